@@ -1,0 +1,147 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isCalendarDate } from '../load/schemas.js';
+import { loadFiles } from '../load/index.js';
+import { formatDiagnostic, SEVERITIES, type Diagnostic, type Severity } from '../model/types.js';
+import { REPORTERS } from '../report/index.js';
+import { controlsCommand } from './controls-command.js';
+import { printSummary, style } from './summary.js';
+import { failsThreshold, runAudit, toolVersion } from './run-audit.js';
+
+/** Exit codes, documented in README.md. */
+export const EXIT = { ok: 0, findings: 1, input: 2, internal: 3 } as const;
+
+const HELP = `ixaudit — audit mobile interconnect arrangements against a security control catalog
+
+Usage:
+  ixaudit audit <file|folder>... --out DIR [options]   audit every operator found in the inputs
+  ixaudit validate <file|folder>... [options]           check inputs only: syntax, schema, references
+  ixaudit controls list [--profile ID|FILE]             the controls in force, with severity
+  ixaudit controls show <ID>                            one control in full
+  ixaudit --version | --help
+
+Options:
+  --out DIR             where reports are written (audit; default: out)
+  --profile ID|FILE     AuditProfile to apply, by id or file (default: the one among the inputs, else "default")
+  --date YYYY-MM-DD     audit date when the profile sets none (default: today, UTC)
+  --fail-on SEVERITY    lowest severity whose failure exits 1: critical|high|medium|low|info|none
+                        (default: the profile's failOn, else high)
+  --quiet               print only errors
+  --no-color            plain output even on a terminal (also NO_COLOR=1)
+
+Folders are read recursively for *.yaml and *.yml.
+
+Exit codes:
+  0  audited; no failed finding at or above the fail-on severity
+  1  audited; at least one finding at or above the fail-on severity failed
+  2  an input or usage error (reported with file:line:column); everything else was still audited
+  3  internal error in ixaudit (please report it)
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string' },
+        profile: { type: 'string' },
+        date: { type: 'string' },
+        'fail-on': { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+        'no-color': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
+      },
+    });
+  } catch (err) {
+    return usageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const color = !values['no-color'] && !process.env.NO_COLOR && process.stdout.isTTY === true;
+  if (values.version) {
+    console.log(toolVersion());
+    return EXIT.ok;
+  }
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    console.log(HELP);
+    return command === undefined && !values.help ? EXIT.input : EXIT.ok;
+  }
+
+  const failOn = values['fail-on'];
+  if (failOn !== undefined && ![...SEVERITIES, 'none'].includes(failOn)) {
+    return usageError(`--fail-on must be one of ${[...SEVERITIES, 'none'].join(', ')}, not "${failOn}"`);
+  }
+  if (values.date !== undefined && !isCalendarDate(values.date)) {
+    return usageError(`--date must be a calendar date written YYYY-MM-DD, not "${values.date}"`);
+  }
+  const profile = profileSelection(values.profile);
+  if ('error' in profile) return usageError(profile.error);
+
+  switch (command) {
+    case 'audit':
+    case 'validate': {
+      if (rest.length === 0) return usageError(`${command} needs at least one input file or folder`);
+      const result = runAudit({
+        paths: rest,
+        profileId: profile.id,
+        profileFiles: profile.files,
+        date: values.date,
+        today: new Date().toISOString().slice(0, 10),
+        failOn: failOn as Severity | 'none' | undefined,
+      });
+      printErrors(result.errors, color);
+      if (result.run.auditDateSource === 'profile' && values.date && values.date !== result.run.auditDate) {
+        console.error(`note: profile ${result.run.profile.id} sets the audit date ${result.run.auditDate}; --date ${values.date} is not used`);
+      }
+      if (command === 'validate') {
+        if (!values.quiet) console.log(result.errors.length === 0 ? `${rest.join(' ')}: valid (${result.run.inputs.filter((i) => !i.builtin).length} files)` : `${result.errors.length} problem(s) found`);
+        return result.errors.length > 0 ? EXIT.input : EXIT.ok;
+      }
+      const outDir = resolve(values.out ?? 'out');
+      if (existsSync(outDir) && !statSync(outDir).isDirectory()) return usageError(`--out ${values.out} exists and is not a folder`);
+      const written: string[] = [];
+      try {
+        for (const reporter of REPORTERS) written.push(...(await reporter.write(result, outDir)));
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        console.error(`ixaudit: cannot write reports to ${values.out ?? 'out'}: ${e.code ?? ''} ${e.message}`);
+        return EXIT.input;
+      }
+      if (!values.quiet) printSummary(result, written, color);
+      if (result.errors.length > 0) return EXIT.input;
+      const failOnInForce = result.run.profile.failOn;
+      return result.findings.some((f) => failsThreshold(f, failOnInForce)) ? EXIT.findings : EXIT.ok;
+    }
+    case 'controls':
+      return controlsCommand(rest, profile, color);
+    default:
+      return usageError(`unknown command "${command}"`);
+  }
+
+  function printErrors(errors: Diagnostic[], useColor: boolean): void {
+    for (const e of errors) console.error(`${style(useColor, 'red', 'error')} ${formatDiagnostic(e)}`);
+  }
+}
+
+/** --profile takes an id, or a YAML file holding one AuditProfile. */
+function profileSelection(value: string | undefined): { id?: string; files?: string[] } | { error: string } {
+  if (value === undefined) return {};
+  if (!/\.ya?ml$/i.test(value) && !existsSync(value)) return { id: value };
+  if (!existsSync(value)) return { error: `--profile ${value}: no such file` };
+  const loaded = loadFiles([value]);
+  const profiles = loaded.documents.filter((d) => d.kind === 'AuditProfile');
+  if (profiles.length !== 1) {
+    const problems = loaded.diagnostics.map(formatDiagnostic).join('\n  ');
+    return { error: `--profile ${value}: expected exactly one valid AuditProfile in the file, found ${profiles.length}${problems ? `\n  ${problems}` : ''}` };
+  }
+  return { id: profiles[0].id, files: [value] };
+}
+
+function usageError(message: string): number {
+  console.error(`ixaudit: ${message}\nRun "ixaudit --help" for usage.`);
+  return EXIT.input;
+}

@@ -1,0 +1,36 @@
+import { relative } from 'node:path';
+import type { AuditResult } from '../model/report.js';
+import { failsThreshold } from './run-audit.js';
+
+const CODES = { red: 31, green: 32, yellow: 33, bold: 1, dim: 2 } as const;
+
+export function style(enabled: boolean, code: keyof typeof CODES, text: string): string {
+  return enabled ? `\u001b[${CODES[code]}m${text}\u001b[0m` : text;
+}
+
+/** The short end-of-run summary: per operator its result and counts, then the failures that set the exit code. */
+export function printSummary(result: AuditResult, written: string[], color: boolean): void {
+  const { run, summary } = result;
+  const lines: string[] = [];
+  lines.push(`ixaudit ${run.tool.version} · catalog ${run.catalog.version} · profile ${run.profile.id} · audit date ${run.auditDate} · fail on ${run.profile.failOn}`);
+  for (const op of summary.operators) {
+    const verdict = op.result === 'fail' ? style(color, 'red', 'FAIL') : style(color, 'green', 'PASS');
+    const c = op.counts;
+    lines.push(`  ${verdict} ${op.id} (${op.name}): ${c.fail} failed, ${c['not-evidenced']} not evidenced, ${c.waived} waived, ${c.error} errors, ${c.pass} passed, ${c['not-applicable']} not applicable`);
+  }
+  const blocking = result.findings.filter((f) => failsThreshold(f, run.profile.failOn));
+  if (blocking.length > 0) {
+    lines.push('', `Failed at or above ${run.profile.failOn}:`);
+    const shown = blocking.slice(0, 20);
+    for (const f of shown) {
+      lines.push(`  ${style(color, 'bold', f.control)} ${style(color, f.severity === 'critical' ? 'red' : 'yellow', f.severity)} ${f.operator} ${f.subject}`);
+      lines.push(`    ${f.location.file}:${f.location.line}:${f.location.column} ${f.message}`);
+    }
+    if (blocking.length > shown.length) lines.push(`  … and ${blocking.length - shown.length} more in findings.json`);
+  }
+  const waiverIssues = result.waivers.filter((w) => w.status === 'expired' || w.status === 'unmatched');
+  for (const w of waiverIssues) lines.push(`  ${style(color, 'yellow', `waiver ${w.status}`)} ${w.operator} ${w.id}: ${w.message}`);
+  if (result.errors.length > 0) lines.push('', style(color, 'red', `${result.errors.length} input error(s), listed above; the rest was audited.`));
+  lines.push('', `Wrote ${written.map((w) => relative(process.cwd(), w) || w).join(', ')}`);
+  console.log(lines.join('\n'));
+}

@@ -1,0 +1,89 @@
+import type { Subject, Submission } from '../enrich/submission.js';
+import { ID_PATH } from '../enrich/submission.js';
+import { compareText } from '../model/order.js';
+
+/**
+ * Built-in aggregates: measurements over many routes that a per-subject expression cannot make.
+ * Each yields one subject per protocol the operator routes, named after the table measured, or after
+ * the operator when several tables share the protocol.
+ */
+export const AGGREGATES = {
+  highRiskTrafficShare,
+  primaryShareByController,
+} as const;
+
+export type AggregateName = keyof typeof AGGREGATES;
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+function byProtocol(submission: Submission): Array<{ protocol: string; tables: Subject[]; routes: Subject[] }> {
+  const groups = new Map<string, { protocol: string; tables: Subject[]; routes: Subject[] }>();
+  for (const table of submission.tables) {
+    const protocol = table.value.protocol;
+    if (!groups.has(protocol)) groups.set(protocol, { protocol, tables: [], routes: [] });
+    groups.get(protocol)!.tables.push(table);
+  }
+  for (const route of submission.routes) groups.get(route.value.protocol)!.routes.push(route);
+  return [...groups.values()].sort((a, b) => compareText(a.protocol, b.protocol));
+}
+
+function groupSubject(submission: Submission, tables: Subject[], value: Record<string, any>): Subject {
+  return tables.length === 1
+    ? { ref: tables[0].ref, doc: tables[0].doc, path: ID_PATH, value }
+    : { ref: `Operator/${submission.operatorId}`, doc: submission.operatorDoc, path: ID_PATH, value };
+}
+
+/** RT-04: per protocol, the traffic share of active routes that touch a high-risk carrier anywhere. */
+function highRiskTrafficShare(submission: Submission): Subject[] {
+  return byProtocol(submission).map(({ protocol, tables, routes }) => {
+    const active = routes.filter((r) => r.value.status === 'active');
+    const touching = active.filter((r) => r.value.highRiskHops.length > 0);
+    const withShare = touching.filter((r) => r.value.hasTrafficShare);
+    const sum = (list: Subject[]) => round(list.reduce((total, r) => total + r.value.trafficShare, 0));
+    return groupSubject(submission, tables, {
+      protocol,
+      tables: tables.map((t) => t.value.id),
+      activeRoutes: active.length,
+      activeRoutesWithShare: active.filter((r) => r.value.hasTrafficShare).length,
+      avoidableShare: sum(withShare.filter((r) => !r.value.unavoidable)),
+      unavoidableShare: sum(withShare.filter((r) => r.value.unavoidable)),
+      touching: touching.map((r) => ({
+        route: r.ref,
+        share: r.value.hasTrafficShare ? r.value.trafficShare : null,
+        unavoidable: r.value.unavoidable,
+        carriers: [...new Set(r.value.highRiskHops.map((h: { carrier: string }) => h.carrier))],
+      })),
+      routesMissingShare: touching.filter((r) => !r.value.hasTrafficShare).map((r) => r.ref),
+    });
+  });
+}
+
+/** RES-01: per protocol, the share of active traffic whose primary next hop each ultimate controller holds. */
+function primaryShareByController(submission: Submission): Subject[] {
+  return byProtocol(submission).map(({ protocol, tables, routes }) => {
+    const active = routes.filter((r) => r.value.status === 'active');
+    const groups = new Map<string, { controller: string; name: string; share: number; carriers: Set<string>; routes: string[] }>();
+    for (const route of active.filter((r) => r.value.hasTrafficShare)) {
+      const primary = route.value.primary;
+      const group = groups.get(primary.controller) ?? { controller: primary.controller, name: primary.controllerName, share: 0, carriers: new Set<string>(), routes: [] as string[] };
+      group.share += route.value.trafficShare;
+      group.carriers.add(primary.carrier);
+      group.routes.push(route.ref);
+      groups.set(primary.controller, group);
+    }
+    const controllers = [...groups.values()]
+      .map((g) => ({ controller: g.controller, name: g.name, share: round(g.share), carriers: [...g.carriers].sort(compareText), routes: g.routes }))
+      .sort((a, b) => b.share - a.share || compareText(a.controller, b.controller));
+    const top = controllers[0] ?? { controller: '', name: '', share: 0, carriers: [] as string[], routes: [] as string[] };
+    return groupSubject(submission, tables, {
+      protocol,
+      tables: tables.map((t) => t.value.id),
+      activeRoutes: active.length,
+      activeRoutesWithShare: active.filter((r) => r.value.hasTrafficShare).length,
+      controllers,
+      top,
+    });
+  });
+}

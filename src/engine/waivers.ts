@@ -1,0 +1,47 @@
+import type { Finding, WaiverOutcome } from '../model/finding.js';
+import type { LoadedDocument } from '../model/types.js';
+
+const WAIVABLE = new Set(['fail', 'not-evidenced']);
+
+/**
+ * Applies an operator's waivers to its findings (mutating their status) and says what became of each
+ * waiver. A waiver counts until the end of its `expires` day: it has expired only when that date is
+ * before the audit date.
+ */
+export function applyWaivers(findings: Finding[], waivers: LoadedDocument[], auditDate: string, knownControls: Set<string>): WaiverOutcome[] {
+  return waivers.map((doc) => {
+    const spec = doc.value.spec;
+    const targets: string[] = spec.targets;
+    const expired = spec.expires < auditDate;
+    const matches = findings.filter((f) => f.control === spec.control && targets.includes(f.subject));
+    const outcome = (status: WaiverOutcome['status'], message: string): WaiverOutcome => ({
+      id: doc.id,
+      operator: doc.operator!,
+      control: spec.control,
+      status,
+      expires: spec.expires,
+      targets: [...targets],
+      matched: [...new Set(matches.map((f) => f.subject))],
+      location: doc.positions.locate(status === 'unmatched' ? ['spec', 'targets'] : ['metadata', 'id']),
+      message,
+    });
+
+    if (expired) {
+      for (const f of matches) f.waiver = { id: doc.id, status: 'expired', expires: spec.expires };
+      return outcome('expired', `Expired on ${spec.expires}, before the audit date ${auditDate}: it no longer applies.`);
+    }
+    if (matches.length === 0) {
+      const why = knownControls.has(spec.control)
+        ? `no ${spec.control} finding has subject ${targets.join(', ')}`
+        : `the catalog has no control ${spec.control} (or the profile disables it)`;
+      return outcome('unmatched', `Matches nothing: ${why}.`);
+    }
+    const waivable = matches.filter((f) => WAIVABLE.has(f.status));
+    for (const f of waivable) {
+      f.status = 'waived';
+      f.waiver = { id: doc.id, status: 'applied', expires: spec.expires };
+    }
+    if (waivable.length === 0) return outcome('not-needed', 'Matches only findings that do not fail: the waiver is not needed.');
+    return outcome('applied', `Applied to ${waivable.map((f) => f.subject).join(', ')} until ${spec.expires}.`);
+  });
+}

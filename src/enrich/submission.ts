@@ -1,0 +1,275 @@
+import type { DocPath, LoadedDocument, Protocol } from '../model/types.js';
+import { SIGNALLING_PROTOCOLS } from '../model/types.js';
+import { compareText } from '../model/order.js';
+import { chainText, type OwnershipResolver } from './ownership.js';
+import type { EffectiveProfile } from './profile.js';
+import type { SubmissionDocs, World } from './world.js';
+
+/** Findings about a whole document point at its `metadata.id` line. */
+export const ID_PATH: DocPath = ['metadata', 'id'];
+
+/** Something a control can judge: where it is written, how findings name it, and the data CEL sees. */
+export interface Subject {
+  ref: string;
+  doc: LoadedDocument;
+  path: DocPath;
+  value: Record<string, any>;
+}
+
+/** A carrier as controls see it: ownership resolved, risk derived from the profile, with the reasons. */
+export interface CarrierView {
+  id: string;
+  name: string;
+  known: boolean;
+  roles: string[];
+  incorporatedIn: string;
+  headquarters: string;
+  ownershipResolved: boolean;
+  ownershipProblem: string;
+  controller: { id: string; name: string; type: string; country: string };
+  stateControlled: boolean;
+  chain: Array<{ id: string; name: string; type: string; country: string; share: number; control: boolean; source: string }>;
+  chainText: string;
+  listings: string[];
+  highRiskListings: string[];
+  highRisk: boolean;
+  riskReasons: string[];
+  plmns: string[];
+  certifications: Array<{ scheme: string; expires: string }>;
+}
+
+export interface Submission {
+  operatorId: string;
+  operatorDoc: LoadedDocument;
+  /** Operator-wide facts every control may read as `operator`. */
+  operator: Record<string, any>;
+  carriers: Subject[];
+  agreements: Subject[];
+  tables: Subject[];
+  routes: Subject[];
+  firewalls: Subject[];
+  waivers: LoadedDocument[];
+}
+
+export function carrierView(world: World, resolver: OwnershipResolver, profile: EffectiveProfile, id: string): CarrierView {
+  const doc = world.carriers.get(id);
+  const ownership = resolver.resolve(id);
+  const jurisdictions = new Set((profile.parameters.highRiskJurisdictions as string[]) ?? []);
+  const flaggedLists = new Set((profile.parameters.highRiskListings as string[]) ?? []);
+  const spec = doc?.value.spec ?? {};
+  const listings: string[] = (spec.listings ?? []).map((l: { list: string }) => l.list);
+  const highRiskListings = listings.filter((l) => flaggedLists.has(l));
+  const controller = ownership.controller;
+
+  const reasons: string[] = [];
+  if (ownership.resolved && jurisdictions.has(controller.country) && controller.id !== id) {
+    reasons.push(`ultimate controller ${controller.name} (${controller.type}) is in ${controller.country}`);
+  }
+  if (spec.incorporatedIn && jurisdictions.has(spec.incorporatedIn)) reasons.push(`incorporated in ${spec.incorporatedIn}`);
+  if (spec.headquarters && jurisdictions.has(spec.headquarters)) reasons.push(`headquartered in ${spec.headquarters}`);
+  for (const list of highRiskListings) reasons.push(`listed on ${list}`);
+
+  return {
+    id,
+    name: doc?.value.metadata.name ?? id,
+    known: doc !== undefined,
+    roles: spec.roles ?? [],
+    incorporatedIn: spec.incorporatedIn ?? '',
+    headquarters: spec.headquarters ?? spec.incorporatedIn ?? '',
+    ownershipResolved: ownership.resolved,
+    ownershipProblem: ownership.problem,
+    controller: { id: controller.id, name: controller.name, type: controller.type, country: controller.country },
+    stateControlled: ownership.stateControlled,
+    chain: ownership.chain.map((s) => ({ id: s.id, name: s.name, type: s.type, country: s.country, share: s.share ?? 100, control: s.control ?? false, source: s.source })),
+    chainText: chainText(ownership.chain),
+    listings,
+    highRiskListings,
+    highRisk: reasons.length > 0,
+    riskReasons: reasons,
+    plmns: spec.identifiers?.plmns ?? [],
+    certifications: spec.certifications ?? [],
+  };
+}
+
+/** Builds everything the controls read for one operator. Pure: same documents and profile, same result. */
+export function buildSubmission(
+  world: World,
+  resolver: OwnershipResolver,
+  profile: EffectiveProfile,
+  operatorDoc: LoadedDocument,
+  docs: SubmissionDocs,
+): Submission {
+  const auditDate = profile.auditDate;
+  const carrierCache = new Map<string, CarrierView>();
+  const carrier = (id: string): CarrierView => {
+    let view = carrierCache.get(id);
+    if (!view) carrierCache.set(id, (view = carrierView(world, resolver, profile, id)));
+    return view;
+  };
+  const opSpec = operatorDoc.value.spec;
+  const networks: string[] = opSpec.networks;
+  const operator = {
+    id: operatorDoc.id,
+    name: operatorDoc.value.metadata.name ?? operatorDoc.id,
+    country: opSpec.country,
+    networks,
+    plmns: opSpec.plmns ?? [],
+    firewallCount: docs.firewalls.length,
+    tableCount: docs.tables.length,
+    agreementCount: docs.agreements.length,
+  };
+
+  // Agreements, and per carrier the contracts the operator holds with it (for RT-05 / RT-08).
+  const agreements: Subject[] = docs.agreements.map((doc) => {
+    const spec = doc.value.spec;
+    const current = spec.signed <= auditDate && (spec.expires === undefined || auditDate <= spec.expires);
+    return {
+      ref: `InterconnectAgreement/${doc.id}`,
+      doc,
+      path: ID_PATH,
+      value: {
+        id: doc.id,
+        counterparty: carrier(spec.counterparty),
+        undefinedCarriers: carrier(spec.counterparty).known ? [] : [spec.counterparty],
+        services: spec.services,
+        signed: spec.signed,
+        expires: spec.expires ?? '',
+        current,
+        governingLaw: spec.governingLaw ?? '',
+        clauses: spec.clauses ?? {},
+        documents: spec.documents ?? [],
+      },
+    };
+  });
+  const contracts: Record<string, Array<{ id: string; services: string[]; current: boolean; approvedSubcontractors: string[] }>> = {};
+  for (const a of agreements) {
+    const list = (contracts[a.value.counterparty.id] ??= []);
+    list.push({
+      id: a.value.id,
+      services: a.value.services,
+      current: a.value.current,
+      approvedSubcontractors: a.value.clauses.subcontracting?.approved ?? [],
+    });
+  }
+
+  const usedBy = new Map<string, { doc: LoadedDocument; path: DocPath }>();
+  const noteUse = (id: string, doc: LoadedDocument, path: DocPath) => {
+    if (!usedBy.has(id)) usedBy.set(id, { doc, path });
+  };
+  for (const a of agreements) noteUse(a.value.counterparty.id, a.doc, ['spec', 'counterparty']);
+
+  const destinationControllers = new Map<string, string>();
+  for (const doc of world.carriers.values()) {
+    for (const plmn of doc.value.spec.identifiers?.plmns ?? []) {
+      if (!destinationControllers.has(plmn)) destinationControllers.set(plmn, resolver.resolve(doc.id).controller.id);
+    }
+  }
+
+  const tables: Subject[] = [];
+  const routes: Subject[] = [];
+  for (const doc of docs.tables) {
+    const spec = doc.value.spec;
+    const protocol: Protocol = spec.protocol;
+    tables.push({
+      ref: `RoutingTable/${doc.id}`,
+      doc,
+      path: ID_PATH,
+      value: { id: doc.id, protocol, exportedAt: spec.exportedAt ?? '', source: spec.source ?? '', routeCount: spec.routes.length },
+    });
+    (spec.routes as any[]).forEach((route, index) => {
+      const base = ['spec', 'routes', index];
+      const hop = (id: string, role: string, position: string, path: DocPath) => {
+        noteUse(id, doc, path);
+        const view = carrier(id);
+        return {
+          carrier: id,
+          name: view.name,
+          role,
+          position,
+          at: path.join('.'),
+          known: view.known,
+          highRisk: view.highRisk,
+          riskReasons: view.riskReasons,
+          controller: view.controller.id,
+          controllerName: view.controller.name,
+          controllerCountry: view.controller.country,
+          chainText: view.chainText,
+          country: view.incorporatedIn,
+          foreign: view.incorporatedIn !== operator.country,
+          unavoidable: false,
+        };
+      };
+      const primary = hop(route.primary.carrier, 'primary', 'primary', [...base, 'primary', 'carrier']);
+      const backups = (route.backups ?? []).map((b: { carrier: string }, i: number) =>
+        hop(b.carrier, 'backup', `backup ${i + 1}`, [...base, 'backups', i, 'carrier']),
+      );
+      const transit = (route.transit ?? []).map((id: string, i: number) => hop(id, 'transit', `transit ${i + 1}`, [...base, 'transit', i]));
+      const hops = [primary, ...backups, ...transit];
+
+      // Unavoidable exposure: every high-risk carrier on the route belongs to the group that owns the destination network.
+      const destinationController = route.destination.plmn ? destinationControllers.get(route.destination.plmn) ?? '' : '';
+      const highRiskHops = hops.filter((h) => h.highRisk);
+      const unavoidable = destinationController !== '' && highRiskHops.length > 0 && highRiskHops.every((h) => h.controller === destinationController);
+      if (unavoidable) for (const h of highRiskHops) h.unavoidable = true;
+
+      routes.push({
+        ref: `RoutingTable/${doc.id}#${route.id}`,
+        doc,
+        path: base,
+        value: {
+          id: route.id,
+          table: doc.id,
+          protocol,
+          signalling: SIGNALLING_PROTOCOLS.includes(protocol),
+          status: route.status,
+          match: route.match,
+          destination: { country: route.destination.country, plmn: route.destination.plmn ?? '' },
+          domestic: route.destination.country === operator.country,
+          hasTrafficShare: route.trafficShare !== undefined,
+          trafficShare: route.trafficShare ?? 0,
+          encryption: route.encryption ?? '',
+          firewall: route.firewall ?? '',
+          primary,
+          backups,
+          transit,
+          nextHops: [primary, ...backups],
+          hops,
+          highRiskHops,
+          unavoidable,
+          undefinedCarriers: [...new Set(hops.filter((h) => !h.known).map((h) => h.carrier))],
+          destinationController,
+          at: base.join('.'),
+        },
+      });
+    });
+  }
+
+  const firewalls: Subject[] = docs.firewalls.map((doc) => ({
+    ref: `FirewallPolicy/${doc.id}`,
+    doc,
+    path: ID_PATH,
+    value: { id: doc.id, ...doc.value.spec },
+  }));
+
+  const carriers: Subject[] = [...usedBy.entries()]
+    .sort(([a], [b]) => compareText(a, b))
+    .map(([id, use]) => {
+      const doc = world.carriers.get(id);
+      // A carrier's findings point at its own document; an undefined carrier at the place that uses it.
+      return doc
+        ? { ref: `Carrier/${id}`, doc, path: ID_PATH, value: { ...carrier(id), undefinedCarriers: [] } }
+        : { ref: `Carrier/${id}`, doc: use.doc, path: use.path, value: { ...carrier(id), undefinedCarriers: [id] } };
+    });
+
+  return {
+    operatorId: operatorDoc.id,
+    operatorDoc,
+    operator: { ...operator, contracts },
+    carriers,
+    agreements,
+    tables,
+    routes,
+    firewalls,
+    waivers: docs.waivers,
+  };
+}

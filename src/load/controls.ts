@@ -1,0 +1,44 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join, relative, sep } from 'node:path';
+import type { Diagnostic, PositionLookup } from '../model/types.js';
+import type { ControlDefinition } from '../model/control.js';
+import { compareText } from '../model/order.js';
+import { BUILTIN_PREFIX, controlsDir, packageRoot } from '../paths.js';
+import { describeSchemaErrors, schemaValidator } from './schemas.js';
+import { parseYaml } from './yaml.js';
+
+export interface LoadedControl {
+  definition: ControlDefinition;
+  file: string;
+  positions: PositionLookup;
+}
+
+/** Loads controls/<family>/<ID>.yaml; a broken control is reported with its location and left out. */
+export function loadControls(dir: string = controlsDir): { controls: LoadedControl[]; diagnostics: Diagnostic[] } {
+  const controls: LoadedControl[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const validate = schemaValidator('control');
+  const families = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort(compareText);
+  for (const family of families) {
+    for (const name of readdirSync(join(dir, family)).filter((f) => f.endsWith('.yaml')).sort(compareText)) {
+      const path = join(dir, family, name);
+      const file = dir === controlsDir ? BUILTIN_PREFIX + relative(packageRoot, path).split(sep).join('/') : path;
+      const parsed = parseYaml(file, readFileSync(path, 'utf8'));
+      diagnostics.push(...parsed.diagnostics);
+      const doc = parsed.documents[0];
+      if (!doc) continue;
+      if (!validate(doc.value)) {
+        diagnostics.push(...describeSchemaErrors(validate.errors ?? [], doc.positions).map((m) => ({ ...m, code: 'control' as const })));
+        continue;
+      }
+      const definition = doc.value as ControlDefinition;
+      const expectedId = basename(name, '.yaml');
+      if (definition.id !== expectedId || definition.family !== family) {
+        diagnostics.push({ ...doc.positions.locate(['id']), code: 'control', message: `control id ${definition.id} (family ${definition.family}) must match its file ${family}/${name}` });
+        continue;
+      }
+      controls.push({ definition, file, positions: doc.positions });
+    }
+  }
+  return { controls, diagnostics };
+}

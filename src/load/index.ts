@@ -1,0 +1,194 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import type { Diagnostic, Kind, LoadedDocument } from '../model/types.js';
+import { compareText } from '../model/order.js';
+import { BUILTIN_PREFIX, packageRoot } from '../paths.js';
+import { describeSchemaErrors, kindValidator, schemaValidator } from './schemas.js';
+import { DEFAULT_YAML_LIMITS, parseYaml, type ParsedDocument, type YamlLimits } from './yaml.js';
+
+export interface InputFile {
+  file: string;
+  sha256: string;
+  bytes: number;
+  builtin: boolean;
+}
+
+export interface LoadResult {
+  documents: LoadedDocument[];
+  diagnostics: Diagnostic[];
+  inputs: InputFile[];
+}
+
+export interface LoadOptions {
+  builtin?: boolean;
+  limits?: YamlLimits;
+  /** Folder that displayed file names are relative to (default: the working directory). */
+  cwd?: string;
+}
+
+const YAML_EXTENSION = /\.ya?ml$/i;
+
+/** Files named on the command line, folders walked recursively for *.yaml / *.yml, in a stable order. */
+export function collectFiles(paths: string[]): { files: string[]; diagnostics: Diagnostic[] } {
+  const files: string[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const walk = (path: string): void => {
+    for (const entry of readdirSync(path, { withFileTypes: true }).sort((a, b) => compareText(a.name, b.name))) {
+      const child = join(path, entry.name);
+      if (entry.isDirectory()) walk(child);
+      else if (entry.isFile() && YAML_EXTENSION.test(entry.name)) files.push(child);
+    }
+  };
+  for (const path of paths) {
+    let stats;
+    try {
+      stats = statSync(path);
+    } catch {
+      diagnostics.push({ file: path, line: 0, column: 0, code: 'io', message: 'no such file or folder' });
+      continue;
+    }
+    if (stats.isDirectory()) walk(path);
+    else files.push(path);
+  }
+  return { files: [...new Set(files)], diagnostics };
+}
+
+/** Reads, parses and validates every file; a broken file or document is reported and the rest still load. */
+export function loadFiles(files: string[], options: LoadOptions = {}): LoadResult {
+  const result: LoadResult = { documents: [], diagnostics: [], inputs: [] };
+  for (const path of files) {
+    const shown = displayName(path, options);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path);
+    } catch (err) {
+      result.diagnostics.push({ file: shown, line: 0, column: 0, code: 'io', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? err}` });
+      continue;
+    }
+    result.inputs.push({ file: shown, sha256: sha256(bytes), bytes: bytes.length, builtin: options.builtin ?? false });
+    const loaded = loadBytes(shown, bytes, options);
+    result.documents.push(...loaded.documents);
+    result.diagnostics.push(...loaded.diagnostics);
+  }
+  return result;
+}
+
+export function loadBytes(file: string, bytes: Buffer, options: LoadOptions = {}): Omit<LoadResult, 'inputs'> {
+  const limits = options.limits ?? DEFAULT_YAML_LIMITS;
+  if (bytes.length > limits.maxFileBytes) {
+    return {
+      documents: [],
+      diagnostics: [{ file, line: 1, column: 1, code: 'yaml-limit', message: `file is ${bytes.length} bytes, larger than the limit of ${limits.maxFileBytes} (maxFileBytes)` }],
+    };
+  }
+  const decoded = decodeUtf8(file, bytes);
+  if ('diagnostic' in decoded) return { documents: [], diagnostics: [decoded.diagnostic] };
+  return loadText(file, decoded.text, options);
+}
+
+export function loadText(file: string, text: string, options: LoadOptions = {}): Omit<LoadResult, 'inputs'> {
+  const parsed = parseYaml(file, text, options.limits);
+  const documents: LoadedDocument[] = [];
+  const diagnostics: Diagnostic[] = [...parsed.diagnostics];
+  for (const doc of parsed.documents) {
+    const checked = validateDocument(file, doc, options.builtin ?? false);
+    if (checked.document) documents.push(checked.document);
+    diagnostics.push(...checked.diagnostics);
+  }
+  return { documents, diagnostics };
+}
+
+/** Checks the envelope first (so a wrong kind gives one clear error), then the kind's own schema. */
+export function validateDocument(
+  file: string,
+  doc: ParsedDocument,
+  builtin: boolean,
+): { document?: LoadedDocument; diagnostics: Diagnostic[] } {
+  const toDiagnostics = (validate: ReturnType<typeof schemaValidator>) =>
+    describeSchemaErrors(validate.errors ?? [], doc.positions).map((m) => ({ ...m, code: 'schema' as const }));
+
+  const envelope = schemaValidator('envelope');
+  if (!envelope(doc.value)) return { diagnostics: toDiagnostics(envelope) };
+  const value = doc.value as Record<string, any>;
+  const kind = value.kind as Kind;
+  const validate = kindValidator(kind);
+  if (!validate(value)) return { diagnostics: toDiagnostics(validate) };
+  return {
+    diagnostics: [],
+    document: {
+      file,
+      index: doc.index,
+      kind,
+      id: value.metadata.id,
+      operator: kind === 'Operator' ? value.metadata.id : value.metadata.operator,
+      builtin,
+      value,
+      positions: doc.positions,
+    },
+  };
+}
+
+function decodeUtf8(file: string, bytes: Buffer): { text: string } | { diagnostic: Diagnostic } {
+  const badOffset = firstInvalidUtf8Byte(bytes);
+  if (badOffset >= 0) {
+    let line = 1;
+    let lineStart = 0;
+    for (let i = 0; i < badOffset; i++) {
+      if (bytes[i] === 0x0a) {
+        line++;
+        lineStart = i + 1;
+      }
+    }
+    return {
+      diagnostic: {
+        file,
+        line,
+        column: badOffset - lineStart + 1,
+        code: 'encoding',
+        message: `byte 0x${bytes[badOffset].toString(16).padStart(2, '0')} is not valid UTF-8: save the file as UTF-8`,
+      },
+    };
+  }
+  let text = bytes.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark is harmless: drop it
+  return { text };
+}
+
+/** Offset of the first byte that breaks UTF-8 (including overlong forms and surrogates), or -1. */
+export function firstInvalidUtf8Byte(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let min: number;
+    if (b >= 0xc2 && b <= 0xdf) [need, min] = [1, 0x80];
+    else if (b >= 0xe0 && b <= 0xef) [need, min] = [2, 0x800];
+    else if (b >= 0xf0 && b <= 0xf4) [need, min] = [3, 0x10000];
+    else return i;
+    let code = b & (0x3f >> need);
+    for (let k = 1; k <= need; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || (c & 0xc0) !== 0x80) return i;
+      code = (code << 6) | (c & 0x3f);
+    }
+    if (code < min || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return i;
+    i += need + 1;
+  }
+  return -1;
+}
+
+export function sha256(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function displayName(path: string, options: LoadOptions): string {
+  if (options.builtin) return BUILTIN_PREFIX + relative(packageRoot, path).split(sep).join('/');
+  const fromCwd = relative(options.cwd ?? process.cwd(), path);
+  const shown = fromCwd.startsWith('..') || isAbsolute(fromCwd) ? path : fromCwd;
+  return shown.split(sep).join('/');
+}

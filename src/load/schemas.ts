@@ -1,0 +1,197 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { schemaDir } from '../paths.js';
+import type { DocPath, Kind, PositionLookup, SourcePos } from '../model/types.js';
+
+const SCHEMA_FILE_BY_KIND: Record<Kind, string> = {
+  Operator: 'operator',
+  Owner: 'owner',
+  Carrier: 'carrier',
+  InterconnectAgreement: 'interconnect-agreement',
+  RoutingTable: 'routing-table',
+  FirewallPolicy: 'firewall-policy',
+  Waiver: 'waiver',
+  AuditProfile: 'audit-profile',
+};
+
+let ajvInstance: Ajv | undefined;
+
+/** One Ajv with every schema in src/model/schemas, compiled once per process. */
+export function sharedAjv(): Ajv {
+  if (ajvInstance) return ajvInstance;
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+  // The date pattern admits 2026-02-30; this format rejects days a calendar does not have.
+  ajv.addFormat('calendar-date', isCalendarDate);
+  for (const name of readdirSync(schemaDir).filter((f) => f.endsWith('.schema.json')).sort()) {
+    ajv.addSchema(JSON.parse(readFileSync(join(schemaDir, name), 'utf8')));
+  }
+  ajvInstance = ajv;
+  return ajv;
+}
+
+export function schemaValidator(name: string): ValidateFunction {
+  const validate = sharedAjv().getSchema(`https://ixaudit.dev/schemas/${name}.schema.json`);
+  if (!validate) throw new Error(`ixaudit: schema ${name} is missing from ${schemaDir}`);
+  return validate;
+}
+
+export function kindValidator(kind: Kind): ValidateFunction {
+  return schemaValidator(SCHEMA_FILE_BY_KIND[kind]);
+}
+
+export interface LocatedMessage extends SourcePos {
+  message: string;
+}
+
+/**
+ * Turns Ajv's errors into plain sentences located in the source: the field, what was expected and
+ * what was found. Errors that only restate a deeper one (allOf wrappers) are dropped.
+ */
+export function describeSchemaErrors(errors: ErrorObject[], positions: PositionLookup): LocatedMessage[] {
+  const out: LocatedMessage[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    const path = pointerToPath(error.instancePath);
+    const described = describe(error, path);
+    if (!described) continue;
+    const where = described.atKey ? positions.locateKey(described.path) : positions.locate(described.path);
+    const key = `${where.line}:${where.column}:${described.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ ...where, message: described.message });
+  }
+  return out;
+}
+
+function pointerToPath(pointer: string): Array<string | number> {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+export function fieldName(path: DocPath): string {
+  return path.length === 0 ? 'document' : path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
+}
+
+function found(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  const text = typeof value === 'string' ? JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value) : String(value);
+  return `${typeof value === 'string' ? 'the text' : `a ${typeof value}`} ${text}`;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  object: 'a map of fields',
+  array: 'a list',
+  string: 'text',
+  number: 'a number',
+  integer: 'a whole number',
+  boolean: 'true or false',
+};
+
+interface Described {
+  path: DocPath;
+  message: string;
+  atKey?: boolean;
+}
+
+function describe(error: ErrorObject, path: DocPath): Described | undefined {
+  const field = fieldName(path);
+  const expectedHint = (error.parentSchema as { description?: string } | undefined)?.description;
+  switch (error.keyword) {
+    case 'required': {
+      const missing = (error.params as { missingProperty: string }).missingProperty;
+      return { path, message: `${fieldName([...path, missing])}: required field is missing` };
+    }
+    case 'additionalProperties': {
+      const extra = (error.params as { additionalProperty: string }).additionalProperty;
+      const allowed = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
+      const suggestion = closest(extra, allowed);
+      const hint = suggestion ? ` (did you mean "${suggestion}"?)` : allowed.length ? ` (expected one of: ${allowed.join(', ')})` : '';
+      return { path: [...path, extra], atKey: true, message: `${fieldName([...path, extra])}: unknown field${hint}` };
+    }
+    case 'type': {
+      const wanted = String((error.params as { type: string }).type)
+        .split(',')
+        .map((t) => TYPE_WORDS[t] ?? t)
+        .join(' or ');
+      return { path, message: `${field}: expected ${expectedHint ?? wanted}, found ${found(error.data)}` };
+    }
+    case 'enum': {
+      const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String).join(' | ');
+      return { path, message: `${field}: expected one of ${allowed}, found ${found(error.data)}` };
+    }
+    case 'const':
+      return { path, message: `${field}: expected ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}, found ${found(error.data)}` };
+    case 'pattern':
+      return { path, message: `${field}: expected ${expectedHint ?? `text matching ${(error.params as { pattern: string }).pattern}`}, found ${found(error.data)}` };
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum': {
+      const { comparison, limit } = error.params as { comparison: string; limit: number };
+      return { path, message: `${field}: expected a number ${comparison} ${limit}, found ${found(error.data)}` };
+    }
+    case 'format':
+      return { path, message: `${field}: expected a real calendar date such as 2026-06-30, found ${found(error.data)}` };
+    case 'minItems':
+      return { path, message: `${field}: expected at least ${(error.params as { limit: number }).limit} item(s)` };
+    case 'minLength':
+      return { path, message: `${field}: expected non-empty text` };
+    case 'maxLength':
+      return { path, message: `${field}: expected at most ${(error.params as { limit: number }).limit} characters` };
+    case 'uniqueItems':
+      return { path, message: `${field}: items must be unique (items ${(error.params as { i: number; j: number }).j + 1} and ${(error.params as { i: number }).i + 1} are the same)` };
+    case 'propertyNames':
+      return undefined; // reported by the nested pattern error on the name itself
+    case 'allOf':
+    case 'anyOf':
+    case 'oneOf':
+    case 'if':
+      return undefined;
+    default:
+      return { path, message: `${field}: ${error.message ?? 'is invalid'}` };
+  }
+}
+
+/** A near-miss field name (edit distance ≤ 2) to suggest for a typo. */
+function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of candidates) {
+    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
+}
+
+export function isCalendarDate(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}

@@ -1,0 +1,159 @@
+import { Alias, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar } from 'yaml';
+import type { Node as YamlNode, Document } from 'yaml';
+import type { Diagnostic, DocPath } from '../model/types.js';
+import { PositionIndex } from './positions.js';
+
+/** Limits that keep hostile input from exhausting time or memory; documented in docs/security.md. */
+export interface YamlLimits {
+  /** Largest file accepted, in bytes. */
+  maxFileBytes: number;
+  /** Deepest nesting of maps and sequences. */
+  maxDepth: number;
+  /** Most nodes an alias may expand to across one document ("billion laughs"). */
+  maxAliasExpansion: number;
+}
+
+export const DEFAULT_YAML_LIMITS: YamlLimits = {
+  maxFileBytes: 512 * 1024 * 1024,
+  maxDepth: 64,
+  maxAliasExpansion: 10_000,
+};
+
+export interface ParsedDocument {
+  index: number;
+  value: unknown;
+  positions: PositionIndex;
+}
+
+export interface ParsedFile {
+  documents: ParsedDocument[];
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Parses every YAML document of one file into plain data plus a position index.
+ * A document with syntax errors is reported and skipped; the other documents of the file still load.
+ */
+export function parseYaml(file: string, text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): ParsedFile {
+  const lineCounter = new LineCounter();
+  const diagnostics: Diagnostic[] = [];
+  const documents: ParsedDocument[] = [];
+  const at = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, column: col };
+  };
+
+  const parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const yamlDocs: Document.Parsed[] = Array.isArray(parsed) ? parsed : [];
+  if (!Array.isArray(parsed)) {
+    // An empty stream parses to a special "EmptyStream" value: nothing to audit, not an error.
+    return { documents, diagnostics };
+  }
+
+  yamlDocs.forEach((doc, index) => {
+    const problems = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED')];
+    for (const problem of problems) {
+      diagnostics.push({ ...at(problem.pos[0]), code: 'yaml-syntax', message: plainYamlMessage(problem.code, problem.message) });
+    }
+    if (problems.length > 0 || doc.contents === null) return;
+
+    const start = at(doc.contents.range?.[0] ?? 0);
+    const positions = new PositionIndex(file, start);
+    const converter = new Converter(doc, positions, at, limits);
+    try {
+      const value = converter.convert(doc.contents, [], 0, false);
+      documents.push({ index, value, positions });
+    } catch (err) {
+      if (err instanceof LimitExceeded) {
+        diagnostics.push({ ...err.where, code: 'yaml-limit', message: err.message });
+        return;
+      }
+      throw err;
+    }
+  });
+  return { documents, diagnostics };
+}
+
+function plainYamlMessage(code: string, message: string): string {
+  const firstLine = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+  if (code === 'DUPLICATE_KEY') return 'duplicate key: each key may appear only once in a map';
+  if (code === 'TAG_RESOLVE_FAILED') return `${firstLine.replace('Unresolved tag', 'unsupported tag')} (custom and language tags are not accepted)`;
+  return `YAML syntax error: ${firstLine}`;
+}
+
+class LimitExceeded extends Error {
+  constructor(
+    message: string,
+    readonly where: { file: string; line: number; column: number },
+  ) {
+    super(message);
+  }
+}
+
+/** Turns the yaml AST into plain objects, recording where each value and key is written. */
+class Converter {
+  private aliasNodes = 0;
+
+  constructor(
+    private readonly doc: Document.Parsed,
+    private readonly positions: PositionIndex,
+    private readonly at: (offset: number) => { file: string; line: number; column: number },
+    private readonly limits: YamlLimits,
+  ) {}
+
+  convert(node: unknown, path: DocPath, depth: number, viaAlias: boolean): unknown {
+    const yamlNode = node as YamlNode;
+    if (yamlNode?.range && !viaAlias) {
+      const { line, column } = this.at(yamlNode.range[0]);
+      this.positions.setValue(path, line, column);
+    }
+    if (viaAlias && ++this.aliasNodes > this.limits.maxAliasExpansion) {
+      throw new LimitExceeded(
+        `aliases expand to more than ${this.limits.maxAliasExpansion} nodes (limit maxAliasExpansion); write the data out instead`,
+        this.at(yamlNode?.range?.[0] ?? 0),
+      );
+    }
+    if (depth > this.limits.maxDepth) {
+      throw new LimitExceeded(`nesting deeper than ${this.limits.maxDepth} levels (limit maxDepth)`, this.at(yamlNode?.range?.[0] ?? 0));
+    }
+    if (isAlias(node)) {
+      const target = (node as Alias).resolve(this.doc);
+      return this.convert(target, path, depth + 1, true);
+    }
+    if (isScalar(node)) return (node as Scalar).value;
+    if (isMap(node)) {
+      // Own data properties only: a key such as "__proto__" becomes an ordinary field (later rejected
+      // by the schema) instead of changing the object's prototype.
+      const out: Record<string, unknown> = {};
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const keyNode = pair.key as YamlNode | null;
+        const key = isScalar(keyNode) ? String((keyNode as Scalar).value) : null;
+        if (key === null) {
+          throw new LimitExceeded('map keys must be plain scalars', this.at(keyNode?.range?.[0] ?? 0));
+        }
+        const childPath = [...path, key];
+        if (keyNode?.range && !viaAlias) {
+          const { line, column } = this.at(keyNode.range[0]);
+          this.positions.setKey(childPath, line, column);
+        }
+        if (pair.value === null && keyNode?.range && !viaAlias) {
+          // `key:` with nothing after it: point at the key, the only place the user wrote.
+          const { line, column } = this.at(keyNode.range[0]);
+          this.positions.setValue(childPath, line, column);
+        }
+        Object.defineProperty(out, key, {
+          value: this.convert(pair.value, childPath, depth + 1, viaAlias),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      return out;
+    }
+    if (isSeq(node)) {
+      return node.items.map((item, i) => this.convert(item, [...path, i], depth + 1, viaAlias));
+    }
+    return null;
+  }
+}

@@ -1,0 +1,41 @@
+import type { Severity, SourcePos, Status } from './types.js';
+
+export interface FindingWaiver {
+  id: string;
+  status: 'applied' | 'expired';
+  expires: string;
+}
+
+/** One control's verdict on one subject of one operator. The schema is documented in docs/findings.md. */
+export interface Finding {
+  control: string;
+  title: string;
+  family: string;
+  severity: Severity;
+  status: Status;
+  operator: string;
+  /** `Kind/id` or `Kind/id#child-id`, e.g. RoutingTable/rt-ss7#r-0001. */
+  subject: string;
+  location: SourcePos;
+  message: string;
+  evidence: Record<string, unknown>;
+  remediation: string;
+  waiver?: FindingWaiver;
+  /** Stable across runs: derived from control, operator and subject only. */
+  fingerprint: string;
+}
+
+export type WaiverStatus = 'applied' | 'expired' | 'unmatched' | 'not-needed';
+
+export interface WaiverOutcome {
+  id: string;
+  operator: string;
+  control: string;
+  status: WaiverStatus;
+  expires: string;
+  targets: string[];
+  /** Subjects of the findings the waiver matched. */
+  matched: string[];
+  location: SourcePos;
+  message: string;
+}

@@ -1,0 +1,86 @@
+/** Shared data types that flow from the loader through enrichment and the engine to the reporters. */
+
+export interface SourcePos {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** What kind of problem a diagnostic reports; documented in docs/findings.md. */
+export type DiagnosticCode =
+  | 'io'
+  | 'encoding'
+  | 'yaml-syntax'
+  | 'yaml-limit'
+  | 'schema'
+  | 'reference'
+  | 'duplicate-id'
+  | 'ownership-cycle'
+  | 'control'
+  | 'profile'
+  | 'usage';
+
+/** An input, usage or catalog problem, always tied to a place in a file. */
+export interface Diagnostic extends SourcePos {
+  code: DiagnosticCode;
+  message: string;
+}
+
+export const KINDS = [
+  'Operator',
+  'Owner',
+  'Carrier',
+  'InterconnectAgreement',
+  'RoutingTable',
+  'FirewallPolicy',
+  'Waiver',
+  'AuditProfile',
+] as const;
+export type Kind = (typeof KINDS)[number];
+
+/** Kinds shared by every submission of a run (no metadata.operator). */
+export const SHARED_KINDS: readonly Kind[] = ['Operator', 'Owner', 'Carrier', 'AuditProfile'];
+
+export const PROTOCOLS = ['ss7', 'diameter', 'gtp', 'sms', 'voice', 'n32'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+export const SIGNALLING_PROTOCOLS: readonly Protocol[] = ['ss7', 'diameter', 'gtp', 'n32'];
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const STATUSES = ['fail', 'error', 'not-evidenced', 'waived', 'pass', 'not-applicable'] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** Lower rank = more severe; used for sorting and the --fail-on threshold. */
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
+}
+
+/** A path into a YAML document, e.g. ['spec', 'routes', 3, 'primary', 'carrier']. */
+export type DocPath = ReadonlyArray<string | number>;
+
+/** One YAML document as plain data, with the source position of every node. */
+export interface LoadedDocument {
+  file: string;
+  /** 0-based index of the document inside its file. */
+  index: number;
+  kind: Kind;
+  id: string;
+  operator?: string;
+  /** True for documents shipped with the tool (reference registry, shipped profiles). */
+  builtin: boolean;
+  value: Record<string, any>;
+  positions: PositionLookup;
+}
+
+export interface PositionLookup {
+  /** Where the value at `path` starts; falls back to the closest existing parent so a missing field points at its parent. */
+  locate(path: DocPath): SourcePos;
+  /** Where the key of the entry at `path` is written (for "unknown field" errors); falls back like locate(). */
+  locateKey(path: DocPath): SourcePos;
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  // Problems with no place in a file (a missing path, a bad option) carry line 0.
+  return d.line > 0 ? `${d.file}:${d.line}:${d.column}: ${d.message}` : `${d.file}: ${d.message}`;
+}

@@ -1,0 +1,5 @@
+import { jsonReporter } from './json/index.js';
+import type { Reporter } from './types.js';
+
+/** Every output format, in the order they run. A new format is one folder and one line here. */
+export const REPORTERS: readonly Reporter[] = [jsonReporter];

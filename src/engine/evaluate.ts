@@ -108,7 +108,8 @@ export function evaluateControl(control: CompiledControl, submission: Submission
       for (const [name, program] of control.evidence) {
         stage = `evidence.${name}`;
         evidence[name] = run(program, scope);
-        scope[name] = evidence[name];
+        // Messages may quote evidence by name, but a `let` of the same name keeps its (richer) value.
+        if (!(name in scope)) scope[name] = evidence[name];
       }
       stage = 'location';
       const path = control.location ? parsePath(run(control.location, scope)) : undefined;

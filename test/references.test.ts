@@ -1,0 +1,138 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatDiagnostic } from '../src/model/types.js';
+import { audit } from './support/audit.js';
+import { tempFiles } from './support/files.js';
+
+const BASE = 'test/controls/_base.yaml';
+
+function run(text: string) {
+  const dir = tempFiles({ 'sub.yaml': text });
+  const result = audit([BASE, join(dir, 'sub.yaml')]);
+  return result;
+}
+
+function errors(text: string): string[] {
+  const dir = tempFiles({ 'sub.yaml': text });
+  return audit([BASE, join(dir, 'sub.yaml')])
+    .errors.map((e) => formatDiagnostic({ ...e, file: e.file.endsWith('sub.yaml') ? 'sub.yaml' : e.file }));
+}
+
+const TABLE = `apiVersion: ixaudit/v1
+kind: RoutingTable
+metadata: {id: rt, operator: op-jp}
+spec:
+  protocol: ss7
+  routes:
+    - id: r-1
+      match: {gtPrefix: "49"}
+      destination: {country: DE}
+      primary: {carrier: clean-de}
+      backups: [{carrier: nobody}]
+      firewall: fw-missing
+      status: active
+    - id: r-1
+      match: {gtPrefix: "33"}
+      destination: {country: FR}
+      primary: {carrier: clean-de}
+      status: active
+`;
+
+describe('referential integrity', () => {
+  it('reports unknown carriers, firewalls and duplicate route ids at the referencing line', () => {
+    expect(errors(TABLE)).toEqual([
+      'sub.yaml:11:27: unknown carrier "nobody"',
+      'sub.yaml:12:17: unknown firewall policy of operator op-jp "fw-missing"',
+      'sub.yaml:14:11: duplicate route id "r-1" in this table (first at line 7)',
+    ]);
+  });
+
+  it('still audits the route and marks controls that need the unknown carrier as errors', () => {
+    const dir = tempFiles({ 'sub.yaml': TABLE });
+    const result = audit([BASE, join(dir, 'sub.yaml')]);
+    const rt02 = result.findings.find((f) => f.control === 'ICX-RT-02' && f.subject === 'RoutingTable/rt#r-1');
+    expect(rt02).toMatchObject({ status: 'error', message: expect.stringContaining('undefined carrier nobody') });
+    // The rest of the audit went on: RT-01 judged the same route.
+    expect(result.findings.find((f) => f.control === 'ICX-RT-01' && f.subject === 'RoutingTable/rt#r-1')?.status).toBe('error');
+    // ...and the aggregate over the table was still measured (no trafficShare given: not evidenced).
+    expect(result.findings.find((f) => f.control === 'ICX-RES-01')).toMatchObject({ subject: 'RoutingTable/rt', status: 'not-evidenced' });
+  });
+
+  it('reports an unknown counterparty, an unknown operator and an unknown owner', () => {
+    const text = `apiVersion: ixaudit/v1
+kind: InterconnectAgreement
+metadata: {id: ag, operator: op-jp}
+spec: {counterparty: ghost, services: [ipx-transit], signed: 2025-01-01}
+---
+apiVersion: ixaudit/v1
+kind: FirewallPolicy
+metadata: {id: fw, operator: op-nowhere}
+spec: {}
+---
+apiVersion: ixaudit/v1
+kind: Carrier
+metadata: {id: orphan}
+spec:
+  incorporatedIn: GB
+  ownership: [{owner: missing-parent, share: 100}]
+`;
+    expect(errors(text)).toEqual([
+      'sub.yaml:4:22: unknown carrier "ghost"',
+      'sub.yaml:8:30: unknown operator "op-nowhere": no Operator document has this id, so this FirewallPolicy is not audited',
+      'sub.yaml:16:23: unknown owner (no Owner or Carrier has this id) "missing-parent"',
+    ]);
+  });
+
+  it('reports duplicate document ids at the second definition', () => {
+    const doc = 'apiVersion: ixaudit/v1\nkind: FirewallPolicy\nmetadata: {id: fw, operator: op-jp}\nspec: {}\n';
+    const result = errors(`${doc}---\n${doc}`);
+    expect(result).toHaveLength(1);
+    expect(result[0]).toMatch(/^sub\.yaml:8:16: duplicate FirewallPolicy id "fw" for operator op-jp \(first defined at .*sub\.yaml:3:16\)$/);
+  });
+
+  it('reports an ownership cycle at the edge that closes it', () => {
+    const text = `apiVersion: ixaudit/v1
+kind: Owner
+metadata: {id: loop-a}
+spec: {type: company, country: SG, ownership: [{owner: loop-b, share: 60}]}
+---
+apiVersion: ixaudit/v1
+kind: Owner
+metadata: {id: loop-b}
+spec: {type: company, country: SG, ownership: [{owner: loop-a, share: 60}]}
+---
+apiVersion: ixaudit/v1
+kind: Carrier
+metadata: {id: looped}
+spec: {incorporatedIn: SG, ownership: [{owner: loop-a, share: 100}]}
+---
+apiVersion: ixaudit/v1
+kind: InterconnectAgreement
+metadata: {id: ag, operator: op-jp}
+spec: {counterparty: looped, services: [ipx-transit], signed: 2025-01-01}
+`;
+    expect(errors(text)).toEqual([
+      'sub.yaml:9:56: ownership cycle: looped → loop-a → loop-b → loop-a (a controlling chain must end at an owner with no controlling owner)',
+    ]);
+    const dir = tempFiles({ 'sub.yaml': text });
+    const own01 = audit([BASE, join(dir, 'sub.yaml')]).findings.find((f) => f.control === 'ICX-OWN-01' && f.subject === 'Carrier/looped');
+    expect(own01).toMatchObject({ status: 'fail', message: expect.stringContaining('ownership cycle through loop-a') });
+  });
+
+  it('lets a user Carrier override the registry entry with the same id', () => {
+    const text = `apiVersion: ixaudit/v1
+kind: Carrier
+metadata: {id: syniverse, name: Syniverse (as contracted locally)}
+spec: {incorporatedIn: HK, ownership: []}
+---
+apiVersion: ixaudit/v1
+kind: InterconnectAgreement
+metadata: {id: ag, operator: op-jp}
+spec: {counterparty: syniverse, services: [ipx-transit], signed: 2025-01-01}
+`;
+    const result = run(text);
+    expect(result.errors).toEqual([]);
+    const own02 = result.findings.find((f) => f.control === 'ICX-OWN-02' && f.subject === 'InterconnectAgreement/ag');
+    expect(own02).toMatchObject({ status: 'fail', evidence: { reasons: ['incorporated in HK'] } });
+  });
+});

@@ -86,4 +86,11 @@ describe('profiles', () => {
     expect(result.findings.find((f) => f.control === 'ICX-FW-01')).toMatchObject({ subject: 'Operator/op-x', status: 'not-evidenced' });
     expect(result.findings.find((f) => f.control === 'ICX-FW-05')).toMatchObject({ subject: 'Operator/op-x', status: 'not-applicable' });
   });
+
+  it('counts not-evidenced as failing when the profile says so', () => {
+    const lenient = run(OPERATOR.replace('ru-carrier, services', 'de-carrier, services'));
+    expect(lenient.summary.operators[0].result).toBe('pass');
+    const strict = run(OPERATOR.replace('ru-carrier, services', 'de-carrier, services') + PROFILE('p', '  parameters: {notEvidencedIsFailure: true}\n'));
+    expect(strict.summary.operators[0].result).toBe('fail');
+  });
 });

@@ -7,7 +7,7 @@ import { formatDiagnostic, SEVERITIES, type Diagnostic, type Severity } from '..
 import { REPORTERS } from '../report/index.js';
 import { controlsCommand } from './controls-command.js';
 import { printSummary, style } from './summary.js';
-import { failsThreshold, runAudit, toolVersion } from './run-audit.js';
+import { blocksRun, runAudit, toolVersion } from './run-audit.js';
 
 /** Exit codes, documented in README.md. */
 export const EXIT = { ok: 0, findings: 1, input: 2, internal: 3 } as const;
@@ -113,8 +113,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       if (!values.quiet) printSummary(result, written, color);
       if (result.errors.length > 0) return EXIT.input;
-      const failOnInForce = result.run.profile.failOn;
-      return result.findings.some((f) => failsThreshold(f, failOnInForce)) ? EXIT.findings : EXIT.ok;
+      return result.findings.some((f) => blocksRun(result, f)) ? EXIT.findings : EXIT.ok;
     }
     case 'controls':
       return controlsCommand(rest, profile, color);

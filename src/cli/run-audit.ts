@@ -148,8 +148,17 @@ function operatorErrorFinding(operator: string, location: Finding['location'], e
   };
 }
 
-export function failsThreshold(finding: Finding, failOn: Severity | 'none'): boolean {
-  return failOn !== 'none' && finding.status === 'fail' && severityRank(finding.severity) <= severityRank(failOn);
+/**
+ * Whether a finding sets exit code 1: it failed (or, when the profile sets notEvidencedIsFailure, was not
+ * evidenced) at or above the fail-on severity.
+ */
+export function failsThreshold(finding: Finding, failOn: Severity | 'none', notEvidencedIsFailure = false): boolean {
+  const failed = finding.status === 'fail' || (notEvidencedIsFailure && finding.status === 'not-evidenced');
+  return failOn !== 'none' && failed && severityRank(finding.severity) <= severityRank(failOn);
+}
+
+export function blocksRun(result: AuditResult, finding: Finding): boolean {
+  return failsThreshold(finding, result.run.profile.failOn, result.run.profile.parameters.notEvidencedIsFailure === true);
 }
 
 function emptyCounts(): Record<Status, number> {
@@ -168,7 +177,7 @@ function summarise(findings: Finding[], world: ReturnType<typeof buildWorld>['wo
     bySeverity[f.severity][f.status]++;
     const op = operators.get(f.operator)!;
     op.counts[f.status]++;
-    if (failsThreshold(f, profile.failOn)) op.result = 'fail';
+    if (failsThreshold(f, profile.failOn, profile.parameters.notEvidencedIsFailure === true)) op.result = 'fail';
   }
   const list = [...operators.values()];
   return { result: list.some((o) => o.result === 'fail') ? 'fail' : 'pass', byStatus, bySeverity, operators: list, errors: errorCount };

@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import type { AuditResult } from '../model/report.js';
-import { failsThreshold } from './run-audit.js';
+import { blocksRun } from './run-audit.js';
 
 const CODES = { red: 31, green: 32, yellow: 33, bold: 1, dim: 2 } as const;
 
@@ -18,7 +18,7 @@ export function printSummary(result: AuditResult, written: string[], color: bool
     const c = op.counts;
     lines.push(`  ${verdict} ${op.id} (${op.name}): ${c.fail} failed, ${c['not-evidenced']} not evidenced, ${c.waived} waived, ${c.error} errors, ${c.pass} passed, ${c['not-applicable']} not applicable`);
   }
-  const blocking = result.findings.filter((f) => failsThreshold(f, run.profile.failOn));
+  const blocking = result.findings.filter((f) => blocksRun(result, f));
   if (blocking.length > 0) {
     lines.push('', `Failed at or above ${run.profile.failOn}:`);
     const shown = blocking.slice(0, 20);

@@ -28,7 +28,8 @@ export interface CarrierView {
   ownershipProblem: string;
   controller: { id: string; name: string; type: string; country: string };
   stateControlled: boolean;
-  chain: Array<{ id: string; name: string; type: string; country: string; share: number; control: boolean; source: string }>;
+  /** From the carrier itself (share null) up to the controller; share is what each holds in the step before. */
+  chain: Array<{ id: string; name: string; type: string; country: string; share: number | null; control: boolean; source: string }>;
   chainText: string;
   listings: string[];
   highRiskListings: string[];
@@ -80,7 +81,7 @@ export function carrierView(world: World, resolver: OwnershipResolver, profile: 
     ownershipProblem: ownership.problem,
     controller: { id: controller.id, name: controller.name, type: controller.type, country: controller.country },
     stateControlled: ownership.stateControlled,
-    chain: ownership.chain.map((s) => ({ id: s.id, name: s.name, type: s.type, country: s.country, share: s.share ?? 100, control: s.control ?? false, source: s.source })),
+    chain: ownership.chain.map((s) => ({ id: s.id, name: s.name, type: s.type, country: s.country, share: s.share ?? null, control: s.control ?? false, source: s.source })),
     chainText: chainText(ownership.chain),
     listings,
     highRiskListings,

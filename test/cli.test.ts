@@ -1,0 +1,98 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempFiles } from './support/files.js';
+
+/** Runs the real command as a user would (the compiled bin), without colours. */
+function ixaudit(...args: string[]) {
+  const result = spawnSync(process.execPath, ['bin/ixaudit.js', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('ixaudit CLI', () => {
+  it('explains itself with --help, including the exit codes', () => {
+    const { code, stdout } = ixaudit('--help');
+    expect(code).toBe(0);
+    expect(stdout).toContain('ixaudit audit <file|folder>... --out DIR');
+    expect(stdout).toMatch(/Exit codes:\n\s+0 .*\n\s+1 .*\n\s+2 .*\n\s+3 /);
+  });
+
+  it('audits the bundled samples: exit 1 for failures, summary per operator, findings.json written', () => {
+    const out = tempFiles({});
+    const { code, stdout, stderr } = ixaudit('audit', 'inputs', '--out', out);
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/FAIL jp-sakura \(さくらモバイル株式会社/);
+    expect(stdout).toMatch(/PASS no-nordlys/);
+    expect(stdout).toContain('waiver expired jp-sakura w-jp-002');
+    const findings = JSON.parse(readFileSync(join(out, 'findings.json'), 'utf8'));
+    expect(findings.run.auditDate).toBe('2026-07-01');
+    expect(findings.findings.find((f: { control: string; subject: string }) => f.control === 'ICX-RT-01' && f.subject === 'RoutingTable/rt-jp-ss7-2026q2#r-0001').status).toBe('waived');
+    expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('writes byte-identical findings on a re-run', () => {
+    const [a, b] = [tempFiles({}), tempFiles({})];
+    ixaudit('audit', 'inputs', '--out', a);
+    ixaudit('audit', 'inputs', '--out', b);
+    expect(readFileSync(join(a, 'findings.json'))).toEqual(readFileSync(join(b, 'findings.json')));
+  });
+
+  it('--fail-on sets the exit code threshold', () => {
+    expect(ixaudit('audit', 'inputs', '--out', tempFiles({}), '--fail-on', 'none').code).toBe(0);
+    expect(ixaudit('audit', 'inputs/no-nordlys', 'inputs/shared', 'inputs/profile.yaml', '--out', tempFiles({}), '--fail-on', 'info').code).toBe(0);
+  });
+
+  it('reports a broken submission with file:line:column, exits 2, and still audits the others', () => {
+    const dir = tempFiles({
+      'broken/op.yaml': 'apiVersion: ixaudit/v1\nkind: Operator\nmetadata: {id: broken-op}\nspec:\n  country: Nowhere\n  networks: [gsm]\n',
+    });
+    const out = tempFiles({});
+    const { code, stderr } = ixaudit('audit', 'inputs', join(dir, 'broken'), '--out', out);
+    expect(code).toBe(2);
+    expect(stderr).toContain('op.yaml:5:12: spec.country: expected an ISO 3166-1 alpha-2 country code such as JP, found the text "Nowhere"');
+    expect(stderr).not.toMatch(/\n\s+at /); // no stack trace for a user error
+    const findings = JSON.parse(readFileSync(join(out, 'findings.json'), 'utf8'));
+    expect(findings.summary.operators.map((o: { id: string }) => o.id)).toEqual(['jp-sakura', 'kr-hanbit', 'no-nordlys', 'nz-aotearoa']);
+    expect(findings.errors).toHaveLength(1);
+  });
+
+  it('rejects bad options with a usage error', () => {
+    expect(ixaudit('audit', 'inputs', '--date', '2026-13-01')).toMatchObject({ code: 2, stderr: expect.stringContaining('--date must be a calendar date') });
+    expect(ixaudit('audit', 'inputs', '--fail-on', 'severe')).toMatchObject({ code: 2 });
+    expect(ixaudit('audit', 'no/such/folder', '--out', tempFiles({}))).toMatchObject({ code: 2, stderr: expect.stringContaining('no/such/folder: no such file or folder') });
+    expect(ixaudit('frobnicate')).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "frobnicate"') });
+  });
+
+  it('validate checks inputs without auditing', () => {
+    expect(ixaudit('validate', 'inputs')).toMatchObject({ code: 0, stdout: expect.stringContaining('valid') });
+    const dir = tempFiles({ 'bad.yaml': 'apiVersion: ixaudit/v1\nkind: Operator\nmetadata: {id: BAD}\nspec: {country: JP, networks: [gsm]}\n' });
+    const { code, stderr } = ixaudit('validate', dir);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/bad\.yaml:3:16: metadata\.id: expected an id of lower-case letters/);
+  });
+
+  it('lists and shows controls, with what a profile changes', () => {
+    const list = ixaudit('controls', 'list');
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/ICX-RT-01\s+critical\s+No high-risk carrier as primary next hop/);
+    const profile = tempFiles({
+      'strict.yaml': 'apiVersion: ixaudit/v1\nkind: AuditProfile\nmetadata: {id: strict}\nspec:\n  controls: {disable: [ICX-CT-05], severity: {ICX-RT-06: high}}\n',
+    });
+    const tailored = ixaudit('controls', 'list', '--profile', join(profile, 'strict.yaml'));
+    expect(tailored.stdout).toMatch(/ICX-CT-05 .*\[disabled by profile\]/);
+    expect(tailored.stdout).toMatch(/ICX-RT-06\s+high .*\[severity medium → high by profile\]/);
+    const show = ixaudit('controls', 'show', 'ICX-RT-04');
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain('Parameter maxHighRiskTrafficShare = 0');
+    expect(show.stdout).toContain('References:');
+  });
+
+  it('never leaves a temporary file behind in --out', () => {
+    const out = tempFiles({});
+    ixaudit('audit', 'inputs', '--out', out);
+    expect(existsSync(join(out, 'findings.json'))).toBe(true);
+    expect(readdirSync(out)).toEqual(['findings.json']);
+  });
+});

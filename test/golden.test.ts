@@ -14,3 +14,18 @@ describe('golden findings for the bundled samples', () => {
     expect(actual).toBe(readFileSync(GOLDEN, 'utf8'));
   });
 });
+
+describe('findings.json schema', () => {
+  it('the samples and a run with input errors validate against src/model/schemas/findings.schema.json', async () => {
+    const { schemaValidator } = await import('../src/load/schemas.js');
+    const validate = schemaValidator('findings');
+    const samples = JSON.parse(findingsJson(audit(['inputs'])));
+    expect(validate(samples), JSON.stringify(validate.errors)).toBe(true);
+    const withErrors = JSON.parse(findingsJson(audit(['inputs', 'test/references-fixtures-missing'])));
+    expect(withErrors.errors.length).toBe(1);
+    expect(validate(withErrors), JSON.stringify(validate.errors)).toBe(true);
+    // The schema is not a rubber stamp.
+    samples.findings[0].status = 'maybe';
+    expect(validate(samples)).toBe(false);
+  });
+});

@@ -85,7 +85,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'audit':
     case 'validate': {
       if (rest.length === 0) return usageError(`${command} needs at least one input file or folder`);
-      const result = runAudit({
+      const report = runAudit({
         paths: rest,
         profileId: profile.id,
         profileFiles: profile.files,
@@ -93,6 +93,7 @@ export async function main(argv: string[]): Promise<number> {
         today: new Date().toISOString().slice(0, 10),
         failOn: failOn as Severity | 'none' | undefined,
       });
+      const result = report.result;
       printErrors(result.errors, color);
       if (result.run.auditDateSource === 'profile' && values.date && values.date !== result.run.auditDate) {
         console.error(`note: profile ${result.run.profile.id} sets the audit date ${result.run.auditDate}; --date ${values.date} is not used`);
@@ -105,7 +106,7 @@ export async function main(argv: string[]): Promise<number> {
       if (existsSync(outDir) && !statSync(outDir).isDirectory()) return usageError(`--out ${values.out} exists and is not a folder`);
       const written: string[] = [];
       try {
-        for (const reporter of REPORTERS) written.push(...(await reporter.write(result, outDir)));
+        for (const reporter of REPORTERS) written.push(...(await reporter.write(report, outDir)));
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
         console.error(`ixaudit: cannot write reports to ${values.out ?? 'out'}: ${e.code ?? ''} ${e.message}`);

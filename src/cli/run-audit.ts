@@ -12,7 +12,9 @@ import { loadControls } from '../load/controls.js';
 import { collectFiles, loadFiles, type LoadResult } from '../load/index.js';
 import type { Finding, WaiverOutcome } from '../model/finding.js';
 import { byKeys, compareText } from '../model/order.js';
-import type { AuditResult, OperatorSummary } from '../model/report.js';
+import type { AuditReport, AuditResult, Inventory, OperatorSummary } from '../model/report.js';
+import { excerptReader } from '../load/excerpt.js';
+import { inventoryOf } from '../enrich/inventory.js';
 import { SEVERITIES, STATUSES, severityRank, type Diagnostic, type Severity, type Status } from '../model/types.js';
 import { controlsDir, packageRoot, profilesDir, registryDir } from '../paths.js';
 
@@ -56,8 +58,10 @@ export function compileCatalog(dir?: string): { controls: CompiledControl[]; dia
   return { controls, diagnostics };
 }
 
-/** load → validate → enrich → evaluate → waivers: the whole audit as one pure-ish function of the files. */
-export function runAudit(options: AuditOptions): AuditResult {
+const ATTENTION = new Set(['fail', 'not-evidenced', 'waived', 'error']);
+
+/** load → validate → enrich → evaluate → waivers: the whole audit as one function of the files. */
+export function runAudit(options: AuditOptions): AuditReport {
   const builtins = loadBuiltins();
   const collected = collectFiles([...options.paths, ...(options.profileFiles ?? [])]);
   const user = loadFiles(collected.files);
@@ -76,6 +80,7 @@ export function runAudit(options: AuditOptions): AuditResult {
   const findings: Finding[] = [];
   const waivers: WaiverOutcome[] = [];
   const knownControls = new Set(controls.map((c) => c.definition.id));
+  const inventory: Inventory = { operators: [], routes: [], carriers: [], agreements: [] };
 
   for (const [operatorId, docs] of [...world.submissions.entries()].sort(([a], [b]) => compareText(a, b))) {
     const operatorDoc = world.operators.get(operatorId)!;
@@ -84,18 +89,21 @@ export function runAudit(options: AuditOptions): AuditResult {
       const operatorFindings = controls.flatMap((control) => evaluateControl(control, submission, profile));
       waivers.push(...applyWaivers(operatorFindings, docs.waivers, profile.auditDate, knownControls));
       findings.push(...operatorFindings);
+      inventoryOf(submission, inventory);
     } catch (err) {
       // A bug must not cost the other operators their audit: record it against this operator and go on.
       findings.push(operatorErrorFinding(operatorId, operatorDoc.positions.locate(['metadata', 'id']), err));
     }
   }
   diagnostics.push(...resolver.diagnostics);
+  const excerpt = excerptReader();
+  for (const f of findings) if (ATTENTION.has(f.status)) f.excerpt = excerpt(f.location.file, f.location.line);
 
   findings.sort(byKeys<Finding>((f) => f.operator, (f) => f.control, (f) => f.subject, (f) => String(f.location.line).padStart(9, '0')));
   waivers.sort(byKeys<WaiverOutcome>((w) => w.operator, (w) => w.id));
   const errors = dedupeDiagnostics(diagnostics);
 
-  return {
+  const result: AuditResult = {
     schemaVersion: FINDINGS_SCHEMA_VERSION,
     run: {
       tool: { name: 'ixaudit', version: toolVersion() },
@@ -128,6 +136,23 @@ export function runAudit(options: AuditOptions): AuditResult {
     findings,
     waivers,
     errors,
+  };
+  return { result, inventory: sortInventory(inventory) };
+}
+
+function sortInventory(inventory: Inventory): Inventory {
+  // A carrier used by several operators appears once, with every operator that uses it.
+  const carriers = new Map<string, Inventory['carriers'][number]>();
+  for (const c of inventory.carriers) {
+    const known = carriers.get(c.id);
+    if (known) known.usedBy = [...new Set([...known.usedBy, ...c.usedBy])].sort(compareText);
+    else carriers.set(c.id, c);
+  }
+  return {
+    operators: inventory.operators.sort(byKeys((o) => o.id)),
+    routes: inventory.routes.sort(byKeys((r) => r.operator, (r) => r.table)),
+    carriers: [...carriers.values()].sort(byKeys((c) => c.id)),
+    agreements: inventory.agreements.sort(byKeys((a) => a.operator, (a) => a.id)),
   };
 }
 

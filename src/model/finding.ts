@@ -21,6 +21,8 @@ export interface Finding {
   evidence: Record<string, unknown>;
   remediation: string;
   waiver?: FindingWaiver;
+  /** For findings that need attention (not pass / not-applicable): the YAML lines around the location. */
+  excerpt?: Array<{ line: number; text: string }>;
   /** Stable across runs: derived from control, operator and subject only. */
   fingerprint: string;
 }

@@ -1,6 +1,6 @@
 import type { InputFile } from '../load/index.js';
 import type { Finding, WaiverOutcome } from './finding.js';
-import type { Diagnostic, Severity, Status } from './types.js';
+import type { Diagnostic, Severity, SourcePos, Status } from './types.js';
 
 /** A control as the reports list it (catalog in force, after the profile's tailoring). */
 export interface ControlSummary {
@@ -52,4 +52,85 @@ export interface AuditResult {
   findings: Finding[];
   waivers: WaiverOutcome[];
   errors: Diagnostic[];
+}
+
+/** One carrier on a route, as reports list it. */
+export interface InventoryHop {
+  carrier: string;
+  /** primary | backup n | transit n */
+  position: string;
+  highRisk: boolean;
+  unavoidable: boolean;
+  controller: string;
+  controllerName: string;
+  country: string;
+}
+
+export interface InventoryRoute {
+  operator: string;
+  table: string;
+  id: string;
+  /** Subject reference, as findings name it: RoutingTable/<table>#<id>. */
+  ref: string;
+  protocol: string;
+  status: string;
+  /** The match criterion as text, e.g. "gtPrefix 8613". */
+  match: string;
+  destination: { country: string; plmn: string };
+  trafficShare: number | null;
+  encryption: string;
+  firewall: string;
+  hops: InventoryHop[];
+  location: SourcePos;
+}
+
+export interface InventoryCarrier {
+  id: string;
+  name: string;
+  roles: string[];
+  incorporatedIn: string;
+  headquarters: string;
+  controller: { id: string; name: string; type: string; country: string };
+  stateControlled: boolean;
+  ownershipResolved: boolean;
+  chainText: string;
+  highRisk: boolean;
+  riskReasons: string[];
+  listings: string[];
+  /** Operators whose routes or agreements use this carrier. */
+  usedBy: string[];
+  location: SourcePos;
+}
+
+export interface InventoryAgreement {
+  operator: string;
+  id: string;
+  counterparty: string;
+  services: string[];
+  signed: string;
+  expires: string;
+  current: boolean;
+  location: SourcePos;
+}
+
+export interface InventoryOperator {
+  id: string;
+  name: string;
+  country: string;
+  networks: string[];
+  plmns: string[];
+}
+
+/** What was audited, for reports that list routes, carriers and agreements (workbook, PDF appendices). */
+export interface Inventory {
+  operators: InventoryOperator[];
+  routes: InventoryRoute[];
+  carriers: InventoryCarrier[];
+  agreements: InventoryAgreement[];
+}
+
+/** The model every reporter receives: the findings (what findings.json holds) and the inventory. */
+export interface AuditReport {
+  result: AuditResult;
+  inventory: Inventory;
 }

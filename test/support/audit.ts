@@ -1,9 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { runAudit, type AuditOptions } from '../../src/cli/run-audit.js';
-import type { AuditResult } from '../../src/model/report.js';
+import type { AuditReport, AuditResult } from '../../src/model/report.js';
 
 /** Runs the whole pipeline on files, with a fixed "today" so nothing depends on the clock. */
 export function audit(paths: string[], options: Partial<AuditOptions> = {}): AuditResult {
+  return auditReport(paths, options).result;
+}
+
+/** The findings and the inventory, as reporters receive them. */
+export function auditReport(paths: string[], options: Partial<AuditOptions> = {}): AuditReport {
   return runAudit({ paths, today: '2026-07-01', ...options });
 }
 

@@ -10,9 +10,9 @@ export function findingsJson(result: AuditResult): string {
 
 export const jsonReporter: Reporter = {
   name: 'json',
-  async write(result, outDir) {
+  async write(report, outDir) {
     const path = join(outDir, 'findings.json');
-    writeFileAtomic(path, findingsJson(result));
+    writeFileAtomic(path, findingsJson(report.result));
     return [path];
   },
 };

@@ -1,0 +1,78 @@
+import type { Inventory } from '../model/report.js';
+import type { SourcePos } from '../model/types.js';
+import type { Submission } from './submission.js';
+
+function at(subject: { doc: { positions: { locate(p: ReadonlyArray<string | number>): SourcePos } }; path: ReadonlyArray<string | number> }): SourcePos {
+  const pos = subject.doc.positions.locate(subject.path);
+  return { file: pos.file, line: pos.line, column: pos.column };
+}
+
+function matchText(match: Record<string, string>): string {
+  return Object.entries(match)
+    .map(([key, value]) => `${key} ${value}`)
+    .join(', ');
+}
+
+/** Adds one operator's routes, carriers and agreements to the run's inventory (for reports, not for controls). */
+export function inventoryOf(submission: Submission, inventory: Inventory): void {
+  const op = submission.operator;
+  inventory.operators.push({ id: op.id, name: op.name, country: op.country, networks: op.networks, plmns: op.plmns });
+  for (const route of submission.routes) {
+    const r = route.value;
+    inventory.routes.push({
+      operator: op.id,
+      table: r.table,
+      id: r.id,
+      ref: route.ref,
+      protocol: r.protocol,
+      status: r.status,
+      match: matchText(r.match),
+      destination: r.destination,
+      trafficShare: r.hasTrafficShare ? r.trafficShare : null,
+      encryption: r.encryption,
+      firewall: r.firewall,
+      hops: r.hops.map((h: Record<string, any>) => ({
+        carrier: h.carrier,
+        position: h.position,
+        highRisk: h.highRisk,
+        unavoidable: h.unavoidable,
+        controller: h.controller,
+        controllerName: h.controllerName,
+        country: h.country,
+      })),
+      location: at(route),
+    });
+  }
+  for (const carrier of submission.carriers) {
+    const c = carrier.value;
+    inventory.carriers.push({
+      id: c.id,
+      name: c.name,
+      roles: c.roles,
+      incorporatedIn: c.incorporatedIn,
+      headquarters: c.headquarters,
+      controller: c.controller,
+      stateControlled: c.stateControlled,
+      ownershipResolved: c.ownershipResolved,
+      chainText: c.chainText,
+      highRisk: c.highRisk,
+      riskReasons: c.riskReasons,
+      listings: c.listings,
+      usedBy: [op.id],
+      location: at(carrier),
+    });
+  }
+  for (const agreement of submission.agreements) {
+    const a = agreement.value;
+    inventory.agreements.push({
+      operator: op.id,
+      id: a.id,
+      counterparty: a.counterparty.id,
+      services: a.services,
+      signed: a.signed,
+      expires: a.expires,
+      current: a.current,
+      location: at(agreement),
+    });
+  }
+}

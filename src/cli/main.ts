@@ -27,6 +27,7 @@ Options:
   --date YYYY-MM-DD     audit date when the profile sets none (default: today, UTC)
   --fail-on SEVERITY    lowest severity whose failure exits 1: critical|high|medium|low|info|none
                         (default: the profile's failOn, else high)
+  --template-dir DIR    Handlebars templates that override the shipped ones (report wording, branding)
   --quiet               print only errors
   --no-color            plain output even on a terminal (also NO_COLOR=1)
 
@@ -50,6 +51,7 @@ export async function main(argv: string[]): Promise<number> {
         profile: { type: 'string' },
         date: { type: 'string' },
         'fail-on': { type: 'string' },
+        'template-dir': { type: 'string' },
         quiet: { type: 'boolean', default: false },
         'no-color': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -103,10 +105,11 @@ export async function main(argv: string[]): Promise<number> {
         return result.errors.length > 0 ? EXIT.input : EXIT.ok;
       }
       const outDir = resolve(values.out ?? 'out');
+      if (values['template-dir'] !== undefined && !existsSync(values['template-dir'])) return usageError(`--template-dir ${values['template-dir']}: no such folder`);
       if (existsSync(outDir) && !statSync(outDir).isDirectory()) return usageError(`--out ${values.out} exists and is not a folder`);
       const written: string[] = [];
       try {
-        for (const reporter of REPORTERS) written.push(...(await reporter.write(report, outDir)));
+        for (const reporter of REPORTERS) written.push(...(await reporter.write(report, outDir, { templateDir: values['template-dir'] })));
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
         console.error(`ixaudit: cannot write reports to ${values.out ?? 'out'}: ${e.code ?? ''} ${e.message}`);

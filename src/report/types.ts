@@ -1,9 +1,15 @@
 import type { AuditReport } from '../model/report.js';
 
+/** Options a user passes to reporters from the command line. */
+export interface ReportOptions {
+  /** --template-dir: a folder whose Handlebars templates override the shipped ones in templates/. */
+  templateDir?: string;
+}
+
 /** Every output format implements this: the audited run in, files out (like an ESLint formatter). */
 export interface Reporter {
-  /** Short name shown in logs and used by --format. */
+  /** Short name shown in logs. */
   name: string;
   /** Writes its files under outDir (each atomically) and returns their paths. */
-  write(report: AuditReport, outDir: string): Promise<string[]>;
+  write(report: AuditReport, outDir: string, options: ReportOptions): Promise<string[]>;
 }

@@ -3,14 +3,16 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isCalendarDate } from '../load/schemas.js';
 import { loadFiles } from '../load/index.js';
+import { parseLimits } from '../load/yaml.js';
 import { formatDiagnostic, SEVERITIES, type Diagnostic, type Severity } from '../model/types.js';
 import { REPORTERS } from '../report/index.js';
+import { publishReports } from '../report/publish.js';
 import { controlsCommand } from './controls-command.js';
 import { printSummary, style } from './summary.js';
 import { blocksRun, runAudit, toolVersion } from './run-audit.js';
 
 /** Exit codes, documented in README.md. */
-export const EXIT = { ok: 0, findings: 1, input: 2, internal: 3 } as const;
+export const EXIT = { ok: 0, findings: 1, input: 2, internal: 3, output: 4 } as const;
 
 const HELP = `ixaudit — audit mobile interconnect arrangements against a security control catalog
 
@@ -28,6 +30,8 @@ Options:
   --fail-on SEVERITY    lowest severity whose failure exits 1: critical|high|medium|low|info|none
                         (default: the profile's failOn, else high)
   --template-dir DIR    Handlebars templates that override the shipped ones (report wording, branding)
+  --limit NAME=N        raise or lower a parser limit (maxFileBytes, maxLineBytes, maxDepth,
+                        maxAliasExpansion, maxErrorsPerFile); see docs/security.md
   --quiet               print only errors
   --no-color            plain output even on a terminal (also NO_COLOR=1)
 
@@ -38,6 +42,7 @@ Exit codes:
   1  audited; at least one finding at or above the fail-on severity failed
   2  an input or usage error (reported with file:line:column); everything else was still audited
   3  internal error in ixaudit (please report it)
+  4  reports could not be written (unwritable --out, disk full); previous reports are left intact
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -52,6 +57,7 @@ export async function main(argv: string[]): Promise<number> {
         date: { type: 'string' },
         'fail-on': { type: 'string' },
         'template-dir': { type: 'string' },
+        limit: { type: 'string', multiple: true },
         quiet: { type: 'boolean', default: false },
         'no-color': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -80,6 +86,8 @@ export async function main(argv: string[]): Promise<number> {
   if (values.date !== undefined && !isCalendarDate(values.date)) {
     return usageError(`--date must be a calendar date written YYYY-MM-DD, not "${values.date}"`);
   }
+  const limits = parseLimits(values.limit ?? []);
+  if (typeof limits === 'string') return usageError(limits);
   const profile = profileSelection(values.profile);
   if ('error' in profile) return usageError(profile.error);
 
@@ -94,6 +102,7 @@ export async function main(argv: string[]): Promise<number> {
         date: values.date,
         today: new Date().toISOString().slice(0, 10),
         failOn: failOn as Severity | 'none' | undefined,
+        limits,
       });
       const result = report.result;
       printErrors(result.errors, color);
@@ -107,13 +116,14 @@ export async function main(argv: string[]): Promise<number> {
       const outDir = resolve(values.out ?? 'out');
       if (values['template-dir'] !== undefined && !existsSync(values['template-dir'])) return usageError(`--template-dir ${values['template-dir']}: no such folder`);
       if (existsSync(outDir) && !statSync(outDir).isDirectory()) return usageError(`--out ${values.out} exists and is not a folder`);
-      const written: string[] = [];
+      let written: string[];
       try {
-        for (const reporter of REPORTERS) written.push(...(await reporter.write(report, outDir, { templateDir: values['template-dir'] })));
+        written = await publishReports(REPORTERS, report, outDir, { templateDir: values['template-dir'] });
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
-        console.error(`ixaudit: cannot write reports to ${values.out ?? 'out'}: ${e.code ?? ''} ${e.message}`);
-        return EXIT.input;
+        const why = e.code === 'ENOSPC' ? 'the disk is full' : e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS' ? 'permission denied' : e.message;
+        console.error(`ixaudit: cannot write reports to ${values.out ?? 'out'}: ${why}. Previous reports there are unchanged.`);
+        return EXIT.output;
       }
       if (!values.quiet) printSummary(result, written, color);
       if (result.errors.length > 0) return EXIT.input;

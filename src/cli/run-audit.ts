@@ -10,6 +10,7 @@ import { controlParameters, evaluateControl, fingerprint } from '../engine/evalu
 import { applyWaivers } from '../engine/waivers.js';
 import { loadControls } from '../load/controls.js';
 import { collectFiles, loadFiles, type LoadResult } from '../load/index.js';
+import type { YamlLimits } from '../load/yaml.js';
 import type { Finding, WaiverOutcome } from '../model/finding.js';
 import { byKeys, compareText } from '../model/order.js';
 import type { AuditReport, AuditResult, Inventory, OperatorSummary } from '../model/report.js';
@@ -30,6 +31,8 @@ export interface AuditOptions {
   today: string;
   failOn?: Severity | 'none';
   controlsDir?: string;
+  /** Parser limits (--limit); defaults in src/load/yaml.ts. */
+  limits?: YamlLimits;
 }
 
 export function toolVersion(): string {
@@ -64,7 +67,7 @@ const ATTENTION = new Set(['fail', 'not-evidenced', 'waived', 'error']);
 export function runAudit(options: AuditOptions): AuditReport {
   const builtins = loadBuiltins();
   const collected = collectFiles([...options.paths, ...(options.profileFiles ?? [])]);
-  const user = loadFiles(collected.files);
+  const user = loadFiles(collected.files, { limits: options.limits });
   const catalog = compileCatalog(options.controlsDir);
   const diagnostics: Diagnostic[] = [...builtins.diagnostics, ...collected.diagnostics, ...user.diagnostics, ...catalog.diagnostics];
 

@@ -79,7 +79,7 @@ export function loadBytes(file: string, bytes: Buffer, options: LoadOptions = {}
   if (bytes.length > limits.maxFileBytes) {
     return {
       documents: [],
-      diagnostics: [{ file, line: 1, column: 1, code: 'yaml-limit', message: `file is ${bytes.length} bytes, larger than the limit of ${limits.maxFileBytes} (maxFileBytes)` }],
+      diagnostics: [{ file, line: 1, column: 1, code: 'yaml-limit', message: `file is ${bytes.length} bytes, larger than the limit of ${limits.maxFileBytes} (limit maxFileBytes; raise it with --limit maxFileBytes=N)` }],
     };
   }
   const decoded = decodeUtf8(file, bytes);
@@ -96,7 +96,7 @@ export function loadText(file: string, text: string, options: LoadOptions = {}):
     if (checked.document) documents.push(checked.document);
     diagnostics.push(...checked.diagnostics);
   }
-  return { documents, diagnostics };
+  return { documents, diagnostics: capDiagnostics(file, diagnostics, (options.limits ?? DEFAULT_YAML_LIMITS).maxErrorsPerFile) };
 }
 
 /** Checks the envelope first (so a wrong kind gives one clear error), then the kind's own schema. */
@@ -191,4 +191,13 @@ function displayName(path: string, options: LoadOptions): string {
   const fromCwd = relative(options.cwd ?? process.cwd(), path);
   const shown = fromCwd.startsWith('..') || isAbsolute(fromCwd) ? path : fromCwd;
   return shown.split(sep).join('/');
+}
+
+/** A damaged million-route file must not bury the report in a million errors: keep the first N, count the rest. */
+function capDiagnostics(file: string, diagnostics: Diagnostic[], max: number): Diagnostic[] {
+  if (diagnostics.length <= max) return diagnostics;
+  const kept = diagnostics.slice(0, max);
+  const last = kept[kept.length - 1];
+  kept.push({ file, line: last.line, column: last.column, code: last.code, message: `${diagnostics.length - max} more problem(s) in this file not shown (limit maxErrorsPerFile)` });
+  return kept;
 }

@@ -5,19 +5,86 @@ import { PositionIndex } from './positions.js';
 
 /** Limits that keep hostile input from exhausting time or memory; documented in docs/security.md. */
 export interface YamlLimits {
-  /** Largest file accepted, in bytes. */
+  /** Largest file accepted, in bytes. The yaml document API needs ~80 bytes of heap per source byte. */
   maxFileBytes: number;
+  /** Longest line accepted, in bytes: a 100 MB scalar on one line is refused before parsing. */
+  maxLineBytes: number;
   /** Deepest nesting of maps and sequences. */
   maxDepth: number;
   /** Most nodes an alias may expand to across one document ("billion laughs"). */
   maxAliasExpansion: number;
+  /** Most problems reported for one file; the rest are counted in one closing message. */
+  maxErrorsPerFile: number;
 }
 
 export const DEFAULT_YAML_LIMITS: YamlLimits = {
-  maxFileBytes: 512 * 1024 * 1024,
+  maxFileBytes: 64 * 1024 * 1024,
+  maxLineBytes: 1024 * 1024,
   maxDepth: 64,
   maxAliasExpansion: 10_000,
+  maxErrorsPerFile: 200,
 };
+
+/** Parses `--limit name=value` settings over the defaults; unknown names and non-numbers are usage errors. */
+export function parseLimits(settings: string[]): YamlLimits | string {
+  const limits = { ...DEFAULT_YAML_LIMITS };
+  for (const setting of settings) {
+    const match = /^(\w+)=(\d+)$/.exec(setting);
+    if (!match || !(match[1] in limits)) {
+      return `--limit expects name=number with name one of ${Object.keys(DEFAULT_YAML_LIMITS).join(', ')}; got "${setting}"`;
+    }
+    limits[match[1] as keyof YamlLimits] = Number(match[2]);
+  }
+  return limits;
+}
+
+/**
+ * Cheap checks before the parser sees the text, so hostile shapes fail fast with one clear message
+ * instead of exhausting the parser's stack or memory: over-long lines and excessive nesting (block
+ * indentation levels plus open flow brackets; an over-estimate is fine at a limit no real document nears).
+ */
+export function prescan(file: string, text: string, limits: YamlLimits): Diagnostic | undefined {
+  const indents: number[] = [];
+  let flowDepth = 0;
+  let line = 1;
+  let lineStart = 0;
+  while (lineStart <= text.length) {
+    let end = text.indexOf('\n', lineStart);
+    if (end < 0) end = text.length;
+    if (end - lineStart > limits.maxLineBytes) {
+      return { file, line, column: 1, code: 'yaml-limit', message: `line is ${end - lineStart} characters long, more than the limit of ${limits.maxLineBytes} (limit maxLineBytes; raise it with --limit maxLineBytes=N)` };
+    }
+    let i = lineStart;
+    while (i < end && (text[i] === ' ' || text[i] === '-' || text[i] === '\t')) i++;
+    const content = text[i];
+    if (i < end && content !== '#' && content !== '\r' && flowDepth === 0) {
+      // Each "- " prefix opens a nested level, as does a deeper indentation.
+      const indent = i - lineStart;
+      while (indents.length > 0 && indents[indents.length - 1] >= indent) indents.pop();
+      indents.push(indent);
+      const dashes = text.slice(lineStart, i).split('-').length - 1;
+      if (indents.length + dashes > limits.maxDepth) {
+        return { file, line, column: i - lineStart + 1, code: 'yaml-limit', message: `nesting deeper than ${limits.maxDepth} levels (limit maxDepth; raise it with --limit maxDepth=N)` };
+      }
+    }
+    let quote = '';
+    for (let k = i; k < end; k++) {
+      const c = text[k];
+      if (quote) {
+        if (c === quote) quote = '';
+      } else if (c === '"' || c === "'") quote = c;
+      else if (c === '#' && (k === lineStart || text[k - 1] === ' ')) break;
+      else if (c === '[' || c === '{') {
+        if (++flowDepth + indents.length > limits.maxDepth) {
+          return { file, line, column: k - lineStart + 1, code: 'yaml-limit', message: `nesting deeper than ${limits.maxDepth} levels (limit maxDepth; raise it with --limit maxDepth=N)` };
+        }
+      } else if ((c === ']' || c === '}') && flowDepth > 0) flowDepth--;
+    }
+    line++;
+    lineStart = end + 1;
+  }
+  return undefined;
+}
 
 export interface ParsedDocument {
   index: number;
@@ -38,6 +105,8 @@ export function parseYaml(file: string, text: string, limits: YamlLimits = DEFAU
   const lineCounter = new LineCounter();
   const diagnostics: Diagnostic[] = [];
   const documents: ParsedDocument[] = [];
+  const refused = prescan(file, text, limits);
+  if (refused) return { documents, diagnostics: [refused] };
   const at = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, column: col };
@@ -93,6 +162,8 @@ class LimitExceeded extends Error {
 /** Turns the yaml AST into plain objects, recording where each value and key is written. */
 class Converter {
   private aliasNodes = 0;
+  /** The alias (written in the document) whose expansion is being converted: where a bomb is reported. */
+  private expandingAlias: YamlNode | undefined;
 
   constructor(
     private readonly doc: Document.Parsed,
@@ -109,14 +180,15 @@ class Converter {
     }
     if (viaAlias && ++this.aliasNodes > this.limits.maxAliasExpansion) {
       throw new LimitExceeded(
-        `aliases expand to more than ${this.limits.maxAliasExpansion} nodes (limit maxAliasExpansion); write the data out instead`,
-        this.at(yamlNode?.range?.[0] ?? 0),
+        `aliases expand to more than ${this.limits.maxAliasExpansion} nodes (limit maxAliasExpansion): write the data out instead of aliasing it`,
+        this.at(this.expandingAlias?.range?.[0] ?? 0),
       );
     }
     if (depth > this.limits.maxDepth) {
-      throw new LimitExceeded(`nesting deeper than ${this.limits.maxDepth} levels (limit maxDepth)`, this.at(yamlNode?.range?.[0] ?? 0));
+      throw new LimitExceeded(`nesting deeper than ${this.limits.maxDepth} levels (limit maxDepth; raise it with --limit maxDepth=N)`, this.at(yamlNode?.range?.[0] ?? 0));
     }
     if (isAlias(node)) {
+      if (!viaAlias) this.expandingAlias = yamlNode;
       const target = (node as Alias).resolve(this.doc);
       return this.convert(target, path, depth + 1, true);
     }

@@ -1,0 +1,138 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadBytes, loadText } from '../src/load/index.js';
+import { DEFAULT_YAML_LIMITS, parseLimits } from '../src/load/yaml.js';
+import { formatDiagnostic } from '../src/model/types.js';
+import { operatorDir } from '../src/report/paths.js';
+import { publishReports } from '../src/report/publish.js';
+import type { Reporter } from '../src/report/types.js';
+import { writeFileAtomic } from '../src/report/write-atomic.js';
+import { auditReport } from './support/audit.js';
+import { tempFiles } from './support/files.js';
+
+function ixaudit(...args: string[]) {
+  const result = spawnSync(process.execPath, ['bin/ixaudit.js', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const errorsOf = (file: string, text: string | Buffer) =>
+  (typeof text === 'string' ? loadText(file, text) : loadBytes(file, text)).diagnostics.map(formatDiagnostic);
+
+describe('hostile YAML gets one clear located error, in bounded time and memory', () => {
+  it('alias bomb ("billion laughs")', () => {
+    const lines = ['a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let i = 1; i < 10; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    expect(errorsOf('bomb.yaml', `${lines.join('\n')}\n`)).toEqual([
+      'bomb.yaml:4:45: aliases expand to more than 10000 nodes (limit maxAliasExpansion): write the data out instead of aliasing it',
+    ]);
+  });
+
+  it('deeply nested flow and block documents', () => {
+    expect(errorsOf('flow.yaml', `${'['.repeat(100_000)}${']'.repeat(100_000)}\n`)).toEqual([
+      'flow.yaml:1:64: nesting deeper than 64 levels (limit maxDepth; raise it with --limit maxDepth=N)',
+    ]);
+    const block = Array.from({ length: 5000 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n');
+    expect(errorsOf('block.yaml', `${block} 1\n`)).toEqual(['block.yaml:65:65: nesting deeper than 64 levels (limit maxDepth; raise it with --limit maxDepth=N)']);
+  });
+
+  it('a 100 MB scalar is refused by size, a long one-line scalar by line length', () => {
+    const huge = Buffer.alloc(100 * 1024 * 1024 + 20, 'x');
+    huge.write('name: "', 0);
+    expect(errorsOf('huge.yaml', huge)).toEqual([
+      'huge.yaml:1:1: file is 104857620 bytes, larger than the limit of 67108864 (limit maxFileBytes; raise it with --limit maxFileBytes=N)',
+    ]);
+    const longLine = `apiVersion: ixaudit/v1\nkind: Operator\nmetadata: {id: x, name: "${'y'.repeat(2 * 1024 * 1024)}"}\n`;
+    expect(errorsOf('long.yaml', longLine)).toEqual([
+      'long.yaml:3:1: line is 2097179 characters long, more than the limit of 1048576 (limit maxLineBytes; raise it with --limit maxLineBytes=N)',
+    ]);
+  });
+
+  it('__proto__ and constructor keys pollute nothing', () => {
+    const text = 'apiVersion: ixaudit/v1\nkind: Operator\nmetadata: {id: x, __proto__: {admin: true}, constructor: {prototype: {admin: true}}}\nspec: {country: JP, networks: [gsm]}\n';
+    const errors = errorsOf('proto.yaml', text);
+    expect(errors).toEqual([
+      'proto.yaml:3:19: metadata.__proto__: unknown field (expected one of: id, operator, name, annotations)',
+      'proto.yaml:3:45: metadata.constructor: unknown field (expected one of: id, operator, name, annotations)',
+    ]);
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+    expect((Object.prototype as Record<string, unknown>).admin).toBeUndefined();
+  });
+
+  it('non-UTF-8 bytes and language tags', () => {
+    expect(errorsOf('latin1.yaml', Buffer.from('name: caf\xe9\n', 'latin1'))).toEqual(['latin1.yaml:1:10: byte 0xe9 is not valid UTF-8: save the file as UTF-8']);
+    expect(errorsOf('tag.yaml', 'kind: !!js/function "function () { return 1 }"\n')).toEqual([
+      'tag.yaml:1:7: unsupported tag: tag:yaml.org,2002:js/function (custom and language tags are not accepted)',
+    ]);
+  });
+
+  it('a damaged file reports at most maxErrorsPerFile problems, then a count', () => {
+    const routes = Array.from({ length: 400 }, (_, i) => `    - {id: r-${i}, match: {gtPrefix: 1}, destination: {country: X}, primary: {carrier: c}, status: on}`);
+    const text = `apiVersion: ixaudit/v1\nkind: RoutingTable\nmetadata: {id: rt, operator: op}\nspec:\n  protocol: ss7\n  routes:\n${routes.join('\n')}\n`;
+    const errors = errorsOf('many.yaml', text);
+    expect(errors).toHaveLength(DEFAULT_YAML_LIMITS.maxErrorsPerFile + 1);
+    expect(errors.at(-1)).toMatch(/: 1000 more problem\(s\) in this file not shown \(limit maxErrorsPerFile\)$/);
+  });
+
+  it('limits are configurable with --limit, and bad settings are usage errors', () => {
+    expect(parseLimits(['maxDepth=200'])).toMatchObject({ maxDepth: 200, maxFileBytes: DEFAULT_YAML_LIMITS.maxFileBytes });
+    expect(parseLimits(['maxDepht=2'])).toMatch(/^--limit expects name=number with name one of maxFileBytes/);
+    const dir = tempFiles({ 'deep.yaml': `x: ${'['.repeat(70)}${']'.repeat(70)}\n` });
+    expect(ixaudit('validate', dir).stderr).toContain('nesting deeper than 64 levels');
+    expect(ixaudit('validate', dir, '--limit', 'maxDepth=100').stderr).not.toContain('nesting deeper');
+  });
+});
+
+describe('hostile input in a real run leaves a complete, honest output', () => {
+  it('a bomb among good submissions: exit 2, the others audited, nothing partial in --out', () => {
+    const lines = ['a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let i = 1; i < 10; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    const dir = tempFiles({ 'bomb.yaml': `${lines.join('\n')}\n` });
+    const out = tempFiles({});
+    const { code, stderr } = ixaudit('audit', 'inputs', join(dir, 'bomb.yaml'), '--out', out);
+    expect(code).toBe(2);
+    expect(stderr).toContain('bomb.yaml:4:45: aliases expand to more than 10000 nodes');
+    const findings = JSON.parse(readFileSync(join(out, 'findings.json'), 'utf8'));
+    expect(findings.summary.operators).toHaveLength(4);
+    expect(readdirSync(out).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+});
+
+describe('output safety', () => {
+  it('operator ids never lead outside --out', () => {
+    const out = tempFiles({});
+    expect(operatorDir(out, 'jp-sakura')).toBe(join(out, 'jp-sakura'));
+    expect(operatorDir(out, '../../etc')).toBe(join(out, '____etc'));
+    expect(operatorDir(out, '/abs/path').startsWith(out)).toBe(true);
+  });
+
+  it('a reporter failing part-way leaves the previous outputs intact and no staging folder', async () => {
+    const { result, inventory } = auditReport(['inputs/no-nordlys', 'inputs/shared', 'inputs/profile.yaml']);
+    const out = tempFiles({ 'findings.json': 'previous complete run\n', 'notes.txt': 'a user file\n' });
+    const good: Reporter = { name: 'good', write: async (_r, dir) => [(writeFileAtomic(join(dir, 'findings.json'), 'new\n'), join(dir, 'findings.json'))] };
+    const broken: Reporter = { name: 'broken', write: async () => { throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }); } };
+    await expect(publishReports([good, broken], { result, inventory }, out, {})).rejects.toThrow('no space left');
+    expect(readFileSync(join(out, 'findings.json'), 'utf8')).toBe('previous complete run\n');
+    expect(readdirSync(out).sort()).toEqual(['findings.json', 'notes.txt']);
+    // When every reporter succeeds, its files replace the old ones and the user's file is untouched.
+    await publishReports([good], { result, inventory }, out, {});
+    expect(readFileSync(join(out, 'findings.json'), 'utf8')).toBe('new\n');
+    expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('a user file\n');
+  });
+
+  it('an unwritable --out is a clear error with exit code 4', () => {
+    const dir = tempFiles({ 'a-file': 'x' });
+    const { code, stderr } = ixaudit('audit', 'inputs', '--out', join(dir, 'a-file', 'sub'));
+    expect(code).toBe(4);
+    expect(stderr).toMatch(/^ixaudit: cannot write reports to .*a-file\/sub: .*Previous reports there are unchanged\.\n$/);
+    expect(existsSync(join(dir, 'a-file'))).toBe(true);
+  });
+
+  it('a file written atomically never appears half-written under its own name', () => {
+    const dir = tempFiles({});
+    writeFileAtomic(join(dir, 'r.json'), 'complete\n');
+    writeFileSync(join(dir, 'keep.txt'), 'k');
+    expect(readdirSync(dir).sort()).toEqual(['keep.txt', 'r.json']);
+  });
+});

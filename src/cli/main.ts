@@ -46,6 +46,8 @@ Exit codes:
 `;
 
 export async function main(argv: string[]): Promise<number> {
+  // Ctrl-C and kill end through process.exit, so exit handlers (which remove staging folders) still run.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   let parsed;
   try {
     parsed = parseArgs({

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { isCalendarDate } from '../load/schemas.js';
 import { loadFiles } from '../load/index.js';
 import { parseLimits } from '../load/yaml.js';
+import { loadPreviousFindings } from '../load/baseline.js';
 import { formatDiagnostic, SEVERITIES, type Diagnostic, type Severity } from '../model/types.js';
 import { REPORTERS } from '../report/index.js';
 import { publishReports } from '../report/publish.js';
@@ -29,6 +30,8 @@ Options:
   --date YYYY-MM-DD     audit date when the profile sets none (default: today, UTC)
   --fail-on SEVERITY    lowest severity whose failure exits 1: critical|high|medium|low|info|none
                         (default: the profile's failOn, else high)
+  --baseline DIR        compare with an earlier run's --out folder: each finding is marked
+                        new, unchanged, changed or resolved (by control + operator + subject)
   --template-dir DIR    Handlebars templates that override the shipped ones (report wording, branding)
   --limit NAME=N        raise or lower a parser limit (maxFileBytes, maxLineBytes, maxDepth,
                         maxAliasExpansion, maxErrorsPerFile); see docs/security.md
@@ -60,6 +63,7 @@ export async function main(argv: string[]): Promise<number> {
         'fail-on': { type: 'string' },
         'template-dir': { type: 'string' },
         limit: { type: 'string', multiple: true },
+        baseline: { type: 'string' },
         quiet: { type: 'boolean', default: false },
         'no-color': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -97,6 +101,12 @@ export async function main(argv: string[]): Promise<number> {
     case 'audit':
     case 'validate': {
       if (rest.length === 0) return usageError(`${command} needs at least one input file or folder`);
+      let baseline;
+      if (values.baseline !== undefined) {
+        const previous = loadPreviousFindings(values.baseline);
+        if ('code' in previous) return usageError(formatDiagnostic(previous));
+        baseline = { source: values.baseline, previous };
+      }
       const report = runAudit({
         paths: rest,
         profileId: profile.id,
@@ -105,6 +115,7 @@ export async function main(argv: string[]): Promise<number> {
         today: new Date().toISOString().slice(0, 10),
         failOn: failOn as Severity | 'none' | undefined,
         limits,
+        baseline,
       });
       const result = report.result;
       printErrors(result.errors, color);

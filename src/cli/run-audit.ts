@@ -11,6 +11,7 @@ import { applyWaivers } from '../engine/waivers.js';
 import { loadControls } from '../load/controls.js';
 import { collectFiles, loadFiles, type LoadResult } from '../load/index.js';
 import type { YamlLimits } from '../load/yaml.js';
+import { compareWithBaseline, type PreviousFindings } from '../engine/baseline.js';
 import type { Finding, WaiverOutcome } from '../model/finding.js';
 import { byKeys, compareText } from '../model/order.js';
 import type { AuditReport, AuditResult, Inventory, OperatorSummary } from '../model/report.js';
@@ -33,6 +34,8 @@ export interface AuditOptions {
   controlsDir?: string;
   /** Parser limits (--limit); defaults in src/load/yaml.ts. */
   limits?: YamlLimits;
+  /** --baseline: the previous run's findings, and the folder they came from. */
+  baseline?: { source: string; previous: PreviousFindings };
 }
 
 export function toolVersion(): string {
@@ -140,6 +143,7 @@ export function runAudit(options: AuditOptions): AuditReport {
     waivers,
     errors,
   };
+  if (options.baseline) result.baseline = compareWithBaseline(findings, options.baseline.previous, options.baseline.source);
   return { result, inventory: sortInventory(inventory) };
 }
 

@@ -18,6 +18,10 @@ export function printSummary(result: AuditResult, written: string[], color: bool
     const c = op.counts;
     lines.push(`  ${verdict} ${op.id} (${op.name}): ${c.fail} failed, ${c['not-evidenced']} not evidenced, ${c.waived} waived, ${c.error} errors, ${c.pass} passed, ${c['not-applicable']} not applicable`);
   }
+  if (result.baseline) {
+    const c = result.baseline.counts;
+    lines.push(`  since ${result.baseline.previousAuditDate} (${result.baseline.source}): ${c.new} new, ${c.changed} changed, ${c.resolved} resolved, ${c.unchanged} unchanged`);
+  }
   const blocking = result.findings.filter((f) => blocksRun(result, f));
   if (blocking.length > 0) {
     lines.push('', `Failed at or above ${run.profile.failOn}:`);

@@ -23,6 +23,8 @@ export interface Finding {
   waiver?: FindingWaiver;
   /** For findings that need attention (not pass / not-applicable): the YAML lines around the location. */
   excerpt?: Array<{ line: number; text: string }>;
+  /** Present when the run was compared with a previous one (--baseline). */
+  baseline?: { state: 'new' | 'unchanged' | 'changed' | 'resolved'; previousStatus?: Status };
   /** Stable across runs: derived from control, operator and subject only. */
   fingerprint: string;
 }

@@ -52,6 +52,17 @@ export interface AuditResult {
   findings: Finding[];
   waivers: WaiverOutcome[];
   errors: Diagnostic[];
+  /** Present with --baseline: what changed since the previous run. */
+  baseline?: BaselineComparison;
+}
+
+export interface BaselineComparison {
+  /** The previous run's output folder, as given. */
+  source: string;
+  previousAuditDate: string;
+  counts: { new: number; unchanged: number; changed: number; resolved: number };
+  /** Previous problems whose subject no longer appears at all (also counted as resolved). */
+  removed: Array<{ control: string; title: string; severity: Severity; operator: string; subject: string; previousStatus: Status; fingerprint: string }>;
 }
 
 /** One carrier on a route, as reports list it. */

@@ -1,0 +1,61 @@
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { tempFiles } from './support/files.js';
+
+function ixaudit(...args: string[]) {
+  const result = spawnSync(process.execPath, ['bin/ixaudit.js', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('--baseline: change since the last audit', () => {
+  it('marks new, resolved, changed and unchanged findings against a modified copy of the samples', () => {
+    const work = tempFiles({});
+    cpSync('inputs', join(work, 'inputs'), { recursive: true });
+    const before = join(work, 'before');
+    ixaudit('audit', join(work, 'inputs'), '--out', before);
+
+    // A year later: Sakura turned SMS home routing on, and added a standby route failing over to CUG.
+    const firewall = join(work, 'inputs/jp-sakura/firewall.yaml');
+    writeFileSync(firewall, readFileSync(firewall, 'utf8').replace('homeRouting: {sms: false}', 'homeRouting: {sms: true}'));
+    const table = join(work, 'inputs/jp-sakura/routing-ss7.yaml');
+    writeFileSync(
+      table,
+      `${readFileSync(table, 'utf8').trimEnd()}\n    - id: r-new\n      match: {gtPrefix: "853"}\n      destination: {country: MO}\n      primary: {carrier: ntt-ipx}\n      backups: [{carrier: cug}]\n      status: standby\n`,
+    );
+    const after = join(work, 'after');
+    const { stdout } = ixaudit('audit', join(work, 'inputs'), '--out', after, '--baseline', before);
+    const result = JSON.parse(readFileSync(join(after, 'findings.json'), 'utf8'));
+    const find = (control: string, subject: string) => result.findings.find((f: { control: string; subject: string }) => f.control === control && f.subject === subject);
+
+    expect(find('ICX-FW-04', 'FirewallPolicy/fw-jp-main')).toMatchObject({ status: 'pass', baseline: { state: 'resolved', previousStatus: 'fail' } });
+    expect(find('ICX-RT-02', 'RoutingTable/rt-jp-ss7-2026q2#r-new')).toMatchObject({ status: 'fail', baseline: { state: 'new' } });
+    expect(find('ICX-OWN-02', 'InterconnectAgreement/ag-jp-cmi-2024')).toMatchObject({ status: 'fail', baseline: { state: 'unchanged', previousStatus: 'fail' } });
+    expect(result.baseline).toMatchObject({ source: before, previousAuditDate: '2026-07-01', removed: [] });
+    expect(result.baseline.counts.resolved).toBeGreaterThanOrEqual(1);
+    expect(result.findings.every((f: { baseline?: unknown }) => f.baseline)).toBe(true);
+    expect(stdout).toMatch(/since 2026-07-01 \(.*\): \d+ new, \d+ changed, \d+ resolved, \d+ unchanged/);
+  });
+
+  it('lists previous problems whose subject disappeared as resolved', () => {
+    const work = tempFiles({});
+    cpSync('inputs', join(work, 'inputs'), { recursive: true });
+    const before = join(work, 'before');
+    ixaudit('audit', join(work, 'inputs'), '--out', before);
+    const waivers = join(work, 'inputs/nz-aotearoa/agreements.yaml');
+    // Drop the agreement with China Telecom Global entirely.
+    const docs = readFileSync(waivers, 'utf8').split(/^---$/m).filter((d) => !d.includes('ag-nz-ctg-2023'));
+    writeFileSync(waivers, docs.join('---'));
+    const after = join(work, 'after');
+    ixaudit('audit', join(work, 'inputs'), '--out', after, '--baseline', before);
+    const result = JSON.parse(readFileSync(join(after, 'findings.json'), 'utf8'));
+    expect(result.baseline.removed).toContainEqual(expect.objectContaining({ control: 'ICX-OWN-02', subject: 'InterconnectAgreement/ag-nz-ctg-2023', previousStatus: 'fail' }));
+  });
+
+  it('refuses a folder without a previous findings.json', () => {
+    const { code, stderr } = ixaudit('audit', 'inputs', '--out', tempFiles({}), '--baseline', tempFiles({}));
+    expect(code).toBe(2);
+    expect(stderr).toContain('--baseline: no findings.json there');
+  });
+});

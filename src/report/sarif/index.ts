@@ -1,0 +1,128 @@
+import { join } from 'node:path';
+import type { Finding } from '../../model/finding.js';
+import type { AuditReport } from '../../model/report.js';
+import type { Reporter } from '../types.js';
+import { writeFileAtomic } from '../write-atomic.js';
+import {
+  notificationDescriptors,
+  notificationFor,
+  resultFor,
+  ruleFor,
+  ruleForUnlisted,
+  SARIF_STATUSES,
+  waiverKey,
+  type ResultContext,
+  type WaiverSource,
+} from './mapping.js';
+import type { SarifArtifact, SarifBaselineState, SarifLog, SarifRule } from './types.js';
+import { artifactUri, IXAUDIT_BASE, WORKING_DIR_BASE } from './uri.js';
+
+export const SARIF_FILE = 'findings.sarif';
+/** The official schema's own id (OASIS SARIF 2.1.0 errata 01). */
+export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+
+export interface SarifOptions {
+  /**
+   * The state of each finding against a previous run (issue 6 point 3, `--baseline`): new, unchanged,
+   * updated (same fingerprint, other status) or absent. Leave it out when no baseline was given:
+   * SARIF results then carry no baselineState at all.
+   */
+  baselineState?: (finding: Finding) => SarifBaselineState | undefined;
+}
+
+/** The remediation text of each control, taken from its findings (the same for every finding of a control). */
+function remediationByControl(findings: readonly Finding[]): Map<string, string> {
+  const byControl = new Map<string, string>();
+  for (const f of findings) if (!byControl.has(f.control)) byControl.set(f.control, f.remediation);
+  return byControl;
+}
+
+/** The run as one SARIF 2.1.0 log: one rule per control in force, one result per finding that needs attention. */
+export function sarifLog(report: AuditReport, options: SarifOptions = {}): SarifLog {
+  const { result } = report;
+  const remediation = remediationByControl(result.findings);
+  const rules: SarifRule[] = result.controls.map((control) => ruleFor(control, remediation.get(control.id)));
+  const ruleIndex = new Map(rules.map((rule, i) => [rule.id, i]));
+  const reported = result.findings.filter((f) => SARIF_STATUSES.has(f.status));
+  for (const finding of reported) {
+    if (ruleIndex.has(finding.control)) continue;
+    ruleIndex.set(finding.control, rules.length);
+    rules.push(ruleForUnlisted(finding));
+  }
+
+  const artifactIndex = new Map(result.run.inputs.map((input, i) => [input.file, i]));
+  const artifacts: SarifArtifact[] = result.run.inputs.map((input) => ({
+    location: artifactUri(input.file),
+    length: input.bytes,
+    hashes: { 'sha-256': input.sha256 },
+    roles: ['analysisTarget'],
+  }));
+  const waivers = new Map<string, WaiverSource>(result.waivers.map((w) => [waiverKey(w.operator, w.id), w]));
+  const context: ResultContext = {
+    ruleIndex,
+    artifactIndex,
+    waivers,
+    notEvidencedIsFailure: result.run.profile.parameters.notEvidencedIsFailure === true,
+    ...(options.baselineState ? { baselineState: options.baselineState } : {}),
+  };
+  const profile = result.run.profile;
+
+  return {
+    $schema: SARIF_SCHEMA_URI,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: result.run.tool.name,
+            version: result.run.tool.version,
+            semanticVersion: result.run.tool.version,
+            rules,
+            notifications: notificationDescriptors(),
+            properties: { catalogVersion: result.run.catalog.version },
+          },
+        },
+        // GitHub code scanning groups uploads by the id up to its last "/": one category per profile.
+        automationDetails: {
+          id: `ixaudit/${profile.id}/${result.run.auditDate}`,
+          description: { text: `ixaudit audit with profile ${profile.id}, audit date ${result.run.auditDate}` },
+        },
+        originalUriBaseIds: {
+          [WORKING_DIR_BASE]: { description: { text: 'The working directory ixaudit ran in; input paths are relative to it.' } },
+          [IXAUDIT_BASE]: { description: { text: "ixaudit's package folder: the shipped carrier registry and profiles." } },
+        },
+        invocations: [
+          {
+            // An operator whose audit crashed gets an ICX-ENGINE error finding; every other problem is the input's.
+            executionSuccessful: !result.findings.some((f) => f.control === 'ICX-ENGINE'),
+            toolExecutionNotifications: result.errors.map((d) => notificationFor(d, artifactIndex)),
+            properties: { auditDate: result.run.auditDate, auditDateSource: result.run.auditDateSource, profile: profile.id, failOn: profile.failOn },
+          },
+        ],
+        artifacts,
+        columnKind: 'utf16CodeUnits',
+        results: reported.map((finding) => resultFor(finding, context)),
+        properties: {
+          auditDate: result.run.auditDate,
+          catalogVersion: result.run.catalog.version,
+          profile: { id: profile.id, chain: profile.chain, failOn: profile.failOn, disabled: profile.disabled },
+          result: result.summary.result,
+          operators: result.summary.operators.map((o) => ({ id: o.id, name: o.name, country: o.country, result: o.result })),
+        },
+      },
+    ],
+  };
+}
+
+export function sarifJson(report: AuditReport, options: SarifOptions = {}): string {
+  return `${JSON.stringify(sarifLog(report, options), null, 2)}\n`;
+}
+
+export const sarifReporter: Reporter = {
+  name: 'sarif',
+  async write(report, outDir) {
+    const path = join(outDir, SARIF_FILE);
+    writeFileAtomic(path, sarifJson(report));
+    return [path];
+  },
+};

@@ -1,0 +1,230 @@
+import type { Finding } from '../../model/finding.js';
+import type { ControlSummary } from '../../model/report.js';
+import type { Diagnostic, DiagnosticCode, Severity, SourcePos } from '../../model/types.js';
+import type { SarifArtifactLocation, SarifBaselineState, SarifKind, SarifLevel, SarifLocation, SarifNotification, SarifResult, SarifRule, SarifSuppression } from './types.js';
+import { artifactUri } from './uri.js';
+
+/**
+ * How an ixaudit finding becomes a SARIF result. The whole mapping is documented in
+ * docs/interchange.md; the reasons are next to each function.
+ */
+
+/** Statuses that become results. pass and not-applicable are not problems and stay out of SARIF. */
+export const SARIF_STATUSES: ReadonlySet<string> = new Set(['fail', 'not-evidenced', 'waived', 'error']);
+
+/** The key under which result.partialFingerprints carries finding.fingerprint (versioned, as SARIF recommends). */
+export const FINGERPRINT_KEY = 'ixauditFinding/v1';
+
+/**
+ * Severity → level for a failing result. Code-scanning viewers treat `error` as blocking, so only
+ * critical and high findings get it; medium is a warning; low and info are notes.
+ */
+export function levelForSeverity(severity: Severity): SarifLevel {
+  switch (severity) {
+    case 'critical':
+    case 'high':
+      return 'error';
+    case 'medium':
+      return 'warning';
+    default:
+      return 'note';
+  }
+}
+
+/**
+ * GitHub code scanning ranks security alerts by rule.properties['security-severity'] (a CVSS-like
+ * score as text: ≥ 9.0 critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low). info has no score.
+ */
+export function securitySeverity(severity: Severity): string | undefined {
+  return { critical: '9.5', high: '8.0', medium: '5.5', low: '2.0', info: undefined }[severity];
+}
+
+/**
+ * SARIF kind and level of a finding. SARIF (§3.27.9) requires level `none` whenever kind is not
+ * `fail`, so only failures carry the severity's level:
+ * - fail → kind fail;
+ * - waived → kind fail too (it did fail; the waiver is a suppression, see suppressionFor);
+ * - not-evidenced → kind review ("a human must check"), unless the profile sets
+ *   notEvidencedIsFailure, in which case it is a failure like the exit code says;
+ * - error → kind open (the tool could not decide whether the requirement is met).
+ */
+export function kindAndLevel(finding: Finding, notEvidencedIsFailure: boolean): { kind: SarifKind; level: SarifLevel } {
+  const failing = finding.status === 'fail' || finding.status === 'waived' || (finding.status === 'not-evidenced' && notEvidencedIsFailure);
+  if (failing) return { kind: 'fail', level: levelForSeverity(finding.severity) };
+  return { kind: finding.status === 'error' ? 'open' : 'review', level: 'none' };
+}
+
+/** The text a code-scanning viewer shows under "help": what the control requires and what to do. */
+export function helpText(control: Pick<ControlSummary, 'requirement' | 'references'>, remediation: string | undefined): { text: string; markdown: string } {
+  const references = control.references.map(referenceText);
+  const text = [`Requirement: ${control.requirement}`, remediation ? `Remediation: ${remediation}` : '', references.length ? `References: ${references.join('; ')}.` : '']
+    .filter(Boolean)
+    .join('\n\n');
+  const markdown = [
+    `**Requirement.** ${control.requirement}`,
+    remediation ? `**Remediation.** ${remediation}` : '',
+    references.length ? `**References.**\n\n${references.map((r) => `- ${r}`).join('\n')}` : '',
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+  return { text, markdown };
+}
+
+export function referenceText(reference: ControlSummary['references'][number]): string {
+  return [reference.document, reference.section].filter(Boolean).join(' ') + (reference.note ? ` (${reference.note})` : '');
+}
+
+/** One rule per control in force. remediation comes from the control's findings (ControlSummary has none). */
+export function ruleFor(control: ControlSummary, remediation: string | undefined): SarifRule {
+  const score = securitySeverity(control.severity);
+  return {
+    id: control.id,
+    shortDescription: { text: control.title },
+    fullDescription: { text: control.requirement },
+    help: helpText(control, remediation),
+    defaultConfiguration: { level: levelForSeverity(control.severity) },
+    properties: {
+      tags: ['security', 'interconnect', `family:${control.family}`],
+      precision: 'high',
+      ...(score ? { 'security-severity': score } : {}),
+      severity: control.severity,
+      family: control.family,
+      references: control.references.map(referenceText),
+      ...(Object.keys(control.parameters).length ? { parameters: control.parameters } : {}),
+    },
+  };
+}
+
+/**
+ * A rule for a finding whose control is not in the catalog in force (the engine's own ICX-ENGINE
+ * error when an operator's audit crashed), so every result's ruleIndex points at a rule.
+ */
+export function ruleForUnlisted(finding: Finding): SarifRule {
+  return ruleFor({ id: finding.control, family: finding.family, title: finding.title, requirement: finding.title, severity: finding.severity, references: [], parameters: {} }, finding.remediation);
+}
+
+/** An artifactLocation with the index of the input file in run.artifacts when it is one. */
+export function artifactLocation(file: string, artifactIndex: ReadonlyMap<string, number>): SarifArtifactLocation {
+  const index = artifactIndex.get(file);
+  return { ...artifactUri(file), ...(index === undefined ? {} : { index }) };
+}
+
+/** file:line:column as a physical location; line 0 means "no place in the file", so no region. */
+export function physicalLocation(pos: SourcePos, artifactIndex: ReadonlyMap<string, number>): SarifLocation {
+  const region = pos.line > 0 ? { startLine: pos.line, ...(pos.column > 0 ? { startColumn: pos.column } : {}) } : undefined;
+  return { physicalLocation: { artifactLocation: artifactLocation(pos.file, artifactIndex), ...(region ? { region } : {}) } };
+}
+
+/** The finding's location, with the YAML line as snippet and the excerpt around it as context. */
+export function findingLocation(finding: Finding, artifactIndex: ReadonlyMap<string, number>): SarifLocation {
+  const location = physicalLocation(finding.location, artifactIndex);
+  const physical = location.physicalLocation!;
+  const excerpt = finding.excerpt ?? [];
+  const own = excerpt.find((line) => line.line === finding.location.line);
+  if (physical.region && own) physical.region.snippet = { text: own.text };
+  if (excerpt.length > 0) {
+    physical.contextRegion = {
+      startLine: excerpt[0].line,
+      endLine: excerpt[excerpt.length - 1].line,
+      snippet: { text: excerpt.map((line) => line.text).join('\n') },
+    };
+  }
+  location.logicalLocations = [{ name: finding.subject, fullyQualifiedName: `${finding.operator}/${finding.subject}`, kind: 'object' }];
+  return location;
+}
+
+/** Where a waiver was declared and how it ended, as the model has it (src/model/finding.ts WaiverOutcome). */
+export interface WaiverSource {
+  id: string;
+  expires: string;
+  location: SourcePos;
+  message: string;
+}
+
+/**
+ * An applied waiver is an external suppression with status accepted: the finding still failed, but a
+ * documented, time-limited decision covers it. Code-scanning viewers then list it as dismissed instead
+ * of open. Expired waivers are no suppression (the finding fails again); they travel in properties.
+ */
+export function suppressionFor(finding: Finding, waiver: WaiverSource | undefined, artifactIndex: ReadonlyMap<string, number>): SarifSuppression | undefined {
+  if (finding.status !== 'waived' || !finding.waiver) return undefined;
+  const where = waiver ? ` (${waiver.location.file}:${waiver.location.line}:${waiver.location.column})` : '';
+  return {
+    kind: 'external',
+    status: 'accepted',
+    justification: `Waiver ${finding.waiver.id}${where} covers this finding until ${finding.waiver.expires}.${waiver ? ` ${waiver.message}` : ''}`,
+    ...(waiver ? { location: physicalLocation(waiver.location, artifactIndex) } : {}),
+    properties: { waiver: finding.waiver.id, expires: finding.waiver.expires },
+  };
+}
+
+export interface ResultContext {
+  ruleIndex: ReadonlyMap<string, number>;
+  artifactIndex: ReadonlyMap<string, number>;
+  waivers: ReadonlyMap<string, WaiverSource>;
+  notEvidencedIsFailure: boolean;
+  /** Filled by a comparison with a previous run (issue 6 point 3); without one, results carry no baselineState. */
+  baselineState?: (finding: Finding) => SarifBaselineState | undefined;
+}
+
+/** The key under which ResultContext.waivers holds a waiver: waiver ids are unique per operator. */
+export function waiverKey(operator: string, id: string): string {
+  return `${operator}\u0000${id}`;
+}
+
+export function resultFor(finding: Finding, context: ResultContext): SarifResult {
+  const { kind, level } = kindAndLevel(finding, context.notEvidencedIsFailure);
+  const waiver = finding.waiver ? context.waivers.get(waiverKey(finding.operator, finding.waiver.id)) : undefined;
+  const suppression = suppressionFor(finding, waiver, context.artifactIndex);
+  const baselineState = context.baselineState?.(finding);
+  return {
+    ruleId: finding.control,
+    ruleIndex: context.ruleIndex.get(finding.control)!,
+    kind,
+    level,
+    message: { text: finding.message },
+    locations: [findingLocation(finding, context.artifactIndex)],
+    partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
+    ...(baselineState ? { baselineState } : {}),
+    ...(suppression ? { suppressions: [suppression] } : {}),
+    properties: {
+      status: finding.status,
+      severity: finding.severity,
+      operator: finding.operator,
+      subject: finding.subject,
+      ...(finding.waiver ? { waiver: finding.waiver } : {}),
+      evidence: finding.evidence,
+    },
+  };
+}
+
+/** Every diagnostic code (docs/findings.md, errors[]) as a SARIF notification descriptor, in a fixed order. */
+export const NOTIFICATION_CODES: readonly DiagnosticCode[] = ['io', 'encoding', 'yaml-syntax', 'yaml-limit', 'schema', 'reference', 'duplicate-id', 'ownership-cycle', 'control', 'profile', 'usage'];
+
+const NOTIFICATION_TEXT: Record<DiagnosticCode, string> = {
+  io: 'A file or folder could not be read.',
+  encoding: 'A file is not valid UTF-8.',
+  'yaml-syntax': 'A YAML document does not parse.',
+  'yaml-limit': 'A YAML document exceeds a parser limit (size, nesting, alias expansion).',
+  schema: "A document does not match its kind's JSON Schema.",
+  reference: 'A reference names a document that does not exist.',
+  'duplicate-id': 'Two documents of the same kind share an id.',
+  'ownership-cycle': 'A controlling ownership chain loops.',
+  control: 'A control file of the catalog is invalid.',
+  profile: 'The audit profile cannot be resolved.',
+  usage: 'The command line is invalid.',
+};
+
+export function notificationDescriptors(): Array<{ id: string; shortDescription: { text: string } }> {
+  return NOTIFICATION_CODES.map((id) => ({ id, shortDescription: { text: NOTIFICATION_TEXT[id] } }));
+}
+
+/** Input, usage and catalog problems are the tool's own notifications, located like findings. */
+export function notificationFor(diagnostic: Diagnostic, artifactIndex: ReadonlyMap<string, number>): SarifNotification {
+  return {
+    level: 'error',
+    message: { text: diagnostic.message },
+    descriptor: { id: diagnostic.code, index: NOTIFICATION_CODES.indexOf(diagnostic.code) },
+    locations: [physicalLocation(diagnostic, artifactIndex)],
+  };
+}

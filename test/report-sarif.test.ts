@@ -1,0 +1,215 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import Ajv04 from 'ajv-draft-04';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { AuditReport } from '../src/model/report.js';
+import { packageRoot } from '../src/paths.js';
+import { REPORTERS } from '../src/report/index.js';
+import { SARIF_FILE, sarifJson, sarifLog, sarifReporter } from '../src/report/sarif/index.js';
+import type { SarifLog, SarifResult } from '../src/report/sarif/types.js';
+import { artifactUri, fileHref, isUri, isUriReference } from '../src/report/sarif/uri.js';
+import { auditReport } from './support/audit.js';
+import { tempFiles } from './support/files.js';
+
+const SCHEMAS = join(packageRoot, '..', 'shared', 'reference', 'schemas');
+
+/** RFC 3339 date-time with a zone, as the "date-time" format means; the calendar date must exist. */
+function isDateTime(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/i.exec(text);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/** The official SARIF 2.1.0 schema (draft-04), with its formats checked rather than ignored. */
+function sarifValidator() {
+  const ajv = new Ajv04({ allErrors: true });
+  ajv.addFormat('uri', isUri);
+  ajv.addFormat('uri-reference', isUriReference);
+  ajv.addFormat('date-time', isDateTime);
+  return ajv.compile(JSON.parse(readFileSync(join(SCHEMAS, 'sarif-schema-2.1.0.json'), 'utf8')));
+}
+
+function fileLine(file: string, line: number): string {
+  return readFileSync(file, 'utf8').split(/\r?\n/)[line - 1];
+}
+
+let samples: AuditReport;
+let log: SarifLog;
+let validate: ReturnType<typeof sarifValidator>;
+
+function resultOf(control: string, subject: string, operator?: string): SarifResult {
+  const found = log.runs[0].results.filter((r) => r.ruleId === control && r.properties.subject === subject && (!operator || r.properties.operator === operator));
+  expect(found, `${control} ${subject}`).toHaveLength(1);
+  return found[0];
+}
+
+beforeAll(() => {
+  samples = auditReport(['inputs']);
+  log = sarifLog(samples);
+  validate = sarifValidator();
+});
+
+describe('SARIF 2.1.0 (findings.sarif)', () => {
+  it('validates against the official schema, which rejects a broken log', () => {
+    const parsed = JSON.parse(sarifJson(samples));
+    expect(validate(parsed), JSON.stringify(validate.errors, null, 1)).toBe(true);
+    parsed.runs[0].results[0].level = 'fatal';
+    expect(validate(parsed)).toBe(false);
+    const noRegionLine = JSON.parse(sarifJson(samples));
+    noRegionLine.runs[0].results[0].locations[0].physicalLocation.region.startLine = 0;
+    expect(validate(noRegionLine)).toBe(false);
+  });
+
+  it('has one rule per control in force, with the requirement and the remediation as help', () => {
+    const rules = log.runs[0].tool.driver.rules;
+    expect(rules.map((r) => r.id)).toEqual(samples.result.controls.map((c) => c.id));
+    const rt02 = rules.find((r) => r.id === 'ICX-RT-02')!;
+    expect(rt02.shortDescription.text).toBe('No failover to a high-risk carrier');
+    expect(rt02.fullDescription.text).toBe('No route fails over (backups) to a high-risk carrier.');
+    expect(rt02.help.text).toContain('Requirement: No route fails over (backups) to a high-risk carrier.');
+    expect(rt02.help.text).toContain('Remediation: Replace each high-risk backup with a carrier that is not high-risk');
+    expect(rt02.help.text).toContain('NIST SP 800-53 Rev. 5 CP-8 (telecommunications services)');
+    expect(rt02.help.markdown).toContain('**Remediation.** Replace each high-risk backup');
+    expect(rt02.defaultConfiguration.level).toBe('error');
+    expect(rt02.properties).toMatchObject({ 'security-severity': '8.0', severity: 'high', family: 'RT', tags: ['security', 'interconnect', 'family:RT'] });
+    // Medium controls are warnings in viewers.
+    expect(rules.find((r) => r.id === 'ICX-RT-06')!.defaultConfiguration.level).toBe('warning');
+    expect(log.runs[0].tool.driver).toMatchObject({ name: 'ixaudit', version: samples.result.run.tool.version });
+  });
+
+  it('reports every finding that needs attention, and only those, each pointing at its rule', () => {
+    const attention = samples.result.findings.filter((f) => ['fail', 'not-evidenced', 'waived', 'error'].includes(f.status));
+    const results = log.runs[0].results;
+    expect(results).toHaveLength(attention.length);
+    expect(results.filter((r) => r.properties.status === 'waived')).toHaveLength(1);
+    for (const [i, r] of results.entries()) {
+      expect(log.runs[0].tool.driver.rules[r.ruleIndex].id).toBe(r.ruleId);
+      expect(r.partialFingerprints['ixauditFinding/v1']).toBe(attention[i].fingerprint);
+      expect(r.baselineState).toBeUndefined();
+    }
+  });
+
+  it('locates a result on the YAML line and column of the offending field', () => {
+    const r = resultOf('ICX-RT-02', 'RoutingTable/rt-jp-ss7-2026q2#r-0003');
+    expect(r).toMatchObject({ kind: 'fail', level: 'error' });
+    const physical = r.locations[0].physicalLocation!;
+    expect(physical.artifactLocation).toMatchObject({ uri: 'inputs/jp-sakura/routing-ss7.yaml', uriBaseId: '%SRCROOT%' });
+    expect(physical.region).toMatchObject({ startLine: 45, startColumn: 27 });
+    expect(physical.region!.snippet!.text).toBe(fileLine('inputs/jp-sakura/routing-ss7.yaml', 45));
+    expect(physical.region!.snippet!.text).toBe('      backups: [{carrier: ctg}]');
+    expect(physical.region!.snippet!.text.slice(26)).toMatch(/^ctg\}/); // column 27 is the carrier's value
+    expect(physical.contextRegion).toMatchObject({ startLine: 44, endLine: 46 });
+    // The artifact the location points at is the input file, with the hash findings.json recorded.
+    const artifact = log.runs[0].artifacts[physical.artifactLocation.index!];
+    const input = samples.result.run.inputs.find((i) => i.file === 'inputs/jp-sakura/routing-ss7.yaml')!;
+    expect(artifact).toMatchObject({ location: { uri: 'inputs/jp-sakura/routing-ss7.yaml', uriBaseId: '%SRCROOT%' }, hashes: { 'sha-256': input.sha256 }, length: input.bytes });
+    expect(r.locations[0].logicalLocations).toEqual([{ name: 'RoutingTable/rt-jp-ss7-2026q2#r-0003', fullyQualifiedName: 'jp-sakura/RoutingTable/rt-jp-ss7-2026q2#r-0003', kind: 'object' }]);
+  });
+
+  it('points findings on shipped registry entries at the IXAUDIT base', () => {
+    const r = resultOf('ICX-OWN-03', 'Carrier/cmi', 'jp-sakura');
+    expect(r.locations[0].physicalLocation).toMatchObject({ artifactLocation: { uri: 'registry/carriers.yaml', uriBaseId: 'IXAUDIT' }, region: { startLine: 41, startColumn: 5 } });
+    expect(r.level).toBe('error'); // critical
+    expect(Object.keys(log.runs[0].originalUriBaseIds).sort()).toEqual(['%SRCROOT%', 'IXAUDIT']);
+  });
+
+  it('turns an applied waiver into an accepted external suppression, and leaves an expired one open', () => {
+    const waived = resultOf('ICX-RT-01', 'RoutingTable/rt-jp-ss7-2026q2#r-0001');
+    expect(waived).toMatchObject({ kind: 'fail', level: 'error', properties: { status: 'waived', waiver: { id: 'w-jp-001', status: 'applied', expires: '2026-12-31' } } });
+    expect(waived.suppressions).toHaveLength(1);
+    const suppression = waived.suppressions![0];
+    expect(suppression).toMatchObject({ kind: 'external', status: 'accepted', properties: { waiver: 'w-jp-001', expires: '2026-12-31' } });
+    expect(suppression.justification).toContain('Waiver w-jp-001 (inputs/jp-sakura/waivers.yaml:7:7) covers this finding until 2026-12-31.');
+    expect(suppression.location!.physicalLocation).toMatchObject({ artifactLocation: { uri: 'inputs/jp-sakura/waivers.yaml' }, region: { startLine: 7, startColumn: 7 } });
+
+    const expired = resultOf('ICX-RT-02', 'RoutingTable/rt-jp-ss7-2026q2#r-0003');
+    expect(expired.suppressions).toBeUndefined();
+    expect(expired.properties).toMatchObject({ status: 'fail', waiver: { id: 'w-jp-002', status: 'expired', expires: '2026-06-30' } });
+  });
+
+  it('reports not-evidenced findings for review, or as failures when the profile counts them so', () => {
+    const notEvidenced = log.runs[0].results.filter((r) => r.properties.status === 'not-evidenced');
+    expect(notEvidenced.length).toBe(samples.result.summary.byStatus['not-evidenced']);
+    expect(notEvidenced.length).toBeGreaterThan(0);
+    for (const r of notEvidenced) expect(r).toMatchObject({ kind: 'review', level: 'none' });
+
+    const strict: AuditReport = structuredClone(samples);
+    strict.result.run.profile.parameters.notEvidencedIsFailure = true;
+    const strictResults = sarifLog(strict).runs[0].results.filter((r) => r.properties.status === 'not-evidenced');
+    const severities = strictResults.map((r) => [r.properties.severity, r.kind, r.level]);
+    expect(severities.length).toBe(notEvidenced.length);
+    for (const [severity, kind, level] of severities) {
+      expect(kind).toBe('fail');
+      expect(level).toBe(severity === 'critical' || severity === 'high' ? 'error' : severity === 'medium' ? 'warning' : 'note');
+    }
+  });
+
+  it('reports findings that could not be evaluated as open, and input errors as located notifications', () => {
+    const table = `apiVersion: ixaudit/v1
+kind: RoutingTable
+metadata: {id: rt, operator: op-jp}
+spec:
+  protocol: ss7
+  routes:
+    - id: r-1
+      match: {gtPrefix: "49"}
+      destination: {country: DE}
+      primary: {carrier: clean-de}
+      backups: [{carrier: nobody}]
+      status: active
+`;
+    const dir = tempFiles({ 'さくら/routing table.yaml': table });
+    const report = auditReport(['test/controls/_base.yaml', join(dir, 'さくら'), 'test/no-such-folder']);
+    const sarif = sarifLog(report);
+    expect(validate(JSON.parse(JSON.stringify(sarif))), JSON.stringify(validate.errors, null, 1)).toBe(true);
+    const run = sarif.runs[0];
+    const open = run.results.find((r) => r.ruleId === 'ICX-RT-02' && r.properties.subject === 'RoutingTable/rt#r-1')!;
+    expect(open).toMatchObject({ kind: 'open', level: 'none', properties: { status: 'error' } });
+    // A file outside the working directory is named by its file: URL, percent-encoded.
+    const uri = pathToFileURL(join(dir, 'さくら', 'routing table.yaml')).href;
+    expect(uri).toContain('%E3%81%95%E3%81%8F%E3%82%89/routing%20table.yaml');
+    // The route could not be judged: the finding points at the route entry (its id key).
+    expect(open.locations[0].physicalLocation).toMatchObject({ artifactLocation: { uri }, region: { startLine: 7, startColumn: 7, snippet: { text: '    - id: r-1' } } });
+    expect(open.locations[0].physicalLocation!.artifactLocation.uriBaseId).toBeUndefined();
+
+    const notifications = run.invocations[0].toolExecutionNotifications;
+    const unknownCarrier = notifications.find((n) => n.message.text === 'unknown carrier "nobody"')!;
+    expect(unknownCarrier).toMatchObject({ level: 'error', descriptor: { id: 'reference' }, locations: [{ physicalLocation: { artifactLocation: { uri }, region: { startLine: 11, startColumn: 27 } } }] });
+    expect(run.tool.driver.notifications[unknownCarrier.descriptor.index].id).toBe('reference');
+    const missing = notifications.find((n) => n.descriptor.id === 'io')!;
+    expect(missing.locations![0].physicalLocation).toEqual({ artifactLocation: { uri: 'test/no-such-folder', uriBaseId: '%SRCROOT%' } });
+    expect(run.invocations[0].executionSuccessful).toBe(true);
+  });
+
+  it('fills baselineState only when a comparison with a previous run supplies it', () => {
+    const first = samples.result.findings.find((f) => f.status === 'fail')!;
+    const compared = sarifLog(samples, { baselineState: (f) => (f.fingerprint === first.fingerprint ? 'new' : 'unchanged') });
+    const states = compared.runs[0].results.map((r) => r.baselineState);
+    expect(states.filter((s) => s === 'new')).toHaveLength(1);
+    expect(states.filter((s) => s === 'unchanged')).toHaveLength(states.length - 1);
+    expect(validate(JSON.parse(JSON.stringify(compared)))).toBe(true);
+  });
+
+  it('percent-encodes file names into URI references', () => {
+    expect(artifactUri('inputs/さくら/routing table.yaml')).toEqual({ uri: 'inputs/%E3%81%95%E3%81%8F%E3%82%89/routing%20table.yaml', uriBaseId: '%SRCROOT%' });
+    expect(artifactUri('a:b/c#1.yaml')).toEqual({ uri: 'a%3Ab/c%231.yaml', uriBaseId: '%SRCROOT%' });
+    expect(artifactUri('ixaudit:registry/carriers.yaml')).toEqual({ uri: 'registry/carriers.yaml', uriBaseId: 'IXAUDIT' });
+    expect(fileHref('ixaudit:registry/carriers.yaml')).toBe('ixaudit:registry/carriers.yaml');
+    expect(fileHref('inputs/a b.yaml')).toBe('inputs/a%20b.yaml');
+    expect(isUriReference('inputs/a b.yaml')).toBe(false);
+    expect(isUri('inputs/a.yaml')).toBe(false);
+  });
+
+  it('writes findings.sarif atomically, byte-identical for the same inputs, and is registered', async () => {
+    const out = tempFiles({});
+    const [path] = await sarifReporter.write(samples, out, {});
+    expect(path).toBe(join(out, SARIF_FILE));
+    const written = readFileSync(path, 'utf8');
+    expect(written).toBe(sarifJson(auditReport(['inputs'])));
+    expect(JSON.parse(written).$schema).toBe('https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json');
+    expect(REPORTERS).toContain(sarifReporter);
+  });
+});

@@ -93,6 +93,7 @@ describe('ixaudit CLI', () => {
     const out = tempFiles({});
     ixaudit('audit', 'inputs', '--out', out);
     expect(existsSync(join(out, 'findings.json'))).toBe(true);
-    expect(readdirSync(out)).toEqual(['findings.json']);
+    expect(existsSync(join(out, 'manifest.json'))).toBe(true);
+    expect(readdirSync(out).filter((f) => f.startsWith('.') || f.endsWith('.tmp'))).toEqual([]);
   });
 });

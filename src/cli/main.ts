@@ -1,5 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isCalendarDate } from '../load/schemas.js';
 import { loadFiles } from '../load/index.js';
@@ -8,6 +8,7 @@ import { loadPreviousFindings } from '../load/baseline.js';
 import { formatDiagnostic, SEVERITIES, type Diagnostic, type Severity } from '../model/types.js';
 import { REPORTERS } from '../report/index.js';
 import { publishReports } from '../report/publish.js';
+import { generateSigningKeys, readSigningKey, verifyOutputs } from '../report/manifest.js';
 import { controlsCommand } from './controls-command.js';
 import { printSummary, style } from './summary.js';
 import { blocksRun, runAudit, toolVersion } from './run-audit.js';
@@ -22,6 +23,8 @@ Usage:
   ixaudit validate <file|folder>... [options]           check inputs only: syntax, schema, references
   ixaudit controls list [--profile ID|FILE]             the controls in force, with severity
   ixaudit controls show <ID>                            one control in full
+  ixaudit keygen [--out DIR]                            make an Ed25519 key pair for --sign
+  ixaudit verify <OUT_DIR> [--key PUBLIC_KEY]           re-hash outputs and inputs, check the signature
   ixaudit --version | --help
 
 Options:
@@ -30,6 +33,7 @@ Options:
   --date YYYY-MM-DD     audit date when the profile sets none (default: today, UTC)
   --fail-on SEVERITY    lowest severity whose failure exits 1: critical|high|medium|low|info|none
                         (default: the profile's failOn, else high)
+  --sign KEYFILE        sign OUT/manifest.json with an Ed25519 private key (see keygen)
   --baseline DIR        compare with an earlier run's --out folder: each finding is marked
                         new, unchanged, changed or resolved (by control + operator + subject)
   --template-dir DIR    Handlebars templates that override the shipped ones (report wording, branding)
@@ -64,6 +68,8 @@ export async function main(argv: string[]): Promise<number> {
         'template-dir': { type: 'string' },
         limit: { type: 'string', multiple: true },
         baseline: { type: 'string' },
+        sign: { type: 'string' },
+        key: { type: 'string' },
         quiet: { type: 'boolean', default: false },
         'no-color': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -101,6 +107,14 @@ export async function main(argv: string[]): Promise<number> {
     case 'audit':
     case 'validate': {
       if (rest.length === 0) return usageError(`${command} needs at least one input file or folder`);
+      let signingKey;
+      if (values.sign !== undefined) {
+        try {
+          signingKey = readSigningKey(values.sign);
+        } catch (err) {
+          return usageError(`--sign ${values.sign}: ${(err as Error).message}`);
+        }
+      }
       let baseline;
       if (values.baseline !== undefined) {
         const previous = loadPreviousFindings(values.baseline);
@@ -131,7 +145,7 @@ export async function main(argv: string[]): Promise<number> {
       if (existsSync(outDir) && !statSync(outDir).isDirectory()) return usageError(`--out ${values.out} exists and is not a folder`);
       let written: string[];
       try {
-        written = await publishReports(REPORTERS, report, outDir, { templateDir: values['template-dir'] });
+        written = await publishReports(REPORTERS, report, outDir, { templateDir: values['template-dir'] }, signingKey);
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
         const why = e.code === 'ENOSPC' ? 'the disk is full' : e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS' ? 'permission denied' : e.message;
@@ -144,6 +158,21 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'controls':
       return controlsCommand(rest, profile, color);
+    case 'keygen':
+      return keygen(values.out ?? '.');
+    case 'verify': {
+      if (rest.length !== 1) return usageError('verify needs exactly one output folder');
+      let trusted: string | undefined;
+      if (values.key !== undefined) {
+        if (!existsSync(values.key)) return usageError(`--key ${values.key}: no such file`);
+        trusted = readFileSync(values.key, 'utf8');
+      }
+      const verification = verifyOutputs(rest[0], trusted);
+      for (const note of verification.notes) console.log(`  ${note}`);
+      for (const problem of verification.problems) console.error(`${style(color, 'red', 'changed')} ${problem}`);
+      console.log(verification.ok ? style(color, 'green', `${rest[0]}: verified`) : style(color, 'red', `${rest[0]}: verification FAILED (${verification.problems.length} problem(s))`));
+      return verification.ok ? EXIT.ok : EXIT.findings;
+    }
     default:
       return usageError(`unknown command "${command}"`);
   }
@@ -151,6 +180,19 @@ export async function main(argv: string[]): Promise<number> {
   function printErrors(errors: Diagnostic[], useColor: boolean): void {
     for (const e of errors) console.error(`${style(useColor, 'red', 'error')} ${formatDiagnostic(e)}`);
   }
+}
+
+/** Writes a new Ed25519 key pair; never overwrites an existing key. */
+function keygen(dir: string): number {
+  const privatePath = join(dir, 'ixaudit-signing-key.pem');
+  const publicPath = join(dir, 'ixaudit-signing-key.pub.pem');
+  for (const path of [privatePath, publicPath]) if (existsSync(path)) return usageError(`${path} exists; keygen never overwrites a key`);
+  const { privatePem, publicPem } = generateSigningKeys();
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(privatePath, privatePem, { mode: 0o600, flag: 'wx' });
+  writeFileSync(publicPath, publicPem, { flag: 'wx' });
+  console.log(`Wrote ${privatePath} (keep it secret; use with --sign) and ${publicPath} (give it to verifiers; use with verify --key).`);
+  return EXIT.ok;
 }
 
 /** --profile takes an id, or a YAML file holding one AuditProfile. */

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import Ajv04 from 'ajv-draft-04';
+import ajvDraft04 from 'ajv-draft-04';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../src/model/report.js';
+import { compareWithBaseline } from '../src/engine/baseline.js';
 import { packageRoot } from '../src/paths.js';
 import { REPORTERS } from '../src/report/index.js';
 import { SARIF_FILE, sarifJson, sarifLog, sarifReporter } from '../src/report/sarif/index.js';
@@ -25,7 +26,8 @@ function isDateTime(text: string): boolean {
 
 /** The official SARIF 2.1.0 schema (draft-04), with its formats checked rather than ignored. */
 function sarifValidator() {
-  const ajv = new Ajv04({ allErrors: true });
+  // ajv-draft-04 is CommonJS: under NodeNext its class is the module's default export's `default`.
+  const ajv = new ajvDraft04.default({ allErrors: true });
   ajv.addFormat('uri', isUri);
   ajv.addFormat('uri-reference', isUriReference);
   ajv.addFormat('date-time', isDateTime);
@@ -184,13 +186,35 @@ spec:
     expect(run.invocations[0].executionSuccessful).toBe(true);
   });
 
-  it('fills baselineState only when a comparison with a previous run supplies it', () => {
-    const first = samples.result.findings.find((f) => f.status === 'fail')!;
-    const compared = sarifLog(samples, { baselineState: (f) => (f.fingerprint === first.fingerprint ? 'new' : 'unchanged') });
-    const states = compared.runs[0].results.map((r) => r.baselineState);
-    expect(states.filter((s) => s === 'new')).toHaveLength(1);
-    expect(states.filter((s) => s === 'unchanged')).toHaveLength(states.length - 1);
-    expect(validate(JSON.parse(JSON.stringify(compared)))).toBe(true);
+  it('marks results against a previous run (--baseline), listing what was fixed as absent', () => {
+    // A made-up previous run: the RT-02 failure on r-0003 did not exist yet, the finding waived now was
+    // a plain failure, a passing FW-04 finding failed, and a route that is gone now failed too.
+    const report: AuditReport = structuredClone(samples);
+    const findings = report.result.findings;
+    const newOne = findings.find((f) => f.control === 'ICX-RT-02' && f.subject === 'RoutingTable/rt-jp-ss7-2026q2#r-0003')!;
+    const waived = findings.find((f) => f.status === 'waived')!;
+    const fixed = findings.find((f) => f.control === 'ICX-FW-04' && f.status === 'pass')!;
+    const previous = findings
+      .filter((f) => f !== newOne)
+      .map((f) => ({ ...f, status: f === waived || f === fixed ? ('fail' as const) : f.status }));
+    previous.push({ ...newOne, subject: 'RoutingTable/rt-jp-ss7-2026q1#r-0009', fingerprint: 'f'.repeat(32), status: 'fail' });
+    report.result.baseline = compareWithBaseline(findings, { auditDate: '2025-07-01', findings: previous }, 'out-2025');
+
+    const sarif = sarifLog(report);
+    expect(validate(JSON.parse(JSON.stringify(sarif))), JSON.stringify(validate.errors, null, 1)).toBe(true);
+    const results = sarif.runs[0].results;
+    const byFingerprint = (fp: string) => results.filter((r) => r.partialFingerprints['ixauditFinding/v1'] === fp);
+    expect(byFingerprint(newOne.fingerprint).map((r) => r.baselineState)).toEqual(['new']);
+    expect(byFingerprint(waived.fingerprint).map((r) => [r.baselineState, r.suppressions?.[0].status])).toEqual([['updated', 'accepted']]);
+    const [gone] = byFingerprint(fixed.fingerprint);
+    expect(gone).toMatchObject({ baselineState: 'absent', kind: 'pass', level: 'none', properties: { status: 'pass', previousStatus: 'fail' } });
+    expect(gone.message.text).toMatch(/^Resolved since the audit of 2025-07-01: was fail, now pass\. /);
+    expect(gone.locations[0].physicalLocation!.artifactLocation.uri).toBe(fixed.location.file);
+    const [removed] = byFingerprint('f'.repeat(32));
+    expect(removed).toMatchObject({ baselineState: 'absent', kind: 'pass', level: 'none', properties: { status: 'removed', previousStatus: 'fail' } });
+    expect(removed.message.text).toBe("Resolved since the audit of 2025-07-01: RoutingTable/rt-jp-ss7-2026q1#r-0009 no longer appears in jp-sakura's submission (was fail).");
+    const unchanged = results.filter((r) => r.baselineState === 'unchanged');
+    expect(unchanged.length).toBe(results.length - 4);
   });
 
   it('percent-encodes file names into URI references', () => {

@@ -4,7 +4,10 @@ import type { AuditReport } from '../../model/report.js';
 import type { Reporter } from '../types.js';
 import { writeFileAtomic } from '../write-atomic.js';
 import {
+  absentResultFor,
+  leftSarif,
   notificationDescriptors,
+  removedResultFor,
   notificationFor,
   resultFor,
   ruleFor,
@@ -14,21 +17,12 @@ import {
   type ResultContext,
   type WaiverSource,
 } from './mapping.js';
-import type { SarifArtifact, SarifBaselineState, SarifLog, SarifRule } from './types.js';
+import type { SarifArtifact, SarifLog, SarifRule } from './types.js';
 import { artifactUri, IXAUDIT_BASE, WORKING_DIR_BASE } from './uri.js';
 
 export const SARIF_FILE = 'findings.sarif';
 /** The official schema's own id (OASIS SARIF 2.1.0 errata 01). */
 export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
-
-export interface SarifOptions {
-  /**
-   * The state of each finding against a previous run (issue 6 point 3, `--baseline`): new, unchanged,
-   * updated (same fingerprint, other status) or absent. Leave it out when no baseline was given:
-   * SARIF results then carry no baselineState at all.
-   */
-  baselineState?: (finding: Finding) => SarifBaselineState | undefined;
-}
 
 /** The remediation text of each control, taken from its findings (the same for every finding of a control). */
 function remediationByControl(findings: readonly Finding[]): Map<string, string> {
@@ -38,13 +32,15 @@ function remediationByControl(findings: readonly Finding[]): Map<string, string>
 }
 
 /** The run as one SARIF 2.1.0 log: one rule per control in force, one result per finding that needs attention. */
-export function sarifLog(report: AuditReport, options: SarifOptions = {}): SarifLog {
+export function sarifLog(report: AuditReport): SarifLog {
   const { result } = report;
   const remediation = remediationByControl(result.findings);
   const rules: SarifRule[] = result.controls.map((control) => ruleFor(control, remediation.get(control.id)));
   const ruleIndex = new Map(rules.map((rule, i) => [rule.id, i]));
   const reported = result.findings.filter((f) => SARIF_STATUSES.has(f.status));
-  for (const finding of reported) {
+  const gone = result.findings.filter(leftSarif);
+  const removed = result.baseline?.removed ?? [];
+  for (const finding of [...reported, ...gone, ...removed]) {
     if (ruleIndex.has(finding.control)) continue;
     ruleIndex.set(finding.control, rules.length);
     rules.push(ruleForUnlisted(finding));
@@ -63,8 +59,8 @@ export function sarifLog(report: AuditReport, options: SarifOptions = {}): Sarif
     artifactIndex,
     waivers,
     notEvidencedIsFailure: result.run.profile.parameters.notEvidencedIsFailure === true,
-    ...(options.baselineState ? { baselineState: options.baselineState } : {}),
   };
+  const previousAuditDate = result.baseline?.previousAuditDate ?? '';
   const profile = result.run.profile;
 
   return {
@@ -101,7 +97,12 @@ export function sarifLog(report: AuditReport, options: SarifOptions = {}): Sarif
         ],
         artifacts,
         columnKind: 'utf16CodeUnits',
-        results: reported.map((finding) => resultFor(finding, context)),
+        // Current results first (findings order); then, with --baseline, what the previous run had and this one has not.
+        results: [
+          ...reported.map((finding) => resultFor(finding, context)),
+          ...gone.map((finding) => absentResultFor(finding, previousAuditDate, context)),
+          ...removed.map((r) => removedResultFor(r, previousAuditDate, context)),
+        ],
         properties: {
           auditDate: result.run.auditDate,
           catalogVersion: result.run.catalog.version,
@@ -114,8 +115,8 @@ export function sarifLog(report: AuditReport, options: SarifOptions = {}): Sarif
   };
 }
 
-export function sarifJson(report: AuditReport, options: SarifOptions = {}): string {
-  return `${JSON.stringify(sarifLog(report, options), null, 2)}\n`;
+export function sarifJson(report: AuditReport): string {
+  return `${JSON.stringify(sarifLog(report), null, 2)}\n`;
 }
 
 export const sarifReporter: Reporter = {

@@ -1,5 +1,5 @@
 import type { Finding } from '../../model/finding.js';
-import type { ControlSummary } from '../../model/report.js';
+import type { BaselineComparison, ControlSummary } from '../../model/report.js';
 import type { Diagnostic, DiagnosticCode, Severity, SourcePos } from '../../model/types.js';
 import type { SarifArtifactLocation, SarifBaselineState, SarifKind, SarifLevel, SarifLocation, SarifNotification, SarifResult, SarifRule, SarifSuppression } from './types.js';
 import { artifactUri } from './uri.js';
@@ -97,10 +97,12 @@ export function ruleFor(control: ControlSummary, remediation: string | undefined
 
 /**
  * A rule for a finding whose control is not in the catalog in force (the engine's own ICX-ENGINE
- * error when an operator's audit crashed), so every result's ruleIndex points at a rule.
+ * error when an operator's audit crashed, or a control of the previous run that is now disabled),
+ * so every result's ruleIndex points at a rule.
  */
-export function ruleForUnlisted(finding: Finding): SarifRule {
-  return ruleFor({ id: finding.control, family: finding.family, title: finding.title, requirement: finding.title, severity: finding.severity, references: [], parameters: {} }, finding.remediation);
+export function ruleForUnlisted(finding: Pick<Finding, 'control' | 'title' | 'severity'> & Partial<Pick<Finding, 'family' | 'remediation'>>): SarifRule {
+  const family = finding.family ?? /^ICX-([A-Z]+)-/.exec(finding.control)?.[1] ?? '';
+  return ruleFor({ id: finding.control, family, title: finding.title, requirement: finding.title, severity: finding.severity, references: [], parameters: {} }, finding.remediation);
 }
 
 /** An artifactLocation with the index of the input file in run.artifacts when it is one. */
@@ -163,8 +165,30 @@ export interface ResultContext {
   artifactIndex: ReadonlyMap<string, number>;
   waivers: ReadonlyMap<string, WaiverSource>;
   notEvidencedIsFailure: boolean;
-  /** Filled by a comparison with a previous run (issue 6 point 3); without one, results carry no baselineState. */
-  baselineState?: (finding: Finding) => SarifBaselineState | undefined;
+}
+
+/**
+ * The comparison with a previous run (--baseline, finding.baseline) in SARIF's terms. A result that is
+ * still reported keeps its identity: new, unchanged, or updated when its status changed (including a
+ * problem now waived, which the comparison calls resolved). Without --baseline there is no state.
+ */
+export function baselineStateOf(finding: Finding): SarifBaselineState | undefined {
+  switch (finding.baseline?.state) {
+    case undefined:
+      return undefined;
+    case 'new':
+      return 'new';
+    case 'unchanged':
+      return 'unchanged';
+    default:
+      return 'updated';
+  }
+}
+
+/** A finding that was a SARIF result in the previous run and is none now (it passes or no longer applies). */
+export function leftSarif(finding: Finding): boolean {
+  const previous = finding.baseline?.previousStatus;
+  return !SARIF_STATUSES.has(finding.status) && previous !== undefined && SARIF_STATUSES.has(previous);
 }
 
 /** The key under which ResultContext.waivers holds a waiver: waiver ids are unique per operator. */
@@ -176,7 +200,7 @@ export function resultFor(finding: Finding, context: ResultContext): SarifResult
   const { kind, level } = kindAndLevel(finding, context.notEvidencedIsFailure);
   const waiver = finding.waiver ? context.waivers.get(waiverKey(finding.operator, finding.waiver.id)) : undefined;
   const suppression = suppressionFor(finding, waiver, context.artifactIndex);
-  const baselineState = context.baselineState?.(finding);
+  const baselineState = baselineStateOf(finding);
   return {
     ruleId: finding.control,
     ruleIndex: context.ruleIndex.get(finding.control)!,
@@ -195,6 +219,40 @@ export function resultFor(finding: Finding, context: ResultContext): SarifResult
       ...(finding.waiver ? { waiver: finding.waiver } : {}),
       evidence: finding.evidence,
     },
+  };
+}
+
+/**
+ * A result of the previous run that is gone: SARIF lists it with baselineState absent so viewers show
+ * it as fixed. Its kind is what holds now (pass, or notApplicable), never fail, so a viewer that ignores
+ * baselineState does not raise an alert for a problem that was solved.
+ */
+export function absentResultFor(finding: Finding, previousAuditDate: string, context: ResultContext): SarifResult {
+  return {
+    ruleId: finding.control,
+    ruleIndex: context.ruleIndex.get(finding.control)!,
+    kind: finding.status === 'not-applicable' ? 'notApplicable' : 'pass',
+    level: 'none',
+    message: { text: `Resolved since the audit of ${previousAuditDate}: was ${finding.baseline!.previousStatus}, now ${finding.status}. ${finding.message}` },
+    locations: [findingLocation(finding, context.artifactIndex)],
+    partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
+    baselineState: 'absent',
+    properties: { status: finding.status, previousStatus: finding.baseline!.previousStatus, severity: finding.severity, operator: finding.operator, subject: finding.subject },
+  };
+}
+
+/** A previous problem whose subject no longer exists (BaselineComparison.removed): gone, so absent; no file location is left. */
+export function removedResultFor(removed: BaselineComparison['removed'][number], previousAuditDate: string, context: ResultContext): SarifResult {
+  return {
+    ruleId: removed.control,
+    ruleIndex: context.ruleIndex.get(removed.control)!,
+    kind: 'pass',
+    level: 'none',
+    message: { text: `Resolved since the audit of ${previousAuditDate}: ${removed.subject} no longer appears in ${removed.operator}'s submission (was ${removed.previousStatus}).` },
+    locations: [{ logicalLocations: [{ name: removed.subject, fullyQualifiedName: `${removed.operator}/${removed.subject}`, kind: 'object' }] }],
+    partialFingerprints: { [FINGERPRINT_KEY]: removed.fingerprint },
+    baselineState: 'absent',
+    properties: { status: 'removed', previousStatus: removed.previousStatus, severity: removed.severity, operator: removed.operator, subject: removed.subject },
   };
 }
 

@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { Finding, WaiverOutcome } from '../../model/finding.js';
+import type { AuditReport, ControlSummary } from '../../model/report.js';
+import { compareText } from '../../model/order.js';
+import type { Reporter } from '../types.js';
+import { writeFileAtomic } from '../write-atomic.js';
+import { controlFor, controlOutcome, FAMILY_TITLES } from './mapping.js';
+import type { HdfExecJson } from './types.js';
+
+export const HDF_FILE = 'hdf.json';
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const list = groups.get(key(item));
+    if (list) list.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}
+
+/** A control for findings whose control is not in the catalog in force (the engine's ICX-ENGINE error). */
+function unlistedControl(finding: Finding): ControlSummary {
+  return { id: finding.control, family: finding.family, title: finding.title, requirement: finding.title, severity: finding.severity, references: [], parameters: {} };
+}
+
+/**
+ * The checksum HDF asks of a profile: here, of what defines the assessment — the catalog version, the
+ * controls in force (after the profile's tailoring) and the parameters they were held against.
+ */
+function profileSha256(report: AuditReport): string {
+  const { run, controls } = report.result;
+  return createHash('sha256').update(JSON.stringify({ catalog: run.catalog.version, controls, parameters: run.profile.parameters })).digest('hex');
+}
+
+/** The run as one HDF document: one profile (the catalog as tailored), one control per control in force. */
+export function hdfDocument(report: AuditReport): HdfExecJson {
+  const { result } = report;
+  const startTime = `${result.run.auditDate}T00:00:00Z`;
+  const notEvidencedIsFailure = result.run.profile.parameters.notEvidencedIsFailure === true;
+  const findingsByControl = groupBy(result.findings, (f) => f.control);
+  const waiversByControl = groupBy<WaiverOutcome>(result.waivers, (w) => w.control);
+
+  const summaries = [...result.controls];
+  const listed = new Set(summaries.map((c) => c.id));
+  for (const f of result.findings) {
+    if (listed.has(f.control)) continue;
+    listed.add(f.control);
+    summaries.push(unlistedControl(f));
+  }
+  const controls = summaries.map((c) => controlFor(c, findingsByControl.get(c.id) ?? [], waiversByControl.get(c.id) ?? [], { startTime, notEvidencedIsFailure }));
+  const outcomes = controls.map(controlOutcome);
+  const count = (outcome: string) => ({ total: outcomes.filter((o) => o === outcome).length });
+  const families = [...groupBy(summaries, (c) => c.family).entries()].sort(([a], [b]) => compareText(a, b));
+  const operators = result.summary.operators.map((o) => o.id);
+
+  return {
+    platform: { name: 'ixaudit', release: result.run.tool.version, target_id: operators.join(', ') },
+    profiles: [
+      {
+        name: 'ixaudit',
+        title: `ixaudit interconnect control catalog ${result.run.catalog.version}, profile ${result.run.profile.id}`,
+        maintainer: 'ixaudit',
+        license: 'Apache-2.0',
+        summary: `Audit of the interconnect arrangements of ${operators.length} operator(s) (${operators.join(', ')}) on ${result.run.auditDate}.`,
+        version: result.run.catalog.version,
+        sha256: profileSha256(report),
+        status: 'loaded',
+        supports: [],
+        attributes: Object.entries(result.run.profile.parameters).map(([name, value]) => ({ name, options: { value } })),
+        groups: families.map(([family, members]) => ({ id: `controls/${family}`, title: FAMILY_TITLES[family] ?? family, controls: members.map((c) => c.id) })),
+        controls,
+      },
+    ],
+    statistics: { controls: { total: controls.length, passed: count('passed'), failed: count('failed'), skipped: count('skipped') } },
+    version: result.run.tool.version,
+    // Not read by Heimdall; keeps what the audit rested on next to its results (SAF converters use the same key).
+    passthrough: {
+      auditDate: result.run.auditDate,
+      profile: { id: result.run.profile.id, chain: result.run.profile.chain, failOn: result.run.profile.failOn },
+      inputs: result.run.inputs.map((i) => ({ file: i.file, sha256: i.sha256, bytes: i.bytes })),
+      errors: result.errors,
+    },
+  };
+}
+
+export function hdfJson(report: AuditReport): string {
+  return `${JSON.stringify(hdfDocument(report), null, 2)}\n`;
+}
+
+export const hdfReporter: Reporter = {
+  name: 'hdf',
+  async write(report, outDir) {
+    const path = join(outDir, HDF_FILE);
+    writeFileAtomic(path, hdfJson(report));
+    return [path];
+  },
+};

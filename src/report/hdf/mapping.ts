@@ -1,0 +1,158 @@
+import type { Finding, WaiverOutcome } from '../../model/finding.js';
+import type { ControlSummary } from '../../model/report.js';
+import type { Severity } from '../../model/types.js';
+import type { HdfControl, HdfResult, HdfResultStatus, HdfWaiverData } from './types.js';
+
+/**
+ * How ixaudit's findings become HDF (InSpec exec JSON), so that Heimdall and the MITRE SAF tools load
+ * them. Heimdall derives a control's status from its results: any error → "Profile Error"; impact 0 or
+ * waiver_data.skipped_due_to_waiver → "Not Applicable"; any failed → "Failed"; any passed → "Passed";
+ * only skipped → "Not Reviewed". The mapping below is chosen against those rules; docs/interchange.md
+ * has the table.
+ */
+
+/**
+ * Severity → impact, at the values Heimdall's bands read back as the same severity
+ * (≥ 0.9 critical, ≥ 0.7 high, ≥ 0.4 medium, ≥ 0.01 low, below: none). info is 0, InSpec's
+ * "informational": Heimdall lists such a control as Not Applicable, with its results in the details.
+ */
+export const IMPACT: Record<Severity, number> = { critical: 1.0, high: 0.7, medium: 0.5, low: 0.3, info: 0.0 };
+
+/** The families of the catalog (shared/spec/controls.md), for the profile's groups. */
+export const FAMILY_TITLES: Record<string, string> = {
+  OWN: 'Carrier ownership and jurisdiction',
+  RT: 'Routing and transit exposure',
+  FW: 'Signalling protection',
+  ENC: 'Confidentiality of interconnect links',
+  CT: 'Contractual safeguards',
+  MON: 'Monitoring and incident response',
+  RES: 'Resilience and concentration',
+};
+
+/**
+ * A finding's result status. waived and not-applicable are skipped (not failures: ixaudit does not
+ * count them); not-evidenced is skipped too ("a human must look"), unless the profile counts it as a
+ * failure; error stays error, which Heimdall shows as "Profile Error" for the whole control.
+ */
+export function resultStatus(finding: Finding, notEvidencedIsFailure: boolean): HdfResultStatus {
+  switch (finding.status) {
+    case 'pass':
+      return 'passed';
+    case 'fail':
+      return 'failed';
+    case 'error':
+      return 'error';
+    case 'not-evidenced':
+      return notEvidencedIsFailure ? 'failed' : 'skipped';
+    default:
+      return 'skipped';
+  }
+}
+
+function skipReason(finding: Finding): string {
+  if (finding.status === 'waived' && finding.waiver) return `Waived by ${finding.waiver.id} until ${finding.waiver.expires}: ${finding.message}`;
+  if (finding.status === 'not-evidenced') return `Not evidenced: ${finding.message}`;
+  return `Not applicable: ${finding.message}`;
+}
+
+export function resultFor(finding: Finding, startTime: string, notEvidencedIsFailure: boolean): HdfResult {
+  const status = resultStatus(finding, notEvidencedIsFailure);
+  const { file, line, column } = finding.location;
+  return {
+    status,
+    code_desc: `${finding.operator} ${finding.subject} (${file}:${line}:${column})`,
+    start_time: startTime,
+    resource: finding.subject.split('/')[0],
+    resource_id: `${finding.operator}/${finding.subject}`,
+    ...(status === 'skipped' ? { skip_message: skipReason(finding) } : { message: finding.message }),
+  };
+}
+
+/**
+ * NIST SP 800-53 references as the tags Heimdall's NIST views read: "SA-9(5)" is written "SA-9 (5)"
+ * as in MITRE's profiles, and "Rev_5" names the revision.
+ */
+export function nistTags(references: ControlSummary['references']): string[] {
+  const sections = references
+    .filter((r) => /NIST SP 800-53/.test(r.document) && r.section)
+    .map((r) => r.section!.replace(/^([A-Z]{2}-\d+)\s*\((\d+)\)$/, '$1 ($2)'));
+  const unique = [...new Set(sections)];
+  const revision = references.find((r) => /NIST SP 800-53 Rev\. (\d+)/.test(r.document))?.document.match(/Rev\. (\d+)/)?.[1];
+  return unique.length && revision ? [...unique, `Rev_${revision}`] : unique;
+}
+
+/**
+ * One HDF waiver_data for a control, from the waivers that matched its findings. HDF has one per
+ * control while ixaudit waives per subject, so every waiver is named in justification and listed in
+ * ixaudit_waivers. ixaudit always evaluates (run: true) and never skips a control for a waiver
+ * (skipped_due_to_waiver: false); the waived results themselves are skipped with the waiver named.
+ * expiration_date is the earliest expiry of an applied waiver (when the first one lapses), else the
+ * latest expired one.
+ */
+export function waiverData(waivers: readonly WaiverOutcome[]): HdfWaiverData | undefined {
+  const relevant = waivers.filter((w) => w.status === 'applied' || w.status === 'expired');
+  if (relevant.length === 0) return undefined;
+  const applied = relevant.filter((w) => w.status === 'applied').map((w) => w.expires).sort();
+  const expired = relevant.filter((w) => w.status === 'expired').map((w) => w.expires).sort();
+  const where = (w: WaiverOutcome) => `${w.location.file}:${w.location.line}:${w.location.column}`;
+  const describe = (w: WaiverOutcome) =>
+    w.status === 'applied'
+      ? `${w.id} (${w.operator}) waives ${w.matched.join(', ')} until ${w.expires}`
+      : `${w.id} (${w.operator}) expired on ${w.expires}: ${w.matched.join(', ')} evaluated normally`;
+  return {
+    justification: relevant.map((w) => `${w.id} (${w.operator}, ${where(w)}): ${w.message}`).join('\n'),
+    expiration_date: applied[0] ?? expired[expired.length - 1],
+    run: true,
+    skipped_due_to_waiver: false,
+    message: `${relevant.map(describe).join('; ')}.`,
+    ixaudit_waivers: relevant.map((w) => ({ id: w.id, operator: w.operator, status: w.status, expires: w.expires, subjects: w.matched, location: where(w) })),
+  };
+}
+
+export interface ControlContext {
+  startTime: string;
+  notEvidencedIsFailure: boolean;
+}
+
+/**
+ * One HDF control per ixaudit control, with one result per operator and subject. A control that applies
+ * to nothing in this run (every finding not-applicable) gets impact 0, which Heimdall shows as
+ * "Not Applicable"; tags.severity keeps the control's real severity for every other view.
+ */
+export function controlFor(control: ControlSummary, findings: readonly Finding[], waivers: readonly WaiverOutcome[], context: ControlContext): HdfControl {
+  const remediation = findings[0]?.remediation;
+  const results = findings.map((f) => resultFor(f, context.startTime, context.notEvidencedIsFailure));
+  const allNotApplicable = findings.length > 0 && findings.every((f) => f.status === 'not-applicable');
+  const nist = nistTags(control.references);
+  const waiver = waiverData(waivers);
+  return {
+    id: control.id,
+    title: control.title,
+    desc: control.requirement,
+    descriptions: [{ label: 'default', data: control.requirement }, ...(remediation ? [{ label: 'fix', data: remediation }] : [])],
+    impact: allNotApplicable ? 0 : IMPACT[control.severity],
+    refs: control.references.map((r) => ({ ref: [r.document, r.section].filter(Boolean).join(' ') + (r.note ? ` (${r.note})` : '') })),
+    tags: {
+      severity: control.severity,
+      family: control.family,
+      ...(nist.length ? { nist } : {}),
+      ...(Object.keys(control.parameters).length ? { parameters: control.parameters } : {}),
+    },
+    // Controls are files of the catalog folder, controls/<family>/<id>.yaml (enforced by the loader).
+    source_location: { ref: `controls/${control.family}/${control.id}.yaml`, line: 1 },
+    results,
+    ...(waiver ? { waiver_data: waiver } : {}),
+  };
+}
+
+/**
+ * A control's overall outcome for statistics, as Heimdall reads it: failed when a result failed or
+ * errored, passed when one passed; informational and not-applicable controls (impact 0) are skipped.
+ */
+export function controlOutcome(control: HdfControl): 'passed' | 'failed' | 'skipped' {
+  const statuses = new Set(control.results.map((r) => r.status));
+  if (statuses.has('error')) return 'failed';
+  if (control.impact === 0) return 'skipped';
+  if (statuses.has('failed')) return 'failed';
+  return statuses.has('passed') ? 'passed' : 'skipped';
+}

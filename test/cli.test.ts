@@ -21,7 +21,13 @@ describe('ixaudit CLI', () => {
   it('audits the bundled samples: exit 1 for failures, summary per operator, findings.json written', () => {
     const out = tempFiles({});
     const { code, stdout, stderr } = ixaudit('audit', 'inputs', '--out', out);
-    expect(stderr).toBe('');
+    // Not a terminal: one plain progress line per operator finished, on stderr.
+    expect(stderr.split('\n').filter(Boolean).map((l) => l.replace(/:.*/, ''))).toEqual([
+      'audited jp-sakura (1/4)',
+      'audited kr-hanbit (2/4)',
+      'audited no-nordlys (3/4)',
+      'audited nz-aotearoa (4/4)',
+    ]);
     expect(code).toBe(1);
     expect(stdout).toMatch(/FAIL jp-sakura \(さくらモバイル株式会社/);
     expect(stdout).toMatch(/PASS no-nordlys/);
@@ -95,5 +101,34 @@ describe('ixaudit CLI', () => {
     expect(existsSync(join(out, 'findings.json'))).toBe(true);
     expect(existsSync(join(out, 'manifest.json'))).toBe(true);
     expect(readdirSync(out).filter((f) => f.startsWith('.') || f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('gives the same bytes on worker threads as in one thread, and survives a worker that dies', () => {
+    const [one, two, faulty] = [tempFiles({}), tempFiles({}), tempFiles({})];
+    ixaudit('audit', 'inputs', '--out', one, '--jobs', '1', '--quiet');
+    ixaudit('audit', 'inputs', '--out', two, '--jobs', '2', '--quiet');
+    expect(readFileSync(join(two, 'findings.json'), 'utf8')).toBe(readFileSync(join(one, 'findings.json'), 'utf8'));
+
+    const crash = spawnSync(process.execPath, ['bin/ixaudit.js', 'audit', 'inputs', '--out', faulty, '--jobs', '2', '--quiet'], {
+      encoding: 'utf8',
+      env: { ...process.env, IXAUDIT_FAULT_WORKER: 'kr-hanbit' },
+    });
+    expect(crash.status).toBe(1);
+    const result = JSON.parse(readFileSync(join(faulty, 'findings.json'), 'utf8'));
+    const engine = result.findings.filter((f: { control: string }) => f.control === 'ICX-ENGINE');
+    expect(engine).toEqual([expect.objectContaining({ operator: 'kr-hanbit', status: 'error', message: expect.stringContaining('The worker auditing kr-hanbit failed') })]);
+    // The others were audited in full.
+    expect(result.findings.filter((f: { operator: string }) => f.operator === 'nz-aotearoa').length).toBeGreaterThan(50);
+  });
+
+  it('--json prints a machine-readable summary and nothing else on stdout; --quiet prints nothing', () => {
+    const out = tempFiles({});
+    const { stdout, stderr, code } = ixaudit('audit', 'inputs', '--out', out, '--json');
+    expect(stderr).toBe('');
+    const summary = JSON.parse(stdout);
+    expect(summary).toMatchObject({ exitCode: 1, result: 'fail', auditDate: '2026-07-01', profile: 'sample-2026h1' });
+    expect(summary.exitCode).toBe(code);
+    expect(summary.outputs.some((o: string) => o.endsWith('findings.json'))).toBe(true);
+    expect(ixaudit('audit', 'inputs', '--out', out, '--quiet')).toMatchObject({ stdout: '', stderr: '' });
   });
 });

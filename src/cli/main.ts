@@ -10,8 +10,9 @@ import { REPORTERS } from '../report/index.js';
 import { publishReports } from '../report/publish.js';
 import { generateSigningKeys, readSigningKey, verifyOutputs } from '../report/manifest.js';
 import { controlsCommand } from './controls-command.js';
-import { printSummary, style } from './summary.js';
-import { blocksRun, runAudit, toolVersion } from './run-audit.js';
+import { jsonSummary, printSummary, progressReporter, style } from './summary.js';
+import { blocksRun, toolVersion, validateOnly } from './run-audit.js';
+import { runAuditParallel } from './parallel.js';
 
 /** Exit codes, documented in README.md. */
 export const EXIT = { ok: 0, findings: 1, input: 2, internal: 3, output: 4 } as const;
@@ -39,6 +40,8 @@ Options:
   --template-dir DIR    Handlebars templates that override the shipped ones (report wording, branding)
   --limit NAME=N        raise or lower a parser limit (maxFileBytes, maxLineBytes, maxDepth,
                         maxAliasExpansion, maxErrorsPerFile); see docs/security.md
+  --jobs N              worker threads for a sector run (default: the cores, for runs of 20,000+ routes)
+  --json                print a machine-readable summary on stdout (no progress, no coloured text)
   --quiet               print only errors
   --no-color            plain output even on a terminal (also NO_COLOR=1)
 
@@ -68,6 +71,8 @@ export async function main(argv: string[]): Promise<number> {
         'template-dir': { type: 'string' },
         limit: { type: 'string', multiple: true },
         baseline: { type: 'string' },
+        jobs: { type: 'string' },
+        json: { type: 'boolean', default: false },
         sign: { type: 'string' },
         key: { type: 'string' },
         quiet: { type: 'boolean', default: false },
@@ -121,7 +126,7 @@ export async function main(argv: string[]): Promise<number> {
         if ('code' in previous) return usageError(formatDiagnostic(previous));
         baseline = { source: values.baseline, previous };
       }
-      const report = runAudit({
+      const auditOptions = {
         paths: rest,
         profileId: profile.id,
         profileFiles: profile.files,
@@ -130,19 +135,27 @@ export async function main(argv: string[]): Promise<number> {
         failOn: failOn as Severity | 'none' | undefined,
         limits,
         baseline,
-      });
+      };
+      if (command === 'validate') {
+        const problems = validateOnly(auditOptions);
+        printErrors(problems, color);
+        if (!values.quiet) console.log(problems.length === 0 ? `${rest.join(' ')}: valid` : `${problems.length} problem(s) found`);
+        return problems.length > 0 ? EXIT.input : EXIT.ok;
+      }
+      const outDir = resolve(values.out ?? 'out');
+      if (values['template-dir'] !== undefined && !existsSync(values['template-dir'])) return usageError(`--template-dir ${values['template-dir']}: no such folder`);
+      if (existsSync(outDir) && !statSync(outDir).isDirectory()) return usageError(`--out ${values.out} exists and is not a folder`);
+      const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
+      if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) return usageError(`--jobs must be a whole number of at least 1, not "${values.jobs}"`);
+
+      const progress = values.quiet || values.json ? undefined : progressReporter(process.stderr, color);
+      const report = await runAuditParallel(auditOptions, jobs, progress);
+      progress?.({ stage: 'done' });
       const result = report.result;
       printErrors(result.errors, color);
       if (result.run.auditDateSource === 'profile' && values.date && values.date !== result.run.auditDate) {
         console.error(`note: profile ${result.run.profile.id} sets the audit date ${result.run.auditDate}; --date ${values.date} is not used`);
       }
-      if (command === 'validate') {
-        if (!values.quiet) console.log(result.errors.length === 0 ? `${rest.join(' ')}: valid (${result.run.inputs.filter((i) => !i.builtin).length} files)` : `${result.errors.length} problem(s) found`);
-        return result.errors.length > 0 ? EXIT.input : EXIT.ok;
-      }
-      const outDir = resolve(values.out ?? 'out');
-      if (values['template-dir'] !== undefined && !existsSync(values['template-dir'])) return usageError(`--template-dir ${values['template-dir']}: no such folder`);
-      if (existsSync(outDir) && !statSync(outDir).isDirectory()) return usageError(`--out ${values.out} exists and is not a folder`);
       let written: string[];
       try {
         written = await publishReports(REPORTERS, report, outDir, { templateDir: values['template-dir'] }, signingKey);
@@ -152,9 +165,10 @@ export async function main(argv: string[]): Promise<number> {
         console.error(`ixaudit: cannot write reports to ${values.out ?? 'out'}: ${why}. Previous reports there are unchanged.`);
         return EXIT.output;
       }
-      if (!values.quiet) printSummary(result, written, color);
-      if (result.errors.length > 0) return EXIT.input;
-      return result.findings.some((f) => blocksRun(result, f)) ? EXIT.findings : EXIT.ok;
+      const code = result.errors.length > 0 ? EXIT.input : result.findings.some((f) => blocksRun(result, f)) ? EXIT.findings : EXIT.ok;
+      if (values.json) console.log(JSON.stringify(jsonSummary(result, written, code), null, 2));
+      else if (!values.quiet) printSummary(result, written, color);
+      return code;
     }
     case 'controls':
       return controlsCommand(rest, profile, color);

@@ -4,7 +4,7 @@ import { parse as parseYamlText } from 'yaml';
 import { buildSubmission } from '../enrich/submission.js';
 import { OwnershipResolver } from '../enrich/ownership.js';
 import { resolveProfile, type EffectiveProfile } from '../enrich/profile.js';
-import { buildWorld } from '../enrich/world.js';
+import { buildWorld, type World } from '../enrich/world.js';
 import { compileControl, type CompiledControl } from '../engine/compile.js';
 import { controlParameters, evaluateControl, fingerprint } from '../engine/evaluate.js';
 import { applyWaivers } from '../engine/waivers.js';
@@ -66,8 +66,29 @@ export function compileCatalog(dir?: string): { controls: CompiledControl[]; dia
 
 const ATTENTION = new Set(['fail', 'not-evidenced', 'waived', 'error']);
 
-/** load → validate → enrich → evaluate → waivers: the whole audit as one function of the files. */
-export function runAudit(options: AuditOptions): AuditReport {
+/** Everything loaded, validated and resolved before any operator is evaluated. */
+export interface PreparedAudit {
+  options: AuditOptions;
+  inputs: LoadResult['inputs'];
+  world: World;
+  profile: EffectiveProfile;
+  controls: CompiledControl[];
+  diagnostics: Diagnostic[];
+  /** Operators in the order they are audited and reported. */
+  operatorIds: string[];
+}
+
+/** What auditing one operator produced; plain data, so it can come back from a worker thread. */
+export interface OperatorOutcome {
+  operatorId: string;
+  findings: Finding[];
+  waivers: WaiverOutcome[];
+  inventory: Inventory;
+  diagnostics: Diagnostic[];
+}
+
+/** load → validate → resolve references and the profile: the part every operator shares. */
+export function prepareAudit(options: AuditOptions): PreparedAudit {
   const builtins = loadBuiltins();
   const collected = collectFiles([...options.paths, ...(options.profileFiles ?? [])]);
   const user = loadFiles(collected.files, { limits: options.limits });
@@ -81,27 +102,50 @@ export function runAudit(options: AuditOptions): AuditReport {
   if (options.failOn) profile.failOn = options.failOn;
 
   const disabled = new Set(profile.disabled);
-  const controls = catalog.controls.filter((c) => !disabled.has(c.definition.id));
-  const resolver = new OwnershipResolver(world);
-  const findings: Finding[] = [];
-  const waivers: WaiverOutcome[] = [];
-  const knownControls = new Set(controls.map((c) => c.definition.id));
-  const inventory: Inventory = { operators: [], routes: [], carriers: [], agreements: [] };
+  return {
+    options,
+    inputs: [...builtins.inputs, ...user.inputs].sort(byKeys((i) => i.file)),
+    world,
+    profile,
+    controls: catalog.controls.filter((c) => !disabled.has(c.definition.id)),
+    diagnostics,
+    operatorIds: [...world.submissions.keys()].sort(compareText),
+  };
+}
 
-  for (const [operatorId, docs] of [...world.submissions.entries()].sort(([a], [b]) => compareText(a, b))) {
-    const operatorDoc = world.operators.get(operatorId)!;
-    try {
-      const submission = buildSubmission(world, resolver, profile, operatorDoc, docs);
-      const operatorFindings = controls.flatMap((control) => evaluateControl(control, submission, profile));
-      waivers.push(...applyWaivers(operatorFindings, docs.waivers, profile.auditDate, knownControls));
-      findings.push(...operatorFindings);
-      inventoryOf(submission, inventory);
-    } catch (err) {
-      // A bug must not cost the other operators their audit: record it against this operator and go on.
-      findings.push(operatorErrorFinding(operatorId, operatorDoc.positions.locate(['metadata', 'id']), err));
-    }
+/** enrich → evaluate → waivers for one operator. Never throws: a bug becomes an error finding for that operator only. */
+export function auditOperator(world: World, profile: EffectiveProfile, controls: CompiledControl[], operatorId: string, resolver = new OwnershipResolver(world)): OperatorOutcome {
+  const operatorDoc = world.operators.get(operatorId)!;
+  const docs = world.submissions.get(operatorId)!;
+  const inventory: Inventory = { operators: [], routes: [], carriers: [], agreements: [] };
+  const knownControls = new Set(controls.map((c) => c.definition.id));
+  try {
+    if (process.env.IXAUDIT_FAULT_OPERATOR === operatorId) throw new Error('fault injected by IXAUDIT_FAULT_OPERATOR');
+    const submission = buildSubmission(world, resolver, profile, operatorDoc, docs);
+    const findings = controls.flatMap((control) => evaluateControl(control, submission, profile));
+    const waivers = applyWaivers(findings, docs.waivers, profile.auditDate, knownControls);
+    inventoryOf(submission, inventory);
+    return { operatorId, findings, waivers, inventory, diagnostics: resolver.diagnostics };
+  } catch (err) {
+    // A bug must not cost the other operators their audit: record it against this operator and go on.
+    const message = `Internal error while auditing ${operatorId}: ${(err as Error)?.message ?? err}. The other operators were audited; please report it.`;
+    return { operatorId, findings: [operatorErrorFinding(operatorId, operatorDoc.positions.locate(['metadata', 'id']), message)], waivers: [], inventory, diagnostics: resolver.diagnostics };
   }
-  diagnostics.push(...resolver.diagnostics);
+}
+
+/** Everything after evaluation: excerpts, sorting, summary, baseline. Same outcomes in, same bytes out. */
+export function assembleReport(prepared: PreparedAudit, outcomes: OperatorOutcome[]): AuditReport {
+  const { options, world, profile, controls } = prepared;
+  const findings = outcomes.flatMap((o) => o.findings);
+  const waivers = outcomes.flatMap((o) => o.waivers);
+  const inventory: Inventory = { operators: [], routes: [], carriers: [], agreements: [] };
+  for (const o of outcomes) {
+    inventory.operators.push(...o.inventory.operators);
+    inventory.routes.push(...o.inventory.routes);
+    inventory.carriers.push(...o.inventory.carriers);
+    inventory.agreements.push(...o.inventory.agreements);
+  }
+  const diagnostics = [...prepared.diagnostics, ...outcomes.flatMap((o) => o.diagnostics)];
   const excerpt = excerptReader();
   for (const f of findings) if (ATTENTION.has(f.status)) f.excerpt = excerpt(f.location.file, f.location.line);
 
@@ -125,7 +169,7 @@ export function runAudit(options: AuditOptions): AuditReport {
         severity: sortedRecord(profile.severity),
         parameters: sortedRecord(profile.parameters),
       },
-      inputs: [...builtins.inputs, ...user.inputs].sort(byKeys((i) => i.file)),
+      inputs: prepared.inputs,
     },
     summary: summarise(findings, world, profile, errors.length),
     controls: controls
@@ -147,6 +191,22 @@ export function runAudit(options: AuditOptions): AuditReport {
   return { result, inventory: sortInventory(inventory) };
 }
 
+/** `ixaudit validate`: syntax, schema, references, profile, ownership cycles — no controls evaluated. */
+export function validateOnly(options: AuditOptions): Diagnostic[] {
+  const prepared = prepareAudit(options);
+  const resolver = new OwnershipResolver(prepared.world);
+  for (const id of prepared.world.carriers.keys()) resolver.resolve(id);
+  return dedupeDiagnostics([...prepared.diagnostics, ...resolver.diagnostics]);
+}
+
+/** The whole audit in this thread: load → validate → enrich → evaluate → waivers → report model. */
+export function runAudit(options: AuditOptions): AuditReport {
+  const prepared = prepareAudit(options);
+  const resolver = new OwnershipResolver(prepared.world);
+  const outcomes = prepared.operatorIds.map((id) => auditOperator(prepared.world, prepared.profile, prepared.controls, id, resolver));
+  return assembleReport(prepared, outcomes);
+}
+
 function sortInventory(inventory: Inventory): Inventory {
   // A carrier used by several operators appears once, with every operator that uses it.
   const carriers = new Map<string, Inventory['carriers'][number]>();
@@ -163,7 +223,8 @@ function sortInventory(inventory: Inventory): Inventory {
   };
 }
 
-function operatorErrorFinding(operator: string, location: Finding['location'], err: unknown): Finding {
+/** The finding that stands in for an operator whose audit could not complete (a bug or a dead worker). */
+export function operatorErrorFinding(operator: string, location: Finding['location'], message: string): Finding {
   return {
     control: 'ICX-ENGINE',
     title: 'Audit of this operator could not complete',
@@ -172,10 +233,10 @@ function operatorErrorFinding(operator: string, location: Finding['location'], e
     status: 'error',
     operator,
     subject: `Operator/${operator}`,
-    location,
-    message: `Internal error while auditing ${operator}: ${(err as Error)?.message ?? err}. Please report it.`,
+    location: { file: location.file, line: location.line, column: location.column },
+    message,
     evidence: {},
-    remediation: 'Report this error to the ixaudit maintainers with the input files.',
+    remediation: 'Re-run; if it fails again, report it to the ixaudit maintainers with the input files.',
     fingerprint: fingerprint('ICX-ENGINE', operator, `Operator/${operator}`),
   };
 }

@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import type { AuditResult } from '../model/report.js';
+import type { ProgressListener } from './parallel.js';
 import { blocksRun } from './run-audit.js';
 
 const CODES = { red: 31, green: 32, yellow: 33, bold: 1, dim: 2 } as const;
@@ -37,4 +38,45 @@ export function printSummary(result: AuditResult, written: string[], color: bool
   if (result.errors.length > 0) lines.push('', style(color, 'red', `${result.errors.length} input error(s), listed above; the rest was audited.`));
   lines.push('', `Wrote ${written.map((w) => relative(process.cwd(), w) || w).join(', ')}`);
   console.log(lines.join('\n'));
+}
+
+/**
+ * Progress while operators are audited: on a terminal one line rewritten in place; otherwise one plain
+ * line per operator finished (for logs and CI).
+ */
+export function progressReporter(stream: NodeJS.WriteStream, color: boolean): (event: Parameters<ProgressListener>[0] | { stage: 'done' }) => void {
+  const tty = stream.isTTY === true;
+  return (event) => {
+    if (event.stage === 'loaded') {
+      if (tty) stream.write(`loaded inputs; auditing ${event.operators} operator(s)…`);
+    } else if (event.stage === 'operator') {
+      const c = countStatuses(event.outcome.findings);
+      const line = `audited ${event.outcome.operatorId} (${event.done}/${event.total}): ${c.fail} failed, ${c.error} errors`;
+      stream.write(tty ? `\r\u001b[2K${style(color, 'dim', line)}` : `${line}\n`);
+    } else if (tty) stream.write('\r\u001b[2K');
+  };
+}
+
+function countStatuses(findings: Array<{ status: string }>): Record<string, number> {
+  const counts: Record<string, number> = { fail: 0, error: 0 };
+  for (const f of findings) counts[f.status] = (counts[f.status] ?? 0) + 1;
+  return counts;
+}
+
+/** `--json`: what a script needs to act on the run, without parsing findings.json. */
+export function jsonSummary(result: AuditResult, written: string[], exitCode: number) {
+  return {
+    exitCode,
+    result: result.summary.result,
+    auditDate: result.run.auditDate,
+    profile: result.run.profile.id,
+    failOn: result.run.profile.failOn,
+    tool: result.run.tool.version,
+    catalog: result.run.catalog.version,
+    byStatus: result.summary.byStatus,
+    operators: result.summary.operators,
+    errors: result.errors.length,
+    baseline: result.baseline?.counts,
+    outputs: written.map((w) => relative(process.cwd(), w) || w),
+  };
 }

@@ -5,6 +5,13 @@ export function pathKey(path: DocPath): string {
   return path.join('\u0001');
 }
 
+export interface PositionData {
+  file: string;
+  fallback: SourcePos;
+  values: Map<string, number>;
+  keys: Map<string, number>;
+}
+
 /**
  * Source positions for one document, keyed by path. Values and keys are recorded separately because
  * "wrong type" points at the value while "unknown field" points at the key.
@@ -19,6 +26,18 @@ export class PositionIndex implements PositionLookup {
     /** Where the document starts: the answer when nothing closer is known. */
     private readonly fallback: SourcePos,
   ) {}
+
+  /** Plain data for another thread (structured clone keeps Maps but not classes). */
+  exportData(): PositionData {
+    return { file: this.file, fallback: this.fallback, values: this.values, keys: this.keys };
+  }
+
+  static fromData(data: PositionData): PositionIndex {
+    const index = new PositionIndex(data.file, data.fallback);
+    for (const [k, v] of data.values) index.values.set(k, v);
+    for (const [k, v] of data.keys) index.keys.set(k, v);
+    return index;
+  }
 
   setValue(path: DocPath, line: number, column: number): void {
     this.values.set(pathKey(path), pack(line, column));

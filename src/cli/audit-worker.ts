@@ -1,0 +1,56 @@
+import { parentPort } from 'node:worker_threads';
+import type { EffectiveProfile } from '../enrich/profile.js';
+import type { World } from '../enrich/world.js';
+import { PositionIndex, type PositionData } from '../load/positions.js';
+import type { LoadedDocument } from '../model/types.js';
+import { auditOperator, compileCatalog } from './run-audit.js';
+
+/** A document as it crosses to a worker: the position index as plain maps. */
+export type WireDocument = Omit<LoadedDocument, 'positions'> & { positions: PositionData };
+
+export interface WorkerTask {
+  operatorId: string;
+  /** Every Carrier and Owner of the run (the shared part of all submissions). */
+  shared: WireDocument[];
+  /** The Operator document and its agreements, tables, firewall policies and waivers. */
+  own: WireDocument[];
+  profile: EffectiveProfile;
+  controlsDir?: string;
+}
+
+export function toWire(doc: LoadedDocument): WireDocument {
+  return { ...doc, positions: (doc.positions as PositionIndex).exportData() };
+}
+
+function fromWire(doc: WireDocument): LoadedDocument {
+  return { ...doc, positions: PositionIndex.fromData(doc.positions) };
+}
+
+/** The world one operator needs, rebuilt from documents the main thread already validated and checked. */
+function worldFor(task: WorkerTask): World {
+  const world: World = { operators: new Map(), carriers: new Map(), owners: new Map(), profiles: new Map(), submissions: new Map() };
+  for (const doc of task.shared.map(fromWire)) (doc.kind === 'Carrier' ? world.carriers : world.owners).set(doc.id, doc);
+  const submission = { agreements: [] as LoadedDocument[], tables: [] as LoadedDocument[], firewalls: [] as LoadedDocument[], waivers: [] as LoadedDocument[] };
+  for (const doc of task.own.map(fromWire)) {
+    if (doc.kind === 'Operator') world.operators.set(doc.id, doc);
+    else if (doc.kind === 'InterconnectAgreement') submission.agreements.push(doc);
+    else if (doc.kind === 'RoutingTable') submission.tables.push(doc);
+    else if (doc.kind === 'FirewallPolicy') submission.firewalls.push(doc);
+    else if (doc.kind === 'Waiver') submission.waivers.push(doc);
+  }
+  world.submissions.set(task.operatorId, submission);
+  return world;
+}
+
+if (parentPort) {
+  const port = parentPort;
+  let catalog: ReturnType<typeof compileCatalog> | undefined;
+  port.on('message', (task: WorkerTask) => {
+    // Fault injection for the tests: a worker that dies mid-run (docs/security.md).
+    if (process.env.IXAUDIT_FAULT_WORKER === task.operatorId) throw new Error('worker fault injected by IXAUDIT_FAULT_WORKER');
+    catalog ??= compileCatalog(task.controlsDir);
+    const disabled = new Set(task.profile.disabled);
+    const controls = catalog.controls.filter((c) => !disabled.has(c.definition.id));
+    port.postMessage(auditOperator(worldFor(task), task.profile, controls, task.operatorId));
+  });
+}

@@ -1,0 +1,94 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { AuditReport } from '../model/report.js';
+import { packageRoot } from '../paths.js';
+import { toWire, type WorkerTask } from './audit-worker.js';
+import { assembleReport, auditOperator, operatorErrorFinding, prepareAudit, type AuditOptions, type OperatorOutcome, type PreparedAudit } from './run-audit.js';
+
+export type ProgressListener = (event: { stage: 'loaded'; operators: number } | { stage: 'operator'; outcome: OperatorOutcome; done: number; total: number }) => void;
+
+/** Routes in the run above which worker threads pay for their start-up (measured: ~150 ms per worker). */
+const PARALLEL_THRESHOLD_ROUTES = 20_000;
+
+/** --jobs: an explicit number, or by default the cores when the run is large enough to gain from them. */
+export function chooseJobs(prepared: PreparedAudit, requested: number | undefined): number {
+  const operators = prepared.operatorIds.length;
+  if (requested !== undefined) return Math.max(1, Math.min(requested, operators));
+  let routes = 0;
+  for (const docs of prepared.world.submissions.values()) for (const t of docs.tables) routes += t.value.spec.routes.length;
+  return routes >= PARALLEL_THRESHOLD_ROUTES ? Math.max(1, Math.min(availableParallelism(), operators)) : 1;
+}
+
+/**
+ * Audits each operator independently, on up to `jobs` worker threads. A worker that throws or dies
+ * costs only its current operator (reported as an error finding); the others complete.
+ */
+export async function runAuditParallel(options: AuditOptions, requestedJobs?: number, onProgress?: ProgressListener): Promise<AuditReport> {
+  const prepared = prepareAudit(options);
+  onProgress?.({ stage: 'loaded', operators: prepared.operatorIds.length });
+  const jobs = chooseJobs(prepared, requestedJobs);
+  const total = prepared.operatorIds.length;
+  const outcomes = new Map<string, OperatorOutcome>();
+  const finish = (outcome: OperatorOutcome) => {
+    outcomes.set(outcome.operatorId, outcome);
+    onProgress?.({ stage: 'operator', outcome, done: outcomes.size, total });
+  };
+
+  if (jobs <= 1) {
+    for (const id of prepared.operatorIds) finish(auditOperator(prepared.world, prepared.profile, prepared.controls, id));
+  } else {
+    const shared = [...prepared.world.carriers.values(), ...prepared.world.owners.values()].map(toWire);
+    const queue = [...prepared.operatorIds];
+    const taskFor = (operatorId: string): WorkerTask => {
+      const docs = prepared.world.submissions.get(operatorId)!;
+      const own = [prepared.world.operators.get(operatorId)!, ...docs.agreements, ...docs.tables, ...docs.firewalls, ...docs.waivers];
+      return { operatorId, shared, own: own.map(toWire), profile: prepared.profile, controlsDir: options.controlsDir };
+    };
+    await Promise.all(Array.from({ length: jobs }, () => drain(queue, taskFor, finish, prepared)));
+  }
+  return assembleReport(prepared, prepared.operatorIds.map((id) => outcomes.get(id)!));
+}
+
+/** One worker thread taking operators from the queue until it is empty; replaced if it dies. */
+async function drain(queue: string[], taskFor: (id: string) => WorkerTask, finish: (o: OperatorOutcome) => void, prepared: PreparedAudit): Promise<void> {
+  let worker: Worker | undefined;
+  try {
+    while (queue.length > 0) {
+      const operatorId = queue.shift()!;
+      worker ??= new Worker(join(packageRoot, 'dist', 'cli', 'audit-worker.js'));
+      try {
+        finish(await runOn(worker, taskFor(operatorId)));
+      } catch (err) {
+        await worker.terminate();
+        worker = undefined;
+        finish(crashedOutcome(prepared, operatorId, err));
+      }
+    }
+  } finally {
+    await worker?.terminate();
+  }
+}
+
+function runOn(worker: Worker, task: WorkerTask): Promise<OperatorOutcome> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    const onMessage = (outcome: OperatorOutcome) => (cleanup(), resolve(outcome));
+    const onError = (err: Error) => (cleanup(), reject(err));
+    const onExit = (code: number) => (cleanup(), reject(new Error(`worker exited with code ${code}`)));
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    worker.postMessage(task);
+  });
+}
+
+function crashedOutcome(prepared: PreparedAudit, operatorId: string, err: unknown): OperatorOutcome {
+  const at = prepared.world.operators.get(operatorId)!.positions.locate(['metadata', 'id']);
+  const message = `The worker auditing ${operatorId} failed: ${(err as Error)?.message ?? err}. The other operators were audited.`;
+  return { operatorId, findings: [operatorErrorFinding(operatorId, at, message)], waivers: [], inventory: { operators: [], routes: [], carriers: [], agreements: [] }, diagnostics: [] };
+}

@@ -1,0 +1,68 @@
+import { PROTOCOLS } from '../../model/types.js';
+import type { OperatorReport } from './model.js';
+
+/**
+ * The variables every template sees. Every key is always present (null or 0 when there is nothing), because
+ * templates run in strict mode where a missing key is an error: the documented set is this function.
+ */
+export function templateContext(report: OperatorReport, protocolName: (p: string) => string = (p) => p) {
+  const { run, counts } = report;
+  const waiverCount = (status: string) => report.waivers.filter((w) => w.status === status).length;
+  return {
+    operator: {
+      id: report.operator.id,
+      name: report.operator.name,
+      country: report.operator.country,
+      networks: report.operator.networks,
+      plmns: report.operator.plmns,
+    },
+    report: {
+      id: report.reportId,
+      auditDate: run.auditDate,
+      auditDateSource: run.auditDateSource,
+      tool: run.tool.name,
+      toolVersion: run.tool.version,
+      catalogVersion: run.catalog.version,
+      controls: run.catalog.controls,
+      profile: run.profile.id,
+      profileChain: run.profile.chain.join(' → '),
+      failOn: run.profile.failOn,
+    },
+    result: {
+      verdict: report.verdict,
+      failed: report.verdict === 'fail',
+      total: report.total,
+      fail: counts.fail,
+      notEvidenced: counts['not-evidenced'],
+      waived: counts.waived,
+      error: counts.error,
+      pass: counts.pass,
+      notApplicable: counts['not-applicable'],
+      attention: counts.fail + counts['not-evidenced'] + counts.error + counts.waived,
+    },
+    scope: {
+      ...report.scope,
+      protocolList: report.scope.protocols
+        .slice()
+        .sort((a, b) => (PROTOCOLS as readonly string[]).indexOf(a) - (PROTOCOLS as readonly string[]).indexOf(b))
+        .map(protocolName)
+        .join(', '),
+    },
+    exposures: report.exposures,
+    waivers: {
+      total: report.waivers.length,
+      applied: waiverCount('applied'),
+      expired: waiverCount('expired'),
+      unmatched: waiverCount('unmatched'),
+      notNeeded: waiverCount('not-needed'),
+    },
+    inputs: {
+      files: report.inputs.length,
+      submitted: report.inputs.filter((i) => !i.builtin).length,
+      errors: report.errors.length,
+    },
+    parameters: run.profile.parameters,
+  };
+}
+
+export type TemplateContext = ReturnType<typeof templateContext>;

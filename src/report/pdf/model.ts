@@ -1,0 +1,289 @@
+import type { InputFile } from '../../load/index.js';
+import type { Finding, WaiverOutcome } from '../../model/finding.js';
+import { byKeys, compareText } from '../../model/order.js';
+import type { AuditReport, AuditResult, ControlSummary, InventoryCarrier, InventoryOperator } from '../../model/report.js';
+import { PROTOCOLS, SEVERITIES, STATUSES, severityRank, type Diagnostic, type Severity, type Status } from '../../model/types.js';
+import { reportId } from './report-id.js';
+
+/**
+ * What one operator's PDF shows, computed from the AuditReport by pure functions: the layout code only
+ * draws this, and tests can check the figures without opening a PDF.
+ */
+export interface OperatorReport {
+  reportId: string;
+  operator: InventoryOperator;
+  run: AuditResult['run'];
+  verdict: 'pass' | 'fail';
+  counts: Record<Status, number>;
+  total: number;
+  bySeverity: Record<Severity, Record<Status, number>>;
+  /** Findings that need a reader's attention (fail, not-evidenced, error, waived), grouped by family then control. */
+  families: FamilyFindings[];
+  /** Every control in force, with this operator's counts and its worst status. */
+  controlResults: ControlResult[];
+  /** Findings needing action (fail, not-evidenced, error) per family and severity: the first chart. */
+  familySeverity: Array<{ family: string; bySeverity: Record<Severity, number>; passed: number }>;
+  /** Share of each protocol's traffic touching high-risk carriers: the second chart. */
+  trafficShares: TrafficShare[];
+  exposures: Exposure[];
+  waivers: WaiverOutcome[];
+  inputs: InputFile[];
+  errors: Diagnostic[];
+  carriers: InventoryCarrier[];
+  scope: Scope;
+}
+
+export interface FamilyFindings {
+  family: string;
+  controls: Array<{ control: ControlSummary; findings: Finding[] }>;
+}
+
+export interface ControlResult {
+  control: ControlSummary;
+  counts: Record<Status, number>;
+  /** The worst status among its findings (fail before error before not-evidenced …); none when it had no subject. */
+  result: Status | 'none';
+}
+
+export interface TrafficShare {
+  protocol: string;
+  avoidable: number;
+  unavoidable: number;
+  limit: number;
+  /** Where the figure comes from: the ICX-RT-04 finding, or (when that control did not measure it) the routes. */
+  source: 'ICX-RT-04' | 'routes';
+}
+
+export interface Exposure {
+  control: string;
+  title: string;
+  severity: Severity;
+  failed: number;
+  subject: string;
+  location: string;
+  summary: string;
+}
+
+export interface Scope {
+  tables: number;
+  routes: number;
+  activeRoutes: number;
+  protocols: string[];
+  carriers: number;
+  highRiskCarriers: number;
+  agreements: number;
+  files: number;
+}
+
+/** Families in the catalog's order (spec/controls.md); any other family follows alphabetically. */
+export const FAMILY_ORDER = ['OWN', 'RT', 'FW', 'ENC', 'CT', 'MON', 'RES'];
+
+export const ATTENTION: ReadonlySet<Status> = new Set(['fail', 'not-evidenced', 'error', 'waived']);
+const ACTION: ReadonlySet<Status> = new Set(['fail', 'not-evidenced', 'error']);
+
+export function familyRank(family: string): string {
+  const i = FAMILY_ORDER.indexOf(family);
+  return i >= 0 ? String(i).padStart(3, '0') : `999${family}`;
+}
+
+function emptyCounts(): Record<Status, number> {
+  return Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
+}
+
+function countStatuses(findings: Finding[]): Record<Status, number> {
+  const counts = emptyCounts();
+  for (const f of findings) counts[f.status]++;
+  return counts;
+}
+
+/** The worst status, in the order STATUSES lists them (fail, error, not-evidenced, waived, pass, not-applicable). */
+export function worstStatus(counts: Record<Status, number>): Status | 'none' {
+  return STATUSES.find((s) => counts[s] > 0) ?? 'none';
+}
+
+/** The findings that need attention, grouped by family (catalog order) and control (id order). */
+export function groupAttention(findings: Finding[], controls: ControlSummary[]): FamilyFindings[] {
+  const byId = new Map(controls.map((c) => [c.id, c]));
+  const families = new Map<string, Map<string, Finding[]>>();
+  for (const f of findings) {
+    if (!ATTENTION.has(f.status)) continue;
+    const controlsOfFamily = families.get(f.family) ?? new Map<string, Finding[]>();
+    families.set(f.family, controlsOfFamily);
+    controlsOfFamily.set(f.control, [...(controlsOfFamily.get(f.control) ?? []), f]);
+  }
+  return [...families.entries()]
+    .sort(([a], [b]) => compareText(familyRank(a), familyRank(b)))
+    .map(([family, map]) => ({
+      family,
+      controls: [...map.entries()]
+        .sort(([a], [b]) => compareText(a, b))
+        .map(([id, list]) => ({
+          control: byId.get(id) ?? syntheticControl(list[0]),
+          findings: [...list].sort((a, b) => statusRank(a.status) - statusRank(b.status) || compareText(a.subject, b.subject)),
+        })),
+    }));
+}
+
+function statusRank(status: Status): number {
+  return STATUSES.indexOf(status);
+}
+
+/** A finding whose control is not in the catalog in force (the engine's own error finding): described by the finding. */
+function syntheticControl(f: Finding): ControlSummary {
+  return { id: f.control, family: f.family, title: f.title, requirement: f.title, severity: f.severity, references: [], parameters: {} };
+}
+
+export function controlResults(findings: Finding[], controls: ControlSummary[]): ControlResult[] {
+  const byControl = new Map<string, Finding[]>();
+  for (const f of findings) byControl.set(f.control, [...(byControl.get(f.control) ?? []), f]);
+  return [...controls]
+    .sort(byKeys((c) => familyRank(c.family), (c) => c.id))
+    .map((control) => {
+      const counts = countStatuses(byControl.get(control.id) ?? []);
+      return { control, counts, result: worstStatus(counts) };
+    });
+}
+
+export function familySeverity(findings: Finding[], controls: ControlSummary[]): OperatorReport['familySeverity'] {
+  const families = [...new Set([...controls.map((c) => c.family), ...findings.map((f) => f.family)])].sort((a, b) => compareText(familyRank(a), familyRank(b)));
+  return families.map((family) => {
+    const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+    let passed = 0;
+    for (const f of findings) {
+      if (f.family !== family) continue;
+      if (ACTION.has(f.status)) bySeverity[f.severity]++;
+      if (f.status === 'pass') passed++;
+    }
+    return { family, bySeverity, passed };
+  });
+}
+
+/**
+ * Per protocol, the share of traffic on routes touching a high-risk carrier. ICX-RT-04's figure is used
+ * when it measured the protocol (so the chart agrees with the finding); otherwise it is summed from the
+ * operator's active routes the same way: avoidable when any high-risk hop is avoidable.
+ */
+export function trafficShares(report: AuditReport, operatorId: string): TrafficShare[] {
+  const limit = Number(report.result.run.profile.parameters.maxHighRiskTrafficShare ?? 0);
+  const measured = new Map<string, TrafficShare>();
+  for (const f of report.result.findings) {
+    if (f.operator !== operatorId || f.control !== 'ICX-RT-04' || typeof f.evidence.protocol !== 'string') continue;
+    if (typeof f.evidence.avoidableShare !== 'number') continue;
+    measured.set(f.evidence.protocol, {
+      protocol: f.evidence.protocol,
+      avoidable: f.evidence.avoidableShare,
+      unavoidable: Number(f.evidence.unavoidableShare ?? 0),
+      limit: Number(f.evidence.limit ?? limit),
+      source: 'ICX-RT-04',
+    });
+  }
+  const routes = report.inventory.routes.filter((r) => r.operator === operatorId);
+  const protocols = [...new Set(routes.map((r) => r.protocol))];
+  for (const protocol of protocols) {
+    if (measured.has(protocol)) continue;
+    let avoidable = 0;
+    let unavoidable = 0;
+    for (const r of routes) {
+      if (r.protocol !== protocol || r.status !== 'active' || r.trafficShare === null) continue;
+      const risky = r.hops.filter((h) => h.highRisk);
+      if (risky.length === 0) continue;
+      if (risky.every((h) => h.unavoidable)) unavoidable += r.trafficShare;
+      else avoidable += r.trafficShare;
+    }
+    measured.set(protocol, { protocol, avoidable: round2(avoidable), unavoidable: round2(unavoidable), limit, source: 'routes' });
+  }
+  const order = (p: string) => (PROTOCOLS as readonly string[]).indexOf(p);
+  return [...measured.values()].sort((a, b) => order(a.protocol) - order(b.protocol) || compareText(a.protocol, b.protocol));
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+/** The first clause of a finding's message: the plain statement, without the evidence that follows. */
+export function plainSummary(message: string, max = 170): string {
+  // The first ": " or ". " outside parentheses ends the plain statement.
+  let depth = 0;
+  let cut = -1;
+  for (let i = 0; i < message.length - 1 && cut < 0; i++) {
+    const ch = message[i];
+    if (ch === '(') depth++;
+    else if (ch === ')') depth = Math.max(0, depth - 1);
+    else if (depth === 0 && (ch === ':' || ch === '.') && message[i + 1] === ' ') cut = i;
+  }
+  const first = cut > 30 ? message.slice(0, cut) : message;
+  const trimmed = first.replace(/\.$/, '');
+  return trimmed.length > max ? `${trimmed.slice(0, max - 1).trimEnd()}…` : trimmed;
+}
+
+/** The top exposures: failed controls, most severe first, then by how many subjects failed. */
+export function topExposures(findings: Finding[], limit = 5): Exposure[] {
+  const byControl = new Map<string, Finding[]>();
+  for (const f of findings) if (f.status === 'fail' || f.status === 'error') byControl.set(f.control, [...(byControl.get(f.control) ?? []), f]);
+  return [...byControl.values()]
+    .map((list) => {
+      const first = [...list].sort(byKeys((f) => f.subject))[0];
+      return {
+        control: first.control,
+        title: first.title,
+        severity: first.severity,
+        failed: list.length,
+        subject: first.subject,
+        location: `${first.location.file}:${first.location.line}`,
+        summary: plainSummary(first.message),
+      };
+    })
+    .sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || b.failed - a.failed || compareText(a.control, b.control))
+    .slice(0, limit);
+}
+
+export function scopeOf(report: AuditReport, operatorId: string, carriers: InventoryCarrier[]): Scope {
+  const routes = report.inventory.routes.filter((r) => r.operator === operatorId);
+  return {
+    tables: new Set(routes.map((r) => r.table)).size,
+    routes: routes.length,
+    activeRoutes: routes.filter((r) => r.status === 'active').length,
+    protocols: [...new Set(routes.map((r) => r.protocol))].sort((a, b) => (PROTOCOLS as readonly string[]).indexOf(a) - (PROTOCOLS as readonly string[]).indexOf(b)),
+    carriers: carriers.length,
+    highRiskCarriers: carriers.filter((c) => c.highRisk).length,
+    agreements: report.inventory.agreements.filter((a) => a.operator === operatorId).length,
+    files: report.result.run.inputs.filter((i) => !i.builtin).length,
+  };
+}
+
+/** The operators a PDF is written for: every operator in the run's summary, in id order. */
+export function operatorsOf(report: AuditReport): InventoryOperator[] {
+  const known = new Map(report.inventory.operators.map((o) => [o.id, o]));
+  return report.result.summary.operators
+    .map((o) => known.get(o.id) ?? { id: o.id, name: o.name, country: o.country, networks: [], plmns: [] })
+    .sort(byKeys((o) => o.id));
+}
+
+export function operatorReport(report: AuditReport, operator: InventoryOperator): OperatorReport {
+  const { result } = report;
+  const findings = result.findings.filter((f) => f.operator === operator.id);
+  const summary = result.summary.operators.find((o) => o.id === operator.id);
+  const counts = countStatuses(findings);
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, emptyCounts()])) as Record<Severity, Record<Status, number>>;
+  for (const f of findings) bySeverity[f.severity][f.status]++;
+  const carriers = report.inventory.carriers.filter((c) => c.usedBy.includes(operator.id));
+  return {
+    reportId: reportId(findings),
+    operator,
+    run: result.run,
+    verdict: summary?.result ?? (counts.fail > 0 ? 'fail' : 'pass'),
+    counts,
+    total: findings.length,
+    bySeverity,
+    families: groupAttention(findings, result.controls),
+    controlResults: controlResults(findings, result.controls),
+    familySeverity: familySeverity(findings, result.controls),
+    trafficShares: trafficShares(report, operator.id),
+    exposures: topExposures(findings),
+    waivers: result.waivers.filter((w) => w.operator === operator.id),
+    inputs: result.run.inputs,
+    errors: result.errors,
+    carriers,
+    scope: scopeOf(report, operator.id, carriers),
+  };
+}

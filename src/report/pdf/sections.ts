@@ -1,0 +1,797 @@
+import { stringify } from 'yaml';
+import type { Finding } from '../../model/finding.js';
+import { SEVERITIES, STATUSES, type Severity, type Status } from '../../model/types.js';
+import { drawFamilyChart, drawTrafficChart, familyChartAlt, familyChartHeight, trafficChartAlt, trafficChartHeight, type ChartLabels } from './charts.js';
+import type { TemplateContext } from './context.js';
+import { parseMarkup, plainText, type Block, type Inline } from './markup.js';
+import type { ControlResult, OperatorReport } from './model.js';
+import { label, type Labels, type Theme } from './settings.js';
+import type { TemplateName, TemplateSet } from './templates.js';
+import type { Cell, PdfWriter, Span, TextStyle } from './writer.js';
+
+/**
+ * The sections of the report, in order: cover, contents, executive summary, charts, findings by family,
+ * the result of every control, and the appendices. Each section takes the view model and draws; all
+ * wording comes from templates (narrative) and labels (short texts).
+ */
+
+/** Full finding blocks per control; further findings of the same control are listed as table rows. */
+export const DETAIL_LIMIT = 20;
+/** Items of an evidence list shown in the PDF; the attached findings.json has them all. */
+export const EVIDENCE_LIST_LIMIT = 12;
+
+export interface Ctx {
+  w: PdfWriter;
+  theme: Theme;
+  labels: Labels;
+  templates: TemplateSet;
+  context: TemplateContext;
+  report: OperatorReport;
+}
+
+const BODY = 9;
+
+function styles(theme: Theme) {
+  const c = theme.colours;
+  return {
+    body: { size: BODY, color: c.text, leading: 1.45 } satisfies TextStyle,
+    small: { size: 7.5, color: c.muted, leading: 1.35 } satisfies TextStyle,
+    h1: { size: 17, color: c.primary, bold: true, leading: 1.25 } satisfies TextStyle,
+    h2: { size: 12.5, color: c.primary, bold: true, leading: 1.3 } satisfies TextStyle,
+    h3: { size: 10.5, color: c.text, bold: true, leading: 1.3 } satisfies TextStyle,
+    label: { size: 7.5, color: c.muted, bold: true, leading: 1.3 } satisfies TextStyle,
+  };
+}
+
+function spans(inlines: Inline[], bold?: string): Span[] {
+  return inlines.map((i) => ({ text: i.text, bold: i.bold, color: i.bold && bold ? bold : undefined }));
+}
+
+function L(ctx: Ctx, key: string): string {
+  return label(ctx.labels, key);
+}
+
+function render(ctx: Ctx, name: TemplateName, extra: object = {}): Block[] {
+  return parseMarkup(ctx.templates.render(name, { ...ctx.context, ...extra }));
+}
+
+/** Draws template blocks as body text: headings inside a section become H3, lists become bullets. */
+function drawBlocks(ctx: Ctx, blocks: Block[], idPrefix: string): void {
+  const s = styles(ctx.theme);
+  blocks.forEach((block, i) => {
+    if (block.type === 'heading') {
+      ctx.w.space(4);
+      ctx.w.heading(3, spans(block.inlines), s.h3, { destination: `${idPrefix}-h${i}`, toc: false, keep: 50 });
+    } else if (block.type === 'paragraph') ctx.w.paragraph(spans(block.inlines), s.body, { after: 6 });
+    else ctx.w.bullets(block.items.map((item) => spans(item)), s.body, { bulletColor: ctx.theme.colours.accent });
+  });
+}
+
+// ---- cover and contents -------------------------------------------------------------------------
+
+export function drawCover(ctx: Ctx): void {
+  const { w, theme, report } = ctx;
+  const c = theme.colours;
+  const blocks = render(ctx, 'cover.hbs');
+  const bandHeight = 150;
+  w.artifact(() => {
+    w.doc.save().rect(0, 0, w.pageWidth, bandHeight).fill(c.primary).restore();
+    w.doc.save().rect(0, bandHeight, w.pageWidth, 4).fill(c.accent).restore();
+  });
+  w.group('Sect', () => {
+    w.y = 46;
+    w.paragraph([{ text: theme.organisation.toUpperCase(), bold: true }], { size: 10, color: '#FFFFFF' }, { after: 0 });
+    if (theme.logo) {
+      const logo = theme.logo;
+      w.y = 34;
+      w.block('Figure', 0, () => w.doc.image(logo, w.right - 140, 34, { fit: [140, 80], align: 'right' }), { alt: `${theme.organisation} logo` });
+    }
+    w.y = bandHeight + 56;
+    const facts: Inline[][] = [];
+    for (const block of blocks) {
+      if (block.type === 'heading' && block.level === 1) {
+        w.heading(1, spans(block.inlines), { size: 26, color: c.primary, bold: true, leading: 1.2 }, { destination: 'cover', toc: false, keep: 0 });
+      } else if (block.type === 'heading') {
+        w.paragraph(spans(block.inlines), { size: block.level === 2 ? 17 : 12, color: c.text, bold: true, leading: 1.3 }, { after: 14 });
+      } else if (block.type === 'paragraph') {
+        w.paragraph(spans(block.inlines), { size: 10, color: c.muted, leading: 1.5 }, { after: 12 });
+      } else facts.push(...block.items);
+    }
+    // The verdict, then the facts as a two-column list.
+    w.space(6);
+    const verdict = report.verdict === 'fail' ? L(ctx, 'verdict.fail') : L(ctx, 'verdict.pass');
+    const colour = report.verdict === 'fail' ? c.status.fail : c.status.pass;
+    w.block('P', 34, (x, y) => {
+      w.drawBadge(verdict, colour, x, y, 15);
+      w.drawTextAt([{ text: `${L(ctx, 'verdict.failOn')} ${report.run.profile.failOn}`, color: c.muted }], x + w.measure(verdict, 15, true) + 26, y + 6, 300, { size: 10, color: c.muted });
+    });
+    w.space(10);
+    w.rule(c.rule, 0.8);
+    w.space(8);
+    w.group('L', (list) => {
+      for (const item of facts) {
+        const split = item.findIndex((i) => i.bold);
+        const key = split >= 0 ? item[split].text.replace(/:\s*$/, '') : '';
+        const value = split >= 0 ? [...item.slice(0, split), ...item.slice(split + 1)] : item;
+        const valueSpans = spans(value).map((sp, i) => (i === 0 ? { ...sp, text: sp.text.replace(/^\s+/, '') } : sp));
+        const lines = w.layout(valueSpans, w.width - 130, { size: 10, color: c.text, leading: 1.4 });
+        const height = lines.reduce((s, l) => s + l.height, 0) + 5;
+        w.ensure(height);
+        const y0 = w.y;
+        const li = w.doc.struct('LI');
+        list.add(li);
+        const lbl = w.doc.struct('Lbl');
+        li.add(lbl);
+        w.tag(lbl, () => w.drawTextAt([{ text: key, bold: true }], w.left, y0 + 1, 124, { size: 8.5, color: c.muted, bold: true }));
+        lbl.end();
+        const body = w.doc.struct('LBody');
+        li.add(body);
+        w.tag(body, () => {
+          let cy = y0;
+          for (const line of lines) {
+            w.drawLine(line, w.left + 130, cy, w.width - 130);
+            cy += line.height;
+          }
+        });
+        body.end();
+        li.end();
+        w.y += height;
+      }
+    });
+    w.y = Math.max(w.y + 10, w.bottom - 40);
+    w.rule(c.rule, 0.8);
+    w.space(6);
+    w.paragraph([{ text: theme.classification }], { size: 8.5, color: c.muted, leading: 1.4 }, { after: 0 });
+  });
+}
+
+/** Reserves the contents page; it is filled in by drawContents once every heading's page is known. */
+export function reserveContents(ctx: Ctx): { page: number } {
+  ctx.w.newPage();
+  return { page: ctx.w.pageIndex };
+}
+
+export function drawContents(ctx: Ctx, reserved: { page: number }): void {
+  const { w, theme } = ctx;
+  const s = styles(theme);
+  const c = theme.colours;
+  w.switchTo(reserved.page, w.top);
+  const entries = w.headings.filter((h) => h.toc);
+  w.group('Sect', () => {
+    // The contents heading itself: tagged and bookmarked, but not listed in the contents.
+    w.heading(1, [{ text: L(ctx, 'sections.contents') }], s.h1, { destination: 'contents', toc: false, keep: 0 });
+    w.headings.pop();
+    w.space(6);
+    w.group('TOC', (toc) => {
+      for (const entry of entries) {
+        const size = entry.level === 1 ? 10.5 : 9.5;
+        const indent = entry.level === 1 ? 0 : 18;
+        const height = size * 1.9;
+        if (w.y + height > w.bottom) throw new Error('ixaudit: the table of contents does not fit its reserved page');
+        const y0 = w.y;
+        const pageText = String(entry.page + 1);
+        const pageWidth = w.measure(pageText, size, entry.level === 1);
+        const titleWidth = Math.min(w.measure(entry.title, size, entry.level === 1), w.width - indent - 60);
+        const item = w.doc.struct('TOCI');
+        toc.add(item);
+        const link = w.doc.struct('Link');
+        item.add(link);
+        w.tag(link, () => {
+          w.drawTextAt([{ text: entry.title, bold: entry.level === 1 }], w.left + indent, y0, w.width - indent - 50, { size, color: entry.level === 1 ? c.primary : c.text });
+          w.drawTextAt([{ text: pageText, bold: entry.level === 1 }], w.right - 40, y0, 40, { size, color: c.text, align: 'right' });
+        });
+        w.linkTo(link, w.left + indent, y0, w.width - indent, size * 1.4, entry.destination);
+        link.end();
+        item.end();
+        // Dot leaders between the title and its page number (decoration).
+        w.artifact(() => {
+          const from = w.left + indent + titleWidth + 6;
+          const to = w.right - pageWidth - 6;
+          if (to > from) w.doc.save().moveTo(from, y0 + size).lineTo(to, y0 + size).lineWidth(0.6).dash(0.6, { space: 2.4 }).strokeColor(c.rule).stroke().undash().restore();
+        });
+        w.y += height;
+      }
+    });
+  });
+}
+
+// ---- executive summary and charts ---------------------------------------------------------------
+
+export function drawSummary(ctx: Ctx, number: string): void {
+  const { w, theme, report } = ctx;
+  const s = styles(theme);
+  const c = theme.colours;
+  w.group('Sect', () => {
+    w.heading(1, [{ text: `${number}  ${L(ctx, 'sections.summary')}` }], s.h1, { destination: 'summary', newPage: true, bookmark: `${number} ${L(ctx, 'sections.summary')}` });
+    w.space(4);
+    // Verdict panel.
+    const verdict = report.verdict === 'fail' ? L(ctx, 'verdict.fail') : L(ctx, 'verdict.pass');
+    const colour = report.verdict === 'fail' ? c.status.fail : c.status.pass;
+    w.block(
+      'P',
+      40,
+      (x, y) => {
+        w.drawTextAt([{ text: L(ctx, 'sections.overall').toUpperCase(), bold: true }], x + 12, y + 8, 200, s.label);
+        w.drawBadge(verdict, colour, x + 12, y + 19, 11);
+        const counts = report.counts;
+        const summary = STATUSES.filter((st) => counts[st] > 0 || st === 'fail').map((st) => `${counts[st]} ${L(ctx, `status.${st}`).toLowerCase()}`).join(' · ');
+        w.drawTextAt([{ text: summary }], x + 80, y + 21, w.width - 92, { size: 9, color: c.text });
+      },
+      { background: (x, y) => w.doc.save().rect(x, y, w.width, 40).fill(c.shade).restore().save().rect(x, y, 3, 40).fill(colour).restore() },
+    );
+    w.space(10);
+    drawBlocks(ctx, render(ctx, 'executive-summary.hbs'), 'summary');
+
+    w.heading(2, [{ text: L(ctx, 'sections.counts') }], s.h2, { destination: 'summary-counts', toc: false, keep: 120 });
+    const statuses = STATUSES;
+    const rows: Cell[][] = SEVERITIES.map((sev) => [
+      { spans: [], badge: { text: L(ctx, `severity.${sev}`), color: c.severity[sev] } },
+      ...statuses.map((st) => {
+        const n = report.bySeverity[sev][st];
+        const strong = n > 0 && (st === 'fail' || st === 'error');
+        return { spans: [{ text: String(n), bold: strong, color: strong ? c.status[st] : n === 0 ? c.muted : undefined }] };
+      }),
+      { spans: [{ text: String(statuses.reduce((sum, st) => sum + report.bySeverity[sev][st], 0)), bold: true }] },
+    ]);
+    rows.push([
+      { spans: [{ text: L(ctx, 'table.total'), bold: true }] },
+      ...statuses.map((st) => ({ spans: [{ text: String(report.counts[st]), bold: true }] })),
+      { spans: [{ text: String(report.total), bold: true }] },
+    ]);
+    w.table(
+      [{ header: L(ctx, 'table.severity'), width: 1.3 }, ...statuses.map((st) => ({ header: L(ctx, `status.${st}`), width: 1, align: 'right' as const })), { header: L(ctx, 'table.total'), width: 0.8, align: 'right' }],
+      rows,
+      { size: 8, headerFill: c.primary },
+    );
+
+    w.heading(2, [{ text: L(ctx, 'sections.exposures') }], s.h2, { destination: 'summary-exposures', toc: false, keep: 60 });
+    if (report.exposures.length === 0) w.paragraph([{ text: L(ctx, 'finding.none') }], s.body);
+    else {
+      const items = report.exposures.map((exposure) => {
+        const blocks = render(ctx, 'exposure.hbs', { exposure });
+        return blocks.flatMap((b) => (b.type === 'paragraph' ? spans(b.inlines, c.text) : b.type === 'list' ? b.items.flatMap((i) => spans(i)) : spans(b.inlines)));
+      });
+      w.bullets(items, s.body, { bulletColor: c.status.fail });
+    }
+  });
+}
+
+function chartLabels(ctx: Ctx): ChartLabels {
+  return {
+    familyName: (f) => ctx.labels[`family.${f}`] ?? f,
+    severity: (sev: Severity) => L(ctx, `severity.${sev}`),
+    passed: L(ctx, 'chart.passed'),
+    avoidable: L(ctx, 'chart.avoidable'),
+    unavoidable: L(ctx, 'chart.unavoidable'),
+    limit: L(ctx, 'chart.limit'),
+    noRoutes: L(ctx, 'chart.noRoutes'),
+    protocol: (p) => ctx.labels[`protocol.${p}`] ?? p,
+  };
+}
+
+export function drawCharts(ctx: Ctx, number: string): void {
+  const { w, theme, report } = ctx;
+  const s = styles(theme);
+  const labels = chartLabels(ctx);
+  w.group('Sect', () => {
+    w.heading(1, [{ text: `${number}  ${L(ctx, 'sections.charts')}` }], s.h1, { destination: 'charts', keep: 200, bookmark: `${number} ${L(ctx, 'sections.charts')}` });
+    drawBlocks(ctx, render(ctx, 'charts.hbs'), 'charts');
+    w.space(4);
+    w.heading(3, [{ text: L(ctx, 'sections.familyChart') }], s.h3, { destination: 'chart-families', toc: false, keep: familyChartHeight(report) + 10 });
+    w.figure(familyChartAlt(report, labels), familyChartHeight(report), (x, y) => drawFamilyChart(w, theme, report, labels, x, y));
+    w.space(8);
+    w.heading(3, [{ text: L(ctx, 'sections.trafficChart') }], s.h3, { destination: 'chart-traffic', toc: false, keep: trafficChartHeight(report.trafficShares) + 10 });
+    w.figure(trafficChartAlt(report.trafficShares, labels), trafficChartHeight(report.trafficShares), (x, y) => drawTrafficChart(w, theme, report.trafficShares, labels, x, y));
+  });
+}
+
+// ---- findings -----------------------------------------------------------------------------------
+
+export function drawFindings(ctx: Ctx, number: string): void {
+  const { w, theme, report } = ctx;
+  const s = styles(theme);
+  w.group('Sect', () => {
+    w.heading(1, [{ text: `${number}  ${L(ctx, 'sections.findings')}` }], s.h1, { destination: 'findings', newPage: true, bookmark: `${number} ${L(ctx, 'sections.findings')}` });
+    drawBlocks(ctx, render(ctx, 'findings-intro.hbs'), 'findings');
+    report.families.forEach((family, fi) => {
+      w.group('Sect', () => {
+        const name = ctx.labels[`family.${family.family}`] ?? family.family;
+        const title = `${number}.${fi + 1}  ${name} (${family.family})`;
+        w.space(6);
+        w.heading(2, [{ text: title }], s.h2, { destination: `family-${family.family}`, keep: 120, bookmark: title.replace(/ {2}/, ' ') });
+        for (const { control, findings } of family.controls) drawControlFindings(ctx, control, findings);
+      });
+    });
+  });
+}
+
+function drawControlFindings(ctx: Ctx, control: OperatorReport['families'][number]['controls'][number]['control'], findings: Finding[]): void {
+  const { w, theme } = ctx;
+  const s = styles(theme);
+  const c = theme.colours;
+  w.group('Sect', () => {
+    w.space(4);
+    w.heading(3, [{ text: `${control.id}  `, color: c.primary }, { text: control.title }], s.h3, { destination: `control-${control.id}`, toc: false, keep: 110, bookmark: `${control.id} ${control.title}` });
+    w.paragraph([{ text: `${L(ctx, 'finding.requirement')}: `, bold: true }, { text: control.requirement.trim() }, { text: `  ·  ${L(ctx, 'table.severity')}: `, color: c.muted }, { text: L(ctx, `severity.${control.severity}`), bold: true, color: c.severity[control.severity] }], s.body, { after: 4 });
+    // Most controls give every finding the same remediation: it is printed once, after the findings.
+    const remediations = [...new Set(findings.map((f) => f.remediation.trim()))];
+    for (const f of findings.slice(0, DETAIL_LIMIT)) drawFinding(ctx, f, remediations.length > 1);
+    if (findings.length > DETAIL_LIMIT) {
+      const rest = findings.slice(DETAIL_LIMIT);
+      w.paragraph([{ text: `${L(ctx, 'finding.more')} (${rest.length})`, bold: true }], s.body, { after: 4 });
+      w.table(
+        [
+          { header: L(ctx, 'finding.status'), width: 1 },
+          { header: L(ctx, 'finding.subject'), width: 2.4 },
+          { header: L(ctx, 'finding.location'), width: 2 },
+          { header: L(ctx, 'finding.message'), width: 4 },
+        ],
+        rest.map((f) => [
+          { spans: [], badge: { text: L(ctx, `status.${f.status}`), color: c.status[f.status] } },
+          { spans: [{ text: f.subject }] },
+          { spans: [{ text: `${f.location.file}:${f.location.line}:${f.location.column}` }] },
+          { spans: [{ text: f.message }] },
+        ]),
+        { size: 7, headerFill: c.primary },
+      );
+    }
+    if (remediations.length === 1) w.paragraph([{ text: `${L(ctx, 'finding.remediation')}: `, bold: true, color: c.primary }, { text: remediations[0] }], s.body, { after: 4 });
+    if (control.references.length > 0) {
+      const refs = control.references.map((r) => `${r.document}${r.section ? `, ${r.section}` : ''}${r.note ? ` (${r.note})` : ''}`).join('; ');
+      w.paragraph([{ text: `${L(ctx, 'finding.references')}: `, bold: true }, { text: refs }], s.small, { after: 8 });
+    }
+  });
+}
+
+function waiverText(ctx: Ctx, f: Finding): Span[] {
+  const c = ctx.theme.colours;
+  if (!f.waiver) return [{ text: L(ctx, 'finding.noWaiver'), color: c.muted }];
+  if (f.waiver.status === 'applied') return [{ text: `${f.waiver.id} ${L(ctx, 'finding.waiverApplied')} ${f.waiver.expires}`, color: c.status.waived, bold: true }];
+  return [{ text: `${f.waiver.id} ${L(ctx, 'finding.waiverExpired')} ${f.waiver.expires} — ${L(ctx, 'finding.waiverExpiredNote')}`, color: c.status.fail, bold: true }];
+}
+
+function drawFinding(ctx: Ctx, f: Finding, ownRemediation: boolean): void {
+  const { w, theme } = ctx;
+  const s = styles(theme);
+  const c = theme.colours;
+  w.group('Div', () => {
+    // Header line: status, subject, location.
+    const location = `${f.location.file}:${f.location.line}:${f.location.column}`;
+    const statusText = L(ctx, `status.${f.status}`);
+    const badgeWidth = w.measure(statusText, 7.5, true) + 7.5 * 1.1;
+    const head = w.layout([{ text: f.subject, bold: true }, { text: `   ${location}`, color: c.muted }], w.width - badgeWidth - 18, { size: 8.5, color: c.text });
+    const headHeight = head.reduce((sum, l) => sum + l.height, 0) + 8;
+    w.ensure(headHeight + 60);
+    const y0 = w.y;
+    w.artifact(() => w.doc.save().rect(w.left, y0, w.width, headHeight).fill(c.shade).restore().save().rect(w.left, y0, 2.5, headHeight).fill(c.status[f.status]).restore());
+    w.block('P', headHeight, (x, y) => {
+      w.drawBadge(statusText, c.status[f.status], x + 8, y + 4.5, 7.5);
+      let cy = y + 4;
+      for (const line of head) {
+        w.drawLine(line, x + 14 + badgeWidth, cy, w.width - badgeWidth - 18);
+        cy += line.height;
+      }
+    });
+    w.space(5);
+    const indent = 8;
+    const field = (name: string, value: Span[]) => w.paragraph([{ text: `${name}: `, bold: true }, ...value], s.body, { x: w.left + indent, after: 3 });
+    field(L(ctx, 'finding.found'), [{ text: f.message }]);
+    if (f.excerpt && f.excerpt.length > 0) drawExcerpt(ctx, f, indent);
+    for (const chain of chainsOf(f.evidence)) drawChain(ctx, chain, indent);
+    const details = evidenceDetails(f.evidence);
+    if (details) {
+      w.paragraph([{ text: `${L(ctx, 'finding.details')}`, bold: true }], { ...s.small, color: c.text }, { x: w.left + indent, after: 1 });
+      drawPreformatted(ctx, details, indent + 6);
+    }
+    if (ownRemediation) field(L(ctx, 'finding.remediation'), [{ text: f.remediation }]);
+    field(L(ctx, 'finding.waiver'), waiverText(ctx, f));
+    w.space(6);
+  });
+}
+
+/** The YAML lines behind a finding, with line numbers; the offending line is highlighted. */
+function drawExcerpt(ctx: Ctx, f: Finding, indent: number): void {
+  const { w, theme } = ctx;
+  const c = theme.colours;
+  const size = 7.5;
+  const gutter = 30;
+  const x0 = w.left + indent;
+  const width = w.width - indent;
+  const caption = w.layout([{ text: `${L(ctx, 'finding.source')} — ${f.location.file}`, bold: true }], width, { size: 7.5, color: c.muted });
+  const lines = f.excerpt!.map((e) => {
+    const spaces = /^ */.exec(e.text)![0].length;
+    const indentWidth = spaces * size * 0.5;
+    const laid = w.layout([{ text: e.text.trimStart() || ' ', bold: e.line === f.location.line }], width - gutter - 10 - indentWidth, { size, color: c.text, leading: 1.35 });
+    return { entry: e, indentWidth, laid, height: laid.reduce((s, l) => s + l.height, 0) };
+  });
+  const captionHeight = caption.reduce((s, l) => s + l.height, 0);
+  const height = captionHeight + lines.reduce((s, l) => s + l.height, 0) + 8;
+  w.ensure(height + 4);
+  const y0 = w.y;
+  w.artifact(() => {
+    w.doc.save().rect(x0, y0 + captionHeight, width, height - captionHeight).fill('#FAFBFC').restore();
+    w.doc.save().rect(x0, y0 + captionHeight, width, height - captionHeight).lineWidth(0.5).strokeColor(c.rule).stroke().restore();
+    let cy = y0 + captionHeight + 4;
+    for (const l of lines) {
+      if (l.entry.line === f.location.line) w.doc.save().rect(x0 + 0.5, cy - 1, width - 1, l.height + 1).fill(c.highlight).restore().save().rect(x0, cy - 1, 2.5, l.height + 1).fill(c.status[f.status]).restore();
+      cy += l.height;
+    }
+    w.doc.save().moveTo(x0 + gutter, y0 + captionHeight).lineTo(x0 + gutter, y0 + height).lineWidth(0.5).strokeColor(c.rule).stroke().restore();
+  });
+  w.block('Code', height, (_x, y) => {
+    let cy = y;
+    for (const line of caption) {
+      w.drawLine(line, x0, cy, width);
+      cy += line.height;
+    }
+    cy += 4;
+    for (const l of lines) {
+      const hit = l.entry.line === f.location.line;
+      w.drawTextAt([{ text: String(l.entry.line), bold: hit }], x0, cy, gutter - 5, { size, color: hit ? c.text : c.muted, align: 'right', leading: 1.35 });
+      let ly = cy;
+      for (const line of l.laid) {
+        w.drawLine(line, x0 + gutter + 6 + l.indentWidth, ly, width - gutter - 10 - l.indentWidth);
+        ly += line.height;
+      }
+      cy += l.height;
+    }
+  });
+  w.space(4);
+}
+
+export interface ChainNode {
+  name: string;
+  detail: string;
+  share: string;
+}
+
+export interface Chain {
+  caption: string;
+  nodes: ChainNode[];
+}
+
+/** "China Mobile Limited (中国移动有限公司) (HK, company, 100 %)" → name, details and share. */
+export function parseChainText(text: string): ChainNode[] {
+  return text.split(' → ').map((part) => {
+    const m = /^(.*) \(([^()]*)\)$/.exec(part.trim());
+    if (!m) return { name: part.trim(), detail: '', share: '' };
+    const details = m[2].split(', ');
+    const share = details.length > 0 && /%$/.test(details[details.length - 1]) ? details.pop()! : '';
+    return { name: m[1], detail: details.join(' · '), share };
+  });
+}
+
+/**
+ * Ownership chains in a finding's evidence: a structured `chain` (OWN controls) or `ownership` texts on the
+ * carriers a route finding names. Each chain once.
+ */
+export function chainsOf(evidence: Record<string, unknown>): Chain[] {
+  const out: Chain[] = [];
+  const seen = new Set<string>();
+  const add = (caption: string, nodes: ChainNode[]) => {
+    const key = nodes.map((n) => n.name).join('\u0000');
+    if (nodes.length < 2 || seen.has(key)) return;
+    seen.add(key);
+    out.push({ caption, nodes });
+  };
+  if (Array.isArray(evidence.chain)) {
+    const nodes = (evidence.chain as Array<Record<string, unknown>>).map((n) => ({
+      name: String(n.name ?? n.id ?? ''),
+      detail: [n.country, n.type].filter((v) => typeof v === 'string' && v !== '').join(' · '),
+      share: typeof n.share === 'number' ? `${n.share} %` : n.control === true ? 'control' : '',
+    }));
+    add(String(evidence.counterparty ?? (evidence.chain as Array<Record<string, unknown>>)[0]?.id ?? ''), nodes);
+  }
+  const visit = (value: unknown) => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value !== null && typeof value === 'object') {
+      const o = value as Record<string, unknown>;
+      if (typeof o.ownership === 'string') add([o.position, o.carrier].filter((v) => typeof v === 'string').join(' '), parseChainText(o.ownership));
+      for (const [k, v] of Object.entries(o)) if (k !== 'chain') visit(v);
+    }
+  };
+  visit(evidence);
+  return out;
+}
+
+/** Boxes joined by arrows, left to right, wrapping after four; the share held is written on each arrow. */
+function drawChain(ctx: Ctx, chain: Chain, indent: number): void {
+  const { w, theme } = ctx;
+  const c = theme.colours;
+  const perRow = Math.min(4, chain.nodes.length);
+  const gap = 30;
+  const x0 = w.left + indent;
+  const width = w.width - indent;
+  const boxWidth = (width - (perRow - 1) * gap) / perRow;
+  const pad = 5;
+  const laid = chain.nodes.map((n) => ({
+    name: w.layout([{ text: n.name, bold: true }], boxWidth - 2 * pad, { size: 7.5, color: c.text, leading: 1.3 }),
+    detail: n.detail ? w.layout([{ text: n.detail }], boxWidth - 2 * pad, { size: 7, color: c.muted, leading: 1.3 }) : [],
+  }));
+  const boxHeight = Math.max(...laid.map((l) => [...l.name, ...l.detail].reduce((s, x) => s + x.height, 0))) + 2 * pad;
+  const rows = Math.ceil(chain.nodes.length / perRow);
+  const captionHeight = 12;
+  const height = captionHeight + rows * boxHeight + (rows - 1) * 14 + 6;
+  const caption = `${L(ctx, 'finding.chain')}${chain.caption ? ` — ${chain.caption}` : ''}`;
+  const alt = `${caption}: ${chain.nodes.map((n, i) => `${i > 0 && n.share ? `(${n.share}) ` : ''}${n.name}${n.detail ? ` [${n.detail}]` : ''}`).join(' → ')}`;
+  w.figure(alt, height, (_x, y) => {
+    const doc = w.doc;
+    w.drawTextAt([{ text: caption, bold: true }], x0, y, width, { size: 7.5, color: c.muted });
+    chain.nodes.forEach((node, i) => {
+      const row = Math.floor(i / perRow);
+      const col = i % perRow;
+      const bx = x0 + col * (boxWidth + gap);
+      const by = y + captionHeight + row * (boxHeight + 14);
+      const last = i === chain.nodes.length - 1;
+      doc.save().roundedRect(bx, by, boxWidth, boxHeight, 3).fill(last ? c.highlight : '#FFFFFF').restore();
+      doc.save().roundedRect(bx, by, boxWidth, boxHeight, 3).lineWidth(last ? 1.1 : 0.6).strokeColor(last ? c.primary : c.rule).stroke().restore();
+      let cy = by + pad;
+      for (const line of [...laid[i].name, ...laid[i].detail]) {
+        w.drawLine(line, bx + pad, cy, boxWidth - 2 * pad);
+        cy += line.height;
+      }
+      if (i + 1 < chain.nodes.length) {
+        const next = chain.nodes[i + 1];
+        const sameRow = col + 1 < perRow;
+        const ay = by + boxHeight / 2;
+        if (sameRow) {
+          const ax = bx + boxWidth + 3;
+          doc.save().moveTo(ax, ay).lineTo(ax + gap - 9, ay).lineWidth(0.9).strokeColor(c.accent).stroke().restore();
+          doc.save().moveTo(ax + gap - 6, ay).lineTo(ax + gap - 11, ay - 3).lineTo(ax + gap - 11, ay + 3).closePath().fill(c.accent).restore();
+          if (next.share) w.drawTextAt([{ text: next.share }], ax - 4, ay - 11, gap + 2, { size: 6.5, color: c.muted, align: 'center' });
+        } else {
+          // Continue on the next row: a bent arrow from this box's bottom to the first box of the next row.
+          const sx = bx + boxWidth / 2;
+          const sy = by + boxHeight;
+          const tx = x0 + boxWidth / 2;
+          const ty = by + boxHeight + 14;
+          doc.save().moveTo(sx, sy).lineTo(sx, sy + 7).lineTo(tx, sy + 7).lineTo(tx, ty - 4).lineWidth(0.9).strokeColor(c.accent).stroke().restore();
+          doc.save().moveTo(tx, ty).lineTo(tx - 3, ty - 5).lineTo(tx + 3, ty - 5).closePath().fill(c.accent).restore();
+          if (next.share) w.drawTextAt([{ text: next.share }], tx + 4, sy + 1, 60, { size: 6.5, color: c.muted });
+        }
+      }
+      if (last) w.drawTextAt([{ text: L(ctx, 'finding.controller') }], bx, by + boxHeight + 1.5, boxWidth, { size: 6.5, color: c.primary, align: 'right' });
+    });
+  });
+  w.space(6);
+}
+
+/** The evidence not drawn elsewhere (chains), as YAML text; long lists are cut with a note. */
+export function evidenceDetails(evidence: Record<string, unknown>, truncatedNote = '… more in the attached findings.json'): string {
+  const strip = (value: unknown, depth: number): unknown => {
+    if (Array.isArray(value)) {
+      const kept = value.slice(0, EVIDENCE_LIST_LIMIT).map((v) => strip(v, depth + 1));
+      return value.length > EVIDENCE_LIST_LIMIT ? [...kept, `${value.length - EVIDENCE_LIST_LIMIT} ${truncatedNote}`] : kept;
+    }
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value as Record<string, unknown>)
+          .filter(([k]) => k !== 'chain' && k !== 'ownership')
+          .map(([k, v]) => [k, strip(v, depth + 1)]),
+      );
+    }
+    return value;
+  };
+  const stripped = strip(evidence, 0) as Record<string, unknown>;
+  if (Object.keys(stripped).length === 0) return '';
+  return stringify(stripped, { lineWidth: 0, flowCollectionPadding: false }).trimEnd();
+}
+
+/** YAML-like text with its indentation kept (an indent of n spaces is n half-ems). */
+function drawPreformatted(ctx: Ctx, text: string, indent: number): void {
+  const { w, theme } = ctx;
+  const size = 7.5;
+  for (const raw of text.split('\n')) {
+    const spaces = /^ */.exec(raw)![0].length;
+    const x = w.left + indent + spaces * size * 0.5;
+    const keyMatch = /^(\s*(?:- )?)([^:]+:)(\s.*)?$/.exec(raw);
+    const content: Span[] = keyMatch && !raw.trimStart().startsWith('- "') ? [{ text: (keyMatch[1] + keyMatch[2]).trimStart(), color: theme.colours.muted }, { text: keyMatch[3] ?? '' }] : [{ text: raw.trimStart() }];
+    w.paragraph(content, { size, color: theme.colours.text, leading: 1.35 }, { x, after: 0, type: 'Code' });
+  }
+  w.space(4);
+}
+
+// ---- control results ------------------------------------------------------------------------------
+
+export function drawControlResults(ctx: Ctx, number: string): void {
+  const { w, theme, report } = ctx;
+  const s = styles(theme);
+  const c = theme.colours;
+  w.group('Sect', () => {
+    w.heading(1, [{ text: `${number}  ${L(ctx, 'sections.controls')}` }], s.h1, { destination: 'controls', newPage: true, bookmark: `${number} ${L(ctx, 'sections.controls')}` });
+    drawBlocks(ctx, render(ctx, 'controls-intro.hbs'), 'controls');
+    const statuses: Status[] = ['pass', 'fail', 'not-evidenced', 'waived', 'error', 'not-applicable'];
+    const resultCell = (r: ControlResult): Cell => {
+      const text = r.result === 'none' ? L(ctx, 'status.none') : L(ctx, `status.${r.result}`);
+      return { spans: [], badge: { text, color: r.result === 'none' ? c.muted : c.status[r.result] } };
+    };
+    w.table(
+      [
+        { header: L(ctx, 'table.control'), width: 1.35 },
+        { header: L(ctx, 'table.title'), width: 3.6 },
+        { header: L(ctx, 'table.severity'), width: 1.05 },
+        { header: L(ctx, 'table.result'), width: 1.45 },
+        ...statuses.map((st) => ({ header: L(ctx, `status.${st}`), width: 0.82, align: 'right' as const })),
+      ],
+      report.controlResults.map((r) => [
+        { spans: [{ text: r.control.id, bold: true }] },
+        { spans: [{ text: r.control.title }] },
+        { spans: [{ text: L(ctx, `severity.${r.control.severity}`), color: c.severity[r.control.severity], bold: true }] },
+        resultCell(r),
+        ...statuses.map((st) => ({ spans: [{ text: String(r.counts[st]), color: r.counts[st] === 0 ? c.muted : st === 'fail' || st === 'error' ? c.status[st] : undefined, bold: r.counts[st] > 0 && (st === 'fail' || st === 'error') }] })),
+      ]),
+      { size: 7.5, headerFill: c.primary },
+    );
+  });
+}
+
+// ---- appendices -----------------------------------------------------------------------------------
+
+function appendixHeading(ctx: Ctx, letter: string, key: string, destination: string, newPage = false): void {
+  const s = styles(ctx.theme);
+  const title = `${L(ctx, 'sections.appendix')} ${letter}  ${L(ctx, key)}`;
+  ctx.w.space(newPage ? 0 : 10);
+  ctx.w.heading(1, [{ text: title }], s.h1, { destination, newPage, keep: 120, bookmark: title.replace(/ {2}/, ' ') });
+}
+
+export function drawMethodology(ctx: Ctx, letter: string): void {
+  ctx.w.group('Sect', () => {
+    appendixHeading(ctx, letter, 'sections.methodology', 'methodology', true);
+    drawBlocks(ctx, render(ctx, 'methodology.hbs'), 'methodology');
+  });
+}
+
+function flowValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return stringify(value, { lineWidth: 0, collectionStyle: 'flow', flowCollectionPadding: false }).trim();
+}
+
+export function drawProfile(ctx: Ctx, letter: string): void {
+  const { w, theme, report } = ctx;
+  const c = theme.colours;
+  const p = report.run.profile;
+  w.group('Sect', () => {
+    appendixHeading(ctx, letter, 'sections.profile', 'profile');
+    drawBlocks(ctx, render(ctx, 'profile-intro.hbs'), 'profile');
+    const none = L(ctx, 'profile.none');
+    const settings: Array<[string, string]> = [
+      [L(ctx, 'profile.id'), p.id],
+      [L(ctx, 'profile.chain'), p.chain.join(' → ')],
+      [L(ctx, 'profile.file'), p.file],
+      [L(ctx, 'profile.failOn'), p.failOn],
+      [L(ctx, 'profile.auditDate'), report.run.auditDate],
+      [L(ctx, 'profile.auditDateSource'), report.run.auditDateSource],
+      [L(ctx, 'profile.disabled'), p.disabled.length ? p.disabled.join(', ') : none],
+      [L(ctx, 'profile.severity'), Object.keys(p.severity).length ? Object.entries(p.severity).map(([k, v]) => `${k} → ${v}`).join(', ') : none],
+    ];
+    w.table(
+      [
+        { header: L(ctx, 'table.setting'), width: 1 },
+        { header: L(ctx, 'table.value'), width: 3 },
+      ],
+      settings.map(([k, v]) => [{ spans: [{ text: k, bold: true }] }, { spans: [{ text: v }] }]),
+      { size: 8, headerFill: c.primary },
+    );
+    w.table(
+      [
+        { header: L(ctx, 'table.parameter'), width: 1.3 },
+        { header: L(ctx, 'table.value'), width: 3 },
+      ],
+      Object.entries(p.parameters).map(([k, v]) => [{ spans: [{ text: k, bold: true }] }, { spans: [{ text: flowValue(v) }] }]),
+      { size: 8, headerFill: c.primary },
+    );
+  });
+}
+
+export function drawWaivers(ctx: Ctx, letter: string): void {
+  const { w, theme, report } = ctx;
+  const c = theme.colours;
+  const order = ['applied', 'expired', 'unmatched', 'not-needed'];
+  const colour: Record<string, string> = { applied: c.status.waived, expired: c.status.fail, unmatched: c.status['not-evidenced'], 'not-needed': c.muted };
+  w.group('Sect', () => {
+    appendixHeading(ctx, letter, 'sections.waivers', 'waivers');
+    drawBlocks(ctx, render(ctx, 'waivers-intro.hbs'), 'waivers');
+    if (report.waivers.length === 0) return;
+    const waivers = [...report.waivers].sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    w.table(
+      [
+        { header: L(ctx, 'table.waiver'), width: 1.1 },
+        { header: L(ctx, 'table.status'), width: 1.15 },
+        { header: L(ctx, 'table.control'), width: 1.1 },
+        { header: L(ctx, 'table.expires'), width: 1 },
+        { header: L(ctx, 'table.targets'), width: 2.4 },
+        { header: L(ctx, 'table.message'), width: 3 },
+      ],
+      waivers.map((wv) => [
+        { spans: [{ text: wv.id, bold: true }, { text: `\n${wv.location.file}:${wv.location.line}`, color: c.muted, size: 6.5 }] },
+        { spans: [], badge: { text: wv.status, color: colour[wv.status] ?? c.muted } },
+        { spans: [{ text: wv.control }] },
+        { spans: [{ text: wv.expires }] },
+        { spans: [{ text: wv.targets.join('\n') }] },
+        { spans: [{ text: wv.message }] },
+      ]),
+      { size: 7.5, headerFill: c.primary },
+    );
+  });
+}
+
+export function drawCarriers(ctx: Ctx, letter: string): void {
+  const { w, theme, report } = ctx;
+  const c = theme.colours;
+  w.group('Sect', () => {
+    appendixHeading(ctx, letter, 'sections.carriers', 'carriers');
+    drawBlocks(ctx, render(ctx, 'carriers-intro.hbs'), 'carriers');
+    if (report.carriers.length === 0) return;
+    w.table(
+      [
+        { header: L(ctx, 'table.carrier'), width: 2.2 },
+        { header: L(ctx, 'table.roles'), width: 1.3 },
+        { header: L(ctx, 'table.controller'), width: 2.4 },
+        { header: L(ctx, 'table.risk'), width: 2.6 },
+      ],
+      report.carriers.map((carrier) => [
+        { spans: [{ text: carrier.name, bold: true }, { text: `\n${carrier.id} · ${carrier.incorporatedIn}`, color: c.muted }] },
+        { spans: [{ text: carrier.roles.join(', ') }] },
+        {
+          spans: carrier.ownershipResolved
+            ? [{ text: carrier.controller.name }, { text: `\n${carrier.controller.country} · ${carrier.controller.type}`, color: c.muted }]
+            : [{ text: L(ctx, 'table.unresolved'), color: c.status['not-evidenced'], bold: true }],
+        },
+        {
+          spans: carrier.highRisk ? [{ text: carrier.riskReasons.join('; '), color: c.status.fail }] : [{ text: L(ctx, 'table.notHighRisk'), color: c.muted }],
+          fill: carrier.highRisk ? '#FCEDEC' : undefined,
+        },
+      ]),
+      { size: 7.5, headerFill: c.primary },
+    );
+  });
+}
+
+export function drawInputs(ctx: Ctx, letter: string): void {
+  const { w, theme, report } = ctx;
+  const s = styles(theme);
+  const c = theme.colours;
+  w.group('Sect', () => {
+    appendixHeading(ctx, letter, 'sections.inputs', 'inputs');
+    drawBlocks(ctx, render(ctx, 'inputs-intro.hbs'), 'inputs');
+    w.table(
+      [
+        { header: L(ctx, 'table.file'), width: 2.6 },
+        { header: L(ctx, 'table.bytes'), width: 0.7, align: 'right' },
+        { header: L(ctx, 'table.sha256'), width: 4 },
+      ],
+      report.inputs.map((i) => [
+        { spans: [{ text: i.file }, ...(i.builtin ? [{ text: `\n${L(ctx, 'table.builtin')}`, color: c.muted, size: 6.5 }] : [])] },
+        { spans: [{ text: String(i.bytes) }] },
+        { spans: [{ text: i.sha256, size: 6.8 }] },
+      ]),
+      { size: 7.5, headerFill: c.primary },
+    );
+    if (report.errors.length > 0) {
+      w.heading(2, [{ text: L(ctx, 'sections.inputErrors') }], s.h2, { destination: 'input-errors', toc: false, keep: 60 });
+      w.table(
+        [
+          { header: L(ctx, 'table.location'), width: 2.4 },
+          { header: L(ctx, 'table.code'), width: 0.9 },
+          { header: L(ctx, 'table.message'), width: 4 },
+        ],
+        report.errors.map((e) => [{ spans: [{ text: e.line > 0 ? `${e.file}:${e.line}:${e.column}` : e.file }] }, { spans: [{ text: e.code }] }, { spans: [{ text: e.message }] }]),
+        { size: 7.5, headerFill: c.primary },
+      );
+    }
+  });
+}
+
+export function drawGlossary(ctx: Ctx, letter: string): void {
+  ctx.w.group('Sect', () => {
+    appendixHeading(ctx, letter, 'sections.glossary', 'glossary');
+    drawBlocks(ctx, render(ctx, 'glossary.hbs'), 'glossary');
+  });
+}
+
+/** The plain text of a rendered template (for document metadata). */
+export function renderPlain(ctx: Ctx, name: TemplateName): string {
+  return render(ctx, name)
+    .map((b) => (b.type === 'list' ? b.items.map(plainText).join(' ') : plainText(b.inlines)))
+    .join(' ');
+}

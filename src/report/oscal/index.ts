@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { Finding } from '../../model/finding.js';
+import type { AuditReport, ControlSummary } from '../../model/report.js';
+import type { Reporter } from '../types.js';
+import { writeFileAtomic } from '../write-atomic.js';
+import {
+  assessmentAssets,
+  auditTimestamp,
+  findingFor,
+  hasRisk,
+  inputResource,
+  localObjective,
+  observationFor,
+  OSCAL_VERSION,
+  oneLine,
+  partyFor,
+  partyUuid,
+  prop,
+  reviewedControls,
+  riskFor,
+} from './mapping.js';
+import type { OscalAssessmentPlan, OscalAssessmentResults, OscalMetadata } from './types.js';
+import { ixauditUuid } from './uuid.js';
+
+export const ASSESSMENT_RESULTS_FILE = 'assessment-results.json';
+export const ASSESSMENT_PLAN_FILE = 'assessment-plan.json';
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** A control for findings whose control is not in the catalog in force (the engine's ICX-ENGINE error). */
+function unlistedControl(finding: Finding): ControlSummary {
+  return { id: finding.control, family: finding.family, title: finding.title, requirement: finding.title, severity: finding.severity, references: [], parameters: {} };
+}
+
+/** The controls in force, plus any control a finding names that the catalog does not list. */
+function controlsOf(report: AuditReport): ControlSummary[] {
+  const controls = [...report.result.controls];
+  const known = new Set(controls.map((c) => c.id));
+  for (const f of report.result.findings) {
+    if (known.has(f.control)) continue;
+    known.add(f.control);
+    controls.push(unlistedControl(f));
+  }
+  return controls;
+}
+
+function metadata(report: AuditReport, title: string): OscalMetadata {
+  const { run, summary } = report.result;
+  return {
+    title,
+    'last-modified': auditTimestamp(run.auditDate),
+    version: run.tool.version,
+    'oscal-version': OSCAL_VERSION,
+    props: [
+      ...prop('tool', `${run.tool.name} ${run.tool.version}`),
+      ...prop('catalog-version', run.catalog.version),
+      ...prop('profile', run.profile.id),
+      ...prop('audit-date', run.auditDate),
+      ...prop('audit-date-source', run.auditDateSource),
+    ],
+    ...(summary.operators.length ? { parties: summary.operators.map(partyFor) } : {}),
+  };
+}
+
+/**
+ * The minimal assessment plan the results import: the controls in force with one objective each, the
+ * operators as the subjects, ixaudit as the assessment platform. No OSCAL system security plan exists
+ * for an operator's interconnect, so import-ssp points at a back-matter resource describing the
+ * submissions that stand in for one.
+ */
+export function assessmentPlan(report: AuditReport): OscalAssessmentPlan {
+  const { run, summary } = report.result;
+  const controls = controlsOf(report);
+  const submissions = {
+    uuid: ixauditUuid('resource', 'submissions', run.auditDate),
+    title: 'Operator submissions',
+    description: `The YAML submissions of ${summary.operators.map((o) => o.id).join(', ') || 'no operator'} (operators, carriers, agreements, routing tables, firewall policies, waivers), audited on ${run.auditDate}. Each file and its SHA-256 is listed in the assessment results' back-matter.`,
+  };
+  const digest = sha256(JSON.stringify({ controls, operators: summary.operators.map((o) => o.id), profile: run.profile, auditDate: run.auditDate, tool: run.tool, catalog: run.catalog }));
+  return {
+    'assessment-plan': {
+      uuid: ixauditUuid('assessment-plan', digest),
+      metadata: metadata(report, oneLine(`ixaudit assessment plan: profile ${run.profile.id}, audit date ${run.auditDate}`)),
+      'import-ssp': { href: `#${submissions.uuid}`, remarks: 'There is no OSCAL system security plan for an interconnect submission; the submissions themselves describe the systems assessed.' },
+      'local-definitions': { 'objectives-and-methods': controls.map(localObjective) },
+      'reviewed-controls': reviewedControls(controls),
+      ...(summary.operators.length
+        ? {
+            'assessment-subjects': [
+              {
+                type: 'party' as const,
+                description: 'The operators whose interconnect arrangements are audited.',
+                'include-subjects': summary.operators.map((o) => ({ 'subject-uuid': partyUuid(o.id), type: 'party' as const })),
+              },
+            ],
+          }
+        : {}),
+      'assessment-assets': assessmentAssets(run.tool.version),
+      'back-matter': { resources: [submissions] },
+    },
+  };
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const list = groups.get(key(item));
+    if (list) list.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}
+
+/** The run as OSCAL assessment results: one result, with observations, findings per operator and control, and risks. */
+export function assessmentResults(report: AuditReport): OscalAssessmentResults {
+  const { run, summary, findings } = report.result;
+  const controls = controlsOf(report);
+  const controlById = new Map(controls.map((c) => [c.id, c]));
+  const inputs = new Map(run.inputs.map((i) => [i.file, i]));
+  const notEvidencedIsFailure = run.profile.parameters.notEvidencedIsFailure === true;
+  const digest = sha256(JSON.stringify(report.result));
+
+  const observations = findings.map((f) => observationFor(f, run.auditDate, inputs));
+  const risks = findings.filter(hasRisk).map((f) => riskFor(f, controlById.get(f.control)!, run.auditDate));
+  const byOperatorAndControl = groupBy(findings, (f) => `${f.operator}\u0000${f.control}`);
+  const oscalFindings = [...byOperatorAndControl.values()].map((group) => findingFor(controlById.get(group[0].control)!, group[0].operator, group, run.auditDate, notEvidencedIsFailure));
+  const counts = Object.entries(summary.byStatus)
+    .filter(([, n]) => n > 0)
+    .map(([status, n]) => `${n} ${status}`)
+    .join(', ');
+  const operators = summary.operators.map((o) => `${o.id} ${o.result}`).join(', ');
+
+  return {
+    'assessment-results': {
+      uuid: ixauditUuid('assessment-results', digest),
+      metadata: metadata(report, oneLine(`ixaudit assessment results: profile ${run.profile.id}, audit date ${run.auditDate}`)),
+      'import-ap': { href: ASSESSMENT_PLAN_FILE },
+      results: [
+        {
+          uuid: ixauditUuid('result', digest),
+          title: oneLine(`Audit of ${summary.operators.length} operator(s) on ${run.auditDate}`),
+          description: `${run.tool.name} ${run.tool.version} audited the interconnect arrangements of ${summary.operators.length} operator(s) against catalog ${run.catalog.version} with profile ${run.profile.id} (fail on ${run.profile.failOn}). Overall: ${summary.result}${operators ? ` (${operators})` : ''}. Findings: ${counts || 'none'}. Input errors: ${summary.errors}.`,
+          start: auditTimestamp(run.auditDate),
+          props: [...prop('result', summary.result), ...prop('fail-on', run.profile.failOn), ...prop('input-errors', summary.errors)],
+          'local-definitions': { 'assessment-assets': assessmentAssets(run.tool.version) },
+          'reviewed-controls': reviewedControls(controls),
+          ...(observations.length ? { observations } : {}),
+          ...(risks.length ? { risks } : {}),
+          ...(oscalFindings.length ? { findings: oscalFindings } : {}),
+        },
+      ],
+      ...(run.inputs.length ? { 'back-matter': { resources: run.inputs.map(inputResource) } } : {}),
+    },
+  };
+}
+
+function json(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+export function assessmentResultsJson(report: AuditReport): string {
+  return json(assessmentResults(report));
+}
+
+export function assessmentPlanJson(report: AuditReport): string {
+  return json(assessmentPlan(report));
+}
+
+export const oscalReporter: Reporter = {
+  name: 'oscal',
+  async write(report, outDir) {
+    const plan = join(outDir, ASSESSMENT_PLAN_FILE);
+    const results = join(outDir, ASSESSMENT_RESULTS_FILE);
+    writeFileAtomic(plan, assessmentPlanJson(report));
+    writeFileAtomic(results, assessmentResultsJson(report));
+    return [plan, results];
+  },
+};

@@ -1,0 +1,256 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv, type AnySchemaObject } from 'ajv';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { AuditReport } from '../src/model/report.js';
+import { packageRoot } from '../src/paths.js';
+import { REPORTERS } from '../src/report/index.js';
+import { ASSESSMENT_PLAN_FILE, ASSESSMENT_RESULTS_FILE, assessmentPlan, assessmentPlanJson, assessmentResults, assessmentResultsJson, oscalReporter } from '../src/report/oscal/index.js';
+import type { OscalAssessmentPlan, OscalAssessmentResults, OscalObservation, OscalResult, OscalRisk } from '../src/report/oscal/types.js';
+import { IXAUDIT_NAMESPACE, ixauditUuid, uuidV5 } from '../src/report/oscal/uuid.js';
+import { isUri, isUriReference } from '../src/report/sarif/uri.js';
+import { auditReport } from './support/audit.js';
+import { tempFiles } from './support/files.js';
+
+const SCHEMA = join(packageRoot, '..', 'shared', 'reference', 'schemas', 'oscal_assessment-results_schema.json');
+
+/** RFC 3339 date-time with a zone, as the "date-time" format means; the calendar date must exist. */
+function isDateTime(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/i.exec(text);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/** Ajv for the OSCAL schema (draft-07), every format it uses checked rather than ignored. */
+function oscalAjv(): Ajv {
+  const ajv = new Ajv({ allErrors: true });
+  ajv.addFormat('date-time', isDateTime);
+  ajv.addFormat('uri', isUri);
+  ajv.addFormat('uri-reference', isUriReference);
+  ajv.addFormat('email', /^[^\s@]+@[^\s@]+\.[^\s@]+$/);
+  return ajv;
+}
+
+/**
+ * Only the assessment-results schema is shipped in shared/reference. The plan is checked against the
+ * same OSCAL 1.2.1 definitions it shares with the results (metadata, import-ssp, local objectives,
+ * reviewed controls, subjects, assets, back-matter) under the assessment plan's top level: required
+ * uuid, metadata, import-ssp, reviewed-controls and nothing unknown.
+ */
+function planSchema(resultsSchema: AnySchemaObject): AnySchemaObject {
+  const ref = (name: string) => ({ $ref: `#/definitions/${name}` });
+  const list = (items: object) => ({ type: 'array', minItems: 1, items });
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    definitions: resultsSchema.definitions,
+    type: 'object',
+    required: ['assessment-plan'],
+    additionalProperties: false,
+    properties: {
+      'assessment-plan': {
+        type: 'object',
+        required: ['uuid', 'metadata', 'import-ssp', 'reviewed-controls'],
+        additionalProperties: false,
+        properties: {
+          uuid: ref('UUIDDatatype'),
+          metadata: ref('oscal-ar-oscal-metadata:metadata'),
+          'import-ssp': ref('oscal-ar-oscal-assessment-common:import-ssp'),
+          'local-definitions': {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              'objectives-and-methods': list(ref('oscal-ar-oscal-assessment-common:local-objective')),
+              activities: list(ref('oscal-ar-oscal-assessment-common:activity')),
+              remarks: ref('oscal-ar-oscal-metadata:remarks'),
+            },
+          },
+          'reviewed-controls': ref('oscal-ar-oscal-assessment-common:reviewed-controls'),
+          'assessment-subjects': list(ref('oscal-ar-oscal-assessment-common:assessment-subject')),
+          'assessment-assets': ref('oscal-ar-oscal-assessment-common:assessment-assets'),
+          tasks: list(ref('oscal-ar-oscal-assessment-common:task')),
+          'back-matter': ref('oscal-ar-oscal-metadata:back-matter'),
+        },
+      },
+    },
+  };
+}
+
+let samples: AuditReport;
+let ar: OscalAssessmentResults;
+let ap: OscalAssessmentPlan;
+let result: OscalResult;
+let validateResults: ReturnType<Ajv['compile']>;
+let validatePlan: ReturnType<Ajv['compile']>;
+
+beforeAll(() => {
+  samples = auditReport(['inputs']);
+  ar = assessmentResults(samples);
+  ap = assessmentPlan(samples);
+  result = ar['assessment-results'].results[0];
+  const schema = JSON.parse(readFileSync(SCHEMA, 'utf8'));
+  validateResults = oscalAjv().compile(schema);
+  validatePlan = oscalAjv().compile(planSchema(schema));
+});
+
+function observationOf(control: string, subject: string, operator = 'jp-sakura'): OscalObservation {
+  const prop = (o: OscalObservation, name: string) => o.props.find((p) => p.name === name)?.value;
+  const found = result.observations!.filter((o) => prop(o, 'control') === control && prop(o, 'subject') === subject && prop(o, 'operator') === operator);
+  expect(found, `${control} ${subject}`).toHaveLength(1);
+  return found[0];
+}
+
+function riskOf(observation: OscalObservation): OscalRisk {
+  const found = result.risks!.filter((r) => r['related-observations'].some((o) => o['observation-uuid'] === observation.uuid));
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+describe('OSCAL 1.2.1 assessment results (assessment-results.json)', () => {
+  it('validates against the official schema, which rejects a broken document', () => {
+    const parsed = JSON.parse(assessmentResultsJson(samples));
+    expect(validateResults(parsed), JSON.stringify(validateResults.errors?.slice(0, 5), null, 1)).toBe(true);
+    const badUuid = structuredClone(parsed);
+    badUuid['assessment-results'].results[0].observations[0].uuid = 'obs-1';
+    expect(validateResults(badUuid)).toBe(false);
+    const emptyList = structuredClone(parsed);
+    emptyList['assessment-results'].results[0].observations[0].props = [];
+    expect(validateResults(emptyList)).toBe(false);
+    const badTarget = structuredClone(parsed);
+    badTarget['assessment-results'].results[0].findings[0].target.status.state = 'partially-satisfied';
+    expect(validateResults(badTarget)).toBe(false);
+  });
+
+  it('names the audit in its metadata and imports the plan', () => {
+    const doc = ar['assessment-results'];
+    expect(doc.metadata).toMatchObject({ 'last-modified': '2026-07-01T00:00:00Z', version: samples.result.run.tool.version, 'oscal-version': '1.2.1' });
+    expect(doc.metadata.title).toBe('ixaudit assessment results: profile sample-2026h1, audit date 2026-07-01');
+    expect(doc['import-ap']).toEqual({ href: 'assessment-plan.json' });
+    expect(doc.metadata.parties!.map((p) => p['short-name'])).toEqual(['jp-sakura', 'kr-hanbit', 'no-nordlys', 'nz-aotearoa']);
+    expect(result.start).toBe('2026-07-01T00:00:00Z');
+    expect(result['reviewed-controls']['control-selections'][0]['include-controls'].map((c) => c['control-id'])).toEqual(samples.result.controls.map((c) => c.id));
+  });
+
+  it('records every finding as an observation whose evidence is the input file, its SHA-256 and the line', () => {
+    expect(result.observations).toHaveLength(samples.result.findings.length);
+    const observation = observationOf('ICX-RT-02', 'RoutingTable/rt-jp-ss7-2026q2#r-0003');
+    expect(observation).toMatchObject({ methods: ['TEST'], types: ['finding'], collected: '2026-07-01T00:00:00Z' });
+    expect(observation.description).toMatch(/^This standby route fails over to high-risk carrier\(s\) backup 1 ctg/);
+    const [evidence] = observation['relevant-evidence'];
+    expect(evidence.description).toBe('inputs/jp-sakura/routing-ss7.yaml, line 45, column 27');
+    const input = samples.result.run.inputs.find((i) => i.file === 'inputs/jp-sakura/routing-ss7.yaml')!;
+    expect(evidence.props).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'line', value: '45' }), expect.objectContaining({ name: 'column', value: '27' }), expect.objectContaining({ name: 'sha256', value: input.sha256 })]),
+    );
+    expect(evidence.remarks).toContain('      backups: [{carrier: ctg}]');
+    // The link resolves to the file's back-matter resource, which carries the same hash.
+    const resource = ar['assessment-results']['back-matter']!.resources.find((r) => `#${r.uuid}` === evidence.href)!;
+    expect(resource.rlinks).toEqual([{ href: 'inputs/jp-sakura/routing-ss7.yaml', 'media-type': 'application/yaml', hashes: [{ algorithm: 'SHA-256', value: input.sha256 }] }]);
+    expect(observation.subjects).toEqual([
+      { 'subject-uuid': ixauditUuid('party', 'jp-sakura'), type: 'party', title: 'jp-sakura RoutingTable/rt-jp-ss7-2026q2#r-0003', props: [expect.objectContaining({ name: 'subject', value: 'RoutingTable/rt-jp-ss7-2026q2#r-0003' })] },
+    ]);
+    // A passing finding is a control-objective observation, and makes no risk.
+    const passing = samples.result.findings.find((f) => f.status === 'pass')!;
+    const passObservation = observationOf(passing.control, passing.subject, passing.operator);
+    expect(passObservation.types).toEqual(['control-objective']);
+    expect(result.risks!.some((r) => r['related-observations'][0]['observation-uuid'] === passObservation.uuid)).toBe(false);
+  });
+
+  it('judges each operator’s control objective, targeting the objective the plan defines', () => {
+    const findings = result.findings!;
+    const operatorsTimesControls = new Set(samples.result.findings.map((f) => `${f.operator} ${f.control}`));
+    expect(findings).toHaveLength(operatorsTimesControls.size);
+    const of = (operator: string, control: string) => findings.find((f) => f.props.some((p) => p.name === 'operator' && p.value === operator) && f.props.some((p) => p.name === 'control' && p.value === control))!;
+    const failing = of('jp-sakura', 'ICX-RT-02');
+    expect(failing.target).toMatchObject({ type: 'objective-id', 'target-id': 'ICX-RT-02_obj', status: { state: 'not-satisfied', reason: 'fail' } });
+    expect(failing.description).toContain('- RoutingTable/rt-jp-ss7-2026q2#r-0003 (fail): This standby route fails over');
+    const clean = of('no-nordlys', 'ICX-RT-02');
+    expect(clean.target.status).toEqual({ state: 'satisfied', reason: 'pass' });
+    expect(clean['related-risks']).toBeUndefined();
+    // Every related observation and risk exists, and each target is an objective of the plan.
+    const observationIds = new Set(result.observations!.map((o) => o.uuid));
+    const riskIds = new Set(result.risks!.map((r) => r.uuid));
+    const objectives = new Set(ap['assessment-plan']['local-definitions']['objectives-and-methods'].flatMap((o) => o.parts.map((p) => p.id)).filter(Boolean));
+    for (const f of findings) {
+      expect(objectives.has(f.target['target-id']), f.target['target-id']).toBe(true);
+      for (const o of f['related-observations']) expect(observationIds.has(o['observation-uuid'])).toBe(true);
+      for (const r of f['related-risks'] ?? []) expect(riskIds.has(r['risk-uuid'])).toBe(true);
+    }
+  });
+
+  it('makes a risk of every failure, with a waiver as deviation-approved until its expiry', () => {
+    const attention = samples.result.findings.filter((f) => ['fail', 'waived', 'not-evidenced', 'error'].includes(f.status));
+    expect(result.risks).toHaveLength(attention.length);
+
+    const waived = riskOf(observationOf('ICX-RT-01', 'RoutingTable/rt-jp-ss7-2026q2#r-0001'));
+    expect(waived).toMatchObject({ status: 'deviation-approved', deadline: '2026-12-31T23:59:59Z' });
+    expect(waived.props).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'waiver', value: 'w-jp-001' }), expect.objectContaining({ name: 'waiver-status', value: 'applied' })]));
+    expect(waived.characterizations[0].facets).toEqual([{ name: 'severity', system: 'https://ixaudit.dev/ns/oscal', value: 'critical' }]);
+
+    // Expired the day before the audit: an open risk again, without a deadline.
+    const expired = riskOf(observationOf('ICX-RT-02', 'RoutingTable/rt-jp-ss7-2026q2#r-0003'));
+    expect(expired.status).toBe('open');
+    expect(expired.deadline).toBeUndefined();
+    expect(expired.props).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'waiver-status', value: 'expired' }), expect.objectContaining({ name: 'waiver-expires', value: '2026-06-30' })]));
+    expect(expired.statement).toBe('The requirement is not met for RoutingTable/rt-jp-ss7-2026q2#r-0003 of operator jp-sakura (high severity): No route fails over (backups) to a high-risk carrier.');
+    expect(expired.remediations![0]).toMatchObject({ lifecycle: 'recommendation', title: 'Remediate ICX-RT-02' });
+
+    const notEvidenced = samples.result.findings.filter((f) => f.status === 'not-evidenced');
+    expect(notEvidenced.length).toBeGreaterThan(0);
+    for (const f of notEvidenced) expect(riskOf(observationOf(f.control, f.subject, f.operator)).status).toBe('investigating');
+  });
+
+  it('derives RFC 4122 version-5 UUIDs from content: unique, resolvable, stable', () => {
+    // Vectors computed with Python's uuid.uuid5.
+    expect(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe('2ed6657d-e927-568b-95e1-2665a8aea6a2');
+    expect(IXAUDIT_NAMESPACE).toBe('f304750b-b4ca-57c7-954d-e102532ae9e7');
+    expect(ixauditUuid('party', 'jp-sakura')).toBe('c1f82fa3-8763-572e-8dab-f959d2f4ba49');
+
+    const text = assessmentResultsJson(samples);
+    const uuids = [...text.matchAll(/"uuid": "([^"]+)"/g)].map((m) => m[1]);
+    // The tool component is defined once per document; everything else once.
+    expect(new Set(uuids).size).toBe(uuids.length);
+    expect(text).toBe(assessmentResultsJson(auditReport(['inputs'])));
+    const defined = new Set([...uuids, ...ar['assessment-results'].metadata.parties!.map((p) => p.uuid)]);
+    for (const m of text.matchAll(/"(?:subject-uuid|actor-uuid|observation-uuid|risk-uuid|component-uuid)": "([^"]+)"/g)) expect(defined.has(m[1]), m[0]).toBe(true);
+    for (const m of text.matchAll(/"href": "#([^"]+)"/g)) expect(defined.has(m[1]), m[0]).toBe(true);
+  });
+
+  it('records a comparison with a previous run on each observation', () => {
+    const compared: AuditReport = structuredClone(samples);
+    compared.result.findings[0].baseline = { state: 'changed', previousStatus: 'pass' };
+    const doc = assessmentResults(compared);
+    const props = doc['assessment-results'].results[0].observations![0].props;
+    expect(props).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'baseline-state', value: 'changed' }), expect.objectContaining({ name: 'previous-status', value: 'pass' })]));
+    expect(validateResults(JSON.parse(JSON.stringify(doc)))).toBe(true);
+  });
+});
+
+describe('OSCAL assessment plan (assessment-plan.json)', () => {
+  it('validates against the OSCAL definitions it shares with the results, and names controls, objectives and subjects', () => {
+    const parsed = JSON.parse(assessmentPlanJson(samples));
+    expect(validatePlan(parsed), JSON.stringify(validatePlan.errors?.slice(0, 5), null, 1)).toBe(true);
+    const broken = structuredClone(parsed);
+    delete broken['assessment-plan']['reviewed-controls'];
+    expect(validatePlan(broken)).toBe(false);
+
+    const plan = ap['assessment-plan'];
+    expect(plan.metadata['oscal-version']).toBe('1.2.1');
+    const objective = plan['local-definitions']['objectives-and-methods'].find((o) => o['control-id'] === 'ICX-RT-02')!;
+    expect(objective.parts[0]).toMatchObject({ id: 'ICX-RT-02_obj', name: 'assessment-objective', prose: 'No route fails over (backups) to a high-risk carrier.' });
+    expect(plan['assessment-subjects']![0]['include-subjects'].map((s) => s['subject-uuid'])).toEqual(plan.metadata.parties!.map((p) => p.uuid));
+    // import-ssp points into the plan's own back-matter.
+    expect(plan['back-matter'].resources.map((r) => `#${r.uuid}`)).toContain(plan['import-ssp'].href);
+  });
+
+  it('is written beside the results by the registered reporter, byte-identical for the same inputs', async () => {
+    const out = tempFiles({});
+    const paths = await oscalReporter.write(samples, out, {});
+    expect(paths).toEqual([join(out, ASSESSMENT_PLAN_FILE), join(out, ASSESSMENT_RESULTS_FILE)]);
+    expect(readFileSync(paths[0], 'utf8')).toBe(assessmentPlanJson(auditReport(['inputs'])));
+    expect(readFileSync(paths[1], 'utf8')).toBe(assessmentResultsJson(samples));
+    expect(JSON.parse(readFileSync(paths[1], 'utf8'))['assessment-results']['import-ap'].href).toBe(ASSESSMENT_PLAN_FILE);
+    expect(REPORTERS).toContain(oscalReporter);
+  });
+});

@@ -1,5 +1,5 @@
 import type { DocPath, LoadedDocument, Protocol } from '../model/types.js';
-import { SIGNALLING_PROTOCOLS } from '../model/types.js';
+import { PROTOCOLS, SIGNALLING_PROTOCOLS } from '../model/types.js';
 import { compareText } from '../model/order.js';
 import { chainText, type OwnershipResolver } from './ownership.js';
 import type { EffectiveProfile } from './profile.js';
@@ -32,6 +32,8 @@ export interface CarrierView {
   chain: Array<{ id: string; name: string; type: string; country: string; share: number | null; control: boolean; source: string }>;
   chainText: string;
   listings: string[];
+  /** The listings as declared, with when and where they were published (evidence for ICX-OWN-03). */
+  listingRecords: Array<{ list: string; since: string; source: string }>;
   highRiskListings: string[];
   highRisk: boolean;
   riskReasons: string[];
@@ -84,6 +86,7 @@ export function carrierView(world: World, resolver: OwnershipResolver, profile: 
     chain: ownership.chain.map((s) => ({ id: s.id, name: s.name, type: s.type, country: s.country, share: s.share ?? null, control: s.control ?? false, source: s.source })),
     chainText: chainText(ownership.chain),
     listings,
+    listingRecords: (spec.listings ?? []).map((l: { list: string; since?: string; source?: string }) => ({ list: l.list, since: l.since ?? '', source: l.source ?? '' })),
     highRiskListings,
     highRisk: reasons.length > 0,
     riskReasons: reasons,
@@ -115,6 +118,7 @@ export function buildSubmission(
     country: opSpec.country,
     networks,
     plmns: opSpec.plmns ?? [],
+    signallingProtocols: protocolsOfNetworks(networks),
     firewallCount: docs.firewalls.length,
     tableCount: docs.tables.length,
     agreementCount: docs.agreements.length,
@@ -139,6 +143,8 @@ export function buildSubmission(
         governingLaw: spec.governingLaw ?? '',
         clauses: spec.clauses ?? {},
         documents: spec.documents ?? [],
+        // Each signed document with where it is written, for findings that point at one (ICX-CT-10).
+        documentRefs: (spec.documents ?? []).map((d: { path: string; sha256?: string }, i: number) => ({ path: d.path, sha256: d.sha256 ?? '', at: `spec.documents.${i}` })),
       },
     };
   });
@@ -152,6 +158,11 @@ export function buildSubmission(
       approvedSubcontractors: a.value.clauses.subcontracting?.approved ?? [],
     });
   }
+
+  const agreementsWith = (id: string): string[] => (contracts[id] ?? []).map((a) => a.id).sort(compareText);
+
+  // Per firewall policy, how it protects each protocol (ICX-FW-08): a route names its policy by id.
+  const firewallModes = new Map(docs.firewalls.map((doc) => [doc.id, protectionModes(doc.value.spec)]));
 
   const usedBy = new Map<string, { doc: LoadedDocument; path: DocPath }>();
   const noteUse = (id: string, doc: LoadedDocument, path: DocPath) => {
@@ -175,10 +186,19 @@ export function buildSubmission(
       ref: `RoutingTable/${doc.id}`,
       doc,
       path: ID_PATH,
-      value: { id: doc.id, protocol, exportedAt: spec.exportedAt ?? '', source: spec.source ?? '', routeCount: spec.routes.length },
+      value: {
+        id: doc.id,
+        protocol,
+        exportedAt: spec.exportedAt ?? '',
+        exportedOn: spec.exportedAt ? utcDate(spec.exportedAt) : '',
+        exportAgeDays: spec.exportedAt ? daysBetween(utcDate(spec.exportedAt), auditDate) : null,
+        source: spec.source ?? '',
+        routeCount: spec.routes.length,
+      },
     });
     (spec.routes as any[]).forEach((route, index) => {
       const base = ['spec', 'routes', index];
+      const destinationPlmn: string = route.destination.plmn ?? '';
       const hop = (id: string, role: string, position: string, path: DocPath) => {
         noteUse(id, doc, path);
         const view = carrier(id);
@@ -189,6 +209,9 @@ export function buildSubmission(
           position,
           at: path.join('.'),
           known: view.known,
+          roles: view.roles,
+          ownershipResolved: view.ownershipResolved,
+          destinationNetwork: destinationPlmn !== '' && view.plmns.includes(destinationPlmn),
           highRisk: view.highRisk,
           riskReasons: view.riskReasons,
           controller: view.controller.id,
@@ -230,6 +253,8 @@ export function buildSubmission(
           trafficShare: route.trafficShare ?? 0,
           encryption: route.encryption ?? '',
           firewall: route.firewall ?? '',
+          firewallExists: route.firewall !== undefined && firewallModes.has(route.firewall),
+          firewallMode: route.firewall !== undefined ? (firewallModes.get(route.firewall)?.[protocol] ?? '') : '',
           primary,
           backups,
           transit,
@@ -258,8 +283,8 @@ export function buildSubmission(
       const doc = world.carriers.get(id);
       // A carrier's findings point at its own document; an undefined carrier at the place that uses it.
       return doc
-        ? { ref: `Carrier/${id}`, doc, path: ID_PATH, value: { ...carrier(id), undefinedCarriers: [] } }
-        : { ref: `Carrier/${id}`, doc: use.doc, path: use.path, value: { ...carrier(id), undefinedCarriers: [id] } };
+        ? { ref: `Carrier/${id}`, doc, path: ID_PATH, value: { ...carrier(id), agreements: agreementsWith(id), undefinedCarriers: [] } }
+        : { ref: `Carrier/${id}`, doc: use.doc, path: use.path, value: { ...carrier(id), agreements: agreementsWith(id), undefinedCarriers: [id] } };
     });
 
   return {
@@ -273,4 +298,55 @@ export function buildSubmission(
     firewalls,
     waivers: docs.waivers,
   };
+}
+
+/**
+ * Which protocols an operator's networks put on the interconnect: 2G/3G use SS7 (MAP, also for SMS) and
+ * GTP; LTE and 5G NSA use Diameter and GTP; 5G SA uses N32 between SEPPs. Voice is not a signalling
+ * protocol in the catalog's sense.
+ */
+export function protocolsOfNetworks(networks: readonly string[]): Protocol[] {
+  const implied: Record<string, Protocol[]> = {
+    gsm: ['ss7', 'sms', 'gtp'],
+    umts: ['ss7', 'sms', 'gtp'],
+    lte: ['diameter', 'gtp'],
+    'nr-nsa': ['diameter', 'gtp'],
+    'nr-sa': ['n32'],
+  };
+  const found = new Set(networks.flatMap((n) => implied[n] ?? []));
+  return PROTOCOLS.filter((p) => found.has(p));
+}
+
+/**
+ * How a FirewallPolicy protects each protocol: the section's `mode` (block | monitor | absent), for N32
+ * `sepp` when a SEPP is declared and `absent` when it is declared missing; '' when the policy does not say.
+ * SMS routes are screened by the SS7 section (MAP).
+ */
+export function protectionModes(spec: Record<string, any>): Record<string, string> {
+  const n32 = spec.n32?.sepp === undefined ? '' : spec.n32.sepp ? 'sepp' : 'absent';
+  return {
+    ss7: spec.ss7?.mode ?? '',
+    sms: spec.ss7?.mode ?? '',
+    diameter: spec.diameter?.mode ?? '',
+    gtp: spec.gtp?.mode ?? '',
+    n32,
+    voice: '',
+  };
+}
+
+/**
+ * The UTC calendar date of "2026-06-30" or "2026-06-30T23:00:00+09:00". A time without a zone is the
+ * exporter's local time, unknown here: its date is taken as written (never this machine's time zone).
+ */
+export function utcDate(value: string): string {
+  const zoned = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})$/.exec(value);
+  if (!zoned) return value.slice(0, 10);
+  const zone = zoned[3] === 'Z' ? 'Z' : `${zoned[3].slice(0, 3)}:${zoned[3].slice(-2)}`;
+  const time = new Date(`${zoned[1]}T${zoned[2]}${zone}`);
+  return Number.isNaN(time.getTime()) ? zoned[1] : time.toISOString().slice(0, 10);
+}
+
+/** Whole days from one calendar date to another (negative when `to` is earlier). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileCatalog } from '../src/cli/run-audit.js';
@@ -8,10 +8,24 @@ const FIXTURES = 'test/controls';
 const BASE = join(FIXTURES, '_base.yaml');
 const catalog = compileCatalog();
 
+/**
+ * `# evidence: <subject> <json>` comments: the finding on that subject must carry at least this evidence
+ * (a deep partial match; lists must match element by element).
+ */
+function evidenceExpectationsIn(file: string): Array<{ subject: string; evidence: Record<string, unknown>; line: number }> {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .flatMap((text, i) => {
+      const match = /^\s*# evidence: (\S+) (\{.*\})\s*$/.exec(text);
+      if (!match) return [];
+      return [{ subject: match[1], evidence: JSON.parse(match[2]) as Record<string, unknown>, line: i + 1 }];
+    });
+}
+
 describe('control catalog', () => {
-  it('loads every control file without errors', () => {
+  it('loads every control file without errors: all 41 controls of the specification', () => {
     expect(catalog.diagnostics).toEqual([]);
-    expect(catalog.controls.length).toBeGreaterThanOrEqual(16);
+    expect(catalog.controls.length).toBe(41);
   });
 
   it('has a pass and a fail fixture for every control, and no fixture without a control', () => {
@@ -26,13 +40,14 @@ describe('control catalog', () => {
 });
 
 // Table-driven, as stylelint and markdownlint test their rules: every fixture carries its expectations
-// as `# expect: <status> <subject>` comments on the exact line the finding must point at.
+// as `# expect: <status> <subject>` comments on the exact line the finding must point at, and
+// `# evidence: <subject> {...}` comments with what the finding's evidence must contain.
 for (const control of catalog.controls) {
   const id = control.definition.id;
   describe(id, () => {
     for (const kind of ['pass', 'fail'] as const) {
       const file = join(FIXTURES, id, `${kind}.yaml`);
-      it(`${kind} fixture gives exactly the expected findings`, () => {
+      it(`${kind} fixture gives exactly the expected findings, with the expected evidence`, () => {
         const result = audit([BASE, file]);
         expect(result.errors).toEqual([]);
         const findings = result.findings.filter((f) => f.control === id);
@@ -49,6 +64,17 @@ for (const control of catalog.controls) {
           expect(findings.filter((f) => ['fail', 'error', 'not-evidenced'].includes(f.status))).toEqual([]);
         }
         for (const f of findings) expect(f.message).not.toMatch(/\{\{|undefined/);
+
+        const evidence = evidenceExpectationsIn(file);
+        expect(
+          evidence.some((e) => expected.some((x) => x.subject === e.subject && x.status === kind)),
+          `the ${kind} fixture asserts the evidence of a ${kind} finding`,
+        ).toBe(true);
+        for (const e of evidence) {
+          const finding = findings.find((f) => f.subject === e.subject);
+          expect(finding, `${file}:${e.line}: a finding on ${e.subject}`).toBeDefined();
+          expect(finding!.evidence, `${file}:${e.line}`).toMatchObject(e.evidence);
+        }
       });
     }
   });

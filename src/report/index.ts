@@ -1,5 +1,6 @@
+import { htmlIndexReporter } from './html/index.js';
 import { jsonReporter } from './json/index.js';
 import type { Reporter } from './types.js';
 
 /** Every output format, in the order they run. A new format is one folder and one line here. */
-export const REPORTERS: readonly Reporter[] = [jsonReporter];
+export const REPORTERS: readonly Reporter[] = [jsonReporter, htmlIndexReporter];

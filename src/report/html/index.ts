@@ -1,0 +1,98 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import Handlebars from 'handlebars';
+import type { AuditReport } from '../../model/report.js';
+import { compareText } from '../../model/order.js';
+import { packageRoot } from '../../paths.js';
+import { reportId } from '../manifest.js';
+import { sectorView } from '../sector/model.js';
+import type { Reporter, ReportOptions } from '../types.js';
+import { writeFileAtomic } from '../write-atomic.js';
+
+const TEMPLATE = 'index.html.hbs';
+
+/** Friendly names for the files other reporters write; anything else is listed by its file name. */
+const LABELS: Record<string, string> = {
+  'report.pdf': 'PDF report',
+  'findings.xlsx': 'workbook',
+  'findings.json': 'findings.json — all findings (JSON)',
+  'findings.csv': 'findings.csv — findings (CSV)',
+  'findings.sarif': 'findings.sarif — SARIF 2.1.0 for code-scanning viewers',
+  'assessment-results.json': 'assessment-results.json — OSCAL assessment results',
+  'assessment-plan.json': 'assessment-plan.json — OSCAL assessment plan',
+  'hdf.json': 'hdf.json — Heimdall / MITRE SAF (HDF)',
+  'sector.pdf': 'sector.pdf — sector report',
+  'sector.xlsx': 'sector.xlsx — sector workbook',
+  'manifest.json': 'manifest.json — evidence manifest (SHA-256 of every input and output)',
+};
+
+function templateSource(options: ReportOptions): string {
+  const override = options.templateDir ? join(options.templateDir, TEMPLATE) : undefined;
+  return readFileSync(override && existsSync(override) ? override : join(packageRoot, 'src', 'report', 'html', TEMPLATE), 'utf8');
+}
+
+function filesIn(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter((f) => !f.startsWith('.') && statSync(join(dir, f)).isFile()).sort(compareText) : [];
+}
+
+/**
+ * The index page: the sector view and a link to every report written. It runs after the other reporters
+ * and links only files that exist (plus the manifest, written last), so every link resolves.
+ */
+export function indexModel(report: AuditReport, outDir: string) {
+  const sector = sectorView(report);
+  const { result } = report;
+  const byId = new Map(sector.operators.map((o) => [o.id, o]));
+  const c = result.summary.byStatus;
+  return {
+    run: {
+      auditDate: result.run.auditDate,
+      profile: result.run.profile.id,
+      tool: result.run.tool.version,
+      catalog: result.run.catalog.version,
+      reportId: reportId(result),
+    },
+    summary: {
+      result: result.summary.result,
+      resultText: result.summary.result === 'fail' ? 'FAIL' : 'PASS',
+      failed: c.fail,
+      notEvidenced: c['not-evidenced'],
+      waived: c.waived,
+      errors: result.errors.length,
+    },
+    baseline: result.baseline ? { previousAuditDate: result.baseline.previousAuditDate, ...result.baseline.counts } : false,
+    operators: sector.rankedByExposure.map((id) => {
+      const o = byId.get(id)!;
+      return {
+        ...o,
+        resultText: o.result === 'fail' ? 'FAIL' : 'PASS',
+        links: filesIn(join(outDir, o.reportDir)).map((f) => ({ href: `${encodeURIComponent(o.reportDir)}/${encodeURIComponent(f)}`, label: LABELS[f] ?? f })),
+      };
+    }),
+    matrix: sector.exposureMatrix,
+    carriers: sector.carriers.map((carrier) => ({ ...carrier, count: carrier.operators.length, operatorList: carrier.operators.join(', ') })),
+    controls: sector.controls,
+    files: [...new Set([...filesIn(outDir), 'manifest.json'])]
+      .filter((f) => f !== 'index.html' && f !== 'manifest.sig')
+      .sort(compareText)
+      .map((f) => ({ href: encodeURIComponent(f), label: LABELS[f] ?? f })),
+  };
+}
+
+export const htmlIndexReporter: Reporter = {
+  name: 'html',
+  async write(report, outDir, options) {
+    // Strict: a template naming a variable the model lacks is an error, never blank text. Prototype
+    // access stays disabled (Handlebars' default), so a template can read only the model's own data.
+    const source = templateSource(options);
+    let html: string;
+    try {
+      html = Handlebars.create().compile(source, { strict: true })(indexModel(report, outDir));
+    } catch (err) {
+      throw new Error(`template ${TEMPLATE}${options.templateDir ? ` (in --template-dir ${options.templateDir})` : ''}: ${(err as Error).message.split('\n')[0]}`);
+    }
+    const path = join(outDir, 'index.html');
+    writeFileAtomic(path, html);
+    return [path];
+  },
+};

@@ -1,0 +1,101 @@
+import type { AuditReport } from '../../model/report.js';
+import { byKeys, compareText } from '../../model/order.js';
+
+/** Regulator's view across every submission of a run: what the sector report, workbook and index show. */
+export interface SectorView {
+  auditDate: string;
+  operators: Array<{
+    id: string;
+    name: string;
+    country: string;
+    result: 'pass' | 'fail';
+    failedCritical: number;
+    failedHigh: number;
+    failed: number;
+    /** Per protocol, % of active traffic on routes that touch an avoidable high-risk carrier. */
+    exposure: Record<string, number>;
+    /** The largest of those shares: the operator's exposure rank key. */
+    maxExposure: number;
+    reportDir: string;
+  }>;
+  /** Operators × high-risk carriers, per protocol: % of the operator's active traffic touching that carrier. */
+  exposureMatrix: Array<{ operator: string; carrier: string; protocol: string; share: number; routes: number }>;
+  /** Carriers by how many submissions use them, most first. */
+  carriers: Array<{ id: string; name: string; highRisk: boolean; controller: string; operators: string[] }>;
+  /** Per control: how many operators pass (no failing finding), fail, or were not evidenced. */
+  controls: Array<{ id: string; title: string; severity: string; passing: number; failing: number; notEvidenced: number; passRate: number }>;
+  rankedByExposure: string[];
+  rankedByFailures: string[];
+}
+
+const round = (n: number) => Math.round(n * 1000) / 1000;
+
+export function sectorView(report: AuditReport): SectorView {
+  const { result, inventory } = report;
+  const highRisk = new Set(inventory.carriers.filter((c) => c.highRisk).map((c) => c.id));
+
+  const matrix = new Map<string, { operator: string; carrier: string; protocol: string; share: number; routes: number }>();
+  const exposure = new Map<string, Record<string, number>>();
+  for (const route of inventory.routes) {
+    if (route.status !== 'active') continue;
+    const risky = [...new Set(route.hops.filter((h) => h.highRisk && !h.unavoidable).map((h) => h.carrier))];
+    if (risky.length === 0) continue;
+    const share = route.trafficShare ?? 0;
+    const perProtocol = exposure.get(route.operator) ?? {};
+    perProtocol[route.protocol] = round((perProtocol[route.protocol] ?? 0) + share);
+    exposure.set(route.operator, perProtocol);
+    for (const carrier of risky) {
+      const key = `${route.operator}\u0000${carrier}\u0000${route.protocol}`;
+      const cell = matrix.get(key) ?? { operator: route.operator, carrier, protocol: route.protocol, share: 0, routes: 0 };
+      cell.share = round(cell.share + share);
+      cell.routes++;
+      matrix.set(key, cell);
+    }
+  }
+
+  const failures = (operator: string, severity?: string) =>
+    result.findings.filter((f) => f.operator === operator && f.status === 'fail' && (!severity || f.severity === severity)).length;
+  const operators = result.summary.operators.map((o) => {
+    const perProtocol = exposure.get(o.id) ?? {};
+    return {
+      id: o.id,
+      name: o.name,
+      country: o.country,
+      result: o.result,
+      failedCritical: failures(o.id, 'critical'),
+      failedHigh: failures(o.id, 'high'),
+      failed: failures(o.id),
+      exposure: perProtocol,
+      maxExposure: Math.max(0, ...Object.values(perProtocol)),
+      reportDir: o.id,
+    };
+  });
+
+  const controls = result.controls.map((c) => {
+    let passing = 0;
+    let failing = 0;
+    let notEvidenced = 0;
+    for (const o of result.summary.operators) {
+      const statuses = new Set(result.findings.filter((f) => f.control === c.id && f.operator === o.id).map((f) => f.status));
+      if (statuses.has('fail') || statuses.has('error')) failing++;
+      else if (statuses.has('not-evidenced')) notEvidenced++;
+      else passing++;
+    }
+    const total = passing + failing + notEvidenced;
+    return { id: c.id, title: c.title, severity: c.severity, passing, failing, notEvidenced, passRate: total === 0 ? 0 : round((100 * passing) / total) };
+  });
+
+  return {
+    auditDate: result.run.auditDate,
+    operators,
+    exposureMatrix: [...matrix.values()].sort(byKeys((m) => m.operator, (m) => m.carrier, (m) => m.protocol)),
+    carriers: inventory.carriers
+      .map((c) => ({ id: c.id, name: c.name, highRisk: highRisk.has(c.id), controller: c.controller.name, operators: c.usedBy }))
+      .sort((a, b) => b.operators.length - a.operators.length || compareText(a.id, b.id)),
+    controls,
+    rankedByExposure: [...operators].sort((a, b) => b.maxExposure - a.maxExposure || compareText(a.id, b.id)).map((o) => o.id),
+    rankedByFailures: [...operators]
+      .sort((a, b) => b.failedCritical - a.failedCritical || b.failedHigh - a.failedHigh || b.failed - a.failed || compareText(a.id, b.id))
+      .map((o) => o.id),
+  };
+}

@@ -1,0 +1,78 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempFiles } from './support/files.js';
+
+function ixaudit(...args: string[]) {
+  return spawnSync(process.execPath, ['bin/ixaudit.js', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+}
+
+/** The page as headless Chromium (Debian's chromium, as the tests' machine has it) renders it. */
+function renderedDom(file: string): string {
+  const profile = tempFiles({});
+  const result = spawnSync(
+    'chromium',
+    ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--dump-dom', `file://${file}`],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+  return result.stdout;
+}
+
+describe('index.html', () => {
+  const work = tempFiles({});
+  const out = join(work, 'out');
+
+  beforeAll(() => {
+    cpSync('inputs', join(work, 'inputs'), { recursive: true });
+    // Input text is hostile by default: an operator name carrying markup must come out as text.
+    const operator = join(work, 'inputs/no-nordlys/operator.yaml');
+    writeFileSync(operator, readFileSync(operator, 'utf8').replace(/name: .*Nordlys Mobil AS.*/, 'name: "Nordlys <script>alert(1)</script> & Co"'));
+    ixaudit('audit', join(work, 'inputs'), '--out', out, '--quiet');
+  });
+
+  it('loads in headless Chromium, and every link resolves to a file that exists', () => {
+    const dom = renderedDom(join(out, 'index.html'));
+    expect(dom).toContain('<title>ixaudit — interconnect audit 2026-07-01</title>');
+    const hrefs = [...dom.matchAll(/href="([^"]+)"/g)].map((m) => decodeURIComponent(m[1]));
+    expect(hrefs).toContain('findings.json');
+    expect(hrefs).toContain('manifest.json');
+    expect(hrefs.some((h) => h.startsWith('jp-sakura/'))).toBe(true);
+    for (const href of hrefs) expect(existsSync(join(out, href)), href).toBe(true);
+  });
+
+  it('shows the sector view: operators ranked by exposure, the exposure matrix, carriers and control pass rates', () => {
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    const ranked = [...html.matchAll(/<code>(jp-sakura|kr-hanbit|no-nordlys|nz-aotearoa)<\/code><\/td>/g)].map((m) => m[1]);
+    expect(ranked).toEqual(['nz-aotearoa', 'kr-hanbit', 'jp-sakura', 'no-nordlys']);
+    expect(html).toMatch(/<td>kr-hanbit<\/td><td class="risk">meridian-transit<\/td><td>diameter<\/td><td class="num">15 %<\/td>/);
+    expect(html).toMatch(/<code>ICX-RT-01<\/code>/);
+    expect(html).toContain('さくらモバイル株式会社');
+  });
+
+  it('escapes input text: no markup from a submission reaches the page', () => {
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    expect(html).not.toContain('<script>alert(1)</script>');
+    expect(html).toContain('Nordlys &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co');
+  });
+
+  it('a consultant template overrides the page; a missing variable is an error, not blank text', () => {
+    const templates = tempFiles({ 'index.html.hbs': '<h1>{{run.auditDate}} for ACME Consulting</h1>' });
+    const branded = join(work, 'branded');
+    ixaudit('audit', join(work, 'inputs'), '--out', branded, '--quiet', '--template-dir', templates);
+    expect(readFileSync(join(branded, 'index.html'), 'utf8')).toBe('<h1>2026-07-01 for ACME Consulting</h1>');
+
+    const broken = tempFiles({ 'index.html.hbs': '<h1>{{run.clientName}}</h1>' });
+    const result = ixaudit('audit', join(work, 'inputs'), '--out', join(work, 'broken'), '--template-dir', broken);
+    expect(result.status).toBe(4);
+    expect(result.stderr).toContain('"clientName" not defined');
+    expect(existsSync(join(work, 'broken', 'index.html'))).toBe(false);
+  });
+
+  it('a template cannot reach prototypes', () => {
+    const templates = tempFiles({ 'index.html.hbs': '{{#with run}}{{constructor.name}}{{/with}}' });
+    const result = ixaudit('audit', join(work, 'inputs'), '--out', join(work, 'proto'), '--template-dir', templates);
+    expect(result.status).toBe(4);
+    expect(existsSync(join(work, 'proto', 'index.html'))).toBe(false);
+  });
+});

@@ -211,9 +211,8 @@ export function plainSummary(message: string, max = 170): string {
     else if (ch === ')') depth = Math.max(0, depth - 1);
     else if (depth === 0 && (ch === ':' || ch === '.') && message[i + 1] === ' ') cut = i;
   }
-  const first = cut > 30 ? message.slice(0, cut) : message;
-  const trimmed = first.replace(/\.$/, '');
-  return trimmed.length > max ? `${trimmed.slice(0, max - 1).trimEnd()}…` : trimmed;
+  const first = (cut > 30 ? message.slice(0, cut) : message).replace(/[.:]$/, '');
+  return first.length > max ? `${first.slice(0, max - 1).trimEnd()}…` : `${first}.`;
 }
 
 /** The top exposures: failed controls, most severe first, then by how many subjects failed. */
@@ -251,6 +250,31 @@ export function scopeOf(report: AuditReport, operatorId: string, carriers: Inven
   };
 }
 
+/**
+ * The input files that concern one operator: those its findings, routes, agreements or waivers point into,
+ * the shipped files, the profile, and files no operator's data points into (they cannot be attributed).
+ * Files only other operators' data points into are left out: one operator's report does not list another
+ * operator's submission.
+ */
+export function relevantFiles(report: AuditReport, operatorId: string): Set<string> {
+  const users = new Map<string, Set<string>>();
+  const use = (file: string, operator: string) => {
+    const set = users.get(file) ?? new Set<string>();
+    set.add(operator);
+    users.set(file, set);
+  };
+  for (const f of report.result.findings) use(f.location.file, f.operator);
+  for (const r of report.inventory.routes) use(r.location.file, r.operator);
+  for (const a of report.inventory.agreements) use(a.location.file, a.operator);
+  for (const w of report.result.waivers) use(w.location.file, w.operator);
+  const keep = new Set<string>();
+  for (const input of report.result.run.inputs) {
+    const operators = users.get(input.file);
+    if (input.builtin || input.file === report.result.run.profile.file || !operators || operators.has(operatorId)) keep.add(input.file);
+  }
+  return keep;
+}
+
 /** The operators a PDF is written for: every operator in the run's summary, in id order. */
 export function operatorsOf(report: AuditReport): InventoryOperator[] {
   const known = new Map(report.inventory.operators.map((o) => [o.id, o]));
@@ -267,6 +291,8 @@ export function operatorReport(report: AuditReport, operator: InventoryOperator)
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, emptyCounts()])) as Record<Severity, Record<Status, number>>;
   for (const f of findings) bySeverity[f.severity][f.status]++;
   const carriers = report.inventory.carriers.filter((c) => c.usedBy.includes(operator.id));
+  const files = relevantFiles(report, operator.id);
+  const known = new Set(result.run.inputs.map((i) => i.file));
   return {
     reportId: reportId(findings),
     operator,
@@ -281,8 +307,9 @@ export function operatorReport(report: AuditReport, operator: InventoryOperator)
     trafficShares: trafficShares(report, operator.id),
     exposures: topExposures(findings),
     waivers: result.waivers.filter((w) => w.operator === operator.id),
-    inputs: result.run.inputs,
-    errors: result.errors,
+    inputs: result.run.inputs.filter((i) => files.has(i.file)),
+    // Problems in this operator's files, and those in no input file (a missing path, a bad option).
+    errors: result.errors.filter((e) => files.has(e.file) || !known.has(e.file)),
     carriers,
     scope: scopeOf(report, operator.id, carriers),
   };

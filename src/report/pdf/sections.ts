@@ -47,6 +47,11 @@ function spans(inlines: Inline[], bold?: string): Span[] {
   return inlines.map((i) => ({ text: i.text, bold: i.bold, color: i.bold && bold ? bold : undefined }));
 }
 
+/** Control texts mark field names with backticks (Markdown); in print the name reads as it is. */
+export function prose(text: string): string {
+  return text.replace(/`([^`]*)`/g, '$1').trim();
+}
+
 function L(ctx: Ctx, key: string): string {
   return label(ctx.labels, key);
 }
@@ -148,6 +153,8 @@ export function drawCover(ctx: Ctx): void {
 /** Reserves the contents page; it is filled in by drawContents once every heading's page is known. */
 export function reserveContents(ctx: Ctx): { page: number } {
   ctx.w.newPage();
+  // The bookmark is made now so that it sits between the cover and the sections in the outline.
+  ctx.w.doc.outline.addItem(L(ctx, 'sections.contents'));
   return { page: ctx.w.pageIndex };
 }
 
@@ -159,7 +166,7 @@ export function drawContents(ctx: Ctx, reserved: { page: number }): void {
   const entries = w.headings.filter((h) => h.toc);
   w.group('Sect', () => {
     // The contents heading itself: tagged and bookmarked, but not listed in the contents.
-    w.heading(1, [{ text: L(ctx, 'sections.contents') }], s.h1, { destination: 'contents', toc: false, keep: 0 });
+    w.heading(1, [{ text: L(ctx, 'sections.contents') }], s.h1, { destination: 'contents', toc: false, keep: 0, outline: false });
     w.headings.pop();
     w.space(6);
     w.group('TOC', (toc) => {
@@ -312,7 +319,7 @@ function drawControlFindings(ctx: Ctx, control: OperatorReport['families'][numbe
   w.group('Sect', () => {
     w.space(4);
     w.heading(3, [{ text: `${control.id}  `, color: c.primary }, { text: control.title }], s.h3, { destination: `control-${control.id}`, toc: false, keep: 110, bookmark: `${control.id} ${control.title}` });
-    w.paragraph([{ text: `${L(ctx, 'finding.requirement')}: `, bold: true }, { text: control.requirement.trim() }, { text: `  ·  ${L(ctx, 'table.severity')}: `, color: c.muted }, { text: L(ctx, `severity.${control.severity}`), bold: true, color: c.severity[control.severity] }], s.body, { after: 4 });
+    w.paragraph([{ text: `${L(ctx, 'finding.requirement')}: `, bold: true }, { text: prose(control.requirement) }, { text: `  ·  ${L(ctx, 'table.severity')}: `, color: c.muted }, { text: L(ctx, `severity.${control.severity}`), bold: true, color: c.severity[control.severity] }], s.body, { after: 4 });
     // Most controls give every finding the same remediation: it is printed once, after the findings.
     const remediations = [...new Set(findings.map((f) => f.remediation.trim()))];
     for (const f of findings.slice(0, DETAIL_LIMIT)) drawFinding(ctx, f, remediations.length > 1);
@@ -330,12 +337,12 @@ function drawControlFindings(ctx: Ctx, control: OperatorReport['families'][numbe
           { spans: [], badge: { text: L(ctx, `status.${f.status}`), color: c.status[f.status] } },
           { spans: [{ text: f.subject }] },
           { spans: [{ text: `${f.location.file}:${f.location.line}:${f.location.column}` }] },
-          { spans: [{ text: f.message }] },
+          { spans: [{ text: prose(f.message) }] },
         ]),
         { size: 7, headerFill: c.primary },
       );
     }
-    if (remediations.length === 1) w.paragraph([{ text: `${L(ctx, 'finding.remediation')}: `, bold: true, color: c.primary }, { text: remediations[0] }], s.body, { after: 4 });
+    if (remediations.length === 1) w.paragraph([{ text: `${L(ctx, 'finding.remediation')}: `, bold: true, color: c.primary }, { text: prose(remediations[0]) }], s.body, { after: 4 });
     if (control.references.length > 0) {
       const refs = control.references.map((r) => `${r.document}${r.section ? `, ${r.section}` : ''}${r.note ? ` (${r.note})` : ''}`).join('; ');
       w.paragraph([{ text: `${L(ctx, 'finding.references')}: `, bold: true }, { text: refs }], s.small, { after: 8 });
@@ -375,7 +382,7 @@ function drawFinding(ctx: Ctx, f: Finding, ownRemediation: boolean): void {
     w.space(5);
     const indent = 8;
     const field = (name: string, value: Span[]) => w.paragraph([{ text: `${name}: `, bold: true }, ...value], s.body, { x: w.left + indent, after: 3 });
-    field(L(ctx, 'finding.found'), [{ text: f.message }]);
+    field(L(ctx, 'finding.found'), [{ text: prose(f.message) }]);
     if (f.excerpt && f.excerpt.length > 0) drawExcerpt(ctx, f, indent);
     for (const chain of chainsOf(f.evidence)) drawChain(ctx, chain, indent);
     const details = evidenceDetails(f.evidence);
@@ -383,7 +390,7 @@ function drawFinding(ctx: Ctx, f: Finding, ownRemediation: boolean): void {
       w.paragraph([{ text: `${L(ctx, 'finding.details')}`, bold: true }], { ...s.small, color: c.text }, { x: w.left + indent, after: 1 });
       drawPreformatted(ctx, details, indent + 6);
     }
-    if (ownRemediation) field(L(ctx, 'finding.remediation'), [{ text: f.remediation }]);
+    if (ownRemediation) field(L(ctx, 'finding.remediation'), [{ text: prose(f.remediation) }]);
     field(L(ctx, 'finding.waiver'), waiverText(ctx, f));
     w.space(6);
   });
@@ -600,25 +607,37 @@ export function drawControlResults(ctx: Ctx, number: string): void {
   w.group('Sect', () => {
     w.heading(1, [{ text: `${number}  ${L(ctx, 'sections.controls')}` }], s.h1, { destination: 'controls', newPage: true, bookmark: `${number} ${L(ctx, 'sections.controls')}` });
     drawBlocks(ctx, render(ctx, 'controls-intro.hbs'), 'controls');
-    const statuses: Status[] = ['pass', 'fail', 'not-evidenced', 'waived', 'error', 'not-applicable'];
+    const order: Status[] = ['fail', 'error', 'not-evidenced', 'waived', 'pass', 'not-applicable'];
     const resultCell = (r: ControlResult): Cell => {
       const text = r.result === 'none' ? L(ctx, 'status.none') : L(ctx, `status.${r.result}`);
       return { spans: [], badge: { text, color: r.result === 'none' ? c.muted : c.status[r.result] } };
     };
+    // The subjects per status in one column, only the statuses that occur: "25 pass · 1 not applicable".
+    const countsCell = (r: ControlResult): Cell => {
+      const parts = order.filter((st) => r.counts[st] > 0);
+      if (parts.length === 0) return { spans: [{ text: L(ctx, 'table.noSubject'), color: c.muted }] };
+      return {
+        spans: parts.flatMap((st, i) => [
+          ...(i > 0 ? [{ text: ' · ', color: c.muted }] : []),
+          { text: `${r.counts[st]} `, bold: st === 'fail' || st === 'error', color: st === 'fail' || st === 'error' ? c.status[st] : undefined },
+          { text: L(ctx, `status.${st}`).toLowerCase(), color: st === 'fail' || st === 'error' ? c.status[st] : c.muted },
+        ]),
+      };
+    };
     w.table(
       [
-        { header: L(ctx, 'table.control'), width: 1.35 },
-        { header: L(ctx, 'table.title'), width: 3.6 },
-        { header: L(ctx, 'table.severity'), width: 1.05 },
-        { header: L(ctx, 'table.result'), width: 1.45 },
-        ...statuses.map((st) => ({ header: L(ctx, `status.${st}`), width: 0.82, align: 'right' as const })),
+        { header: L(ctx, 'table.control'), width: 1.15 },
+        { header: L(ctx, 'table.title'), width: 3.3 },
+        { header: L(ctx, 'table.severity'), width: 0.95 },
+        { header: L(ctx, 'table.result'), width: 1.3 },
+        { header: L(ctx, 'table.subjects'), width: 2.6 },
       ],
       report.controlResults.map((r) => [
         { spans: [{ text: r.control.id, bold: true }] },
         { spans: [{ text: r.control.title }] },
         { spans: [{ text: L(ctx, `severity.${r.control.severity}`), color: c.severity[r.control.severity], bold: true }] },
         resultCell(r),
-        ...statuses.map((st) => ({ spans: [{ text: String(r.counts[st]), color: r.counts[st] === 0 ? c.muted : st === 'fail' || st === 'error' ? c.status[st] : undefined, bold: r.counts[st] > 0 && (st === 'fail' || st === 'error') }] })),
+        countsCell(r),
       ]),
       { size: 7.5, headerFill: c.primary },
     );
@@ -695,20 +714,20 @@ export function drawWaivers(ctx: Ctx, letter: string): void {
     const waivers = [...report.waivers].sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     w.table(
       [
-        { header: L(ctx, 'table.waiver'), width: 1.1 },
+        { header: L(ctx, 'table.waiver'), width: 1.05 },
         { header: L(ctx, 'table.status'), width: 1.15 },
-        { header: L(ctx, 'table.control'), width: 1.1 },
+        { header: L(ctx, 'table.control'), width: 1.05 },
         { header: L(ctx, 'table.expires'), width: 1 },
-        { header: L(ctx, 'table.targets'), width: 2.4 },
-        { header: L(ctx, 'table.message'), width: 3 },
+        { header: L(ctx, 'table.targets'), width: 2.3 },
+        { header: L(ctx, 'table.message'), width: 3.2 },
       ],
       waivers.map((wv) => [
-        { spans: [{ text: wv.id, bold: true }, { text: `\n${wv.location.file}:${wv.location.line}`, color: c.muted, size: 6.5 }] },
+        { spans: [{ text: wv.id, bold: true }] },
         { spans: [], badge: { text: wv.status, color: colour[wv.status] ?? c.muted } },
         { spans: [{ text: wv.control }] },
         { spans: [{ text: wv.expires }] },
         { spans: [{ text: wv.targets.join('\n') }] },
-        { spans: [{ text: wv.message }] },
+        { spans: [{ text: wv.message }, { text: `\n${wv.location.file}:${wv.location.line}:${wv.location.column}`, color: c.muted, size: 6.5 }] },
       ]),
       { size: 7.5, headerFill: c.primary },
     );

@@ -103,7 +103,7 @@ export function loadTemplates(templateDir?: string): TemplateSet {
 /** A Handlebars error as `file:line:column: message` (Handlebars columns are 0-based). */
 function located(file: string, err: unknown): TemplateError {
   const e = err as Error & { lineNumber?: number; column?: number };
-  const message = e.message.replace(/ - \d+:\d+$/, '').replace(/ in \[object Object\]/, '').replace(/\n/g, ' ');
+  const message = e.message.replace(/ - \d+:\d+$/, '').replace(/ in (\[object Object\]|undefined|null)$/, '').replace(/\n/g, ' ');
   if (typeof e.lineNumber === 'number') return new TemplateError(`${file}:${e.lineNumber}:${(e.column ?? 0) + 1}: ${message}`);
   const line = /line (\d+)/.exec(e.message)?.[1];
   return new TemplateError(`${file}:${line ?? 1}:1: ${message}`);

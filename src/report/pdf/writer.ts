@@ -85,8 +85,13 @@ export interface WriterColours {
   shade: string;
 }
 
-/** Break opportunities: spaces, each CJK ideograph or kana on its own, other runs of text as words. */
-const TOKEN = /\s+|[\u2E80-\u9FFF\uF900-\uFAFF\u3000-\u303F\uFF00-\uFFEF]|[^\s\u2E80-\u9FFF\uF900-\uFAFF\u3000-\u303F\uFF00-\uFFEF]+/gu;
+/**
+ * Break opportunities: spaces; each CJK ideograph or kana on its own (with an opening bracket before it or
+ * closing punctuation after it kept attached, so no line starts with "）" or ends with "（"); other runs of
+ * text as words.
+ */
+const CJK = '\\u2E80-\\u9FFF\\uF900-\\uFAFF\\u3000-\\u303F\\uFF00-\\uFFEF';
+const TOKEN = new RegExp(`[(\\[「『（]?[${CJK}][)\\]」』）、。，．,.]?|\\s+|[^\\s${CJK}]+`, 'gu');
 
 export class PdfWriter {
   readonly doc: PDFDoc;
@@ -343,6 +348,18 @@ export class PdfWriter {
         h = lines[i].height;
         i++;
       }
+      // No single line of a paragraph alone at the foot or the head of a page (orphans and widows).
+      const taken = i - start;
+      const left = lines.length - i;
+      if (left > 0 && taken === 1 && start === 0 && lines.length > 2 && this.y > this.top + 1) {
+        this.newPage();
+        i = start;
+        continue;
+      }
+      if (left === 1 && taken > 2) {
+        i--;
+        h -= lines[i].height;
+      }
       const y0 = this.y;
       this.tag(el, () => {
         let cy = y0;
@@ -387,17 +404,19 @@ export class PdfWriter {
    * A heading: structure element H1–H3, a named destination for links, a bookmark nested by level and,
    * when `toc`, an entry for the table of contents. Kept with the next `keep` points of content.
    */
-  heading(level: 1 | 2 | 3, spans: Span[], style: TextStyle, options: { toc?: boolean; keep?: number; destination: string; bookmark?: string; newPage?: boolean }): void {
+  heading(level: 1 | 2 | 3, spans: Span[], style: TextStyle, options: { toc?: boolean; keep?: number; destination: string; bookmark?: string; outline?: boolean; newPage?: boolean }): void {
     if (options.newPage) this.newPage();
     const lines = this.layout(spans, this.width, style);
     const height = lines.reduce((s, l) => s + l.height, 0);
     this.ensure(height + (options.keep ?? 60));
     const title = options.bookmark ?? spans.map((s) => s.text).join('');
     this.doc.addNamedDestination(options.destination, 'XYZ', null, this.y - 6, null);
-    while (this.outlineStack.length > 0 && this.outlineStack[this.outlineStack.length - 1].level >= level) this.outlineStack.pop();
-    const outlineParent = this.outlineStack.length > 0 ? this.outlineStack[this.outlineStack.length - 1].item : this.doc.outline;
-    const item = outlineParent.addItem(title);
-    this.outlineStack.push({ level, item });
+    if (options.outline !== false) {
+      while (this.outlineStack.length > 0 && this.outlineStack[this.outlineStack.length - 1].level >= level) this.outlineStack.pop();
+      const outlineParent = this.outlineStack.length > 0 ? this.outlineStack[this.outlineStack.length - 1].item : this.doc.outline;
+      const item = outlineParent.addItem(title);
+      this.outlineStack.push({ level, item });
+    }
     this.headings.push({ level, title, page: this.pageIndex, destination: options.destination, toc: options.toc ?? level <= 2 });
     const el = this.doc.struct(`H${level}`);
     this.parent.add(el);

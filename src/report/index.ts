@@ -1,6 +1,7 @@
 import { htmlIndexReporter } from './html/index.js';
 import { jsonReporter } from './json/index.js';
+import { pdfReporter } from './pdf/index.js';
 import type { Reporter } from './types.js';
 
 /** Every output format, in the order they run. A new format is one folder and one line here. */
-export const REPORTERS: readonly Reporter[] = [jsonReporter, htmlIndexReporter];
+export const REPORTERS: readonly Reporter[] = [jsonReporter, pdfReporter, htmlIndexReporter];

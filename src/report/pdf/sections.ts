@@ -108,7 +108,8 @@ export function drawCover(ctx: Ctx): void {
     const colour = report.verdict === 'fail' ? c.status.fail : c.status.pass;
     w.block('P', 34, (x, y) => {
       w.drawBadge(verdict, colour, x, y, 15);
-      w.drawTextAt([{ text: `${L(ctx, 'verdict.failOn')} ${report.run.profile.failOn}`, color: c.muted }], x + w.measure(verdict, 15, true) + 26, y + 6, 300, { size: 10, color: c.muted });
+      const threshold = report.run.profile.failOn === 'none' ? L(ctx, 'verdict.noThreshold') : `${L(ctx, 'verdict.failOn')} ${report.run.profile.failOn}`;
+      w.drawTextAt([{ text: threshold, color: c.muted }], x + w.measure(verdict, 15, true) + 26, y + 6, 300, { size: 10, color: c.muted });
     });
     w.space(10);
     w.rule(c.rule, 0.8);

@@ -1,7 +1,10 @@
+import { hdfReporter } from './hdf/index.js';
 import { htmlIndexReporter } from './html/index.js';
 import { jsonReporter } from './json/index.js';
+import { oscalReporter } from './oscal/index.js';
 import { pdfReporter } from './pdf/index.js';
+import { sarifReporter } from './sarif/index.js';
 import type { Reporter } from './types.js';
 
 /** Every output format, in the order they run. A new format is one folder and one line here. */
-export const REPORTERS: readonly Reporter[] = [jsonReporter, pdfReporter, htmlIndexReporter];
+export const REPORTERS: readonly Reporter[] = [jsonReporter, pdfReporter, sarifReporter, oscalReporter, hdfReporter, htmlIndexReporter];

@@ -1,7 +1,7 @@
 import type { Finding } from '../../model/finding.js';
 import type { BaselineComparison, ControlSummary } from '../../model/report.js';
 import type { Diagnostic, DiagnosticCode, Severity, SourcePos } from '../../model/types.js';
-import type { SarifArtifactLocation, SarifBaselineState, SarifKind, SarifLevel, SarifLocation, SarifNotification, SarifResult, SarifRule, SarifSuppression } from './types.js';
+import type { SarifArtifactLocation, SarifBaselineState, SarifKind, SarifLevel, SarifLocation, SarifNotification, SarifNotificationDescriptor, SarifResult, SarifRule, SarifSuppression } from './types.js';
 import { artifactUri } from './uri.js';
 
 /**
@@ -74,11 +74,25 @@ export function referenceText(reference: ControlSummary['references'][number]): 
   return [reference.document, reference.section].filter(Boolean).join(' ') + (reference.note ? ` (${reference.note})` : '');
 }
 
+/**
+ * SARIF's "friendly name" of a rule: one Pascal-case identifier from its title, e.g. "No failover to a
+ * high-risk carrier" → NoFailoverToAHighRiskCarrier (letters and digits only).
+ */
+export function friendlyName(title: string): string {
+  return title
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((word) => word[0].toUpperCase() + word.slice(1))
+    .join('');
+}
+
 /** One rule per control in force. remediation comes from the control's findings (ControlSummary has none). */
 export function ruleFor(control: ControlSummary, remediation: string | undefined): SarifRule {
   const score = securitySeverity(control.severity);
+  const name = friendlyName(control.title);
   return {
     id: control.id,
+    ...(name ? { name } : {}),
     shortDescription: { text: control.title },
     fullDescription: { text: control.requirement },
     help: helpText(control, remediation),
@@ -259,22 +273,29 @@ export function removedResultFor(removed: BaselineComparison['removed'][number],
 /** Every diagnostic code (docs/findings.md, errors[]) as a SARIF notification descriptor, in a fixed order. */
 export const NOTIFICATION_CODES: readonly DiagnosticCode[] = ['io', 'encoding', 'yaml-syntax', 'yaml-limit', 'schema', 'reference', 'duplicate-id', 'ownership-cycle', 'control', 'profile', 'usage'];
 
-const NOTIFICATION_TEXT: Record<DiagnosticCode, string> = {
-  io: 'A file or folder could not be read.',
-  encoding: 'A file is not valid UTF-8.',
-  'yaml-syntax': 'A YAML document does not parse.',
-  'yaml-limit': 'A YAML document exceeds a parser limit (size, nesting, alias expansion).',
-  schema: "A document does not match its kind's JSON Schema.",
-  reference: 'A reference names a document that does not exist.',
-  'duplicate-id': 'Two documents of the same kind share an id.',
-  'ownership-cycle': 'A controlling ownership chain loops.',
-  control: 'A control file of the catalog is invalid.',
-  profile: 'The audit profile cannot be resolved.',
-  usage: 'The command line is invalid.',
+/** What each diagnostic means and what to do about it (code-scanning viewers require both for a descriptor). */
+const NOTIFICATION_TEXT: Record<DiagnosticCode, { text: string; help: string }> = {
+  io: { text: 'A file or folder could not be read.', help: 'Check that the path exists and is readable, then run the audit again.' },
+  encoding: { text: 'A file is not valid UTF-8.', help: 'Save the file as UTF-8; the message gives the line and column of the first invalid byte.' },
+  'yaml-syntax': { text: 'A YAML document does not parse.', help: 'Fix the YAML at the given line and column; the other documents of the file were still audited.' },
+  'yaml-limit': { text: 'A YAML document exceeds a parser limit (size, nesting, alias expansion).', help: 'Split or simplify the document, or raise the named limit with --limit if the input is trusted.' },
+  schema: { text: "A document does not match its kind's JSON Schema.", help: 'Correct the field named in the message; docs/inputs.md lists the fields of each kind.' },
+  reference: { text: 'A reference names a document that does not exist.', help: 'Add the referenced document or correct the id; subjects that need it are reported as errors until then.' },
+  'duplicate-id': { text: 'Two documents of the same kind share an id.', help: 'Give each document of a kind its own id (per operator for operator documents).' },
+  'ownership-cycle': { text: 'A controlling ownership chain loops.', help: 'Correct the ownership edges so that following the controlling owner ends at an ultimate controller.' },
+  control: { text: 'A control file of the catalog is invalid.', help: 'Fix the control file at the given line; the control was left out of the audit.' },
+  profile: { text: 'The audit profile cannot be resolved.', help: 'Name an existing profile with --profile, or fix the AuditProfile document.' },
+  usage: { text: 'The command line is invalid.', help: 'Run ixaudit --help for the options.' },
 };
 
-export function notificationDescriptors(): Array<{ id: string; shortDescription: { text: string } }> {
-  return NOTIFICATION_CODES.map((id) => ({ id, shortDescription: { text: NOTIFICATION_TEXT[id] } }));
+export function notificationDescriptors(): SarifNotificationDescriptor[] {
+  return NOTIFICATION_CODES.map((id) => ({
+    id,
+    name: friendlyName(id),
+    shortDescription: { text: NOTIFICATION_TEXT[id].text },
+    fullDescription: { text: NOTIFICATION_TEXT[id].text },
+    help: { text: NOTIFICATION_TEXT[id].help },
+  }));
 }
 
 /** Input, usage and catalog problems are the tool's own notifications, located like findings. */

@@ -68,6 +68,14 @@ export interface SarifRule {
   properties: Record<string, unknown>;
 }
 
+export interface SarifNotificationDescriptor {
+  id: string;
+  name: string;
+  shortDescription: SarifMessage;
+  fullDescription: SarifMessage;
+  help: SarifMessage;
+}
+
 export interface SarifArtifact {
   location: SarifArtifactLocation;
   length: number;
@@ -89,7 +97,7 @@ export interface SarifRun {
       version: string;
       semanticVersion: string;
       rules: SarifRule[];
-      notifications: Array<{ id: string; shortDescription: SarifMessage }>;
+      notifications: SarifNotificationDescriptor[];
       properties: Record<string, unknown>;
     };
   };

@@ -49,10 +49,15 @@ export function resultStatus(finding: Finding, notEvidencedIsFailure: boolean): 
   }
 }
 
+/** "Label: message", without doubling a label the message already starts with ("Not applicable: …"). */
+function labelled(label: string, message: string): string {
+  return message.toLowerCase().startsWith(label.toLowerCase()) ? message : `${label}: ${message}`;
+}
+
 function skipReason(finding: Finding): string {
   if (finding.status === 'waived' && finding.waiver) return `Waived by ${finding.waiver.id} until ${finding.waiver.expires}: ${finding.message}`;
-  if (finding.status === 'not-evidenced') return `Not evidenced: ${finding.message}`;
-  return `Not applicable: ${finding.message}`;
+  if (finding.status === 'not-evidenced') return labelled('Not evidenced', finding.message);
+  return labelled('Not applicable', finding.message);
 }
 
 export function resultFor(finding: Finding, startTime: string, notEvidencedIsFailure: boolean): HdfResult {

@@ -1,10 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Ajv, type AnySchemaObject } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../src/model/report.js';
 import { packageRoot } from '../src/paths.js';
+import { hdfJson } from '../src/report/hdf/index.js';
 import { REPORTERS } from '../src/report/index.js';
+import { sarifJson } from '../src/report/sarif/index.js';
 import { ASSESSMENT_PLAN_FILE, ASSESSMENT_RESULTS_FILE, assessmentPlan, assessmentPlanJson, assessmentResults, assessmentResultsJson, oscalReporter } from '../src/report/oscal/index.js';
 import type { OscalAssessmentPlan, OscalAssessmentResults, OscalObservation, OscalResult, OscalRisk } from '../src/report/oscal/types.js';
 import { IXAUDIT_NAMESPACE, ixauditUuid, uuidV5 } from '../src/report/oscal/uuid.js';
@@ -253,4 +256,19 @@ describe('OSCAL assessment plan (assessment-plan.json)', () => {
     expect(JSON.parse(readFileSync(paths[1], 'utf8'))['assessment-results']['import-ap'].href).toBe(ASSESSMENT_PLAN_FILE);
     expect(REPORTERS).toContain(oscalReporter);
   });
+});
+
+describe('interchange files from the command line', () => {
+  it('ixaudit audit writes the OSCAL pair, SARIF and HDF into --out, as the model gives them, with the plan beside the results', () => {
+    const out = join(tempFiles({}), 'out');
+    const run = spawnSync(process.execPath, ['bin/ixaudit.js', 'audit', 'inputs', '--out', out, '--quiet'], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(1); // the samples fail on purpose
+    const written = (file: string) => readFileSync(join(out, file), 'utf8');
+    expect(written(ASSESSMENT_RESULTS_FILE)).toBe(assessmentResultsJson(samples));
+    expect(written(ASSESSMENT_PLAN_FILE)).toBe(assessmentPlanJson(samples));
+    expect(written('findings.sarif')).toBe(sarifJson(samples));
+    expect(written('hdf.json')).toBe(hdfJson(samples));
+    const href = JSON.parse(written(ASSESSMENT_RESULTS_FILE))['assessment-results']['import-ap'].href;
+    expect(existsSync(join(dirname(join(out, ASSESSMENT_RESULTS_FILE)), href))).toBe(true);
+  }, 120_000); // a whole audit with every report (PDFs included) on a loaded 2-core machine
 });

@@ -388,6 +388,7 @@ function drawFinding(ctx: Ctx, f: Finding, ownRemediation: boolean): void {
     for (const chain of chainsOf(f.evidence)) drawChain(ctx, chain, indent);
     const details = evidenceDetails(f.evidence);
     if (details) {
+      w.ensure(34); // keep the label with the first lines of the details
       w.paragraph([{ text: `${L(ctx, 'finding.details')}`, bold: true }], { ...s.small, color: c.text }, { x: w.left + indent, after: 1 });
       drawPreformatted(ctx, details, indent + 6);
     }

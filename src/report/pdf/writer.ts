@@ -93,6 +93,13 @@ export interface WriterColours {
 const CJK = '\\u2E80-\\u9FFF\\uF900-\\uFAFF\\u3000-\\u303F\\uFF00-\\uFFEF';
 const TOKEN = new RegExp(`[(\\[「『（]?[${CJK}][)\\]」』）、。，．,.]?|\\s+|[^\\s${CJK}]+`, 'gu');
 
+/**
+ * Text widths depend only on the font file, size and text, so they are shared by every report of a run
+ * (the operators' PDFs repeat most words). Bounded so a huge run cannot grow it without limit.
+ */
+const widthCache = new Map<string, number>();
+const WIDTH_CACHE_LIMIT = 200_000;
+
 export class PdfWriter {
   readonly doc: PDFDoc;
   readonly pageWidth: number;
@@ -105,7 +112,6 @@ export class PdfWriter {
   readonly headings: HeadingRecord[] = [];
   readonly root: StructElement;
   private parents: StructElement[] = [];
-  private widthCache = new Map<string, number>();
   private outlineStack: Array<{ level: number; item: PDFKit.PDFOutline }> = [];
 
   constructor(
@@ -199,14 +205,15 @@ export class PdfWriter {
   /** Width of text in points, across font runs. */
   measure(text: string, size: number, bold = false): number {
     const key = `${bold ? 'b' : 'r'}${size}\u0000${text}`;
-    let width = this.widthCache.get(key);
+    let width = widthCache.get(key);
     if (width === undefined) {
       width = 0;
       for (const run of fontRuns(text)) {
         this.setFont(run.script, bold, size);
         width += this.doc.widthOfString(run.text);
       }
-      this.widthCache.set(key, width);
+      if (widthCache.size >= WIDTH_CACHE_LIMIT) widthCache.clear();
+      widthCache.set(key, width);
     }
     return width;
   }

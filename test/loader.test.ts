@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadBytes, loadText } from '../src/load/index.js';
 import { formatDiagnostic } from '../src/model/types.js';
+import { DEFAULT_YAML_LIMITS } from '../src/load/yaml.js';
 
 /** Loader errors as the user sees them: exact file:line:column and message. */
 function errorsOf(text: string): string[] {
@@ -122,5 +123,46 @@ describe('loader', () => {
   it('keeps names in their own script', () => {
     const text = OPERATOR.replace('{id: jp-test}', '{id: jp-test, name: "さくらモバイル / 한빛텔레콤 / Whitiwhiti Kōrero"}');
     expect(loadText('u.yaml', text).documents[0].value.metadata.name).toBe('さくらモバイル / 한빛텔레콤 / Whitiwhiti Kōrero');
+  });
+});
+
+describe('large-file path', () => {
+  /** Every path of a value tree, maps and lists alike. */
+  function paths(value: unknown, path: Array<string | number> = []): Array<Array<string | number>> {
+    if (value === null || typeof value !== 'object') return [path];
+    const children = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
+    return [path, ...children.flatMap(([k, v]) => paths(v, [...path, k]))];
+  }
+
+  it('finds the same line and column for every node as the exact loader does', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { collectFiles } = await import('../src/load/index.js');
+    // Every sample and fixture file: block and flow styles, comments, empty values, several documents.
+    const files = collectFiles(['inputs', 'test/controls']).files;
+    expect(files.length).toBeGreaterThan(40);
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      const exact = loadText(file, text);
+      const large = loadText(file, text, { limits: { ...DEFAULT_YAML_LIMITS, largeFileBytes: 0 } });
+      expect(large.diagnostics).toEqual(exact.diagnostics);
+      expect(large.documents.map((d) => d.value)).toEqual(exact.documents.map((d) => d.value));
+      exact.documents.forEach((doc, i) => {
+        for (const path of paths(doc.value)) {
+          expect(large.documents[i].positions.locate(path), `${file} ${path.join('.')}`).toEqual(doc.positions.locate(path));
+          if (typeof path[path.length - 1] === 'string') {
+            expect(large.documents[i].positions.locateKey(path), `${file} key ${path.join('.')}`).toEqual(doc.positions.locateKey(path));
+          }
+        }
+      });
+    }
+  });
+
+  it('reports syntax errors and rejects aliases in large files', () => {
+    const limits = { ...DEFAULT_YAML_LIMITS, largeFileBytes: 0 };
+    expect(loadText('l.yaml', 'a: [1\n', { limits }).diagnostics.map(formatDiagnostic)[0]).toMatch(/^l\.yaml:2:1: YAML syntax error: unexpected end of the stream within a flow collection/);
+    const aliased = 'apiVersion: ixaudit/v1\nkind: Operator\nmetadata: {id: x}\nspec: &s {country: JP, networks: [gsm]}\nother: *s\n';
+    expect(loadText('a.yaml', aliased, { limits }).diagnostics.map(formatDiagnostic)).toEqual([
+      'a.yaml:5:8: aliases are not accepted in large files (over the large-file threshold): write the data out',
+    ]);
   });
 });

@@ -37,11 +37,15 @@ describe('hostile YAML gets one clear located error, in bounded time and memory'
     expect(errorsOf('block.yaml', `${block} 1\n`)).toEqual(['block.yaml:65:65: nesting deeper than 64 levels (limit maxDepth; raise it with --limit maxDepth=N)']);
   });
 
-  it('a 100 MB scalar is refused by size, a long one-line scalar by line length', () => {
+  it('a 100 MB scalar is refused by line length before parsing, an oversized file by size', () => {
     const huge = Buffer.alloc(100 * 1024 * 1024 + 20, 'x');
     huge.write('name: "', 0);
     expect(errorsOf('huge.yaml', huge)).toEqual([
-      'huge.yaml:1:1: file is 104857620 bytes, larger than the limit of 67108864 (limit maxFileBytes; raise it with --limit maxFileBytes=N)',
+      'huge.yaml:1:1: line is 104857620 characters long, more than the limit of 1048576 (limit maxLineBytes; raise it with --limit maxLineBytes=N)',
+    ]);
+    const small = { ...DEFAULT_YAML_LIMITS, maxFileBytes: 1000 };
+    expect(loadBytes('big.yaml', Buffer.alloc(2000, 'a'), { limits: small }).diagnostics.map(formatDiagnostic)).toEqual([
+      'big.yaml:1:1: file is 2000 bytes, larger than the limit of 1000 (limit maxFileBytes; raise it with --limit maxFileBytes=N)',
     ]);
     const longLine = `apiVersion: ixaudit/v1\nkind: Operator\nmetadata: {id: x, name: "${'y'.repeat(2 * 1024 * 1024)}"}\n`;
     expect(errorsOf('long.yaml', longLine)).toEqual([
@@ -123,7 +127,7 @@ describe('output safety', () => {
 
   it('an unwritable --out is a clear error with exit code 4', () => {
     const dir = tempFiles({ 'a-file': 'x' });
-    const { code, stderr } = ixaudit('audit', 'inputs', '--out', join(dir, 'a-file', 'sub'));
+    const { code, stderr } = ixaudit('audit', 'inputs', '--out', join(dir, 'a-file', 'sub'), '--quiet');
     expect(code).toBe(4);
     expect(stderr).toMatch(/^ixaudit: cannot write reports to .*a-file\/sub: .*Previous reports there are unchanged\.\n$/);
     expect(existsSync(join(dir, 'a-file'))).toBe(true);

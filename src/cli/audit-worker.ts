@@ -1,12 +1,9 @@
 import { parentPort } from 'node:worker_threads';
 import type { EffectiveProfile } from '../enrich/profile.js';
 import type { World } from '../enrich/world.js';
-import { PositionIndex, type PositionData } from '../load/positions.js';
+import { fromWire, type WireDocument } from '../load/wire.js';
 import type { LoadedDocument } from '../model/types.js';
 import { auditOperator, compileCatalog } from './run-audit.js';
-
-/** A document as it crosses to a worker: the position index as plain maps. */
-export type WireDocument = Omit<LoadedDocument, 'positions'> & { positions: PositionData };
 
 export interface WorkerTask {
   operatorId: string;
@@ -16,14 +13,7 @@ export interface WorkerTask {
   own: WireDocument[];
   profile: EffectiveProfile;
   controlsDir?: string;
-}
-
-export function toWire(doc: LoadedDocument): WireDocument {
-  return { ...doc, positions: (doc.positions as PositionIndex).exportData() };
-}
-
-function fromWire(doc: WireDocument): LoadedDocument {
-  return { ...doc, positions: PositionIndex.fromData(doc.positions) };
+  listRouteFindingsUpTo?: number;
 }
 
 /** The world one operator needs, rebuilt from documents the main thread already validated and checked. */
@@ -51,6 +41,7 @@ if (parentPort) {
     catalog ??= compileCatalog(task.controlsDir);
     const disabled = new Set(task.profile.disabled);
     const controls = catalog.controls.filter((c) => !disabled.has(c.definition.id));
-    port.postMessage(auditOperator(worldFor(task), task.profile, controls, task.operatorId));
+    const world = worldFor(task);
+    port.postMessage(auditOperator(world, task.profile, controls, task.operatorId, undefined, task.listRouteFindingsUpTo));
   });
 }

@@ -41,6 +41,8 @@ Options:
   --limit NAME=N        raise or lower a parser limit (maxFileBytes, maxLineBytes, maxDepth,
                         maxAliasExpansion, maxErrorsPerFile); see docs/security.md
   --jobs N              worker threads for a sector run (default: the cores, for runs of 20,000+ routes)
+  --list-all            list every passing route finding (by default an operator with more than
+                        2,000 routes has them counted per control; failures are always listed)
   --json                print a machine-readable summary on stdout (no progress, no coloured text)
   --quiet               print only errors
   --no-color            plain output even on a terminal (also NO_COLOR=1)
@@ -73,6 +75,7 @@ export async function main(argv: string[]): Promise<number> {
         baseline: { type: 'string' },
         jobs: { type: 'string' },
         json: { type: 'boolean', default: false },
+        'list-all': { type: 'boolean', default: false },
         sign: { type: 'string' },
         key: { type: 'string' },
         quiet: { type: 'boolean', default: false },
@@ -135,6 +138,7 @@ export async function main(argv: string[]): Promise<number> {
         failOn: failOn as Severity | 'none' | undefined,
         limits,
         baseline,
+        listRouteFindingsUpTo: values['list-all'] ? Number.POSITIVE_INFINITY : undefined,
       };
       if (command === 'validate') {
         const problems = validateOnly(auditOptions);

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AuditReport } from '../model/report.js';
 import { packageRoot } from '../paths.js';
-import { toWire, type WorkerTask } from './audit-worker.js';
+import { OwnershipResolver } from '../enrich/ownership.js';
+import type { WorkerTask } from './audit-worker.js';
+import { toWire } from '../load/wire.js';
 import { assembleReport, auditOperator, operatorErrorFinding, prepareAudit, type AuditOptions, type OperatorOutcome, type PreparedAudit } from './run-audit.js';
 
 export type ProgressListener = (event: { stage: 'loaded'; operators: number } | { stage: 'operator'; outcome: OperatorOutcome; done: number; total: number }) => void;
@@ -36,14 +38,15 @@ export async function runAuditParallel(options: AuditOptions, requestedJobs?: nu
   };
 
   if (jobs <= 1) {
-    for (const id of prepared.operatorIds) finish(auditOperator(prepared.world, prepared.profile, prepared.controls, id));
+    const resolver = new OwnershipResolver(prepared.world);
+    for (const id of prepared.operatorIds) finish(auditOperator(prepared.world, prepared.profile, prepared.controls, id, resolver, options.listRouteFindingsUpTo));
   } else {
     const shared = [...prepared.world.carriers.values(), ...prepared.world.owners.values()].map(toWire);
     const queue = [...prepared.operatorIds];
     const taskFor = (operatorId: string): WorkerTask => {
       const docs = prepared.world.submissions.get(operatorId)!;
       const own = [prepared.world.operators.get(operatorId)!, ...docs.agreements, ...docs.tables, ...docs.firewalls, ...docs.waivers];
-      return { operatorId, shared, own: own.map(toWire), profile: prepared.profile, controlsDir: options.controlsDir };
+      return { operatorId, shared, own: own.map(toWire), profile: prepared.profile, controlsDir: options.controlsDir, listRouteFindingsUpTo: options.listRouteFindingsUpTo };
     };
     await Promise.all(Array.from({ length: jobs }, () => drain(queue, taskFor, finish, prepared)));
   }
@@ -90,5 +93,5 @@ function runOn(worker: Worker, task: WorkerTask): Promise<OperatorOutcome> {
 function crashedOutcome(prepared: PreparedAudit, operatorId: string, err: unknown): OperatorOutcome {
   const at = prepared.world.operators.get(operatorId)!.positions.locate(['metadata', 'id']);
   const message = `The worker auditing ${operatorId} failed: ${(err as Error)?.message ?? err}. The other operators were audited.`;
-  return { operatorId, findings: [operatorErrorFinding(operatorId, at, message)], waivers: [], inventory: { operators: [], routes: [], carriers: [], agreements: [] }, diagnostics: [] };
+  return { operatorId, findings: [operatorErrorFinding(operatorId, at, message)], summarised: [], waivers: [], inventory: { operators: [], routes: [], carriers: [], agreements: [] }, diagnostics: [] };
 }

@@ -6,7 +6,7 @@ import { OwnershipResolver } from '../enrich/ownership.js';
 import { resolveProfile, type EffectiveProfile } from '../enrich/profile.js';
 import { buildWorld, type World } from '../enrich/world.js';
 import { compileControl, type CompiledControl } from '../engine/compile.js';
-import { controlParameters, evaluateControl, fingerprint } from '../engine/evaluate.js';
+import { controlParameters, evaluateControl, fingerprint, LocationQueue, type RouteTally } from '../engine/evaluate.js';
 import { applyWaivers } from '../engine/waivers.js';
 import { loadControls } from '../load/controls.js';
 import { collectFiles, loadFiles, type LoadResult } from '../load/index.js';
@@ -14,7 +14,7 @@ import type { YamlLimits } from '../load/yaml.js';
 import { compareWithBaseline, type PreviousFindings } from '../engine/baseline.js';
 import type { Finding, WaiverOutcome } from '../model/finding.js';
 import { byKeys, compareText } from '../model/order.js';
-import type { AuditReport, AuditResult, Inventory, OperatorSummary } from '../model/report.js';
+import type { AuditReport, AuditResult, Inventory, OperatorSummary, SummarisedFindings } from '../model/report.js';
 import { excerptReader } from '../load/excerpt.js';
 import { inventoryOf } from '../enrich/inventory.js';
 import { SEVERITIES, STATUSES, severityRank, type Diagnostic, type Severity, type Status } from '../model/types.js';
@@ -34,6 +34,8 @@ export interface AuditOptions {
   controlsDir?: string;
   /** Parser limits (--limit); defaults in src/load/yaml.ts. */
   limits?: YamlLimits;
+  /** Operators with more routes than this get their passing / not-applicable route findings counted, not listed (--list-all lifts it). */
+  listRouteFindingsUpTo?: number;
   /** --baseline: the previous run's findings, and the folder they came from. */
   baseline?: { source: string; previous: PreviousFindings };
 }
@@ -82,6 +84,7 @@ export interface PreparedAudit {
 export interface OperatorOutcome {
   operatorId: string;
   findings: Finding[];
+  summarised: SummarisedFindings[];
   waivers: WaiverOutcome[];
   inventory: Inventory;
   diagnostics: Diagnostic[];
@@ -113,8 +116,33 @@ export function prepareAudit(options: AuditOptions): PreparedAudit {
   };
 }
 
+/** Default of --list-all's limit: beyond this many routes, an operator's passing route findings are counted. */
+export const LIST_ROUTE_FINDINGS_UP_TO = 2000;
+
+/** Counts route findings per control and status, keeping a few example subjects. */
+function routeTally(operatorId: string): { tally: RouteTally; summaries: () => SummarisedFindings[] } {
+  const groups = new Map<string, SummarisedFindings>();
+  return {
+    tally: (control, status, subject) => {
+      const key = `${control}\u0000${status}`;
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { operator: operatorId, control, status, count: 0, examples: [] }));
+      group.count++;
+      if (group.examples.length < 3) group.examples.push(subject);
+    },
+    summaries: () => [...groups.values()],
+  };
+}
+
 /** enrich → evaluate → waivers for one operator. Never throws: a bug becomes an error finding for that operator only. */
-export function auditOperator(world: World, profile: EffectiveProfile, controls: CompiledControl[], operatorId: string, resolver = new OwnershipResolver(world)): OperatorOutcome {
+export function auditOperator(
+  world: World,
+  profile: EffectiveProfile,
+  controls: CompiledControl[],
+  operatorId: string,
+  resolver = new OwnershipResolver(world),
+  listRouteFindingsUpTo = LIST_ROUTE_FINDINGS_UP_TO,
+): OperatorOutcome {
   const operatorDoc = world.operators.get(operatorId)!;
   const docs = world.submissions.get(operatorId)!;
   const inventory: Inventory = { operators: [], routes: [], carriers: [], agreements: [] };
@@ -122,14 +150,17 @@ export function auditOperator(world: World, profile: EffectiveProfile, controls:
   try {
     if (process.env.IXAUDIT_FAULT_OPERATOR === operatorId) throw new Error('fault injected by IXAUDIT_FAULT_OPERATOR');
     const submission = buildSubmission(world, resolver, profile, operatorDoc, docs);
-    const findings = controls.flatMap((control) => evaluateControl(control, submission, profile));
+    const counted = submission.routes.length > listRouteFindingsUpTo ? routeTally(operatorId) : undefined;
+    const locations = new LocationQueue();
+    const findings = controls.flatMap((control) => evaluateControl(control, submission, profile, counted?.tally, locations));
+    locations.resolve();
     const waivers = applyWaivers(findings, docs.waivers, profile.auditDate, knownControls);
     inventoryOf(submission, inventory);
-    return { operatorId, findings, waivers, inventory, diagnostics: resolver.diagnostics };
+    return { operatorId, findings, summarised: counted?.summaries() ?? [], waivers, inventory, diagnostics: resolver.diagnostics };
   } catch (err) {
     // A bug must not cost the other operators their audit: record it against this operator and go on.
     const message = `Internal error while auditing ${operatorId}: ${(err as Error)?.message ?? err}. The other operators were audited; please report it.`;
-    return { operatorId, findings: [operatorErrorFinding(operatorId, operatorDoc.positions.locate(['metadata', 'id']), message)], waivers: [], inventory, diagnostics: resolver.diagnostics };
+    return { operatorId, findings: [operatorErrorFinding(operatorId, operatorDoc.positions.locate(['metadata', 'id']), message)], summarised: [], waivers: [], inventory, diagnostics: resolver.diagnostics };
   }
 }
 
@@ -137,6 +168,7 @@ export function auditOperator(world: World, profile: EffectiveProfile, controls:
 export function assembleReport(prepared: PreparedAudit, outcomes: OperatorOutcome[]): AuditReport {
   const { options, world, profile, controls } = prepared;
   const findings = outcomes.flatMap((o) => o.findings);
+  const summarised = outcomes.flatMap((o) => o.summarised).sort(byKeys((s) => s.operator, (s) => s.control, (s) => s.status));
   const waivers = outcomes.flatMap((o) => o.waivers);
   const inventory: Inventory = { operators: [], routes: [], carriers: [], agreements: [] };
   for (const o of outcomes) {
@@ -171,7 +203,7 @@ export function assembleReport(prepared: PreparedAudit, outcomes: OperatorOutcom
       },
       inputs: prepared.inputs,
     },
-    summary: summarise(findings, world, profile, errors.length),
+    summary: summarise(findings, summarised, world, profile, errors.length, new Map(controls.map((c) => [c.definition.id, profile.severity[c.definition.id] ?? c.definition.severity]))),
     controls: controls
       .map((c) => ({
         id: c.definition.id,
@@ -184,6 +216,7 @@ export function assembleReport(prepared: PreparedAudit, outcomes: OperatorOutcom
       }))
       .sort(byKeys((c) => c.id)),
     findings,
+    ...(summarised.length > 0 ? { summarised } : {}),
     waivers,
     errors,
   };
@@ -203,7 +236,7 @@ export function validateOnly(options: AuditOptions): Diagnostic[] {
 export function runAudit(options: AuditOptions): AuditReport {
   const prepared = prepareAudit(options);
   const resolver = new OwnershipResolver(prepared.world);
-  const outcomes = prepared.operatorIds.map((id) => auditOperator(prepared.world, prepared.profile, prepared.controls, id, resolver));
+  const outcomes = prepared.operatorIds.map((id) => auditOperator(prepared.world, prepared.profile, prepared.controls, id, resolver, options.listRouteFindingsUpTo));
   return assembleReport(prepared, outcomes);
 }
 
@@ -258,7 +291,14 @@ function emptyCounts(): Record<Status, number> {
   return Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
 }
 
-function summarise(findings: Finding[], world: ReturnType<typeof buildWorld>['world'], profile: EffectiveProfile, errorCount: number): AuditResult['summary'] {
+function summarise(
+  findings: Finding[],
+  summarised: SummarisedFindings[],
+  world: World,
+  profile: EffectiveProfile,
+  errorCount: number,
+  severities: Map<string, Severity>,
+): AuditResult['summary'] {
   const byStatus = emptyCounts();
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, emptyCounts()])) as Record<Severity, Record<Status, number>>;
   const operators = new Map<string, OperatorSummary>();
@@ -271,6 +311,12 @@ function summarise(findings: Finding[], world: ReturnType<typeof buildWorld>['wo
     const op = operators.get(f.operator)!;
     op.counts[f.status]++;
     if (failsThreshold(f, profile.failOn, profile.parameters.notEvidencedIsFailure === true)) op.result = 'fail';
+  }
+  // Counted findings still count: totals are the same whether findings are listed or summarised.
+  for (const group of summarised) {
+    byStatus[group.status] += group.count;
+    bySeverity[severities.get(group.control)!][group.status] += group.count;
+    operators.get(group.operator)!.counts[group.status] += group.count;
   }
   const list = [...operators.values()];
   return { result: list.some((o) => o.result === 'fail') ? 'fail' : 'pass', byStatus, bySeverity, operators: list, errors: errorCount };

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EffectiveProfile } from '../enrich/profile.js';
 import { ID_PATH, type Subject, type Submission } from '../enrich/submission.js';
 import type { Finding } from '../model/finding.js';
-import type { DocPath, Severity, SourcePos, Status } from '../model/types.js';
+import type { DocPath, PositionLookup, Severity, SourcePos, Status } from '../model/types.js';
 import { AGGREGATES } from './aggregates.js';
 import { toPlain, type CelProgram, type CompiledControl } from './compile.js';
 
@@ -39,14 +39,14 @@ export function fingerprint(control: string, operator: string, subject: string):
 }
 
 /** Evaluates one control for one operator's submission. Never throws: a broken expression becomes an `error` finding. */
-export function evaluateControl(control: CompiledControl, submission: Submission, profile: EffectiveProfile): Finding[] {
+export function evaluateControl(control: CompiledControl, submission: Submission, profile: EffectiveProfile, tally?: RouteTally, locations?: LocationQueue): Finding[] {
   const definition = control.definition;
   const applies = definition.appliesTo;
   const params = controlParameters(control, profile);
   const severity: Severity = profile.severity[definition.id] ?? definition.severity;
   const operatorSubject: Subject = { ref: `Operator/${submission.operatorId}`, doc: submission.operatorDoc, path: ID_PATH, value: submission.operator };
 
-  const finding = (subject: Subject, status: Status, message: string, evidence: Record<string, unknown>, path?: DocPath): Finding => ({
+  const finding = (subject: Subject, status: Status, message: string, evidence: Record<string, unknown>): Finding => ({
     control: definition.id,
     title: definition.title,
     family: definition.family,
@@ -54,32 +54,40 @@ export function evaluateControl(control: CompiledControl, submission: Submission
     status,
     operator: submission.operatorId,
     subject: subject.ref,
-    location: locate(subject, path),
+    location: PENDING,
     message,
     evidence,
     remediation: definition.remediation.trim(),
     fingerprint: fingerprint(definition.id, submission.operatorId, subject.ref),
   });
+  // The location is looked up now, or queued so a large table's items are each re-parsed once.
+  const place = (f: Finding, subject: Subject, path?: DocPath) => {
+    if (locations) locations.push({ finding: f, positions: subject.doc.positions, path: path ?? subject.path });
+    else f.location = locate(subject, path);
+    return f;
+  };
 
   if (applies.networks && !applies.networks.some((n) => submission.operator.networks.includes(n))) {
-    return [finding(operatorSubject, 'not-applicable', `Not applicable: the operator runs none of ${applies.networks.join(', ')}.`, { networks: submission.operator.networks })];
+    return [place(finding(operatorSubject, 'not-applicable', `Not applicable: the operator runs none of ${applies.networks.join(', ')}.`, { networks: submission.operator.networks }), operatorSubject)];
   }
 
   const subjects = subjectsFor(applies.subject, applies.aggregate, submission, operatorSubject);
   if (subjects.length === 0) {
-    return [finding(operatorSubject, 'not-evidenced', `Not evidenced: the operator submitted no ${DOCUMENT_KIND[applies.subject]}.`, {})];
+    return [place(finding(operatorSubject, 'not-evidenced', `Not evidenced: the operator submitted no ${DOCUMENT_KIND[applies.subject]}.`, {}), operatorSubject)];
   }
 
-  return subjects.map((subject) => {
+  // Judge each subject first (status only); evidence, location and message are worked out only for
+  // findings that are listed, so passing routes of a million-route table cost one expression each.
+  const judge = (subject: Subject): Verdict => {
     const value = subject.value;
     if (applies.protocols && !applies.protocols.includes(value.protocol)) {
-      return finding(subject, 'not-applicable', `Not applicable: applies to ${applies.protocols.join(', ')} only; this is ${value.protocol}.`, { protocol: value.protocol });
+      return fixed('not-applicable', `Not applicable: applies to ${applies.protocols.join(', ')} only; this is ${value.protocol}.`, { protocol: value.protocol });
     }
     if (applies.statuses && !applies.statuses.includes(value.status)) {
-      return finding(subject, 'not-applicable', `Not applicable: applies to ${applies.statuses.join(', ')} routes only; this route is ${value.status}.`, { status: value.status });
+      return fixed('not-applicable', `Not applicable: applies to ${applies.statuses.join(', ')} routes only; this route is ${value.status}.`, { status: value.status });
     }
     if (value.undefinedCarriers?.length > 0) {
-      return finding(subject, 'error', `Cannot evaluate: references undefined carrier ${value.undefinedCarriers.join(', ')} (see the input errors).`, { undefinedCarriers: value.undefinedCarriers });
+      return fixed('error', `Cannot evaluate: references undefined carrier ${value.undefinedCarriers.join(', ')} (see the input errors).`, { undefinedCarriers: value.undefinedCarriers });
     }
     const scope: Record<string, unknown> = {
       subject: value,
@@ -91,11 +99,11 @@ export function evaluateControl(control: CompiledControl, submission: Submission
     let stage = 'applies';
     try {
       if (control.applies && run(control.applies, scope) !== true) {
-        return finding(subject, 'not-applicable', render(definition.check.notApplicable ?? 'Not applicable to this subject.', scope), {});
+        return fixed('not-applicable', () => render(definition.check.notApplicable ?? 'Not applicable to this subject.', scope), {});
       }
       stage = 'evidenced';
       if (control.evidenced && run(control.evidenced, scope) !== true) {
-        return finding(subject, 'not-evidenced', render(definition.check.notEvidenced ?? 'Not evidenced: the submission does not say.', scope), {});
+        return fixed('not-evidenced', () => render(definition.check.notEvidenced ?? 'Not evidenced: the submission does not say.', scope), {});
       }
       for (const [name, program] of control.lets) {
         stage = `let.${name}`;
@@ -104,6 +112,15 @@ export function evaluateControl(control: CompiledControl, submission: Submission
       stage = 'pass';
       const passed = run(control.pass, scope);
       if (typeof passed !== 'boolean') throw new Error(`expected true or false, got ${JSON.stringify(toPlain(passed))}`);
+      return { status: passed ? 'pass' : 'fail', details: () => explain(passed, scope) };
+    } catch (err) {
+      return fixed('error', `Cannot evaluate ${definition.id} (${stage}): ${String((err as Error).message ?? err).split('\n')[0]}`, {});
+    }
+  };
+
+  const explain = (passed: boolean, scope: Record<string, unknown>): Details => {
+    let stage = 'evidence';
+    try {
       const evidence: Record<string, unknown> = {};
       for (const [name, program] of control.evidence) {
         stage = `evidence.${name}`;
@@ -114,14 +131,82 @@ export function evaluateControl(control: CompiledControl, submission: Submission
       stage = 'location';
       const path = control.location ? parsePath(run(control.location, scope)) : undefined;
       stage = 'message';
-      const message = render(passed ? definition.messages.pass : definition.messages.fail, scope);
-      return finding(subject, passed ? 'pass' : 'fail', message, evidence, path);
+      return { message: render(passed ? definition.messages.pass : definition.messages.fail, scope), evidence, path };
     } catch (err) {
-      const reason = String((err as Error).message ?? err).split('\n')[0];
-      return finding(subject, 'error', `Cannot evaluate ${definition.id} (${stage}): ${reason}`, {});
+      return { status: 'error', message: `Cannot evaluate ${definition.id} (${stage}): ${String((err as Error).message ?? err).split('\n')[0]}`, evidence: {} };
     }
-  });
+  };
+
+  const findings: Finding[] = [];
+  for (const subject of subjects) {
+    const verdict = judge(subject);
+    if (tally && applies.subject === 'route' && (verdict.status === 'pass' || verdict.status === 'not-applicable')) {
+      tally(definition.id, verdict.status, subject.ref);
+      continue;
+    }
+    let details: Details;
+    try {
+      details = verdict.details();
+    } catch (err) {
+      details = { status: 'error', message: `Cannot evaluate ${definition.id} (message): ${String((err as Error).message ?? err).split('\n')[0]}`, evidence: {} };
+    }
+    findings.push(place(finding(subject, details.status ?? verdict.status, details.message, details.evidence), subject, details.path));
+  }
+  return findings;
 }
+
+/** Placeholder until the finding's location is looked up (see LocationQueue). */
+const PENDING: SourcePos = Object.freeze({ file: '', line: 0, column: 0 });
+
+export interface PendingLocation {
+  finding: Finding;
+  positions: PositionLookup;
+  path: DocPath;
+}
+
+/**
+ * Findings whose locations are looked up together, after evaluation, in document and route order: in a
+ * large table each route item's text is then re-parsed once, however many controls reported on it.
+ */
+export class LocationQueue {
+  private readonly pending: PendingLocation[] = [];
+
+  push(entry: PendingLocation): void {
+    this.pending.push(entry);
+  }
+
+  resolve(): void {
+    const order = new Map<PositionLookup, number>();
+    for (const p of this.pending) if (!order.has(p.positions)) order.set(p.positions, order.size);
+    const item = (p: PendingLocation) => (p.path[0] === 'spec' && typeof p.path[2] === 'number' ? p.path[2] : -1);
+    this.pending.sort((a, b) => order.get(a.positions)! - order.get(b.positions)! || item(a) - item(b));
+    for (const { finding, positions, path } of this.pending) {
+      const at = positions.locate(path);
+      finding.location = { file: at.file, line: at.line, column: at.column };
+    }
+    this.pending.length = 0;
+  }
+}
+
+interface Details {
+  /** Set when working out the details itself failed. */
+  status?: Status;
+  message: string;
+  evidence: Record<string, unknown>;
+  path?: DocPath;
+}
+
+interface Verdict {
+  status: Status;
+  details: () => Details;
+}
+
+function fixed(status: Status, message: string | (() => string), evidence: Record<string, unknown>): Verdict {
+  return { status, details: () => ({ message: typeof message === 'string' ? message : message(), evidence }) };
+}
+
+/** Receives route findings that are counted instead of listed (pass and not-applicable in large tables). */
+export type RouteTally = (control: string, status: 'pass' | 'not-applicable', subject: string) => void;
 
 function run(program: CelProgram, scope: Record<string, unknown>): unknown {
   return toPlain(program(scope));

@@ -1,12 +1,18 @@
 import { Alias, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar } from 'yaml';
 import type { Node as YamlNode, Document } from 'yaml';
-import type { Diagnostic, DocPath } from '../model/types.js';
+import type { Diagnostic, DocPath, PositionLookup } from '../model/types.js';
 import { PositionIndex } from './positions.js';
+import { parseLargeYaml } from './large.js';
 
 /** Limits that keep hostile input from exhausting time or memory; documented in docs/security.md. */
 export interface YamlLimits {
-  /** Largest file accepted, in bytes. The yaml document API needs ~80 bytes of heap per source byte. */
+  /** Largest file accepted, in bytes. */
   maxFileBytes: number;
+  /**
+   * Files from this size on take the large-file path (js-yaml, positions found lazily): the yaml
+   * document API needs ~80 bytes of heap per source byte and parses ~1.5 MB/s.
+   */
+  largeFileBytes: number;
   /** Longest line accepted, in bytes: a 100 MB scalar on one line is refused before parsing. */
   maxLineBytes: number;
   /** Deepest nesting of maps and sequences. */
@@ -18,7 +24,8 @@ export interface YamlLimits {
 }
 
 export const DEFAULT_YAML_LIMITS: YamlLimits = {
-  maxFileBytes: 64 * 1024 * 1024,
+  maxFileBytes: 512 * 1024 * 1024,
+  largeFileBytes: 4 * 1024 * 1024,
   maxLineBytes: 1024 * 1024,
   maxDepth: 64,
   maxAliasExpansion: 10_000,
@@ -89,7 +96,7 @@ export function prescan(file: string, text: string, limits: YamlLimits): Diagnos
 export interface ParsedDocument {
   index: number;
   value: unknown;
-  positions: PositionIndex;
+  positions: PositionLookup;
 }
 
 export interface ParsedFile {
@@ -107,6 +114,7 @@ export function parseYaml(file: string, text: string, limits: YamlLimits = DEFAU
   const documents: ParsedDocument[] = [];
   const refused = prescan(file, text, limits);
   if (refused) return { documents, diagnostics: [refused] };
+  if (text.length >= limits.largeFileBytes) return parseLargeYaml(file, text, limits);
   const at = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, column: col };

@@ -50,6 +50,11 @@ export interface AuditResult {
   };
   controls: ControlSummary[];
   findings: Finding[];
+  /**
+   * Route findings counted instead of listed: pass and not-applicable findings of operators with more
+   * routes than the listing limit (failures are always listed). Absent when nothing was counted.
+   */
+  summarised?: SummarisedFindings[];
   waivers: WaiverOutcome[];
   errors: Diagnostic[];
   /** Present with --baseline: what changed since the previous run. */
@@ -144,4 +149,13 @@ export interface Inventory {
 export interface AuditReport {
   result: AuditResult;
   inventory: Inventory;
+}
+
+export interface SummarisedFindings {
+  operator: string;
+  control: string;
+  status: 'pass' | 'not-applicable';
+  count: number;
+  /** The first few subjects, in table order, as examples. */
+  examples: string[];
 }

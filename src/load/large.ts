@@ -1,0 +1,307 @@
+import jsyaml from 'js-yaml';
+import type { Diagnostic, DocPath, PositionLookup, SourcePos } from '../model/types.js';
+import { parseYaml, type ParsedDocument, type ParsedFile, type YamlLimits } from './yaml.js';
+import { PositionIndex } from './positions.js';
+
+/**
+ * The large-file path. `yaml`'s document API parses ~1.5 MB/s and needs ~80 bytes of heap per source
+ * byte, so a 270 MB routing table cannot go through it. Large files are parsed with js-yaml (~10 MB/s,
+ * plain values only), and positions are found lazily: only when a finding or error needs one, the one
+ * route item (or the document head) it lies in is re-parsed with `yaml` for exact line and column.
+ */
+export function parseLargeYaml(file: string, text: string, limits: YamlLimits): ParsedFile {
+  const documents: ParsedDocument[] = [];
+  const diagnostics: Diagnostic[] = [];
+  splitDocuments(text).forEach(({ start, end }, index) => {
+    const source = text.slice(start, end);
+    const firstLine = lineNumberAt(text, start);
+    let value: unknown;
+    try {
+      value = jsyaml.load(source, { schema: jsyaml.CORE_SCHEMA, filename: file });
+    } catch (err) {
+      const e = err as jsyaml.YAMLException;
+      diagnostics.push({ file, line: firstLine + (e.mark?.line ?? 0), column: (e.mark?.column ?? 0) + 1, code: 'yaml-syntax', message: `YAML syntax error: ${e.reason ?? e.message}` });
+      return;
+    }
+    if (value === undefined || value === null) return;
+    const positions = new LazyPositions(file, source, firstLine, limits);
+    const shared = firstSharedReference(value);
+    if (shared) {
+      diagnostics.push({ ...positions.locate(shared), code: 'yaml-limit', message: 'aliases are not accepted in large files (over the large-file threshold): write the data out' });
+      return;
+    }
+    documents.push({ index, value, positions });
+  });
+  return { documents, diagnostics };
+}
+
+/** Document boundaries (`---` lines); a `...` end marker is left to the parser. */
+function splitDocuments(text: string): Array<{ start: number; end: number }> {
+  const parts: Array<{ start: number; end: number }> = [];
+  const separator = /^---[ \t]*(?:#.*)?\r?$/gm;
+  let start = 0;
+  for (let match = separator.exec(text); match; match = separator.exec(text)) {
+    if (match.index > start || parts.length > 0) parts.push({ start, end: match.index });
+    start = match.index + match[0].length + 1;
+  }
+  parts.push({ start: Math.min(start, text.length), end: text.length });
+  return parts.filter((p) => text.slice(p.start, p.end).trim() !== '');
+}
+
+function lineNumberAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+/** js-yaml resolves aliases to shared objects; finding one means the document used an alias. */
+function firstSharedReference(root: unknown): DocPath | undefined {
+  const seen = new Set<object>();
+  const stack: Array<[unknown, DocPath]> = [[root, []]];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (seen.has(value)) return path;
+    seen.add(value);
+    // Children pushed in reverse so they are visited in document order: the alias is the later sighting.
+    const children: Array<[unknown, DocPath]> = Array.isArray(value) ? value.map((v, i) => [v, [...path, i]]) : Object.entries(value).map(([k, v]) => [v, [...path, k]]);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+  }
+  return undefined;
+}
+
+/**
+ * Positions computed on demand from the source text. Items of the document's `routes:` block sequence
+ * are indexed by one scan of the lines; locating a path inside item i re-parses that item alone.
+ */
+export class LazyPositions implements PositionLookup {
+  private itemStarts: number[] | undefined;
+  private routesEndOffset = 0;
+  private readonly cache = new Map<number, PositionLookup>();
+  private head: PositionLookup | undefined;
+  private lineStarts: number[] | undefined;
+
+  constructor(
+    readonly file: string,
+    readonly source: string,
+    readonly firstLine: number,
+    readonly limits: YamlLimits,
+  ) {}
+
+  locate(path: DocPath): SourcePos {
+    return this.lookup(path, false);
+  }
+
+  locateKey(path: DocPath): SourcePos {
+    return this.lookup(path, true);
+  }
+
+  private lookup(path: DocPath, key: boolean): SourcePos {
+    if (path[0] === 'spec' && path[1] === 'routes' && typeof path[2] === 'number') {
+      // The route itself starts right after its "- ": known from the item scan, no parse needed.
+      if (path.length === 3 && !key) {
+        const start = this.routeItemStarts()[path[2]];
+        if (start !== undefined) return this.itemStart(start);
+      }
+    }
+    if (path.length === 2 && path[0] === 'spec' && path[1] === 'routes' && !key) {
+      // The sequence starts at its first item's "-", as the exact loader reports it.
+      const first = this.routeItemStarts()[0];
+      if (first !== undefined) return this.dashOf(first);
+    }
+    if (path[0] === 'spec' && path[1] === 'routes' && typeof path[2] === 'number') {
+      const item = this.item(path[2]);
+      if (item) return key ? item.locateKey(path.slice(3)) : item.locate(path.slice(3));
+    }
+    const head = this.headPositions();
+    return key ? head.locateKey(path) : head.locate(path);
+  }
+
+  /** Positions within route item `index`, from a parse of just that item's lines. */
+  private item(index: number): PositionLookup | undefined {
+    const cached = this.cache.get(index);
+    if (cached) return cached;
+    const starts = this.routeItemStarts();
+    if (index >= starts.length) return undefined;
+    const start = starts[index];
+    const end = index + 1 < starts.length ? starts[index + 1] : this.routesEnd(start);
+    const lineOffset = this.lineOf(start) - 1;
+    // The item keeps its own indentation, so columns stay right; "- " makes it a one-item sequence.
+    const within = snippetPositions(this.file, this.source.slice(start, end));
+    if (!within) return undefined;
+    const shifted: PositionLookup = {
+      locate: (p) => shift(within.locate([0, ...p]), lineOffset),
+      locateKey: (p) => shift(within.locateKey([0, ...p]), lineOffset),
+    };
+    if (this.cache.size > 256) this.cache.clear();
+    this.cache.set(index, shifted);
+    return shifted;
+  }
+
+  private dashOf(offset: number): SourcePos {
+    let i = offset;
+    while (this.source[i] === ' ') i++;
+    return { file: this.file, line: this.lineOf(offset), column: i - offset + 1 };
+  }
+
+  private itemStart(offset: number): SourcePos {
+    let i = offset;
+    while (this.source[i] === ' ') i++;
+    i++; // the "-"
+    while (this.source[i] === ' ') i++;
+    const line = this.lineOf(offset);
+    return { file: this.file, line, column: i - offset + 1 };
+  }
+
+  private headPositions(): PositionLookup {
+    if (!this.head) {
+      this.routeItemStarts();
+      const end = this.itemStarts && this.itemStarts.length > 0 ? this.itemStarts[0] : this.source.length;
+      // The head is small: parse it with the exact loader (never the large path again).
+      const parsed = parseYaml(this.file, this.source.slice(0, end), { ...this.limits, largeFileBytes: Number.POSITIVE_INFINITY }).documents[0];
+      const offset = this.firstLine - 1;
+      const fallback = { file: this.file, line: this.firstLine, column: 1 };
+      this.head = parsed
+        ? { locate: (p) => shift(parsed.positions.locate(p), offset), locateKey: (p) => shift(parsed.positions.locateKey(p), offset) }
+        : { locate: () => fallback, locateKey: () => fallback };
+    }
+    return this.head;
+  }
+
+  /** Offsets of each `- ` item line of the block sequence under `routes:`. */
+  private routeItemStarts(): number[] {
+    if (this.itemStarts) return this.itemStarts;
+    const starts: number[] = [];
+    const routesKey = /^([ \t]*)routes:[ \t]*(#.*)?\r?$/m.exec(this.source);
+    if (routesKey) {
+      let itemIndent = -1;
+      let offset = routesKey.index + routesKey[0].length + 1;
+      while (offset < this.source.length) {
+        let end = this.source.indexOf('\n', offset);
+        if (end < 0) end = this.source.length;
+        let indent = 0;
+        while (this.source[offset + indent] === ' ') indent++;
+        const first = this.source[offset + indent];
+        const blank = first === undefined || first === '\n' || first === '\r' || first === '#';
+        if (!blank) {
+          if (itemIndent < 0) {
+            if (first !== '-') break;
+            itemIndent = indent;
+          }
+          if (indent < itemIndent || (indent === itemIndent && first !== '-')) break;
+          if (indent === itemIndent) starts.push(offset);
+        }
+        offset = end + 1;
+      }
+      this.routesEndOffset = offset;
+    }
+    this.itemStarts = starts;
+    return starts;
+  }
+
+  private routesEnd(start: number): number {
+    return Math.max(start, Math.min(this.routesEndOffset, this.source.length));
+  }
+
+  private lineOf(offset: number): number {
+    if (!this.lineStarts) {
+      const starts = [0];
+      for (let i = this.source.indexOf('\n'); i >= 0; i = this.source.indexOf('\n', i + 1)) starts.push(i + 1);
+      this.lineStarts = starts;
+    }
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.firstLine + lo;
+  }
+}
+
+function shift(pos: SourcePos, lines: number): SourcePos {
+  return { file: pos.file, line: pos.line + lines, column: pos.column };
+}
+
+interface Frame {
+  open: number;
+  close: number;
+  kind: string;
+  result: unknown;
+  children: Frame[];
+}
+
+/**
+ * Positions of every node of a small YAML snippet, from js-yaml's parse events (~15 µs for a route item,
+ * against ~300 µs for a yaml document parse). Events give where each node opens and closes; a node's
+ * text starts at the first character after its open position that is not a space or a comment, and an
+ * empty value is placed at its key, as the main loader does.
+ */
+export function snippetPositions(file: string, text: string): PositionIndex | undefined {
+  const stack: Frame[] = [];
+  let root: Frame | undefined;
+  try {
+    jsyaml.load(text, {
+      schema: jsyaml.CORE_SCHEMA,
+      listener(type, state) {
+        if (type === 'open') {
+          stack.push({ open: state.position, close: -1, kind: '', result: undefined, children: [] });
+          return;
+        }
+        const frame = stack.pop()!;
+        frame.close = state.position;
+        frame.kind = state.kind ?? '';
+        frame.result = state.result;
+        if (stack.length > 0) stack[stack.length - 1].children.push(frame);
+        else root = frame;
+      },
+    });
+  } catch {
+    return undefined;
+  }
+  if (!root) return undefined;
+  const lineStarts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const at = (offset: number) => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - lineStarts[lo] + 1 };
+  };
+  const startOf = (frame: Frame) => {
+    let i = frame.open;
+    for (;;) {
+      while (i < frame.close && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+      if (text[i] !== '#') return i;
+      while (i < frame.close && text[i] !== '\n') i++;
+    }
+  };
+  const positions = new PositionIndex(file, { file, line: 1, column: 1 });
+  const visit = (outer: Frame, path: Array<string | number>, keyStart?: number) => {
+    // js-yaml wraps a flow collection met in block context in a second node with the same result.
+    let frame = outer;
+    while (frame.children.length === 1 && frame.children[0].result === frame.result && typeof frame.result === 'object' && frame.result !== null) frame = frame.children[0];
+    const empty = frame.result === null && startOf(frame) >= frame.close;
+    const start = empty && keyStart !== undefined ? at(keyStart) : at(startOf(frame));
+    positions.setValue(path, start.line, start.column);
+    if (frame.kind === 'mapping') {
+      for (let i = 0; i + 1 < frame.children.length; i += 2) {
+        const key = frame.children[i];
+        const childPath = [...path, String(key.result)];
+        const keyAt = startOf(key);
+        const k = at(keyAt);
+        positions.setKey(childPath, k.line, k.column);
+        visit(frame.children[i + 1], childPath, keyAt);
+      }
+    } else if (frame.kind === 'sequence') {
+      frame.children.forEach((child, i) => visit(child, [...path, i]));
+    }
+  };
+  visit(root, []);
+  return positions;
+}

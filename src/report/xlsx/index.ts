@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import type { AuditReport } from '../../model/report.js';
+import { operatorDir } from '../paths.js';
+import type { Reporter } from '../types.js';
+import { dateCell } from './cells.js';
+import { operatorScopes, runScope, type WorkbookScope } from './scope.js';
+import { summaryBlocks } from './summary.js';
+import { workbookTables } from './tables.js';
+import { DEFAULT_LIMITS, writeWorkbook, type WorkbookModel, type WriteLimits } from './writer.js';
+
+export const WORKBOOK_NAME = 'findings.xlsx';
+
+/** Everything one workbook holds, in sheet order: Summary, Findings, Controls, Routes, Carriers, Agreements, Waivers, Evidence (Errors). */
+export function workbookModel(scope: WorkbookScope): WorkbookModel {
+  const day = dateCell(scope.run.auditDate);
+  if (!(day instanceof Date)) throw new Error(`audit date ${scope.run.auditDate} is not a calendar date`);
+  return { day, summary: summaryBlocks(scope), tables: workbookTables(scope) };
+}
+
+/** OUT/findings.xlsx for the whole run, then OUT/<operator>/findings.xlsx for each operator. */
+export async function writeWorkbooks(report: AuditReport, outDir: string, limits: WriteLimits = DEFAULT_LIMITS): Promise<string[]> {
+  const written: string[] = [];
+  const runPath = join(outDir, WORKBOOK_NAME);
+  await writeWorkbook(runPath, workbookModel(runScope(report)), limits);
+  written.push(runPath);
+  for (const scope of operatorScopes(report)) {
+    const path = join(operatorDir(outDir, scope.operator!), WORKBOOK_NAME);
+    await writeWorkbook(path, workbookModel(scope), limits);
+    written.push(path);
+  }
+  return written;
+}
+
+export const xlsxReporter: Reporter = {
+  name: 'xlsx',
+  write: (report, outDir) => writeWorkbooks(report, outDir),
+};

@@ -1,0 +1,66 @@
+import { SEVERITIES, STATUSES, type Status } from '../../model/types.js';
+import { dateCell, type Cell } from './cells.js';
+import type { Column } from './tables.js';
+import type { WorkbookScope } from './scope.js';
+
+/** The Summary sheet is not one table but a few blocks, one under another. */
+export type SummaryBlock =
+  | { kind: 'title'; text: string }
+  | { kind: 'facts'; rows: Array<[string, Cell]> }
+  | { kind: 'table'; caption: string; columns: Column[]; rows: Cell[][] };
+
+function total(counts: Record<Status, number>): number {
+  return STATUSES.reduce((sum, s) => sum + counts[s], 0);
+}
+
+const COUNT_COLUMNS: Column[] = [...STATUSES.map((s): Column => ({ header: s, width: 14, format: 'number' })), { header: 'total', width: 9, format: 'number' }];
+
+/** Run facts, counts by severity × status, and per-operator totals. */
+export function summaryBlocks(scope: WorkbookScope): SummaryBlock[] {
+  const { run } = scope;
+  const profile = run.profile;
+  const facts: Array<[string, Cell]> = [
+    ['Scope', scope.operator === null ? 'all operators in the run' : `operator ${scope.operator}`],
+    ['Result', scope.result],
+    ['Audit date', dateCell(run.auditDate)],
+    ['Audit date from', run.auditDateSource],
+    ['Profile', profile.id],
+    ['Profile chain', profile.chain.join(' → ')],
+    ['Profile file', profile.file],
+    ['Fail on', profile.failOn],
+    ['Disabled controls', profile.disabled.length > 0 ? profile.disabled.join(', ') : null],
+    ['Tool', `${run.tool.name} ${run.tool.version}`],
+    ['Catalog version', run.catalog.version],
+    ['Controls evaluated', run.catalog.controls],
+    ['Findings', scope.findings.length],
+    ['Routes', scope.routes.length],
+    ['Carriers', scope.carriers.length],
+    ['Agreements', scope.agreements.length],
+    ['Input files', scope.inputs.length],
+  ];
+  if (scope.errors !== null) facts.push(['Input errors', scope.errors.length]);
+
+  const bySeverity: Cell[][] = SEVERITIES.map((severity) => [severity, ...STATUSES.map((s) => scope.bySeverity[severity][s]), total(scope.bySeverity[severity])]);
+  const columnTotals = STATUSES.map((s) => SEVERITIES.reduce((sum, severity) => sum + scope.bySeverity[severity][s], 0));
+  bySeverity.push(['total', ...columnTotals, columnTotals.reduce((a, b) => a + b, 0)]);
+
+  const operators: Cell[][] = scope.operators.map((o) => [o.id, o.name, o.country, o.result, ...STATUSES.map((s) => o.counts[s]), total(o.counts)]);
+
+  return [
+    { kind: 'title', text: scope.operator === null ? 'ixaudit findings' : `ixaudit findings: ${scope.operator}` },
+    { kind: 'facts', rows: facts },
+    { kind: 'table', caption: 'Findings by severity and status', columns: [{ header: 'severity', width: 22, format: 'severity' }, ...COUNT_COLUMNS], rows: bySeverity },
+    {
+      kind: 'table',
+      caption: 'Operators',
+      columns: [
+        { header: 'operator', width: 22 },
+        { header: 'name', width: 40 },
+        { header: 'country', width: 14 },
+        { header: 'result', width: 14, format: 'status' },
+        ...COUNT_COLUMNS,
+      ],
+      rows: operators,
+    },
+  ];
+}

@@ -1,0 +1,369 @@
+import type { Finding } from '../../model/finding.js';
+import type { InventoryHop, InventoryRoute } from '../../model/report.js';
+import { STATUSES, type Status } from '../../model/types.js';
+import { dateCell, listCell, parametersText, referencesText, textCell, type Cell } from './cells.js';
+import type { WorkbookScope } from './scope.js';
+
+/**
+ * How a column is shown. `severity` and `status` get conditional colours, `risk` highlights TRUE,
+ * `date` a yyyy-mm-dd number format, `link` the look of a hyperlink, `wrap` wraps long text.
+ */
+export type ColumnFormat = 'text' | 'wrap' | 'number' | 'date' | 'boolean' | 'severity' | 'status' | 'risk' | 'link';
+
+export interface Column {
+  header: string;
+  /** In characters, as Excel measures column widths. */
+  width: number;
+  format?: ColumnFormat;
+}
+
+/** One sheet of rows under a header: frozen, filtered, coloured by its columns' formats. */
+export interface Table {
+  name: string;
+  columns: Column[];
+  /** Lazy, so a million routes are never all turned into cells at once. */
+  rows: Iterable<Cell[]>;
+}
+
+export const SHEET = {
+  summary: 'Summary',
+  findings: 'Findings',
+  controls: 'Controls',
+  routes: 'Routes',
+  carriers: 'Carriers',
+  agreements: 'Agreements',
+  waivers: 'Waivers',
+  evidence: 'Evidence',
+  errors: 'Errors',
+} as const;
+
+/** The Findings columns: the Findings sheet and findings.csv share them. */
+export const FINDING_COLUMNS: readonly Column[] = [
+  { header: 'Control', width: 13, format: 'link' },
+  { header: 'Family', width: 8 },
+  { header: 'Title', width: 42 },
+  { header: 'Severity', width: 10, format: 'severity' },
+  { header: 'Status', width: 15, format: 'status' },
+  { header: 'Operator', width: 13 },
+  { header: 'Subject', width: 40 },
+  { header: 'File', width: 36 },
+  { header: 'Line', width: 7, format: 'number' },
+  { header: 'Column', width: 8, format: 'number' },
+  { header: 'Message', width: 100 },
+  { header: 'Remediation', width: 60 },
+  { header: 'Waiver', width: 12 },
+  { header: 'Waiver status', width: 14 },
+  { header: 'Waiver expires', width: 14, format: 'date' },
+  { header: 'Fingerprint', width: 34 },
+];
+
+/** Where a control's row is on the Controls sheet (header on row 1), for the links from Findings. */
+export function controlRows(scope: Pick<WorkbookScope, 'controls'>): Map<string, number> {
+  return new Map(scope.controls.map((c, i) => [c.id, i + 2]));
+}
+
+/** One finding as the cells of a Findings row. A control that has a row on Controls links to it. */
+export function findingCells(f: Finding, controlRow: ReadonlyMap<string, number>): Cell[] {
+  const row = controlRow.get(f.control);
+  return [
+    row === undefined ? f.control : { text: f.control, target: `${SHEET.controls}!A${row}` },
+    f.family,
+    f.title,
+    f.severity,
+    f.status,
+    f.operator,
+    f.subject,
+    f.location.file,
+    f.location.line,
+    f.location.column,
+    f.message,
+    textCell(f.remediation),
+    f.waiver?.id ?? null,
+    f.waiver?.status ?? null,
+    dateCell(f.waiver?.expires),
+    f.fingerprint,
+  ];
+}
+
+export function findingsTable(scope: WorkbookScope): Table {
+  const controlRow = controlRows(scope);
+  return { name: SHEET.findings, columns: [...FINDING_COLUMNS], rows: map(scope.findings, (f) => findingCells(f, controlRow)) };
+}
+
+/** The most pressing status among several: STATUSES is ordered fail, error, not-evidenced, waived, pass, not-applicable. */
+export function worstStatus(statuses: Iterable<Status>): Status | null {
+  let worst: number | null = null;
+  for (const s of statuses) {
+    const rank = STATUSES.indexOf(s);
+    if (worst === null || rank < worst) worst = rank;
+  }
+  return worst === null ? null : STATUSES[worst];
+}
+
+/**
+ * Controls: requirement, references, parameters in force, how many findings of each status, then the
+ * coverage matrix: one column per operator holding that operator's most pressing status for the control.
+ */
+export function controlsTable(scope: WorkbookScope): Table {
+  const counts = new Map<string, Record<Status, number>>();
+  const coverage = new Map<string, Map<string, Status[]>>();
+  for (const f of scope.findings) {
+    let c = counts.get(f.control);
+    if (!c) counts.set(f.control, (c = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>));
+    c[f.status]++;
+    let byOperator = coverage.get(f.control);
+    if (!byOperator) coverage.set(f.control, (byOperator = new Map()));
+    const list = byOperator.get(f.operator);
+    if (list) list.push(f.status);
+    else byOperator.set(f.operator, [f.status]);
+  }
+  const operators = scope.operators.map((o) => o.id);
+  const columns: Column[] = [
+    { header: 'Control', width: 13 },
+    { header: 'Family', width: 8 },
+    { header: 'Title', width: 42 },
+    { header: 'Severity', width: 10, format: 'severity' },
+    { header: 'Requirement', width: 70 },
+    { header: 'References', width: 50 },
+    { header: 'Parameters in force', width: 50 },
+    ...STATUSES.map((s): Column => ({ header: s, width: Math.max(6, s.length + 2), format: 'number' })),
+    { header: 'total', width: 7, format: 'number' },
+    ...operators.map((id): Column => ({ header: id, width: Math.max(14, id.length + 2), format: 'status' })),
+  ];
+  const rows = map(scope.controls, (control): Cell[] => {
+    const c = counts.get(control.id);
+    const byOperator = coverage.get(control.id);
+    return [
+      control.id,
+      control.family,
+      control.title,
+      control.severity,
+      control.requirement,
+      referencesText(control.references),
+      parametersText(control.parameters),
+      ...STATUSES.map((s) => c?.[s] ?? 0),
+      STATUSES.reduce((sum, s) => sum + (c?.[s] ?? 0), 0),
+      ...operators.map((id) => worstStatus(byOperator?.get(id) ?? [])),
+    ];
+  });
+  return { name: SHEET.controls, columns, rows };
+}
+
+/** A hop as text an analyst can read in one cell: `ctg (high-risk; controller sasac)`. */
+export function hopText(hop: InventoryHop): string {
+  const risk = hop.highRisk ? (hop.unavoidable ? 'high-risk, unavoidable; ' : 'high-risk; ') : '';
+  return `${hop.carrier} (${risk}controller ${hop.controller || 'unresolved'})`;
+}
+
+/** Controls a route fails, keyed by operator and subject (table ids are unique only per operator). */
+export function failedControlsByRoute(findings: readonly Finding[]): Map<string, string[]> {
+  const failed = new Map<string, string[]>();
+  for (const f of findings) {
+    if (f.status !== 'fail') continue;
+    const key = routeKey(f.operator, f.subject);
+    const list = failed.get(key);
+    if (!list) failed.set(key, [f.control]);
+    else if (!list.includes(f.control)) list.push(f.control);
+  }
+  return failed;
+}
+
+function routeKey(operator: string, ref: string): string {
+  return `${operator}\u0000${ref}`;
+}
+
+export function routesTable(scope: WorkbookScope): Table {
+  const failed = failedControlsByRoute(scope.findings);
+  const columns: Column[] = [
+    { header: 'Operator', width: 13 },
+    { header: 'Table', width: 20 },
+    { header: 'Route', width: 10 },
+    { header: 'Protocol', width: 9 },
+    { header: 'Status', width: 9 },
+    { header: 'Match', width: 36 },
+    { header: 'Dest. country', width: 8 },
+    { header: 'Dest. PLMN', width: 10 },
+    { header: 'Traffic share %', width: 9, format: 'number' },
+    { header: 'Encryption', width: 10 },
+    { header: 'Firewall', width: 14 },
+    { header: 'Primary', width: 16 },
+    { header: 'Primary high-risk', width: 9, format: 'risk' },
+    { header: 'Primary controller', width: 40 },
+    { header: 'Backups', width: 44 },
+    { header: 'Transit', width: 44 },
+    { header: 'High-risk hops', width: 9, format: 'number' },
+    { header: 'Avoidable high-risk hops', width: 11, format: 'number' },
+    { header: 'Failed controls', width: 28 },
+    { header: 'File', width: 36 },
+    { header: 'Line', width: 7, format: 'number' },
+  ];
+  const rows = map(scope.routes, (route): Cell[] => routeCells(route, failed.get(routeKey(route.operator, route.ref)) ?? []));
+  return { name: SHEET.routes, columns, rows };
+}
+
+export function routeCells(route: InventoryRoute, failedControls: readonly string[]): Cell[] {
+  const primary = route.hops.find((h) => h.position === 'primary');
+  const backups = route.hops.filter((h) => h.position.startsWith('backup'));
+  const transit = route.hops.filter((h) => h.position.startsWith('transit'));
+  const highRisk = route.hops.filter((h) => h.highRisk);
+  return [
+    route.operator,
+    route.table,
+    route.id,
+    route.protocol,
+    route.status,
+    textCell(route.match),
+    textCell(route.destination.country),
+    textCell(route.destination.plmn),
+    route.trafficShare,
+    textCell(route.encryption),
+    textCell(route.firewall),
+    primary?.carrier ?? null,
+    primary ? primary.highRisk : null,
+    primary ? textCell(primary.controllerName || primary.controller) : null,
+    listCell(backups.map(hopText)),
+    listCell(transit.map(hopText)),
+    highRisk.length,
+    highRisk.filter((h) => !h.unavoidable).length,
+    listCell([...failedControls].sort()),
+    route.location.file,
+    route.location.line,
+  ];
+}
+
+export function carriersTable(scope: WorkbookScope): Table {
+  const columns: Column[] = [
+    { header: 'Carrier', width: 16 },
+    { header: 'Name', width: 40 },
+    { header: 'Roles', width: 30 },
+    { header: 'Incorporated', width: 8 },
+    { header: 'Headquarters', width: 8 },
+    { header: 'Ultimate controller', width: 18 },
+    { header: 'Controller name', width: 44 },
+    { header: 'Controller type', width: 16 },
+    { header: 'Controller country', width: 9 },
+    { header: 'State-controlled', width: 9, format: 'risk' },
+    { header: 'Ownership resolved', width: 10, format: 'boolean' },
+    { header: 'Ownership chain', width: 100 },
+    { header: 'High-risk', width: 9, format: 'risk' },
+    { header: 'Risk reasons', width: 60 },
+    { header: 'Listings', width: 22 },
+    { header: 'Used by', width: 24 },
+    { header: 'File', width: 32 },
+    { header: 'Line', width: 7, format: 'number' },
+  ];
+  const rows = map(scope.carriers, (c): Cell[] => [
+    c.id,
+    textCell(c.name),
+    listCell(c.roles),
+    textCell(c.incorporatedIn),
+    textCell(c.headquarters),
+    textCell(c.controller.id),
+    textCell(c.controller.name),
+    textCell(c.controller.type),
+    textCell(c.controller.country),
+    c.stateControlled,
+    c.ownershipResolved,
+    textCell(c.chainText),
+    c.highRisk,
+    c.riskReasons.length > 0 ? c.riskReasons.join('; ') : null,
+    listCell(c.listings),
+    listCell(scope.operator === null ? c.usedBy : c.usedBy.filter((id) => id === scope.operator)),
+    c.location.file,
+    c.location.line,
+  ]);
+  return { name: SHEET.carriers, columns, rows };
+}
+
+export function agreementsTable(scope: WorkbookScope): Table {
+  const columns: Column[] = [
+    { header: 'Operator', width: 13 },
+    { header: 'Agreement', width: 24 },
+    { header: 'Counterparty', width: 16 },
+    { header: 'Services', width: 60 },
+    { header: 'Signed', width: 12, format: 'date' },
+    { header: 'Expires', width: 12, format: 'date' },
+    { header: 'Current', width: 9, format: 'boolean' },
+    { header: 'File', width: 36 },
+    { header: 'Line', width: 7, format: 'number' },
+  ];
+  const rows = map(scope.agreements, (a): Cell[] => [
+    a.operator,
+    a.id,
+    a.counterparty,
+    listCell(a.services),
+    dateCell(a.signed),
+    dateCell(a.expires),
+    a.current,
+    a.location.file,
+    a.location.line,
+  ]);
+  return { name: SHEET.agreements, columns, rows };
+}
+
+export function waiversTable(scope: WorkbookScope): Table {
+  const columns: Column[] = [
+    { header: 'Operator', width: 13 },
+    { header: 'Waiver', width: 12 },
+    { header: 'Control', width: 13 },
+    { header: 'Status', width: 12 },
+    { header: 'Expires', width: 12, format: 'date' },
+    { header: 'Targets', width: 44 },
+    { header: 'Matched', width: 44 },
+    { header: 'Message', width: 80 },
+    { header: 'File', width: 32 },
+    { header: 'Line', width: 7, format: 'number' },
+  ];
+  const rows = map(scope.waivers, (w): Cell[] => [
+    w.operator,
+    w.id,
+    w.control,
+    w.status,
+    dateCell(w.expires),
+    listCell(w.targets),
+    listCell(w.matched),
+    textCell(w.message),
+    w.location.file,
+    w.location.line,
+  ]);
+  return { name: SHEET.waivers, columns, rows };
+}
+
+export function evidenceTable(scope: WorkbookScope): Table {
+  const columns: Column[] = [
+    { header: 'File', width: 44 },
+    { header: 'SHA-256', width: 68 },
+    { header: 'Bytes', width: 10, format: 'number' },
+    { header: 'Shipped with ixaudit', width: 10, format: 'boolean' },
+  ];
+  const rows = map(scope.inputs, (i): Cell[] => [i.file, i.sha256, i.bytes, i.builtin]);
+  return { name: SHEET.evidence, columns, rows };
+}
+
+export function errorsTable(errors: WorkbookScope['errors'] & object): Table {
+  const columns: Column[] = [
+    { header: 'File', width: 44 },
+    { header: 'Line', width: 7, format: 'number' },
+    { header: 'Column', width: 8, format: 'number' },
+    { header: 'Code', width: 14 },
+    { header: 'Message', width: 100 },
+  ];
+  const rows = map(errors, (e): Cell[] => [e.file, e.line, e.column, e.code, e.message]);
+  return { name: SHEET.errors, columns, rows };
+}
+
+/** The tables after Summary, in sheet order. Errors only in the run-wide workbook. */
+export function workbookTables(scope: WorkbookScope): Table[] {
+  const tables = [findingsTable(scope), controlsTable(scope), routesTable(scope), carriersTable(scope), agreementsTable(scope), waiversTable(scope), evidenceTable(scope)];
+  if (scope.errors !== null) tables.push(errorsTable(scope.errors));
+  return tables;
+}
+
+/** A lazy map, re-iterable (each iteration walks the source again). */
+function map<T, U>(items: readonly T[], fn: (item: T) => U): Iterable<U> {
+  return {
+    *[Symbol.iterator]() {
+      for (const item of items) yield fn(item);
+    },
+  };
+}

@@ -1,0 +1,325 @@
+import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import ExcelJS from 'exceljs';
+import type { Severity, Status } from '../../model/types.js';
+import { clampText, isLink, type Cell } from './cells.js';
+import type { SummaryBlock } from './summary.js';
+import type { Column, ColumnFormat, Table } from './tables.js';
+import { stampZipEntries } from './zip-times.js';
+
+type WorkbookWriter = InstanceType<typeof ExcelJS.stream.xlsx.WorkbookWriter>;
+type Worksheet = ExcelJS.Worksheet;
+
+export interface WorkbookModel {
+  /** The audit date: the workbook's created/modified time and every zip entry's time. */
+  day: Date;
+  summary: SummaryBlock[];
+  tables: Table[];
+}
+
+export interface WriteLimits {
+  /** Data rows per sheet before the table continues on "Name (2)"; Excel stops at 1,048,576 rows. */
+  maxRowsPerSheet: number;
+  /** Rows between checks of how much written XML still waits for the zip. */
+  rowsPerPause: number;
+  /** How much may wait before writing pauses until the compressor catches up: this bounds memory. */
+  maxBacklogBytes: number;
+}
+
+export const EXCEL_MAX_ROWS = 1_048_576;
+export const DEFAULT_LIMITS: WriteLimits = { maxRowsPerSheet: EXCEL_MAX_ROWS - 1, rowsPerPause: 200, maxBacklogBytes: 8 << 20 };
+
+/**
+ * Bytes of sheet XML not yet compressed. exceljs's sheet stream hands data to the zip without heeding
+ * backpressure, so rows added faster than zlib compresses pile up in memory (RSS grew with the table
+ * before this check). It reads exceljs 4.4 internals — the sheet's StreamBuf buffers and the writable
+ * side of the stream the zip reads it through — and counts 0 if they ever change shape, which only
+ * loses the bound, never output.
+ */
+interface PipeTarget {
+  writableLength?: number;
+  _writableState?: { length?: number };
+}
+
+function backlogBytes(sheet: Worksheet): number {
+  const stream = (sheet as unknown as { stream?: { buffers?: Array<{ length?: number }>; pipes?: PipeTarget[] } }).stream;
+  let bytes = 0;
+  for (const buffer of stream?.buffers ?? []) bytes += typeof buffer.length === 'number' ? buffer.length : 0;
+  for (const pipe of stream?.pipes ?? []) {
+    // archiver wraps the sheet stream in a readable-stream 2.x PassThrough, which predates writableLength.
+    const pending = pipe.writableLength ?? pipe._writableState?.length;
+    bytes += typeof pending === 'number' ? pending : 0;
+  }
+  return bytes;
+}
+
+/** Colours as Excel's own "good / bad / neutral" cell styles use them, so they read as familiar. */
+const SEVERITY_COLOURS: Record<Severity, { fill: string; font: string }> = {
+  critical: { fill: 'FFC00000', font: 'FFFFFFFF' },
+  high: { fill: 'FFF8CBAD', font: 'FF833C0B' },
+  medium: { fill: 'FFFFE699', font: 'FF7F6000' },
+  low: { fill: 'FFDDEBF7', font: 'FF1F4E78' },
+  info: { fill: 'FFEDEDED', font: 'FF404040' },
+};
+const STATUS_COLOURS: Record<Status, { fill: string; font: string }> = {
+  fail: { fill: 'FFFFC7CE', font: 'FF9C0006' },
+  error: { fill: 'FFE4C1F9', font: 'FF5B0E86' },
+  'not-evidenced': { fill: 'FFFFEB9C', font: 'FF9C5700' },
+  waived: { fill: 'FFDDEBF7', font: 'FF1F4E78' },
+  pass: { fill: 'FFC6EFCE', font: 'FF006100' },
+  'not-applicable': { fill: 'FFF2F2F2', font: 'FF7F7F7F' },
+};
+const RISK_COLOUR = { fill: 'FFFFC7CE', font: 'FF9C0006' };
+
+/** exceljs replaces a cell's whole font when one is set, so every font names the body font too. */
+const BODY_FONT: Partial<ExcelJS.Font> = { name: 'Calibri', size: 11 };
+
+const HEADER_STYLE: Partial<ExcelJS.Style> = {
+  font: { ...BODY_FONT, bold: true, color: { argb: 'FF1F1F1F' } },
+  fill: { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFD9E1F2' } },
+  alignment: { vertical: 'top', wrapText: true },
+  border: { bottom: { style: 'thin', color: { argb: 'FF8EA9DB' } } },
+};
+const HEADER_HEIGHT = 30;
+/**
+ * Printed (or converted to PDF): landscape A4. Tables print at full size, pages running across then
+ * down with the header repeated (fitted to one page wide, a 16-column table would be unreadably small);
+ * the Summary is fitted to one page wide.
+ */
+const PAGE_SETUP: Partial<ExcelJS.PageSetup> = { orientation: 'landscape', paperSize: 9 };
+const SUMMARY_PAGE_SETUP: Partial<ExcelJS.PageSetup> = { ...PAGE_SETUP, fitToPage: true, fitToWidth: 1, fitToHeight: 0 };
+
+/** Column-wide styles: cells inherit them, so each row costs no style lookups. */
+function columnStyle(format: ColumnFormat | undefined): Partial<ExcelJS.Style> | undefined {
+  switch (format) {
+    case 'date':
+      return { numFmt: 'yyyy-mm-dd', alignment: { horizontal: 'left' } };
+    case 'link':
+      return { font: { ...BODY_FONT, color: { argb: 'FF0563C1' }, underline: true } };
+    case 'wrap':
+      return { alignment: { wrapText: true, vertical: 'top' } };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Writes a workbook with exceljs's streaming writer: each row is serialised and handed to the zip as it
+ * is added, so a million-route table never sits in memory as cells. Writes to a temporary sibling, fixes
+ * the zip's entry times to the audit date, then renames into place; on any failure the temporary file
+ * is removed and the previous workbook, if any, is untouched.
+ */
+export async function writeWorkbook(path: string, model: WorkbookModel, limits: WriteLimits = DEFAULT_LIMITS): Promise<void> {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const out = createWriteStream(temp);
+  let streamError: Error | null = null;
+  const closed = new Promise<void>((resolve, reject) => {
+    out.on('close', resolve);
+    out.on('error', (err) => {
+      streamError = err;
+      reject(err);
+    });
+  });
+  closed.catch(() => undefined); // observed through streamError and the await below
+  const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const filters = filterDatabaseNames(book);
+  const zip = (book as unknown as { zip?: { on(event: string, fn: () => void): void; abort(): void } }).zip;
+  zip?.on('error', () => undefined); // a failed write surfaces through the output stream
+  const pause = async (sheet: Worksheet) => {
+    await new Promise((resolve) => setImmediate(resolve));
+    while (backlogBytes(sheet) + out.writableLength > limits.maxBacklogBytes && !streamError) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    if (streamError) throw streamError;
+  };
+  try {
+    book.creator = 'ixaudit';
+    book.lastModifiedBy = 'ixaudit';
+    book.created = model.day;
+    book.modified = model.day;
+    writeSummary(book, model.summary);
+    for (const table of model.tables) await writeTable(book, table, limits, pause, filters);
+    await book.commit();
+    await closed;
+    stampZipEntries(temp, model.day);
+    renameSync(temp, path);
+  } catch (err) {
+    zip?.abort();
+    out.destroy();
+    rmSync(temp, { force: true });
+    throw err;
+  }
+}
+
+/** A cell value as exceljs takes it. Links become HYPERLINK formulas with their text as the cached result. */
+export function excelValue(cell: Cell): ExcelJS.CellValue {
+  if (cell === null) return null;
+  if (typeof cell === 'string') return clampText(cell);
+  if (typeof cell === 'number') return Number.isFinite(cell) ? cell : null;
+  if (isLink(cell)) {
+    // A formula rather than a cell hyperlink: the streaming writer can only write external link
+    // relationships (LibreOffice then looks for another file), and a formula costs no memory per row.
+    const quote = (text: string) => `"${text.replace(/"/g, '""')}"`;
+    return { formula: `HYPERLINK(${quote(`#${cell.target}`)},${quote(cell.text)})`, result: clampText(cell.text) };
+  }
+  return cell;
+}
+
+function setColumns(sheet: Worksheet, columns: readonly Column[]): void {
+  sheet.columns = columns.map((c) => ({ width: c.width, style: columnStyle(c.format) }));
+}
+
+function addHeader(sheet: Worksheet, headers: readonly string[], height = HEADER_HEIGHT): ExcelJS.Row {
+  const row = sheet.addRow([...headers]);
+  row.height = height;
+  row.eachCell((cell) => {
+    cell.style = HEADER_STYLE;
+  });
+  return row;
+}
+
+/**
+ * LibreOffice shows a sheet's autofilter only when the workbook also defines the hidden name
+ * _xlnm._FilterDatabase for it, as Excel itself writes. exceljs's DefinedNames keeps a cell matrix
+ * (a million-row range would be millions of objects), so the list of names is supplied directly.
+ */
+function filterDatabaseNames(book: WorkbookWriter): Array<{ name: string; localSheetId: number; ranges: string[] }> {
+  const names: Array<{ name: string; localSheetId: number; ranges: string[] }> = [];
+  Object.defineProperty(book.definedNames, 'model', { get: () => names, configurable: true });
+  return names;
+}
+
+type FilterNames = ReturnType<typeof filterDatabaseNames>;
+
+async function writeTable(book: WorkbookWriter, table: Table, limits: WriteLimits, pause: (sheet: Worksheet) => Promise<void>, filters: FilterNames): Promise<void> {
+  let part = 1;
+  let sheet = openTableSheet(book, table, part);
+  let rows = 0;
+  // One style object per column, shared by every cell in it: exceljs caches a style's id by object
+  // identity, and otherwise serialises a fresh style for every cell (most of the writing time).
+  const styles = table.columns.map((c) => Object.freeze(columnStyle(c.format) ?? {}));
+  for (const cells of table.rows) {
+    if (rows === limits.maxRowsPerSheet) {
+      closeTableSheet(sheet, table.columns, rows, filters);
+      sheet = openTableSheet(book, table, ++part);
+      rows = 0;
+    }
+    const row = sheet.addRow(cells.map(excelValue));
+    for (let i = 0; i < styles.length; i++) row.getCell(i + 1).style = styles[i];
+    row.commit();
+    rows++;
+    if (rows % limits.rowsPerPause === 0) await pause(sheet);
+  }
+  closeTableSheet(sheet, table.columns, rows, filters);
+}
+
+/** The sheet for one part of a table: "Findings", then "Findings (2)" past the row limit. */
+export function partName(name: string, part: number): string {
+  return part === 1 ? name : `${name} (${part})`;
+}
+
+function openTableSheet(book: WorkbookWriter, table: Table, part: number): Worksheet {
+  const sheet = book.addWorksheet(partName(table.name, part), {
+    views: [{ state: 'frozen', ySplit: 1, xSplit: 0, topLeftCell: 'A2', activeCell: 'A2' }],
+    pageSetup: { ...PAGE_SETUP, printTitlesRow: '1:1' },
+  });
+  setColumns(sheet, table.columns);
+  addHeader(sheet, table.columns.map((c) => c.header)).commit();
+  return sheet;
+}
+
+function closeTableSheet(sheet: Worksheet, columns: readonly Column[], rows: number, filters: FilterNames): void {
+  const last = rows + 1;
+  const range = `A1:${columnLetter(columns.length)}${last}`;
+  sheet.autoFilter = range;
+  // localSheetId is the sheet's 0-based position; sheets are added in order, so it is id - 1.
+  const absolute = `$A$1:$${columnLetter(columns.length)}$${last}`;
+  filters.push({ name: '_xlnm._FilterDatabase', localSheetId: sheet.id - 1, ranges: [`'${sheet.name.replace(/'/g, "''")}'!${absolute}`] });
+  if (rows > 0) {
+    columns.forEach((column, i) => addColumnColours(sheet, column.format, `${columnLetter(i + 1)}2:${columnLetter(i + 1)}${last}`));
+  }
+  sheet.commit();
+}
+
+function addColumnColours(sheet: Worksheet, format: ColumnFormat | undefined, ref: string): void {
+  const rules: Array<{ equals: string; colour: { fill: string; font: string } }> =
+    format === 'severity'
+      ? Object.entries(SEVERITY_COLOURS).map(([value, colour]) => ({ equals: `"${value}"`, colour }))
+      : format === 'status'
+        ? Object.entries(STATUS_COLOURS).map(([value, colour]) => ({ equals: `"${value}"`, colour }))
+        : format === 'risk'
+          ? [{ equals: 'TRUE', colour: RISK_COLOUR }]
+          : [];
+  if (rules.length === 0) return;
+  // Excel wants each rule of a sheet to have its own priority; none of ours overlap, so order is moot.
+  let priority = rulePriorities.get(sheet) ?? 1;
+  sheet.addConditionalFormatting({
+    ref,
+    rules: rules.map(({ equals, colour }) => ({
+      type: 'cellIs',
+      operator: 'equal',
+      formulae: [equals],
+      priority: priority++,
+      style: { fill: { type: 'pattern', pattern: 'solid', bgColor: { argb: colour.fill } }, font: { color: { argb: colour.font } } },
+    })),
+  });
+  rulePriorities.set(sheet, priority);
+}
+
+const rulePriorities = new WeakMap<Worksheet, number>();
+
+/** Blocks one under another, a blank row between them; tables inside get a header and their colours. */
+function writeSummary(book: WorkbookWriter, blocks: readonly SummaryBlock[]): void {
+  const sheet = book.addWorksheet('Summary', { pageSetup: { ...SUMMARY_PAGE_SETUP } });
+  const widths: number[] = [24, 40];
+  for (const block of blocks) {
+    if (block.kind === 'table') block.columns.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.width)));
+  }
+  sheet.columns = widths.map((width) => ({ width }));
+  let row = 0;
+  for (const block of blocks) {
+    if (row > 0) {
+      sheet.addRow([]).commit();
+      row++;
+    }
+    if (block.kind === 'title') {
+      const title = sheet.addRow([block.text]);
+      title.getCell(1).font = { ...BODY_FONT, bold: true, size: 14 };
+      title.height = 22;
+      title.commit();
+      row++;
+    } else if (block.kind === 'facts') {
+      for (const [label, value] of block.rows) {
+        const r = sheet.addRow([label, excelValue(value)]);
+        r.getCell(1).font = { ...BODY_FONT, bold: true };
+        if (value instanceof Date) r.getCell(2).numFmt = 'yyyy-mm-dd';
+        r.getCell(2).alignment = { horizontal: 'left' };
+        r.commit();
+        row++;
+      }
+    } else {
+      const caption = sheet.addRow([block.caption]);
+      caption.getCell(1).font = { ...BODY_FONT, bold: true, size: 12 };
+      caption.commit();
+      addHeader(sheet, block.columns.map((c) => c.header), 18).commit();
+      row += 2;
+      const first = row + 1;
+      for (const cells of block.rows) {
+        sheet.addRow(cells.map(excelValue)).commit();
+        row++;
+      }
+      if (block.rows.length > 0) {
+        block.columns.forEach((column, i) => addColumnColours(sheet, column.format, `${columnLetter(i + 1)}${first}:${columnLetter(i + 1)}${row}`));
+      }
+    }
+  }
+  sheet.commit();
+}
+
+/** 1 → A, 27 → AA. */
+export function columnLetter(n: number): string {
+  let letters = '';
+  for (let rest = n; rest > 0; rest = Math.floor((rest - 1) / 26)) letters = String.fromCharCode(65 + ((rest - 1) % 26)) + letters;
+  return letters;
+}

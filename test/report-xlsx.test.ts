@@ -1,0 +1,592 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../src/model/finding.js';
+import type { AuditReport, InventoryHop, InventoryRoute } from '../src/model/report.js';
+import { STATUSES, type Severity, type Status } from '../src/model/types.js';
+import { EXCEL_MAX_CELL_CHARS } from '../src/report/xlsx/cells.js';
+import { workbookModel, writeWorkbooks } from '../src/report/xlsx/index.js';
+import { countBySeverity, runScope } from '../src/report/xlsx/scope.js';
+import { FINDING_COLUMNS } from '../src/report/xlsx/tables.js';
+import { DEFAULT_LIMITS, writeWorkbook } from '../src/report/xlsx/writer.js';
+import { dosDate } from '../src/report/xlsx/zip-times.js';
+import { auditReport } from './support/audit.js';
+import { tempFiles } from './support/files.js';
+
+// ---------------------------------------------------------------------------------------------
+// A small report built by hand, so every expected cell is known here rather than derived from the
+// catalog (which grows): two operators, a high-risk carrier, a waiver, an expired waiver, an input
+// error, text with commas, quotes, newlines, CJK and a leading "=".
+
+const SASAC_HOP = { highRisk: true, unavoidable: false, controller: 'sasac', controllerName: 'SASAC (国务院国有资产监督管理委员会)', country: 'HK' };
+const NTT_HOP = { highRisk: false, unavoidable: false, controller: 'ntt-inc', controllerName: 'NTT, Inc.', country: 'JP' };
+
+function hop(carrier: string, position: string, facts: typeof SASAC_HOP): InventoryHop {
+  return { carrier, position, ...facts };
+}
+
+function route(operator: string, index: number, risky: boolean, trafficShare: number | null): InventoryRoute {
+  const id = `r-${String(index).padStart(4, '0')}`;
+  return {
+    operator,
+    table: 'rt-ss7',
+    id,
+    ref: `RoutingTable/rt-ss7#${id}`,
+    protocol: 'ss7',
+    status: 'active',
+    match: `gtPrefix 86${index}`,
+    destination: { country: 'CN', plmn: index % 2 === 0 ? '460-00' : '' },
+    trafficShare,
+    encryption: 'none',
+    firewall: index % 2 === 0 ? 'fw-main' : '',
+    hops: [
+      hop(risky ? 'cmi' : 'ntt-ipx', 'primary', risky ? SASAC_HOP : NTT_HOP),
+      hop('ctg', 'backup 1', SASAC_HOP),
+      hop('ntt-ipx', 'transit 1', NTT_HOP),
+    ],
+    location: { file: `inputs/${operator}/routing.yaml`, line: 10 + index * 8, column: 7 },
+  };
+}
+
+const TITLES: Record<string, [string, Severity]> = {
+  'ICX-RT-01': ['No high-risk carrier as primary next hop', 'critical'],
+  'ICX-CT-05': ['Breaches are notified promptly', 'high'],
+};
+
+function finding(control: string, operator: string, subject: string, status: Status, extra: Partial<Finding> = {}): Finding {
+  const [title, severity] = TITLES[control] ?? ['Audit of this operator could not complete', 'critical'];
+  return {
+    control,
+    title,
+    family: control.split('-')[1] ?? 'ENGINE',
+    severity,
+    status,
+    operator,
+    subject,
+    location: { file: `inputs/${operator}/routing.yaml`, line: 12, column: 17 },
+    message: `${control} on ${subject}: ${status}.`,
+    evidence: {},
+    remediation: 'Move the primary to a carrier that is not high-risk.',
+    fingerprint: `${control}-${operator}-${subject}`.replace(/[^a-z0-9]/gi, '').slice(0, 32).padEnd(32, '0'),
+    ...extra,
+  };
+}
+
+/** `routesPerOperator` routes for op-a and op-b; every third route has no traffic share, every fourth a high-risk primary. */
+function syntheticReport(routesPerOperator = 6): AuditReport {
+  const operators = ['op-a', 'op-b'];
+  const routes = operators.flatMap((op) => Array.from({ length: routesPerOperator }, (_, i) => route(op, i, i % 4 === 0, i % 3 === 2 ? null : 12.5)));
+  const findings: Finding[] = [];
+  for (const op of operators) {
+    findings.push(
+      finding('ICX-CT-05', op, `InterconnectAgreement/ag-${op}`, op === 'op-a' ? 'not-evidenced' : 'pass', {
+        message: 'Breach notice: "72 hours", longer than 24,\nand counted from confirmation. 通知は72時間以内',
+        remediation: '=HYPERLINK("http://example.invalid") is what a hostile input could say',
+      }),
+    );
+    for (const r of routes.filter((x) => x.operator === op)) {
+      const risky = r.hops[0].highRisk;
+      const waived = op === 'op-a' && r.id === 'r-0004';
+      findings.push(
+        finding('ICX-RT-01', op, r.ref, waived ? 'waived' : risky ? 'fail' : 'pass', {
+          location: { ...r.location, line: r.location.line + 2, column: 26 },
+          waiver: waived ? { id: 'w-001', status: 'applied', expires: '2026-12-31' } : undefined,
+        }),
+      );
+    }
+  }
+  findings.push(finding('ICX-ENGINE', 'op-b', 'Operator/op-b', 'error'));
+  const count = (op: string) => Object.fromEntries(STATUSES.map((s) => [s, findings.filter((f) => f.operator === op && f.status === s).length])) as Record<Status, number>;
+  return {
+    result: {
+      schemaVersion: '1.0',
+      run: {
+        tool: { name: 'ixaudit', version: '9.8.7' },
+        catalog: { version: '1.2.3', controls: 2 },
+        auditDate: '2026-07-01',
+        auditDateSource: 'profile',
+        profile: { id: 'regulator', chain: ['regulator', 'default'], file: 'inputs/profile.yaml', failOn: 'high', disabled: [], severity: {}, parameters: {} },
+        inputs: [
+          { file: 'inputs/op-a/routing.yaml', sha256: 'a'.repeat(64), bytes: 1234, builtin: false },
+          { file: 'inputs/op-b/routing.yaml', sha256: 'b'.repeat(64), bytes: 2345, builtin: false },
+          { file: 'inputs/profile.yaml', sha256: 'c'.repeat(64), bytes: 99, builtin: false },
+          { file: 'ixaudit:registry/carriers.yaml', sha256: 'd'.repeat(64), bytes: 40_000, builtin: true },
+        ],
+      },
+      summary: {
+        result: 'fail',
+        byStatus: Object.fromEntries(STATUSES.map((s) => [s, findings.filter((f) => f.status === s).length])) as Record<Status, number>,
+        bySeverity: countBySeverity(findings),
+        operators: [
+          { id: 'op-a', name: 'さくら "Alpha", Inc.', country: 'JP', counts: count('op-a'), result: 'fail' },
+          { id: 'op-b', name: 'Beta Mobile', country: 'KR', counts: count('op-b'), result: 'fail' },
+        ],
+        errors: 1,
+      },
+      controls: [
+        { id: 'ICX-CT-05', family: 'CT', title: TITLES['ICX-CT-05'][0], requirement: 'Security breaches are notified within maxBreachNotificationHours.', severity: 'high', references: [{ document: 'NIST SP 800-53 Rev. 5', section: 'IR-6' }, { document: 'UK TSCoP', note: 'incident reporting' }], parameters: { maxBreachNotificationHours: 24 } },
+        { id: 'ICX-RT-01', family: 'RT', title: TITLES['ICX-RT-01'][0], requirement: 'No active signalling route has a high-risk carrier as its primary next hop.', severity: 'critical', references: [{ document: 'GSMA FS.11' }], parameters: { highRiskJurisdictions: ['CN', 'HK'], protocolServices: { ss7: ['ss7-transit', 'ipx-transit'] } } },
+      ],
+      findings,
+      waivers: [
+        { id: 'w-001', operator: 'op-a', control: 'ICX-RT-01', status: 'applied', expires: '2026-12-31', targets: ['RoutingTable/rt-ss7#r-0004'], matched: ['RoutingTable/rt-ss7#r-0004'], location: { file: 'inputs/op-a/waivers.yaml', line: 7, column: 7 }, message: 'Applied until 2026-12-31.' },
+        { id: 'w-002', operator: 'op-a', control: 'ICX-RT-01', status: 'expired', expires: '2026-06-30', targets: ['RoutingTable/rt-ss7#r-0000'], matched: ['RoutingTable/rt-ss7#r-0000'], location: { file: 'inputs/op-a/waivers.yaml', line: 20, column: 7 }, message: 'Expired on 2026-06-30.' },
+      ],
+      errors: [{ file: 'inputs/op-b/broken.yaml', line: 3, column: 5, code: 'schema', message: 'spec.country: expected a country code' }],
+    },
+    inventory: {
+      operators: [],
+      routes,
+      carriers: [
+        { id: 'cmi', name: 'China Mobile International Limited (中国移动国际有限公司)', roles: ['ipx', 'ss7-transit'], incorporatedIn: 'HK', headquarters: 'HK', controller: { id: 'sasac', name: 'SASAC', type: 'government', country: 'CN' }, stateControlled: true, ownershipResolved: true, chainText: 'CMI (HK) → China Mobile Limited (HK, company, 100 %) → SASAC (CN, government, 100 %)', highRisk: true, riskReasons: ['ultimate controller SASAC (government) is in CN', 'listed on us-fcc-covered-list'], listings: ['us-fcc-covered-list'], usedBy: ['op-a', 'op-b'], location: { file: 'ixaudit:registry/carriers.yaml', line: 41, column: 5 } },
+        { id: 'ntt-ipx', name: 'NTT IPX', roles: ['ipx'], incorporatedIn: 'JP', headquarters: 'JP', controller: { id: 'ntt-inc', name: 'NTT, Inc.', type: 'company', country: 'JP' }, stateControlled: false, ownershipResolved: true, chainText: 'NTT IPX (JP) → NTT, Inc. (JP, company, 100 %)', highRisk: false, riskReasons: [], listings: [], usedBy: ['op-a'], location: { file: 'ixaudit:registry/carriers.yaml', line: 90, column: 5 } },
+      ],
+      agreements: [
+        { operator: 'op-a', id: 'ag-op-a', counterparty: 'ntt-ipx', services: ['ss7-transit', 'ipx-transit'], signed: '2024-03-01', expires: '2027-02-28', current: true, location: { file: 'inputs/op-a/agreements.yaml', line: 9, column: 7 } },
+        { operator: 'op-b', id: 'ag-op-b', counterparty: 'cmi', services: ['ss7-transit'], signed: '2020-01-01', expires: '2025-12-31', current: false, location: { file: 'inputs/op-b/agreements.yaml', line: 9, column: 7 } },
+      ],
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function readBook(path: string): Promise<ExcelJS.Workbook> {
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.readFile(path);
+  return book;
+}
+
+function sheet(book: ExcelJS.Workbook, name: string): ExcelJS.Worksheet {
+  const found = book.getWorksheet(name);
+  if (!found) throw new Error(`no sheet ${name}; sheets: ${book.worksheets.map((w) => w.name).join(', ')}`);
+  return found;
+}
+
+/** Row values, 0-based columns (exceljs puts an empty slot 0 in front). */
+function rowValues(ws: ExcelJS.Worksheet, row: number): unknown[] {
+  return (ws.getRow(row).values as unknown[]).slice(1);
+}
+
+/** A data row as a map from header to value, for readable assertions. */
+function record(ws: ExcelJS.Worksheet, row: number): Record<string, unknown> {
+  const headers = rowValues(ws, 1) as string[];
+  const values = rowValues(ws, row);
+  return Object.fromEntries(headers.map((h, i) => [h, values[i] ?? null]));
+}
+
+function findRow(ws: ExcelJS.Worksheet, predicate: (r: Record<string, unknown>) => boolean): Record<string, unknown> {
+  for (let i = 2; i <= ws.rowCount; i++) {
+    const r = record(ws, i);
+    if (predicate(r)) return r;
+  }
+  throw new Error(`no matching row on ${ws.name}`);
+}
+
+const utc = (y: number, m: number, d: number) => new Date(Date.UTC(y, m - 1, d));
+
+describe('findings workbook (exceljs read-back)', async () => {
+  const report = syntheticReport();
+  const out = tempFiles({});
+  const written = await writeWorkbooks(report, out);
+  const book = await readBook(join(out, 'findings.xlsx'));
+
+  it('writes the run-wide workbook and one per operator, with sheets in a fixed order', async () => {
+    expect(written).toEqual([join(out, 'findings.xlsx'), join(out, 'op-a', 'findings.xlsx'), join(out, 'op-b', 'findings.xlsx')]);
+    expect(book.worksheets.map((w) => w.name)).toEqual(['Summary', 'Findings', 'Controls', 'Routes', 'Carriers', 'Agreements', 'Waivers', 'Evidence', 'Errors']);
+    const operatorBook = await readBook(join(out, 'op-a', 'findings.xlsx'));
+    expect(operatorBook.worksheets.map((w) => w.name)).toEqual(['Summary', 'Findings', 'Controls', 'Routes', 'Carriers', 'Agreements', 'Waivers', 'Evidence']);
+    expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('Findings: one row per finding in the run order, with typed cells', () => {
+    const ws = sheet(book, 'Findings');
+    expect(rowValues(ws, 1)).toEqual(FINDING_COLUMNS.map((c) => c.header));
+    expect(ws.rowCount).toBe(report.result.findings.length + 1);
+    report.result.findings.forEach((f, i) => expect(record(ws, i + 2).Subject).toBe(f.subject));
+
+    const waived = findRow(ws, (r) => r.Waiver === 'w-001');
+    expect(waived).toMatchObject({ Severity: 'critical', Status: 'waived', Operator: 'op-a', Subject: 'RoutingTable/rt-ss7#r-0004', File: 'inputs/op-a/routing.yaml', Line: 44, Column: 26, 'Waiver status': 'applied' });
+    expect(waived['Waiver expires']).toEqual(utc(2026, 12, 31));
+
+    // Numbers are numbers, dates real dates at UTC midnight, empty cells empty.
+    const row = ws.getRow(report.result.findings.indexOf(report.result.findings.find((f) => f.waiver)!) + 2);
+    expect(row.getCell(9).type).toBe(ExcelJS.ValueType.Number);
+    expect(row.getCell(15).type).toBe(ExcelJS.ValueType.Date);
+    expect((row.getCell(15).value as Date).toISOString()).toBe('2026-12-31T00:00:00.000Z');
+    expect(ws.getRow(2).getCell(15).type).toBe(ExcelJS.ValueType.Null);
+
+    // Text with commas, quotes, newlines and CJK arrives intact.
+    const notEvidenced = findRow(ws, (r) => r.Status === 'not-evidenced');
+    expect(notEvidenced.Message).toBe('Breach notice: "72 hours", longer than 24,\nand counted from confirmation. 通知は72時間以内');
+    // In the workbook a leading "=" is plain text, not a formula.
+    expect(notEvidenced.Remediation).toBe('=HYPERLINK("http://example.invalid") is what a hostile input could say');
+  });
+
+  it('Findings: control ids link to their row on Controls; an unknown control stays plain text', () => {
+    const ws = sheet(book, 'Findings');
+    const controls = sheet(book, 'Controls');
+    for (let i = 2; i <= ws.rowCount; i++) {
+      const cell = ws.getRow(i).getCell(1);
+      const control = report.result.findings[i - 2].control;
+      if (control === 'ICX-ENGINE') {
+        expect(cell.type).toBe(ExcelJS.ValueType.String);
+        expect(cell.value).toBe('ICX-ENGINE');
+        continue;
+      }
+      expect(cell.type).toBe(ExcelJS.ValueType.Formula);
+      const { formula, result } = cell.value as ExcelJS.CellFormulaValue;
+      expect(result).toBe(control);
+      const target = /^HYPERLINK\("#Controls!A(\d+)","([^"]+)"\)$/.exec(formula);
+      expect(target, formula).not.toBeNull();
+      expect(target![2]).toBe(control);
+      expect(controls.getRow(Number(target![1])).getCell(1).value).toBe(control);
+    }
+  });
+
+  it('Findings: header frozen, autofilter, widths, severity and status coloured by conditional formatting', () => {
+    const ws = sheet(book, 'Findings');
+    const last = report.result.findings.length + 1;
+    expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+    expect(ws.autoFilter).toBe(`A1:P${last}`);
+    expect(ws.getColumn(11).width).toBe(100); // Message
+    expect(ws.getColumn(1).width).toBe(13);
+    const rules = (ws as unknown as { conditionalFormattings: Array<{ ref: string; rules: Array<{ formulae: string[]; style: { fill: { bgColor: { argb: string } } } }> }> }).conditionalFormattings;
+    const byRef = Object.fromEntries(rules.map((cf) => [cf.ref, cf.rules.map((r) => [r.formulae[0], r.style.fill.bgColor.argb])]));
+    expect(byRef[`D2:D${last}`]).toContainEqual(['"critical"', 'FFC00000']);
+    expect(byRef[`E2:E${last}`]).toContainEqual(['"fail"', 'FFFFC7CE']);
+    expect(byRef[`E2:E${last}`]).toContainEqual(['"pass"', 'FFC6EFCE']);
+    expect(ws.getRow(1).getCell(1).font).toMatchObject({ bold: true });
+  });
+
+  it('Controls: requirement, references, parameters in force, counts and the control × operator matrix', () => {
+    const ws = sheet(book, 'Controls');
+    expect(rowValues(ws, 1)).toEqual(['Control', 'Family', 'Title', 'Severity', 'Requirement', 'References', 'Parameters in force', ...STATUSES, 'total', 'op-a', 'op-b']);
+    const rt01 = record(ws, 3);
+    expect(rt01).toMatchObject({ Control: 'ICX-RT-01', Severity: 'critical', References: 'GSMA FS.11', 'Parameters in force': 'highRiskJurisdictions = CN, HK; protocolServices = ss7: ss7-transit, ipx-transit' });
+    const rt01Findings = report.result.findings.filter((f) => f.control === 'ICX-RT-01');
+    for (const status of STATUSES) expect(rt01[status], status).toBe(rt01Findings.filter((f) => f.status === status).length);
+    expect(rt01.total).toBe(rt01Findings.length);
+    expect(ws.getRow(3).getCell(8).type).toBe(ExcelJS.ValueType.Number);
+    // op-a has a failing RT-01 route, op-b too: the most pressing status wins.
+    expect([rt01['op-a'], rt01['op-b']]).toEqual(['fail', 'fail']);
+    expect(record(ws, 2)).toMatchObject({ Control: 'ICX-CT-05', References: 'NIST SP 800-53 Rev. 5 IR-6; UK TSCoP (incident reporting)', 'Parameters in force': 'maxBreachNotificationHours = 24', 'op-a': 'not-evidenced', 'op-b': 'pass' });
+  });
+
+  it('Routes: carriers with risk and controller, traffic share as a number, the controls each route fails', () => {
+    const ws = sheet(book, 'Routes');
+    expect(ws.rowCount).toBe(report.inventory.routes.length + 1);
+    const r0 = findRow(ws, (r) => r.Operator === 'op-b' && r.Route === 'r-0000');
+    expect(r0).toMatchObject({
+      Table: 'rt-ss7',
+      Protocol: 'ss7',
+      Match: 'gtPrefix 860',
+      'Dest. country': 'CN',
+      'Dest. PLMN': '460-00',
+      'Traffic share %': 12.5,
+      Firewall: 'fw-main',
+      Primary: 'cmi',
+      'Primary high-risk': true,
+      'Primary controller': 'SASAC (国务院国有资产监督管理委员会)',
+      Backups: 'ctg (high-risk; controller sasac)',
+      Transit: 'ntt-ipx (controller ntt-inc)',
+      'High-risk hops': 2,
+      'Avoidable high-risk hops': 2,
+      'Failed controls': 'ICX-RT-01',
+      File: 'inputs/op-b/routing.yaml',
+      Line: 10,
+    });
+    const r2 = findRow(ws, (r) => r.Operator === 'op-a' && r.Route === 'r-0002');
+    expect(r2).toMatchObject({ 'Traffic share %': null, 'Dest. PLMN': '460-00', 'Primary high-risk': false, 'Failed controls': null });
+    const r1 = findRow(ws, (r) => r.Operator === 'op-a' && r.Route === 'r-0001');
+    expect(r1).toMatchObject({ 'Dest. PLMN': null, Firewall: null });
+    // op-a's r-0004 is waived, not failed.
+    expect(findRow(ws, (r) => r.Operator === 'op-a' && r.Route === 'r-0000')['Failed controls']).toBe('ICX-RT-01');
+  });
+
+  it('Carriers, Agreements, Waivers, Evidence and Errors hold typed values', () => {
+    expect(record(sheet(book, 'Carriers'), 2)).toMatchObject({
+      Carrier: 'cmi',
+      'Ultimate controller': 'sasac',
+      'Controller type': 'government',
+      'State-controlled': true,
+      'Ownership resolved': true,
+      'Ownership chain': 'CMI (HK) → China Mobile Limited (HK, company, 100 %) → SASAC (CN, government, 100 %)',
+      'High-risk': true,
+      'Risk reasons': 'ultimate controller SASAC (government) is in CN; listed on us-fcc-covered-list',
+      Listings: 'us-fcc-covered-list',
+      'Used by': 'op-a, op-b',
+      Line: 41,
+    });
+    expect(record(sheet(book, 'Agreements'), 3)).toMatchObject({ Agreement: 'ag-op-b', Signed: utc(2020, 1, 1), Expires: utc(2025, 12, 31), Current: false });
+    expect(record(sheet(book, 'Waivers'), 3)).toMatchObject({ Waiver: 'w-002', Status: 'expired', Expires: utc(2026, 6, 30), Targets: 'RoutingTable/rt-ss7#r-0000' });
+    expect(record(sheet(book, 'Evidence'), 5)).toMatchObject({ File: 'ixaudit:registry/carriers.yaml', 'SHA-256': 'd'.repeat(64), Bytes: 40_000, 'Shipped with ixaudit': true });
+    expect(record(sheet(book, 'Errors'), 2)).toEqual({ File: 'inputs/op-b/broken.yaml', Line: 3, Column: 5, Code: 'schema', Message: 'spec.country: expected a country code' });
+  });
+
+  it('Summary: run facts, severity × status counts and per-operator totals', () => {
+    const ws = sheet(book, 'Summary');
+    const facts = new Map<string, unknown>();
+    ws.eachRow((row) => facts.set(String(row.getCell(1).value), row.getCell(2).value));
+    expect(facts.get('Audit date')).toEqual(utc(2026, 7, 1));
+    expect(facts.get('Profile')).toBe('regulator');
+    expect(facts.get('Profile chain')).toBe('regulator → default');
+    expect(facts.get('Tool')).toBe('ixaudit 9.8.7');
+    expect(facts.get('Catalog version')).toBe('1.2.3');
+    expect(facts.get('Controls evaluated')).toBe(2);
+    expect(facts.get('Findings')).toBe(report.result.findings.length);
+    expect(facts.get('Input errors')).toBe(1);
+    const critical = ws.getRows(1, ws.rowCount)!.find((r) => r.getCell(1).value === 'critical')!;
+    const bySeverity = report.result.summary.bySeverity.critical;
+    expect((critical.values as unknown[]).slice(2)).toEqual([...STATUSES.map((s) => bySeverity[s]), STATUSES.reduce((n, s) => n + bySeverity[s], 0)]);
+    const opA = ws.getRows(1, ws.rowCount)!.find((r) => r.getCell(1).value === 'op-a')!;
+    expect((opA.values as unknown[]).slice(1, 5)).toEqual(['op-a', 'さくら "Alpha", Inc.', 'JP', 'fail']);
+    expect(opA.getCell(5).value).toBe(report.result.summary.operators[0].counts.fail);
+  });
+
+  it("an operator's workbook holds only that operator's findings, routes, carriers and input files", async () => {
+    const opB = await readBook(join(out, 'op-b', 'findings.xlsx'));
+    const findings = sheet(opB, 'Findings');
+    expect(findings.rowCount - 1).toBe(report.result.findings.filter((f) => f.operator === 'op-b').length);
+    for (let i = 2; i <= findings.rowCount; i++) expect(record(findings, i).Operator).toBe('op-b');
+    expect(sheet(opB, 'Routes').rowCount - 1).toBe(6);
+    const carriers = sheet(opB, 'Carriers');
+    expect([record(carriers, 2).Carrier, record(carriers, 2)['Used by'], carriers.rowCount]).toEqual(['cmi', 'op-b', 2]);
+    const evidence = sheet(opB, 'Evidence');
+    const files = Array.from({ length: evidence.rowCount - 1 }, (_, i) => record(evidence, i + 2).File);
+    expect(files).toEqual(['inputs/op-b/routing.yaml', 'inputs/profile.yaml', 'ixaudit:registry/carriers.yaml']);
+    const summary = sheet(opB, 'Summary');
+    expect(summary.getRow(1).getCell(1).value).toBe('ixaudit findings: op-b');
+    // The link targets are the same Controls rows as in the run-wide workbook.
+    expect((findings.getRow(2).getCell(1).value as ExcelJS.CellFormulaValue).formula).toBe('HYPERLINK("#Controls!A2","ICX-CT-05")');
+  });
+
+  it('workbook created/modified are the audit date, not the clock', () => {
+    expect(book.created).toEqual(utc(2026, 7, 1));
+    expect(book.modified).toEqual(utc(2026, 7, 1));
+    expect(book.creator).toBe('ixaudit');
+  });
+});
+
+/** Each zip entry's name and MS-DOS date/time, from the central directory. */
+function zipEntryTimes(path: string): Array<{ name: string; date: number; time: number }> {
+  const buf = readFileSync(path);
+  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  let at = buf.readUInt32LE(eocd + 16);
+  const entries = [];
+  for (let i = 0; i < buf.readUInt16LE(eocd + 10); i++) {
+    const nameLength = buf.readUInt16LE(at + 28);
+    const local = buf.readUInt32LE(at + 42);
+    entries.push({ name: buf.toString('utf8', at + 46, at + 46 + nameLength), time: buf.readUInt16LE(at + 12), date: buf.readUInt16LE(at + 14) });
+    // The local header must say the same.
+    expect([buf.readUInt16LE(local + 10), buf.readUInt16LE(local + 12)]).toEqual([buf.readUInt16LE(at + 12), buf.readUInt16LE(at + 14)]);
+    at += 46 + nameLength + buf.readUInt16LE(at + 30) + buf.readUInt16LE(at + 32);
+  }
+  return entries;
+}
+
+describe('findings workbook: determinism, limits and failures', () => {
+  it('the same report gives the same bytes; every zip entry is dated the audit day, 00:00', async () => {
+    const report = syntheticReport();
+    const [a, b] = [tempFiles({}), tempFiles({})];
+    await writeWorkbooks(report, a);
+    await new Promise((resolve) => setTimeout(resolve, 2100)); // past the zip format's 2-second resolution
+    await writeWorkbooks(report, b);
+    for (const file of ['findings.xlsx', 'op-a/findings.xlsx', 'op-b/findings.xlsx']) {
+      expect(readFileSync(join(a, file)).equals(readFileSync(join(b, file))), file).toBe(true);
+    }
+    const entries = zipEntryTimes(join(a, 'findings.xlsx'));
+    expect(entries.map((e) => e.name)).toContain('xl/worksheets/sheet2.xml');
+    const day = ((2026 - 1980) << 9) | (7 << 5) | 1;
+    expect(dosDate(utc(2026, 7, 1))).toBe(day);
+    for (const entry of entries) expect([entry.name, entry.date, entry.time]).toEqual([entry.name, day, 0]);
+  });
+
+  it('a table longer than the sheet limit continues on "Findings (2)", each part with its header and filter', async () => {
+    const report = syntheticReport(6);
+    const out = tempFiles({});
+    await writeWorkbook(join(out, 'small.xlsx'), workbookModel(runScope(report)), { ...DEFAULT_LIMITS, maxRowsPerSheet: 5 });
+    const book = await readBook(join(out, 'small.xlsx'));
+    const parts = book.worksheets.filter((w) => w.name.startsWith('Findings'));
+    const total = report.result.findings.length; // 2 + 12 + 1 = 15
+    expect(parts.map((w) => w.name)).toEqual(['Findings', 'Findings (2)', 'Findings (3)']);
+    expect(parts.map((w) => w.rowCount - 1)).toEqual([5, 5, total - 10]);
+    expect(parts.map((w) => w.autoFilter)).toEqual(['A1:P6', 'A1:P6', `A1:P${total - 10 + 1}`]);
+    expect(rowValues(parts[2], 1)).toEqual(FINDING_COLUMNS.map((c) => c.header));
+    const subjects = parts.flatMap((w) => Array.from({ length: w.rowCount - 1 }, (_, i) => record(w, i + 2).Subject));
+    expect(subjects).toEqual(report.result.findings.map((f) => f.subject));
+    expect(book.worksheets.map((w) => w.name)).toEqual(['Summary', 'Findings', 'Findings (2)', 'Findings (3)', 'Controls', 'Routes', 'Routes (2)', 'Routes (3)', 'Carriers', 'Agreements', 'Waivers', 'Evidence', 'Errors']);
+  });
+
+  it('a text longer than a cell may hold is cut to 32,767 characters with a note', async () => {
+    const report = syntheticReport(1);
+    report.result.findings[0].message = 'x'.repeat(40_000);
+    const out = tempFiles({});
+    await writeWorkbooks(report, out);
+    const message = String(record(sheet(await readBook(join(out, 'findings.xlsx')), 'Findings'), 2).Message);
+    expect(message).toHaveLength(EXCEL_MAX_CELL_CHARS);
+    expect(message.endsWith('[truncated: the full text is in findings.json]')).toBe(true);
+  });
+
+  it('a failure while writing leaves the previous workbook untouched and no temporary file', async () => {
+    const out = tempFiles({ 'findings.xlsx': 'previous workbook' });
+    const model = workbookModel(runScope(syntheticReport()));
+    const rows = function* () {
+      yield ['ok'];
+      throw new Error('disk on fire');
+    };
+    model.tables[2] = { name: 'Broken', columns: [{ header: 'A', width: 5 }], rows: { [Symbol.iterator]: rows } };
+    await expect(writeWorkbook(join(out, 'findings.xlsx'), model)).rejects.toThrow('disk on fire');
+    expect(readFileSync(join(out, 'findings.xlsx'), 'utf8')).toBe('previous workbook');
+    expect(readdirSync(out)).toEqual(['findings.xlsx']);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// LibreOffice, as an analyst without Excel would open it. .ci/run installs it; set
+// IXAUDIT_SKIP_LIBREOFFICE=1 to skip on a machine without it (CI never does).
+
+/** RFC 4180 records (LibreOffice's CSV export and ours). */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let field = '';
+  let record: string[] = [];
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') record.push(field), (field = '');
+    else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      record.push(field), records.push(record), (record = []), (field = '');
+    } else field += c;
+  }
+  if (field !== '' || record.length > 0) record.push(field), records.push(record);
+  return records;
+}
+
+/** Every sheet of a workbook as CSV, via soffice's per-sheet export (token 12 = -1), in its own profile. */
+function libreOfficeSheets(workbook: string): Record<string, string[][]> {
+  const dir = tempFiles({});
+  copyFileSync(workbook, join(dir, 'book.xlsx'));
+  const result = spawnSync(
+    'soffice',
+    [`-env:UserInstallation=file://${dir}/profile`, '--headless', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1', '--outdir', dir, join(dir, 'book.xlsx')],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
+  const sheets = readdirSync(dir).filter((f) => /^book-.+\.csv$/.test(f));
+  if (sheets.length === 0) throw new Error(`soffice wrote no CSV: status ${result.status}, ${result.error ?? ''} ${result.stderr}`);
+  return Object.fromEntries(sheets.map((f) => [f.slice('book-'.length, -'.csv'.length), parseCsv(readFileSync(join(dir, f), 'utf8'))]));
+}
+
+describe.skipIf(process.env.IXAUDIT_SKIP_LIBREOFFICE === '1')('findings workbook opened by LibreOffice', () => {
+  it('every sheet converts, and values survive: text, numbers, dates, booleans, links', async () => {
+    const report = syntheticReport();
+    const out = tempFiles({});
+    await writeWorkbooks(report, out);
+    const sheets = libreOfficeSheets(join(out, 'findings.xlsx'));
+    expect(Object.keys(sheets).sort()).toEqual(['Agreements', 'Carriers', 'Controls', 'Errors', 'Evidence', 'Findings', 'Routes', 'Summary', 'Waivers']);
+
+    const findings = sheets.Findings;
+    expect(findings[0]).toEqual(FINDING_COLUMNS.map((c) => c.header));
+    expect(findings).toHaveLength(report.result.findings.length + 1);
+    report.result.findings.forEach((f, i) => {
+      const row = findings[i + 1];
+      // The link formula shows its control id; line and column are plain numbers.
+      expect([row[0], row[4], row[6], row[8], row[9], row[10]]).toEqual([f.control, f.status, f.subject, String(f.location.line), String(f.location.column), f.message]);
+    });
+    const waived = findings.find((r) => r[12] === 'w-001')!;
+    expect(waived.slice(12, 15)).toEqual(['w-001', 'applied', '2026-12-31']);
+
+    const routes = sheets.Routes;
+    const r0 = routes.find((r) => r[0] === 'op-b' && r[2] === 'r-0000')!;
+    expect([r0[8], r0[12], r0[13], r0[16]]).toEqual(['12.5', 'TRUE', 'SASAC (国务院国有资产监督管理委员会)', '2']);
+    expect(sheets.Summary.find((r) => r[0] === 'Audit date')![1]).toBe('2026-07-01');
+    expect(sheets.Summary.find((r) => r[0] === 'op-a')!.slice(0, 4)).toEqual(['op-a', 'さくら "Alpha", Inc.', 'JP', 'fail']);
+    expect(sheets.Agreements[2].slice(4, 7)).toEqual(['2020-01-01', '2025-12-31', 'FALSE']);
+  });
+
+  it('the bundled samples: LibreOffice reads the same Findings that findings.csv holds', async () => {
+    const report = auditReport(['inputs']);
+    const out = tempFiles({});
+    const { csvReporter } = await import('../src/report/csv/index.js');
+    await writeWorkbooks(report, out);
+    await csvReporter.write(report, out, {});
+    const fromWorkbook = libreOfficeSheets(join(out, 'findings.xlsx')).Findings;
+    // Our CSV guards text starting with = + - @ with an apostrophe (for Excel); undo that to compare.
+    const fromCsv = parseCsv(readFileSync(join(out, 'findings.csv'), 'utf8').replace(/^\uFEFF/, '')).map((r) => r.map((f) => f.replace(/^'(?=[=+\-@\t\r])/, '')));
+    expect(fromWorkbook).toHaveLength(report.result.findings.length + 1);
+    expect(fromWorkbook).toEqual(fromCsv);
+  });
+});
+
+describe('the bundled samples', async () => {
+  const report = auditReport(['inputs']);
+  const out = tempFiles({});
+  await writeWorkbooks(report, out);
+
+  it('jp-sakura: its waivers, its Hong Kong route through cmi, and the counts of its summary', async () => {
+    const book = await readBook(join(out, 'jp-sakura', 'findings.xlsx'));
+    const waivers = sheet(book, 'Waivers');
+    expect(findRow(waivers, (r) => r.Waiver === 'w-jp-002')).toMatchObject({ Status: 'expired', Expires: utc(2026, 6, 30), Control: 'ICX-RT-02' });
+    const route = findRow(sheet(book, 'Routes'), (r) => r.Table === 'rt-jp-ss7-2026q2' && r.Route === 'r-0001');
+    expect(route).toMatchObject({ Protocol: 'ss7', Primary: 'cmi', 'Primary high-risk': true, File: 'inputs/jp-sakura/routing-ss7.yaml' });
+    const waived = findRow(sheet(book, 'Findings'), (r) => r.Waiver === 'w-jp-001');
+    expect(waived).toMatchObject({ Status: 'waived', Subject: 'RoutingTable/rt-jp-ss7-2026q2#r-0001', 'Waiver expires': utc(2026, 12, 31) });
+    const jp = report.result.summary.operators.find((o) => o.id === 'jp-sakura')!;
+    expect(sheet(book, 'Findings').rowCount - 1).toBe(STATUSES.reduce((n, s) => n + jp.counts[s], 0));
+  });
+
+  it('the run-wide workbook lists every finding, route and input file', async () => {
+    const book = await readBook(join(out, 'findings.xlsx'));
+    expect(sheet(book, 'Findings').rowCount - 1).toBe(report.result.findings.length);
+    expect(sheet(book, 'Routes').rowCount - 1).toBe(report.inventory.routes.length);
+    expect(sheet(book, 'Evidence').rowCount - 1).toBe(report.result.run.inputs.length);
+    expect(statSync(join(out, 'findings.xlsx')).size).toBeGreaterThan(10_000);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The large-table measurement behind docs/workbook.md: IXAUDIT_BENCH=1 npx vitest run test/report-xlsx.test.ts
+
+describe.skipIf(process.env.IXAUDIT_BENCH !== '1')('benchmark (IXAUDIT_BENCH=1)', () => {
+  it('writes the workbooks of a synthetic 200k-route, 2-operator report with bounded memory', async () => {
+    const routes = Number(process.env.IXAUDIT_BENCH_ROUTES ?? 200_000);
+    const report = syntheticReport(routes / 2);
+    // Six route controls per route, as the catalog has: pad each route to six findings.
+    const padded: Finding[] = [];
+    for (const f of report.result.findings) {
+      padded.push(f);
+      if (f.subject.startsWith('RoutingTable/')) for (let k = 0; k < 5; k++) padded.push({ ...f, control: 'ICX-CT-05', status: 'pass', message: `Route ${f.subject} passes check ${k}.` });
+    }
+    report.result.findings = padded;
+    const base = process.memoryUsage().rss;
+    let peak = base;
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const out = tempFiles({});
+    const files = await writeWorkbooks(report, out);
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(timer);
+    const used = process.cpuUsage(cpu);
+    const figures = {
+      routes,
+      findings: padded.length,
+      seconds: +seconds.toFixed(1),
+      cpuSeconds: +((used.user + used.system) / 1e6).toFixed(1),
+      rssBeforeMB: Math.round(base / 1e6),
+      rssPeakMB: Math.round(peak / 1e6),
+      files: files.map((f) => `${f.slice(out.length + 1)} ${(statSync(f).size / 1e6).toFixed(1)} MB`),
+    };
+    writeFileSync(join(out, 'bench.json'), JSON.stringify(figures));
+    console.log(JSON.stringify(figures));
+    expect(peak - base).toBeLessThan(600e6);
+  }, 1_800_000);
+});

@@ -14,7 +14,7 @@ describe('--baseline: change since the last audit', () => {
     const work = tempFiles({});
     cpSync('inputs', join(work, 'inputs'), { recursive: true });
     const before = join(work, 'before');
-    ixaudit('audit', join(work, 'inputs'), '--out', before);
+    ixaudit('audit', join(work, 'inputs'), '--out', before, '--format', 'json');
 
     // A year later: Sakura turned SMS home routing on, and added a standby route failing over to CUG.
     const firewall = join(work, 'inputs/jp-sakura/firewall.yaml');
@@ -25,7 +25,7 @@ describe('--baseline: change since the last audit', () => {
       `${readFileSync(table, 'utf8').trimEnd()}\n    - id: r-new\n      match: {gtPrefix: "853"}\n      destination: {country: MO}\n      primary: {carrier: ntt-ipx}\n      backups: [{carrier: cug}]\n      status: standby\n`,
     );
     const after = join(work, 'after');
-    const { stdout } = ixaudit('audit', join(work, 'inputs'), '--out', after, '--baseline', before);
+    const { stdout } = ixaudit('audit', join(work, 'inputs'), '--out', after, '--baseline', before, '--format', 'json');
     const result = JSON.parse(readFileSync(join(after, 'findings.json'), 'utf8'));
     const find = (control: string, subject: string) => result.findings.find((f: { control: string; subject: string }) => f.control === control && f.subject === subject);
 
@@ -42,19 +42,19 @@ describe('--baseline: change since the last audit', () => {
     const work = tempFiles({});
     cpSync('inputs', join(work, 'inputs'), { recursive: true });
     const before = join(work, 'before');
-    ixaudit('audit', join(work, 'inputs'), '--out', before);
+    ixaudit('audit', join(work, 'inputs'), '--out', before, '--format', 'json');
     const waivers = join(work, 'inputs/nz-aotearoa/agreements.yaml');
     // Drop the agreement with China Telecom Global entirely.
     const docs = readFileSync(waivers, 'utf8').split(/^---$/m).filter((d) => !d.includes('ag-nz-ctg-2023'));
     writeFileSync(waivers, docs.join('---'));
     const after = join(work, 'after');
-    ixaudit('audit', join(work, 'inputs'), '--out', after, '--baseline', before);
+    ixaudit('audit', join(work, 'inputs'), '--out', after, '--baseline', before, '--format', 'json');
     const result = JSON.parse(readFileSync(join(after, 'findings.json'), 'utf8'));
     expect(result.baseline.removed).toContainEqual(expect.objectContaining({ control: 'ICX-OWN-02', subject: 'InterconnectAgreement/ag-nz-ctg-2023', previousStatus: 'fail' }));
   });
 
   it('refuses a folder without a previous findings.json', () => {
-    const { code, stderr } = ixaudit('audit', 'inputs', '--out', tempFiles({}), '--baseline', tempFiles({}));
+    const { code, stderr } = ixaudit('audit', 'inputs', '--out', tempFiles({}), '--baseline', tempFiles({}), '--format', 'json');
     expect(code).toBe(2);
     expect(stderr).toContain('--baseline: no findings.json there');
   });

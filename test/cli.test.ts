@@ -20,7 +20,7 @@ describe('ixaudit CLI', () => {
 
   it('audits the bundled samples: exit 1 for failures, summary per operator, findings.json written', () => {
     const out = tempFiles({});
-    const { code, stdout, stderr } = ixaudit('audit', 'inputs', '--out', out);
+    const { code, stdout, stderr } = ixaudit('audit', 'inputs', '--out', out, '--format', 'json');
     // Not a terminal: one plain progress line per operator finished, on stderr.
     expect(stderr.split('\n').filter(Boolean).map((l) => l.replace(/:.*/, ''))).toEqual([
       'audited jp-sakura (1/4)',
@@ -40,14 +40,14 @@ describe('ixaudit CLI', () => {
 
   it('writes byte-identical findings on a re-run', () => {
     const [a, b] = [tempFiles({}), tempFiles({})];
-    ixaudit('audit', 'inputs', '--out', a);
-    ixaudit('audit', 'inputs', '--out', b);
+    ixaudit('audit', 'inputs', '--out', a, '--format', 'json');
+    ixaudit('audit', 'inputs', '--out', b, '--format', 'json');
     expect(readFileSync(join(a, 'findings.json'))).toEqual(readFileSync(join(b, 'findings.json')));
   });
 
   it('--fail-on sets the exit code threshold', () => {
-    expect(ixaudit('audit', 'inputs', '--out', tempFiles({}), '--fail-on', 'none').code).toBe(0);
-    expect(ixaudit('audit', 'inputs/no-nordlys', 'inputs/shared', 'inputs/profile.yaml', '--out', tempFiles({}), '--fail-on', 'info').code).toBe(0);
+    expect(ixaudit('audit', 'inputs', '--out', tempFiles({}), '--fail-on', 'none', '--format', 'json').code).toBe(0);
+    expect(ixaudit('audit', 'inputs/no-nordlys', 'inputs/shared', 'inputs/profile.yaml', '--out', tempFiles({}), '--fail-on', 'info', '--format', 'json').code).toBe(0);
   });
 
   it('reports a broken submission with file:line:column, exits 2, and still audits the others', () => {
@@ -55,7 +55,7 @@ describe('ixaudit CLI', () => {
       'broken/op.yaml': 'apiVersion: ixaudit/v1\nkind: Operator\nmetadata: {id: broken-op}\nspec:\n  country: Nowhere\n  networks: [gsm]\n',
     });
     const out = tempFiles({});
-    const { code, stderr } = ixaudit('audit', 'inputs', join(dir, 'broken'), '--out', out);
+    const { code, stderr } = ixaudit('audit', 'inputs', join(dir, 'broken'), '--out', out, '--format', 'json');
     expect(code).toBe(2);
     expect(stderr).toContain('op.yaml:5:12: spec.country: expected an ISO 3166-1 alpha-2 country code such as JP, found the text "Nowhere"');
     expect(stderr).not.toMatch(/\n\s+at /); // no stack trace for a user error
@@ -97,7 +97,7 @@ describe('ixaudit CLI', () => {
 
   it('never leaves a temporary file behind in --out', () => {
     const out = tempFiles({});
-    ixaudit('audit', 'inputs', '--out', out);
+    ixaudit('audit', 'inputs', '--out', out, '--format', 'json');
     expect(existsSync(join(out, 'findings.json'))).toBe(true);
     expect(existsSync(join(out, 'manifest.json'))).toBe(true);
     expect(readdirSync(out).filter((f) => f.startsWith('.') || f.endsWith('.tmp'))).toEqual([]);
@@ -105,11 +105,11 @@ describe('ixaudit CLI', () => {
 
   it('gives the same bytes on worker threads as in one thread, and survives a worker that dies', () => {
     const [one, two, faulty] = [tempFiles({}), tempFiles({}), tempFiles({})];
-    ixaudit('audit', 'inputs', '--out', one, '--jobs', '1', '--quiet');
-    ixaudit('audit', 'inputs', '--out', two, '--jobs', '2', '--quiet');
+    ixaudit('audit', 'inputs', '--out', one, '--jobs', '1', '--quiet', '--format', 'json');
+    ixaudit('audit', 'inputs', '--out', two, '--jobs', '2', '--quiet', '--format', 'json');
     expect(readFileSync(join(two, 'findings.json'), 'utf8')).toBe(readFileSync(join(one, 'findings.json'), 'utf8'));
 
-    const crash = spawnSync(process.execPath, ['bin/ixaudit.js', 'audit', 'inputs', '--out', faulty, '--jobs', '2', '--quiet'], {
+    const crash = spawnSync(process.execPath, ['bin/ixaudit.js', 'audit', 'inputs', '--out', faulty, '--jobs', '2', '--quiet', '--format', 'json'], {
       encoding: 'utf8',
       env: { ...process.env, IXAUDIT_FAULT_WORKER: 'kr-hanbit' },
     });
@@ -123,12 +123,13 @@ describe('ixaudit CLI', () => {
 
   it('--json prints a machine-readable summary and nothing else on stdout; --quiet prints nothing', () => {
     const out = tempFiles({});
-    const { stdout, stderr, code } = ixaudit('audit', 'inputs', '--out', out, '--json');
+    const { stdout, stderr, code } = ixaudit('audit', 'inputs', '--out', out, '--json', '--format', 'json');
     expect(stderr).toBe('');
     const summary = JSON.parse(stdout);
     expect(summary).toMatchObject({ exitCode: 1, result: 'fail', auditDate: '2026-07-01', profile: 'sample-2026h1' });
     expect(summary.exitCode).toBe(code);
     expect(summary.outputs.some((o: string) => o.endsWith('findings.json'))).toBe(true);
-    expect(ixaudit('audit', 'inputs', '--out', out, '--quiet')).toMatchObject({ stdout: '', stderr: '' });
+    expect(ixaudit('audit', 'inputs', '--out', out, '--quiet', '--format', 'json')).toMatchObject({ stdout: '', stderr: '' });
+    expect(ixaudit('audit', 'inputs', '--out', out, '--format', 'json,docx')).toMatchObject({ code: 2, stderr: expect.stringContaining('--format docx: not an output format') });
   });
 });

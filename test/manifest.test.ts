@@ -76,7 +76,7 @@ describe('evidence manifest, signing and verification', () => {
 
   it('an unsigned run verifies by hashes, and says the signature is missing when a key is expected', () => {
     const plain = tempFiles({});
-    ixaudit('audit', 'inputs', '--out', plain);
+    ixaudit('audit', 'inputs', '--out', plain, '--format', 'json');
     expect(ixaudit('verify', plain).code).toBe(0);
     const withKey = ixaudit('verify', plain, '--key', publicKey);
     expect(withKey.code).toBe(1);

@@ -94,7 +94,7 @@ describe('hostile input in a real run leaves a complete, honest output', () => {
     for (let i = 1; i < 10; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
     const dir = tempFiles({ 'bomb.yaml': `${lines.join('\n')}\n` });
     const out = tempFiles({});
-    const { code, stderr } = ixaudit('audit', 'inputs', join(dir, 'bomb.yaml'), '--out', out);
+    const { code, stderr } = ixaudit('audit', 'inputs', join(dir, 'bomb.yaml'), '--out', out, '--format', 'json');
     expect(code).toBe(2);
     expect(stderr).toContain('bomb.yaml:4:45: aliases expand to more than 10000 nodes');
     const findings = JSON.parse(readFileSync(join(out, 'findings.json'), 'utf8'));
@@ -127,7 +127,7 @@ describe('output safety', () => {
 
   it('an unwritable --out is a clear error with exit code 4', () => {
     const dir = tempFiles({ 'a-file': 'x' });
-    const { code, stderr } = ixaudit('audit', 'inputs', '--out', join(dir, 'a-file', 'sub'), '--quiet');
+    const { code, stderr } = ixaudit('audit', 'inputs', '--out', join(dir, 'a-file', 'sub'), '--quiet', '--format', 'json');
     expect(code).toBe(4);
     expect(stderr).toMatch(/^ixaudit: cannot write reports to .*a-file\/sub: .*Previous reports there are unchanged\.\n$/);
     expect(existsSync(join(dir, 'a-file'))).toBe(true);

@@ -37,6 +37,8 @@ Options:
   --sign KEYFILE        sign OUT/manifest.json with an Ed25519 private key (see keygen)
   --baseline DIR        compare with an earlier run's --out folder: each finding is marked
                         new, unchanged, changed or resolved (by control + operator + subject)
+  --format NAMES        only these outputs, comma-separated (default: all): ${REPORTERS.map((r) => r.name).join(', ')};
+                        manifest.json is always written
   --template-dir DIR    Handlebars templates that override the shipped ones (report wording, branding)
   --limit NAME=N        raise or lower a parser limit (maxFileBytes, maxLineBytes, maxDepth,
                         maxAliasExpansion, maxErrorsPerFile); see docs/security.md
@@ -76,6 +78,7 @@ export async function main(argv: string[]): Promise<number> {
         jobs: { type: 'string' },
         json: { type: 'boolean', default: false },
         'list-all': { type: 'boolean', default: false },
+        format: { type: 'string', multiple: true },
         sign: { type: 'string' },
         key: { type: 'string' },
         quiet: { type: 'boolean', default: false },
@@ -149,6 +152,10 @@ export async function main(argv: string[]): Promise<number> {
       const outDir = resolve(values.out ?? 'out');
       if (values['template-dir'] !== undefined && !existsSync(values['template-dir'])) return usageError(`--template-dir ${values['template-dir']}: no such folder`);
       if (existsSync(outDir) && !statSync(outDir).isDirectory()) return usageError(`--out ${values.out} exists and is not a folder`);
+      const formats = (values.format ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean);
+      const unknownFormat = formats.find((f) => !REPORTERS.some((r) => r.name === f));
+      if (unknownFormat) return usageError(`--format ${unknownFormat}: not an output format (${REPORTERS.map((r) => r.name).join(', ')})`);
+      const reporters = formats.length === 0 ? REPORTERS : REPORTERS.filter((r) => formats.includes(r.name));
       const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
       if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) return usageError(`--jobs must be a whole number of at least 1, not "${values.jobs}"`);
 
@@ -162,7 +169,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       let written: string[];
       try {
-        written = await publishReports(REPORTERS, report, outDir, { templateDir: values['template-dir'] }, signingKey);
+        written = await publishReports(reporters, report, outDir, { templateDir: values['template-dir'] }, signingKey);
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
         const why = e.code === 'ENOSPC' ? 'the disk is full' : e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS' ? 'permission denied' : e.message;

@@ -29,3 +29,12 @@ describe('findings.json schema', () => {
     expect(validate(samples)).toBe(false);
   });
 });
+
+describe('findings.json writer', () => {
+  it('streams exactly the bytes JSON.stringify would give', async () => {
+    const result = audit(['inputs']);
+    expect(findingsJson(result)).toBe(`${JSON.stringify(result, null, 2)}\n`);
+    const empty = { ...result, findings: [], waivers: [] };
+    expect(findingsJson(empty)).toBe(`${JSON.stringify(empty, null, 2)}\n`);
+  });
+});

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 
 /**
@@ -12,6 +12,32 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     writeFileSync(temp, data);
     renameSync(temp, path);
   } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
+  }
+}
+
+/** writeFileAtomic for output produced piece by piece (large JSON, CSV): never held whole in memory. */
+export function writeChunksAtomic(path: string, chunks: Iterable<string>): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(temp, 'w');
+    let buffer = '';
+    for (const chunk of chunks) {
+      buffer += chunk;
+      if (buffer.length >= 1 << 20) {
+        writeSync(fd, buffer);
+        buffer = '';
+      }
+    }
+    writeSync(fd, buffer);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(temp, path);
+  } catch (err) {
+    if (fd !== undefined) closeSync(fd);
     rmSync(temp, { force: true });
     throw err;
   }

@@ -89,7 +89,7 @@ export function controlsCommand(args: string[], selection: { id?: string; files?
 
   if (sub === 'list') {
     const changes = profileChanges(profile, base, controls);
-    console.log(`Controls under profile ${profile.id} (${profile.chain.join(' → ')}):`);
+    console.log(`Controls of catalog ${loadCatalogMeta().version} under profile ${profile.id} (${profile.chain.join(' → ')}):`);
     const summary = profileSummary(changes, controls);
     if (summary.length > 0) console.log([`Changes against ${BASE_PROFILE_ID}:`, ...summary].join('\n'));
     for (const c of controls) {
@@ -118,10 +118,11 @@ export function controlsCommand(args: string[], selection: { id?: string; files?
       return 2;
     }
     const def = control.definition;
+    const meta = loadCatalogMeta();
     const params = controlParameters(control, profile);
     const out = [
       `${def.id} — ${def.title}`,
-      `Family: ${def.family}   Severity: ${profile.severity[def.id] ?? def.severity}${disabled.has(def.id) ? '   (disabled by profile)' : ''}`,
+      `Family: ${def.family}   Severity: ${profile.severity[def.id] ?? def.severity}${disabled.has(def.id) ? '   (disabled by profile)' : ''}   Catalog: ${meta.version} (this meaning since ${meta.meanings[def.id]?.since ?? 'unrecorded'})`,
       `Applies to: ${def.appliesTo.subject}${def.appliesTo.aggregate ? ` (${def.appliesTo.aggregate})` : ''}${def.appliesTo.protocols ? `, protocols ${def.appliesTo.protocols.join(', ')}` : ''}${def.appliesTo.statuses ? `, ${def.appliesTo.statuses.join('/')} routes` : ''}${def.appliesTo.networks ? `, operators running ${def.appliesTo.networks.join('/')}` : ''}`,
       '',
       `Requirement: ${def.requirement.trim()}`,

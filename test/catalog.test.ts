@@ -102,6 +102,7 @@ describe('docs/controls.md', () => {
       const section = doc.slice(start, next < 0 ? undefined : next);
       expect(section).toContain(`**Requirement.** ${oneLine(c.requirement)}`);
       expect(section).toContain(`**Rationale.** ${oneLine(c.rationale)}`);
+      expect(section).toContain(`**Check.**\n\n${oneLine(c.check.description)}`);
       expect(section).toContain(`pass:      ${oneLine(c.check.pass)}`);
       expect(section).toContain(`**Remediation.** ${oneLine(c.remediation)}`);
       for (const r of c.references) expect(section).toContain(`- ${r.document}${r.section ? `, ${r.section}` : ''}`);

@@ -142,7 +142,7 @@ function celBlock(lines: string[]): string[] {
 
 function checkSection(definition: ControlDefinition): string[] {
   const check = definition.check;
-  const out: string[] = [];
+  const out: string[] = [oneLine(check.description), ''];
   const steps: string[] = [];
   if (check.applies) steps.push(`1. **Applies** when the expression below is true; otherwise \`not-applicable\`: “${oneLine(check.notApplicable ?? 'Not applicable to this subject.')}”`);
   if (check.evidenced) steps.push(`${steps.length + 1}. **Evidenced** when the expression below is true; otherwise \`not-evidenced\`: “${oneLine(check.notEvidenced ?? 'Not evidenced: the submission does not say.')}”`);

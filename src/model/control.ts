@@ -20,6 +20,8 @@ export interface ControlDefinition {
   references: Array<{ document: string; section?: string; note?: string }>;
   remediation: string;
   check: {
+    /** How the check decides, in plain words, for readers of docs/controls.md (not part of its meaning). */
+    description: string;
     applies?: string;
     notApplicable?: string;
     evidenced?: string;

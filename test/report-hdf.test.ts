@@ -151,6 +151,20 @@ describe('HDF / InSpec exec JSON (hdf.json)', () => {
     for (const f of notEvidenced) expect(find(strictHdf, f)).toMatchObject({ status: 'failed', message: f.message });
   });
 
+  it('reads the same in Heimdall when passing route findings are counted rather than listed', () => {
+    const counted = auditReport(['inputs'], { listRouteFindingsUpTo: 3 });
+    const groups = counted.result.summarised ?? [];
+    expect(groups.length).toBeGreaterThan(0);
+    const doc = hdfDocument(counted);
+    expect(validate(JSON.parse(JSON.stringify(doc))), JSON.stringify(validate.errors, null, 1)).toBe(true);
+    const statuses = (d: HdfExecJson) => new Map(d.profiles[0].controls.map((c) => [c.id, heimdallStatus(c)]));
+    expect(statuses(doc)).toEqual(statuses(hdf));
+    const group = groups.find((g) => g.status === 'pass')!;
+    const result = doc.profiles[0].controls.find((c) => c.id === group.control)!.results.find((r) => r.resource_id === `${group.operator}/${group.control}/pass`)!;
+    expect(result).toMatchObject({ status: 'passed', code_desc: `${group.operator}: ${group.count} route subject(s), counted` });
+    expect(result.message).toContain(`e.g. ${group.examples.join(', ')}`);
+  });
+
   it('keeps controls that could not be evaluated visible as errors', () => {
     const dir = tempFiles({
       'table.yaml': `apiVersion: ixaudit/v1

@@ -140,7 +140,7 @@ describe('OSCAL 1.2.1 assessment results (assessment-results.json)', () => {
     const observation = observationOf('ICX-RT-02', 'RoutingTable/rt-jp-ss7-2026q2#r-0003');
     expect(observation).toMatchObject({ methods: ['TEST'], types: ['finding'], collected: '2026-07-01T00:00:00Z' });
     expect(observation.description).toMatch(/^This standby route fails over to high-risk carrier\(s\) backup 1 ctg/);
-    const [evidence] = observation['relevant-evidence'];
+    const [evidence] = observation['relevant-evidence']!;
     expect(evidence.description).toBe('inputs/jp-sakura/routing-ss7.yaml, line 45, column 27');
     const input = samples.result.run.inputs.find((i) => i.file === 'inputs/jp-sakura/routing-ss7.yaml')!;
     expect(evidence.props).toEqual(
@@ -227,6 +227,25 @@ describe('OSCAL 1.2.1 assessment results (assessment-results.json)', () => {
     const props = doc['assessment-results'].results[0].observations![0].props;
     expect(props).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'baseline-state', value: 'changed' }), expect.objectContaining({ name: 'previous-status', value: 'pass' })]));
     expect(validateResults(JSON.parse(JSON.stringify(doc)))).toBe(true);
+  });
+});
+
+describe('OSCAL results of operators whose passing route findings are counted, not listed', () => {
+  it('judge every objective as the fully listed run does, with one observation per count', () => {
+    const counted = auditReport(['inputs'], { listRouteFindingsUpTo: 3 });
+    const groups = counted.result.summarised ?? [];
+    expect(groups.length).toBeGreaterThan(0);
+    const doc = assessmentResults(counted);
+    expect(validateResults(JSON.parse(JSON.stringify(doc))), JSON.stringify(validateResults.errors?.slice(0, 5), null, 1)).toBe(true);
+    const countedResult = doc['assessment-results'].results[0];
+    expect(countedResult.observations).toHaveLength(counted.result.findings.length + groups.length);
+    const targets = (r: OscalResult) => new Map(r.findings!.map((f) => [f.uuid, f.target.status.state]));
+    expect(targets(countedResult)).toEqual(targets(result));
+    const group = groups.find((g) => g.status === 'pass')!;
+    const observation = countedResult.observations!.find((o) => o.props.some((p) => p.name === 'count') && o.props.some((p) => p.name === 'status' && p.value === 'pass') && o.props.some((p) => p.name === 'control' && p.value === group.control) && o.props.some((p) => p.name === 'operator' && p.value === group.operator))!;
+    expect(observation.description).toBe(`${group.count} route subject(s) of ${group.operator} passed; they are counted rather than listed one by one. Examples: ${group.examples.join(', ')}.`);
+    const finding = countedResult.findings!.find((f) => f.uuid === ixauditUuid('finding', group.operator, group.control))!;
+    expect(finding['related-observations'].map((o) => o['observation-uuid'])).toContain(observation.uuid);
   });
 });
 

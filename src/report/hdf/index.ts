@@ -41,6 +41,7 @@ export function hdfDocument(report: AuditReport): HdfExecJson {
   const notEvidencedIsFailure = result.run.profile.parameters.notEvidencedIsFailure === true;
   const findingsByControl = groupBy(result.findings, (f) => f.control);
   const waiversByControl = groupBy<WaiverOutcome>(result.waivers, (w) => w.control);
+  const summarisedByControl = groupBy(result.summarised ?? [], (g) => g.control);
 
   const summaries = [...result.controls];
   const listed = new Set(summaries.map((c) => c.id));
@@ -49,7 +50,9 @@ export function hdfDocument(report: AuditReport): HdfExecJson {
     listed.add(f.control);
     summaries.push(unlistedControl(f));
   }
-  const controls = summaries.map((c) => controlFor(c, findingsByControl.get(c.id) ?? [], waiversByControl.get(c.id) ?? [], { startTime, notEvidencedIsFailure }));
+  const controls = summaries.map((c) =>
+    controlFor(c, findingsByControl.get(c.id) ?? [], summarisedByControl.get(c.id) ?? [], waiversByControl.get(c.id) ?? [], { startTime, notEvidencedIsFailure }),
+  );
   const outcomes = controls.map(controlOutcome);
   const count = (outcome: string) => ({ total: outcomes.filter((o) => o === outcome).length });
   const families = [...groupBy(summaries, (c) => c.family).entries()].sort(([a], [b]) => compareText(a, b));

@@ -1,5 +1,6 @@
 import type { Finding, WaiverOutcome } from '../../model/finding.js';
-import type { ControlSummary } from '../../model/report.js';
+import type { ControlSummary, SummarisedFindings } from '../../model/report.js';
+import { compareText } from '../../model/order.js';
 import type { Severity } from '../../model/types.js';
 import type { HdfControl, HdfResult, HdfResultStatus, HdfWaiverData } from './types.js';
 
@@ -74,6 +75,24 @@ export function resultFor(finding: Finding, startTime: string, notEvidencedIsFai
 }
 
 /**
+ * Operators with very large routing tables have their passing and not-applicable route findings
+ * counted rather than listed (findings.json `summarised`). Each such count becomes one result, so a
+ * control that passed on 20,000 routes still shows passed rather than empty (Heimdall: Profile Error).
+ */
+export function summaryResultFor(group: SummarisedFindings, startTime: string): HdfResult {
+  const examples = group.examples.length ? ` (e.g. ${group.examples.join(', ')})` : '';
+  const what = `${group.count} route subject(s) of ${group.operator} ${group.status === 'pass' ? 'passed' : 'not applicable'}, counted rather than listed${examples}`;
+  return {
+    status: group.status === 'pass' ? 'passed' : 'skipped',
+    code_desc: `${group.operator}: ${group.count} route subject(s), counted`,
+    start_time: startTime,
+    resource: 'RoutingTable',
+    resource_id: `${group.operator}/${group.control}/${group.status}`,
+    ...(group.status === 'pass' ? { message: `${what}.` } : { skip_message: `Not applicable: ${what}.` }),
+  };
+}
+
+/**
  * NIST SP 800-53 references as the tags Heimdall's NIST views read: "SA-9(5)" is written "SA-9 (5)"
  * as in MITRE's profiles, and "Rev_5" names the revision.
  */
@@ -120,14 +139,28 @@ export interface ControlContext {
 }
 
 /**
- * One HDF control per ixaudit control, with one result per operator and subject. A control that applies
+ * One HDF control per ixaudit control, with one result per operator and subject (and one per counted
+ * group of route findings, see summaryResultFor). A control that applies
  * to nothing in this run (every finding not-applicable) gets impact 0, which Heimdall shows as
  * "Not Applicable"; tags.severity keeps the control's real severity for every other view.
  */
-export function controlFor(control: ControlSummary, findings: readonly Finding[], waivers: readonly WaiverOutcome[], context: ControlContext): HdfControl {
+export function controlFor(
+  control: ControlSummary,
+  findings: readonly Finding[],
+  summarised: readonly SummarisedFindings[],
+  waivers: readonly WaiverOutcome[],
+  context: ControlContext,
+): HdfControl {
   const remediation = findings[0]?.remediation;
-  const results = findings.map((f) => resultFor(f, context.startTime, context.notEvidencedIsFailure));
-  const allNotApplicable = findings.length > 0 && findings.every((f) => f.status === 'not-applicable');
+  // Each operator's listed findings, then its counted groups (the sort is stable).
+  const results = [
+    ...findings.map((f) => ({ operator: f.operator, result: resultFor(f, context.startTime, context.notEvidencedIsFailure) })),
+    ...summarised.map((g) => ({ operator: g.operator, result: summaryResultFor(g, context.startTime) })),
+  ]
+    .sort((a, b) => compareText(a.operator, b.operator))
+    .map((r) => r.result);
+  const statuses = [...findings.map((f) => f.status), ...summarised.map((g) => g.status)];
+  const allNotApplicable = statuses.length > 0 && statuses.every((status) => status === 'not-applicable');
   const nist = nistTags(control.references);
   const waiver = waiverData(waivers);
   return {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Finding } from '../../model/finding.js';
+import { compareText } from '../../model/order.js';
 import type { AuditReport, ControlSummary } from '../../model/report.js';
 import type { Reporter } from '../types.js';
 import { writeFileAtomic } from '../write-atomic.js';
@@ -19,6 +20,7 @@ import {
   prop,
   reviewedControls,
   riskFor,
+  summaryObservationFor,
 } from './mapping.js';
 import type { OscalAssessmentPlan, OscalAssessmentResults, OscalMetadata } from './types.js';
 import { ixauditUuid } from './uuid.js';
@@ -123,10 +125,17 @@ export function assessmentResults(report: AuditReport): OscalAssessmentResults {
   const notEvidencedIsFailure = run.profile.parameters.notEvidencedIsFailure === true;
   const digest = sha256(JSON.stringify(report.result));
 
-  const observations = findings.map((f) => observationFor(f, run.auditDate, inputs));
+  const summarised = report.result.summarised ?? [];
+  const observations = [...findings.map((f) => observationFor(f, run.auditDate, inputs)), ...summarised.map((g) => summaryObservationFor(g, run.auditDate))];
   const risks = findings.filter(hasRisk).map((f) => riskFor(f, controlById.get(f.control)!, run.auditDate));
-  const byOperatorAndControl = groupBy(findings, (f) => `${f.operator}\u0000${f.control}`);
-  const oscalFindings = [...byOperatorAndControl.values()].map((group) => findingFor(controlById.get(group[0].control)!, group[0].operator, group, run.auditDate, notEvidencedIsFailure));
+  const key = (operator: string, control: string) => `${operator}\u0000${control}`;
+  const listedBy = groupBy(findings, (f) => key(f.operator, f.control));
+  const countedBy = groupBy(summarised, (g) => key(g.operator, g.control));
+  const pairs = [...new Set([...listedBy.keys(), ...countedBy.keys()])].sort(compareText);
+  const oscalFindings = pairs.map((pair) => {
+    const [operator, control] = pair.split('\u0000');
+    return findingFor(controlById.get(control)!, operator, listedBy.get(pair) ?? [], countedBy.get(pair) ?? [], run.auditDate, notEvidencedIsFailure);
+  });
   const counts = Object.entries(summary.byStatus)
     .filter(([, n]) => n > 0)
     .map(([status, n]) => `${n} ${status}`)

@@ -1,5 +1,5 @@
 import type { Finding } from '../../model/finding.js';
-import type { ControlSummary, OperatorSummary } from '../../model/report.js';
+import type { ControlSummary, OperatorSummary, SummarisedFindings } from '../../model/report.js';
 import type { InputFile } from '../../load/index.js';
 import type { Status } from '../../model/types.js';
 import { fileHref } from '../sarif/uri.js';
@@ -242,9 +242,33 @@ export function riskFor(finding: Finding, control: Pick<ControlSummary, 'require
   };
 }
 
-/** What an operator's findings on one control say about its objective. */
-export function objectiveStatus(findings: readonly Finding[], notEvidencedIsFailure: boolean): OscalFinding['target']['status'] {
-  const count = (status: Status) => findings.filter((f) => f.status === status).length;
+export function summaryObservationUuid(auditDate: string, group: SummarisedFindings): string {
+  return ixauditUuid('observation', auditDate, group.operator, group.control, group.status, 'counted');
+}
+
+/**
+ * Operators with very large routing tables have their passing and not-applicable route findings counted
+ * rather than listed (findings.json `summarised`): one observation per count, with example subjects.
+ */
+export function summaryObservationFor(group: SummarisedFindings, auditDate: string): OscalObservation {
+  const verb = group.status === 'pass' ? 'passed' : 'were not applicable';
+  const examples = group.examples.length ? ` Examples: ${group.examples.join(', ')}.` : '';
+  return {
+    uuid: summaryObservationUuid(auditDate, group),
+    title: oneLine(`${group.control} ${group.status}: ${group.operator}, ${group.count} route subject(s) counted`),
+    description: `${group.count} route subject(s) of ${group.operator} ${verb}; they are counted rather than listed one by one.${examples}`,
+    props: [...prop('control', group.control), ...prop('operator', group.operator), ...prop('status', group.status), ...prop('count', group.count)],
+    methods: ['TEST'],
+    types: ['control-objective'],
+    origins: [toolOrigin()],
+    subjects: [{ 'subject-uuid': partyUuid(group.operator), type: 'party', title: oneLine(`${group.operator} routes (${group.count})`), props: prop('subjects-counted', group.count) }],
+    collected: auditTimestamp(auditDate),
+  };
+}
+
+/** What an operator's findings (listed and counted) on one control say about its objective. */
+export function objectiveStatus(findings: readonly Finding[], summarised: readonly SummarisedFindings[], notEvidencedIsFailure: boolean): OscalFinding['target']['status'] {
+  const count = (status: Status) => findings.filter((f) => f.status === status).length + summarised.filter((g) => g.status === status).reduce((n, g) => n + g.count, 0);
   const failed = count('fail') + count('waived') + (notEvidencedIsFailure ? count('not-evidenced') : 0);
   if (failed > 0) return { state: 'not-satisfied', reason: 'fail' };
   if (count('not-evidenced') + count('error') > 0) {
@@ -254,24 +278,36 @@ export function objectiveStatus(findings: readonly Finding[], notEvidencedIsFail
   return { state: 'satisfied', reason: 'other', remarks: 'The control applies to none of the operator’s subjects.' };
 }
 
-function countsText(findings: readonly Finding[]): string {
+function countsText(findings: readonly Finding[], summarised: readonly SummarisedFindings[]): string {
   const counts = new Map<string, number>();
   for (const f of findings) counts.set(f.status, (counts.get(f.status) ?? 0) + 1);
+  for (const g of summarised) counts.set(g.status, (counts.get(g.status) ?? 0) + g.count);
   return [...counts.entries()].map(([status, n]) => `${n} ${status}`).join(', ');
 }
 
 /** One OSCAL finding per operator and control: the control's objective, judged over all of the operator's subjects. */
-export function findingFor(control: ControlSummary, operator: string, findings: readonly Finding[], auditDate: string, notEvidencedIsFailure: boolean): OscalFinding {
+export function findingFor(
+  control: ControlSummary,
+  operator: string,
+  findings: readonly Finding[],
+  summarised: readonly SummarisedFindings[],
+  auditDate: string,
+  notEvidencedIsFailure: boolean,
+): OscalFinding {
   const risks = findings.filter(hasRisk).map((f) => ({ 'risk-uuid': riskUuid(f) }));
   const problems = findings.filter(hasRisk).map((f) => `- ${f.subject} (${f.status}): ${f.message}`);
+  const subjects = findings.length + summarised.reduce((n, g) => n + g.count, 0);
   return {
     uuid: ixauditUuid('finding', operator, control.id),
     title: oneLine(`${control.id} ${control.title}: ${operator}`),
-    description: [`${control.requirement} Judged over ${findings.length} subject(s) of ${operator}: ${countsText(findings)}.`, ...(problems.length ? ['', ...problems] : [])].join('\n'),
+    description: [`${control.requirement} Judged over ${subjects} subject(s) of ${operator}: ${countsText(findings, summarised)}.`, ...(problems.length ? ['', ...problems] : [])].join('\n'),
     props: [...prop('control', control.id), ...prop('operator', operator), ...prop('severity', control.severity)],
     origins: [toolOrigin()],
-    target: { type: 'objective-id', 'target-id': objectiveId(control.id), title: oneLine(control.title), status: objectiveStatus(findings, notEvidencedIsFailure) },
-    'related-observations': findings.map((f) => ({ 'observation-uuid': observationUuid(auditDate, f) })),
+    target: { type: 'objective-id', 'target-id': objectiveId(control.id), title: oneLine(control.title), status: objectiveStatus(findings, summarised, notEvidencedIsFailure) },
+    'related-observations': [
+      ...findings.map((f) => ({ 'observation-uuid': observationUuid(auditDate, f) })),
+      ...summarised.map((g) => ({ 'observation-uuid': summaryObservationUuid(auditDate, g) })),
+    ],
     ...(risks.length ? { 'related-risks': risks } : {}),
   };
 }

@@ -81,7 +81,7 @@ export interface OscalObservation {
   types: string[];
   origins: OscalOrigin[];
   subjects: Array<{ 'subject-uuid': string; type: 'party'; title: string; props: OscalProp[] }>;
-  'relevant-evidence': OscalRelevantEvidence[];
+  'relevant-evidence'?: OscalRelevantEvidence[];
   collected: string;
 }
 

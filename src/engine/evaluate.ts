@@ -138,7 +138,21 @@ export function evaluateControl(control: CompiledControl, submission: Submission
   };
 
   const findings: Finding[] = [];
+  // Routes of a large table repeat a few shapes (same carriers, status, destination): when counting,
+  // a route whose shape was judged before takes that status without evaluating the expressions again.
+  const shapeOf = tally && applies.subject === 'route' ? routeShapeKey(control) : undefined;
+  const statusByShape = new Map<string, Status>();
   for (const subject of subjects) {
+    if (shapeOf) {
+      const shape = shapeOf(subject.value);
+      const known = shape === undefined ? undefined : statusByShape.get(shape);
+      const status = known ?? judge(subject).status;
+      if (shape !== undefined && known === undefined) statusByShape.set(shape, status);
+      if (status === 'pass' || status === 'not-applicable') {
+        tally!(definition.id, status, subject.ref);
+        continue;
+      }
+    }
     const verdict = judge(subject);
     if (tally && applies.subject === 'route' && (verdict.status === 'pass' || verdict.status === 'not-applicable')) {
       tally(definition.id, verdict.status, subject.ref);
@@ -153,6 +167,43 @@ export function evaluateControl(control: CompiledControl, submission: Submission
     findings.push(place(finding(subject, details.status ?? verdict.status, details.message, details.evidence), subject, details.path));
   }
   return findings;
+}
+
+/** Route fields that differ from route to route without saying anything about its risk. */
+const ROUTE_IDENTITY_FIELDS = ['id', 'at', 'table', 'match', 'trafficShare'];
+
+/**
+ * A function giving a route's "shape" for one control: every field the verdict can depend on, with
+ * hops reduced to carrier, role and unavoidability (the rest of a hop derives from its carrier). Fields
+ * that identify a route (id, match, share, document paths) are left out unless the control's verdict
+ * expressions name them; a control that reads a route as a whole, or any `.at` path, is never shaped.
+ */
+export function routeShapeKey(control: CompiledControl): ((route: Record<string, any>) => string | undefined) {
+  const check = control.definition.check;
+  const sources = [check.applies ?? '', check.evidenced ?? '', check.pass, ...Object.values(check.let ?? {})].join('\n');
+  if (/\.at\b/.test(sources) || /\b(route|subject)\b(?!\s*\.)/.test(sources)) return () => undefined;
+  const named = new Set([...sources.matchAll(/\b(?:route|subject)\s*\.\s*(\w+)/g)].map((m) => m[1]));
+  const skip = new Set(ROUTE_IDENTITY_FIELDS.filter((f) => !named.has(f)));
+  return (route) => {
+    let key = '';
+    for (const field of Object.keys(route)) {
+      if (skip.has(field)) continue;
+      const value = route[field];
+      key += `${field}=`;
+      if (Array.isArray(value)) key += value.map(hopOrValue).join(',');
+      else key += hopOrValue(value);
+      key += ';';
+    }
+    return key;
+  };
+}
+
+function hopOrValue(value: unknown): string {
+  if (value !== null && typeof value === 'object' && 'carrier' in value && 'role' in value) {
+    const hop = value as { carrier: string; role: string; unavoidable?: boolean };
+    return `${hop.carrier}/${hop.role}/${hop.unavoidable ? 'u' : ''}`;
+  }
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
 /** Placeholder until the finding's location is looked up (see LocationQueue). */

@@ -19,13 +19,18 @@ export function parseLargeYaml(file: string, text: string, limits: YamlLimits): 
     try {
       value = jsyaml.load(source, { schema: jsyaml.CORE_SCHEMA, filename: file });
     } catch (err) {
+      if (err instanceof RangeError) {
+        diagnostics.push({ file, line: firstLine, column: 1, code: 'yaml-limit', message: `nesting too deep for the parser (limit maxDepth; raise it with --limit maxDepth=N)` });
+        return;
+      }
       const e = err as jsyaml.YAMLException;
       diagnostics.push({ file, line: firstLine + (e.mark?.line ?? 0), column: (e.mark?.column ?? 0) + 1, code: 'yaml-syntax', message: `YAML syntax error: ${e.reason ?? e.message}` });
       return;
     }
     if (value === undefined || value === null) return;
     const positions = new LazyPositions(file, source, firstLine, limits);
-    const shared = firstSharedReference(value);
+    // Only a document that declares an anchor can alias; skip the walk for the usual export.
+    const shared = /(^|[\s[{,:-])&[^\s,[\]{}]/m.test(source) ? firstSharedReference(value) : undefined;
     if (shared) {
       diagnostics.push({ ...positions.locate(shared), code: 'yaml-limit', message: 'aliases are not accepted in large files (over the large-file threshold): write the data out' });
       return;

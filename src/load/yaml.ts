@@ -51,6 +51,9 @@ export function parseLimits(settings: string[]): YamlLimits | string {
  * indentation levels plus open flow brackets; an over-estimate is fine at a limit no real document nears).
  */
 export function prescan(file: string, text: string, limits: YamlLimits): Diagnostic | undefined {
+  // In a large file, flow brackets are not scanned character by character (too slow for 300 MB); its
+  // parser reports excessive flow nesting instead.
+  const scanFlow = text.length < limits.largeFileBytes;
   const indents: number[] = [];
   let flowDepth = 0;
   let line = 1;
@@ -75,7 +78,7 @@ export function prescan(file: string, text: string, limits: YamlLimits): Diagnos
       }
     }
     let quote = '';
-    for (let k = i; k < end; k++) {
+    for (let k = scanFlow ? i : end; k < end; k++) {
       const c = text[k];
       if (quote) {
         if (c === quote) quote = '';

@@ -6,6 +6,7 @@ import { compareText } from '../model/order.js';
 import { BUILTIN_PREFIX, packageRoot } from '../paths.js';
 import { describeSchemaErrors, kindValidator, schemaValidator } from './schemas.js';
 import { DEFAULT_YAML_LIMITS, parseYaml, type ParsedDocument, type YamlLimits } from './yaml.js';
+import { parseCsvTable } from './csv.js';
 
 export interface InputFile {
   file: string;
@@ -27,9 +28,10 @@ export interface LoadOptions {
   cwd?: string;
 }
 
-const YAML_EXTENSION = /\.ya?ml$/i;
+/** Inputs: YAML documents, and CSV route exports with a YAML header (src/load/csv.ts). */
+const INPUT_EXTENSION = /\.(ya?ml|csv)$/i;
 
-/** Files named on the command line, folders walked recursively for *.yaml / *.yml, in a stable order. */
+/** Files named on the command line, folders walked recursively for *.yaml, *.yml and *.csv, in a stable order. */
 export function collectFiles(paths: string[]): { files: string[]; diagnostics: Diagnostic[] } {
   const files: string[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -37,7 +39,7 @@ export function collectFiles(paths: string[]): { files: string[]; diagnostics: D
     for (const entry of readdirSync(path, { withFileTypes: true }).sort((a, b) => compareText(a.name, b.name))) {
       const child = join(path, entry.name);
       if (entry.isDirectory()) walk(child);
-      else if (entry.isFile() && YAML_EXTENSION.test(entry.name)) files.push(child);
+      else if (entry.isFile() && INPUT_EXTENSION.test(entry.name)) files.push(child);
     }
   };
   for (const path of paths) {
@@ -88,7 +90,8 @@ export function loadBytes(file: string, bytes: Buffer, options: LoadOptions = {}
 }
 
 export function loadText(file: string, text: string, options: LoadOptions = {}): Omit<LoadResult, 'inputs'> {
-  const parsed = parseYaml(file, text, options.limits);
+  const limits = options.limits ?? DEFAULT_YAML_LIMITS;
+  const parsed = /\.csv$/i.test(file) ? parseCsvTable(file, text, limits) : parseYaml(file, text, limits);
   const documents: LoadedDocument[] = [];
   const diagnostics: Diagnostic[] = [...parsed.diagnostics];
   for (const doc of parsed.documents) {

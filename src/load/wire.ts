@@ -1,4 +1,5 @@
 import type { LoadedDocument, PositionLookup } from '../model/types.js';
+import { CsvPositions } from './csv.js';
 import { LazyPositions } from './large.js';
 import { PositionIndex, type PositionData } from './positions.js';
 import type { YamlLimits } from './yaml.js';
@@ -8,6 +9,7 @@ export type WireDocument = Omit<LoadedDocument, 'positions'> & { positions: Wire
 
 type WirePositions =
   | { kind: 'index'; data: PositionData }
+  | { kind: 'csv'; file: string; text: string; header: PositionData; rowStarts: number[]; columns: string[] }
   | { kind: 'lazy'; file: string; source: string; firstLine: number; limits: YamlLimits };
 
 export function toWire(doc: LoadedDocument): WireDocument {
@@ -20,10 +22,15 @@ export function fromWire(doc: WireDocument): LoadedDocument {
 
 function positionsToWire(positions: PositionLookup): WirePositions {
   if (positions instanceof PositionIndex) return { kind: 'index', data: positions.exportData() };
+  if (positions instanceof CsvPositions) {
+    return { kind: 'csv', file: positions.file, text: positions.text, header: (positions.header as PositionIndex).exportData(), rowStarts: positions.rowStarts, columns: positions.columns };
+  }
   if (positions instanceof LazyPositions) return { kind: 'lazy', file: positions.file, source: positions.source, firstLine: positions.firstLine, limits: positions.limits };
   throw new Error('ixaudit: unknown position index type');
 }
 
 function positionsFromWire(wire: WirePositions): PositionLookup {
-  return wire.kind === 'index' ? PositionIndex.fromData(wire.data) : new LazyPositions(wire.file, wire.source, wire.firstLine, wire.limits);
+  if (wire.kind === 'index') return PositionIndex.fromData(wire.data);
+  if (wire.kind === 'csv') return new CsvPositions(wire.file, wire.text, PositionIndex.fromData(wire.header), wire.rowStarts, wire.columns);
+  return new LazyPositions(wire.file, wire.source, wire.firstLine, wire.limits);
 }

@@ -7,7 +7,8 @@ import type { AuditReport } from '../src/model/report.js';
 import { compareWithBaseline } from '../src/engine/baseline.js';
 import { packageRoot } from '../src/paths.js';
 import { REPORTERS } from '../src/report/index.js';
-import { SARIF_FILE, sarifJson, sarifLog, sarifReporter } from '../src/report/sarif/index.js';
+import { materialize, prettyJsonChunks } from '../src/report/sarif/json-stream.js';
+import { SARIF_FILE, sarifJson, sarifJsonChunks, sarifLog, sarifReporter } from '../src/report/sarif/index.js';
 import type { SarifLog, SarifResult } from '../src/report/sarif/types.js';
 import { artifactUri, fileHref, isUri, isUriReference } from '../src/report/sarif/uri.js';
 import { auditReport } from './support/audit.js';
@@ -236,5 +237,33 @@ spec:
     expect(written).toBe(sarifJson(auditReport(['inputs'])));
     expect(JSON.parse(written).$schema).toBe('https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json');
     expect(REPORTERS).toContain(sarifReporter);
+  });
+});
+
+describe('pretty JSON written piece by piece (json-stream.ts)', () => {
+  it('gives exactly JSON.stringify(value, null, 2), lazy lists included', () => {
+    function* lazy() {
+      yield { a: 1, skipped: undefined, text: 'さくら "quoted"\nline' };
+      yield [];
+      yield {};
+      yield { deep: { list: [1, { x: null }], empty: [] } };
+    }
+    const doc = { head: { k: [1, 2] }, runs: [{ results: lazy(), other: [{ y: undefined }] }, { results: [], more: 'z' }], tail: undefined, n: 0 };
+    const streamed = [['runs', '*', 'results']];
+    const text = [...prettyJsonChunks(doc, streamed)].join('');
+    const again = { ...doc, runs: [{ ...doc.runs[0], results: lazy() }, doc.runs[1]] };
+    expect(text).toBe(JSON.stringify(materialize(again), null, 2));
+    expect(JSON.parse(text).runs[0].results).toHaveLength(4);
+    expect([...prettyJsonChunks([], streamed)].join('')).toBe('[]');
+    expect([...prettyJsonChunks({ runs: [] }, streamed)].join('')).toBe(JSON.stringify({ runs: [] }, null, 2));
+  });
+
+  it('writes findings.sarif with each result as its own piece, byte-identical to the whole log', () => {
+    const chunks = [...sarifJsonChunks(samples)];
+    expect(chunks.join('')).toBe(`${JSON.stringify(sarifLog(samples), null, 2)}\n`);
+    // No piece holds more than one result: memory stays flat however many results there are.
+    const results = sarifLog(samples).runs[0].results.length;
+    expect(chunks.length).toBeGreaterThan(results);
+    expect(Math.max(...chunks.map((c) => c.split('"ruleId"').length - 1))).toBe(1);
   });
 });

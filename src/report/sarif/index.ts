@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import type { Finding } from '../../model/finding.js';
 import type { AuditReport } from '../../model/report.js';
 import type { Reporter } from '../types.js';
-import { writeFileAtomic } from '../write-atomic.js';
+import { writeChunksAtomic } from '../write-atomic.js';
+import { materialize, prettyJsonChunks, type JsonPath } from './json-stream.js';
 import {
   absentResultFor,
   leftSarif,
@@ -17,7 +18,7 @@ import {
   type ResultContext,
   type WaiverSource,
 } from './mapping.js';
-import type { SarifArtifact, SarifLog, SarifRule } from './types.js';
+import type { SarifArtifact, SarifLog, SarifResult, SarifRule, SarifRun } from './types.js';
 import { artifactUri, IXAUDIT_BASE, WORKING_DIR_BASE } from './uri.js';
 
 export const SARIF_FILE = 'findings.sarif';
@@ -31,8 +32,17 @@ function remediationByControl(findings: readonly Finding[]): Map<string, string>
   return byControl;
 }
 
+/** A SARIF log whose results are built one at a time as they are written (see json-stream.ts). */
+type LazySarifLog = Omit<SarifLog, 'runs'> & { runs: Array<Omit<SarifRun, 'results'> & { results: Iterable<SarifResult> }> };
+
+/** Lists that can be huge: written element by element. */
+const STREAMED: JsonPath[] = [
+  ['runs', '*', 'results'],
+  ['runs', '*', 'invocations', '*', 'toolExecutionNotifications'],
+];
+
 /** The run as one SARIF 2.1.0 log: one rule per control in force, one result per finding that needs attention. */
-export function sarifLog(report: AuditReport): SarifLog {
+function sarifDocument(report: AuditReport): LazySarifLog {
   const { result } = report;
   const remediation = remediationByControl(result.findings);
   const rules: SarifRule[] = result.controls.map((control) => ruleFor(control, remediation.get(control.id)));
@@ -98,11 +108,11 @@ export function sarifLog(report: AuditReport): SarifLog {
         artifacts,
         columnKind: 'utf16CodeUnits',
         // Current results first (findings order); then, with --baseline, what the previous run had and this one has not.
-        results: [
-          ...reported.map((finding) => resultFor(finding, context)),
-          ...gone.map((finding) => absentResultFor(finding, previousAuditDate, context)),
-          ...removed.map((r) => removedResultFor(r, previousAuditDate, context)),
-        ],
+        results: (function* () {
+          for (const finding of reported) yield resultFor(finding, context);
+          for (const finding of gone) yield absentResultFor(finding, previousAuditDate, context);
+          for (const r of removed) yield removedResultFor(r, previousAuditDate, context);
+        })(),
         properties: {
           auditDate: result.run.auditDate,
           catalogVersion: result.run.catalog.version,
@@ -115,15 +125,26 @@ export function sarifLog(report: AuditReport): SarifLog {
   };
 }
 
+/** The run as one SARIF 2.1.0 log, every list an array. */
+export function sarifLog(report: AuditReport): SarifLog {
+  return materialize<SarifLog>(sarifDocument(report));
+}
+
+/** findings.sarif piece by piece: exactly JSON.stringify(sarifLog(report), null, 2) and a newline, never one huge string. */
+export function* sarifJsonChunks(report: AuditReport): Generator<string> {
+  yield* prettyJsonChunks(sarifDocument(report), STREAMED);
+  yield '\n';
+}
+
 export function sarifJson(report: AuditReport): string {
-  return `${JSON.stringify(sarifLog(report), null, 2)}\n`;
+  return [...sarifJsonChunks(report)].join('');
 }
 
 export const sarifReporter: Reporter = {
   name: 'sarif',
   async write(report, outDir) {
     const path = join(outDir, SARIF_FILE);
-    writeFileAtomic(path, sarifJson(report));
+    writeChunksAtomic(path, sarifJsonChunks(report));
     return [path];
   },
 };

@@ -14,7 +14,9 @@ export function excerptReader(cwd: string = process.cwd()): (file: string, line:
     if (!cache.has(file)) {
       const path = file.startsWith(BUILTIN_PREFIX) ? join(packageRoot, file.slice(BUILTIN_PREFIX.length)) : join(cwd, file);
       try {
-        cache.set(file, readFileSync(file.startsWith('/') ? file : path, 'utf8').replace(/^\ufeff/, '').split(/\r?\n/));
+        const lines = readFileSync(file.startsWith('/') ? file : path, 'utf8').replace(/^\ufeff/, '').split(/\r?\n/);
+        if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop(); // the final newline ends a line, it does not start one
+        cache.set(file, lines);
       } catch {
         cache.set(file, null);
       }

@@ -8,7 +8,16 @@ import { packageRoot } from '../src/paths.js';
 import { hdfJson } from '../src/report/hdf/index.js';
 import { REPORTERS } from '../src/report/index.js';
 import { sarifJson } from '../src/report/sarif/index.js';
-import { ASSESSMENT_PLAN_FILE, ASSESSMENT_RESULTS_FILE, assessmentPlan, assessmentPlanJson, assessmentResults, assessmentResultsJson, oscalReporter } from '../src/report/oscal/index.js';
+import {
+  ASSESSMENT_PLAN_FILE,
+  ASSESSMENT_RESULTS_FILE,
+  assessmentPlan,
+  assessmentPlanJson,
+  assessmentResults,
+  assessmentResultsJson,
+  assessmentResultsJsonChunks,
+  oscalReporter,
+} from '../src/report/oscal/index.js';
 import type { OscalAssessmentPlan, OscalAssessmentResults, OscalObservation, OscalResult, OscalRisk } from '../src/report/oscal/types.js';
 import { IXAUDIT_NAMESPACE, ixauditUuid, uuidV5 } from '../src/report/oscal/uuid.js';
 import { isUri, isUriReference } from '../src/report/sarif/uri.js';
@@ -218,6 +227,14 @@ describe('OSCAL 1.2.1 assessment results (assessment-results.json)', () => {
     const defined = new Set([...uuids, ...ar['assessment-results'].metadata.parties!.map((p) => p.uuid)]);
     for (const m of text.matchAll(/"(?:subject-uuid|actor-uuid|observation-uuid|risk-uuid|component-uuid)": "([^"]+)"/g)) expect(defined.has(m[1]), m[0]).toBe(true);
     for (const m of text.matchAll(/"href": "#([^"]+)"/g)) expect(defined.has(m[1]), m[0]).toBe(true);
+  });
+
+  it('is written piece by piece, one observation or risk at a time, byte-identical to the whole document', () => {
+    const chunks = [...assessmentResultsJsonChunks(samples)];
+    expect(chunks.join('')).toBe(`${JSON.stringify(assessmentResults(samples), null, 2)}\n`);
+    const perChunk = (key: string) => Math.max(...chunks.map((c) => c.split(key).length - 1));
+    expect(perChunk('"collected"')).toBe(1); // observations
+    expect(perChunk('"statement"')).toBe(1); // risks
   });
 
   it('records a comparison with a previous run on each observation', () => {

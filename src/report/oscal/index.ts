@@ -4,7 +4,9 @@ import type { Finding } from '../../model/finding.js';
 import { compareText } from '../../model/order.js';
 import type { AuditReport, ControlSummary } from '../../model/report.js';
 import type { Reporter } from '../types.js';
-import { writeFileAtomic } from '../write-atomic.js';
+import { findingsJsonChunks } from '../json/index.js';
+import { materialize, prettyJsonChunks, type JsonPath } from '../sarif/json-stream.js';
+import { writeChunksAtomic, writeFileAtomic } from '../write-atomic.js';
 import {
   assessmentAssets,
   auditTimestamp,
@@ -22,7 +24,7 @@ import {
   riskFor,
   summaryObservationFor,
 } from './mapping.js';
-import type { OscalAssessmentPlan, OscalAssessmentResults, OscalMetadata } from './types.js';
+import type { OscalAssessmentPlan, OscalAssessmentResults, OscalMetadata, OscalObservation, OscalResult, OscalRisk } from './types.js';
 import { ixauditUuid } from './uuid.js';
 
 export const ASSESSMENT_RESULTS_FILE = 'assessment-results.json';
@@ -116,18 +118,48 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return groups;
 }
 
+/** Assessment results whose observations and risks are built one at a time as they are written (see json-stream.ts). */
+type LazyAssessmentResults = {
+  'assessment-results': Omit<OscalAssessmentResults['assessment-results'], 'results'> & {
+    results: Array<Omit<OscalResult, 'observations' | 'risks'> & { observations?: Iterable<OscalObservation>; risks?: Iterable<OscalRisk> }>;
+  };
+};
+
+/** Lists that can be huge: written element by element. */
+const STREAMED: JsonPath[] = [
+  ['assessment-results', 'results', '*', 'observations'],
+  ['assessment-results', 'results', '*', 'risks'],
+  ['assessment-results', 'results', '*', 'findings'],
+  ['assessment-results', 'back-matter', 'resources'],
+];
+
+/**
+ * SHA-256 of the run's findings.json bytes, hashed piece by piece (a million-route run's findings.json
+ * is larger than any one string may be): the content the results' UUIDs derive from.
+ */
+function runDigest(report: AuditReport): string {
+  const hash = createHash('sha256');
+  for (const chunk of findingsJsonChunks(report.result)) hash.update(chunk);
+  return hash.digest('hex');
+}
+
 /** The run as OSCAL assessment results: one result, with observations, findings per operator and control, and risks. */
-export function assessmentResults(report: AuditReport): OscalAssessmentResults {
+function assessmentResultsDocument(report: AuditReport): LazyAssessmentResults {
   const { run, summary, findings } = report.result;
   const controls = controlsOf(report);
   const controlById = new Map(controls.map((c) => [c.id, c]));
   const inputs = new Map(run.inputs.map((i) => [i.file, i]));
   const notEvidencedIsFailure = run.profile.parameters.notEvidencedIsFailure === true;
-  const digest = sha256(JSON.stringify(report.result));
+  const digest = runDigest(report);
 
   const summarised = report.result.summarised ?? [];
-  const observations = [...findings.map((f) => observationFor(f, run.auditDate, inputs)), ...summarised.map((g) => summaryObservationFor(g, run.auditDate))];
-  const risks = findings.filter(hasRisk).map((f) => riskFor(f, controlById.get(f.control)!, run.auditDate));
+  const observations = (function* () {
+    for (const f of findings) yield observationFor(f, run.auditDate, inputs);
+    for (const g of summarised) yield summaryObservationFor(g, run.auditDate);
+  })();
+  const risks = (function* () {
+    for (const f of findings) if (hasRisk(f)) yield riskFor(f, controlById.get(f.control)!, run.auditDate);
+  })();
   const key = (operator: string, control: string) => `${operator}\u0000${control}`;
   const listedBy = groupBy(findings, (f) => key(f.operator, f.control));
   const countedBy = groupBy(summarised, (g) => key(g.operator, g.control));
@@ -156,8 +188,8 @@ export function assessmentResults(report: AuditReport): OscalAssessmentResults {
           props: [...prop('result', summary.result), ...prop('fail-on', run.profile.failOn), ...prop('input-errors', summary.errors)],
           'local-definitions': { 'assessment-assets': assessmentAssets(run.tool.version) },
           'reviewed-controls': reviewedControls(controls),
-          ...(observations.length ? { observations } : {}),
-          ...(risks.length ? { risks } : {}),
+          ...(findings.length + summarised.length > 0 ? { observations } : {}),
+          ...(findings.some(hasRisk) ? { risks } : {}),
           ...(oscalFindings.length ? { findings: oscalFindings } : {}),
         },
       ],
@@ -166,16 +198,23 @@ export function assessmentResults(report: AuditReport): OscalAssessmentResults {
   };
 }
 
-function json(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
+/** The run as OSCAL assessment results, every list an array. */
+export function assessmentResults(report: AuditReport): OscalAssessmentResults {
+  return materialize<OscalAssessmentResults>(assessmentResultsDocument(report));
+}
+
+/** assessment-results.json piece by piece: exactly JSON.stringify(assessmentResults(report), null, 2) and a newline. */
+export function* assessmentResultsJsonChunks(report: AuditReport): Generator<string> {
+  yield* prettyJsonChunks(assessmentResultsDocument(report), STREAMED);
+  yield '\n';
 }
 
 export function assessmentResultsJson(report: AuditReport): string {
-  return json(assessmentResults(report));
+  return [...assessmentResultsJsonChunks(report)].join('');
 }
 
 export function assessmentPlanJson(report: AuditReport): string {
-  return json(assessmentPlan(report));
+  return `${JSON.stringify(assessmentPlan(report), null, 2)}\n`;
 }
 
 export const oscalReporter: Reporter = {
@@ -184,7 +223,7 @@ export const oscalReporter: Reporter = {
     const plan = join(outDir, ASSESSMENT_PLAN_FILE);
     const results = join(outDir, ASSESSMENT_RESULTS_FILE);
     writeFileAtomic(plan, assessmentPlanJson(report));
-    writeFileAtomic(results, assessmentResultsJson(report));
+    writeChunksAtomic(results, assessmentResultsJsonChunks(report));
     return [plan, results];
   },
 };

@@ -4,7 +4,7 @@ import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../src/model/report.js';
 import { packageRoot } from '../src/paths.js';
-import { HDF_FILE, hdfDocument, hdfJson, hdfReporter } from '../src/report/hdf/index.js';
+import { HDF_FILE, hdfDocument, hdfJson, hdfJsonChunks, hdfReporter } from '../src/report/hdf/index.js';
 import { nistTags } from '../src/report/hdf/mapping.js';
 import type { HdfControl, HdfExecJson } from '../src/report/hdf/types.js';
 import { REPORTERS } from '../src/report/index.js';
@@ -187,6 +187,12 @@ spec:
     expect(rt02.results.find((r) => r.resource_id === 'op-jp/RoutingTable/rt#r-1')).toMatchObject({ status: 'error', message: expect.stringContaining('undefined carrier nobody') });
     expect(heimdallStatus(rt02)).toBe('Profile Error');
     expect((doc.passthrough.errors as Array<{ message: string }>).map((e) => e.message)).toContain('unknown carrier "nobody"');
+  });
+
+  it('is written piece by piece, one result at a time, byte-identical to the whole document', () => {
+    const chunks = [...hdfJsonChunks(samples)];
+    expect(chunks.join('')).toBe(`${JSON.stringify(hdfDocument(samples), null, 2)}\n`);
+    expect(Math.max(...chunks.map((c) => c.split('"code_desc"').length - 1))).toBe(1);
   });
 
   it('writes hdf.json atomically, byte-identical for the same inputs, and is registered', async () => {

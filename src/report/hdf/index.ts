@@ -4,9 +4,10 @@ import type { Finding, WaiverOutcome } from '../../model/finding.js';
 import type { AuditReport, ControlSummary } from '../../model/report.js';
 import { compareText } from '../../model/order.js';
 import type { Reporter } from '../types.js';
-import { writeFileAtomic } from '../write-atomic.js';
-import { controlFor, controlOutcome, FAMILY_TITLES } from './mapping.js';
-import type { HdfExecJson } from './types.js';
+import { materialize, prettyJsonChunks, type JsonPath } from '../sarif/json-stream.js';
+import { writeChunksAtomic } from '../write-atomic.js';
+import { controlFor, FAMILY_TITLES, type LazyHdfControl } from './mapping.js';
+import type { HdfExecJson, HdfProfile } from './types.js';
 
 export const HDF_FILE = 'hdf.json';
 
@@ -34,8 +35,14 @@ function profileSha256(report: AuditReport): string {
   return createHash('sha256').update(JSON.stringify({ catalog: run.catalog.version, controls, parameters: run.profile.parameters })).digest('hex');
 }
 
+/** An HDF document whose results are built one at a time as they are written (see json-stream.ts). */
+type LazyHdfExecJson = Omit<HdfExecJson, 'profiles'> & { profiles: Array<Omit<HdfProfile, 'controls'> & { controls: LazyHdfControl[] }> };
+
+/** Lists that can be huge: each control's results, written element by element. */
+const STREAMED: JsonPath[] = [['profiles', '*', 'controls', '*', 'results']];
+
 /** The run as one HDF document: one profile (the catalog as tailored), one control per control in force. */
-export function hdfDocument(report: AuditReport): HdfExecJson {
+function hdfLazyDocument(report: AuditReport): LazyHdfExecJson {
   const { result } = report;
   const startTime = `${result.run.auditDate}T00:00:00Z`;
   const notEvidencedIsFailure = result.run.profile.parameters.notEvidencedIsFailure === true;
@@ -50,10 +57,11 @@ export function hdfDocument(report: AuditReport): HdfExecJson {
     listed.add(f.control);
     summaries.push(unlistedControl(f));
   }
-  const controls = summaries.map((c) =>
+  const built = summaries.map((c) =>
     controlFor(c, findingsByControl.get(c.id) ?? [], summarisedByControl.get(c.id) ?? [], waiversByControl.get(c.id) ?? [], { startTime, notEvidencedIsFailure }),
   );
-  const outcomes = controls.map(controlOutcome);
+  const controls = built.map((b) => b.control);
+  const outcomes = built.map((b) => b.outcome);
   const count = (outcome: string) => ({ total: outcomes.filter((o) => o === outcome).length });
   const families = [...groupBy(summaries, (c) => c.family).entries()].sort(([a], [b]) => compareText(a, b));
   const operators = result.summary.operators.map((o) => o.id);
@@ -88,15 +96,26 @@ export function hdfDocument(report: AuditReport): HdfExecJson {
   };
 }
 
+/** The run as one HDF document, every list an array. */
+export function hdfDocument(report: AuditReport): HdfExecJson {
+  return materialize<HdfExecJson>(hdfLazyDocument(report));
+}
+
+/** hdf.json piece by piece: exactly JSON.stringify(hdfDocument(report), null, 2) and a newline. */
+export function* hdfJsonChunks(report: AuditReport): Generator<string> {
+  yield* prettyJsonChunks(hdfLazyDocument(report), STREAMED);
+  yield '\n';
+}
+
 export function hdfJson(report: AuditReport): string {
-  return `${JSON.stringify(hdfDocument(report), null, 2)}\n`;
+  return [...hdfJsonChunks(report)].join('');
 }
 
 export const hdfReporter: Reporter = {
   name: 'hdf',
   async write(report, outDir) {
     const path = join(outDir, HDF_FILE);
-    writeFileAtomic(path, hdfJson(report));
+    writeChunksAtomic(path, hdfJsonChunks(report));
     return [path];
   },
 };

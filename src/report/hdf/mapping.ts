@@ -150,47 +150,64 @@ export function controlFor(
   summarised: readonly SummarisedFindings[],
   waivers: readonly WaiverOutcome[],
   context: ControlContext,
-): HdfControl {
+): { control: LazyHdfControl; outcome: ControlOutcome } {
   const remediation = findings[0]?.remediation;
-  // Each operator's listed findings, then its counted groups (the sort is stable).
-  const results = [
-    ...findings.map((f) => ({ operator: f.operator, result: resultFor(f, context.startTime, context.notEvidencedIsFailure) })),
-    ...summarised.map((g) => ({ operator: g.operator, result: summaryResultFor(g, context.startTime) })),
-  ]
-    .sort((a, b) => compareText(a.operator, b.operator))
-    .map((r) => r.result);
-  const statuses = [...findings.map((f) => f.status), ...summarised.map((g) => g.status)];
-  const allNotApplicable = statuses.length > 0 && statuses.every((status) => status === 'not-applicable');
+  const statuses = new Set<HdfResultStatus>([
+    ...findings.map((f) => resultStatus(f, context.notEvidencedIsFailure)),
+    ...summarised.map((g) => (g.status === 'pass' ? ('passed' as const) : ('skipped' as const))),
+  ]);
+  const allNotApplicable = findings.length + summarised.length > 0 && findings.every((f) => f.status === 'not-applicable') && summarised.every((g) => g.status === 'not-applicable');
+  const impact = allNotApplicable ? 0 : IMPACT[control.severity];
   const nist = nistTags(control.references);
   const waiver = waiverData(waivers);
   return {
-    id: control.id,
-    title: control.title,
-    desc: control.requirement,
-    descriptions: [{ label: 'default', data: control.requirement }, ...(remediation ? [{ label: 'fix', data: remediation }] : [])],
-    impact: allNotApplicable ? 0 : IMPACT[control.severity],
-    refs: control.references.map((r) => ({ ref: [r.document, r.section].filter(Boolean).join(' ') + (r.note ? ` (${r.note})` : '') })),
-    tags: {
-      severity: control.severity,
-      family: control.family,
-      ...(nist.length ? { nist } : {}),
-      ...(Object.keys(control.parameters).length ? { parameters: control.parameters } : {}),
+    control: {
+      id: control.id,
+      title: control.title,
+      desc: control.requirement,
+      descriptions: [{ label: 'default', data: control.requirement }, ...(remediation ? [{ label: 'fix', data: remediation }] : [])],
+      impact,
+      refs: control.references.map((r) => ({ ref: [r.document, r.section].filter(Boolean).join(' ') + (r.note ? ` (${r.note})` : '') })),
+      tags: {
+        severity: control.severity,
+        family: control.family,
+        ...(nist.length ? { nist } : {}),
+        ...(Object.keys(control.parameters).length ? { parameters: control.parameters } : {}),
+      },
+      // Controls are files of the catalog folder, controls/<family>/<id>.yaml (enforced by the loader).
+      source_location: { ref: `controls/${control.family}/${control.id}.yaml`, line: 1 },
+      results: resultsInOrder(findings, summarised, context),
+      ...(waiver ? { waiver_data: waiver } : {}),
     },
-    // Controls are files of the catalog folder, controls/<family>/<id>.yaml (enforced by the loader).
-    source_location: { ref: `controls/${control.family}/${control.id}.yaml`, line: 1 },
-    results,
-    ...(waiver ? { waiver_data: waiver } : {}),
+    outcome: outcomeOf(statuses, impact),
   };
 }
+
+/** An HDF control whose results are built one at a time as they are written (see json-stream.ts). */
+export type LazyHdfControl = Omit<HdfControl, 'results'> & { results: Iterable<HdfResult> };
+
+/**
+ * Each operator's listed findings, then its counted groups. Both come sorted by operator, so merging
+ * them needs no list of its own: results are built one at a time.
+ */
+function* resultsInOrder(findings: readonly Finding[], summarised: readonly SummarisedFindings[], context: ControlContext): Generator<HdfResult> {
+  let g = 0;
+  for (const f of findings) {
+    while (g < summarised.length && compareText(summarised[g].operator, f.operator) < 0) yield summaryResultFor(summarised[g++], context.startTime);
+    yield resultFor(f, context.startTime, context.notEvidencedIsFailure);
+  }
+  while (g < summarised.length) yield summaryResultFor(summarised[g++], context.startTime);
+}
+
+export type ControlOutcome = 'passed' | 'failed' | 'skipped';
 
 /**
  * A control's overall outcome for statistics, as Heimdall reads it: failed when a result failed or
  * errored, passed when one passed; informational and not-applicable controls (impact 0) are skipped.
  */
-export function controlOutcome(control: HdfControl): 'passed' | 'failed' | 'skipped' {
-  const statuses = new Set(control.results.map((r) => r.status));
+export function outcomeOf(statuses: ReadonlySet<HdfResultStatus>, impact: number): ControlOutcome {
   if (statuses.has('error')) return 'failed';
-  if (control.impact === 0) return 'skipped';
+  if (impact === 0) return 'skipped';
   if (statuses.has('failed')) return 'failed';
   return statuses.has('passed') ? 'passed' : 'skipped';
 }

@@ -191,7 +191,7 @@ export function buildSubmission(
         protocol,
         exportedAt: spec.exportedAt ?? '',
         exportedOn: spec.exportedAt ? utcDate(spec.exportedAt) : '',
-        exportAgeDays: spec.exportedAt ? daysBetween(utcDate(spec.exportedAt), auditDate) : null,
+        exportAgeDays: spec.exportedAt && utcDate(spec.exportedAt) ? daysBetween(utcDate(spec.exportedAt), auditDate) : null,
         source: spec.source ?? '',
         routeCount: spec.routes.length,
       },
@@ -337,16 +337,22 @@ export function protectionModes(spec: Record<string, any>): Record<string, strin
 /**
  * The UTC calendar date of "2026-06-30" or "2026-06-30T23:00:00+09:00". A time without a zone is the
  * exporter's local time, unknown here: its date is taken as written (never this machine's time zone).
+ * '' when the value is not a real calendar date.
  */
 export function utcDate(value: string): string {
+  // The schema's date-time pattern does not check the calendar: 2026-02-31 is no date ('' then).
+  const written = value.slice(0, 10);
+  const real = Date.parse(`${written}T00:00:00Z`);
+  if (Number.isNaN(real) || new Date(real).toISOString().slice(0, 10) !== written) return '';
   const zoned = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})$/.exec(value);
-  if (!zoned) return value.slice(0, 10);
+  if (!zoned) return written;
   const zone = zoned[3] === 'Z' ? 'Z' : `${zoned[3].slice(0, 3)}:${zoned[3].slice(-2)}`;
   const time = new Date(`${zoned[1]}T${zoned[2]}${zone}`);
   return Number.isNaN(time.getTime()) ? zoned[1] : time.toISOString().slice(0, 10);
 }
 
-/** Whole days from one calendar date to another (negative when `to` is earlier). */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+/** Whole days from one calendar date to another (negative when `to` is earlier); null when either is no real date. */
+export function daysBetween(from: string, to: string): number | null {
+  const days = Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+  return Number.isFinite(days) ? days : null;
 }

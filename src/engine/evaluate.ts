@@ -183,9 +183,16 @@ export function routeShapeKey(control: CompiledControl): ((route: Record<string,
   const sources = [check.applies ?? '', check.evidenced ?? '', check.pass, ...Object.values(check.let ?? {})].join('\n');
   if (/\.at\b/.test(sources) || /\b(route|subject)\b(?!\s*\.)/.test(sources)) return () => undefined;
   const named = new Set([...sources.matchAll(/\b(?:route|subject)\s*\.\s*(\w+)/g)].map((m) => m[1]));
-  const skip = new Set(ROUTE_IDENTITY_FIELDS.filter((f) => !named.has(f)));
+  const skipped = ROUTE_IDENTITY_FIELDS.filter((f) => !named.has(f));
+  const skip = new Set(skipped);
+  const variant = skipped.join(',');
   return (route) => {
-    let key = '';
+    // Most controls skip the same fields: the key is built once per route and reused across them.
+    let keys = SHAPE_KEYS.get(route);
+    if (!keys) SHAPE_KEYS.set(route, (keys = new Map()));
+    let key = keys.get(variant);
+    if (key !== undefined) return key;
+    key = '';
     for (const field of Object.keys(route)) {
       if (skip.has(field)) continue;
       const value = route[field];
@@ -194,9 +201,12 @@ export function routeShapeKey(control: CompiledControl): ((route: Record<string,
       else key += hopOrValue(value);
       key += ';';
     }
+    keys.set(variant, key);
     return key;
   };
 }
+
+const SHAPE_KEYS = new WeakMap<object, Map<string, string>>();
 
 function hopOrValue(value: unknown): string {
   if (value !== null && typeof value === 'object' && 'carrier' in value && 'role' in value) {

@@ -24,6 +24,7 @@ Usage:
   ixaudit validate <file|folder>... [options]           check inputs only: syntax, schema, references
   ixaudit controls list [--profile ID|FILE]             the controls in force, with severity
   ixaudit controls show <ID>                            one control in full
+  ixaudit controls docs [FILE] [--profile ID|FILE]      write the catalog's documentation (default docs/controls.md)
   ixaudit keygen [--out DIR]                            make an Ed25519 key pair for --sign
   ixaudit verify <OUT_DIR> [--key PUBLIC_KEY]           re-hash outputs and inputs, check the signature
   ixaudit --version | --help

@@ -44,7 +44,8 @@ export function summaryBlocks(scope: WorkbookScope): SummaryBlock[] {
   const columnTotals = STATUSES.map((s) => SEVERITIES.reduce((sum, severity) => sum + scope.bySeverity[severity][s], 0));
   bySeverity.push(['total', ...columnTotals, columnTotals.reduce((a, b) => a + b, 0)]);
 
-  const operators: Cell[][] = scope.operators.map((o) => [o.id, o.name, o.country, o.result, ...STATUSES.map((s) => o.counts[s]), total(o.counts)]);
+  // Counts first, so both tables line up column for column; the name last, where it can run on.
+  const operators: Cell[][] = scope.operators.map((o) => [o.id, ...STATUSES.map((s) => o.counts[s]), total(o.counts), o.result, o.country, o.name]);
 
   return [
     { kind: 'title', text: scope.operator === null ? 'ixaudit findings' : `ixaudit findings: ${scope.operator}` },
@@ -55,10 +56,10 @@ export function summaryBlocks(scope: WorkbookScope): SummaryBlock[] {
       caption: 'Operators',
       columns: [
         { header: 'operator', width: 22 },
-        { header: 'name', width: 40 },
-        { header: 'country', width: 14 },
-        { header: 'result', width: 14, format: 'status' },
         ...COUNT_COLUMNS,
+        { header: 'result', width: 10, format: 'status' },
+        { header: 'country', width: 9 },
+        { header: 'name', width: 50 },
       ],
       rows: operators,
     },

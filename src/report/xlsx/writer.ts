@@ -36,6 +36,17 @@ export const DEFAULT_LIMITS: WriteLimits = { maxRowsPerSheet: EXCEL_MAX_ROWS - 1
  * side of the stream the zip reads it through — and counts 0 if they ever change shape, which only
  * loses the bound, never output.
  */
+/**
+ * exceljs's sheet writer remembers every formula cell it has written (in case a later cell shares the
+ * formula), which for a link on every Findings row grew the heap by ~250 bytes a row for the whole
+ * sheet. No cell here shares a formula, so the record is dropped at each pause. Reads an exceljs 4.4
+ * internal (`_formulae`, passed afresh to every row it writes) and does nothing if it is not there.
+ */
+function forgetFormulae(sheet: Worksheet): void {
+  const internals = sheet as unknown as { _formulae?: unknown };
+  if (internals._formulae !== null && typeof internals._formulae === 'object') internals._formulae = {};
+}
+
 interface PipeTarget {
   writableLength?: number;
   _writableState?: { length?: number };
@@ -80,6 +91,7 @@ const HEADER_STYLE: Partial<ExcelJS.Style> = {
   alignment: { vertical: 'top', wrapText: true },
   border: { bottom: { style: 'thin', color: { argb: 'FF8EA9DB' } } },
 };
+const HEADER_STYLE_RIGHT: Partial<ExcelJS.Style> = { ...HEADER_STYLE, alignment: { ...HEADER_STYLE.alignment, horizontal: 'right' } };
 const HEADER_HEIGHT = 30;
 /**
  * Printed (or converted to PDF): landscape A4. Tables print at full size, pages running across then
@@ -127,6 +139,7 @@ export async function writeWorkbook(path: string, model: WorkbookModel, limits: 
   const zip = (book as unknown as { zip?: { on(event: string, fn: () => void): void; abort(): void } }).zip;
   zip?.on('error', () => undefined); // a failed write surfaces through the output stream
   const pause = async (sheet: Worksheet) => {
+    forgetFormulae(sheet);
     await new Promise((resolve) => setImmediate(resolve));
     while (backlogBytes(sheet) + out.writableLength > limits.maxBacklogBytes && !streamError) {
       await new Promise((resolve) => setTimeout(resolve, 2));
@@ -170,11 +183,12 @@ function setColumns(sheet: Worksheet, columns: readonly Column[]): void {
   sheet.columns = columns.map((c) => ({ width: c.width, style: columnStyle(c.format) }));
 }
 
-function addHeader(sheet: Worksheet, headers: readonly string[], height = HEADER_HEIGHT): ExcelJS.Row {
-  const row = sheet.addRow([...headers]);
+function addHeader(sheet: Worksheet, columns: readonly Column[], height = HEADER_HEIGHT): ExcelJS.Row {
+  const row = sheet.addRow(columns.map((c) => c.header));
   row.height = height;
-  row.eachCell((cell) => {
-    cell.style = HEADER_STYLE;
+  row.eachCell((cell, i) => {
+    // A number column's header sits over its figures, on the right.
+    cell.style = columns[i - 1]?.format === 'number' ? HEADER_STYLE_RIGHT : HEADER_STYLE;
   });
   return row;
 }
@@ -225,7 +239,7 @@ function openTableSheet(book: WorkbookWriter, table: Table, part: number): Works
     pageSetup: { ...PAGE_SETUP, printTitlesRow: '1:1' },
   });
   setColumns(sheet, table.columns);
-  addHeader(sheet, table.columns.map((c) => c.header)).commit();
+  addHeader(sheet, table.columns).commit();
   return sheet;
 }
 
@@ -272,7 +286,9 @@ const rulePriorities = new WeakMap<Worksheet, number>();
 /** Blocks one under another, a blank row between them; tables inside get a header and their colours. */
 function writeSummary(book: WorkbookWriter, blocks: readonly SummaryBlock[]): void {
   const sheet = book.addWorksheet('Summary', { pageSetup: { ...SUMMARY_PAGE_SETUP } });
-  const widths: number[] = [24, 40];
+  // Fact values sit in column B and run on into the empty cells beside them, so B can stay as narrow
+  // as the counts below it.
+  const widths: number[] = [24];
   for (const block of blocks) {
     if (block.kind === 'table') block.columns.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.width)));
   }
@@ -302,7 +318,7 @@ function writeSummary(book: WorkbookWriter, blocks: readonly SummaryBlock[]): vo
       const caption = sheet.addRow([block.caption]);
       caption.getCell(1).font = { ...BODY_FONT, bold: true, size: 12 };
       caption.commit();
-      addHeader(sheet, block.columns.map((c) => c.header), 18).commit();
+      addHeader(sheet, block.columns, 18).commit();
       row += 2;
       const first = row + 1;
       for (const cells of block.rows) {

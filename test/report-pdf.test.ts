@@ -9,8 +9,8 @@ import { axisScale } from '../src/report/pdf/charts.js';
 import { fontRuns } from '../src/report/pdf/fonts.js';
 import { pdfReporter, renderOperatorPdf } from '../src/report/pdf/index.js';
 import { escapeMarkup, parseInlines, parseMarkup } from '../src/report/pdf/markup.js';
-import { operatorsOf, plainSummary, relevantFiles } from '../src/report/pdf/model.js';
-import { reportId } from '../src/report/pdf/report-id.js';
+import { operatorReport, operatorsOf, plainSummary, relevantFiles } from '../src/report/pdf/model.js';
+import { reportId } from '../src/report/manifest.js';
 import { chainsOf, DETAIL_LIMIT, evidenceDetails, parseChainText } from '../src/report/pdf/sections.js';
 import { loadTemplates } from '../src/report/pdf/templates.js';
 import { auditReport } from './support/audit.js';
@@ -52,12 +52,12 @@ describe('PDF report of the bundled samples', () => {
     written = await pdfReporter.write(report, out, {});
   });
 
-  it('writes OUT/<operator>/report.pdf for every operator, and nothing else', () => {
-    expect(written.map((p) => p.slice(out.length + 1))).toEqual(['jp-sakura/report.pdf', 'kr-hanbit/report.pdf', 'no-nordlys/report.pdf', 'nz-aotearoa/report.pdf']);
+  it('writes OUT/<operator>/report.pdf for every operator and OUT/sector.pdf, and nothing else', () => {
+    expect(written.map((p) => p.slice(out.length + 1))).toEqual(['jp-sakura/report.pdf', 'kr-hanbit/report.pdf', 'no-nordlys/report.pdf', 'nz-aotearoa/report.pdf', 'sector.pdf']);
   });
 
   it('passes qpdf --check, is tagged, has a title and PDF/A identification', () => {
-    for (const pdf of written) {
+    for (const pdf of written.filter((p) => p.endsWith('report.pdf'))) {
       const check = spawnSync('qpdf', ['--check', pdf], { encoding: 'utf8' });
       expect(check.status, check.stdout + check.stderr).toBe(0);
       expect(check.stdout).toContain('No syntax or stream encoding errors found');
@@ -145,7 +145,8 @@ describe('PDF report of the bundled samples', () => {
   it('has a running header with the report id and page numbers on every page but the cover', () => {
     const pdf = join(out, 'no-nordlys/report.pdf');
     const pages = Number(/Pages:\s+(\d+)/.exec(tool('pdfinfo', pdf))![1]);
-    const id = reportId(report.result.findings.filter((f) => f.operator === 'no-nordlys'));
+    // The manifest's id (manifest.json reportId), the same in every output of the run.
+    const id = reportId(report.result);
     expect(textOfPage(pdf, 1)).not.toContain(`Page 1 of`);
     for (const page of [2, pages]) {
       const t = textOfPage(pdf, page);
@@ -354,12 +355,13 @@ describe('PDF building blocks', () => {
     expect(plainSummary('Signalling data is processed in high-risk jurisdiction(s) HK (all processing countries: HK).')).toBe('Signalling data is processed in high-risk jurisdiction(s) HK (all processing countries: HK).');
   });
 
-  it('derive the report id from the findings only', () => {
+  it("take the report id from the evidence manifest's run section", () => {
     const report = auditReport(['inputs/no-nordlys', 'inputs/shared', 'inputs/profile.yaml']);
-    const findings = report.result.findings;
-    expect(reportId(findings)).toMatch(/^[0-9a-f]{16}$/);
-    expect(reportId([...findings])).toBe(reportId(findings));
-    expect(reportId(findings.slice(1))).not.toBe(reportId(findings));
+    const model = operatorReport(report, operatorsOf(report)[0]);
+    expect(model.reportId).toBe(reportId(report.result));
+    expect(model.reportId).toMatch(/^[0-9a-f]{64}$/);
+    const later = { ...report.result, run: { ...report.result.run, auditDate: '2026-07-02' } };
+    expect(reportId(later)).not.toBe(model.reportId);
   });
 });
 

@@ -9,6 +9,8 @@ export function templateContext(report: OperatorReport, protocolName: (p: string
   const { run, counts } = report;
   const waiverCount = (status: string) => report.waivers.filter((w) => w.status === status).length;
   return {
+    /** false here; the sector report's context has its figures (sector.ts), so a shared template can tell them apart. */
+    sector: false as const,
     operator: {
       id: report.operator.id,
       name: report.operator.name,

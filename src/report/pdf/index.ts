@@ -20,14 +20,16 @@ import {
   drawSummary,
   drawWaivers,
   reserveContents,
+  type BaseCtx,
   type Ctx,
 } from './sections.js';
-import { flattenLabels, label, loadLabels, loadTheme } from './settings.js';
+import { drawChanges, drawExposureMatrix, drawPassRates, drawRankings, drawSectorCarriers, drawSectorSummary, sectorContext, sectorJson, sectorReport, type SectorCtx } from './sector.js';
+import { flattenLabels, label, loadLabels, loadTheme, type Theme } from './settings.js';
 import { loadTemplates, renderYaml, type TemplateSet } from './templates.js';
 import { PdfWriter } from './writer.js';
 
 /**
- * The PDF reporter: OUT/<operator>/report.pdf for every audited operator. Same inputs, audit date and
+ * The PDF reporter: OUT/<operator>/report.pdf for every audited operator and OUT/sector.pdf for the run. Same inputs, audit date and
  * templates give the same bytes: the creation date is the audit date and the document id is derived
  * from the content (see documentInfo).
  */
@@ -44,6 +46,10 @@ export const pdfReporter: Reporter = {
       writeFileAtomic(path, bytes);
       written.push(path);
     }
+    // The regulator's view of the whole run, beside the operators' folders.
+    const sector = join(outDir, 'sector.pdf');
+    writeFileAtomic(sector, await renderSectorPdf(report, templates));
+    written.push(sector);
     return written;
   },
 };
@@ -73,19 +79,24 @@ function metadataText(text: string): string {
   return text.replace(/&/g, '＆').replace(/</g, '＜').replace(/>/g, '＞');
 }
 
-export async function renderOperatorPdf(report: AuditReport, operator: InventoryOperator, templates: TemplateSet): Promise<Buffer> {
-  const model = operatorReport(report, operator);
-  const firstContext = templateContext(model);
-  const labels = loadLabels(templates, firstContext, requiredLabels(firstContext));
-  const context = templateContext(model, (p) => labels[`protocol.${p}`] ?? p);
-  const theme = loadTheme(templates, context);
-  const attachment = operatorFindingsJson(report.result, model);
-  const auditDay = new Date(`${model.run.auditDate}T00:00:00Z`);
-  const tool = `${model.run.tool.name} ${model.run.tool.version}`;
+/** The writer for one PDF, with the metadata, PDF/A dates and machine-readable attachment every report carries. */
+function startDocument(options: {
+  title: string;
+  subject: string;
+  keywords: string;
+  theme: Theme;
+  templates: TemplateSet;
+  run: AuditResult['run'];
+  reportId: string;
+  attachment: { name: string; text: string; description: string };
+}): PdfWriter {
+  const { theme, run, attachment } = options;
+  const auditDay = new Date(`${run.auditDate}T00:00:00Z`);
+  const tool = `${run.tool.name} ${run.tool.version}`;
   // The document id (trailer /ID) is pdfkit's hash of the info dictionary, so a digest of everything the
-  // pages are drawn from goes into it: the operator's findings, the templates and the logo.
-  const digest = createHash('sha256').update(attachment).update(templates.digest).update(theme.logo ?? '').digest('hex');
-  const title = metadataText(`${label(labels, 'document.title')} — ${operator.name}`);
+  // pages are drawn from goes into it: the attached data, the templates and the logo.
+  const digest = createHash('sha256').update(attachment.text).update(options.templates.digest).update(theme.logo ?? '').digest('hex');
+  const title = metadataText(options.title);
   const w = new PdfWriter(
     {
       title,
@@ -93,61 +104,120 @@ export async function renderOperatorPdf(report: AuditReport, operator: Inventory
       info: {
         Title: title,
         Author: metadataText(theme.organisation),
-        Subject: metadataText(label(labels, 'document.subject')),
-        Keywords: metadataText(label(labels, 'document.keywords')),
+        Subject: metadataText(options.subject),
+        Keywords: metadataText(options.keywords),
         Creator: tool,
         Producer: `${tool} (PDFKit)`,
         CreationDate: auditDay,
         ModDate: auditDay,
-        ReportId: model.reportId,
+        ReportId: options.reportId,
         ContentDigest: digest,
       },
     },
     { text: theme.colours.text, muted: theme.colours.muted, rule: theme.colours.rule, shade: theme.colours.shade },
   );
   // PDF/A wants the modification date in the XMP metadata as well as in the info dictionary.
-  const iso = `${model.run.auditDate}T00:00:00Z`;
+  const iso = `${run.auditDate}T00:00:00Z`;
   (w.doc as unknown as { appendXML(xml: string): void }).appendXML(
     `<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/"><xmp:ModifyDate>${iso}</xmp:ModifyDate><xmp:MetadataDate>${iso}</xmp:MetadataDate></rdf:Description>`,
   );
-  w.doc.file(Buffer.from(attachment, 'utf8'), {
-    name: `${operator.id}.findings.json`,
+  w.doc.file(Buffer.from(attachment.text, 'utf8'), {
+    name: attachment.name,
     type: 'application/json',
     relationship: 'Data',
-    description: metadataText(label(labels, 'attachment.description')),
+    description: metadataText(attachment.description),
     creationDate: auditDay,
     modifiedDate: auditDay,
   } as PDFKit.Mixins.PDFAttachmentOptions);
+  return w;
+}
+
+export async function renderOperatorPdf(report: AuditReport, operator: InventoryOperator, templates: TemplateSet): Promise<Buffer> {
+  const model = operatorReport(report, operator);
+  const firstContext = templateContext(model);
+  const labels = loadLabels(templates, firstContext, requiredLabels(firstContext));
+  const context = templateContext(model, (p) => labels[`protocol.${p}`] ?? p);
+  const theme = loadTheme(templates, context);
+  const w = startDocument({
+    title: `${label(labels, 'document.title')} — ${operator.name}`,
+    subject: label(labels, 'document.subject'),
+    keywords: label(labels, 'document.keywords'),
+    theme,
+    templates,
+    run: model.run,
+    reportId: model.reportId,
+    attachment: { name: `${operator.id}.findings.json`, text: operatorFindingsJson(report.result, model), description: label(labels, 'attachment.description') },
+  });
 
   const ctx: Ctx = { w, theme, labels, templates, context, report: model };
-  drawCover(ctx);
+  drawCover(ctx, { result: model.verdict, failOn: model.run.profile.failOn });
   const contents = reserveContents(ctx);
   drawSummary(ctx, '1');
   drawCharts(ctx, '2');
   drawFindings(ctx, '3');
   drawControlResults(ctx, '4');
   drawMethodology(ctx, 'A');
-  drawProfile(ctx, 'B');
+  drawProfile(ctx, 'B', model.run);
   drawWaivers(ctx, 'C');
   drawCarriers(ctx, 'D');
-  drawInputs(ctx, 'E');
+  drawInputs(ctx, 'E', model);
   drawGlossary(ctx, 'F');
   drawContents(ctx, contents);
-  drawFurniture(ctx);
+  drawFurniture(ctx, label(labels, 'header.title'), model.reportId);
   return w.finish();
 }
 
+/**
+ * The sector report, OUT/sector.pdf: every operator of the run side by side (rankings, exposure matrix,
+ * carriers, control pass rates, change since the last audit), with the operator reports' look and furniture.
+ */
+export async function renderSectorPdf(report: AuditReport, templates: TemplateSet): Promise<Buffer> {
+  const model = sectorReport(report);
+  const firstContext = sectorContext(model);
+  const labels = loadLabels(templates, firstContext, requiredLabels(templateContext(operatorReport(report, placeholderOperator))));
+  const context = sectorContext(model, (p) => labels[`protocol.${p}`] ?? p);
+  const theme = loadTheme(templates, context);
+  const w = startDocument({
+    title: label(labels, 'sector.document.title'),
+    subject: label(labels, 'sector.document.subject'),
+    keywords: label(labels, 'document.keywords'),
+    theme,
+    templates,
+    run: model.run,
+    reportId: model.reportId,
+    attachment: { name: 'sector.json', text: sectorJson(model), description: label(labels, 'sector.attachment') },
+  });
+  const ctx: SectorCtx = { w, theme, labels, templates, context, model };
+  drawCover(ctx, { result: model.verdict, failOn: model.run.profile.failOn }, 'sector-cover.hbs');
+  const contents = reserveContents(ctx);
+  drawSectorSummary(ctx, '1');
+  drawExposureMatrix(ctx, '2');
+  drawRankings(ctx, '3');
+  drawSectorCarriers(ctx, '4');
+  drawPassRates(ctx, '5');
+  drawChanges(ctx, '6');
+  drawMethodology(ctx, 'A', 'sector-methodology.hbs');
+  drawProfile(ctx, 'B', model.run);
+  drawInputs(ctx, 'C', model, 'sector-inputs.hbs');
+  drawGlossary(ctx, 'D');
+  drawContents(ctx, contents);
+  drawFurniture(ctx, label(labels, 'sector.header.title'), model.reportId);
+  return w.finish();
+}
+
+/** Stands in for an operator where only the shape of the operator context matters (which labels exist). */
+const placeholderOperator: InventoryOperator = { id: 'placeholder', name: 'placeholder', country: '', networks: [], plmns: [] };
+
 /** Running header (report title and id) and footer (classification, page x of y) on every page but the cover. */
-function drawFurniture(ctx: Ctx): void {
-  const { w, theme, report, labels } = ctx;
+function drawFurniture(ctx: BaseCtx, header: string, reportIdText: string): void {
+  const { w, theme, labels } = ctx;
   const c = theme.colours;
-  const header = label(labels, 'header.title');
-  const id = `${label(labels, 'header.reportId')} ${report.reportId}`;
+  const id = `${label(labels, 'header.reportId')} ${reportIdText}`;
   w.furniture((page, pages) => {
     if (page === 0) return;
-    const idWidth = w.measure(id, 7.5, true);
-    w.drawTextAt([{ text: header }], w.left, 40, w.width - idWidth - 12, { size: 7.5, color: c.muted });
-    w.drawTextAt([{ text: id, bold: true }], w.right - idWidth - 2, 40, idWidth + 2, { size: 7.5, color: c.primary, align: 'right' });
+    // The id is the manifest's full SHA-256 (so it can be matched with manifest.json): small, on its own line.
+    w.drawTextAt([{ text: header }], w.left, 32, w.width, { size: 7.5, color: c.muted });
+    w.drawTextAt([{ text: id, bold: true }], w.left, 43, w.width, { size: 6.5, color: c.primary, align: 'right' });
     w.doc.save().moveTo(w.left, 54).lineTo(w.right, 54).lineWidth(0.6).strokeColor(c.rule).stroke().restore();
     const fy = w.bottom + 22;
     w.doc.save().moveTo(w.left, fy - 6).lineTo(w.right, fy - 6).lineWidth(0.6).strokeColor(c.rule).stroke().restore();

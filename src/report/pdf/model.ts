@@ -1,9 +1,10 @@
 import type { InputFile } from '../../load/index.js';
 import type { Finding, WaiverOutcome } from '../../model/finding.js';
 import { byKeys, compareText } from '../../model/order.js';
-import type { AuditReport, AuditResult, ControlSummary, InventoryCarrier, InventoryOperator } from '../../model/report.js';
+import type { AuditReport, AuditResult, ControlSummary, InventoryCarrier, InventoryOperator, SummarisedFindings } from '../../model/report.js';
 import { PROTOCOLS, SEVERITIES, STATUSES, severityRank, type Diagnostic, type Severity, type Status } from '../../model/types.js';
-import { reportId } from './report-id.js';
+import type { InventoryRoute } from '../../model/report.js';
+import { reportId } from '../manifest.js';
 
 /**
  * What one operator's PDF shows, computed from the AuditReport by pure functions: the layout code only
@@ -31,6 +32,8 @@ export interface OperatorReport {
   errors: Diagnostic[];
   carriers: InventoryCarrier[];
   scope: Scope;
+  /** The operator's routes by subject reference, to describe failures listed compactly (by destination and carrier). */
+  routesByRef: ReadonlyMap<string, InventoryRoute>;
 }
 
 export interface FamilyFindings {
@@ -109,7 +112,10 @@ export function groupAttention(findings: Finding[], controls: ControlSummary[]):
     if (!ATTENTION.has(f.status)) continue;
     const controlsOfFamily = families.get(f.family) ?? new Map<string, Finding[]>();
     families.set(f.family, controlsOfFamily);
-    controlsOfFamily.set(f.control, [...(controlsOfFamily.get(f.control) ?? []), f]);
+    // push, never copy: a control can fail on tens of thousands of routes (copying was quadratic).
+    const list = controlsOfFamily.get(f.control);
+    if (list) list.push(f);
+    else controlsOfFamily.set(f.control, [f]);
   }
   return [...families.entries()]
     .sort(([a], [b]) => compareText(familyRank(a), familyRank(b)))
@@ -130,21 +136,32 @@ function statusRank(status: Status): number {
 
 /** A finding whose control is not in the catalog in force (the engine's own error finding): described by the finding. */
 function syntheticControl(f: Finding): ControlSummary {
-  return { id: f.control, family: f.family, title: f.title, requirement: f.title, severity: f.severity, references: [], parameters: {} };
+  return { id: f.control, family: f.family, title: f.title, requirement: f.title, rationale: '', remediation: f.remediation, severity: f.severity, references: [], parameters: {} };
 }
 
-export function controlResults(findings: Finding[], controls: ControlSummary[]): ControlResult[] {
-  const byControl = new Map<string, Finding[]>();
-  for (const f of findings) byControl.set(f.control, [...(byControl.get(f.control) ?? []), f]);
+/**
+ * Every control's counts per status: the listed findings plus the route findings findings.json counts
+ * instead of listing (`summarised`, for operators with very large tables), so the table tells the whole story.
+ */
+export function controlResults(findings: Finding[], controls: ControlSummary[], summarised: readonly SummarisedFindings[] = []): ControlResult[] {
+  const byControl = new Map<string, Record<Status, number>>();
+  const countsOf = (id: string) => {
+    let counts = byControl.get(id);
+    if (!counts) byControl.set(id, (counts = emptyCounts()));
+    return counts;
+  };
+  for (const f of findings) countsOf(f.control)[f.status]++;
+  for (const s of summarised) countsOf(s.control)[s.status] += s.count;
   return [...controls]
     .sort(byKeys((c) => familyRank(c.family), (c) => c.id))
     .map((control) => {
-      const counts = countStatuses(byControl.get(control.id) ?? []);
+      const counts = byControl.get(control.id) ?? emptyCounts();
       return { control, counts, result: worstStatus(counts) };
     });
 }
 
-export function familySeverity(findings: Finding[], controls: ControlSummary[]): OperatorReport['familySeverity'] {
+export function familySeverity(findings: Finding[], controls: ControlSummary[], summarised: readonly SummarisedFindings[] = []): OperatorReport['familySeverity'] {
+  const familyOf = new Map(controls.map((c) => [c.id, c.family]));
   const families = [...new Set([...controls.map((c) => c.family), ...findings.map((f) => f.family)])].sort((a, b) => compareText(familyRank(a), familyRank(b)));
   return families.map((family) => {
     const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
@@ -154,6 +171,7 @@ export function familySeverity(findings: Finding[], controls: ControlSummary[]):
       if (ACTION.has(f.status)) bySeverity[f.severity]++;
       if (f.status === 'pass') passed++;
     }
+    for (const s of summarised) if (s.status === 'pass' && familyOf.get(s.control) === family) passed += s.count;
     return { family, bySeverity, passed };
   });
 }
@@ -218,10 +236,15 @@ export function plainSummary(message: string, max = 170): string {
 /** The top exposures: failed controls, most severe first, then by how many subjects failed. */
 export function topExposures(findings: Finding[], limit = 5): Exposure[] {
   const byControl = new Map<string, Finding[]>();
-  for (const f of findings) if (f.status === 'fail' || f.status === 'error') byControl.set(f.control, [...(byControl.get(f.control) ?? []), f]);
+  for (const f of findings) {
+    if (f.status !== 'fail' && f.status !== 'error') continue;
+    const list = byControl.get(f.control);
+    if (list) list.push(f);
+    else byControl.set(f.control, [f]);
+  }
   return [...byControl.values()]
     .map((list) => {
-      const first = [...list].sort(byKeys((f) => f.subject))[0];
+      const first = list.reduce((a, b) => (compareText(b.subject, a.subject) < 0 ? b : a));
       return {
         control: first.control,
         title: first.title,
@@ -286,24 +309,33 @@ export function operatorsOf(report: AuditReport): InventoryOperator[] {
 export function operatorReport(report: AuditReport, operator: InventoryOperator): OperatorReport {
   const { result } = report;
   const findings = result.findings.filter((f) => f.operator === operator.id);
+  const summarised = (result.summarised ?? []).filter((s) => s.operator === operator.id);
   const summary = result.summary.operators.find((o) => o.id === operator.id);
+  // Counted route findings count like listed ones (as in findings.json's summary).
   const counts = countStatuses(findings);
+  const severityOf = new Map(result.controls.map((c) => [c.id, c.severity]));
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, emptyCounts()])) as Record<Severity, Record<Status, number>>;
   for (const f of findings) bySeverity[f.severity][f.status]++;
+  for (const s of summarised) {
+    counts[s.status] += s.count;
+    bySeverity[severityOf.get(s.control) ?? 'info'][s.status] += s.count;
+  }
   const carriers = report.inventory.carriers.filter((c) => c.usedBy.includes(operator.id));
   const files = relevantFiles(report, operator.id);
   const known = new Set(result.run.inputs.map((i) => i.file));
   return {
-    reportId: reportId(findings),
+    // The run's id from the evidence manifest (manifest.json's reportId), the same in every output of the run.
+    reportId: reportId(result),
     operator,
     run: result.run,
     verdict: summary?.result ?? (counts.fail > 0 ? 'fail' : 'pass'),
     counts,
-    total: findings.length,
+    total: STATUSES.reduce((sum, st) => sum + counts[st], 0),
     bySeverity,
     families: groupAttention(findings, result.controls),
-    controlResults: controlResults(findings, result.controls),
-    familySeverity: familySeverity(findings, result.controls),
+    controlResults: controlResults(findings, result.controls, summarised),
+    familySeverity: familySeverity(findings, result.controls, summarised),
+    routesByRef: new Map(report.inventory.routes.filter((r) => r.operator === operator.id).map((r) => [r.ref, r])),
     trafficShares: trafficShares(report, operator.id),
     exposures: topExposures(findings),
     waivers: result.waivers.filter((w) => w.operator === operator.id),
@@ -313,4 +345,51 @@ export function operatorReport(report: AuditReport, operator: InventoryOperator)
     carriers,
     scope: scopeOf(report, operator.id, carriers),
   };
+}
+
+/** Failures beyond the rows a control's table lists, gathered by what they share, so each is still counted. */
+export interface FailureGroup {
+  status: Status;
+  count: number;
+  /** For route findings of known routes: the routing table, destination country and primary carrier they share (else empty). */
+  table: string;
+  country: string;
+  carrier: string;
+  /** The subject kind (RoutingTable, Carrier, InterconnectAgreement …). */
+  kind: string;
+  /** The first and last subject of the group in code-point order: the range a reader looks up. */
+  first: string;
+  last: string;
+  file: string;
+  fromLine: number;
+  toLine: number;
+}
+
+/**
+ * Groups findings by status and, for routes, by table, destination country and primary carrier (else by
+ * subject kind), largest group first. The counts add up to the findings given: none is dropped.
+ */
+export function groupFailures(findings: readonly Finding[], routesByRef: ReadonlyMap<string, InventoryRoute>): FailureGroup[] {
+  const groups = new Map<string, FailureGroup>();
+  for (const f of findings) {
+    const route = routesByRef.get(f.subject);
+    const table = route?.table ?? '';
+    const country = route?.destination.country ?? '';
+    const carrier = route?.hops.find((h) => h.position === 'primary')?.carrier ?? '';
+    const kind = f.subject.split(/[/#]/)[0];
+    const key = [f.status, kind, table, country, carrier, f.location.file].join('\u0000');
+    const g = groups.get(key);
+    if (!g) {
+      groups.set(key, { status: f.status, count: 1, table, country, carrier, kind, first: f.subject, last: f.subject, file: f.location.file, fromLine: f.location.line, toLine: f.location.line });
+      continue;
+    }
+    g.count++;
+    if (compareText(f.subject, g.first) < 0) g.first = f.subject;
+    if (compareText(f.subject, g.last) > 0) g.last = f.subject;
+    g.fromLine = Math.min(g.fromLine, f.location.line);
+    g.toLine = Math.max(g.toLine, f.location.line);
+  }
+  return [...groups.values()].sort(
+    (a, b) => b.count - a.count || statusRank(a.status) - statusRank(b.status) || compareText([a.kind, a.table, a.country, a.carrier, a.file].join('\u0000'), [b.kind, b.table, b.country, b.carrier, b.file].join('\u0000')),
+  );
 }

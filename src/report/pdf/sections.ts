@@ -4,7 +4,7 @@ import { SEVERITIES, STATUSES, type Severity, type Status } from '../../model/ty
 import { drawFamilyChart, drawTrafficChart, familyChartAlt, familyChartHeight, trafficChartAlt, trafficChartHeight, type ChartLabels } from './charts.js';
 import type { TemplateContext } from './context.js';
 import { parseMarkup, plainText, type Block, type Inline } from './markup.js';
-import type { ControlResult, OperatorReport } from './model.js';
+import { groupFailures, type ControlResult, type FailureGroup, type OperatorReport } from './model.js';
 import { label, type Labels, type Theme } from './settings.js';
 import type { TemplateName, TemplateSet } from './templates.js';
 import type { Cell, PdfWriter, Span, TextStyle } from './writer.js';
@@ -17,21 +17,35 @@ import type { Cell, PdfWriter, Span, TextStyle } from './writer.js';
 
 /** Full finding blocks per control; further findings of the same control are listed as table rows. */
 export const DETAIL_LIMIT = 20;
+/**
+ * Further findings of a control listed one table row each; beyond that they are counted in groups (by
+ * table, destination and primary carrier for routes), so a control failing on 47,000 routes takes a few
+ * pages, not a thousand, and the PDF's size does not grow with the number of failures.
+ */
+export const ROW_LIMIT = 200;
+/** Groups shown for the failures beyond ROW_LIMIT; any further groups are added up in one last row. */
+export const GROUP_LIMIT = 60;
 /** Items of an evidence list shown in the PDF; the attached findings.json has them all. */
 export const EVIDENCE_LIST_LIMIT = 12;
 
-export interface Ctx {
+/** What every section draws with: the operator reports' and the sector report's sections share it. */
+export interface BaseCtx {
   w: PdfWriter;
   theme: Theme;
   labels: Labels;
   templates: TemplateSet;
+  /** The variables the templates see. */
+  context: object;
+}
+
+export interface Ctx extends BaseCtx {
   context: TemplateContext;
   report: OperatorReport;
 }
 
 const BODY = 9;
 
-function styles(theme: Theme) {
+export function styles(theme: Theme) {
   const c = theme.colours;
   return {
     body: { size: BODY, color: c.text, leading: 1.45 } satisfies TextStyle,
@@ -43,7 +57,7 @@ function styles(theme: Theme) {
   };
 }
 
-function spans(inlines: Inline[], bold?: string): Span[] {
+export function spans(inlines: Inline[], bold?: string): Span[] {
   return inlines.map((i) => ({ text: i.text, bold: i.bold, color: i.bold && bold ? bold : undefined }));
 }
 
@@ -52,16 +66,16 @@ export function prose(text: string): string {
   return text.replace(/`([^`]*)`/g, '$1').trim();
 }
 
-function L(ctx: Ctx, key: string): string {
+export function L(ctx: BaseCtx, key: string): string {
   return label(ctx.labels, key);
 }
 
-function render(ctx: Ctx, name: TemplateName, extra: object = {}): Block[] {
+export function render(ctx: BaseCtx, name: TemplateName, extra: object = {}): Block[] {
   return parseMarkup(ctx.templates.render(name, { ...ctx.context, ...extra }));
 }
 
 /** Draws template blocks as body text: headings inside a section become H3, lists become bullets. */
-function drawBlocks(ctx: Ctx, blocks: Block[], idPrefix: string): void {
+export function drawBlocks(ctx: BaseCtx, blocks: Block[], idPrefix: string): void {
   const s = styles(ctx.theme);
   blocks.forEach((block, i) => {
     if (block.type === 'heading') {
@@ -74,10 +88,16 @@ function drawBlocks(ctx: Ctx, blocks: Block[], idPrefix: string): void {
 
 // ---- cover and contents -------------------------------------------------------------------------
 
-export function drawCover(ctx: Ctx): void {
-  const { w, theme, report } = ctx;
+/** The verdict a cover shows: the result and the fail-on severity it was decided against. */
+export interface CoverVerdict {
+  result: 'pass' | 'fail';
+  failOn: string;
+}
+
+export function drawCover(ctx: BaseCtx, verdictOf: CoverVerdict, template: TemplateName = 'cover.hbs'): void {
+  const { w, theme } = ctx;
   const c = theme.colours;
-  const blocks = render(ctx, 'cover.hbs');
+  const blocks = render(ctx, template);
   const bandHeight = 150;
   w.artifact(() => {
     w.doc.save().rect(0, 0, w.pageWidth, bandHeight).fill(c.primary).restore();
@@ -104,11 +124,11 @@ export function drawCover(ctx: Ctx): void {
     }
     // The verdict, then the facts as a two-column list.
     w.space(6);
-    const verdict = report.verdict === 'fail' ? L(ctx, 'verdict.fail') : L(ctx, 'verdict.pass');
-    const colour = report.verdict === 'fail' ? c.status.fail : c.status.pass;
+    const verdict = verdictOf.result === 'fail' ? L(ctx, 'verdict.fail') : L(ctx, 'verdict.pass');
+    const colour = verdictOf.result === 'fail' ? c.status.fail : c.status.pass;
     w.block('P', 34, (x, y) => {
       w.drawBadge(verdict, colour, x, y, 15);
-      const threshold = report.run.profile.failOn === 'none' ? L(ctx, 'verdict.noThreshold') : `${L(ctx, 'verdict.failOn')} ${report.run.profile.failOn}`;
+      const threshold = verdictOf.failOn === 'none' ? L(ctx, 'verdict.noThreshold') : `${L(ctx, 'verdict.failOn')} ${verdictOf.failOn}`;
       w.drawTextAt([{ text: threshold, color: c.muted }], x + w.measure(verdict, 15, true) + 26, y + 6, 300, { size: 10, color: c.muted });
     });
     w.space(10);
@@ -152,14 +172,14 @@ export function drawCover(ctx: Ctx): void {
 }
 
 /** Reserves the contents page; it is filled in by drawContents once every heading's page is known. */
-export function reserveContents(ctx: Ctx): { page: number } {
+export function reserveContents(ctx: BaseCtx): { page: number } {
   ctx.w.newPage();
   // The bookmark is made now so that it sits between the cover and the sections in the outline.
   ctx.w.doc.outline.addItem(L(ctx, 'sections.contents'));
   return { page: ctx.w.pageIndex };
 }
 
-export function drawContents(ctx: Ctx, reserved: { page: number }): void {
+export function drawContents(ctx: BaseCtx, reserved: { page: number }): void {
   const { w, theme } = ctx;
   const s = styles(theme);
   const c = theme.colours;
@@ -325,8 +345,8 @@ function drawControlFindings(ctx: Ctx, control: OperatorReport['families'][numbe
     const remediations = [...new Set(findings.map((f) => f.remediation.trim()))];
     for (const f of findings.slice(0, DETAIL_LIMIT)) drawFinding(ctx, f, remediations.length > 1);
     if (findings.length > DETAIL_LIMIT) {
-      const rest = findings.slice(DETAIL_LIMIT);
-      w.paragraph([{ text: `${L(ctx, 'finding.more')} (${rest.length})`, bold: true }], s.body, { after: 4 });
+      const rows = findings.slice(DETAIL_LIMIT, DETAIL_LIMIT + ROW_LIMIT);
+      w.paragraph([{ text: `${L(ctx, 'finding.more')} (${findings.length - DETAIL_LIMIT})`, bold: true }], s.body, { after: 4 });
       w.table(
         [
           { header: L(ctx, 'finding.status'), width: 1 },
@@ -334,7 +354,7 @@ function drawControlFindings(ctx: Ctx, control: OperatorReport['families'][numbe
           { header: L(ctx, 'finding.location'), width: 2 },
           { header: L(ctx, 'finding.message'), width: 4 },
         ],
-        rest.map((f) => [
+        rows.map((f) => [
           { spans: [], badge: { text: L(ctx, `status.${f.status}`), color: c.status[f.status] } },
           { spans: [{ text: f.subject }] },
           { spans: [{ text: `${f.location.file}:${f.location.line}:${f.location.column}` }] },
@@ -342,6 +362,8 @@ function drawControlFindings(ctx: Ctx, control: OperatorReport['families'][numbe
         ]),
         { size: 7, headerFill: c.primary },
       );
+      const rest = findings.slice(DETAIL_LIMIT + ROW_LIMIT);
+      if (rest.length > 0) drawGroupedFailures(ctx, rest);
     }
     if (remediations.length === 1) w.paragraph([{ text: `${L(ctx, 'finding.remediation')}: `, bold: true, color: c.primary }, { text: prose(remediations[0]) }], s.body, { after: 4 });
     if (control.references.length > 0) {
@@ -349,6 +371,50 @@ function drawControlFindings(ctx: Ctx, control: OperatorReport['families'][numbe
       w.paragraph([{ text: `${L(ctx, 'finding.references')}: `, bold: true }, { text: refs }], s.small, { after: 8 });
     }
   });
+}
+
+/** Findings beyond the listed rows: counted per group with the range of subjects and lines, every one accounted for. */
+function drawGroupedFailures(ctx: Ctx, rest: Finding[]): void {
+  const { w, theme, report } = ctx;
+  const s = styles(theme);
+  const c = theme.colours;
+  const groups = groupFailures(rest, report.routesByRef);
+  const shown = groups.slice(0, GROUP_LIMIT);
+  const hidden = groups.slice(GROUP_LIMIT);
+  w.paragraph([{ text: `${L(ctx, 'finding.grouped')} (${rest.length})`, bold: true }], s.body, { after: 2 });
+  w.paragraph([{ text: L(ctx, 'finding.groupedNote') }], s.small, { after: 4 });
+  const what = (g: FailureGroup): Span[] =>
+    g.table !== ''
+      ? [{ text: `${g.table}`, bold: true }, { text: ` · ${L(ctx, 'finding.destination')} ${g.country || '—'} · ${L(ctx, 'finding.primary')} ${g.carrier || '—'}` }]
+      : [{ text: g.kind, bold: true }];
+  const rows: Cell[][] = shown.map((g) => [
+    { spans: [], badge: { text: L(ctx, `status.${g.status}`), color: c.status[g.status] } },
+    { spans: [{ text: String(g.count), bold: true }] },
+    { spans: what(g) },
+    { spans: [{ text: g.first === g.last ? g.first : `${g.first} … ${g.last}` }] },
+    { spans: [{ text: `${g.file}:${g.fromLine === g.toLine ? g.fromLine : `${g.fromLine}–${g.toLine}`}` }] },
+  ]);
+  if (hidden.length > 0) {
+    const count = hidden.reduce((sum, g) => sum + g.count, 0);
+    rows.push([
+      { spans: [{ text: '…', color: c.muted }] },
+      { spans: [{ text: String(count), bold: true }] },
+      { spans: [{ text: `${hidden.length} ${L(ctx, 'finding.smallerGroups')}`, color: c.muted }] },
+      { spans: [] },
+      { spans: [] },
+    ]);
+  }
+  w.table(
+    [
+      { header: L(ctx, 'finding.status'), width: 1 },
+      { header: L(ctx, 'finding.count'), width: 0.7, align: 'right' },
+      { header: L(ctx, 'finding.group'), width: 2.8 },
+      { header: L(ctx, 'finding.subjects'), width: 3.2 },
+      { header: L(ctx, 'finding.lines'), width: 2 },
+    ],
+    rows,
+    { size: 7, headerFill: c.primary },
+  );
 }
 
 function waiverText(ctx: Ctx, f: Finding): Span[] {
@@ -648,17 +714,17 @@ export function drawControlResults(ctx: Ctx, number: string): void {
 
 // ---- appendices -----------------------------------------------------------------------------------
 
-function appendixHeading(ctx: Ctx, letter: string, key: string, destination: string, newPage = false): void {
+export function appendixHeading(ctx: BaseCtx, letter: string, key: string, destination: string, newPage = false): void {
   const s = styles(ctx.theme);
   const title = `${L(ctx, 'sections.appendix')} ${letter}  ${L(ctx, key)}`;
   ctx.w.space(newPage ? 0 : 10);
   ctx.w.heading(1, [{ text: title }], s.h1, { destination, newPage, keep: 120, bookmark: title.replace(/ {2}/, ' ') });
 }
 
-export function drawMethodology(ctx: Ctx, letter: string): void {
+export function drawMethodology(ctx: BaseCtx, letter: string, template: TemplateName = 'methodology.hbs'): void {
   ctx.w.group('Sect', () => {
     appendixHeading(ctx, letter, 'sections.methodology', 'methodology', true);
-    drawBlocks(ctx, render(ctx, 'methodology.hbs'), 'methodology');
+    drawBlocks(ctx, render(ctx, template), 'methodology');
   });
 }
 
@@ -667,10 +733,10 @@ function flowValue(value: unknown): string {
   return stringify(value, { lineWidth: 0, collectionStyle: 'flow', flowCollectionPadding: false }).trim();
 }
 
-export function drawProfile(ctx: Ctx, letter: string): void {
-  const { w, theme, report } = ctx;
+export function drawProfile(ctx: BaseCtx, letter: string, run: OperatorReport['run']): void {
+  const { w, theme } = ctx;
   const c = theme.colours;
-  const p = report.run.profile;
+  const p = run.profile;
   w.group('Sect', () => {
     appendixHeading(ctx, letter, 'sections.profile', 'profile');
     drawBlocks(ctx, render(ctx, 'profile-intro.hbs'), 'profile');
@@ -680,8 +746,8 @@ export function drawProfile(ctx: Ctx, letter: string): void {
       [L(ctx, 'profile.chain'), p.chain.join(' → ')],
       [L(ctx, 'profile.file'), p.file],
       [L(ctx, 'profile.failOn'), p.failOn],
-      [L(ctx, 'profile.auditDate'), report.run.auditDate],
-      [L(ctx, 'profile.auditDateSource'), report.run.auditDateSource],
+      [L(ctx, 'profile.auditDate'), run.auditDate],
+      [L(ctx, 'profile.auditDateSource'), run.auditDateSource],
       [L(ctx, 'profile.disabled'), p.disabled.length ? p.disabled.join(', ') : none],
       [L(ctx, 'profile.severity'), Object.keys(p.severity).length ? Object.entries(p.severity).map(([k, v]) => `${k} → ${v}`).join(', ') : none],
     ];
@@ -768,13 +834,13 @@ export function drawCarriers(ctx: Ctx, letter: string): void {
   });
 }
 
-export function drawInputs(ctx: Ctx, letter: string): void {
-  const { w, theme, report } = ctx;
+export function drawInputs(ctx: BaseCtx, letter: string, report: Pick<OperatorReport, 'inputs' | 'errors'>, template: TemplateName = 'inputs-intro.hbs'): void {
+  const { w, theme } = ctx;
   const s = styles(theme);
   const c = theme.colours;
   w.group('Sect', () => {
     appendixHeading(ctx, letter, 'sections.inputs', 'inputs');
-    drawBlocks(ctx, render(ctx, 'inputs-intro.hbs'), 'inputs');
+    drawBlocks(ctx, render(ctx, template), 'inputs');
     w.table(
       [
         { header: L(ctx, 'table.file'), width: 2.6 },
@@ -803,7 +869,7 @@ export function drawInputs(ctx: Ctx, letter: string): void {
   });
 }
 
-export function drawGlossary(ctx: Ctx, letter: string): void {
+export function drawGlossary(ctx: BaseCtx, letter: string): void {
   ctx.w.group('Sect', () => {
     appendixHeading(ctx, letter, 'sections.glossary', 'glossary');
     drawBlocks(ctx, render(ctx, 'glossary.hbs'), 'glossary');
@@ -811,7 +877,7 @@ export function drawGlossary(ctx: Ctx, letter: string): void {
 }
 
 /** The plain text of a rendered template (for document metadata). */
-export function renderPlain(ctx: Ctx, name: TemplateName): string {
+export function renderPlain(ctx: BaseCtx, name: TemplateName): string {
   return render(ctx, name)
     .map((b) => (b.type === 'list' ? b.items.map(plainText).join(' ') : plainText(b.inlines)))
     .join(' ');

@@ -28,6 +28,15 @@ export const MARKUP_TEMPLATES = [
   'carriers-intro.hbs',
   'inputs-intro.hbs',
   'glossary.hbs',
+  'sector-cover.hbs',
+  'sector-summary.hbs',
+  'sector-matrix.hbs',
+  'sector-rankings.hbs',
+  'sector-carriers.hbs',
+  'sector-controls.hbs',
+  'sector-changes.hbs',
+  'sector-methodology.hbs',
+  'sector-inputs.hbs',
 ] as const;
 export const YAML_TEMPLATES = ['theme.yaml.hbs', 'labels.yaml.hbs'] as const;
 export const TEMPLATE_NAMES = [...MARKUP_TEMPLATES, ...YAML_TEMPLATES] as const;

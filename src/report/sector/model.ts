@@ -26,6 +26,11 @@ export interface SectorView {
   controls: Array<{ id: string; title: string; severity: string; passing: number; failing: number; notEvidenced: number; passRate: number }>;
   rankedByExposure: string[];
   rankedByFailures: string[];
+  /**
+   * Only with --baseline: per operator, how many findings are new, changed or resolved since the previous
+   * audit (removed subjects included in resolved), most changes first. Absent without a baseline.
+   */
+  changes?: Array<{ operator: string; new: number; changed: number; resolved: number; unchanged: number }>;
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
@@ -53,8 +58,26 @@ export function sectorView(report: AuditReport): SectorView {
     }
   }
 
-  const failures = (operator: string, severity?: string) =>
-    result.findings.filter((f) => f.operator === operator && f.status === 'fail' && (!severity || f.severity === severity)).length;
+  // One pass over the findings (a sector run can list a million): failures per operator and severity, and
+  // the statuses each operator has per control.
+  const failed = new Map<string, { critical: number; high: number; all: number }>();
+  const statusesOf = new Map<string, Set<string>>();
+  for (const f of result.findings) {
+    const key = `${f.control}\u0000${f.operator}`;
+    let statuses = statusesOf.get(key);
+    if (!statuses) statusesOf.set(key, (statuses = new Set()));
+    statuses.add(f.status);
+    if (f.status !== 'fail') continue;
+    let n = failed.get(f.operator);
+    if (!n) failed.set(f.operator, (n = { critical: 0, high: 0, all: 0 }));
+    n.all++;
+    if (f.severity === 'critical') n.critical++;
+    if (f.severity === 'high') n.high++;
+  }
+  const failures = (operator: string, severity?: 'critical' | 'high') => {
+    const n = failed.get(operator);
+    return n ? (severity ? n[severity] : n.all) : 0;
+  };
   const operators = result.summary.operators.map((o) => {
     const perProtocol = exposure.get(o.id) ?? {};
     return {
@@ -76,7 +99,7 @@ export function sectorView(report: AuditReport): SectorView {
     let failing = 0;
     let notEvidenced = 0;
     for (const o of result.summary.operators) {
-      const statuses = new Set(result.findings.filter((f) => f.control === c.id && f.operator === o.id).map((f) => f.status));
+      const statuses = statusesOf.get(`${c.id}\u0000${o.id}`) ?? new Set<string>();
       if (statuses.has('fail') || statuses.has('error')) failing++;
       else if (statuses.has('not-evidenced')) notEvidenced++;
       else passing++;
@@ -97,5 +120,21 @@ export function sectorView(report: AuditReport): SectorView {
     rankedByFailures: [...operators]
       .sort((a, b) => b.failedCritical - a.failedCritical || b.failedHigh - a.failedHigh || b.failed - a.failed || compareText(a.id, b.id))
       .map((o) => o.id),
+    ...(result.baseline ? { changes: changesByOperator(report) } : {}),
   };
+}
+
+/** Per operator, the findings marked new, changed, resolved and unchanged against the baseline, plus removed subjects. */
+function changesByOperator(report: AuditReport): NonNullable<SectorView['changes']> {
+  const { result } = report;
+  const counts = new Map<string, { operator: string; new: number; changed: number; resolved: number; unchanged: number }>();
+  const of = (operator: string) => {
+    let c = counts.get(operator);
+    if (!c) counts.set(operator, (c = { operator, new: 0, changed: 0, resolved: 0, unchanged: 0 }));
+    return c;
+  };
+  for (const o of result.summary.operators) of(o.id);
+  for (const f of result.findings) if (f.baseline) of(f.operator)[f.baseline.state]++;
+  for (const r of result.baseline?.removed ?? []) of(r.operator).resolved++;
+  return [...counts.values()].sort((a, b) => b.new + b.changed + b.resolved - (a.new + a.changed + a.resolved) || compareText(a.operator, b.operator));
 }

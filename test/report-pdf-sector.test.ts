@@ -1,0 +1,203 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Finding } from '../src/model/finding.js';
+import type { AuditReport } from '../src/model/report.js';
+import { reportId } from '../src/report/manifest.js';
+import { pdfReporter, renderOperatorPdf, renderSectorPdf } from '../src/report/pdf/index.js';
+import { groupFailures, operatorReport, operatorsOf } from '../src/report/pdf/model.js';
+import { protocolMatrices, tint } from '../src/report/pdf/sector.js';
+import { DETAIL_LIMIT, GROUP_LIMIT, ROW_LIMIT } from '../src/report/pdf/sections.js';
+import { loadTemplates } from '../src/report/pdf/templates.js';
+import { sectorView } from '../src/report/sector/model.js';
+import { auditReport } from './support/audit.js';
+import { tempFiles } from './support/files.js';
+
+function tool(command: string, ...args: string[]): string {
+  return execFileSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+}
+const flat = (s: string) => s.replace(/\s+/g, ' ');
+const pagesOf = (pdf: string) => Number(/Pages:\s+(\d+)/.exec(tool('pdfinfo', pdf))![1]);
+const pageText = (pdf: string, page: number) => tool('pdftotext', '-enc', 'UTF-8', '-f', String(page), '-l', String(page), pdf, '-');
+
+describe('sector.pdf of the bundled samples', () => {
+  let report: AuditReport;
+  let out: string;
+  let pdf: string;
+  let body: string;
+  let layout: string;
+
+  beforeAll(async () => {
+    report = auditReport(['inputs']);
+    out = tempFiles({});
+    pdf = join(out, 'sector.pdf');
+    writeFileSync(pdf, await renderSectorPdf(report, loadTemplates()));
+    body = flat(tool('pdftotext', '-enc', 'UTF-8', pdf, '-'));
+    layout = tool('pdftotext', '-layout', '-enc', 'UTF-8', pdf, '-');
+  });
+
+  it('is a sound, tagged PDF/A-3b file with every font embedded', () => {
+    const check = spawnSync('qpdf', ['--check', pdf], { encoding: 'utf8' });
+    expect(check.status, check.stdout + check.stderr).toBe(0);
+    expect(check.stdout).toContain('No syntax or stream encoding errors found');
+    const info = tool('pdfinfo', pdf);
+    expect(info).toMatch(/Tagged:\s+yes/);
+    expect(info).toMatch(/Title:\s+Interconnect security audit — sector report/);
+    expect(readFileSync(pdf).toString('latin1')).toContain('<pdfaid:part>3</pdfaid:part>');
+    const fonts = tool('pdffonts', pdf).split('\n').slice(2).filter((l) => l.trim() !== '');
+    for (const line of fonts) expect(line).toMatch(/\+Noto\S+\s.*\byes\s+yes\b/);
+  });
+
+  it('names every operator in its own script', () => {
+    for (const name of ['さくらモバイル株式会社 (Sakura Mobile K.K.)', '한빛텔레콤 (Hanbit Telecom)', 'Aotearoa Whitiwhiti Kōrero Ltd', 'Nordlys Mobil AS']) expect(body).toContain(name);
+  });
+
+  it('ranks the operators by exposure and by failed findings, in sectorView order', () => {
+    const view = sectorView(report);
+    expect(view.rankedByExposure).toEqual(['nz-aotearoa', 'kr-hanbit', 'jp-sakura', 'no-nordlys']);
+    const exposure = flat(body.slice(body.indexOf('3.1 By exposure to high-risk carriers', body.indexOf('3 Operators ranked') + 1)));
+    const at = (id: string) => exposure.indexOf(`${id} ·`);
+    expect(at('nz-aotearoa')).toBeGreaterThan(0);
+    expect(at('nz-aotearoa')).toBeLessThan(at('kr-hanbit'));
+    expect(at('kr-hanbit')).toBeLessThan(at('jp-sakura'));
+    expect(at('jp-sakura')).toBeLessThan(at('no-nordlys'));
+    // Rank, name, result and highest share on one row.
+    expect(layout).toMatch(/1 Aotearoa Whitiwhiti Kōrero Ltd\s+FAIL\s+25 % SS7 \/ SIGTRAN 25 %/);
+    expect(layout).toMatch(/2 한빛텔레콤 \(Hanbit Telecom\)\s+FAIL\s+20 % SS7 \/ SIGTRAN 20 % · Diameter 15 %/);
+    const nz = view.operators.find((o) => o.id === 'nz-aotearoa')!;
+    expect(layout).toMatch(new RegExp(`1\\s+Aotearoa Whitiwhiti Kōrero Ltd \\(Aotearoa\\s+FAIL\\s+${nz.failedCritical}\\s+${nz.failedHigh}\\s+${nz.failed}`));
+  });
+
+  it('draws the exposure matrix with each cell the share sectorView computed', () => {
+    const cell = sectorView(report).exposureMatrix.find((m) => m.operator === 'kr-hanbit' && m.protocol === 'diameter')!;
+    expect(cell).toMatchObject({ carrier: 'meridian-transit', share: 15 });
+    expect(layout).toMatch(/Diameter\s*\n\s*Meridian Transit\s+Pte\. Ltd\.\s+All high-risk\s*\n\s*한빛텔레콤 \(Hanbit Telecom\)\s+15 %\s+15 %/);
+    // The figure's alternative text states the same cells in words.
+    expect(readFileSync(pdf).toString('latin1')).toContain('Figure');
+    const [ss7] = protocolMatrices(sectorView(report));
+    expect(ss7.protocol).toBe('ss7');
+    expect(ss7.rows.map((r) => r.operator)).toEqual(['nz-aotearoa', 'kr-hanbit', 'jp-sakura']);
+    expect(ss7.unexposed).toBe(1);
+  });
+
+  it('lists carriers by submissions, control pass rates, the inputs with SHA-256, and says no baseline was given', () => {
+    // Used by two submissions: first among the carriers, with its controller and the operators using it.
+    expect(layout).toMatch(/2 China Telecom Global Limited \(中?\s+State-owned Assets Supervision\s+jp-sakura, nz-aotearoa/);
+    const rate = sectorView(report).controls.find((c) => c.id === 'ICX-OWN-04')!;
+    expect(layout).toMatch(new RegExp(`ICX-OWN-04\\s+Foreign state-controlled carriers are identified\\s+Info\\s+${rate.passing}\\s+${rate.failing}\\s+${rate.notEvidenced}\\s+${rate.passRate} %`));
+    for (const input of report.result.run.inputs) expect(body).toContain(input.sha256);
+    expect(body).toContain('This audit was not compared with an earlier one');
+  });
+
+  it("quotes the manifest's report id on the cover and on every page after it", () => {
+    const id = reportId(report.result);
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    expect(pageText(pdf, 1)).toContain(id);
+    const pages = pagesOf(pdf);
+    for (const page of [2, pages]) {
+      expect(pageText(pdf, page)).toContain(`Report ${id}`);
+      expect(pageText(pdf, page)).toContain(`Page ${page} of ${pages}`);
+    }
+    expect(tool('pdfinfo', '-custom', pdf)).toContain(id);
+  });
+
+  it('carries its figures as sector.json', () => {
+    expect(tool('pdfdetach', '-list', pdf)).toContain('sector.json');
+    const saved = join(tempFiles({}), 'sector.json');
+    tool('pdfdetach', '-save', '1', '-o', saved, pdf);
+    const data = JSON.parse(readFileSync(saved, 'utf8'));
+    expect(data.rankedByExposure).toEqual(sectorView(report).rankedByExposure);
+    expect(data.reportId).toBe(reportId(report.result));
+  });
+
+  it('is byte-identical when rendered again from a fresh audit', async () => {
+    const again = await renderSectorPdf(auditReport(['inputs']), loadTemplates());
+    expect(again.equals(readFileSync(pdf))).toBe(true);
+  });
+
+  it('shows the change since the last audit when there is a baseline', async () => {
+    const changed = auditReport(['inputs']);
+    let n = 0;
+    changed.result.findings = changed.result.findings.map((f) => ({ ...f, baseline: { state: f.operator === 'jp-sakura' && f.status === 'fail' && n++ < 3 ? 'new' : 'unchanged' } }) as Finding);
+    changed.result.baseline = {
+      source: 'previous-out',
+      previousAuditDate: '2026-01-01',
+      counts: { new: 3, unchanged: changed.result.findings.length - 3, changed: 0, resolved: 1 },
+      removed: [{ control: 'ICX-RT-02', title: 'No failover to a high-risk carrier', severity: 'high', operator: 'kr-hanbit', subject: 'RoutingTable/rt-kr-ss7#r-gone', previousStatus: 'fail', fingerprint: '0'.repeat(32) }],
+    };
+    const file = join(tempFiles({}), 'sector.pdf');
+    writeFileSync(file, await renderSectorPdf(changed, loadTemplates()));
+    const text = tool('pdftotext', '-layout', '-enc', 'UTF-8', file, '-');
+    expect(flat(text)).toContain('Compared with the audit of 2026-01-01 (previous-out)');
+    expect(text).toMatch(/さくらモバイル株式会社 \(Sakura Mobile K\.K\.\)\s+3\s+0\s+0\s+\d+/);
+    expect(text).toMatch(/한빛텔레콤 \(Hanbit Telecom\)\s+0\s+0\s+1\s+\d+/);
+    expect(text).toMatch(/kr-hanbit\s+ICX-RT-02\s+RoutingTable\/rt-kr-ss7#r-gone\s+Fail/);
+  });
+});
+
+describe('the PDF reporter', () => {
+  it('writes sector.pdf beside the operators\u2019 reports, and a broken sector template stops it with its location', async () => {
+    const report = auditReport(['inputs/no-nordlys', 'inputs/shared', 'inputs/profile.yaml']);
+    const out = tempFiles({});
+    const written = await pdfReporter.write(report, out, {});
+    expect(written.map((p) => p.slice(out.length + 1))).toEqual(['no-nordlys/report.pdf', 'sector.pdf']);
+    const dir = tempFiles({ 'pdf/sector-summary.hbs': 'Operators: {{sector.operaters}}\n' });
+    await expect(pdfReporter.write(report, tempFiles({}), { templateDir: dir })).rejects.toThrow(/pdf\/sector-summary\.hbs:1:14: "operaters" not defined$/);
+  });
+});
+
+describe('large audits stay bounded', () => {
+  it('list the first failures, group the rest with every one counted, and count summarised passes per control', async () => {
+    const report = auditReport(['inputs/no-nordlys', 'inputs/shared', 'inputs/profile.yaml']);
+    const template = report.result.findings.find((f) => f.control === 'ICX-RT-02' && f.status === 'pass')!;
+    const extra = DETAIL_LIMIT + ROW_LIMIT + 3000;
+    const failures: Finding[] = Array.from({ length: extra }, (_, i) => ({
+      ...template,
+      status: 'fail',
+      subject: `RoutingTable/rt-big#r-${String(i).padStart(6, '0')}`,
+      location: { ...template.location, line: 10 + i },
+      message: `Synthetic failure number ${i}.`,
+      excerpt: [{ line: 10 + i, text: `    backups: [{carrier: big-${i}}]` }],
+    }));
+    report.result.findings = [...report.result.findings, ...failures];
+    // 90,000 passing routes counted, not listed, as findings.json does past 2,000 routes.
+    report.result.summarised = [{ operator: 'no-nordlys', control: 'ICX-RT-02', status: 'pass', count: 90_000, examples: [] }];
+    const [operator] = operatorsOf(report);
+    const started = Date.now();
+    const bytes = await renderOperatorPdf(report, operator, loadTemplates());
+    const seconds = (Date.now() - started) / 1000;
+    const pdf = join(tempFiles({}), 'big.pdf');
+    writeFileSync(pdf, bytes);
+    const body = flat(tool('pdftotext', '-enc', 'UTF-8', pdf, '-'));
+    // The rows listed one by one, then the rest counted in groups, all 3,000 of them.
+    expect(body).toContain(`Further findings of this control (${extra - DETAIL_LIMIT})`);
+    expect(body).toContain(failures[DETAIL_LIMIT + ROW_LIMIT - 1].subject);
+    expect(body).not.toContain(`${failures[DETAIL_LIMIT + ROW_LIMIT + 1].subject} `);
+    expect(body).toContain('Still further findings, counted by what they share (3000)');
+    expect(body).toContain('findings.xlsx, findings.csv and findings.json');
+    expect(body).toMatch(/RoutingTable ?\/rt-big#r-000220 … RoutingTable ?\/rt-big#r-003219 inputs\/no-nordlys\/routing-?diameter\.yaml:230–3229/);
+    expect(body).toContain('Count Shared by the group 3000 RoutingTable');
+    expect(body).toMatch(new RegExp(`ICX-RT-02 No failover to a high-risk carrier High Fail ${extra} fail · 900\\d\\d pass`));
+    expect(pagesOf(pdf)).toBeLessThan(60);
+    expect(seconds).toBeLessThan(30);
+  });
+
+  it('group failures by table, destination and primary carrier so that the counts add up', () => {
+    const report = auditReport(['inputs/jp-sakura', 'inputs/shared', 'inputs/profile.yaml']);
+    const model = operatorReport(report, operatorsOf(report)[0]);
+    const routes = [...model.routesByRef.values()];
+    const template = report.result.findings[0];
+    const findings = routes.map((r, i) => ({ ...template, status: 'fail', subject: r.ref, location: { ...r.location, line: r.location.line } }) as Finding);
+    const groups = groupFailures(findings, model.routesByRef);
+    expect(groups.reduce((s, g) => s + g.count, 0)).toBe(routes.length);
+    for (const g of groups) {
+      const members = routes.filter((r) => r.table === g.table && r.destination.country === g.country && r.hops.find((h) => h.position === 'primary')?.carrier === g.carrier);
+      expect(members.length).toBe(g.count);
+    }
+    expect(groups.map((g) => g.count)).toEqual([...groups.map((g) => g.count)].sort((a, b) => b - a));
+    expect(GROUP_LIMIT).toBeGreaterThan(0);
+    expect(tint('#D0442C', 1)).toBe('#D0442C');
+    expect(tint('#D0442C', 0)).toBe('#FFFFFF');
+  });
+});

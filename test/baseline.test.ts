@@ -59,3 +59,26 @@ describe('--baseline: change since the last audit', () => {
     expect(stderr).toContain('--baseline: no findings.json there');
   });
 });
+
+describe('--baseline with counted route findings', () => {
+  it('a previous failure that now passes among counted findings is resolved, not removed', async () => {
+    const { auditReport } = await import('./support/audit.js');
+    const work = tempFiles({});
+    cpSync('inputs', join(work, 'inputs'), { recursive: true });
+    const before = auditReport([join(work, 'inputs')]).result;
+    const previous = { auditDate: before.run.auditDate, findings: before.findings };
+    // Aotearoa moves its Hong Kong route off China Telecom Global (primary and transit).
+    const table = join(work, 'inputs/nz-aotearoa/routing-ss7.yaml');
+    const text = readFileSync(table, 'utf8');
+    const start = text.indexOf('- id: r-0001');
+    const end = text.indexOf('- id: r-0002');
+    writeFileSync(table, text.slice(0, start) + text.slice(start, end).replace('primary: {carrier: ctg}', 'primary: {carrier: singtel}').replace('transit: [ctg]', 'transit: [singtel]') + text.slice(end));
+    const subject = 'RoutingTable/rt-nz-ss7-2026q2#r-0001';
+    expect(previous.findings.find((f) => f.control === 'ICX-RT-01' && f.subject === subject)?.status).toBe('fail');
+    const after = auditReport([join(work, 'inputs')], { listRouteFindingsUpTo: 0, baseline: { source: 'before', previous } }).result;
+    expect(after.summarised?.length).toBeGreaterThan(0);
+    expect(after.findings.some((f) => f.control === 'ICX-RT-01' && f.subject === subject)).toBe(false);
+    expect(after.baseline!.removed.filter((r) => r.subject === subject)).toEqual([]);
+    expect(after.baseline!.counts.resolved).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -210,6 +210,8 @@ export function assembleReport(prepared: PreparedAudit, outcomes: OperatorOutcom
         family: c.definition.family,
         title: c.definition.title,
         requirement: c.definition.requirement,
+        rationale: c.definition.rationale.trim(),
+        remediation: c.definition.remediation.trim(),
         severity: profile.severity[c.definition.id] ?? c.definition.severity,
         references: c.definition.references,
         parameters: pick(controlParameters(c, profile), Object.keys(c.definition.parameters ?? {})),
@@ -220,7 +222,12 @@ export function assembleReport(prepared: PreparedAudit, outcomes: OperatorOutcom
     waivers,
     errors,
   };
-  if (options.baseline) result.baseline = compareWithBaseline(findings, options.baseline.previous, options.baseline.source);
+  if (options.baseline) {
+    // Routes of operators whose passing findings were counted, not listed: their subjects still exist.
+    const counted = new Set(summarised.map((s) => s.operator));
+    const countedSubjects = new Set(inventory.routes.filter((r) => counted.has(r.operator)).map((r) => `${r.operator}\u0000${r.ref}`));
+    result.baseline = compareWithBaseline(findings, options.baseline.previous, options.baseline.source, countedSubjects);
+  }
   return { result, inventory: sortInventory(inventory) };
 }
 

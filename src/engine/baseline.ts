@@ -16,7 +16,7 @@ const PROBLEM = new Set(['fail', 'not-evidenced', 'error']);
  * no longer applies), `changed` (any other status change). Previous problems whose subject disappeared are
  * listed as resolved too, so nothing fixed silently drops out of the comparison.
  */
-export function compareWithBaseline(findings: Finding[], previous: PreviousFindings, source: string): BaselineComparison {
+export function compareWithBaseline(findings: Finding[], previous: PreviousFindings, source: string, countedSubjects: ReadonlySet<string> = new Set()): BaselineComparison {
   const before = new Map(previous.findings.map((f) => [f.fingerprint, f]));
   const counts = { new: 0, unchanged: 0, changed: 0, resolved: 0 };
   const seen = new Set<string>();
@@ -31,8 +31,13 @@ export function compareWithBaseline(findings: Finding[], previous: PreviousFindi
     counts[state]++;
     finding.baseline = old ? { state, previousStatus: old.status } : { state };
   }
-  const gone = previous.findings
-    .filter((f) => !seen.has(f.fingerprint) && PROBLEM.has(f.status))
+  // A previous problem with no listed finding now either passes among the counted route findings of a
+  // large table (resolved, its subject still exists) or lost its subject (removed).
+  const unlisted = previous.findings.filter((f) => !seen.has(f.fingerprint) && PROBLEM.has(f.status));
+  const countedNow = unlisted.filter((f) => countedSubjects.has(`${f.operator}\u0000${f.subject}`));
+  counts.resolved += countedNow.length;
+  const gone = unlisted
+    .filter((f) => !countedSubjects.has(`${f.operator}\u0000${f.subject}`))
     .map((f) => ({ control: f.control, title: f.title, severity: f.severity, operator: f.operator, subject: f.subject, previousStatus: f.status, fingerprint: f.fingerprint }))
     .sort(byKeys((f) => f.operator, (f) => f.control, (f) => f.subject));
   counts.resolved += gone.length;

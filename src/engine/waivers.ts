@@ -22,6 +22,10 @@ export function applyWaivers(findings: Finding[], waivers: LoadedDocument[], aud
       expires: spec.expires,
       targets: [...targets],
       matched: [...new Set(matches.map((f) => f.subject))],
+      justification: spec.justification,
+      approvedBy: spec.approvedBy,
+      ticket: spec.ticket,
+      compensatingControls: [...spec.compensatingControls],
       location: doc.positions.locate(status === 'unmatched' ? ['spec', 'targets'] : ['metadata', 'id']),
       message,
     });

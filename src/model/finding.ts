@@ -40,6 +40,11 @@ export interface WaiverOutcome {
   targets: string[];
   /** Subjects of the findings the waiver matched. */
   matched: string[];
+  /** Why the exception was accepted, who approved it, the ticket and compensating controls, as declared. */
+  justification: string;
+  approvedBy: string;
+  ticket: string;
+  compensatingControls: string[];
   location: SourcePos;
   message: string;
 }

@@ -8,6 +8,8 @@ export interface ControlSummary {
   family: string;
   title: string;
   requirement: string;
+  rationale: string;
+  remediation: string;
   severity: Severity;
   references: Array<{ document: string; section?: string; note?: string }>;
   parameters: Record<string, unknown>;

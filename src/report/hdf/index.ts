@@ -8,6 +8,7 @@ import { materialize, prettyJsonChunks, type JsonPath } from '../sarif/json-stre
 import { writeChunksAtomic } from '../write-atomic.js';
 import { controlFor, FAMILY_TITLES, type LazyHdfControl } from './mapping.js';
 import type { HdfExecJson, HdfProfile } from './types.js';
+import { unlistedControl } from '../unlisted-control.js';
 
 export const HDF_FILE = 'hdf.json';
 
@@ -19,11 +20,6 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
     else groups.set(key(item), [item]);
   }
   return groups;
-}
-
-/** A control for findings whose control is not in the catalog in force (the engine's ICX-ENGINE error). */
-function unlistedControl(finding: Finding): ControlSummary {
-  return { id: finding.control, family: finding.family, title: finding.title, requirement: finding.title, severity: finding.severity, references: [], parameters: {} };
 }
 
 /**

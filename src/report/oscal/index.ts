@@ -26,17 +26,13 @@ import {
 } from './mapping.js';
 import type { OscalAssessmentPlan, OscalAssessmentResults, OscalMetadata, OscalObservation, OscalResult, OscalRisk } from './types.js';
 import { ixauditUuid } from './uuid.js';
+import { unlistedControl } from '../unlisted-control.js';
 
 export const ASSESSMENT_RESULTS_FILE = 'assessment-results.json';
 export const ASSESSMENT_PLAN_FILE = 'assessment-plan.json';
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
-}
-
-/** A control for findings whose control is not in the catalog in force (the engine's ICX-ENGINE error). */
-function unlistedControl(finding: Finding): ControlSummary {
-  return { id: finding.control, family: finding.family, title: finding.title, requirement: finding.title, severity: finding.severity, references: [], parameters: {} };
 }
 
 /** The controls in force, plus any control a finding names that the catalog does not list. */

@@ -3,6 +3,7 @@ import type { BaselineComparison, ControlSummary } from '../../model/report.js';
 import type { Diagnostic, DiagnosticCode, Severity, SourcePos } from '../../model/types.js';
 import type { SarifArtifactLocation, SarifBaselineState, SarifKind, SarifLevel, SarifLocation, SarifNotification, SarifNotificationDescriptor, SarifResult, SarifRule, SarifSuppression } from './types.js';
 import { artifactUri } from './uri.js';
+import { unlistedControl } from '../unlisted-control.js';
 
 /**
  * How an ixaudit finding becomes a SARIF result. The whole mapping is documented in
@@ -115,8 +116,7 @@ export function ruleFor(control: ControlSummary, remediation: string | undefined
  * so every result's ruleIndex points at a rule.
  */
 export function ruleForUnlisted(finding: Pick<Finding, 'control' | 'title' | 'severity'> & Partial<Pick<Finding, 'family' | 'remediation'>>): SarifRule {
-  const family = finding.family ?? /^ICX-([A-Z]+)-/.exec(finding.control)?.[1] ?? '';
-  return ruleFor({ id: finding.control, family, title: finding.title, requirement: finding.title, severity: finding.severity, references: [], parameters: {} }, finding.remediation);
+  return ruleFor(unlistedControl(finding), finding.remediation);
 }
 
 /** An artifactLocation with the index of the input file in run.artifacts when it is one. */

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../src/model/finding.js';
-import type { AuditReport, InventoryHop, InventoryRoute } from '../src/model/report.js';
+import type { Finding, WaiverOutcome } from '../src/model/finding.js';
+import type { AuditReport, ControlSummary, InventoryHop, InventoryRoute } from '../src/model/report.js';
 import { STATUSES, type Severity, type Status } from '../src/model/types.js';
 import { EXCEL_MAX_CELL_CHARS } from '../src/report/xlsx/cells.js';
 import { workbookModel, writeWorkbooks } from '../src/report/xlsx/index.js';
@@ -74,6 +74,8 @@ function finding(control: string, operator: string, subject: string, status: Sta
   };
 }
 
+const WAIVER_DECLARED = { justification: 'Migration contracted.', approvedBy: 'Security Office', ticket: 'SEC-1', compensatingControls: ['ICX-FW-01'] };
+
 /** `routesPerOperator` routes for op-a and op-b; every third route has no traffic share, every fourth a high-risk primary. */
 function syntheticReport(routesPerOperator = 6): AuditReport {
   const operators = ['op-a', 'op-b'];
@@ -126,13 +128,14 @@ function syntheticReport(routesPerOperator = 6): AuditReport {
         errors: 1,
       },
       controls: [
-        { id: 'ICX-CT-05', family: 'CT', title: TITLES['ICX-CT-05'][0], requirement: 'Security breaches are notified within maxBreachNotificationHours.', severity: 'high', references: [{ document: 'NIST SP 800-53 Rev. 5', section: 'IR-6' }, { document: 'UK TSCoP', note: 'incident reporting' }], parameters: { maxBreachNotificationHours: 24 } },
-        { id: 'ICX-RT-01', family: 'RT', title: TITLES['ICX-RT-01'][0], requirement: 'No active signalling route has a high-risk carrier as its primary next hop.', severity: 'critical', references: [{ document: 'GSMA FS.11' }], parameters: { highRiskJurisdictions: ['CN', 'HK'], protocolServices: { ss7: ['ss7-transit', 'ipx-transit'] } } },
+        // `as`: the model is gaining fields (rationale, remediation) the workbook does not show.
+        { id: 'ICX-CT-05', family: 'CT', title: TITLES['ICX-CT-05'][0], requirement: 'Security breaches are notified within maxBreachNotificationHours.', rationale: 'Late notice.', remediation: 'Shorten it.', severity: 'high', references: [{ document: 'NIST SP 800-53 Rev. 5', section: 'IR-6' }, { document: 'UK TSCoP', note: 'incident reporting' }], parameters: { maxBreachNotificationHours: 24 } } as ControlSummary,
+        { id: 'ICX-RT-01', family: 'RT', title: TITLES['ICX-RT-01'][0], requirement: 'No active signalling route has a high-risk carrier as its primary next hop.', rationale: 'Exposure.', remediation: 'Move it.', severity: 'critical', references: [{ document: 'GSMA FS.11' }], parameters: { highRiskJurisdictions: ['CN', 'HK'], protocolServices: { ss7: ['ss7-transit', 'ipx-transit'] } } } as ControlSummary,
       ],
       findings,
       waivers: [
-        { id: 'w-001', operator: 'op-a', control: 'ICX-RT-01', status: 'applied', expires: '2026-12-31', targets: ['RoutingTable/rt-ss7#r-0004'], matched: ['RoutingTable/rt-ss7#r-0004'], location: { file: 'inputs/op-a/waivers.yaml', line: 7, column: 7 }, message: 'Applied until 2026-12-31.' },
-        { id: 'w-002', operator: 'op-a', control: 'ICX-RT-01', status: 'expired', expires: '2026-06-30', targets: ['RoutingTable/rt-ss7#r-0000'], matched: ['RoutingTable/rt-ss7#r-0000'], location: { file: 'inputs/op-a/waivers.yaml', line: 20, column: 7 }, message: 'Expired on 2026-06-30.' },
+        { id: 'w-001', operator: 'op-a', control: 'ICX-RT-01', status: 'applied', expires: '2026-12-31', targets: ['RoutingTable/rt-ss7#r-0004'], matched: ['RoutingTable/rt-ss7#r-0004'], location: { file: 'inputs/op-a/waivers.yaml', line: 7, column: 7 }, message: 'Applied until 2026-12-31.', ...WAIVER_DECLARED } as WaiverOutcome,
+        { id: 'w-002', operator: 'op-a', control: 'ICX-RT-01', status: 'expired', expires: '2026-06-30', targets: ['RoutingTable/rt-ss7#r-0000'], matched: ['RoutingTable/rt-ss7#r-0000'], location: { file: 'inputs/op-a/waivers.yaml', line: 20, column: 7 }, message: 'Expired on 2026-06-30.', ...WAIVER_DECLARED } as WaiverOutcome,
       ],
       errors: [{ file: 'inputs/op-b/broken.yaml', line: 3, column: 5, code: 'schema', message: 'spec.country: expected a country code' }],
     },
@@ -429,6 +432,14 @@ describe('findings workbook: determinism, limits and failures', () => {
     const message = String(record(sheet(await readBook(join(out, 'findings.xlsx')), 'Findings'), 2).Message);
     expect(message).toHaveLength(EXCEL_MAX_CELL_CHARS);
     expect(message.endsWith('[truncated: the full text is in findings.json]')).toBe(true);
+  });
+
+  it('an output stream that fails (here: a folder where the temporary file goes) is an error, not a hang', async () => {
+    const out = tempFiles({ 'findings.xlsx': 'previous workbook' });
+    mkdirSync(join(out, `.findings.xlsx.${process.pid}.tmp`));
+    const model = workbookModel(runScope(syntheticReport()));
+    await expect(writeWorkbook(join(out, 'findings.xlsx'), model)).rejects.toThrow(/EISDIR/);
+    expect(readFileSync(join(out, 'findings.xlsx'), 'utf8')).toBe('previous workbook');
   });
 
   it('a failure while writing leaves the previous workbook untouched and no temporary file', async () => {

@@ -108,8 +108,6 @@ function columnStyle(format: ColumnFormat | undefined): Partial<ExcelJS.Style> |
       return { numFmt: 'yyyy-mm-dd', alignment: { horizontal: 'left' } };
     case 'link':
       return { font: { ...BODY_FONT, color: { argb: 'FF0563C1' }, underline: true } };
-    case 'wrap':
-      return { alignment: { wrapText: true, vertical: 'top' } };
     default:
       return undefined;
   }
@@ -153,7 +151,9 @@ export async function writeWorkbook(path: string, model: WorkbookModel, limits: 
     book.modified = model.day;
     writeSummary(book, model.summary);
     for (const table of model.tables) await writeTable(book, table, limits, pause, filters);
-    await book.commit();
+    // exceljs waits for the stream's 'finish', which never comes once the stream has failed (a full
+    // disk, a folder where the file should be): whichever settles first decides.
+    await Promise.race([book.commit(), closed.then(() => new Promise<never>(() => undefined))]);
     await closed;
     stampZipEntries(temp, model.day);
     renameSync(temp, path);

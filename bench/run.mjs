@@ -10,8 +10,8 @@ const root = process.env.IXAUDIT_BENCH_DIR ?? join('/tmp', 'ixaudit-bench');
 const SCENARIOS = [
   { name: 'scale-100k', label: '1 operator × 100,000 routes (YAML)' },
   { name: 'scale-300k', label: '1 operator × 300,000 routes (YAML)' },
-  { name: 'single-1m', label: '1 operator × 1,000,000 routes (YAML)' },
-  { name: 'csv-1m', label: '1 operator × 1,000,000 routes (CSV)' },
+  { name: 'single-1m', label: '1 operator × 1,000,000 routes (YAML)', reporters: 'json,csv,sarif,hdf' },
+  { name: 'csv-1m', label: '1 operator × 1,000,000 routes (CSV)', reporters: 'json' },
   { name: 'sector-50x20k', label: '50 operators × 20,000 routes (YAML, 2 workers)', jobs: '2' },
 ];
 const only = process.argv.slice(2);
@@ -23,9 +23,10 @@ if (missing.length) {
   await generate(root, missing.map((s) => s.name));
 }
 
-function measure(mode, dir, jobs) {
+function measure(mode, dir, jobs, reporters) {
   const args = ['--max-old-space-size=6144', 'bench/measure.mjs', mode, dir, ...(jobs ? [jobs] : [])];
-  return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 }).trim().split('\n').pop());
+  const env = { ...process.env, ...(reporters ? { IXAUDIT_BENCH_REPORTERS: reporters } : {}) };
+  return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24, env }).trim().split('\n').pop());
 }
 
 const rows = [];
@@ -34,7 +35,7 @@ for (const s of scenarios) {
   console.error(`measuring ${s.name} …`);
   const read = measure('read', dir);
   const floor = s.name.startsWith('csv') ? undefined : measure('jsyaml', dir);
-  const audit = measure('audit', dir, s.jobs);
+  const audit = measure('audit', dir, s.jobs, s.reporters);
   rows.push({ ...s, read, floor, audit });
   const t = audit.timings;
   const toFindings = (t['load + validate'] ?? 0) + (t['enrich + evaluate'] ?? 0) + (t.assemble ?? 0) + (t['audit (parallel)'] ?? 0) + (t['report: json'] ?? 0);
@@ -64,11 +65,11 @@ for (const r of rows) {
     `| ${r.label} | ${(r.read.bytes / 1e6).toFixed(0)} MB | ${r.read.timings.read} ms | ${r.floor ? `${r.floor.timings.jsyaml} ms (${r.floor.maxRssMB} MB)` : '—'} | ${loadEval} | ${evaluate} | ${t['report: json']} ms | ${(toFindings / 1000).toFixed(1)} s | ${r.floor ? (toFindings / r.floor.timings.jsyaml).toFixed(2) : '—'} | ${r.audit.maxRssMB} MB |`,
   );
 }
-lines.push('', '## Every reporter', '', '| scenario | findings listed | ' + Object.keys(rows[0]?.audit.timings ?? {}).filter((k) => k.startsWith('report:') || k === 'manifest').join(' | ') + ' |');
-lines.push('|---|---|' + Object.keys(rows[0]?.audit.timings ?? {}).filter((k) => k.startsWith('report:') || k === 'manifest').map(() => '---').join('|') + '|');
+const reporterColumns = [...new Set(rows.flatMap((r) => Object.keys(r.audit.timings).filter((k) => k.startsWith('report:') || k === 'manifest')))];
+lines.push('', '## Every reporter', '', `| scenario | findings listed | ${reporterColumns.join(' | ')} |`, `|---|---|${reporterColumns.map(() => '---').join('|')}|`);
 for (const r of rows) {
   const t = r.audit.timings;
-  lines.push(`| ${r.label} | ${t.findings} | ` + Object.keys(t).filter((k) => k.startsWith('report:') || k === 'manifest').map((k) => `${t[k]} ms`).join(' | ') + ' |');
+  lines.push(`| ${r.label} | ${t.findings} | ${reporterColumns.map((k) => (t[k] === undefined ? 'not run' : `${t[k]} ms`)).join(' | ')} |`);
 }
 writeFileSync('docs/performance.md', `${lines.join('\n')}\n\n${process.env.IXAUDIT_BENCH_NOTES ?? ''}`);
 console.error('wrote docs/performance.md');

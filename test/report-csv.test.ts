@@ -123,6 +123,21 @@ describe('findings.csv', async () => {
   });
 });
 
+describe('findings.csv after a --baseline run', () => {
+  it('adds the change and previous status after the Findings columns', async () => {
+    const report = auditReport(['inputs']);
+    report.result.findings.forEach((f, i) => (f.baseline = i === 0 ? { state: 'changed', previousStatus: 'fail' } : { state: 'unchanged' }));
+    report.result.baseline = { source: 'previous', previousAuditDate: '2026-01-01', counts: { new: 0, unchanged: report.result.findings.length - 1, changed: 1, resolved: 0 }, removed: [] };
+    const out = tempFiles({});
+    await csvReporter.write(report, out, {});
+    const records = parseRfc4180(readFileSync(join(out, 'findings.csv'), 'utf8').slice(1));
+    expect(records[0]).toEqual([...FINDING_COLUMNS.map((c) => c.header), 'Change since baseline', 'Previous status']);
+    expect(records[1].slice(-2)).toEqual(['changed', 'fail']);
+    expect(records[2].slice(-2)).toEqual(['unchanged', '']);
+    expect(new Set(records.map((r) => r.length))).toEqual(new Set([FINDING_COLUMNS.length + 2]));
+  });
+});
+
 describe('writing the CSV', () => {
   it('a failure midway leaves the previous file and no temporary file', () => {
     const out = tempFiles({ 'findings.csv': 'previous' });

@@ -324,7 +324,7 @@ describe('findings workbook (exceljs read-back)', async () => {
       Line: 41,
     });
     expect(record(sheet(book, 'Agreements'), 3)).toMatchObject({ Agreement: 'ag-op-b', Signed: utc(2020, 1, 1), Expires: utc(2025, 12, 31), Current: false });
-    expect(record(sheet(book, 'Waivers'), 3)).toMatchObject({ Waiver: 'w-002', Status: 'expired', Expires: utc(2026, 6, 30), Targets: 'RoutingTable/rt-ss7#r-0000' });
+    expect(record(sheet(book, 'Waivers'), 3)).toMatchObject({ Waiver: 'w-002', Status: 'expired', Expires: utc(2026, 6, 30), Targets: 'RoutingTable/rt-ss7#r-0000', Justification: 'Migration contracted.', 'Approved by': 'Security Office', Ticket: 'SEC-1', 'Compensating controls': 'ICX-FW-01' });
     expect(record(sheet(book, 'Evidence'), 5)).toMatchObject({ File: 'ixaudit:registry/carriers.yaml', 'SHA-256': 'd'.repeat(64), Bytes: 40_000, 'Shipped with ixaudit': true });
     expect(record(sheet(book, 'Errors'), 2)).toEqual({ File: 'inputs/op-b/broken.yaml', Line: 3, Column: 5, Code: 'schema', Message: 'spec.country: expected a country code' });
   });
@@ -339,7 +339,9 @@ describe('findings workbook (exceljs read-back)', async () => {
     expect(facts.get('Tool')).toBe('ixaudit 9.8.7');
     expect(facts.get('Catalog version')).toBe('1.2.3');
     expect(facts.get('Controls evaluated')).toBe(2);
-    expect(facts.get('Findings')).toBe(report.result.findings.length);
+    expect(facts.get('Findings listed')).toBe(report.result.findings.length);
+    expect(facts.has('Findings counted, not listed')).toBe(false);
+    expect(facts.has('Baseline')).toBe(false);
     expect(facts.get('Input errors')).toBe(1);
     const critical = ws.getRows(1, ws.rowCount)!.find((r) => r.getCell(1).value === 'critical')!;
     const bySeverity = report.result.summary.bySeverity.critical;
@@ -371,6 +373,66 @@ describe('findings workbook (exceljs read-back)', async () => {
     expect(book.created).toEqual(utc(2026, 7, 1));
     expect(book.modified).toEqual(utc(2026, 7, 1));
     expect(book.creator).toBe('ixaudit');
+  });
+});
+
+describe('findings workbook: counted findings of large tables, and --baseline', () => {
+  it('counted (not listed) passing findings get their own sheet and count in Controls and Summary', async () => {
+    const report = syntheticReport();
+    report.result.summarised = [
+      { operator: 'op-a', control: 'ICX-RT-01', status: 'pass', count: 2500, examples: ['RoutingTable/rt-big#r-1', 'RoutingTable/rt-big#r-2'] },
+      { operator: 'op-a', control: 'ICX-CT-05', status: 'not-applicable', count: 7, examples: [] },
+    ];
+    const out = tempFiles({});
+    await writeWorkbooks(report, out);
+    const book = await readBook(join(out, 'findings.xlsx'));
+    expect(book.worksheets.map((w) => w.name).slice(0, 4)).toEqual(['Summary', 'Findings', 'Counted', 'Controls']);
+    const counted = sheet(book, 'Counted');
+    expect(record(counted, 2)).toMatchObject({ Operator: 'op-a', Status: 'pass', Count: 2500, Examples: 'RoutingTable/rt-big#r-1, RoutingTable/rt-big#r-2' });
+    expect((counted.getRow(2).getCell(2).value as ExcelJS.CellFormulaValue).formula).toBe('HYPERLINK("#Controls!A3","ICX-RT-01")');
+    const rt01 = record(sheet(book, 'Controls'), 3);
+    const listedPasses = report.result.findings.filter((f) => f.control === 'ICX-RT-01' && f.status === 'pass').length;
+    expect([rt01.pass, rt01.total]).toEqual([listedPasses + 2500, report.result.findings.filter((f) => f.control === 'ICX-RT-01').length + 2500]);
+    // CT-05 for op-a: listed not-evidenced beats counted not-applicable.
+    expect(record(sheet(book, 'Controls'), 2)['op-a']).toBe('not-evidenced');
+    const facts = new Map<string, unknown>();
+    const summary = sheet(await readBook(join(out, 'op-a', 'findings.xlsx')), 'Summary');
+    summary.eachRow((row) => facts.set(String(row.getCell(1).value), row.getCell(2).value));
+    expect(facts.get('Findings counted, not listed')).toBe(2507);
+    // The operator's severity table counts them at their control's severity.
+    const critical = summary.getRows(1, summary.rowCount)!.find((r) => r.getCell(1).value === 'critical')!;
+    const listedCriticalPasses = report.result.findings.filter((f) => f.operator === 'op-a' && f.severity === 'critical' && f.status === 'pass').length;
+    expect(critical.getCell(6).value).toBe(listedCriticalPasses + 2500); // B..G are the statuses: pass is F
+  });
+
+  it('with a baseline: a change column per finding, the removed findings, and the comparison on Summary', async () => {
+    const report = syntheticReport();
+    report.result.findings.forEach((f, i) => (f.baseline = i % 2 === 0 ? { state: 'new' } : { state: 'changed', previousStatus: 'fail' }));
+    report.result.baseline = {
+      source: 'out-2026q1',
+      previousAuditDate: '2026-01-15',
+      counts: { new: 8, unchanged: 0, changed: 7, resolved: 1 },
+      removed: [{ control: 'ICX-RT-01', title: TITLES['ICX-RT-01'][0], severity: 'critical', operator: 'op-b', subject: 'RoutingTable/rt-old#r-9', previousStatus: 'fail', fingerprint: 'f'.repeat(32) }],
+    };
+    const out = tempFiles({});
+    await writeWorkbooks(report, out);
+    const book = await readBook(join(out, 'findings.xlsx'));
+    expect(book.worksheets.map((w) => w.name).slice(0, 4)).toEqual(['Summary', 'Findings', 'Removed', 'Controls']);
+    const findings = sheet(book, 'Findings');
+    expect(rowValues(findings, 1).slice(-3)).toEqual(['Fingerprint', 'Change since baseline', 'Previous status']);
+    expect(record(findings, 3)).toMatchObject({ 'Change since baseline': 'changed', 'Previous status': 'fail' });
+    expect(record(findings, 2)).toMatchObject({ 'Change since baseline': 'new', 'Previous status': null });
+    expect(record(sheet(book, 'Removed'), 2)).toMatchObject({ Operator: 'op-b', Subject: 'RoutingTable/rt-old#r-9', 'Previous status': 'fail' });
+    const facts = new Map<string, unknown>();
+    sheet(book, 'Summary').eachRow((row) => facts.set(String(row.getCell(1).value), row.getCell(2).value));
+    expect([facts.get('Baseline'), facts.get('Baseline audit date'), facts.get('New since baseline'), facts.get('Resolved since baseline')]).toEqual(['out-2026q1', utc(2026, 1, 15), 8, 1]);
+    // op-a's own part: its listed findings' states, and no removed finding of op-b.
+    const opA = await readBook(join(out, 'op-a', 'findings.xlsx'));
+    expect(sheet(opA, 'Removed').rowCount).toBe(1);
+    const opFacts = new Map<string, unknown>();
+    sheet(opA, 'Summary').eachRow((row) => opFacts.set(String(row.getCell(1).value), row.getCell(2).value));
+    const own = report.result.findings.filter((f) => f.operator === 'op-a');
+    expect([opFacts.get('New since baseline'), opFacts.get('Changed since baseline'), opFacts.get('Resolved since baseline')]).toEqual([own.filter((f) => f.baseline!.state === 'new').length, own.filter((f) => f.baseline!.state === 'changed').length, 0]);
   });
 });
 

@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import type { AuditReport } from '../../model/report.js';
 import type { Reporter } from '../types.js';
 import { isLink, type Cell } from '../xlsx/cells.js';
-import { controlRows, FINDING_COLUMNS, findingCells } from '../xlsx/tables.js';
+import { controlRows, findingCells, findingColumns } from '../xlsx/tables.js';
 
 export const CSV_NAME = 'findings.csv';
 
@@ -36,11 +36,12 @@ export function csvRecord(cells: readonly Cell[]): string {
   return `${cells.map((c) => csvField(fieldText(c))).join(',')}\r\n`;
 }
 
-/** The header and one record per finding, lazily, in the run's finding order. */
+/** The header and one record per finding, lazily, in the run's finding order (with the baseline columns after a --baseline run). */
 export function* findingsCsv(report: AuditReport): Generator<string> {
-  yield BOM + csvRecord(FINDING_COLUMNS.map((c) => c.header));
+  const withBaseline = report.result.baseline !== undefined;
+  yield BOM + csvRecord(findingColumns(withBaseline).map((c) => c.header));
   const rows = controlRows(report.result);
-  for (const finding of report.result.findings) yield csvRecord(findingCells(finding, rows));
+  for (const finding of report.result.findings) yield csvRecord(findingCells(finding, rows, withBaseline));
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { InputFile } from '../../load/index.js';
 import type { Finding, WaiverOutcome } from '../../model/finding.js';
-import type { AuditReport, AuditResult, InventoryAgreement, InventoryCarrier, InventoryRoute, OperatorSummary } from '../../model/report.js';
+import type { AuditReport, AuditResult, BaselineComparison, InventoryAgreement, InventoryCarrier, InventoryRoute, OperatorSummary, SummarisedFindings } from '../../model/report.js';
 import { SEVERITIES, STATUSES, type Diagnostic, type Severity, type Status } from '../../model/types.js';
 
 /** What one workbook shows: the whole run, or one operator's part of it. */
@@ -14,6 +14,8 @@ export interface WorkbookScope {
   operators: OperatorSummary[];
   bySeverity: Record<Severity, Record<Status, number>>;
   findings: Finding[];
+  /** Passing and not-applicable route findings counted instead of listed (large tables). */
+  summarised: SummarisedFindings[];
   routes: InventoryRoute[];
   carriers: InventoryCarrier[];
   agreements: InventoryAgreement[];
@@ -21,6 +23,8 @@ export interface WorkbookScope {
   inputs: InputFile[];
   /** Input errors: run-wide only (an error in a file cannot always be tied to one operator). */
   errors: Diagnostic[] | null;
+  /** With --baseline: the comparison, its counts and removed findings narrowed to the scope. */
+  baseline: BaselineComparison | null;
 }
 
 export function runScope(report: AuditReport): WorkbookScope {
@@ -33,12 +37,14 @@ export function runScope(report: AuditReport): WorkbookScope {
     operators: result.summary.operators,
     bySeverity: result.summary.bySeverity,
     findings: result.findings,
+    summarised: result.summarised ?? [],
     routes: inventory.routes,
     carriers: inventory.carriers,
     agreements: inventory.agreements,
     waivers: result.waivers,
     inputs: result.run.inputs,
     errors: result.errors,
+    baseline: result.baseline ?? null,
   };
 }
 
@@ -61,30 +67,53 @@ export function operatorScopes(report: AuditReport): WorkbookScope[] {
   const routes = groupByOperator(inventory.routes, (r) => r.operator);
   const agreements = groupByOperator(inventory.agreements, (a) => a.operator);
   const waivers = groupByOperator(result.waivers, (w) => w.operator);
+  const summarised = groupByOperator(result.summarised ?? [], (s) => s.operator);
+  const severities = new Map(result.controls.map((c) => [c.id, c.severity]));
   return result.summary.operators.map((operator) => {
+    const own = findings.get(operator.id) ?? [];
+    const counted = summarised.get(operator.id) ?? [];
     const scope: WorkbookScope = {
       operator: operator.id,
       run: result.run,
       controls: result.controls,
       result: operator.result,
       operators: [operator],
-      bySeverity: countBySeverity(findings.get(operator.id) ?? []),
-      findings: findings.get(operator.id) ?? [],
+      bySeverity: countBySeverity(own, counted, severities),
+      findings: own,
+      summarised: counted,
       routes: routes.get(operator.id) ?? [],
       carriers: inventory.carriers.filter((c) => c.usedBy.includes(operator.id)),
       agreements: agreements.get(operator.id) ?? [],
       waivers: waivers.get(operator.id) ?? [],
       inputs: [],
       errors: null,
+      baseline: result.baseline ? operatorBaseline(result.baseline, operator.id, own) : null,
     };
     scope.inputs = inputsOf(scope, result.run.inputs);
     return scope;
   });
 }
 
-export function countBySeverity(findings: readonly Finding[]): Record<Severity, Record<Status, number>> {
+/**
+ * An operator's part of the baseline comparison: its removed findings, and counts from its listed
+ * findings' states plus its removed ones. (The run-wide counts also include resolved findings among
+ * counted, unlisted ones, which cannot be attributed here.)
+ */
+function operatorBaseline(baseline: BaselineComparison, operator: string, findings: readonly Finding[]): BaselineComparison {
+  const removed = baseline.removed.filter((r) => r.operator === operator);
+  const counts = { new: 0, unchanged: 0, changed: 0, resolved: removed.length };
+  for (const f of findings) if (f.baseline) counts[f.baseline.state]++;
+  return { ...baseline, counts, removed };
+}
+
+/** Severity × status counts of listed findings plus counted ones (at their control's severity), as findings.json's summary counts. */
+export function countBySeverity(findings: readonly Finding[], summarised: readonly SummarisedFindings[] = [], severities: ReadonlyMap<string, Severity> = new Map()): Record<Severity, Record<Status, number>> {
   const counts = Object.fromEntries(SEVERITIES.map((s) => [s, Object.fromEntries(STATUSES.map((t) => [t, 0]))])) as Record<Severity, Record<Status, number>>;
   for (const f of findings) counts[f.severity][f.status]++;
+  for (const group of summarised) {
+    const severity = severities.get(group.control);
+    if (severity) counts[severity][group.status] += group.count;
+  }
   return counts;
 }
 

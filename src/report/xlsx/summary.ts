@@ -15,6 +15,12 @@ function total(counts: Record<Status, number>): number {
 
 const COUNT_COLUMNS: Column[] = [...STATUSES.map((s): Column => ({ header: s, width: 14, format: 'number' })), { header: 'total', width: 9, format: 'number' }];
 
+/** Large tables' passing route findings are counted, not listed: say how many, so the totals add up. */
+function countedFact(scope: WorkbookScope): Array<[string, Cell]> {
+  const counted = scope.summarised.reduce((sum, s) => sum + s.count, 0);
+  return counted > 0 ? [['Findings counted, not listed', counted]] : [];
+}
+
 /** Run facts, counts by severity × status, and per-operator totals. */
 export function summaryBlocks(scope: WorkbookScope): SummaryBlock[] {
   const { run } = scope;
@@ -32,13 +38,25 @@ export function summaryBlocks(scope: WorkbookScope): SummaryBlock[] {
     ['Tool', `${run.tool.name} ${run.tool.version}`],
     ['Catalog version', run.catalog.version],
     ['Controls evaluated', run.catalog.controls],
-    ['Findings', scope.findings.length],
+    ['Findings listed', scope.findings.length],
+    ...countedFact(scope),
     ['Routes', scope.routes.length],
     ['Carriers', scope.carriers.length],
     ['Agreements', scope.agreements.length],
     ['Input files', scope.inputs.length],
   ];
   if (scope.errors !== null) facts.push(['Input errors', scope.errors.length]);
+  if (scope.baseline !== null) {
+    const { source, previousAuditDate, counts } = scope.baseline;
+    facts.push(
+      ['Baseline', source],
+      ['Baseline audit date', dateCell(previousAuditDate)],
+      ['New since baseline', counts.new],
+      ['Changed since baseline', counts.changed],
+      ['Unchanged since baseline', counts.unchanged],
+      ['Resolved since baseline', counts.resolved],
+    );
+  }
 
   const bySeverity: Cell[][] = SEVERITIES.map((severity) => [severity, ...STATUSES.map((s) => scope.bySeverity[severity][s]), total(scope.bySeverity[severity])]);
   const columnTotals = STATUSES.map((s) => SEVERITIES.reduce((sum, severity) => sum + scope.bySeverity[severity][s], 0));

@@ -29,6 +29,8 @@ export interface Table {
 export const SHEET = {
   summary: 'Summary',
   findings: 'Findings',
+  counted: 'Counted',
+  removed: 'Removed',
   controls: 'Controls',
   routes: 'Routes',
   carriers: 'Carriers',
@@ -58,16 +60,26 @@ export const FINDING_COLUMNS: readonly Column[] = [
   { header: 'Fingerprint', width: 34 },
 ];
 
+/** Appended to the Findings columns when the run was compared with a previous one (--baseline). */
+export const BASELINE_COLUMNS: readonly Column[] = [
+  { header: 'Change since baseline', width: 12 },
+  { header: 'Previous status', width: 15, format: 'status' },
+];
+
+/** The Findings columns of a run: with the baseline columns when it has a baseline. */
+export function findingColumns(withBaseline: boolean): Column[] {
+  return withBaseline ? [...FINDING_COLUMNS, ...BASELINE_COLUMNS] : [...FINDING_COLUMNS];
+}
+
 /** Where a control's row is on the Controls sheet (header on row 1), for the links from Findings. */
 export function controlRows(scope: Pick<WorkbookScope, 'controls'>): Map<string, number> {
   return new Map(scope.controls.map((c, i) => [c.id, i + 2]));
 }
 
 /** One finding as the cells of a Findings row. A control that has a row on Controls links to it. */
-export function findingCells(f: Finding, controlRow: ReadonlyMap<string, number>): Cell[] {
-  const row = controlRow.get(f.control);
-  return [
-    row === undefined ? f.control : { text: f.control, target: `${SHEET.controls}!A${row}` },
+export function findingCells(f: Finding, controlRow: ReadonlyMap<string, number>, withBaseline = false): Cell[] {
+  const cells = [
+    controlCell(f.control, controlRow),
     f.family,
     f.title,
     f.severity,
@@ -84,11 +96,50 @@ export function findingCells(f: Finding, controlRow: ReadonlyMap<string, number>
     dateCell(f.waiver?.expires),
     f.fingerprint,
   ];
+  if (withBaseline) cells.push(f.baseline?.state ?? null, f.baseline?.previousStatus ?? null);
+  return cells;
+}
+
+/** A control id, linked to its row on Controls when it has one (ICX-ENGINE has none). */
+export function controlCell(control: string, controlRow: ReadonlyMap<string, number>): Cell {
+  const row = controlRow.get(control);
+  return row === undefined ? control : { text: control, target: `${SHEET.controls}!A${row}` };
 }
 
 export function findingsTable(scope: WorkbookScope): Table {
   const controlRow = controlRows(scope);
-  return { name: SHEET.findings, columns: [...FINDING_COLUMNS], rows: map(scope.findings, (f) => findingCells(f, controlRow)) };
+  const withBaseline = scope.baseline !== null;
+  return { name: SHEET.findings, columns: findingColumns(withBaseline), rows: map(scope.findings, (f) => findingCells(f, controlRow, withBaseline)) };
+}
+
+/** Passing and not-applicable route findings that large tables count instead of list. */
+export function countedTable(scope: WorkbookScope): Table {
+  const controlRow = controlRows(scope);
+  const columns: Column[] = [
+    { header: 'Operator', width: 13 },
+    { header: 'Control', width: 13, format: 'link' },
+    { header: 'Status', width: 15, format: 'status' },
+    { header: 'Count', width: 9, format: 'number' },
+    { header: 'Examples', width: 100 },
+  ];
+  const rows = map(scope.summarised, (s): Cell[] => [s.operator, controlCell(s.control, controlRow), s.status, s.count, listCell(s.examples)]);
+  return { name: SHEET.counted, columns, rows };
+}
+
+/** With --baseline: previous problems whose subject is gone from this run. */
+export function removedTable(baseline: NonNullable<WorkbookScope['baseline']>, scope: WorkbookScope): Table {
+  const controlRow = controlRows(scope);
+  const columns: Column[] = [
+    { header: 'Operator', width: 13 },
+    { header: 'Control', width: 13, format: 'link' },
+    { header: 'Title', width: 42 },
+    { header: 'Severity', width: 10, format: 'severity' },
+    { header: 'Subject', width: 40 },
+    { header: 'Previous status', width: 15, format: 'status' },
+    { header: 'Fingerprint', width: 34 },
+  ];
+  const rows = map(baseline.removed, (r): Cell[] => [r.operator, controlCell(r.control, controlRow), r.title, r.severity, r.subject, r.previousStatus, r.fingerprint]);
+  return { name: SHEET.removed, columns, rows };
 }
 
 /** The most pressing status among several: STATUSES is ordered fail, error, not-evidenced, waived, pass, not-applicable. */
@@ -117,6 +168,17 @@ export function controlsTable(scope: WorkbookScope): Table {
     const list = byOperator.get(f.operator);
     if (list) list.push(f.status);
     else byOperator.set(f.operator, [f.status]);
+  }
+  // Counted findings count here as they do in findings.json's summary.
+  for (const group of scope.summarised) {
+    let c = counts.get(group.control);
+    if (!c) counts.set(group.control, (c = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>));
+    c[group.status] += group.count;
+    let byOperator = coverage.get(group.control);
+    if (!byOperator) coverage.set(group.control, (byOperator = new Map()));
+    const list = byOperator.get(group.operator);
+    if (list) list.push(group.status);
+    else byOperator.set(group.operator, [group.status]);
   }
   const operators = scope.operators.map((o) => o.id);
   const columns: Column[] = [
@@ -311,6 +373,10 @@ export function waiversTable(scope: WorkbookScope): Table {
     { header: 'Expires', width: 12, format: 'date' },
     { header: 'Targets', width: 44 },
     { header: 'Matched', width: 44 },
+    { header: 'Justification', width: 60 },
+    { header: 'Approved by', width: 30 },
+    { header: 'Ticket', width: 12 },
+    { header: 'Compensating controls', width: 24 },
     { header: 'Message', width: 80 },
     { header: 'File', width: 32 },
     { header: 'Line', width: 7, format: 'number' },
@@ -323,6 +389,10 @@ export function waiversTable(scope: WorkbookScope): Table {
     dateCell(w.expires),
     listCell(w.targets),
     listCell(w.matched),
+    textCell(w.justification),
+    textCell(w.approvedBy),
+    textCell(w.ticket),
+    listCell(w.compensatingControls),
     textCell(w.message),
     w.location.file,
     w.location.line,
@@ -353,9 +423,16 @@ export function errorsTable(errors: WorkbookScope['errors'] & object): Table {
   return { name: SHEET.errors, columns, rows };
 }
 
-/** The tables after Summary, in sheet order. Errors only in the run-wide workbook. */
+/**
+ * The tables after Summary, in sheet order: Findings, Counted (only when a large table's passing
+ * findings were counted), Removed (only with --baseline), Controls, Routes, Carriers, Agreements,
+ * Waivers, Evidence, Errors (run-wide only).
+ */
 export function workbookTables(scope: WorkbookScope): Table[] {
-  const tables = [findingsTable(scope), controlsTable(scope), routesTable(scope), carriersTable(scope), agreementsTable(scope), waiversTable(scope), evidenceTable(scope)];
+  const tables = [findingsTable(scope)];
+  if (scope.summarised.length > 0) tables.push(countedTable(scope));
+  if (scope.baseline !== null) tables.push(removedTable(scope.baseline, scope));
+  tables.push(controlsTable(scope), routesTable(scope), carriersTable(scope), agreementsTable(scope), waiversTable(scope), evidenceTable(scope));
   if (scope.errors !== null) tables.push(errorsTable(scope.errors));
   return tables;
 }

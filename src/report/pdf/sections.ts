@@ -381,6 +381,7 @@ function drawGroupedFailures(ctx: Ctx, rest: Finding[]): void {
   const groups = groupFailures(rest, report.routesByRef);
   const shown = groups.slice(0, GROUP_LIMIT);
   const hidden = groups.slice(GROUP_LIMIT);
+  w.ensure(110); // keep the heading and its note with the first rows of the table
   w.paragraph([{ text: `${L(ctx, 'finding.grouped')} (${rest.length})`, bold: true }], s.body, { after: 2 });
   w.paragraph([{ text: L(ctx, 'finding.groupedNote') }], s.small, { after: 4 });
   const what = (g: FailureGroup): Span[] =>

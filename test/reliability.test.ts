@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadBytes, loadText } from '../src/load/index.js';
@@ -138,5 +138,18 @@ describe('output safety', () => {
     writeFileAtomic(join(dir, 'r.json'), 'complete\n');
     writeFileSync(join(dir, 'keep.txt'), 'k');
     expect(readdirSync(dir).sort()).toEqual(['keep.txt', 'r.json']);
+  });
+});
+
+describe('--out inside an input folder', () => {
+  it('a second run does not read the first run\'s outputs (findings.csv) as input', () => {
+    const work = tempFiles({});
+    cpSync('inputs', join(work, 'inputs'), { recursive: true });
+    const out = join(work, 'inputs', 'out');
+    expect(ixaudit('audit', join(work, 'inputs'), '--out', out, '--format', 'json,csv', '--quiet').code).toBe(1);
+    expect(existsSync(join(out, 'findings.csv'))).toBe(true);
+    const second = ixaudit('audit', join(work, 'inputs'), '--out', out, '--format', 'json,csv', '--quiet');
+    expect(second.stderr).toBe('');
+    expect(second.code).toBe(1);
   });
 });

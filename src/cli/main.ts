@@ -143,6 +143,7 @@ export async function main(argv: string[]): Promise<number> {
         limits,
         baseline,
         listRouteFindingsUpTo: values['list-all'] ? Number.POSITIVE_INFINITY : undefined,
+        outDir: command === 'audit' ? resolve(values.out ?? 'out') : undefined,
       };
       if (command === 'validate') {
         const problems = validateOnly(auditOptions);

@@ -19,6 +19,7 @@ import { excerptReader } from '../load/excerpt.js';
 import { inventoryOf } from '../enrich/inventory.js';
 import { SEVERITIES, STATUSES, severityRank, type Diagnostic, type Severity, type Status } from '../model/types.js';
 import { controlsDir, packageRoot, profilesDir, registryDir } from '../paths.js';
+import { appendAll } from '../model/arrays.js';
 
 export const FINDINGS_SCHEMA_VERSION = '1.0';
 
@@ -36,6 +37,8 @@ export interface AuditOptions {
   limits?: YamlLimits;
   /** Operators with more routes than this get their passing / not-applicable route findings counted, not listed (--list-all lifts it). */
   listRouteFindingsUpTo?: number;
+  /** The --out folder: never read as input even when it lies inside an input folder. */
+  outDir?: string;
   /** --baseline: the previous run's findings, and the folder they came from. */
   baseline?: { source: string; previous: PreviousFindings };
 }
@@ -60,7 +63,7 @@ export function compileCatalog(dir?: string): { controls: CompiledControl[]; dia
   const controls: CompiledControl[] = [];
   for (const control of loaded.controls) {
     const result = compileControl(control);
-    diagnostics.push(...result.diagnostics);
+    appendAll(diagnostics, result.diagnostics);
     if (result.compiled) controls.push(result.compiled);
   }
   return { controls, diagnostics };
@@ -93,15 +96,15 @@ export interface OperatorOutcome {
 /** load → validate → resolve references and the profile: the part every operator shares. */
 export function prepareAudit(options: AuditOptions): PreparedAudit {
   const builtins = loadBuiltins();
-  const collected = collectFiles([...options.paths, ...(options.profileFiles ?? [])]);
+  const collected = collectFiles([...options.paths, ...(options.profileFiles ?? [])], options.outDir ? [options.outDir] : []);
   const user = loadFiles(collected.files, { limits: options.limits });
   const catalog = compileCatalog(options.controlsDir);
   const diagnostics: Diagnostic[] = [...builtins.diagnostics, ...collected.diagnostics, ...user.diagnostics, ...catalog.diagnostics];
 
   const { world, diagnostics: worldDiagnostics } = buildWorld(builtins.documents, user.documents);
-  diagnostics.push(...worldDiagnostics);
+  appendAll(diagnostics, worldDiagnostics);
   const { profile, diagnostics: profileDiagnostics } = resolveProfile(world, { id: options.profileId, date: options.date, today: options.today });
-  diagnostics.push(...profileDiagnostics);
+  appendAll(diagnostics, profileDiagnostics);
   if (options.failOn) profile.failOn = options.failOn;
 
   const disabled = new Set(profile.disabled);
@@ -172,10 +175,10 @@ export function assembleReport(prepared: PreparedAudit, outcomes: OperatorOutcom
   const waivers = outcomes.flatMap((o) => o.waivers);
   const inventory: Inventory = { operators: [], routes: [], carriers: [], agreements: [] };
   for (const o of outcomes) {
-    inventory.operators.push(...o.inventory.operators);
-    inventory.routes.push(...o.inventory.routes);
-    inventory.carriers.push(...o.inventory.carriers);
-    inventory.agreements.push(...o.inventory.agreements);
+    appendAll(inventory.operators, o.inventory.operators);
+    appendAll(inventory.routes, o.inventory.routes);
+    appendAll(inventory.carriers, o.inventory.carriers);
+    appendAll(inventory.agreements, o.inventory.agreements);
   }
   const diagnostics = [...prepared.diagnostics, ...outcomes.flatMap((o) => o.diagnostics)];
   const excerpt = excerptReader();

@@ -1,5 +1,6 @@
 import type { Diagnostic, DocPath, Kind, LoadedDocument } from '../model/types.js';
 import { SHARED_KINDS } from '../model/types.js';
+import { appendAll } from '../model/arrays.js';
 
 /** Every document of a run indexed by kind and id, with user Carrier/Owner documents overriding the registry. */
 export interface World {
@@ -80,7 +81,7 @@ export function buildWorld(builtin: LoadedDocument[], user: LoadedDocument[]): {
     submission[PER_OPERATOR_SLOT[doc.kind]!].push(doc);
   }
 
-  diagnostics.push(...checkReferences(world));
+  appendAll(diagnostics, checkReferences(world));
   return { world, diagnostics };
 }
 

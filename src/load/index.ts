@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Diagnostic, Kind, LoadedDocument } from '../model/types.js';
 import { compareText } from '../model/order.js';
 import { BUILTIN_PREFIX, packageRoot } from '../paths.js';
 import { describeSchemaErrors, kindValidator, schemaValidator } from './schemas.js';
 import { DEFAULT_YAML_LIMITS, parseYaml, type ParsedDocument, type YamlLimits } from './yaml.js';
 import { parseCsvTable } from './csv.js';
+import { appendAll } from '../model/arrays.js';
 
 export interface InputFile {
   file: string;
@@ -32,14 +33,18 @@ export interface LoadOptions {
 const INPUT_EXTENSION = /\.(ya?ml|csv)$/i;
 
 /** Files named on the command line, folders walked recursively for *.yaml, *.yml and *.csv, in a stable order. */
-export function collectFiles(paths: string[]): { files: string[]; diagnostics: Diagnostic[] } {
+export function collectFiles(paths: string[], excludeDirs: string[] = []): { files: string[]; diagnostics: Diagnostic[] } {
   const files: string[] = [];
   const diagnostics: Diagnostic[] = [];
+  // The run's own --out folder (and any hidden folder: .git, staging folders) is never read as input,
+  // or a second run would audit the first one's findings.csv as a routing table.
+  const excluded = new Set(excludeDirs.map((d) => resolve(d)));
   const walk = (path: string): void => {
     for (const entry of readdirSync(path, { withFileTypes: true }).sort((a, b) => compareText(a.name, b.name))) {
       const child = join(path, entry.name);
-      if (entry.isDirectory()) walk(child);
-      else if (entry.isFile() && INPUT_EXTENSION.test(entry.name)) files.push(child);
+      if (entry.isDirectory()) {
+        if (!entry.name.startsWith('.') && !excluded.has(resolve(child))) walk(child);
+      } else if (entry.isFile() && INPUT_EXTENSION.test(entry.name)) files.push(child);
     }
   };
   for (const path of paths) {
@@ -70,8 +75,8 @@ export function loadFiles(files: string[], options: LoadOptions = {}): LoadResul
     }
     result.inputs.push({ file: shown, sha256: sha256(bytes), bytes: bytes.length, builtin: options.builtin ?? false });
     const loaded = loadBytes(shown, bytes, options);
-    result.documents.push(...loaded.documents);
-    result.diagnostics.push(...loaded.diagnostics);
+    appendAll(result.documents, loaded.documents);
+    appendAll(result.diagnostics, loaded.diagnostics);
   }
   return result;
 }
@@ -97,7 +102,7 @@ export function loadText(file: string, text: string, options: LoadOptions = {}):
   for (const doc of parsed.documents) {
     const checked = validateDocument(file, doc, options.builtin ?? false);
     if (checked.document) documents.push(checked.document);
-    diagnostics.push(...checked.diagnostics);
+    appendAll(diagnostics, checked.diagnostics);
   }
   return { documents, diagnostics: capDiagnostics(file, diagnostics, (options.limits ?? DEFAULT_YAML_LIMITS).maxErrorsPerFile) };
 }

@@ -1,13 +1,9 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { tempFiles } from './support/files.js';
+import { ixaudit } from './support/cli.js';
 
-function ixaudit(...args: string[]) {
-  const result = spawnSync(process.execPath, ['bin/ixaudit.js', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 describe('--baseline: change since the last audit', () => {
   it('marks new, resolved, changed and unchanged findings against a modified copy of the samples', () => {

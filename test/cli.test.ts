@@ -3,12 +3,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempFiles } from './support/files.js';
+import { ixaudit } from './support/cli.js';
 
-/** Runs the real command as a user would (the compiled bin), without colours. */
-function ixaudit(...args: string[]) {
-  const result = spawnSync(process.execPath, ['bin/ixaudit.js', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 describe('ixaudit CLI', () => {
   it('explains itself with --help, including the exit codes', () => {

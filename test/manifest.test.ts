@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,11 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { reportId } from '../src/report/manifest.js';
 import { audit } from './support/audit.js';
 import { tempFiles } from './support/files.js';
+import { ixaudit } from './support/cli.js';
 
-function ixaudit(...args: string[]) {
-  const result = spawnSync(process.execPath, ['bin/ixaudit.js', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 describe('evidence manifest, signing and verification', () => {
   const keys = tempFiles({});

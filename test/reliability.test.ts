@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,11 +10,8 @@ import type { Reporter } from '../src/report/types.js';
 import { writeFileAtomic } from '../src/report/write-atomic.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
+import { ixaudit } from './support/cli.js';
 
-function ixaudit(...args: string[]) {
-  const result = spawnSync(process.execPath, ['bin/ixaudit.js', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 const errorsOf = (file: string, text: string | Buffer) =>
   (typeof text === 'string' ? loadText(file, text) : loadBytes(file, text)).diagnostics.map(formatDiagnostic);

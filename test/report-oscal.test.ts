@@ -20,7 +20,7 @@ import {
 } from '../src/report/oscal/index.js';
 import type { OscalAssessmentPlan, OscalAssessmentResults, OscalObservation, OscalResult, OscalRisk } from '../src/report/oscal/types.js';
 import { IXAUDIT_NAMESPACE, ixauditUuid, uuidV5 } from '../src/report/oscal/uuid.js';
-import { isUri, isUriReference } from '../src/report/sarif/uri.js';
+import { isUri, isUriReference } from '../src/report/uri.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 

@@ -7,10 +7,10 @@ import type { AuditReport } from '../src/model/report.js';
 import { compareWithBaseline } from '../src/engine/baseline.js';
 import { packageRoot } from '../src/paths.js';
 import { REPORTERS } from '../src/report/index.js';
-import { materialize, prettyJsonChunks } from '../src/report/sarif/json-stream.js';
+import { materialize, prettyJsonChunks } from '../src/report/json-stream.js';
 import { SARIF_FILE, sarifJson, sarifJsonChunks, sarifLog, sarifReporter } from '../src/report/sarif/index.js';
 import type { SarifLog, SarifResult } from '../src/report/sarif/types.js';
-import { artifactUri, fileHref, isUri, isUriReference } from '../src/report/sarif/uri.js';
+import { artifactUri, fileHref, isUri, isUriReference } from '../src/report/uri.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 

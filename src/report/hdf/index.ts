@@ -4,7 +4,7 @@ import type { Finding, WaiverOutcome } from '../../model/finding.js';
 import type { AuditReport, ControlSummary } from '../../model/report.js';
 import { compareText } from '../../model/order.js';
 import type { Reporter } from '../types.js';
-import { materialize, prettyJsonChunks, type JsonPath } from '../sarif/json-stream.js';
+import { materialize, prettyJsonChunks, type JsonPath } from '../json-stream.js';
 import { writeChunksAtomic } from '../write-atomic.js';
 import { controlFor, FAMILY_TITLES, type LazyHdfControl } from './mapping.js';
 import type { HdfExecJson, HdfProfile } from './types.js';

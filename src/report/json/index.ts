@@ -2,9 +2,10 @@ import { join } from 'node:path';
 import type { AuditResult } from '../../model/report.js';
 import type { Reporter } from '../types.js';
 import { writeChunksAtomic } from '../write-atomic.js';
+import { prettyJsonChunks, type JsonPath } from '../json-stream.js';
 
 /** Top-level lists that can be huge (a million-route table): written element by element. */
-const STREAMED = new Set(['findings', 'summarised']);
+const STREAMED: JsonPath[] = [['findings'], ['summarised']];
 
 /**
  * findings.json as a sequence of chunks whose concatenation is exactly `JSON.stringify(result, null, 2)`
@@ -12,21 +13,8 @@ const STREAMED = new Set(['findings', 'summarised']);
  * chunks keep memory flat and stay under V8's ~512 MB limit on a single string.
  */
 export function* findingsJsonChunks(result: AuditResult): Generator<string> {
-  const entries = Object.entries(result).filter(([, value]) => value !== undefined);
-  yield '{\n';
-  for (const [i, [key, value]] of entries.entries()) {
-    const comma = i + 1 < entries.length ? ',' : '';
-    if (STREAMED.has(key) && Array.isArray(value) && value.length > 0) {
-      yield `  ${JSON.stringify(key)}: [\n`;
-      for (const [j, item] of value.entries()) {
-        yield `    ${JSON.stringify(item, null, 2).replace(/\n/g, '\n    ')}${j + 1 < value.length ? ',' : ''}\n`;
-      }
-      yield `  ]${comma}\n`;
-    } else {
-      yield `  ${JSON.stringify(key)}: ${JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')}${comma}\n`;
-    }
-  }
-  yield '}\n';
+  yield* prettyJsonChunks(result, STREAMED);
+  yield '\n';
 }
 
 export function findingsJson(result: AuditResult): string {

@@ -5,7 +5,7 @@ import { compareText } from '../../model/order.js';
 import type { AuditReport, ControlSummary } from '../../model/report.js';
 import type { Reporter } from '../types.js';
 import { findingsJsonChunks } from '../json/index.js';
-import { materialize, prettyJsonChunks, type JsonPath } from '../sarif/json-stream.js';
+import { materialize, prettyJsonChunks, type JsonPath } from '../json-stream.js';
 import { writeChunksAtomic, writeFileAtomic } from '../write-atomic.js';
 import {
   assessmentAssets,

@@ -2,7 +2,7 @@ import type { Finding } from '../../model/finding.js';
 import type { ControlSummary, OperatorSummary, SummarisedFindings } from '../../model/report.js';
 import type { InputFile } from '../../load/index.js';
 import type { Status } from '../../model/types.js';
-import { fileHref } from '../sarif/uri.js';
+import { fileHref } from '../uri.js';
 import type {
   OscalAssessmentAssets,
   OscalFinding,

@@ -3,7 +3,7 @@ import type { Finding } from '../../model/finding.js';
 import type { AuditReport } from '../../model/report.js';
 import type { Reporter } from '../types.js';
 import { writeChunksAtomic } from '../write-atomic.js';
-import { materialize, prettyJsonChunks, type JsonPath } from './json-stream.js';
+import { materialize, prettyJsonChunks, type JsonPath } from '../json-stream.js';
 import {
   absentResultFor,
   leftSarif,
@@ -19,7 +19,7 @@ import {
   type WaiverSource,
 } from './mapping.js';
 import type { SarifArtifact, SarifLog, SarifResult, SarifRule, SarifRun } from './types.js';
-import { artifactUri, IXAUDIT_BASE, WORKING_DIR_BASE } from './uri.js';
+import { artifactUri, IXAUDIT_BASE, WORKING_DIR_BASE } from '../uri.js';
 
 export const SARIF_FILE = 'findings.sarif';
 /** The official schema's own id (OASIS SARIF 2.1.0 errata 01). */

@@ -2,7 +2,7 @@ import type { Finding } from '../../model/finding.js';
 import type { BaselineComparison, ControlSummary } from '../../model/report.js';
 import type { Diagnostic, DiagnosticCode, Severity, SourcePos } from '../../model/types.js';
 import type { SarifArtifactLocation, SarifBaselineState, SarifKind, SarifLevel, SarifLocation, SarifNotification, SarifNotificationDescriptor, SarifResult, SarifRule, SarifSuppression } from './types.js';
-import { artifactUri } from './uri.js';
+import { artifactUri } from '../uri.js';
 import { unlistedControl } from '../unlisted-control.js';
 
 /**

@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BUILTIN_PREFIX } from '../../paths.js';
+import { BUILTIN_PREFIX } from '../paths.js';
 
 /**
  * Input files are named relative to the working directory (`inputs/jp-sakura/routing-ss7.yaml`), files

@@ -4,6 +4,7 @@ import { operatorDir } from '../paths.js';
 import type { Reporter } from '../types.js';
 import { dateCell } from './cells.js';
 import { operatorScopes, runScope, type WorkbookScope } from './scope.js';
+import { SECTOR_WORKBOOK_NAME, sectorWorkbookModel } from './sector.js';
 import { summaryBlocks } from './summary.js';
 import { workbookTables } from './tables.js';
 import { DEFAULT_LIMITS, writeWorkbook, type WorkbookModel, type WriteLimits } from './writer.js';
@@ -31,7 +32,15 @@ export async function writeWorkbooks(report: AuditReport, outDir: string, limits
   return written;
 }
 
+/** OUT/sector.xlsx: every operator side by side, for a regulator (see sector.ts). */
+export async function writeSectorWorkbook(report: AuditReport, outDir: string, limits: WriteLimits = DEFAULT_LIMITS): Promise<string> {
+  const path = join(outDir, SECTOR_WORKBOOK_NAME);
+  await writeWorkbook(path, sectorWorkbookModel(report), limits);
+  return path;
+}
+
+/** The findings workbooks, then the sector workbook. */
 export const xlsxReporter: Reporter = {
   name: 'xlsx',
-  write: (report, outDir) => writeWorkbooks(report, outDir),
+  write: async (report, outDir) => [...(await writeWorkbooks(report, outDir)), await writeSectorWorkbook(report, outDir)],
 };

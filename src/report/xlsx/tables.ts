@@ -6,10 +6,11 @@ import type { WorkbookScope } from './scope.js';
 
 /**
  * How a column is shown. `severity` and `status` get conditional colours, `risk` highlights TRUE,
- * `date` a yyyy-mm-dd number format, `link` the look of a hyperlink. Long text is not wrapped: one
+ * `date` a yyyy-mm-dd number format, `link` the look of a hyperlink, `heat` a number coloured on one
+ * white-to-red scale shared by every `heat` column of the sheet (a heat map). Long text is not wrapped: one
  * line per row keeps a table of thousands of findings scannable, and the cell shows it all when selected.
  */
-export type ColumnFormat = 'text' | 'number' | 'date' | 'boolean' | 'severity' | 'status' | 'risk' | 'link';
+export type ColumnFormat = 'text' | 'number' | 'date' | 'boolean' | 'severity' | 'status' | 'risk' | 'link' | 'heat';
 
 export interface Column {
   header: string;

@@ -188,7 +188,8 @@ function addHeader(sheet: Worksheet, columns: readonly Column[], height = HEADER
   row.height = height;
   row.eachCell((cell, i) => {
     // A number column's header sits over its figures, on the right.
-    cell.style = columns[i - 1]?.format === 'number' ? HEADER_STYLE_RIGHT : HEADER_STYLE;
+    const format = columns[i - 1]?.format;
+    cell.style = format === 'number' || format === 'heat' ? HEADER_STYLE_RIGHT : HEADER_STYLE;
   });
   return row;
 }
@@ -252,6 +253,7 @@ function closeTableSheet(sheet: Worksheet, columns: readonly Column[], rows: num
   filters.push({ name: '_xlnm._FilterDatabase', localSheetId: sheet.id - 1, ranges: [`'${sheet.name.replace(/'/g, "''")}'!${absolute}`] });
   if (rows > 0) {
     columns.forEach((column, i) => addColumnColours(sheet, column.format, `${columnLetter(i + 1)}2:${columnLetter(i + 1)}${last}`));
+    addHeatScale(sheet, columns, last);
   }
   sheet.commit();
 }
@@ -282,6 +284,33 @@ function addColumnColours(sheet: Worksheet, format: ColumnFormat | undefined, re
 }
 
 const rulePriorities = new WeakMap<Worksheet, number>();
+
+/** Low white, high red, as the sector PDF's heat map: one scale over every `heat` column, so cells compare across carriers. */
+const HEAT_SCALE = { low: 'FFFFFFFF', high: 'FFF8696B' };
+
+function addHeatScale(sheet: Worksheet, columns: readonly Column[], last: number): void {
+  const heat = columns.flatMap((c, i) => (c.format === 'heat' ? [i + 1] : []));
+  if (heat.length === 0) return;
+  // One rectangle when the columns are side by side (they are in the exposure grids), else one range each.
+  const contiguous = heat[heat.length - 1]! - heat[0]! === heat.length - 1;
+  const ref = contiguous
+    ? `${columnLetter(heat[0]!)}2:${columnLetter(heat[heat.length - 1]!)}${last}`
+    : heat.map((n) => `${columnLetter(n)}2:${columnLetter(n)}${last}`).join(' ');
+  const priority = rulePriorities.get(sheet) ?? 1;
+  sheet.addConditionalFormatting({
+    ref,
+    rules: [
+      {
+        type: 'colorScale',
+        priority,
+        // From 0 rather than the smallest value, so a small share never looks as red as it can get.
+        cfvo: [{ type: 'num', value: 0 }, { type: 'max' }],
+        color: [{ argb: HEAT_SCALE.low }, { argb: HEAT_SCALE.high }],
+      },
+    ],
+  });
+  rulePriorities.set(sheet, priority + 1);
+}
 
 /** Blocks one under another, a blank row between them; tables inside get a header and their colours. */
 function writeSummary(book: WorkbookWriter, blocks: readonly SummaryBlock[]): void {

@@ -176,7 +176,7 @@ describe('sector.xlsx with a baseline', () => {
 describe('the xlsx reporter', () => {
   it('writes sector.xlsx after the findings workbooks', async () => {
     const out = tempFiles({});
-    const written = await xlsxReporter.write(auditReport(['inputs']), out);
+    const written = await xlsxReporter.write(auditReport(['inputs']), out, {});
     expect(written.at(-1)).toBe(join(out, 'sector.xlsx'));
     expect(written[0]).toBe(join(out, 'findings.xlsx'));
   });

@@ -102,8 +102,8 @@ function operatorsTable(view: SectorView, protocols: readonly string[]): Table {
     { header: 'Failed critical', width: 10, format: 'number' },
     { header: 'Failed high', width: 9, format: 'number' },
     { header: 'Failed', width: 8, format: 'number' },
-    { header: 'Max exposure (%)', width: 11, format: 'heat' },
-    ...protocols.map((p): Column => ({ header: `${p} exposure (%)`, width: 11, format: 'heat' })),
+    { header: 'Max exposure (%)', width: 13, format: 'heat' },
+    ...protocols.map((p): Column => ({ header: `${p} exposure (%)`, width: 13, format: 'heat' })),
   ];
   const rows = view.rankedByExposure.map((id, i): Cell[] => {
     const o = byId.get(id)!;
@@ -153,7 +153,7 @@ function gridTable(grid: ExposureGrid): Table {
   const columns: Column[] = [
     { header: 'Operator', width: 14 },
     // A route through two high-risk carriers counts once here and under each carrier, so the total can be less than the row's sum.
-    { header: `Total ${grid.protocol} exposure (%)`, width: 12, format: 'number' },
+    { header: `Total ${grid.protocol} exposure (%)`, width: 15, format: 'number' },
     ...grid.carriers.map((carrier): Column => ({ header: carrier, width: Math.max(10, Math.min(24, carrier.length + 2)), format: 'heat' })),
   ];
   const rows = grid.rows.map((r): Cell[] => [r.operator, r.total, ...r.shares]);
@@ -180,7 +180,7 @@ function controlsTable(view: SectorView): Table {
     { header: 'Severity', width: 10, format: 'severity' },
     { header: 'Passing operators', width: 10, format: 'number' },
     { header: 'Failing operators', width: 10, format: 'number' },
-    { header: 'Not-evidenced operators', width: 12, format: 'number' },
+    { header: 'Not-evidenced operators', width: 14, format: 'number' },
     { header: 'Pass rate (%)', width: 10, format: 'number' },
   ];
   const rows = view.controls.map((c): Cell[] => [c.id, c.title, c.severity, c.passing, c.failing, c.notEvidenced, c.passRate]);

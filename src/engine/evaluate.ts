@@ -142,14 +142,23 @@ export function evaluateControl(control: CompiledControl, submission: Submission
   // a route whose shape was judged before takes that status without evaluating the expressions again.
   const shapeOf = tally && applies.subject === 'route' ? routeShapeKey(control) : undefined;
   const statusByShape = new Map<string, Status>();
+  // When the control's evidence and message read only shape fields, a failing route's details are those
+  // of the first route of its shape, with the location moved to this route's item.
+  const detailsByShape = shapeOf && detailsFollowShape(control) ? new Map<string, Details>() : undefined;
   for (const subject of subjects) {
+    let shape: string | undefined;
     if (shapeOf) {
-      const shape = shapeOf(subject.value);
+      shape = shapeOf(subject.value);
       const known = shape === undefined ? undefined : statusByShape.get(shape);
       const status = known ?? judge(subject).status;
       if (shape !== undefined && known === undefined) statusByShape.set(shape, status);
       if (status === 'pass' || status === 'not-applicable') {
         tally!(definition.id, status, subject.ref);
+        continue;
+      }
+      const shared = shape === undefined ? undefined : detailsByShape?.get(shape);
+      if (shared) {
+        findings.push(place(finding(subject, shared.status ?? status, shared.message, shared.evidence), subject, rebase(shared.path, subject.path)));
         continue;
       }
     }
@@ -164,6 +173,7 @@ export function evaluateControl(control: CompiledControl, submission: Submission
     } catch (err) {
       details = { status: 'error', message: `Cannot evaluate ${definition.id} (message): ${String((err as Error).message ?? err).split('\n')[0]}`, evidence: {} };
     }
+    if (shape !== undefined && detailsByShape && details.status === undefined) detailsByShape.set(shape, details);
     findings.push(place(finding(subject, details.status ?? verdict.status, details.message, details.evidence), subject, details.path));
   }
   return findings;
@@ -207,6 +217,25 @@ export function routeShapeKey(control: CompiledControl): ((route: Record<string,
 }
 
 const SHAPE_KEYS = new WeakMap<object, Map<string, string>>();
+
+/**
+ * Whether a control's evidence and messages can be shared by routes of one shape: they may not name a
+ * route's identity (id, match, share, table) or a document path, except the location, which is moved.
+ */
+function detailsFollowShape(control: CompiledControl): boolean {
+  const d = control.definition;
+  const text = [...Object.values(d.check.evidence ?? {}), d.messages.pass, d.messages.fail, d.check.notApplicable ?? '', d.check.notEvidenced ?? ''].join('\n');
+  const lets = Object.values(d.check.let ?? {}).join('\n');
+  if (/\.at\b/.test(text) || /\.at\b/.test(lets)) return false;
+  if (/\b(route|subject)\s*\.\s*(id|match|trafficShare|table)\b/.test(text + lets)) return false;
+  return !/\b(route|subject)\b(?!\s*\.)/.test(text + lets);
+}
+
+/** A location inside one route item, moved to the same place in another route's item. */
+function rebase(path: DocPath | undefined, routePath: DocPath): DocPath | undefined {
+  if (!path || path[0] !== 'spec' || path[1] !== 'routes' || typeof path[2] !== 'number') return path;
+  return [...routePath.slice(0, 3), ...path.slice(3)];
+}
 
 function hopOrValue(value: unknown): string {
   if (value !== null && typeof value === 'object' && 'carrier' in value && 'role' in value) {

@@ -12,7 +12,7 @@ const SCENARIOS = [
   { name: 'scale-300k', label: '1 operator × 300,000 routes (YAML)' },
   { name: 'single-1m', label: '1 operator × 1,000,000 routes (YAML)', reporters: 'json,csv,sarif,hdf' },
   { name: 'csv-1m', label: '1 operator × 1,000,000 routes (CSV)', reporters: 'json' },
-  { name: 'sector-50x20k', label: '50 operators × 20,000 routes (YAML, 2 workers)', jobs: '2' },
+  { name: 'sector-50x20k', label: '50 operators × 20,000 routes (YAML, 2 workers)', jobs: '2', reporters: 'json,csv,sarif,hdf,html' },
 ];
 const only = process.argv.slice(2);
 const scenarios = only.length ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS;

@@ -9,14 +9,22 @@ export type ExcerptLine = { line: number; text: string };
  * Files are read once and only when a finding needs them (failures are few; passing routes many).
  */
 export function excerptReader(cwd: string = process.cwd()): (file: string, line: number, context?: number) => ExcerptLine[] {
-  const cache = new Map<string, string[] | null>();
-  const linesOf = (file: string): string[] | null => {
+  // Each file is kept as its text and an index of line starts (not as an array of line strings: a
+  // 300 MB table has ten million lines), and a line is cut out only when quoted.
+  const cache = new Map<string, { text: string; starts: Uint32Array; count: number } | null>();
+  const sourceOf = (file: string) => {
     if (!cache.has(file)) {
       const path = file.startsWith(BUILTIN_PREFIX) ? join(packageRoot, file.slice(BUILTIN_PREFIX.length)) : join(cwd, file);
       try {
-        const lines = readFileSync(file.startsWith('/') ? file : path, 'utf8').replace(/^\ufeff/, '').split(/\r?\n/);
-        if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop(); // the final newline ends a line, it does not start one
-        cache.set(file, lines);
+        const text = readFileSync(file.startsWith('/') ? file : path, 'utf8').replace(/^\ufeff/, '');
+        let count = 1;
+        for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
+        const starts = new Uint32Array(count);
+        let n = 1;
+        for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts[n++] = i + 1;
+        // The final newline ends a line, it does not start one.
+        if (count > 1 && starts[count - 1] === text.length) count--;
+        cache.set(file, { text, starts, count });
       } catch {
         cache.set(file, null);
       }
@@ -24,11 +32,13 @@ export function excerptReader(cwd: string = process.cwd()): (file: string, line:
     return cache.get(file)!;
   };
   return (file, line, context = 1) => {
-    const lines = linesOf(file);
-    if (!lines || line < 1 || line > lines.length) return [];
+    const source = sourceOf(file);
+    if (!source || line < 1 || line > source.count) return [];
     const out: ExcerptLine[] = [];
-    for (let n = Math.max(1, line - context); n <= Math.min(lines.length, line + context); n++) {
-      out.push({ line: n, text: lines[n - 1].length > 240 ? `${lines[n - 1].slice(0, 237)}...` : lines[n - 1] });
+    for (let n = Math.max(1, line - context); n <= Math.min(source.count, line + context); n++) {
+      const end = n < source.starts.length ? source.starts[n] - 1 : source.text.length;
+      const text = source.text.slice(source.starts[n - 1], end).replace(/\r$/, '');
+      out.push({ line: n, text: text.length > 240 ? `${text.slice(0, 237)}...` : text });
     }
     return out;
   };

@@ -115,6 +115,10 @@ export class LazyPositions implements PositionLookup {
       if (first !== undefined) return this.dashOf(first);
     }
     if (path[0] === 'spec' && path[1] === 'routes' && typeof path[2] === 'number') {
+      if (path.length === 4 && typeof path[3] === 'string' && !key) {
+        const direct = this.plainField(path[2], path[3]);
+        if (direct) return direct;
+      }
       const item = this.item(path[2]);
       if (item) return key ? item.locateKey(path.slice(3)) : item.locate(path.slice(3));
     }
@@ -141,6 +145,39 @@ export class LazyPositions implements PositionLookup {
     if (this.cache.size > 256) this.cache.clear();
     this.cache.set(index, shifted);
     return shifted;
+  }
+
+  /**
+   * A route's own `key: value` written in block style on one line (`encryption: none`), found by reading
+   * the item's lines instead of parsing it; anything else (flow maps, quoted keys, values on the next
+   * line) is left to the parse.
+   */
+  private plainField(index: number, field: string): SourcePos | undefined {
+    const starts = this.routeItemStarts();
+    const start = starts[index];
+    if (start === undefined) return undefined;
+    const end = index + 1 < starts.length ? starts[index + 1] : this.routesEnd(start);
+    let dash = start;
+    while (this.source[dash] === ' ') dash++;
+    let fieldColumn = dash + 1;
+    while (this.source[fieldColumn] === ' ') fieldColumn++;
+    const fieldIndent = fieldColumn - start;
+    const prefix = `${field}:`;
+    for (let line = start; line < end; ) {
+      let next = this.source.indexOf('\n', line);
+      if (next < 0 || next > end) next = end;
+      const at = line === start ? fieldColumn : line + fieldIndent;
+      const onColumn = line === start || this.source.slice(line, at).trim() === '';
+      if (onColumn && this.source.startsWith(prefix, at)) {
+        let value = at + prefix.length;
+        if (this.source[value] !== ' ' && this.source[value] !== '\t') return undefined;
+        while (this.source[value] === ' ' || this.source[value] === '\t') value++;
+        if (value >= next || this.source[value] === '#' || this.source[value] === '\r') return undefined;
+        return { file: this.file, line: this.lineOf(line), column: value - line + 1 };
+      }
+      line = next + 1;
+    }
+    return undefined;
   }
 
   private dashOf(offset: number): SourcePos {

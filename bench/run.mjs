@@ -1,7 +1,7 @@
 // `npm run bench`: generates the synthetic submissions (deterministic, once), measures every stage in
 // fresh processes, prints the figures with their ratios to the floors, and writes docs/performance.md.
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { generate } from './generate.mjs';
@@ -71,5 +71,9 @@ for (const r of rows) {
   const t = r.audit.timings;
   lines.push(`| ${r.label} | ${t.findings} | ${reporterColumns.map((k) => (t[k] === undefined ? 'not run' : `${t[k]} ms`)).join(' | ')} |`);
 }
-writeFileSync('docs/performance.md', `${lines.join('\n')}\n\n${process.env.IXAUDIT_BENCH_NOTES ?? ''}`);
+// The hand-written analysis after the marker survives a re-run; only the measured tables are replaced.
+const MARKER = '<!-- analysis';
+const previous = existsSync('docs/performance.md') ? readFileSync('docs/performance.md', 'utf8') : '';
+const analysis = previous.includes(MARKER) ? previous.slice(previous.indexOf(MARKER)) : '';
+writeFileSync('docs/performance.md', `${lines.join('\n')}\n${analysis ? `\n${analysis}` : ''}`);
 console.error('wrote docs/performance.md');

@@ -42,7 +42,11 @@ describe('ixaudit CLI', () => {
   });
 
   it('--fail-on sets the exit code threshold', () => {
-    expect(ixaudit('audit', 'inputs', '--out', tempFiles({}), '--fail-on', 'none', '--format', 'json').code).toBe(0);
+    const none = ixaudit('audit', 'inputs', '--out', tempFiles({}), '--fail-on', 'none', '--format', 'json');
+    expect(none.code).toBe(0);
+    // Nothing can fail the run, so no operator is called PASS beside its failed findings.
+    expect(none.stdout).toMatch(/AUDITED jp-sakura .*: \d+ failed/);
+    expect(none.stdout).not.toMatch(/PASS jp-sakura/);
     expect(ixaudit('audit', 'inputs/no-nordlys', 'inputs/shared', 'inputs/profile.yaml', '--out', tempFiles({}), '--fail-on', 'info', '--format', 'json').code).toBe(0);
   });
 

@@ -15,7 +15,8 @@ export function printSummary(result: AuditResult, written: string[], color: bool
   const lines: string[] = [];
   lines.push(`ixaudit ${run.tool.version} · catalog ${run.catalog.version} · profile ${run.profile.id} · audit date ${run.auditDate} · fail on ${run.profile.failOn}`);
   for (const op of summary.operators) {
-    const verdict = op.result === 'fail' ? style(color, 'red', 'FAIL') : style(color, 'green', 'PASS');
+    // With --fail-on none nothing can fail the run, so no PASS is claimed beside failed findings.
+    const verdict = run.profile.failOn === 'none' ? style(color, 'bold', 'AUDITED') : op.result === 'fail' ? style(color, 'red', 'FAIL') : style(color, 'green', 'PASS');
     const c = op.counts;
     lines.push(`  ${verdict} ${op.id} (${op.name}): ${c.fail} failed, ${c['not-evidenced']} not evidenced, ${c.waived} waived, ${c.error} errors, ${c.pass} passed, ${c['not-applicable']} not applicable`);
   }

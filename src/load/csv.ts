@@ -1,4 +1,5 @@
 import type { Diagnostic, DocPath, PositionLookup, SourcePos } from '../model/types.js';
+import { lineStarts, positionAt } from './lines.js';
 import { parseYaml, type ParsedFile, type YamlLimits } from './yaml.js';
 
 /**
@@ -139,20 +140,10 @@ export function parseCsvTable(file: string, text: string, limits: YamlLimits): P
   return { documents: [{ index: 0, value, positions: new CsvPositions(file, text, doc.positions, rowStarts, columns) }], diagnostics };
 }
 
-/** Byte offset → line and column, by binary search over line starts (built once per file). */
+/** Offset → line and column, over line starts built once per file. */
 function lineCounter(text: string): (offset: number) => { line: number; column: number } {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - starts[lo] + 1 };
-  };
+  const starts = lineStarts(text);
+  return (offset) => positionAt(starts, offset);
 }
 
 /** Positions in a CSV export: header paths from its YAML, route paths from the row and the cell. */

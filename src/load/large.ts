@@ -2,6 +2,7 @@ import jsyaml from 'js-yaml';
 import type { Diagnostic, DocPath, PositionLookup, SourcePos } from '../model/types.js';
 import { parseYaml, type ParsedDocument, type ParsedFile, type YamlLimits } from './yaml.js';
 import { PositionIndex } from './positions.js';
+import { lineStarts, positionAt } from './lines.js';
 
 /**
  * The large-file path. `yaml`'s document API parses ~1.5 MB/s and needs ~80 bytes of heap per source
@@ -246,20 +247,10 @@ export class LazyPositions implements PositionLookup {
   }
 
   private lineOf(offset: number): number {
-    if (!this.lineStarts) {
-      const starts = [0];
-      for (let i = this.source.indexOf('\n'); i >= 0; i = this.source.indexOf('\n', i + 1)) starts.push(i + 1);
-      this.lineStarts = starts;
-    }
-    let lo = 0;
-    let hi = this.lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return this.firstLine + lo;
+    this.lineStarts ??= lineStarts(this.source);
+    return this.firstLine + positionAt(this.lineStarts, offset).line - 1;
   }
+
 }
 
 function shift(pos: SourcePos, lines: number): SourcePos {
@@ -303,18 +294,9 @@ export function snippetPositions(file: string, text: string): PositionIndex | un
     return undefined;
   }
   if (!root) return undefined;
-  const lineStarts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
-  const at = (offset: number) => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - lineStarts[lo] + 1 };
-  };
+  const starts = lineStarts(text);
+  const at = (offset: number) => positionAt(starts, offset);
+
   const startOf = (frame: Frame) => {
     let i = frame.open;
     for (;;) {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,7 +22,11 @@ describe('--baseline: change since the last audit', () => {
       `${readFileSync(table, 'utf8').trimEnd()}\n    - id: r-new\n      match: {gtPrefix: "853"}\n      destination: {country: MO}\n      primary: {carrier: ntt-ipx}\n      backups: [{carrier: cug}]\n      status: standby\n`,
     );
     const after = join(work, 'after');
-    const { stdout } = ixaudit('audit', join(work, 'inputs'), '--out', after, '--baseline', before, '--format', 'json');
+    const { stdout } = ixaudit('audit', join(work, 'inputs'), '--out', after, '--baseline', before, '--format', 'json,pdf');
+    // The operator's PDF says, per finding, what changed since the last audit.
+    const pdfText = execFileSync('pdftotext', ['-layout', join(after, 'jp-sakura', 'report.pdf'), '-'], { encoding: 'utf8' });
+    expect(pdfText).toMatch(/Since the last audit: new — no such finding in the previous audit/);
+    expect(pdfText).toMatch(/Since the last audit: unchanged/);
     const result = JSON.parse(readFileSync(join(after, 'findings.json'), 'utf8'));
     const find = (control: string, subject: string) => result.findings.find((f: { control: string; subject: string }) => f.control === control && f.subject === subject);
 

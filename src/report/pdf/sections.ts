@@ -425,6 +425,22 @@ function waiverText(ctx: Ctx, f: Finding): Span[] {
   return [{ text: `${f.waiver.id} ${L(ctx, 'finding.waiverExpired')} ${f.waiver.expires} — ${L(ctx, 'finding.waiverExpiredNote')}`, color: c.status.fail, bold: true }];
 }
 
+/** With --baseline: how this finding compares with the previous audit. */
+function baselineText(ctx: Ctx, baseline: NonNullable<Finding['baseline']>): Span[] {
+  const c = ctx.theme.colours;
+  const was = baseline.previousStatus ? ` ${L(ctx, `status.${baseline.previousStatus}`)}` : '';
+  switch (baseline.state) {
+    case 'new':
+      return [{ text: L(ctx, 'finding.baselineNew'), color: c.status.fail, bold: true }];
+    case 'unchanged':
+      return [{ text: `${L(ctx, 'finding.baselineUnchanged')}`, color: c.muted }];
+    case 'resolved':
+      return [{ text: `${L(ctx, 'finding.baselineResolved')}${was}`, color: c.status.pass, bold: true }];
+    default:
+      return [{ text: `${L(ctx, 'finding.baselineChanged')}${was}`, bold: true }];
+  }
+}
+
 function drawFinding(ctx: Ctx, f: Finding, ownRemediation: boolean): void {
   const { w, theme } = ctx;
   const s = styles(theme);
@@ -461,6 +477,7 @@ function drawFinding(ctx: Ctx, f: Finding, ownRemediation: boolean): void {
     }
     if (ownRemediation) field(L(ctx, 'finding.remediation'), [{ text: prose(f.remediation) }]);
     field(L(ctx, 'finding.waiver'), waiverText(ctx, f));
+    if (f.baseline) field(L(ctx, 'finding.baseline'), baselineText(ctx, f.baseline));
     w.space(6);
   });
 }

@@ -1,6 +1,22 @@
 import { PROTOCOLS } from '../../model/types.js';
 import type { OperatorReport } from './model.js';
 
+/** The run's facts as templates name them (`report.*`), the same in operator and sector reports. */
+export function reportFacts(id: string, run: OperatorReport['run']) {
+  return {
+    id,
+    auditDate: run.auditDate,
+    auditDateSource: run.auditDateSource,
+    tool: run.tool.name,
+    toolVersion: run.tool.version,
+    catalogVersion: run.catalog.version,
+    controls: run.catalog.controls,
+    profile: run.profile.id,
+    profileChain: run.profile.chain.join(' → '),
+    failOn: run.profile.failOn,
+  };
+}
+
 /**
  * The variables every template sees. Every key is always present (null or 0 when there is nothing), because
  * templates run in strict mode where a missing key is an error: the documented set is this function.
@@ -18,18 +34,7 @@ export function templateContext(report: OperatorReport, protocolName: (p: string
       networks: report.operator.networks,
       plmns: report.operator.plmns,
     },
-    report: {
-      id: report.reportId,
-      auditDate: run.auditDate,
-      auditDateSource: run.auditDateSource,
-      tool: run.tool.name,
-      toolVersion: run.tool.version,
-      catalogVersion: run.catalog.version,
-      controls: run.catalog.controls,
-      profile: run.profile.id,
-      profileChain: run.profile.chain.join(' → '),
-      failOn: run.profile.failOn,
-    },
+    report: reportFacts(report.reportId, run),
     result: {
       verdict: report.verdict,
       failed: report.verdict === 'fail',

@@ -7,6 +7,7 @@ import { sectorView, type SectorView } from '../sector/model.js';
 import { operatorsOf } from './model.js';
 import { drawBlocks, L, render, styles, type BaseCtx } from './sections.js';
 import type { Cell, Span } from './writer.js';
+import { reportFacts } from './context.js';
 
 /**
  * The sector report (OUT/sector.pdf): every operator of a run side by side, for a regulator. Its figures come
@@ -155,18 +156,7 @@ export function sectorContext(model: SectorReport, protocolName: (p: string) => 
         : null,
     },
     operator: { id: 'sector', name: 'all audited operators', country: '', networks: [] as string[], plmns: [] as string[] },
-    report: {
-      id: model.reportId,
-      auditDate: run.auditDate,
-      auditDateSource: run.auditDateSource,
-      tool: run.tool.name,
-      toolVersion: run.tool.version,
-      catalogVersion: run.catalog.version,
-      controls: run.catalog.controls,
-      profile: run.profile.id,
-      profileChain: run.profile.chain.join(' → '),
-      failOn: run.profile.failOn,
-    },
+    report: reportFacts(model.reportId, run),
     result: {
       verdict: model.verdict,
       failed: model.verdict === 'fail',

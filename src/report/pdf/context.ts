@@ -1,4 +1,4 @@
-import { PROTOCOLS } from '../../model/types.js';
+import { PROTOCOLS, type Status } from '../../model/types.js';
 import type { OperatorReport } from './model.js';
 
 /** The run's facts as templates name them (`report.*`), the same in operator and sector reports. */
@@ -14,6 +14,22 @@ export function reportFacts(id: string, run: OperatorReport['run']) {
     profile: run.profile.id,
     profileChain: run.profile.chain.join(' → '),
     failOn: run.profile.failOn,
+  };
+}
+
+/** The verdict and status counts as templates name them (`result.*`), the same in operator and sector reports. */
+export function resultFacts(verdict: string, total: number, counts: Record<Status, number>) {
+  return {
+    verdict,
+    failed: verdict === 'fail',
+    total,
+    fail: counts.fail,
+    notEvidenced: counts['not-evidenced'],
+    waived: counts.waived,
+    error: counts.error,
+    pass: counts.pass,
+    notApplicable: counts['not-applicable'],
+    attention: counts.fail + counts['not-evidenced'] + counts.error + counts.waived,
   };
 }
 
@@ -35,18 +51,7 @@ export function templateContext(report: OperatorReport, protocolName: (p: string
       plmns: report.operator.plmns,
     },
     report: reportFacts(report.reportId, run),
-    result: {
-      verdict: report.verdict,
-      failed: report.verdict === 'fail',
-      total: report.total,
-      fail: counts.fail,
-      notEvidenced: counts['not-evidenced'],
-      waived: counts.waived,
-      error: counts.error,
-      pass: counts.pass,
-      notApplicable: counts['not-applicable'],
-      attention: counts.fail + counts['not-evidenced'] + counts.error + counts.waived,
-    },
+    result: resultFacts(report.verdict, report.total, counts),
     scope: {
       ...report.scope,
       protocolList: report.scope.protocols

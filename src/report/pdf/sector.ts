@@ -7,7 +7,7 @@ import { sectorView, type SectorView } from '../sector/model.js';
 import { operatorsOf } from './model.js';
 import { drawBlocks, L, render, styles, type BaseCtx } from './sections.js';
 import type { Cell, Span } from './writer.js';
-import { reportFacts } from './context.js';
+import { reportFacts, resultFacts } from './context.js';
 
 /**
  * The sector report (OUT/sector.pdf): every operator of a run side by side, for a regulator. Its figures come
@@ -157,18 +157,7 @@ export function sectorContext(model: SectorReport, protocolName: (p: string) => 
     },
     operator: { id: 'sector', name: 'all audited operators', country: '', networks: [] as string[], plmns: [] as string[] },
     report: reportFacts(model.reportId, run),
-    result: {
-      verdict: model.verdict,
-      failed: model.verdict === 'fail',
-      total: STATUSES.reduce((s, st) => s + counts[st], 0),
-      fail: counts.fail,
-      notEvidenced: counts['not-evidenced'],
-      waived: counts.waived,
-      error: counts.error,
-      pass: counts.pass,
-      notApplicable: counts['not-applicable'],
-      attention: counts.fail + counts['not-evidenced'] + counts.error + counts.waived,
-    },
+    result: resultFacts(model.verdict, STATUSES.reduce((sum, st) => sum + counts[st], 0), counts),
     scope: { ...model.scope, protocolList },
     exposures: [] as unknown[],
     waivers: { total: 0, applied: 0, expired: 0, unmatched: 0, notNeeded: 0 },

@@ -147,10 +147,12 @@ export function evaluateControl(control: CompiledControl, submission: Submission
   const detailsByShape = shapeOf && detailsFollowShape(control) ? new Map<string, Details>() : undefined;
   for (const subject of subjects) {
     let shape: string | undefined;
+    let verdict: Verdict | undefined;
     if (shapeOf) {
       shape = shapeOf(subject.value);
       const known = shape === undefined ? undefined : statusByShape.get(shape);
-      const status = known ?? judge(subject).status;
+      if (known === undefined) verdict = judge(subject);
+      const status = known ?? verdict!.status;
       if (shape !== undefined && known === undefined) statusByShape.set(shape, status);
       if (status === 'pass' || status === 'not-applicable') {
         tally!(definition.id, status, subject.ref);
@@ -162,11 +164,8 @@ export function evaluateControl(control: CompiledControl, submission: Submission
         continue;
       }
     }
-    const verdict = judge(subject);
-    if (tally && applies.subject === 'route' && (verdict.status === 'pass' || verdict.status === 'not-applicable')) {
-      tally(definition.id, verdict.status, subject.ref);
-      continue;
-    }
+    // A listed finding needs its own scope (lets) for its details: judge it unless that was just done.
+    verdict ??= judge(subject);
     let details: Details;
     try {
       details = verdict.details();

@@ -13,6 +13,9 @@ describe('counting and shape sharing change nothing that is listed', () => {
     expect(counted.summary).toEqual(listed.summary);
     const countedPasses = (counted.summarised ?? []).reduce((n, s) => n + s.count, 0);
     expect(counted.findings.length + countedPasses).toBe(listed.findings.length);
+    // Only route findings are counted: every finding about an agreement, carrier or table stays listed.
+    const notRoutes = (r: typeof listed) => r.findings.filter((f) => !f.subject.includes('#'));
+    expect(notRoutes(counted)).toEqual(notRoutes(listed));
   });
 });
 
@@ -35,5 +38,35 @@ describe('routes of one shape', () => {
     ]);
     const problems = (r: typeof listed) => r.findings.filter((f) => f.status !== 'pass' && f.status !== 'not-applicable');
     expect(problems(shared)).toEqual(problems(listed));
+  });
+});
+
+describe('a tailored control that reads what identifies a route', () => {
+  it('judges every route on its own instead of sharing the first verdict of its shape', async () => {
+    const { tempFiles } = await import('./support/files.js');
+    const { cpSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const routes = [1, 2, 3]
+      .map((i) => `    - id: r-${i}\n      match: {gtPrefix: "85${i}"}\n      destination: {country: HK}\n      primary: {carrier: risky-hub}\n      encryption: none\n      status: active\n`)
+      .join('');
+    const dir = tempFiles({ 'rt.yaml': `apiVersion: ixaudit/v1\nkind: RoutingTable\nmetadata: {id: rt, operator: op-jp}\nspec:\n  protocol: ss7\n  routes:\n${routes}` });
+    // A regulator's copy of the catalog where RT-01 singles out one route by id.
+    const controls = join(dir, 'controls');
+    cpSync('controls', controls, { recursive: true });
+    const file = join(controls, 'RT', 'ICX-RT-01.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^  pass: .*$/m, `  pass: 'route.id != "r-2"'`));
+    const args = ['test/controls/_base.yaml', join(dir, 'rt.yaml')];
+    for (const listRouteFindingsUpTo of [0, Number.POSITIVE_INFINITY]) {
+      const result = audit(args, { controlsDir: controls, listRouteFindingsUpTo });
+      const rt01 = result.findings.filter((f) => f.control === 'ICX-RT-01');
+      const shown = rt01.map((f) => [f.subject, f.status, f.location.line]);
+      // Counted runs list only the failure; listed runs list all three, each with its own verdict and
+      // located at its own primary carrier (the hop's `at` is relative to the route).
+      expect(shown).toEqual(
+        listRouteFindingsUpTo === 0
+          ? [['RoutingTable/rt#r-2', 'fail', 16]]
+          : [['RoutingTable/rt#r-1', 'pass', 10], ['RoutingTable/rt#r-2', 'fail', 16], ['RoutingTable/rt#r-3', 'pass', 22]],
+      );
+    }
   });
 });

@@ -232,7 +232,7 @@ const FACTS: Array<[string, string]> = [
   ['`carrier.stateControlled`', 'The resolved controller is a government or a state enterprise.'],
   ['`….highRisk`, `….riskReasons`', 'The carrier\'s controller country, incorporation or headquarters is in `highRiskJurisdictions`, or it has a listing in `highRiskListings`; the reasons say which.'],
   ['`carrier.agreements`', 'The operator\'s agreements with this carrier (a carrier with none is only a routing party).'],
-  ['`route.primary`, `route.backups`, `route.transit`, `route.hops`', 'The carriers on a route with their position (`primary`, `backup n`, `transit n`), roles, risk, controller and the document path of the field that names them (`at`).'],
+  ['`route.primary`, `route.backups`, `route.transit`, `route.hops`', 'The carriers on a route with their position (`primary`, `backup n`, `transit n`), roles, risk, controller and the path of the field that names them within the route item (`at`, e.g. `backups.0.carrier`). A `location` that does not start at `spec` or `metadata` is read relative to the subject, so `risky[0].at` points at that backup.'],
   ['`….unavoidable`', 'Every high-risk carrier on the route belongs to the group that operates the destination PLMN (a Carrier\'s `identifiers.plmns`): exposure to that group\'s own network.'],
   ['`….destinationNetwork`', 'The carrier operates the route\'s destination PLMN itself.'],
   ['`route.firewallExists`, `route.firewallMode`', 'Whether the policy the route names exists, and how it protects the route\'s protocol: the section\'s `mode` (SMS uses the SS7 section), for N32 `sepp` or `absent`; empty when the policy does not say.'],

@@ -126,12 +126,12 @@ export const LIST_ROUTE_FINDINGS_UP_TO = 2000;
 function routeTally(operatorId: string): { tally: RouteTally; summaries: () => SummarisedFindings[] } {
   const groups = new Map<string, SummarisedFindings>();
   return {
-    tally: (control, status, subject) => {
+    tally: (control, status, count, examples) => {
       const key = `${control}\u0000${status}`;
       let group = groups.get(key);
       if (!group) groups.set(key, (group = { operator: operatorId, control, status, count: 0, examples: [] }));
-      group.count++;
-      if (group.examples.length < 3) group.examples.push(subject);
+      group.count += count;
+      for (const example of examples) if (group.examples.length < 3) group.examples.push(example);
     },
     summaries: () => [...groups.values()],
   };

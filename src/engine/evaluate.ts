@@ -44,6 +44,7 @@ export function evaluateControl(control: CompiledControl, submission: Submission
   const applies = definition.appliesTo;
   const params = controlParameters(control, profile);
   const severity: Severity = profile.severity[definition.id] ?? definition.severity;
+  const remediation = definition.remediation.trim();
   const operatorSubject: Subject = { ref: `Operator/${submission.operatorId}`, doc: submission.operatorDoc, path: ID_PATH, value: submission.operator };
 
   const finding = (subject: Subject, status: Status, message: string, evidence: Record<string, unknown>): Finding => ({
@@ -57,7 +58,7 @@ export function evaluateControl(control: CompiledControl, submission: Submission
     location: PENDING,
     message,
     evidence,
-    remediation: definition.remediation.trim(),
+    remediation,
     fingerprint: fingerprint(definition.id, submission.operatorId, subject.ref),
   });
   // The location is looked up now, or queued so a large table's items are each re-parsed once.
@@ -138,31 +139,31 @@ export function evaluateControl(control: CompiledControl, submission: Submission
   };
 
   const findings: Finding[] = [];
-  // Routes of a large table repeat a few shapes (same carriers, status, destination): when counting,
-  // a route whose shape was judged before takes that status without evaluating the expressions again.
-  const shapeOf = tally && applies.subject === 'route' ? routeShapeKey(control) : undefined;
-  const statusByShape = new Map<string, Status>();
-  // When the control's evidence and message read only shape fields, a failing route's details are those
-  // of the first route of its shape, with the location moved to this route's item.
-  const detailsByShape = shapeOf && detailsFollowShape(control) ? new Map<string, Details>() : undefined;
+  // Routes of one shape (see Submission) have the same view but for their identity: when the control's
+  // verdict reads none of it, the first route of a shape is judged and the others take its status.
+  const byShape = applies.subject === 'route' && verdictFollowsShape(control);
+  const statusByShape: Status[] = [];
+  // When the evidence and messages read no identity either, a failing route's details are those of the
+  // first route of its shape, with the location moved to this route's item.
+  const detailsByShape: Array<Details | undefined> | undefined = byShape && detailsFollowShape(control) ? [] : undefined;
+  const counts = tally && applies.subject === 'route' ? { pass: new Counted(), 'not-applicable': new Counted() } : undefined;
   for (const subject of subjects) {
-    let shape: string | undefined;
+    const shape = byShape ? subject.shape : undefined;
     let verdict: Verdict | undefined;
-    if (shapeOf) {
-      shape = shapeOf(subject.value);
-      const known = shape === undefined ? undefined : statusByShape.get(shape);
-      if (known === undefined) verdict = judge(subject);
-      const status = known ?? verdict!.status;
-      if (shape !== undefined && known === undefined) statusByShape.set(shape, status);
-      if (status === 'pass' || status === 'not-applicable') {
-        tally!(definition.id, status, subject.ref);
-        continue;
-      }
-      const shared = shape === undefined ? undefined : detailsByShape?.get(shape);
-      if (shared) {
-        findings.push(place(finding(subject, shared.status ?? status, shared.message, shared.evidence), subject, rebase(shared.path, subject.path)));
-        continue;
-      }
+    let status = shape === undefined ? undefined : statusByShape[shape];
+    if (status === undefined) {
+      verdict = judge(subject);
+      status = verdict.status;
+      if (shape !== undefined) statusByShape[shape] = status;
+    }
+    if (counts && (status === 'pass' || status === 'not-applicable')) {
+      counts[status].add(subject.ref);
+      continue;
+    }
+    const shared = shape === undefined ? undefined : detailsByShape?.[shape];
+    if (shared) {
+      findings.push(place(finding(subject, shared.status ?? status, shared.message, shared.evidence), subject, rebase(shared.path, subject.path)));
+      continue;
     }
     // A listed finding needs its own scope (lets) for its details: judge it unless that was just done.
     verdict ??= judge(subject);
@@ -172,62 +173,55 @@ export function evaluateControl(control: CompiledControl, submission: Submission
     } catch (err) {
       details = { status: 'error', message: `Cannot evaluate ${definition.id} (message): ${String((err as Error).message ?? err).split('\n')[0]}`, evidence: {} };
     }
-    if (shape !== undefined && detailsByShape && details.status === undefined) detailsByShape.set(shape, details);
-    findings.push(place(finding(subject, details.status ?? verdict.status, details.message, details.evidence), subject, details.path));
+    const path = details.path && resolveAgainst(details.path, subject.path);
+    if (shape !== undefined && detailsByShape && details.status === undefined) detailsByShape[shape] = { ...details, path };
+    findings.push(place(finding(subject, details.status ?? verdict.status, details.message, details.evidence), subject, path));
+  }
+  if (counts && tally) {
+    for (const status of ['pass', 'not-applicable'] as const) {
+      if (counts[status].count > 0) tally(definition.id, status, counts[status].count, counts[status].examples);
+    }
   }
   return findings;
 }
 
-/** Route fields that differ from route to route without saying anything about its risk. */
-const ROUTE_IDENTITY_FIELDS = ['id', 'at', 'table', 'match', 'trafficShare'];
+/** Route findings counted instead of listed: how many, and the first few subjects as examples. */
+class Counted {
+  count = 0;
+  readonly examples: string[] = [];
 
-/**
- * A function giving a route's "shape" for one control: every field the verdict can depend on, with
- * hops reduced to carrier, role and unavoidability (the rest of a hop derives from its carrier). Fields
- * that identify a route (id, match, share, document paths) are left out unless the control's verdict
- * expressions name them; a control that reads a route as a whole, or any `.at` path, is never shaped.
- */
-export function routeShapeKey(control: CompiledControl): ((route: Record<string, any>) => string | undefined) {
-  const check = control.definition.check;
-  const sources = [check.applies ?? '', check.evidenced ?? '', check.pass, ...Object.values(check.let ?? {})].join('\n');
-  if (/\.at\b/.test(sources) || /\b(route|subject)\b(?!\s*\.)/.test(sources)) return () => undefined;
-  const named = new Set([...sources.matchAll(/\b(?:route|subject)\s*\.\s*(\w+)/g)].map((m) => m[1]));
-  const skipped = ROUTE_IDENTITY_FIELDS.filter((f) => !named.has(f));
-  const skip = new Set(skipped);
-  const variant = skipped.join(',');
-  return (route) => {
-    // Most controls skip the same fields: the key is built once per route and reused across them.
-    let keys = SHAPE_KEYS.get(route);
-    if (!keys) SHAPE_KEYS.set(route, (keys = new Map()));
-    let key = keys.get(variant);
-    if (key !== undefined) return key;
-    key = '';
-    for (const field of Object.keys(route)) {
-      if (skip.has(field)) continue;
-      const value = route[field];
-      key += `${field}=`;
-      if (Array.isArray(value)) key += value.map(hopOrValue).join(',');
-      else key += hopOrValue(value);
-      key += ';';
-    }
-    keys.set(variant, key);
-    return key;
-  };
+  add(subject: string): void {
+    this.count++;
+    if (this.examples.length < 3) this.examples.push(subject);
+  }
 }
 
-const SHAPE_KEYS = new WeakMap<object, Map<string, string>>();
+/** Route fields that differ from route to route without saying anything about its risk (see Submission). */
+const ROUTE_IDENTITY = /\b(?:route|subject)\s*\.\s*(?:id|table|match|trafficShare|at)\b/;
+
+/** A route read as a whole (`route`, not `route.field`) may reach its identity. */
+const WHOLE_ROUTE = /\b(?:route|subject)\b(?!\s*\.)/;
+
+/**
+ * Whether a route control's verdict (applies, evidenced, lets, pass) reads only what routes of one shape
+ * share: no identity field, no document path (`.at`), not the route as a whole.
+ */
+export function verdictFollowsShape(control: CompiledControl): boolean {
+  const check = control.definition.check;
+  const sources = [check.applies ?? '', check.evidenced ?? '', check.pass, ...Object.values(check.let ?? {})].join('\n');
+  return !/\.at\b/.test(sources) && !ROUTE_IDENTITY.test(sources) && !WHOLE_ROUTE.test(sources);
+}
 
 /**
  * Whether a control's evidence and messages can be shared by routes of one shape: they may not name a
- * route's identity (id, match, share, table) or a document path, except the location, which is moved.
+ * route's identity or a document path, except the location, which is moved.
  */
 function detailsFollowShape(control: CompiledControl): boolean {
   const d = control.definition;
   const text = [...Object.values(d.check.evidence ?? {}), d.messages.pass, d.messages.fail, d.check.notApplicable ?? '', d.check.notEvidenced ?? ''].join('\n');
   const lets = Object.values(d.check.let ?? {}).join('\n');
   if (/\.at\b/.test(text) || /\.at\b/.test(lets)) return false;
-  if (/\b(route|subject)\s*\.\s*(id|match|trafficShare|table)\b/.test(text + lets)) return false;
-  return !/\b(route|subject)\b(?!\s*\.)/.test(text + lets);
+  return !ROUTE_IDENTITY.test(text + lets) && !WHOLE_ROUTE.test(text + lets);
 }
 
 /** A location inside one route item, moved to the same place in another route's item. */
@@ -236,12 +230,15 @@ function rebase(path: DocPath | undefined, routePath: DocPath): DocPath | undefi
   return [...routePath.slice(0, 3), ...path.slice(3)];
 }
 
-function hopOrValue(value: unknown): string {
-  if (value !== null && typeof value === 'object' && 'carrier' in value && 'role' in value) {
-    const hop = value as { carrier: string; role: string; unavoidable?: boolean };
-    return `${hop.carrier}/${hop.role}/${hop.unavoidable ? 'u' : ''}`;
-  }
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+/** Top-level fields of an input document: a location starting with one is a path in the document. */
+const DOCUMENT_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'spec']);
+
+/**
+ * A location from a control, as a path in the subject's document: paths that start at a document field
+ * are taken as they are; others (a hop's `at`, e.g. `backups.0.carrier`) are relative to the subject.
+ */
+export function resolveAgainst(path: DocPath, subjectPath: DocPath): DocPath {
+  return DOCUMENT_FIELDS.has(String(path[0])) ? path : [...subjectPath, ...path];
 }
 
 /** Placeholder until the finding's location is looked up (see LocationQueue). */
@@ -294,8 +291,8 @@ function fixed(status: Status, message: string | (() => string), evidence: Recor
   return { status, details: () => ({ message: typeof message === 'string' ? message : message(), evidence }) };
 }
 
-/** Receives route findings that are counted instead of listed (pass and not-applicable in large tables). */
-export type RouteTally = (control: string, status: 'pass' | 'not-applicable', subject: string) => void;
+/** Receives route findings that are counted instead of listed (pass and not-applicable in large tables), once per control and status. */
+export type RouteTally = (control: string, status: 'pass' | 'not-applicable', count: number, examples: string[]) => void;
 
 function run(program: CelProgram, scope: Record<string, unknown>): unknown {
   return toPlain(program(scope));

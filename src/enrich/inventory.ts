@@ -1,6 +1,6 @@
-import type { Inventory } from '../model/report.js';
+import type { Inventory, InventoryRoute } from '../model/report.js';
 import type { SourcePos } from '../model/types.js';
-import type { Submission } from './submission.js';
+import type { Subject, Submission } from './submission.js';
 
 function at(subject: { doc: { positions: { locate(p: ReadonlyArray<string | number>): SourcePos } }; path: ReadonlyArray<string | number> }): SourcePos {
   const pos = subject.doc.positions.locate(subject.path);
@@ -17,6 +17,23 @@ function matchText(match: Record<string, string>): string {
 export function inventoryOf(submission: Submission, inventory: Inventory): void {
   const op = submission.operator;
   inventory.operators.push({ id: op.id, name: op.name, country: op.country, networks: op.networks, plmns: op.plmns });
+  // Routes of one shape have the same hops (see Submission): their inventory rows share one list.
+  const hopsByShape = new Map<number, InventoryRoute['hops']>();
+  const hopsOf = (route: Subject): InventoryRoute['hops'] => {
+    const known = route.shape === undefined ? undefined : hopsByShape.get(route.shape);
+    if (known) return known;
+    const hops: InventoryRoute['hops'] = route.value.hops.map((h: Record<string, any>) => ({
+      carrier: h.carrier,
+      position: h.position,
+      highRisk: h.highRisk,
+      unavoidable: h.unavoidable,
+      controller: h.controller,
+      controllerName: h.controllerName,
+      country: h.country,
+    }));
+    if (route.shape !== undefined) hopsByShape.set(route.shape, hops);
+    return hops;
+  };
   for (const route of submission.routes) {
     const r = route.value;
     inventory.routes.push({
@@ -31,15 +48,7 @@ export function inventoryOf(submission: Submission, inventory: Inventory): void 
       trafficShare: r.hasTrafficShare ? r.trafficShare : null,
       encryption: r.encryption,
       firewall: r.firewall,
-      hops: r.hops.map((h: Record<string, any>) => ({
-        carrier: h.carrier,
-        position: h.position,
-        highRisk: h.highRisk,
-        unavoidable: h.unavoidable,
-        controller: h.controller,
-        controllerName: h.controllerName,
-        country: h.country,
-      })),
+      hops: hopsOf(route),
       location: at(route),
     });
   }

@@ -14,6 +14,60 @@ export interface Subject {
   doc: LoadedDocument;
   path: DocPath;
   value: Record<string, any>;
+  /**
+   * Routes only: routes with the same shape number have the same view except for the fields that
+   * identify them (id, table, match, trafficShare, at), so a control that reads none of those judges
+   * the shape once.
+   */
+  shape?: number;
+}
+
+/**
+ * A carrier on a route as controls see it. `at` is the path of the field that names it, relative to the
+ * route item (`primary.carrier`, `backups.0.carrier`, `transit.1`), so routes of one shape share hops;
+ * the engine reads a location that does not start at `spec` or `metadata` relative to the subject.
+ */
+export interface HopView {
+  carrier: string;
+  name: string;
+  role: string;
+  position: string;
+  at: string;
+  known: boolean;
+  roles: string[];
+  ownershipResolved: boolean;
+  destinationNetwork: boolean;
+  highRisk: boolean;
+  riskReasons: string[];
+  controller: string;
+  controllerName: string;
+  controllerCountry: string;
+  chainText: string;
+  country: string;
+  foreign: boolean;
+  unavoidable: boolean;
+}
+
+/** The part of a route's view shared by every route of its shape. */
+interface RouteShapeView {
+  signalling: boolean;
+  status: string;
+  destination: { country: string; plmn: string };
+  domestic: boolean;
+  hasTrafficShare: boolean;
+  encryption: string;
+  firewall: string;
+  firewallExists: boolean;
+  firewallMode: string;
+  primary: HopView;
+  backups: HopView[];
+  transit: HopView[];
+  nextHops: HopView[];
+  hops: HopView[];
+  highRiskHops: HopView[];
+  unavoidable: boolean;
+  undefinedCarriers: string[];
+  destinationController: string;
 }
 
 /** A carrier as controls see it: ownership resolved, risk derived from the profile, with the reasons. */
@@ -177,6 +231,71 @@ export function buildSubmission(
     }
   }
 
+  /**
+   * What a route's view derives from its protocol, status, destination, carriers, encryption and firewall:
+   * built once per distinct combination (its shape) and shared, frozen, by every route of that shape. A
+   * national table of a million routes has a few thousand shapes, so hops, risk and chains are worked out
+   * a few thousand times, and controls can judge a shape once (see evaluateControl).
+   */
+  const routeShape = (route: any, protocol: Protocol): RouteShapeView => {
+    const destinationPlmn: string = route.destination.plmn ?? '';
+    const hop = (id: string, role: string, position: string, at: string): HopView => {
+      const view = carrier(id);
+      return {
+        carrier: id,
+        name: view.name,
+        role,
+        position,
+        at,
+        known: view.known,
+        roles: view.roles,
+        ownershipResolved: view.ownershipResolved,
+        destinationNetwork: destinationPlmn !== '' && view.plmns.includes(destinationPlmn),
+        highRisk: view.highRisk,
+        riskReasons: view.riskReasons,
+        controller: view.controller.id,
+        controllerName: view.controller.name,
+        controllerCountry: view.controller.country,
+        chainText: view.chainText,
+        country: view.incorporatedIn,
+        foreign: view.incorporatedIn !== operator.country,
+        unavoidable: false,
+      };
+    };
+    const primary = hop(route.primary.carrier, 'primary', 'primary', 'primary.carrier');
+    const backups = (route.backups ?? []).map((b: { carrier: string }, i: number) => hop(b.carrier, 'backup', `backup ${i + 1}`, `backups.${i}.carrier`));
+    const transit = (route.transit ?? []).map((id: string, i: number) => hop(id, 'transit', `transit ${i + 1}`, `transit.${i}`));
+    const hops: HopView[] = [primary, ...backups, ...transit];
+
+    // Unavoidable exposure: every high-risk carrier on the route belongs to the group that owns the destination network.
+    const destinationController = route.destination.plmn ? destinationControllers.get(route.destination.plmn) ?? '' : '';
+    const highRiskHops = hops.filter((h) => h.highRisk);
+    const unavoidable = destinationController !== '' && highRiskHops.length > 0 && highRiskHops.every((h) => h.controller === destinationController);
+    if (unavoidable) for (const h of highRiskHops) h.unavoidable = true;
+
+    return deepFreeze({
+      signalling: SIGNALLING_PROTOCOLS.includes(protocol),
+      status: route.status,
+      destination: { country: route.destination.country, plmn: destinationPlmn },
+      domestic: route.destination.country === operator.country,
+      hasTrafficShare: route.trafficShare !== undefined,
+      encryption: route.encryption ?? '',
+      firewall: route.firewall ?? '',
+      firewallExists: route.firewall !== undefined && firewallModes.has(route.firewall),
+      firewallMode: route.firewall !== undefined ? (firewallModes.get(route.firewall)?.[protocol] ?? '') : '',
+      primary,
+      backups,
+      transit,
+      nextHops: [primary, ...backups],
+      hops,
+      highRiskHops,
+      unavoidable,
+      undefinedCarriers: [...new Set(hops.filter((h) => !h.known).map((h) => h.carrier))],
+      destinationController,
+    });
+  };
+  const shapes = new Map<string, { id: number; view: RouteShapeView }>();
+
   const tables: Subject[] = [];
   const routes: Subject[] = [];
   for (const doc of docs.tables) {
@@ -198,72 +317,44 @@ export function buildSubmission(
     });
     (spec.routes as any[]).forEach((route, index) => {
       const base = ['spec', 'routes', index];
-      const destinationPlmn: string = route.destination.plmn ?? '';
-      const hop = (id: string, role: string, position: string, path: DocPath) => {
-        noteUse(id, doc, path);
-        const view = carrier(id);
-        return {
-          carrier: id,
-          name: view.name,
-          role,
-          position,
-          at: path.join('.'),
-          known: view.known,
-          roles: view.roles,
-          ownershipResolved: view.ownershipResolved,
-          destinationNetwork: destinationPlmn !== '' && view.plmns.includes(destinationPlmn),
-          highRisk: view.highRisk,
-          riskReasons: view.riskReasons,
-          controller: view.controller.id,
-          controllerName: view.controller.name,
-          controllerCountry: view.controller.country,
-          chainText: view.chainText,
-          country: view.incorporatedIn,
-          foreign: view.incorporatedIn !== operator.country,
-          unavoidable: false,
-        };
-      };
-      const primary = hop(route.primary.carrier, 'primary', 'primary', [...base, 'primary', 'carrier']);
-      const backups = (route.backups ?? []).map((b: { carrier: string }, i: number) =>
-        hop(b.carrier, 'backup', `backup ${i + 1}`, [...base, 'backups', i, 'carrier']),
-      );
-      const transit = (route.transit ?? []).map((id: string, i: number) => hop(id, 'transit', `transit ${i + 1}`, [...base, 'transit', i]));
-      const hops = [primary, ...backups, ...transit];
-
-      // Unavoidable exposure: every high-risk carrier on the route belongs to the group that owns the destination network.
-      const destinationController = route.destination.plmn ? destinationControllers.get(route.destination.plmn) ?? '' : '';
-      const highRiskHops = hops.filter((h) => h.highRisk);
-      const unavoidable = destinationController !== '' && highRiskHops.length > 0 && highRiskHops.every((h) => h.controller === destinationController);
-      if (unavoidable) for (const h of highRiskHops) h.unavoidable = true;
-
+      const key = shapeKey(protocol, route);
+      let shape = shapes.get(key);
+      if (!shape) {
+        shape = { id: shapes.size, view: routeShape(route, protocol) };
+        shapes.set(key, shape);
+        // A carrier's first use is always the first route of some shape: only new shapes need noting.
+        for (const hop of shape.view.hops) noteUse(hop.carrier, doc, [...base, ...hop.at.split('.').map(pathPart)]);
+      }
+      const d = shape.view;
       routes.push({
         ref: `RoutingTable/${doc.id}#${route.id}`,
         doc,
         path: base,
+        shape: shape.id,
         value: {
           id: route.id,
           table: doc.id,
           protocol,
-          signalling: SIGNALLING_PROTOCOLS.includes(protocol),
-          status: route.status,
+          signalling: d.signalling,
+          status: d.status,
           match: route.match,
-          destination: { country: route.destination.country, plmn: route.destination.plmn ?? '' },
-          domestic: route.destination.country === operator.country,
-          hasTrafficShare: route.trafficShare !== undefined,
+          destination: d.destination,
+          domestic: d.domestic,
+          hasTrafficShare: d.hasTrafficShare,
           trafficShare: route.trafficShare ?? 0,
-          encryption: route.encryption ?? '',
-          firewall: route.firewall ?? '',
-          firewallExists: route.firewall !== undefined && firewallModes.has(route.firewall),
-          firewallMode: route.firewall !== undefined ? (firewallModes.get(route.firewall)?.[protocol] ?? '') : '',
-          primary,
-          backups,
-          transit,
-          nextHops: [primary, ...backups],
-          hops,
-          highRiskHops,
-          unavoidable,
-          undefinedCarriers: [...new Set(hops.filter((h) => !h.known).map((h) => h.carrier))],
-          destinationController,
+          encryption: d.encryption,
+          firewall: d.firewall,
+          firewallExists: d.firewallExists,
+          firewallMode: d.firewallMode,
+          primary: d.primary,
+          backups: d.backups,
+          transit: d.transit,
+          nextHops: d.nextHops,
+          hops: d.hops,
+          highRiskHops: d.highRiskHops,
+          unavoidable: d.unavoidable,
+          undefinedCarriers: d.undefinedCarriers,
+          destinationController: d.destinationController,
           at: base.join('.'),
         },
       });
@@ -298,6 +389,37 @@ export function buildSubmission(
     firewalls,
     waivers: docs.waivers,
   };
+}
+
+/** Everything a route's shared view derives from, as one string (absent fields differ from empty ones). */
+function shapeKey(protocol: string, route: any): string {
+  const opt = (value: unknown) => (value === undefined ? '\u0002' : String(value));
+  return [
+    protocol,
+    route.status,
+    route.destination.country,
+    opt(route.destination.plmn),
+    route.primary.carrier,
+    (route.backups ?? []).map((b: { carrier: string }) => b.carrier).join(','),
+    (route.transit ?? []).join(','),
+    opt(route.encryption),
+    opt(route.firewall),
+    route.trafficShare === undefined ? 'no-share' : 'share',
+  ].join('\u0001');
+}
+
+/** "backups.0.carrier" → ['backups', 0, 'carrier']. */
+function pathPart(part: string): string | number {
+  return /^\d+$/.test(part) ? Number(part) : part;
+}
+
+/** Shared views are frozen so that no control, aggregate or reporter can change one route through another. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const item of Object.values(value)) deepFreeze(item);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /**

@@ -11,10 +11,13 @@ const files = (function walk(d) {
 })(dir).filter((f) => /\.(ya?ml|csv)$/.test(f));
 const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
 const timings = {};
+// Heap in use after each stage (what the stage leaves alive, plus garbage not yet collected).
+const heapAfter = {};
 const time = async (name, fn) => {
   const start = performance.now();
   const value = await fn();
   timings[name] = Math.round(performance.now() - start);
+  heapAfter[name] = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
   return value;
 };
 
@@ -54,4 +57,4 @@ if (mode === 'read') {
   })(out);
   rmSync(out, { recursive: true, force: true });
 }
-console.log(JSON.stringify({ mode, dir, bytes, timings, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+console.log(JSON.stringify({ mode, dir, bytes, timings, heapAfterMB: heapAfter, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));

@@ -140,15 +140,17 @@ export function evaluateControl(control: CompiledControl, submission: Submission
 
   const findings: Finding[] = [];
   // Routes of one shape (see Submission) have the same view but for their identity: when the control's
-  // verdict reads none of it, the first route of a shape is judged and the others take its status.
-  const byShape = applies.subject === 'route' && verdictFollowsShape(control);
+  // verdict reads none of it, the first route of a shape is judged and the others take its status. Shapes
+  // are narrowed further to the fields this control reads (its projection): ICX-ENC-01 reads a route's
+  // next hop, destination and encryption, so two routes differing only in their backups share a verdict.
+  const projection = applies.subject === 'route' && verdictFollowsShape(control) ? projectionOf(control) : undefined;
   const statusByShape: Status[] = [];
   // When the evidence and messages read no identity either, a failing route's details are those of the
   // first route of its shape, with the location moved to this route's item.
-  const detailsByShape: Array<Details | undefined> | undefined = byShape && detailsFollowShape(control) ? [] : undefined;
+  const detailsByShape: Array<Details | undefined> | undefined = projection && detailsFollowShape(control) ? [] : undefined;
   const counts = tally && applies.subject === 'route' ? { pass: new Counted(), 'not-applicable': new Counted() } : undefined;
   for (const subject of subjects) {
-    const shape = byShape ? subject.shape : undefined;
+    const shape = projection && subject.shape !== undefined ? projection(subject.shape, subject.value) : undefined;
     let verdict: Verdict | undefined;
     let status = shape === undefined ? undefined : statusByShape[shape];
     if (status === undefined) {
@@ -196,6 +198,40 @@ class Counted {
   }
 }
 
+/**
+ * For one control, a function numbering route shapes by what the control reads of them: the route fields
+ * its expressions, messages and filters name (hops by carrier, position, destination network and
+ * unavoidability; the rest of a hop derives from its carrier). Shapes with the same number look the same
+ * to the control. Each shape is numbered once.
+ */
+function projectionOf(control: CompiledControl): (shape: number, route: Record<string, any>) => number {
+  const code = readCode(control);
+  const named = new Set(['protocol', 'status', 'undefinedCarriers']);
+  for (const m of [code.verdict, code.details, code.location].join('\n').matchAll(/\b(?:route|subject)\s*\.\s*(\w+)/g)) named.add(m[1]);
+  const fields = [...named].sort();
+  const byShape: number[] = [];
+  const numbers = new Map<string, number>();
+  return (shape, route) => {
+    const known = byShape[shape];
+    if (known !== undefined) return known;
+    const key = fields.map((f) => projectedValue(route[f])).join('\u0001');
+    const number = numbers.get(key) ?? numbers.size;
+    numbers.set(key, number);
+    byShape[shape] = number;
+    return number;
+  };
+}
+
+/** A route field as a projection sees it: hops by what varies between routes, other values as JSON. */
+function projectedValue(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(projectedValue).join(',')}]`;
+  if (value !== null && typeof value === 'object' && 'carrier' in value && 'position' in value) {
+    const hop = value as { carrier: string; position: string; destinationNetwork: boolean; unavoidable: boolean };
+    return `${hop.carrier}/${hop.position}/${hop.destinationNetwork ? 'd' : ''}/${hop.unavoidable ? 'u' : ''}`;
+  }
+  return JSON.stringify(value) ?? 'undefined';
+}
+
 /** Route fields that differ from route to route without saying anything about its risk (see Submission). */
 const ROUTE_IDENTITY = /\b(?:route|subject)\s*\.\s*(?:id|table|match|trafficShare|at)\b/;
 
@@ -203,25 +239,39 @@ const ROUTE_IDENTITY = /\b(?:route|subject)\s*\.\s*(?:id|table|match|trafficShar
 const WHOLE_ROUTE = /\b(?:route|subject)\b(?!\s*\.)/;
 
 /**
+ * What a control's expressions read, as text without string literals ("the route names no policy" reads
+ * nothing) and messages reduced to their {{placeholders}}: verdict (applies, evidenced, lets, pass),
+ * details (evidence, messages), location.
+ */
+function readCode(control: CompiledControl): { verdict: string; details: string; location: string } {
+  const d = control.definition;
+  const c = d.check;
+  const code = (text: string | undefined) => (text ?? '').replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""');
+  const placeholders = (text: string | undefined) => [...(text ?? '').matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)].map((m) => m[1]).join('\n');
+  return {
+    verdict: [c.applies, c.evidenced, c.pass, ...Object.values(c.let ?? {})].map(code).join('\n'),
+    details: [...Object.values(c.evidence ?? {}).map(code), ...[d.messages.pass, d.messages.fail, c.notApplicable, c.notEvidenced].map(placeholders)].join('\n'),
+    location: code(c.location),
+  };
+}
+
+/**
  * Whether a route control's verdict (applies, evidenced, lets, pass) reads only what routes of one shape
  * share: no identity field, no document path (`.at`), not the route as a whole.
  */
 export function verdictFollowsShape(control: CompiledControl): boolean {
-  const check = control.definition.check;
-  const sources = [check.applies ?? '', check.evidenced ?? '', check.pass, ...Object.values(check.let ?? {})].join('\n');
-  return !/\.at\b/.test(sources) && !ROUTE_IDENTITY.test(sources) && !WHOLE_ROUTE.test(sources);
+  const { verdict } = readCode(control);
+  return !/\.at\b/.test(verdict) && !ROUTE_IDENTITY.test(verdict) && !WHOLE_ROUTE.test(verdict);
 }
 
 /**
- * Whether a control's evidence and messages can be shared by routes of one shape: they may not name a
- * route's identity or a document path, except the location, which is moved.
+ * Whether a control's evidence and messages can be shared by routes of one shape: with the lets they
+ * come from, they may not name a route's identity or a document path, except the location, which is moved.
  */
 function detailsFollowShape(control: CompiledControl): boolean {
-  const d = control.definition;
-  const text = [...Object.values(d.check.evidence ?? {}), d.messages.pass, d.messages.fail, d.check.notApplicable ?? '', d.check.notEvidenced ?? ''].join('\n');
-  const lets = Object.values(d.check.let ?? {}).join('\n');
-  if (/\.at\b/.test(text) || /\.at\b/.test(lets)) return false;
-  return !ROUTE_IDENTITY.test(text + lets) && !WHOLE_ROUTE.test(text + lets);
+  const { verdict, details } = readCode(control);
+  const text = `${verdict}\n${details}`;
+  return !/\.at\b/.test(text) && !ROUTE_IDENTITY.test(text) && !WHOLE_ROUTE.test(text);
 }
 
 /** A location inside one route item, moved to the same place in another route's item. */

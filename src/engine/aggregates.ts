@@ -64,19 +64,21 @@ function highRiskTrafficShare(submission: Submission): Subject[] {
 function primaryShareByController(submission: Submission): Subject[] {
   return byProtocol(submission).map(({ protocol, tables, routes }) => {
     const active = routes.filter((r) => r.value.status === 'active');
-    const groups = new Map<string, { controller: string; name: string; share: number; carriers: Set<string>; routes: string[] }>();
+    // Each group counts its routes rather than naming them: a national table has a million, and the
+    // workbook's Routes sheet already shows every route's primary controller.
+    const groups = new Map<string, { controller: string; name: string; share: number; carriers: Set<string>; routeCount: number }>();
     for (const route of active.filter((r) => r.value.hasTrafficShare)) {
       const primary = route.value.primary;
-      const group = groups.get(primary.controller) ?? { controller: primary.controller, name: primary.controllerName, share: 0, carriers: new Set<string>(), routes: [] as string[] };
+      const group = groups.get(primary.controller) ?? { controller: primary.controller, name: primary.controllerName, share: 0, carriers: new Set<string>(), routeCount: 0 };
       group.share += route.value.trafficShare;
       group.carriers.add(primary.carrier);
-      group.routes.push(route.ref);
+      group.routeCount++;
       groups.set(primary.controller, group);
     }
     const controllers = [...groups.values()]
-      .map((g) => ({ controller: g.controller, name: g.name, share: round(g.share), carriers: [...g.carriers].sort(compareText), routes: g.routes }))
+      .map((g) => ({ controller: g.controller, name: g.name, share: round(g.share), carriers: [...g.carriers].sort(compareText), routeCount: g.routeCount }))
       .sort((a, b) => b.share - a.share || compareText(a.controller, b.controller));
-    const top = controllers[0] ?? { controller: '', name: '', share: 0, carriers: [] as string[], routes: [] as string[] };
+    const top = controllers[0] ?? { controller: '', name: '', share: 0, carriers: [] as string[], routeCount: 0 };
     return groupSubject(submission, tables, {
       protocol,
       tables: tables.map((t) => t.value.id),

@@ -11,13 +11,16 @@ const files = (function walk(d) {
 })(dir).filter((f) => /\.(ya?ml|csv)$/.test(f));
 const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
 const timings = {};
-// Heap in use after each stage (what the stage leaves alive, plus garbage not yet collected).
+// Heap in use after each stage (what the stage leaves alive, plus garbage not yet collected), and the
+// peak RSS reached by the end of each stage (so the stage that sets the peak can be told).
 const heapAfter = {};
+const peakBy = {};
 const time = async (name, fn) => {
   const start = performance.now();
   const value = await fn();
   timings[name] = Math.round(performance.now() - start);
   heapAfter[name] = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
+  peakBy[name] = Math.round(process.resourceUsage().maxRSS / 1024);
   return value;
 };
 
@@ -26,9 +29,8 @@ if (mode === 'read') {
 } else if (mode === 'jsyaml') {
   await time('jsyaml', () => files.filter((f) => /\.ya?ml$/.test(f)).forEach((f) => jsyaml.loadAll(readFileSync(f, 'utf8'))));
 } else {
-  const { prepareAudit, auditOperator, assembleReport } = await import('../dist/cli/run-audit.js');
+  const { prepareAudit, auditAll, assembleReport } = await import('../dist/cli/run-audit.js');
   const { runAuditParallel } = await import('../dist/cli/parallel.js');
-  const { OwnershipResolver } = await import('../dist/enrich/ownership.js');
   const { REPORTERS } = await import('../dist/report/index.js');
   const options = { paths: [dir], today: '2026-07-01' };
   let report;
@@ -36,8 +38,7 @@ if (mode === 'read') {
     report = await time('audit (parallel)', () => runAuditParallel(options, Number(jobs)));
   } else {
     const prepared = await time('load + validate', () => prepareAudit(options));
-    const resolver = new OwnershipResolver(prepared.world);
-    const outcomes = await time('enrich + evaluate', () => prepared.operatorIds.map((id) => auditOperator(prepared.world, prepared.profile, prepared.controls, id, resolver)));
+    const outcomes = await time('enrich + evaluate', () => auditAll(prepared));
     report = await time('assemble', () => assembleReport(prepared, outcomes));
   }
   const out = mkdtempSync(join(tmpdir(), 'ixaudit-bench-out-'));
@@ -57,4 +58,4 @@ if (mode === 'read') {
   })(out);
   rmSync(out, { recursive: true, force: true });
 }
-console.log(JSON.stringify({ mode, dir, bytes, timings, heapAfterMB: heapAfter, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+console.log(JSON.stringify({ mode, dir, bytes, timings, heapAfterMB: heapAfter, peakRssByMB: peakBy, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));

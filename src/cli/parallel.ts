@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AuditReport } from '../model/report.js';
 import { packageRoot } from '../paths.js';
-import { OwnershipResolver } from '../enrich/ownership.js';
 import type { WorkerTask } from './audit-worker.js';
 import { toWire } from '../load/wire.js';
-import { assembleReport, auditOperator, operatorErrorFinding, prepareAudit, type AuditOptions, type OperatorOutcome, type PreparedAudit } from './run-audit.js';
+import { assembleReport, auditAll, operatorErrorFinding, prepareAudit, type AuditOptions, type OperatorOutcome, type PreparedAudit } from './run-audit.js';
 
 export type ProgressListener = (event: { stage: 'loaded'; operators: number } | { stage: 'operator'; outcome: OperatorOutcome; done: number; total: number }) => void;
 
@@ -38,8 +37,7 @@ export async function runAuditParallel(options: AuditOptions, requestedJobs?: nu
   };
 
   if (jobs <= 1) {
-    const resolver = new OwnershipResolver(prepared.world);
-    for (const id of prepared.operatorIds) finish(auditOperator(prepared.world, prepared.profile, prepared.controls, id, resolver, options.listRouteFindingsUpTo));
+    auditAll(prepared, finish);
   } else {
     const shared = [...prepared.world.carriers.values(), ...prepared.world.owners.values()].map(toWire);
     const queue = [...prepared.operatorIds];

@@ -4,7 +4,7 @@ import { parse as parseYamlText } from 'yaml';
 import { buildSubmission } from '../enrich/submission.js';
 import { OwnershipResolver } from '../enrich/ownership.js';
 import { resolveProfile, type EffectiveProfile } from '../enrich/profile.js';
-import { buildWorld, type World } from '../enrich/world.js';
+import { buildWorld, releaseParsedRoutes, type World } from '../enrich/world.js';
 import { compileControl, type CompiledControl } from '../engine/compile.js';
 import { controlParameters, evaluateControl, fingerprint, LocationQueue, type RouteTally } from '../engine/evaluate.js';
 import { applyWaivers } from '../engine/waivers.js';
@@ -75,6 +75,8 @@ const ATTENTION = new Set(['fail', 'not-evidenced', 'waived', 'error']);
 export interface PreparedAudit {
   options: AuditOptions;
   inputs: LoadResult['inputs'];
+  /** Decoded text of every loaded file, for excerpts. */
+  texts: Map<string, string>;
   world: World;
   profile: EffectiveProfile;
   controls: CompiledControl[];
@@ -111,6 +113,7 @@ export function prepareAudit(options: AuditOptions): PreparedAudit {
   return {
     options,
     inputs: [...builtins.inputs, ...user.inputs].sort(byKeys((i) => i.file)),
+    texts: new Map([...builtins.texts, ...user.texts]),
     world,
     profile,
     controls: catalog.controls.filter((c) => !disabled.has(c.definition.id)),
@@ -181,7 +184,7 @@ export function assembleReport(prepared: PreparedAudit, outcomes: OperatorOutcom
     appendAll(inventory.agreements, o.inventory.agreements);
   }
   const diagnostics = [...prepared.diagnostics, ...outcomes.flatMap((o) => o.diagnostics)];
-  const excerpt = excerptReader();
+  const excerpt = excerptReader(undefined, prepared.texts);
   for (const f of findings) if (ATTENTION.has(f.status)) f.excerpt = excerpt(f.location.file, f.location.line);
 
   findings.sort(byKeys<Finding>((f) => f.operator, (f) => f.control, (f) => f.subject, (f) => String(f.location.line).padStart(9, '0')));
@@ -242,12 +245,24 @@ export function validateOnly(options: AuditOptions): Diagnostic[] {
   return dedupeDiagnostics([...prepared.diagnostics, ...resolver.diagnostics]);
 }
 
+/**
+ * Audits every operator once, in order, in this thread. Each operator's parsed routes are released when
+ * its audit is done (see releaseParsedRoutes), so `prepared` cannot be audited a second time.
+ */
+export function auditAll(prepared: PreparedAudit, onOutcome?: (outcome: OperatorOutcome) => void): OperatorOutcome[] {
+  const resolver = new OwnershipResolver(prepared.world);
+  return prepared.operatorIds.map((id) => {
+    const outcome = auditOperator(prepared.world, prepared.profile, prepared.controls, id, resolver, prepared.options.listRouteFindingsUpTo);
+    releaseParsedRoutes(prepared.world.submissions.get(id)!);
+    onOutcome?.(outcome);
+    return outcome;
+  });
+}
+
 /** The whole audit in this thread: load → validate → enrich → evaluate → waivers → report model. */
 export function runAudit(options: AuditOptions): AuditReport {
   const prepared = prepareAudit(options);
-  const resolver = new OwnershipResolver(prepared.world);
-  const outcomes = prepared.operatorIds.map((id) => auditOperator(prepared.world, prepared.profile, prepared.controls, id, resolver, options.listRouteFindingsUpTo));
-  return assembleReport(prepared, outcomes);
+  return assembleReport(prepared, auditAll(prepared));
 }
 
 function sortInventory(inventory: Inventory): Inventory {

@@ -26,6 +26,26 @@ const PER_OPERATOR_SLOT: Partial<Record<Kind, keyof SubmissionDocs>> = {
   Waiver: 'waivers',
 };
 
+/**
+ * Drops the parsed routes of an operator's routing tables once the operator is audited. The route views
+ * and the inventory keep everything later stages read, and the parsed routes of a million-route table are
+ * over a gigabyte of heap that the reporters would otherwise have to share. Reading `spec.routes` of a
+ * released table afterwards is a bug and says so, instead of quietly finding no routes.
+ */
+export function releaseParsedRoutes(docs: SubmissionDocs): void {
+  for (const table of docs.tables) {
+    const spec = { ...table.value.spec };
+    delete spec.routes;
+    Object.defineProperty(spec, 'routes', {
+      enumerable: false,
+      get() {
+        throw new Error(`the parsed routes of ${table.file} (${table.id}) were released after its operator was audited`);
+      },
+    });
+    table.value = { ...table.value, spec };
+  }
+}
+
 export function located(doc: LoadedDocument, path: DocPath, code: Diagnostic['code'], message: string): Diagnostic {
   return { ...doc.positions.locate(path), code, message };
 }

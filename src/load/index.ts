@@ -20,6 +20,8 @@ export interface LoadResult {
   documents: LoadedDocument[];
   diagnostics: Diagnostic[];
   inputs: InputFile[];
+  /** Each file's decoded text by displayed name, for excerpts (a 300 MB table is then held once, not twice). */
+  texts: Map<string, string>;
 }
 
 export interface LoadOptions {
@@ -63,7 +65,7 @@ export function collectFiles(paths: string[], excludeDirs: string[] = []): { fil
 
 /** Reads, parses and validates every file; a broken file or document is reported and the rest still load. */
 export function loadFiles(files: string[], options: LoadOptions = {}): LoadResult {
-  const result: LoadResult = { documents: [], diagnostics: [], inputs: [] };
+  const result: LoadResult = { documents: [], diagnostics: [], inputs: [], texts: new Map() };
   for (const path of files) {
     const shown = displayName(path, options);
     let bytes: Buffer;
@@ -75,13 +77,14 @@ export function loadFiles(files: string[], options: LoadOptions = {}): LoadResul
     }
     result.inputs.push({ file: shown, sha256: sha256(bytes), bytes: bytes.length, builtin: options.builtin ?? false });
     const loaded = loadBytes(shown, bytes, options);
+    if (loaded.text !== undefined) result.texts.set(shown, loaded.text);
     appendAll(result.documents, loaded.documents);
     appendAll(result.diagnostics, loaded.diagnostics);
   }
   return result;
 }
 
-export function loadBytes(file: string, bytes: Buffer, options: LoadOptions = {}): Omit<LoadResult, 'inputs'> {
+export function loadBytes(file: string, bytes: Buffer, options: LoadOptions = {}): Omit<LoadResult, 'inputs' | 'texts'> & { text?: string } {
   const limits = options.limits ?? DEFAULT_YAML_LIMITS;
   if (bytes.length > limits.maxFileBytes) {
     return {
@@ -91,10 +94,10 @@ export function loadBytes(file: string, bytes: Buffer, options: LoadOptions = {}
   }
   const decoded = decodeUtf8(file, bytes);
   if ('diagnostic' in decoded) return { documents: [], diagnostics: [decoded.diagnostic] };
-  return loadText(file, decoded.text, options);
+  return { ...loadText(file, decoded.text, options), text: decoded.text };
 }
 
-export function loadText(file: string, text: string, options: LoadOptions = {}): Omit<LoadResult, 'inputs'> {
+export function loadText(file: string, text: string, options: LoadOptions = {}): Omit<LoadResult, 'inputs' | 'texts'> {
   const limits = options.limits ?? DEFAULT_YAML_LIMITS;
   const parsed = /\.csv$/i.test(file) ? parseCsvTable(file, text, limits) : parseYaml(file, text, limits);
   const documents: LoadedDocument[] = [];

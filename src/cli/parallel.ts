@@ -5,6 +5,7 @@ import type { AuditReport } from '../model/report.js';
 import { packageRoot } from '../paths.js';
 import type { WorkerTask } from './audit-worker.js';
 import { toWire } from '../load/wire.js';
+import { releaseParsedRoutes } from '../enrich/world.js';
 import { assembleReport, auditAll, operatorErrorFinding, prepareAudit, type AuditOptions, type OperatorOutcome, type PreparedAudit } from './run-audit.js';
 
 export type ProgressListener = (event: { stage: 'loaded'; operators: number } | { stage: 'operator'; outcome: OperatorOutcome; done: number; total: number }) => void;
@@ -59,7 +60,10 @@ async function drain(queue: string[], taskFor: (id: string) => WorkerTask, finis
       const operatorId = queue.shift()!;
       worker ??= new Worker(join(packageRoot, 'dist', 'cli', 'audit-worker.js'));
       try {
-        finish(await runOn(worker, taskFor(operatorId)));
+        const running = runOn(worker, taskFor(operatorId));
+        // The worker has its own copy now: this thread needs the operator's parsed routes no more.
+        releaseParsedRoutes(prepared.world.submissions.get(operatorId)!);
+        finish(await running);
       } catch (err) {
         await worker.terminate();
         worker = undefined;

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BOM, csvField, csvRecord, csvReporter, fieldText, writeChunksAtomic } from '../src/report/csv/index.js';
+import { BOM, csvField, csvRecord, csvReporter, fieldText } from '../src/report/csv/index.js';
+import { writeChunksAtomic } from '../src/report/write-atomic.js';
 import { FINDING_COLUMNS } from '../src/report/xlsx/tables.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
@@ -155,5 +156,12 @@ describe('writing the CSV', () => {
     const line = `${'x'.repeat(1000)},さくら\r\n`;
     writeChunksAtomic(join(out, 'big.csv'), Array.from({ length: 3000 }, () => line));
     expect(readFileSync(join(out, 'big.csv'), 'utf8')).toBe(line.repeat(3000));
+  });
+
+  it('keeps multi-byte text whole across block boundaries and in chunks larger than a block', () => {
+    const out = tempFiles({});
+    const pieces = ['한빛', 'x'.repeat(349_525), 'さくら', `${'é'.repeat(400_000)}\r\n`, 'Kōrero'.repeat(3)];
+    writeChunksAtomic(join(out, 'mixed.csv'), pieces);
+    expect(readFileSync(join(out, 'mixed.csv'), 'utf8')).toBe(pieces.join(''));
   });
 });

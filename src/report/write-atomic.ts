@@ -17,6 +17,13 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   }
 }
 
+const BLOCK_BYTES = 1 << 20;
+
+/** writeSync may write less than asked: go on until every byte is out. */
+function writeAll(fd: number, bytes: Uint8Array, length: number): void {
+  for (let done = 0; done < length; ) done += writeSync(fd, bytes, done, length - done);
+}
+
 /** writeFileAtomic for output produced piece by piece (large JSON, CSV): never held whole in memory. */
 export function writeChunksAtomic(path: string, chunks: Iterable<string>): void {
   mkdirSync(dirname(path), { recursive: true });
@@ -24,15 +31,25 @@ export function writeChunksAtomic(path: string, chunks: Iterable<string>): void 
   let fd: number | undefined;
   try {
     fd = openSync(temp, 'w');
-    let buffer = '';
+    // Chunks are encoded into one reused block outside the JS heap: joining them into a string kept
+    // megabyte strings alive long enough to be promoted, and a million-route findings.json then spent
+    // most of its time in full garbage collections of a multi-gigabyte heap.
+    const block = Buffer.allocUnsafe(BLOCK_BYTES);
+    let used = 0;
     for (const chunk of chunks) {
-      buffer += chunk;
-      if (buffer.length >= 1 << 20) {
-        writeSync(fd, buffer);
-        buffer = '';
+      // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+      if (used + chunk.length * 3 > BLOCK_BYTES) {
+        writeAll(fd, block, used);
+        used = 0;
+      }
+      if (chunk.length * 3 > BLOCK_BYTES) {
+        const bytes = Buffer.from(chunk, 'utf8');
+        writeAll(fd, bytes, bytes.length);
+      } else {
+        used += block.write(chunk, used);
       }
     }
-    writeSync(fd, buffer);
+    writeAll(fd, block, used);
     closeSync(fd);
     fd = undefined;
     renameSync(temp, path);

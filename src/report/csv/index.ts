@@ -1,5 +1,5 @@
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { writeChunksAtomic } from '../write-atomic.js';
 import type { AuditReport } from '../../model/report.js';
 import type { Reporter } from '../types.js';
 import { isLink, type Cell } from '../xlsx/cells.js';
@@ -42,42 +42,6 @@ export function* findingsCsv(report: AuditReport): Generator<string> {
   yield BOM + csvRecord(findingColumns(withBaseline).map((c) => c.header));
   const rows = controlRows(report.result);
   for (const finding of report.result.findings) yield csvRecord(findingCells(finding, rows, withBaseline));
-}
-
-/**
- * Writes text pieces to a temporary sibling in ~1 MB batches and renames it into place, so a large run
- * never holds the whole CSV as one string and an interrupted run leaves no half file.
- */
-export function writeChunksAtomic(path: string, chunks: Iterable<string>): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const fd = openSync(temp, 'w');
-  try {
-    let batch: string[] = [];
-    let length = 0;
-    const flush = () => {
-      const bytes = Buffer.from(batch.join(''), 'utf8');
-      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
-      batch = [];
-      length = 0;
-    };
-    for (const chunk of chunks) {
-      batch.push(chunk);
-      length += chunk.length;
-      if (length >= 1 << 20) flush();
-    }
-    flush();
-    closeSync(fd);
-    renameSync(temp, path);
-  } catch (err) {
-    try {
-      closeSync(fd);
-    } catch {
-      // already closed
-    }
-    rmSync(temp, { force: true });
-    throw err;
-  }
 }
 
 export const csvReporter: Reporter = {

@@ -1,5 +1,5 @@
 // Deterministic synthetic submissions for `npm run bench` (issue 7): realistic shapes, fictional data.
-// Usage: node bench/generate.mjs OUT_DIR   (writes single-1m/, sector-50x20k/, scale-100k/, scale-300k/, csv-1m/)
+// Usage: node bench/generate.mjs OUT_DIR [SCENARIO...]   (scale-100k/, scale-300k/, single-1m/, csv-1m/, csv-1m-encrypted/, sector-50x20k/)
 import { mkdirSync, writeFileSync, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 
@@ -46,7 +46,7 @@ function operatorDocs(op, country) {
 }
 
 /** One route as the loader sees it, as a plain object (shared by the YAML and CSV writers). */
-function route(rand, i, count) {
+function route(rand, i, count, encryptedShare = 0.5) {
   const [country, plmn, cc] = DESTINATIONS[Math.floor(rand() * DESTINATIONS.length)];
   const pick = (list) => list[Math.floor(rand() * list.length)];
   const primary = rand() < 0.02 ? pick(RISKY) : rand() < 0.85 ? pick(IPX) : pick(HUBS);
@@ -63,7 +63,7 @@ function route(rand, i, count) {
     backups,
     transit,
     trafficShare: Number((100 / count).toFixed(6)),
-    encryption: rand() < 0.5 ? 'ipsec' : 'none',
+    encryption: rand() < encryptedShare ? 'ipsec' : 'none',
     status: rand() < 0.95 ? 'active' : 'standby',
   };
 }
@@ -93,12 +93,12 @@ function* yamlTable(op, id, count, seed) {
   yield buffer;
 }
 
-function* csvTable(op, id, count, seed) {
+function* csvTable(op, id, count, seed, encryptedShare) {
   const rand = prng(seed);
   yield `${tableHeader(op, id)}---\nid,match.gtPrefix,destination.country,destination.plmn,primary,backups,transit,trafficShare,encryption,firewall,status\n`;
   let buffer = '';
   for (let i = 0; i < count; i++) {
-    const r = route(rand, i, count);
+    const r = route(rand, i, count, encryptedShare);
     buffer += `${r.id},${r.gtPrefix},${r.country},${r.plmn},${r.primary},${r.backups.join(';')},${r.transit.join(';')},${r.trafficShare},${r.encryption},fw-main,${r.status}\n`;
     if (buffer.length > 1 << 20) (yield buffer), (buffer = '');
   }
@@ -107,7 +107,7 @@ function* csvTable(op, id, count, seed) {
 
 const PROFILE = 'apiVersion: ixaudit/v1\nkind: AuditProfile\nmetadata: {id: bench}\nspec: {auditDate: 2026-07-01}\n';
 
-export async function generate(root, scenarios = ['scale-100k', 'scale-300k', 'single-1m', 'csv-1m', 'sector-50x20k']) {
+export async function generate(root, scenarios = ['scale-100k', 'scale-300k', 'single-1m', 'csv-1m', 'csv-1m-encrypted', 'sector-50x20k']) {
   const sizes = { 'scale-100k': 100_000, 'scale-300k': 300_000, 'single-1m': 1_000_000 };
   for (const name of scenarios) {
     const dir = join(root, name);
@@ -117,9 +117,11 @@ export async function generate(root, scenarios = ['scale-100k', 'scale-300k', 's
     if (name in sizes) {
       writeFileSync(join(dir, 'operator.yaml'), operatorDocs('op-bench', 'JP'));
       await writeStream(join(dir, 'routes.yaml'), yamlTable('op-bench', 'rt-bench', sizes[name], 1));
-    } else if (name === 'csv-1m') {
+    } else if (name === 'csv-1m' || name === 'csv-1m-encrypted') {
+      // The same table; "-encrypted" has 95 % of its links encrypted (a table after remediation), so it
+      // shows what the time grows with: listed failures, not routes.
       writeFileSync(join(dir, 'operator.yaml'), operatorDocs('op-bench', 'JP'));
-      await writeStream(join(dir, 'routes.csv'), csvTable('op-bench', 'rt-bench', 1_000_000, 1));
+      await writeStream(join(dir, 'routes.csv'), csvTable('op-bench', 'rt-bench', 1_000_000, 1, name === 'csv-1m' ? 0.5 : 0.95));
     } else {
       for (let o = 0; o < 50; o++) {
         const op = `op-bench-${String(o).padStart(2, '0')}`;

@@ -2,16 +2,19 @@
 // fresh processes, prints the figures with their ratios to the floors, and writes docs/performance.md.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { generate } from './generate.mjs';
 
+const benchStart = performance.now();
+const loadAtStart = loadavg()[0];
 const root = process.env.IXAUDIT_BENCH_DIR ?? join('/tmp', 'ixaudit-bench');
 const SCENARIOS = [
   { name: 'scale-100k', label: '1 operator × 100,000 routes (YAML)' },
   { name: 'scale-300k', label: '1 operator × 300,000 routes (YAML)' },
   { name: 'single-1m', label: '1 operator × 1,000,000 routes (YAML)', reporters: 'json,csv,sarif,hdf' },
   { name: 'csv-1m', label: '1 operator × 1,000,000 routes (CSV)', reporters: 'json' },
+  { name: 'csv-1m-encrypted', label: '1 operator × 1,000,000 routes (CSV, 95 % of links encrypted)', reporters: 'json' },
   { name: 'sector-50x20k', label: '50 operators × 20,000 routes (YAML, 2 workers)', jobs: '2', reporters: 'json,csv,sarif,hdf,html' },
 ];
 const only = process.argv.slice(2);
@@ -24,7 +27,8 @@ if (missing.length) {
 }
 
 function measure(mode, dir, jobs, reporters) {
-  const args = ['--max-old-space-size=6144', 'bench/measure.mjs', mode, dir, ...(jobs ? [jobs] : [])];
+  // Node's default heap limit, as `ixaudit` itself runs (about 4 GB on this machine).
+  const args = ['bench/measure.mjs', mode, dir, ...(jobs ? [jobs] : [])];
   const env = { ...process.env, ...(reporters ? { IXAUDIT_BENCH_REPORTERS: reporters } : {}) };
   return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24, env }).trim().split('\n').pop());
 }
@@ -51,7 +55,8 @@ const lines = [
   'carriers behind five-level holding chains, most routes through five IPX providers, 2 % high-risk',
   'primaries, half the links unencrypted), each stage in a fresh process so peak RSS is its own.',
   '',
-  `Machine: ${machine}. Date of run: ${new Date().toISOString().slice(0, 10)}.`,
+  `Machine: ${machine}. Date of run: ${new Date().toISOString().slice(0, 10)}. Load average when the run started: ${loadAtStart.toFixed(2)}.`,
+  `This whole \`npm run bench\` took ${((performance.now() - benchStart) / 60000).toFixed(1)} minutes${missing.length ? ` (generating ${missing.map((s) => s.name).join(', ')} included)` : ' (data already generated)'}; each audit runs with Node's default heap limit, as \`ixaudit\` does.`,
   '',
   '| scenario | input | read bytes | js-yaml load (floor) | load + validate | enrich + evaluate | findings.json | to findings.json | × floor | peak RSS |',
   '|---|---|---|---|---|---|---|---|---|---|',
@@ -70,6 +75,21 @@ lines.push('', '## Every reporter', '', `| scenario | findings listed | ${report
 for (const r of rows) {
   const t = r.audit.timings;
   lines.push(`| ${r.label} | ${t.findings} | ${reporterColumns.map((k) => (t[k] === undefined ? 'not run' : `${t[k]} ms`)).join(' | ')} |`);
+}
+const stageColumns = [...new Set(rows.flatMap((r) => Object.keys(r.audit.peakRssByMB ?? {})))];
+lines.push(
+  '',
+  '## Memory by stage',
+  '',
+  'Peak RSS reached by the end of each stage (the stage where it jumps sets the peak), and in brackets the heap in use right after it (live data plus garbage not yet collected).',
+  '',
+  `| scenario | ${stageColumns.join(' | ')} |`,
+  `|---|${stageColumns.map(() => '---').join('|')}|`,
+);
+for (const r of rows) {
+  const peak = r.audit.peakRssByMB ?? {};
+  const heap = r.audit.heapAfterMB ?? {};
+  lines.push(`| ${r.label} | ${stageColumns.map((k) => (peak[k] === undefined ? '—' : `${peak[k]} MB (${heap[k]} MB)`)).join(' | ')} |`);
 }
 // The hand-written analysis after the marker survives a re-run; only the measured tables are replaced.
 const MARKER = '<!-- analysis';

@@ -144,25 +144,25 @@ export function evaluateControl(control: CompiledControl, submission: Submission
   // are narrowed further to the fields this control reads (its projection): ICX-ENC-01 reads a route's
   // next hop, destination and encryption, so two routes differing only in their backups share a verdict.
   const projection = applies.subject === 'route' && verdictFollowsShape(control) ? projectionOf(control) : undefined;
-  const statusByShape: Status[] = [];
+  const statusByProjection: Status[] = [];
   // When the evidence and messages read no identity either, a failing route's details are those of the
-  // first route of its shape, with the location moved to this route's item.
-  const detailsByShape: Array<Details | undefined> | undefined = projection && detailsFollowShape(control) ? [] : undefined;
+  // first route of its projection, with the location moved to this route's item.
+  const detailsByProjection: Array<Details | undefined> | undefined = projection && detailsFollowShape(control) ? [] : undefined;
   const counts = tally && applies.subject === 'route' ? { pass: new Counted(), 'not-applicable': new Counted() } : undefined;
   for (const subject of subjects) {
-    const shape = projection && subject.shape !== undefined ? projection(subject.shape, subject.value) : undefined;
+    const projected = projection && subject.shape !== undefined ? projection(subject.shape, subject.value) : undefined;
     let verdict: Verdict | undefined;
-    let status = shape === undefined ? undefined : statusByShape[shape];
+    let status = projected === undefined ? undefined : statusByProjection[projected];
     if (status === undefined) {
       verdict = judge(subject);
       status = verdict.status;
-      if (shape !== undefined) statusByShape[shape] = status;
+      if (projected !== undefined) statusByProjection[projected] = status;
     }
     if (counts && (status === 'pass' || status === 'not-applicable')) {
       counts[status].add(subject.ref);
       continue;
     }
-    const shared = shape === undefined ? undefined : detailsByShape?.[shape];
+    const shared = projected === undefined ? undefined : detailsByProjection?.[projected];
     if (shared) {
       findings.push(place(finding(subject, shared.status ?? status, shared.message, shared.evidence), subject, rebase(shared.path, subject.path)));
       continue;
@@ -176,7 +176,7 @@ export function evaluateControl(control: CompiledControl, submission: Submission
       details = { status: 'error', message: `Cannot evaluate ${definition.id} (message): ${String((err as Error).message ?? err).split('\n')[0]}`, evidence: {} };
     }
     const path = details.path && resolveAgainst(details.path, subject.path);
-    if (shape !== undefined && detailsByShape && details.status === undefined) detailsByShape[shape] = { ...details, path };
+    if (projected !== undefined && detailsByProjection && details.status === undefined) detailsByProjection[projected] = { ...details, path };
     findings.push(place(finding(subject, details.status ?? verdict.status, details.message, details.evidence), subject, path));
   }
   if (counts && tally) {
@@ -208,7 +208,9 @@ function projectionOf(control: CompiledControl): (shape: number, route: Record<s
   const code = readCode(control);
   const named = new Set(['protocol', 'status', 'undefinedCarriers']);
   for (const m of [code.verdict, code.details, code.location].join('\n').matchAll(/\b(?:route|subject)\s*\.\s*(\w+)/g)) named.add(m[1]);
-  const fields = [...named].sort();
+  // Identity differs within a shape, so it cannot be part of a shape's number: the verdict never reads it
+  // (or there is no projection), and details that read it beyond `route.at` are not shared.
+  const fields = [...named].filter((f) => !IDENTITY_FIELDS.has(f)).sort();
   const byShape: number[] = [];
   const numbers = new Map<string, number>();
   return (shape, route) => {
@@ -233,7 +235,10 @@ function projectedValue(value: unknown): string {
 }
 
 /** Route fields that differ from route to route without saying anything about its risk (see Submission). */
+const IDENTITY_FIELDS = new Set(['id', 'table', 'match', 'trafficShare', 'at']);
 const ROUTE_IDENTITY = /\b(?:route|subject)\s*\.\s*(?:id|table|match|trafficShare|at)\b/;
+/** The same, but `at`: a location built from `route.at` is moved to each route's item (rebase). */
+const ROUTE_IDENTITY_BUT_AT = /\b(?:route|subject)\s*\.\s*(?:id|table|match|trafficShare)\b/;
 
 /** A route read as a whole (`route`, not `route.field`) may reach its identity. */
 const WHOLE_ROUTE = /\b(?:route|subject)\b(?!\s*\.)/;
@@ -265,12 +270,14 @@ export function verdictFollowsShape(control: CompiledControl): boolean {
 }
 
 /**
- * Whether a control's evidence and messages can be shared by routes of one shape: with the lets they
- * come from, they may not name a route's identity or a document path, except the location, which is moved.
+ * Whether a control's evidence and messages can be shared by routes of one projection: with the lets they
+ * come from, they may not name a route's identity or a document path; the location may use `route.at`
+ * and hop paths (it is moved to each route's item) but no other identity.
  */
 function detailsFollowShape(control: CompiledControl): boolean {
-  const { verdict, details } = readCode(control);
+  const { verdict, details, location } = readCode(control);
   const text = `${verdict}\n${details}`;
+  if (ROUTE_IDENTITY_BUT_AT.test(location) || WHOLE_ROUTE.test(location)) return false;
   return !/\.at\b/.test(text) && !ROUTE_IDENTITY.test(text) && !WHOLE_ROUTE.test(text);
 }
 

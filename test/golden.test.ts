@@ -38,3 +38,23 @@ describe('findings.json writer', () => {
     expect(findingsJson(empty)).toBe(`${JSON.stringify(empty, null, 2)}\n`);
   });
 });
+
+describe("findings.json writer with waivers, baselines and shared evidence", () => {
+  it('gives the same bytes as JSON.stringify for findings that share evidence, messages and texts', async () => {
+    const result = audit(['inputs']);
+    const shared = { encryption: 'none', nextHop: 'ctg', roles: ['ipx', 'ss7-transit'], note: 'quote " and \\ and ü 한빛' };
+    const base = result.findings[0];
+    const findings = Array.from({ length: 5 }, (_, i) => ({
+      ...base,
+      subject: `${base.subject}#r-${i}`,
+      // Shared by identity, then a copy with the same content, then one that differs.
+      evidence: i < 2 ? shared : i < 4 ? { ...shared } : { ...shared, encryption: 'ipsec' },
+      message: i % 2 === 0 ? base.message : `${base.message} (${i})`,
+      waiver: i === 3 ? { id: 'w-1', status: 'applied' as const, expires: '2027-01-01' } : undefined,
+      baseline: i === 4 ? { state: 'new' as const } : undefined,
+      excerpt: [{ line: i + 1, text: `  - id: r-${i}` }],
+    }));
+    const many = { ...result, findings };
+    expect(findingsJson(many)).toBe(`${JSON.stringify(many, null, 2)}\n`);
+  });
+});

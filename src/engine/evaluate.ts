@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { EffectiveProfile } from '../enrich/profile.js';
 import { ID_PATH, type Subject, type Submission } from '../enrich/submission.js';
 import type { Finding } from '../model/finding.js';
@@ -35,7 +35,8 @@ export function controlParameters(control: CompiledControl, profile: EffectivePr
 }
 
 export function fingerprint(control: string, operator: string, subject: string): string {
-  return createHash('sha256').update(`${control}\u0000${operator}\u0000${subject}`).digest('hex').slice(0, 32);
+  // crypto.hash: the one-shot digest, about twice as fast as createHash for short inputs (one per finding).
+  return hash('sha256', `${control}\u0000${operator}\u0000${subject}`, 'hex').slice(0, 32);
 }
 
 /** Evaluates one control for one operator's submission. Never throws: a broken expression becomes an `error` finding. */
@@ -284,7 +285,9 @@ function detailsFollowShape(control: CompiledControl): boolean {
 /** A location inside one route item, moved to the same place in another route's item. */
 function rebase(path: DocPath | undefined, routePath: DocPath): DocPath | undefined {
   if (!path || path[0] !== 'spec' || path[1] !== 'routes' || typeof path[2] !== 'number') return path;
-  return [...routePath.slice(0, 3), ...path.slice(3)];
+  const moved = path.slice();
+  moved[2] = routePath[2];
+  return moved;
 }
 
 /** Top-level fields of an input document: a location starting with one is a path in the document. */

@@ -355,7 +355,7 @@ export function buildSubmission(
           unavoidable: d.unavoidable,
           undefinedCarriers: d.undefinedCarriers,
           destinationController: d.destinationController,
-          at: base.join('.'),
+          at: `spec.routes.${index}`,
         },
       });
     });
@@ -393,19 +393,13 @@ export function buildSubmission(
 
 /** Everything a route's shared view derives from, as one string (absent fields differ from empty ones). */
 function shapeKey(protocol: string, route: any): string {
+  // Built by concatenation (it runs once per route): fields separated by \u0001, absent ones as \u0002.
   const opt = (value: unknown) => (value === undefined ? '\u0002' : String(value));
-  return [
-    protocol,
-    route.status,
-    route.destination.country,
-    opt(route.destination.plmn),
-    route.primary.carrier,
-    (route.backups ?? []).map((b: { carrier: string }) => b.carrier).join(','),
-    (route.transit ?? []).join(','),
-    opt(route.encryption),
-    opt(route.firewall),
-    route.trafficShare === undefined ? 'no-share' : 'share',
-  ].join('\u0001');
+  let backups = '';
+  for (const b of route.backups ?? []) backups += `${b.carrier},`;
+  let transit = '';
+  for (const id of route.transit ?? []) transit += `${id},`;
+  return `${protocol}\u0001${route.status}\u0001${route.destination.country}\u0001${opt(route.destination.plmn)}\u0001${route.primary.carrier}\u0001${backups}\u0001${transit}\u0001${opt(route.encryption)}\u0001${opt(route.firewall)}\u0001${route.trafficShare === undefined ? 'no-share' : 'share'}`;
 }
 
 /** "backups.0.carrier" → ['backups', 0, 'carrier']. */

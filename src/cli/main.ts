@@ -174,6 +174,12 @@ export async function main(argv: string[]): Promise<number> {
         written = await publishReports(reporters, report, outDir, { templateDir: values['template-dir'] }, signingKey);
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
+        // A JavaScript engine error (a string too long, a missing property) is a reporter's bug, not the
+        // output folder's fault: say so, with exit 3, instead of "cannot write".
+        if (err instanceof RangeError || err instanceof TypeError || err instanceof ReferenceError) {
+          console.error(`ixaudit: internal error while writing reports to ${values.out ?? 'out'}: ${e?.message ?? err}. Previous reports there are unchanged; please report this.`);
+          return EXIT.internal;
+        }
         const why = e.code === 'ENOSPC' ? 'the disk is full' : e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS' ? 'permission denied' : e.message;
         console.error(`ixaudit: cannot write reports to ${values.out ?? 'out'}: ${why}. Previous reports there are unchanged.`);
         return EXIT.output;

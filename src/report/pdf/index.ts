@@ -4,6 +4,7 @@ import type { AuditReport, AuditResult, InventoryOperator } from '../../model/re
 import { operatorDir } from '../paths.js';
 import type { Reporter } from '../types.js';
 import { writeFileAtomic } from '../write-atomic.js';
+import { prettyJsonChunks } from '../json-stream.js';
 import { templateContext } from './context.js';
 import { operatorReport, operatorsOf, type OperatorReport } from './model.js';
 import {
@@ -61,8 +62,12 @@ function requiredLabels(context: object): string[] {
   return shippedLabelKeys;
 }
 
-/** findings.json cut down to one operator: what the PDF carries as its machine-readable attachment. */
-export function operatorFindingsJson(result: AuditResult, model: OperatorReport): string {
+/**
+ * findings.json cut down to one operator: what the PDF carries as its machine-readable attachment. Built as
+ * bytes from streamed pieces: an operator with 600,000 failures has ~0.9 GB of it, beyond the longest
+ * string V8 can hold (~512 MB).
+ */
+export function operatorFindingsJson(result: AuditResult, model: OperatorReport): Buffer {
   const id = model.operator.id;
   const operator = result.summary.operators.filter((o) => o.id === id);
   const data: AuditResult = {
@@ -71,7 +76,17 @@ export function operatorFindingsJson(result: AuditResult, model: OperatorReport)
     findings: result.findings.filter((f) => f.operator === id),
     waivers: result.waivers.filter((w) => w.operator === id),
   };
-  return `${JSON.stringify(data, null, 2)}\n`;
+  const pieces: Buffer[] = [];
+  let batch = '';
+  for (const chunk of prettyJsonChunks(data, [['findings'], ['summarised']])) {
+    batch += chunk;
+    if (batch.length >= 1 << 20) {
+      pieces.push(Buffer.from(batch, 'utf8'));
+      batch = '';
+    }
+  }
+  pieces.push(Buffer.from(`${batch}\n`, 'utf8'));
+  return Buffer.concat(pieces);
 }
 
 /** XMP metadata is XML that pdfkit writes without escaping, so metadata text avoids XML's special characters. */
@@ -88,14 +103,14 @@ function startDocument(options: {
   templates: TemplateSet;
   run: AuditResult['run'];
   reportId: string;
-  attachment: { name: string; text: string; description: string };
+  attachment: { name: string; bytes: Buffer; description: string };
 }): PdfWriter {
   const { theme, run, attachment } = options;
   const auditDay = new Date(`${run.auditDate}T00:00:00Z`);
   const tool = `${run.tool.name} ${run.tool.version}`;
   // The document id (trailer /ID) is pdfkit's hash of the info dictionary, so a digest of everything the
   // pages are drawn from goes into it: the attached data, the templates and the logo.
-  const digest = createHash('sha256').update(attachment.text).update(options.templates.digest).update(theme.logo ?? '').digest('hex');
+  const digest = createHash('sha256').update(attachment.bytes).update(options.templates.digest).update(theme.logo ?? '').digest('hex');
   const title = metadataText(options.title);
   const w = new PdfWriter(
     {
@@ -121,7 +136,7 @@ function startDocument(options: {
   (w.doc as unknown as { appendXML(xml: string): void }).appendXML(
     `<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/"><xmp:ModifyDate>${iso}</xmp:ModifyDate><xmp:MetadataDate>${iso}</xmp:MetadataDate></rdf:Description>`,
   );
-  w.doc.file(Buffer.from(attachment.text, 'utf8'), {
+  w.doc.file(attachment.bytes, {
     name: attachment.name,
     type: 'application/json',
     relationship: 'Data',
@@ -146,7 +161,7 @@ export async function renderOperatorPdf(report: AuditReport, operator: Inventory
     templates,
     run: model.run,
     reportId: model.reportId,
-    attachment: { name: `${operator.id}.findings.json`, text: operatorFindingsJson(report.result, model), description: label(labels, 'attachment.description') },
+    attachment: { name: `${operator.id}.findings.json`, bytes: operatorFindingsJson(report.result, model), description: label(labels, 'attachment.description') },
   });
 
   const ctx: Ctx = { w, theme, labels, templates, context, report: model };
@@ -185,7 +200,7 @@ export async function renderSectorPdf(report: AuditReport, templates: TemplateSe
     templates,
     run: model.run,
     reportId: model.reportId,
-    attachment: { name: 'sector.json', text: sectorJson(model), description: label(labels, 'sector.attachment') },
+    attachment: { name: 'sector.json', bytes: Buffer.from(sectorJson(model), 'utf8'), description: label(labels, 'sector.attachment') },
   });
   const ctx: SectorCtx = { w, theme, labels, templates, context, model };
   drawCover(ctx, { result: model.verdict, failOn: model.run.profile.failOn }, 'sector-cover.hbs');

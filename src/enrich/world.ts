@@ -133,20 +133,23 @@ function checkReferences(world: World): Diagnostic[] {
     }
     for (const doc of submission.tables) {
       const routeIds = new Map<string, number>();
+      // A million routes are checked here: paths are built only for the references that fail.
       (doc.value.spec.routes as any[]).forEach((route, r) => {
-        const base = ['spec', 'routes', r];
+        const at = (...rest: Array<string | number>): DocPath => ['spec', 'routes', r, ...rest];
         const first = routeIds.get(route.id);
         if (first !== undefined) {
-          const at = doc.positions.locate([...base.slice(0, 2), first, 'id']);
-          diagnostics.push(located(doc, [...base, 'id'], 'duplicate-id', `duplicate route id "${route.id}" in this table (first at line ${at.line})`));
+          const line = doc.positions.locate(['spec', 'routes', first, 'id']).line;
+          diagnostics.push(located(doc, at('id'), 'duplicate-id', `duplicate route id "${route.id}" in this table (first at line ${line})`));
         } else routeIds.set(route.id, r);
-        need(doc, [...base, 'primary', 'carrier'], route.primary.carrier, isCarrier(route.primary.carrier), 'carrier');
-        (route.backups ?? []).forEach((hop: { carrier: string }, i: number) =>
-          need(doc, [...base, 'backups', i, 'carrier'], hop.carrier, isCarrier(hop.carrier), 'carrier'),
-        );
-        (route.transit ?? []).forEach((id: string, i: number) => need(doc, [...base, 'transit', i], id, isCarrier(id), 'carrier'));
-        if (route.firewall !== undefined) {
-          need(doc, [...base, 'firewall'], route.firewall, firewallIds.has(route.firewall), `firewall policy of operator ${doc.operator}`);
+        if (!isCarrier(route.primary.carrier)) need(doc, at('primary', 'carrier'), route.primary.carrier, false, 'carrier');
+        (route.backups ?? []).forEach((hop: { carrier: string }, i: number) => {
+          if (!isCarrier(hop.carrier)) need(doc, at('backups', i, 'carrier'), hop.carrier, false, 'carrier');
+        });
+        (route.transit ?? []).forEach((id: string, i: number) => {
+          if (!isCarrier(id)) need(doc, at('transit', i), id, false, 'carrier');
+        });
+        if (route.firewall !== undefined && !firewallIds.has(route.firewall)) {
+          need(doc, at('firewall'), route.firewall, false, `firewall policy of operator ${doc.operator}`);
         }
       });
     }

@@ -95,8 +95,23 @@ describe('HDF / InSpec exec JSON (hdf.json)', () => {
     expect(waived.status).toBe('skipped');
     expect(waived.skip_message).toMatch(/^Waived by w-jp-001 until 2026-12-31: Primary next hop China Mobile International/);
     expect(rt01.waiver_data).toMatchObject({ expiration_date: '2026-12-31', run: true, skipped_due_to_waiver: false });
-    expect(rt01.waiver_data!.justification).toBe('w-jp-001 (jp-sakura, inputs/jp-sakura/waivers.yaml:7:7): Applied to RoutingTable/rt-jp-ss7-2026q2#r-0001 until 2026-12-31.');
-    expect(rt01.waiver_data!.ixaudit_waivers).toEqual([{ id: 'w-jp-001', operator: 'jp-sakura', status: 'applied', expires: '2026-12-31', subjects: ['RoutingTable/rt-jp-ss7-2026q2#r-0001'], location: 'inputs/jp-sakura/waivers.yaml:7:7' }]);
+    expect(rt01.waiver_data!.justification).toBe(
+      'w-jp-001 (jp-sakura, inputs/jp-sakura/waivers.yaml:7:7): Accepted because: Legacy Hong Kong SS7 route via CMI; migration to NTT IPX is contracted and scheduled for Q4 2026; approved by 相互接続セキュリティ室 (Interconnect Security Office); ticket SEC-2291; compensating controls: ICX-FW-01, ICX-FW-03, ICX-MON-01. Applied to RoutingTable/rt-jp-ss7-2026q2#r-0001 until 2026-12-31.',
+    );
+    expect(rt01.waiver_data!.ixaudit_waivers).toEqual([
+      {
+        id: 'w-jp-001',
+        operator: 'jp-sakura',
+        status: 'applied',
+        expires: '2026-12-31',
+        subjects: ['RoutingTable/rt-jp-ss7-2026q2#r-0001'],
+        location: 'inputs/jp-sakura/waivers.yaml:7:7',
+        justification: 'Legacy Hong Kong SS7 route via CMI; migration to NTT IPX is contracted and scheduled for Q4 2026.',
+        approvedBy: '相互接続セキュリティ室 (Interconnect Security Office)',
+        ticket: 'SEC-2291',
+        compensatingControls: ['ICX-FW-01', 'ICX-FW-03', 'ICX-MON-01'],
+      },
+    ]);
 
     // The waiver that expired the day before the audit: named, but its finding fails again.
     const rt02 = control('ICX-RT-02');

@@ -197,6 +197,10 @@ describe('OSCAL 1.2.1 assessment results (assessment-results.json)', () => {
 
     const waived = riskOf(observationOf('ICX-RT-01', 'RoutingTable/rt-jp-ss7-2026q2#r-0001'));
     expect(waived).toMatchObject({ status: 'deviation-approved', deadline: '2026-12-31T23:59:59Z' });
+    // The risk log records the approved deviation with the waiver's own justification, approver and ticket.
+    expect(waived['risk-log']!.entries).toHaveLength(1);
+    expect(waived['risk-log']!.entries[0]).toMatchObject({ 'status-change': 'deviation-approved', start: '2026-07-01T00:00:00Z', title: 'Deviation approved by waiver w-jp-001 until 2026-12-31' });
+    expect(waived['risk-log']!.entries[0].description).toContain('approved by 相互接続セキュリティ室 (Interconnect Security Office); ticket SEC-2291');
     expect(waived.props).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'waiver', value: 'w-jp-001' }), expect.objectContaining({ name: 'waiver-status', value: 'applied' })]));
     expect(waived.characterizations[0].facets).toEqual([{ name: 'severity', system: 'https://ixaudit.dev/ns/oscal', value: 'critical' }]);
 

@@ -127,6 +127,9 @@ describe('SARIF 2.1.0 (findings.sarif)', () => {
     const suppression = waived.suppressions![0];
     expect(suppression).toMatchObject({ kind: 'external', status: 'accepted', properties: { waiver: 'w-jp-001', expires: '2026-12-31' } });
     expect(suppression.justification).toContain('Waiver w-jp-001 (inputs/jp-sakura/waivers.yaml:7:7) covers this finding until 2026-12-31.');
+    // The decision as the waiver declares it: why, who approved it, the ticket, what compensates.
+    expect(suppression.justification).toContain('Accepted because: Legacy Hong Kong SS7 route via CMI; migration to NTT IPX is contracted and scheduled for Q4 2026; approved by 相互接続セキュリティ室 (Interconnect Security Office); ticket SEC-2291; compensating controls: ICX-FW-01, ICX-FW-03, ICX-MON-01.');
+    expect(suppression.properties).toMatchObject({ approvedBy: '相互接続セキュリティ室 (Interconnect Security Office)', ticket: 'SEC-2291', compensatingControls: ['ICX-FW-01', 'ICX-FW-03', 'ICX-MON-01'] });
     expect(suppression.location!.physicalLocation).toMatchObject({ artifactLocation: { uri: 'inputs/jp-sakura/waivers.yaml' }, region: { startLine: 7, startColumn: 7 } });
 
     const expired = resultOf('ICX-RT-02', 'RoutingTable/rt-jp-ss7-2026q2#r-0003');

@@ -1,3 +1,4 @@
+import { waiverDecisionText } from '../waiver-text.js';
 import type { Finding, WaiverOutcome } from '../../model/finding.js';
 import type { ControlSummary, SummarisedFindings } from '../../model/report.js';
 import { compareText } from '../../model/order.js';
@@ -124,12 +125,23 @@ export function waiverData(waivers: readonly WaiverOutcome[]): HdfWaiverData | u
       ? `${w.id} (${w.operator}) waives ${w.matched.join(', ')} until ${w.expires}`
       : `${w.id} (${w.operator}) expired on ${w.expires}: ${w.matched.join(', ')} evaluated normally`;
   return {
-    justification: relevant.map((w) => `${w.id} (${w.operator}, ${where(w)}): ${w.message}`).join('\n'),
+    justification: relevant.map((w) => [`${w.id} (${w.operator}, ${where(w)}):`, waiverDecisionText(w), w.message].filter((p) => p !== '').join(' ')).join('\n'),
     expiration_date: applied[0] ?? expired[expired.length - 1],
     run: true,
     skipped_due_to_waiver: false,
     message: `${relevant.map(describe).join('; ')}.`,
-    ixaudit_waivers: relevant.map((w) => ({ id: w.id, operator: w.operator, status: w.status, expires: w.expires, subjects: w.matched, location: where(w) })),
+    ixaudit_waivers: relevant.map((w) => ({
+      id: w.id,
+      operator: w.operator,
+      status: w.status,
+      expires: w.expires,
+      subjects: w.matched,
+      location: where(w),
+      justification: w.justification,
+      approvedBy: w.approvedBy,
+      ticket: w.ticket,
+      compensatingControls: w.compensatingControls,
+    })),
   };
 }
 

@@ -23,7 +23,7 @@ export interface HdfWaiverData {
   skipped_due_to_waiver: boolean;
   message: string;
   /** Each waiver behind this control's waiver data, as findings.json lists it. */
-  ixaudit_waivers: Array<{ id: string; operator: string; status: string; expires: string; subjects: string[]; location: string }>;
+  ixaudit_waivers: Array<{ id: string; operator: string; status: string; expires: string; subjects: string[]; location: string; justification: string; approvedBy: string; ticket: string; compensatingControls: string[] }>;
 }
 
 export interface HdfControl {

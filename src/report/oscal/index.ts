@@ -153,8 +153,11 @@ function assessmentResultsDocument(report: AuditReport): LazyAssessmentResults {
     for (const f of findings) yield observationFor(f, run.auditDate, inputs);
     for (const g of summarised) yield summaryObservationFor(g, run.auditDate);
   })();
+  const waiverById = new Map(report.result.waivers.map((w) => [`${w.operator}\u0000${w.id}`, w]));
   const risks = (function* () {
-    for (const f of findings) if (hasRisk(f)) yield riskFor(f, controlById.get(f.control)!, run.auditDate);
+    for (const f of findings) {
+      if (hasRisk(f)) yield riskFor(f, controlById.get(f.control)!, run.auditDate, f.waiver && waiverById.get(`${f.operator}\u0000${f.waiver.id}`));
+    }
   })();
   const key = (operator: string, control: string) => `${operator}\u0000${control}`;
   const listedBy = groupBy(findings, (f) => key(f.operator, f.control));

@@ -1,4 +1,5 @@
-import type { Finding } from '../../model/finding.js';
+import type { Finding, WaiverOutcome } from '../../model/finding.js';
+import { waiverDecisionText } from '../waiver-text.js';
 import type { ControlSummary, OperatorSummary, SummarisedFindings } from '../../model/report.js';
 import type { InputFile } from '../../load/index.js';
 import type { Status } from '../../model/types.js';
@@ -223,8 +224,29 @@ function riskStatement(finding: Finding, control: Pick<ControlSummary, 'requirem
   }
 }
 
-export function riskFor(finding: Finding, control: Pick<ControlSummary, 'requirement'>, auditDate: string): OscalRisk {
+/**
+ * A waived finding's risk log: one entry, the deviation approved by the waiver, with its justification,
+ * approver, ticket and compensating controls as declared, dated at the start of the audit date.
+ */
+function deviationLog(finding: Finding, waiver: WaiverOutcome | undefined, auditDate: string): OscalRisk['risk-log'] {
+  if (finding.status !== 'waived' || !finding.waiver) return undefined;
+  const decision = waiver ? waiverDecisionText(waiver) : '';
+  return {
+    entries: [
+      {
+        uuid: ixauditUuid('risk-log', finding.fingerprint, finding.waiver.id),
+        title: oneLine(`Deviation approved by waiver ${finding.waiver.id} until ${finding.waiver.expires}`),
+        description: decision || `Waiver ${finding.waiver.id} covers this finding until ${finding.waiver.expires}.`,
+        start: `${auditDate}T00:00:00Z`,
+        'status-change': 'deviation-approved',
+      },
+    ],
+  };
+}
+
+export function riskFor(finding: Finding, control: Pick<ControlSummary, 'requirement'>, auditDate: string, waiver?: WaiverOutcome): OscalRisk {
   const waived = finding.status === 'waived' && finding.waiver;
+  const log = deviationLog(finding, waiver, auditDate);
   return {
     uuid: riskUuid(finding),
     title: oneLine(`${finding.control} ${finding.title}: ${finding.operator} ${finding.subject}`),
@@ -238,6 +260,7 @@ export function riskFor(finding: Finding, control: Pick<ControlSummary, 'require
     ...(finding.remediation
       ? { remediations: [{ uuid: ixauditUuid('remediation', finding.fingerprint), lifecycle: 'recommendation' as const, title: oneLine(`Remediate ${finding.control}`), description: finding.remediation }] }
       : {}),
+    ...(log ? { 'risk-log': log } : {}),
     'related-observations': [{ 'observation-uuid': observationUuid(auditDate, finding) }],
   };
 }

@@ -99,6 +99,8 @@ export interface OscalRisk {
   characterizations: Array<{ origin: OscalOrigin; facets: Array<{ name: string; system: string; value: string }> }>;
   deadline?: string;
   remediations?: Array<{ uuid: string; lifecycle: 'recommendation'; title: string; description: string }>;
+  /** For a waived finding: the approved deviation, as the waiver declares it. */
+  'risk-log'?: { entries: Array<{ uuid: string; title: string; description: string; start: string; 'status-change': OscalRiskStatus }> };
   'related-observations': Array<{ 'observation-uuid': string }>;
 }
 

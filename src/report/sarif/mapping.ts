@@ -1,3 +1,4 @@
+import { waiverDecisionText, type WaiverDecision } from '../waiver-text.js';
 import type { Finding } from '../../model/finding.js';
 import type { BaselineComparison, ControlSummary } from '../../model/report.js';
 import type { Diagnostic, DiagnosticCode, Severity, SourcePos } from '../../model/types.js';
@@ -150,7 +151,7 @@ export function findingLocation(finding: Finding, artifactIndex: ReadonlyMap<str
 }
 
 /** Where a waiver was declared and how it ended, as the model has it (src/model/finding.ts WaiverOutcome). */
-export interface WaiverSource {
+export interface WaiverSource extends WaiverDecision {
   id: string;
   expires: string;
   location: SourcePos;
@@ -168,9 +169,15 @@ export function suppressionFor(finding: Finding, waiver: WaiverSource | undefine
   return {
     kind: 'external',
     status: 'accepted',
-    justification: `Waiver ${finding.waiver.id}${where} covers this finding until ${finding.waiver.expires}.${waiver ? ` ${waiver.message}` : ''}`,
+    justification: [`Waiver ${finding.waiver.id}${where} covers this finding until ${finding.waiver.expires}.`, waiver ? waiverDecisionText(waiver) : '', waiver?.message ?? '']
+      .filter((part) => part !== '')
+      .join(' '),
     ...(waiver ? { location: physicalLocation(waiver.location, artifactIndex) } : {}),
-    properties: { waiver: finding.waiver.id, expires: finding.waiver.expires },
+    properties: {
+      waiver: finding.waiver.id,
+      expires: finding.waiver.expires,
+      ...(waiver ? { approvedBy: waiver.approvedBy, ticket: waiver.ticket, compensatingControls: waiver.compensatingControls } : {}),
+    },
   };
 }
 

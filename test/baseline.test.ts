@@ -83,3 +83,44 @@ describe('--baseline with counted route findings', () => {
     expect(after.baseline!.counts.resolved).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe('--baseline with a findings.json too large for one string', () => {
+  it('reads the findings list element by element and gets what JSON.parse gets', async () => {
+    const { loadPreviousFindings, splitFindings } = await import('../src/load/baseline.js');
+    const { findingsJson } = await import('../src/report/json/index.js');
+    const { audit } = await import('./support/audit.js');
+    const text = findingsJson(audit(['inputs']));
+    const whole = JSON.parse(text);
+    // Pretty (as written), compact, and with braces, brackets, commas and escaped quotes inside strings.
+    const tricky = { ...whole, findings: whole.findings.map((f: { message: string }, i: number) => (i % 7 === 0 ? { ...f, message: `${f.message} {[",\\"]} ]}` } : f)) };
+    for (const layout of [text, JSON.stringify(whole), JSON.stringify(tricky, null, 1)]) {
+      const expected = JSON.parse(layout);
+      const bytes = Buffer.from(layout, 'utf8');
+      const { head, starts, ends } = splitFindings(bytes);
+      const findings = starts.map((start, i) => JSON.parse(bytes.toString('utf8', start, ends[i])));
+      expect(findings).toEqual(expected.findings);
+      expect({ ...head, findings }).toEqual(expected);
+    }
+    // Through the --baseline reader with the piecewise path forced (threshold 0): same result.
+    const dir = tempFiles({ 'findings.json': text });
+    const piecewise = loadPreviousFindings(dir, 0);
+    const parsedWhole = loadPreviousFindings(dir);
+    expect(piecewise).toEqual(parsedWhole);
+    expect('findings' in piecewise && piecewise.findings.length).toBe(whole.findings.length);
+  });
+
+  it('still rejects what is not an ixaudit findings.json, naming the element', async () => {
+    const { loadPreviousFindings } = await import('../src/load/baseline.js');
+    const { findingsJson } = await import('../src/report/json/index.js');
+    const { audit } = await import('./support/audit.js');
+    const data = JSON.parse(findingsJson(audit(['inputs'])));
+    data.findings[3].status = 'maybe';
+    const dir = tempFiles({ 'findings.json': JSON.stringify(data, null, 2) });
+    const result = loadPreviousFindings(dir, 0);
+    expect('message' in result && result.message).toMatch(/^--baseline: not an ixaudit findings\.json \(\/findings\/3\/status /);
+    const broken = tempFiles({ 'findings.json': '{"schemaVersion": "1.0", "findings": [{"control": "x"}, ' });
+    const trailing = tempFiles({ 'findings.json': '{"schemaVersion": "1.0", "findings": [{"control": "x"},]}' });
+    expect((loadPreviousFindings(trailing, 0) as { message: string }).message).toMatch(/^--baseline: not readable JSON \(empty element/);
+    expect('message' in loadPreviousFindings(broken, 0) && (loadPreviousFindings(broken, 0) as { message: string }).message).toMatch(/^--baseline: not readable JSON/);
+  });
+});

@@ -4,21 +4,138 @@ import type { PreviousFindings } from '../engine/baseline.js';
 import type { Diagnostic } from '../model/types.js';
 import { schemaValidator } from './schemas.js';
 
-/** Reads a previous run's findings.json (from its --out folder) for --baseline, checking it is one. */
-export function loadPreviousFindings(dir: string): PreviousFindings | Diagnostic {
+/** Files larger than this are read list element by list element (see splitFindings). */
+const WHOLE_PARSE_BYTES = 256 * 2 ** 20;
+
+/** How many findings are validated against the schema at a time when the file is read in pieces. */
+const VALIDATE_BATCH = 10_000;
+
+/**
+ * Reads a previous run's findings.json (from its --out folder) for --baseline, checking it is one. A
+ * national run's findings.json can be larger than the longest string V8 holds (~512 MB): such a file is
+ * read as bytes, its `findings` list cut into elements parsed one by one.
+ */
+export function loadPreviousFindings(dir: string, wholeParseBytes = WHOLE_PARSE_BYTES): PreviousFindings | Diagnostic {
   const file = join(dir, 'findings.json');
-  let data: unknown;
+  const problem = (reason: string): Diagnostic => ({ file, line: 0, column: 0, code: 'usage', message: `--baseline: ${reason}` });
+  let bytes: Buffer;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    bytes = readFileSync(file);
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no findings.json there: give the --out folder of an earlier ixaudit run' : `not readable JSON (${(err as Error).message})`;
-    return { file, line: 0, column: 0, code: 'usage', message: `--baseline: ${reason}` };
+    return problem((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no findings.json there: give the --out folder of an earlier ixaudit run' : `cannot read findings.json (${(err as Error).message})`);
+  }
+  // The findings are validated in batches together with the rest of the document, and only the fields a
+  // comparison reads are kept: a million previous findings then cost a fraction of their size in memory.
+  let head: Record<string, unknown>;
+  let count: number;
+  let findingAt: (i: number) => unknown;
+  try {
+    if (bytes.length <= wholeParseBytes) {
+      head = JSON.parse(bytes.toString('utf8'));
+      const list: unknown[] = Array.isArray(head?.findings) ? head.findings : [];
+      count = list.length;
+      findingAt = (i) => list[i];
+    } else {
+      const split = splitFindings(bytes);
+      head = split.head;
+      count = split.starts.length;
+      findingAt = (i) => JSON.parse(bytes.toString('utf8', split.starts[i], split.ends[i]));
+    }
+  } catch (err) {
+    return problem(`not readable JSON (${(err as Error).message})`);
   }
   const validate = schemaValidator('findings');
-  if (!validate(data)) {
-    const first = validate.errors?.[0];
-    return { file, line: 0, column: 0, code: 'usage', message: `--baseline: not an ixaudit findings.json (${first?.instancePath || '/'} ${first?.message ?? ''})` };
+  const kept: PreviousFindings['findings'] = [];
+  for (let start = 0; start === 0 || start < count; start += VALIDATE_BATCH) {
+    const batch: unknown[] = [];
+    try {
+      for (let i = start; i < Math.min(count, start + VALIDATE_BATCH); i++) batch.push(findingAt(i));
+    } catch (err) {
+      return problem(`not readable JSON (${(err as Error).message})`);
+    }
+    if (!validate({ ...head, findings: batch })) {
+      const first = validate.errors?.[0];
+      const path = (first?.instancePath ?? '').replace(/^\/findings\/(\d+)/, (_, i: string) => `/findings/${start + Number(i)}`);
+      return problem(`not an ixaudit findings.json (${path || '/'} ${first?.message ?? ''})`);
+    }
+    for (const f of batch as PreviousFindings['findings']) kept.push(comparedFields(f));
   }
-  const run = data as { run: { auditDate: string }; findings: PreviousFindings['findings'] };
-  return { auditDate: run.run.auditDate, findings: run.findings };
+  const run = head as { run: { auditDate: string } };
+  return { auditDate: run.run.auditDate, findings: kept };
+}
+
+/** The fields of a previous finding that a comparison reads (src/engine/baseline.ts). */
+function comparedFields(f: PreviousFindings['findings'][number]): PreviousFindings['findings'][number] {
+  return { control: f.control, operator: f.operator, subject: f.subject, status: f.status, fingerprint: f.fingerprint, severity: f.severity, title: f.title };
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+
+/**
+ * Reads a JSON document whose root is an object: where each element of its top-level `findings` array
+ * starts and ends (byte offsets), and the rest of the document parsed, with an empty list in the array's
+ * place. Works on bytes: strings are skipped with their escapes,
+ * so braces inside messages do not count; any valid JSON layout is read, not only ixaudit's own.
+ */
+export function splitFindings(bytes: Buffer): { head: Record<string, unknown>; starts: number[]; ends: number[] } {
+  let depth = 0;
+  // The last string met directly in the root object: the key, when a value follows it.
+  let lastKey = '';
+  let arrayStart = -1;
+  let arrayEnd = -1;
+  let elementStart = -1;
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const element = (end: number) => {
+    let from = elementStart;
+    while (from < end && (bytes[from] === 0x20 || bytes[from] === 0x0a || bytes[from] === 0x0d || bytes[from] === 0x09)) from++;
+    if (from === end) {
+      // Only an empty list has nothing between its brackets; "[a,]" or "[a,,b]" is not JSON.
+      if (starts.length > 0 || bytes[end] !== 0x5d) throw new SyntaxError(`empty element in the findings list at byte ${end}`);
+      return;
+    }
+    starts.push(from);
+    ends.push(end);
+  };
+  for (let i = 0; i < bytes.length && arrayEnd < 0; i++) {
+    const b = bytes[i];
+    if (b === QUOTE) {
+      const start = i;
+      for (i++; i < bytes.length && bytes[i] !== QUOTE; i++) if (bytes[i] === BACKSLASH) i++;
+      if (depth === 1 && arrayStart < 0) lastKey = bytes.toString('utf8', start + 1, i);
+      continue;
+    }
+    if (b === 0x7b || b === 0x5b) {
+      // '{' or '['
+      if (depth === 1 && b === 0x5b && lastKey === 'findings' && arrayStart < 0) {
+        arrayStart = i;
+        elementStart = i + 1;
+      }
+      depth++;
+      continue;
+    }
+    if (b === 0x7d || b === 0x5d) {
+      // '}' or ']'
+      depth--;
+      if (arrayStart >= 0 && depth === 1 && b === 0x5d) {
+        element(i);
+        arrayEnd = i;
+      }
+      continue;
+    }
+    if (b === COMMA) {
+      if (arrayStart >= 0 && depth === 2) {
+        element(i);
+        elementStart = i + 1;
+      } else if (depth === 1) {
+        lastKey = '';
+      }
+    }
+  }
+  if (arrayStart < 0) return { head: JSON.parse(bytes.toString('utf8')), starts, ends };
+  if (arrayEnd < 0) throw new SyntaxError('the findings list is not closed');
+  const head = JSON.parse(Buffer.concat([bytes.subarray(0, arrayStart), Buffer.from('[]'), bytes.subarray(arrayEnd + 1)]).toString('utf8'));
+  return { head, starts, ends };
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { Finding, WaiverOutcome } from '../../model/finding.js';
-import type { AuditReport, ControlSummary } from '../../model/report.js';
+import type { WaiverOutcome } from '../../model/finding.js';
+import type { AuditReport } from '../../model/report.js';
 import { compareText } from '../../model/order.js';
 import type { Reporter } from '../types.js';
 import { materialize, prettyJsonChunks, type JsonPath } from '../json-stream.js';

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { Finding } from '../../model/finding.js';
 import { compareText } from '../../model/order.js';
 import type { AuditReport, ControlSummary } from '../../model/report.js';
 import type { Reporter } from '../types.js';

@@ -225,6 +225,24 @@ export function drawContents(ctx: BaseCtx, reserved: { page: number }): void {
 
 // ---- executive summary and charts ---------------------------------------------------------------
 
+/** The panel that opens a summary: a label, the pass / fail badge, and one line of figures beside it. */
+export function drawVerdictPanel(ctx: BaseCtx, label: string, labelWidth: number, verdict: 'pass' | 'fail', figures: string): void {
+  const { w, theme } = ctx;
+  const s = styles(theme);
+  const c = theme.colours;
+  const colour = verdict === 'fail' ? c.status.fail : c.status.pass;
+  w.block(
+    'P',
+    40,
+    (x, y) => {
+      w.drawTextAt([{ text: label.toUpperCase(), bold: true }], x + 12, y + 8, labelWidth, s.label);
+      w.drawBadge(L(ctx, `verdict.${verdict}`), colour, x + 12, y + 19, 11);
+      w.drawTextAt([{ text: figures }], x + 80, y + 21, w.width - 92, { size: 9, color: c.text });
+    },
+    { background: (x, y) => w.doc.save().rect(x, y, w.width, 40).fill(c.shade).restore().save().rect(x, y, 3, 40).fill(colour).restore() },
+  );
+}
+
 export function drawSummary(ctx: Ctx, number: string): void {
   const { w, theme, report } = ctx;
   const s = styles(theme);
@@ -232,21 +250,9 @@ export function drawSummary(ctx: Ctx, number: string): void {
   w.group('Sect', () => {
     w.heading(1, [{ text: `${number}  ${L(ctx, 'sections.summary')}` }], s.h1, { destination: 'summary', newPage: true, bookmark: `${number} ${L(ctx, 'sections.summary')}` });
     w.space(4);
-    // Verdict panel.
-    const verdict = report.verdict === 'fail' ? L(ctx, 'verdict.fail') : L(ctx, 'verdict.pass');
-    const colour = report.verdict === 'fail' ? c.status.fail : c.status.pass;
-    w.block(
-      'P',
-      40,
-      (x, y) => {
-        w.drawTextAt([{ text: L(ctx, 'sections.overall').toUpperCase(), bold: true }], x + 12, y + 8, 200, s.label);
-        w.drawBadge(verdict, colour, x + 12, y + 19, 11);
-        const counts = report.counts;
-        const summary = STATUSES.filter((st) => counts[st] > 0 || st === 'fail').map((st) => `${counts[st]} ${L(ctx, `status.${st}`).toLowerCase()}`).join(' · ');
-        w.drawTextAt([{ text: summary }], x + 80, y + 21, w.width - 92, { size: 9, color: c.text });
-      },
-      { background: (x, y) => w.doc.save().rect(x, y, w.width, 40).fill(c.shade).restore().save().rect(x, y, 3, 40).fill(colour).restore() },
-    );
+    const counts = report.counts;
+    const summary = STATUSES.filter((st) => counts[st] > 0 || st === 'fail').map((st) => `${counts[st]} ${L(ctx, `status.${st}`).toLowerCase()}`).join(' · ');
+    drawVerdictPanel(ctx, L(ctx, 'sections.overall'), 200, report.verdict, summary);
     w.space(10);
     drawBlocks(ctx, render(ctx, 'executive-summary.hbs'), 'summary');
 

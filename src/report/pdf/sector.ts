@@ -5,7 +5,7 @@ import { PROTOCOLS, STATUSES, type Diagnostic, type Status } from '../../model/t
 import { reportId } from '../manifest.js';
 import { sectorView, type SectorView } from '../sector/model.js';
 import { operatorsOf } from './model.js';
-import { drawBlocks, L, render, styles, type BaseCtx } from './sections.js';
+import { drawBlocks, drawVerdictPanel, L, render, styles, type BaseCtx } from './sections.js';
 import type { Cell, Span } from './writer.js';
 import { reportFacts, resultFacts } from './context.js';
 
@@ -208,19 +208,7 @@ export function drawSectorSummary(ctx: SectorCtx, number: string): void {
     sectionHeading(ctx, number, 'summary', 'summary', true);
     w.space(4);
     const failing = view.operators.filter((o) => o.result === 'fail').length;
-    const verdict = model.verdict === 'fail' ? L(ctx, 'verdict.fail') : L(ctx, 'verdict.pass');
-    const colour = model.verdict === 'fail' ? c.status.fail : c.status.pass;
-    w.block(
-      'P',
-      40,
-      (x, y) => {
-        w.drawTextAt([{ text: L(ctx, 'sector.overall').toUpperCase(), bold: true }], x + 12, y + 8, 260, s.label);
-        w.drawBadge(verdict, colour, x + 12, y + 19, 11);
-        const text = `${failing} ${L(ctx, 'sector.of')} ${view.operators.length} ${L(ctx, 'sector.operatorsFail')}`;
-        w.drawTextAt([{ text }], x + 80, y + 21, w.width - 92, { size: 9, color: c.text });
-      },
-      { background: (x, y) => w.doc.save().rect(x, y, w.width, 40).fill(c.shade).restore().save().rect(x, y, 3, 40).fill(colour).restore() },
-    );
+    drawVerdictPanel(ctx, L(ctx, 'sector.overall'), 260, model.verdict, `${failing} ${L(ctx, 'sector.of')} ${view.operators.length} ${L(ctx, 'sector.operatorsFail')}`);
     w.space(10);
     drawBlocks(ctx, render(ctx, 'sector-summary.hbs'), 'summary');
     // Key figures per operator, in the exposure ranking's order: the page a reader starts from.

@@ -11,7 +11,7 @@ import { protocolMatrices, tint } from '../src/report/pdf/sector.js';
 import { DETAIL_LIMIT, GROUP_LIMIT, ROW_LIMIT } from '../src/report/pdf/sections.js';
 import { loadTemplates } from '../src/report/pdf/templates.js';
 import { sectorView } from '../src/report/sector/model.js';
-import { auditReport } from './support/audit.js';
+import { auditReport, withBaseline } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 
 function tool(command: string, ...args: string[]): string {
@@ -117,15 +117,7 @@ describe('sector.pdf of the bundled samples', () => {
   });
 
   it('shows the change since the last audit when there is a baseline', async () => {
-    const changed = auditReport(['inputs']);
-    let n = 0;
-    changed.result.findings = changed.result.findings.map((f) => ({ ...f, baseline: { state: f.operator === 'jp-sakura' && f.status === 'fail' && n++ < 3 ? 'new' : 'unchanged' } }) as Finding);
-    changed.result.baseline = {
-      source: 'previous-out',
-      previousAuditDate: '2026-01-01',
-      counts: { new: 3, unchanged: changed.result.findings.length - 3, changed: 0, resolved: 1 },
-      removed: [{ control: 'ICX-RT-02', title: 'No failover to a high-risk carrier', severity: 'high', operator: 'kr-hanbit', subject: 'RoutingTable/rt-kr-ss7#r-gone', previousStatus: 'fail', fingerprint: '0'.repeat(32) }],
-    };
+    const changed = withBaseline(auditReport(['inputs']));
     const file = join(tempFiles({}), 'sector.pdf');
     writeFileSync(file, await renderSectorPdf(changed, loadTemplates()));
     const text = tool('pdftotext', '-layout', '-enc', 'UTF-8', file, '-');

@@ -3,13 +3,12 @@ import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Finding } from '../src/model/finding.js';
 import type { AuditReport } from '../src/model/report.js';
 import { reportId } from '../src/report/manifest.js';
 import { sectorView, type SectorView } from '../src/report/sector/model.js';
 import { writeSectorWorkbook, xlsxReporter } from '../src/report/xlsx/index.js';
 import { exposureGrid } from '../src/report/xlsx/sector.js';
-import { auditReport } from './support/audit.js';
+import { auditReport, withBaseline } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 
 async function readBook(path: string): Promise<ExcelJS.Workbook> {
@@ -39,18 +38,6 @@ function factsOf(ws: ExcelJS.Worksheet): Map<string, unknown> {
     if (typeof label === 'string' && row.getCell(2).value !== null) facts.set(label, row.getCell(2).value);
   });
   return facts;
-}
-
-function withBaseline(report: AuditReport): AuditReport {
-  let n = 0;
-  report.result.findings = report.result.findings.map((f) => ({ ...f, baseline: { state: f.operator === 'jp-sakura' && f.status === 'fail' && n++ < 3 ? 'new' : 'unchanged' } }) as Finding);
-  report.result.baseline = {
-    source: 'previous-out',
-    previousAuditDate: '2026-01-01',
-    counts: { new: 3, unchanged: report.result.findings.length - 3, changed: 0, resolved: 1 },
-    removed: [{ control: 'ICX-RT-02', title: 'No failover to a high-risk carrier', severity: 'high', operator: 'kr-hanbit', subject: 'RoutingTable/rt-kr-ss7#r-gone', previousStatus: 'fail', fingerprint: '0'.repeat(32) }],
-  };
-  return report;
 }
 
 describe('sector.xlsx of the bundled samples (exceljs read-back)', () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { runAudit, type AuditOptions } from '../../src/cli/run-audit.js';
+import type { Finding } from '../../src/model/finding.js';
 import type { AuditReport, AuditResult } from '../../src/model/report.js';
 
 /** Runs the whole pipeline on files, with a fixed "today" so nothing depends on the clock. */
@@ -26,4 +27,20 @@ export function expectationsIn(file: string): Expectation[] {
       const match = /# expect: (\S+) (\S+)\s*$/.exec(text);
       return match ? [{ status: match[1], subject: match[2], line: i + 1 }] : [];
     });
+}
+
+/**
+ * The samples as if compared with an earlier audit: three of jp-sakura's failures are new, the rest
+ * unchanged, and one kr-hanbit failure was removed since. For the reports that show changes.
+ */
+export function withBaseline(report: AuditReport): AuditReport {
+  let n = 0;
+  report.result.findings = report.result.findings.map((f) => ({ ...f, baseline: { state: f.operator === 'jp-sakura' && f.status === 'fail' && n++ < 3 ? 'new' : 'unchanged' } }) as Finding);
+  report.result.baseline = {
+    source: 'previous-out',
+    previousAuditDate: '2026-01-01',
+    counts: { new: 3, unchanged: report.result.findings.length - 3, changed: 0, resolved: 1 },
+    removed: [{ control: 'ICX-RT-02', title: 'No failover to a high-risk carrier', severity: 'high', operator: 'kr-hanbit', subject: 'RoutingTable/rt-kr-ss7#r-gone', previousStatus: 'fail', fingerprint: '0'.repeat(32) }],
+  };
+  return report;
 }

@@ -144,11 +144,12 @@ export function evaluateControl(control: CompiledControl, submission: Submission
   // verdict reads none of it, the first route of a shape is judged and the others take its status. Shapes
   // are narrowed further to the fields this control reads (its projection): ICX-ENC-01 reads a route's
   // next hop, destination and encryption, so two routes differing only in their backups share a verdict.
-  const projection = applies.subject === 'route' && verdictFollowsShape(control) ? projectionOf(control) : undefined;
+  const code = applies.subject === 'route' ? readCode(control) : undefined;
+  const projection = code && verdictFollowsShape(code) ? projectionOf(code) : undefined;
   const statusByProjection: Status[] = [];
   // When the evidence and messages read no identity either, a failing route's details are those of the
   // first route of its projection, with the location moved to this route's item.
-  const detailsByProjection: Array<Details | undefined> | undefined = projection && detailsFollowShape(control) ? [] : undefined;
+  const detailsByProjection: Array<Details | undefined> | undefined = projection && detailsFollowShape(code!) ? [] : undefined;
   const counts = tally && applies.subject === 'route' ? { pass: new Counted(), 'not-applicable': new Counted() } : undefined;
   for (const subject of subjects) {
     const projected = projection && subject.shape !== undefined ? projection(subject.shape, subject.value) : undefined;
@@ -205,13 +206,12 @@ class Counted {
  * unavoidability; the rest of a hop derives from its carrier). Shapes with the same number look the same
  * to the control. Each shape is numbered once.
  */
-function projectionOf(control: CompiledControl): (shape: number, route: Record<string, any>) => number {
-  const code = readCode(control);
+function projectionOf(code: ControlCode): (shape: number, route: Record<string, any>) => number {
   const named = new Set(['protocol', 'status', 'undefinedCarriers']);
   for (const m of [code.verdict, code.details, code.location].join('\n').matchAll(/\b(?:route|subject)\s*\.\s*(\w+)/g)) named.add(m[1]);
   // Identity differs within a shape, so it cannot be part of a shape's number: the verdict never reads it
   // (or there is no projection), and details that read it beyond `route.at` are not shared.
-  const fields = [...named].filter((f) => !IDENTITY_FIELDS.has(f)).sort();
+  const fields = [...named].filter((f) => !IDENTITY_FIELDS.includes(f)).sort();
   const byShape: number[] = [];
   const numbers = new Map<string, number>();
   return (shape, route) => {
@@ -236,10 +236,12 @@ function projectedValue(value: unknown): string {
 }
 
 /** Route fields that differ from route to route without saying anything about its risk (see Submission). */
-const IDENTITY_FIELDS = new Set(['id', 'table', 'match', 'trafficShare', 'at']);
-const ROUTE_IDENTITY = /\b(?:route|subject)\s*\.\s*(?:id|table|match|trafficShare|at)\b/;
-/** The same, but `at`: a location built from `route.at` is moved to each route's item (rebase). */
-const ROUTE_IDENTITY_BUT_AT = /\b(?:route|subject)\s*\.\s*(?:id|table|match|trafficShare)\b/;
+const IDENTITY_FIELDS = ['id', 'table', 'match', 'trafficShare', 'at'];
+
+/** Whether code names one of these route fields (`route.id`, `subject.match`). */
+function namesRouteField(code: string, fields: readonly string[]): boolean {
+  return new RegExp(`\\b(?:route|subject)\\s*\\.\\s*(?:${fields.join('|')})\\b`).test(code);
+}
 
 /** A route read as a whole (`route`, not `route.field`) may reach its identity. */
 const WHOLE_ROUTE = /\b(?:route|subject)\b(?!\s*\.)/;
@@ -249,7 +251,13 @@ const WHOLE_ROUTE = /\b(?:route|subject)\b(?!\s*\.)/;
  * nothing) and messages reduced to their {{placeholders}}: verdict (applies, evidenced, lets, pass),
  * details (evidence, messages), location.
  */
-function readCode(control: CompiledControl): { verdict: string; details: string; location: string } {
+interface ControlCode {
+  verdict: string;
+  details: string;
+  location: string;
+}
+
+function readCode(control: CompiledControl): ControlCode {
   const d = control.definition;
   const c = d.check;
   const code = (text: string | undefined) => (text ?? '').replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""');
@@ -265,9 +273,8 @@ function readCode(control: CompiledControl): { verdict: string; details: string;
  * Whether a route control's verdict (applies, evidenced, lets, pass) reads only what routes of one shape
  * share: no identity field, no document path (`.at`), not the route as a whole.
  */
-export function verdictFollowsShape(control: CompiledControl): boolean {
-  const { verdict } = readCode(control);
-  return !/\.at\b/.test(verdict) && !ROUTE_IDENTITY.test(verdict) && !WHOLE_ROUTE.test(verdict);
+function verdictFollowsShape({ verdict }: ControlCode): boolean {
+  return !/\.at\b/.test(verdict) && !namesRouteField(verdict, IDENTITY_FIELDS) && !WHOLE_ROUTE.test(verdict);
 }
 
 /**
@@ -275,11 +282,11 @@ export function verdictFollowsShape(control: CompiledControl): boolean {
  * come from, they may not name a route's identity or a document path; the location may use `route.at`
  * and hop paths (it is moved to each route's item) but no other identity.
  */
-function detailsFollowShape(control: CompiledControl): boolean {
-  const { verdict, details, location } = readCode(control);
+function detailsFollowShape({ verdict, details, location }: ControlCode): boolean {
   const text = `${verdict}\n${details}`;
-  if (ROUTE_IDENTITY_BUT_AT.test(location) || WHOLE_ROUTE.test(location)) return false;
-  return !/\.at\b/.test(text) && !ROUTE_IDENTITY.test(text) && !WHOLE_ROUTE.test(text);
+  // `route.at` in a location is fine: the location is moved to each route's item (rebase).
+  if (namesRouteField(location, IDENTITY_FIELDS.filter((f) => f !== 'at')) || WHOLE_ROUTE.test(location)) return false;
+  return !/\.at\b/.test(text) && !namesRouteField(text, IDENTITY_FIELDS) && !WHOLE_ROUTE.test(text);
 }
 
 /** A location inside one route item, moved to the same place in another route's item. */

@@ -3,6 +3,7 @@ import type { EffectiveProfile } from '../enrich/profile.js';
 import { ID_PATH, type Subject, type Submission } from '../enrich/submission.js';
 import type { Finding } from '../model/finding.js';
 import type { DocPath, PositionLookup, Severity, SourcePos, Status } from '../model/types.js';
+import { docPathOf } from '../model/types.js';
 import { AGGREGATES } from './aggregates.js';
 import { toPlain, type CelProgram, type CompiledControl } from './compile.js';
 
@@ -389,7 +390,7 @@ function subjectsFor(kind: string, aggregate: string | undefined, submission: Su
 /** "spec.routes.3.primary.carrier" → ['spec', 'routes', 3, 'primary', 'carrier']; anything else keeps the default. */
 function parsePath(value: unknown): DocPath | undefined {
   if (typeof value !== 'string' || value === '') return undefined;
-  return value.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+  return docPathOf(value);
 }
 
 function locate(subject: Subject, path: DocPath | undefined): SourcePos {

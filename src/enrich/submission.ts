@@ -1,5 +1,5 @@
 import type { DocPath, LoadedDocument, Protocol } from '../model/types.js';
-import { PROTOCOLS, SIGNALLING_PROTOCOLS } from '../model/types.js';
+import { docPathOf, PROTOCOLS, SIGNALLING_PROTOCOLS } from '../model/types.js';
 import { compareText } from '../model/order.js';
 import { chainText, type OwnershipResolver } from './ownership.js';
 import type { EffectiveProfile } from './profile.js';
@@ -233,9 +233,9 @@ export function buildSubmission(
 
   /**
    * What a route's view derives from its protocol, status, destination, carriers, encryption and firewall:
-   * built once per distinct combination (its shape) and shared, frozen, by every route of that shape. A
-   * national table of a million routes has a few thousand shapes, so hops, risk and chains are worked out
-   * a few thousand times, and controls can judge a shape once (see evaluateControl).
+   * built once per distinct combination (its shape) and shared, frozen, by every route of that shape. The
+   * bench's million-route table, which mixes carriers at random, has 42,385 shapes, so hops, risk and
+   * chains are worked out that many times, not a million, and controls judge shapes (see evaluateControl).
    */
   const routeShape = (route: any, protocol: Protocol): RouteShapeView => {
     const destinationPlmn: string = route.destination.plmn ?? '';
@@ -323,7 +323,7 @@ export function buildSubmission(
         shape = { id: shapes.size, view: routeShape(route, protocol) };
         shapes.set(key, shape);
         // A carrier's first use is always the first route of some shape: only new shapes need noting.
-        for (const hop of shape.view.hops) noteUse(hop.carrier, doc, [...base, ...hop.at.split('.').map(pathPart)]);
+        for (const hop of shape.view.hops) noteUse(hop.carrier, doc, [...base, ...docPathOf(hop.at)]);
       }
       const d = shape.view;
       routes.push({
@@ -400,11 +400,6 @@ function shapeKey(protocol: string, route: any): string {
   let transit = '';
   for (const id of route.transit ?? []) transit += `${id},`;
   return `${protocol}\u0001${route.status}\u0001${route.destination.country}\u0001${opt(route.destination.plmn)}\u0001${route.primary.carrier}\u0001${backups}\u0001${transit}\u0001${opt(route.encryption)}\u0001${opt(route.firewall)}\u0001${route.trafficShare === undefined ? 'no-share' : 'share'}`;
-}
-
-/** "backups.0.carrier" → ['backups', 0, 'carrier']. */
-function pathPart(part: string): string | number {
-  return /^\d+$/.test(part) ? Number(part) : part;
 }
 
 /** Shared views are frozen so that no control, aggregate or reporter can change one route through another. */

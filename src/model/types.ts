@@ -59,6 +59,11 @@ export function severityRank(severity: Severity): number {
 /** A path into a YAML document, e.g. ['spec', 'routes', 3, 'primary', 'carrier']. */
 export type DocPath = ReadonlyArray<string | number>;
 
+/** A path written with dots, as controls and hop views write them: "backups.0.carrier" → ['backups', 0, 'carrier']. */
+export function docPathOf(text: string): DocPath {
+  return text.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
 /** One YAML document as plain data, with the source position of every node. */
 export interface LoadedDocument {
   file: string;

@@ -4,7 +4,7 @@ import type { AuditReport, AuditResult, InventoryOperator } from '../../model/re
 import { operatorDir } from '../paths.js';
 import type { Reporter } from '../types.js';
 import { writeFileAtomic } from '../write-atomic.js';
-import { prettyJsonChunks } from '../json-stream.js';
+import { findingsJsonChunks } from '../json/index.js';
 import { templateContext } from './context.js';
 import { operatorReport, operatorsOf, type OperatorReport } from './model.js';
 import {
@@ -63,8 +63,8 @@ function requiredLabels(context: object): string[] {
 }
 
 /**
- * findings.json cut down to one operator: what the PDF carries as its machine-readable attachment. Built as
- * bytes from streamed pieces: an operator with 600,000 failures has ~0.9 GB of it, beyond the longest
+ * findings.json cut down to one operator, in findings.json's own format: what the PDF carries as its
+ * machine-readable attachment. Built as bytes from streamed pieces: an operator with 600,000 failures has ~0.9 GB of it, beyond the longest
  * string V8 can hold (~512 MB).
  */
 export function operatorFindingsJson(result: AuditResult, model: OperatorReport): Buffer {
@@ -78,14 +78,14 @@ export function operatorFindingsJson(result: AuditResult, model: OperatorReport)
   };
   const pieces: Buffer[] = [];
   let batch = '';
-  for (const chunk of prettyJsonChunks(data, [['findings'], ['summarised']])) {
+  for (const chunk of findingsJsonChunks(data)) {
     batch += chunk;
     if (batch.length >= 1 << 20) {
       pieces.push(Buffer.from(batch, 'utf8'));
       batch = '';
     }
   }
-  pieces.push(Buffer.from(`${batch}\n`, 'utf8'));
+  pieces.push(Buffer.from(batch, 'utf8'));
   return Buffer.concat(pieces);
 }
 

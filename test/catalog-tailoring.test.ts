@@ -1,16 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { controlsDocText } from '../src/cli/controls-command.js';
 import { audit } from './support/audit.js';
+import { ixaudit } from './support/cli.js';
 import { tempFiles } from './support/files.js';
-
-/** The real command, as a user runs it (the compiled bin), without colours. */
-function ixaudit(...args: string[]) {
-  const result = spawnSync(process.execPath, ['bin/ixaudit.js', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 const BASE = 'test/controls/_base.yaml';
 

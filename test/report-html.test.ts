@@ -3,10 +3,7 @@ import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempFiles } from './support/files.js';
-
-function ixaudit(...args: string[]) {
-  return spawnSync(process.execPath, ['bin/ixaudit.js', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-}
+import { ixaudit } from './support/cli.js';
 
 /** The page as headless Chromium (Debian's chromium, as the tests' machine has it) renders it. */
 function renderedDom(file: string): string {
@@ -64,7 +61,7 @@ describe('index.html', () => {
 
     const broken = tempFiles({ 'index.html.hbs': '<h1>{{run.clientName}}</h1>' });
     const result = ixaudit('audit', join(work, 'inputs'), '--out', join(work, 'broken'), '--template-dir', broken);
-    expect(result.status).toBe(4);
+    expect(result.code).toBe(4);
     expect(result.stderr).toContain('"clientName" not defined');
     expect(existsSync(join(work, 'broken', 'index.html'))).toBe(false);
   });
@@ -72,7 +69,7 @@ describe('index.html', () => {
   it('a template cannot reach prototypes', () => {
     const templates = tempFiles({ 'index.html.hbs': '{{#with run}}{{constructor.name}}{{/with}}' });
     const result = ixaudit('audit', join(work, 'inputs'), '--out', join(work, 'proto'), '--template-dir', templates);
-    expect(result.status).toBe(4);
+    expect(result.code).toBe(4);
     expect(existsSync(join(work, 'proto', 'index.html'))).toBe(false);
   });
 });

@@ -21,6 +21,8 @@ export interface CatalogMeta {
   references: Array<{ document: string; sections?: string[] }>;
   /** Per control, the fingerprint of its meaning and the catalog version that gave it that meaning. */
   meanings: Record<string, { since: string; meaning: string }>;
+  /** What this version changes and why (printed under the version line of docs/controls.md). */
+  changes: string[];
 }
 
 export function loadCatalogMeta(dir: string = controlsDir): CatalogMeta {
@@ -31,6 +33,7 @@ export function loadCatalogMeta(dir: string = controlsDir): CatalogMeta {
     families: raw.families ?? {},
     references: raw.references ?? [],
     meanings: raw.meanings ?? {},
+    changes: Array.isArray(raw.changes) ? raw.changes.map((c: unknown) => String(c)) : [],
   };
 }
 
@@ -255,6 +258,12 @@ function profilesSection(input: ControlsDocInput): string[] {
   return out;
 }
 
+/** "Changes in version X": why findings may differ from the previous catalog version (catalog.yaml `changes`). */
+function changesInVersion(meta: CatalogMeta): string[] {
+  if (meta.changes.length === 0) return [];
+  return [`**Changes in version ${meta.version}.**`, '', ...meta.changes.map((c) => `- ${oneLine(c)}`), ''];
+}
+
 /** docs/controls.md: generated from the control files, never edited by hand (a test compares them). */
 export function renderControlsDoc(input: ControlsDocInput): string {
   const controls = [...input.controls].sort((a, b) => catalogOrder(a.definition, b.definition));
@@ -266,6 +275,7 @@ export function renderControlsDoc(input: ControlsDocInput): string {
     '',
     `${input.meta.name}, version **${input.meta.version}**: ${controls.length} controls (${counts}). Every findings.json records this version in \`run.catalog.version\`; a control's "meaning since" is the catalog version in which its applicability, severity, parameter defaults or check last changed.`,
     '',
+    ...changesInVersion(input.meta),
     'Each control is one YAML file in `controls/<family>/<ID>.yaml` with a declarative check in CEL (see [architecture.md](architecture.md#controls)). A finding is `pass`, `fail`, `not-evidenced` (the submission does not say: a clause, field or document is missing, which is never a silent pass), `not-applicable` (with the reason), `waived` or `error`. When the operator submitted no document of the kind a control reads, the control reports `not-evidenced` on `Operator/<id>`.',
     '',
     '## Contents',

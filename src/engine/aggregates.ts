@@ -60,31 +60,35 @@ function highRiskTrafficShare(submission: Submission): Subject[] {
   });
 }
 
-/** RES-01: per protocol, the share of active traffic whose primary next hop each ultimate controller holds. */
+/**
+ * RES-01: per protocol, the share of active traffic whose primary next hop each operating group holds.
+ * Grouped by operating group (hop.group), not ultimate controller: sister brands count as one, while
+ * separate groups under one state body (China Mobile, China Telecom under SASAC) stay separate.
+ */
 function primaryShareByController(submission: Submission): Subject[] {
   return byProtocol(submission).map(({ protocol, tables, routes }) => {
     const active = routes.filter((r) => r.value.status === 'active');
     // Each group counts its routes rather than naming them: a national table has a million, and the
     // workbook's Routes sheet already shows every route's primary controller.
-    const groups = new Map<string, { controller: string; name: string; share: number; carriers: Set<string>; routeCount: number }>();
+    const byGroup = new Map<string, { group: string; name: string; share: number; carriers: Set<string>; routeCount: number }>();
     for (const route of active.filter((r) => r.value.hasTrafficShare)) {
       const primary = route.value.primary;
-      const group = groups.get(primary.controller) ?? { controller: primary.controller, name: primary.controllerName, share: 0, carriers: new Set<string>(), routeCount: 0 };
-      group.share += route.value.trafficShare;
-      group.carriers.add(primary.carrier);
-      group.routeCount++;
-      groups.set(primary.controller, group);
+      const entry = byGroup.get(primary.group) ?? { group: primary.group, name: primary.groupName, share: 0, carriers: new Set<string>(), routeCount: 0 };
+      entry.share += route.value.trafficShare;
+      entry.carriers.add(primary.carrier);
+      entry.routeCount++;
+      byGroup.set(primary.group, entry);
     }
-    const controllers = [...groups.values()]
-      .map((g) => ({ controller: g.controller, name: g.name, share: round(g.share), carriers: [...g.carriers].sort(compareText), routeCount: g.routeCount }))
-      .sort((a, b) => b.share - a.share || compareText(a.controller, b.controller));
-    const top = controllers[0] ?? { controller: '', name: '', share: 0, carriers: [] as string[], routeCount: 0 };
+    const groups = [...byGroup.values()]
+      .map((g) => ({ group: g.group, name: g.name, share: round(g.share), carriers: [...g.carriers].sort(compareText), routeCount: g.routeCount }))
+      .sort((a, b) => b.share - a.share || compareText(a.group, b.group));
+    const top = groups[0] ?? { group: '', name: '', share: 0, carriers: [] as string[], routeCount: 0 };
     return groupSubject(submission, tables, {
       protocol,
       tables: tables.map((t) => t.value.id),
       activeRoutes: active.length,
       activeRoutesWithShare: active.filter((r) => r.value.hasTrafficShare).length,
-      controllers,
+      groups,
       top,
     });
   });

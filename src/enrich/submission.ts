@@ -1,7 +1,7 @@
 import type { DocPath, LoadedDocument, Protocol } from '../model/types.js';
 import { docPathOf, PROTOCOLS, SIGNALLING_PROTOCOLS } from '../model/types.js';
 import { compareText } from '../model/order.js';
-import { chainText, type OwnershipResolver } from './ownership.js';
+import { chainMarks, chainText, type OwnershipResolution, type OwnershipResolver } from './ownership.js';
 import type { EffectiveProfile } from './profile.js';
 import type { SubmissionDocs, World } from './world.js';
 
@@ -42,6 +42,9 @@ export interface HopView {
   controller: string;
   controllerName: string;
   controllerCountry: string;
+  /** The operating group (topmost non-government entity of the chain): what RES-01/RES-02 and unavoidable exposure compare. */
+  group: string;
+  groupName: string;
   chainText: string;
   country: string;
   foreign: boolean;
@@ -68,6 +71,8 @@ interface RouteShapeView {
   unavoidable: boolean;
   undefinedCarriers: string[];
   destinationController: string;
+  /** Operating group of the carrier whose identifiers.plmns holds the destination PLMN ('' when none, or its ownership does not resolve). */
+  destinationGroup: string;
 }
 
 /** A carrier as controls see it: ownership resolved, risk derived from the profile, with the reasons. */
@@ -81,7 +86,14 @@ export interface CarrierView {
   ownershipResolved: boolean;
   ownershipProblem: string;
   controller: { id: string; name: string; type: string; country: string };
+  /** The operating group: the topmost entity of the controlling chain that is not a government. */
+  group: { id: string; name: string; type: string; country: string };
   stateControlled: boolean;
+  /**
+   * When an entity on the chain has inconsistent holdings: where each owner that could control it leads
+   * (the carrier is judged high-risk if any of them would make it so). Empty otherwise.
+   */
+  ownershipCandidates: Array<{ controller: { id: string; name: string; type: string; country: string }; group: { id: string; name: string; type: string; country: string }; chainText: string }>;
   /** From the carrier itself (share null) up to the controller; share is what each holds in the step before. */
   chain: Array<{ id: string; name: string; type: string; country: string; share: number | null; control: boolean; source: string }>;
   chainText: string;
@@ -122,6 +134,7 @@ export function carrierView(world: World, resolver: OwnershipResolver, profile: 
   if (ownership.resolved && jurisdictions.has(controller.country) && controller.id !== id) {
     reasons.push(`ultimate controller ${controller.name} (${controller.type}) is in ${controller.country}`);
   }
+  for (const reason of candidateRiskReasons(ownership, jurisdictions, id)) reasons.push(reason);
   if (spec.incorporatedIn && jurisdictions.has(spec.incorporatedIn)) reasons.push(`incorporated in ${spec.incorporatedIn}`);
   if (spec.headquarters && jurisdictions.has(spec.headquarters)) reasons.push(`headquartered in ${spec.headquarters}`);
   for (const list of highRiskListings) reasons.push(`listed on ${list}`);
@@ -135,10 +148,12 @@ export function carrierView(world: World, resolver: OwnershipResolver, profile: 
     headquarters: spec.headquarters ?? spec.incorporatedIn ?? '',
     ownershipResolved: ownership.resolved,
     ownershipProblem: ownership.problem,
-    controller: { id: controller.id, name: controller.name, type: controller.type, country: controller.country },
+    controller: party(controller),
+    group: party(ownership.group),
     stateControlled: ownership.stateControlled,
+    ownershipCandidates: ownership.candidates.map((c) => ({ controller: party(c.controller), group: party(c.group), chainText: chainText(c.chain, chainMarks(c)) })),
     chain: ownership.chain.map((s) => ({ id: s.id, name: s.name, type: s.type, country: s.country, share: s.share ?? null, control: s.control ?? false, source: s.source })),
-    chainText: chainText(ownership.chain),
+    chainText: chainText(ownership.chain, chainMarks(ownership)),
     listings,
     listingRecords: (spec.listings ?? []).map((l: { list: string; since?: string; source?: string }) => ({ list: l.list, since: l.since ?? '', source: l.source ?? '' })),
     highRiskListings,
@@ -147,6 +162,24 @@ export function carrierView(world: World, resolver: OwnershipResolver, profile: 
     plmns: spec.identifiers?.plmns ?? [],
     certifications: spec.certifications ?? [],
   };
+}
+
+function party(step: { id: string; name: string; type: string; country: string }): { id: string; name: string; type: string; country: string } {
+  return { id: step.id, name: step.name, type: step.type, country: step.country };
+}
+
+/**
+ * High-risk-conservative reading of an ambiguous chain: when an entity's holdings are inconsistent, every
+ * candidate controlling owner whose chain ends at a controller in a high-risk jurisdiction makes the
+ * carrier high-risk, so a benign owner listed first cannot hide a state owner listed second.
+ */
+function candidateRiskReasons(ownership: OwnershipResolution, jurisdictions: ReadonlySet<string>, carrierId: string): string[] {
+  const reasons = new Set<string>();
+  for (const c of ownership.candidates) {
+    if (c.controller.id === carrierId || !jurisdictions.has(c.controller.country)) continue;
+    reasons.add(`possible ultimate controller ${c.controller.name} (${c.controller.type}) is in ${c.controller.country} (ownership ambiguous: ${ownership.problem})`);
+  }
+  return [...reasons];
 }
 
 /** Builds everything the controls read for one operator. Pure: same documents and profile, same result. */
@@ -202,9 +235,14 @@ export function buildSubmission(
       },
     };
   });
-  const contracts: Record<string, Array<{ id: string; services: string[]; current: boolean; approvedSubcontractors: string[] }>> = {};
+  // Keyed by carrier id, which the submission chooses: a Map, because an object with a key such as
+  // `constructor` breaks both `??=` on a plain object and cel-js's type detection (it reads v.constructor).
+  // cel-js reads a Map like a CEL map (`id in operator.contracts`, `operator.contracts[id]`).
+  const contracts = new Map<string, Array<{ id: string; services: string[]; current: boolean; approvedSubcontractors: string[] }>>();
   for (const a of agreements) {
-    const list = (contracts[a.value.counterparty.id] ??= []);
+    const id: string = a.value.counterparty.id;
+    let list = contracts.get(id);
+    if (!list) contracts.set(id, (list = []));
     list.push({
       id: a.value.id,
       services: a.value.services,
@@ -213,7 +251,7 @@ export function buildSubmission(
     });
   }
 
-  const agreementsWith = (id: string): string[] => (contracts[id] ?? []).map((a) => a.id).sort(compareText);
+  const agreementsWith = (id: string): string[] => (contracts.get(id) ?? []).map((a) => a.id).sort(compareText);
 
   // Per firewall policy, how it protects each protocol (ICX-FW-08): a route names its policy by id.
   const firewallModes = new Map(docs.firewalls.map((doc) => [doc.id, protectionModes(doc.value.spec)]));
@@ -224,10 +262,16 @@ export function buildSubmission(
   };
   for (const a of agreements) noteUse(a.value.counterparty.id, a.doc, ['spec', 'counterparty']);
 
+  // Per PLMN, who operates it: its carrier's ultimate controller and operating group. A carrier whose
+  // ownership does not resolve has no known group, so no exposure is excused on its account.
   const destinationControllers = new Map<string, string>();
+  const destinationGroups = new Map<string, string>();
   for (const doc of world.carriers.values()) {
     for (const plmn of doc.value.spec.identifiers?.plmns ?? []) {
-      if (!destinationControllers.has(plmn)) destinationControllers.set(plmn, resolver.resolve(doc.id).controller.id);
+      if (destinationControllers.has(plmn)) continue;
+      const resolution = resolver.resolve(doc.id);
+      destinationControllers.set(plmn, resolution.controller.id);
+      destinationGroups.set(plmn, resolution.resolved ? resolution.group.id : '');
     }
   }
 
@@ -256,6 +300,8 @@ export function buildSubmission(
         controller: view.controller.id,
         controllerName: view.controller.name,
         controllerCountry: view.controller.country,
+        group: view.group.id,
+        groupName: view.group.name,
         chainText: view.chainText,
         country: view.incorporatedIn,
         foreign: view.incorporatedIn !== operator.country,
@@ -267,10 +313,13 @@ export function buildSubmission(
     const transit = (route.transit ?? []).map((id: string, i: number) => hop(id, 'transit', `transit ${i + 1}`, `transit.${i}`));
     const hops: HopView[] = [primary, ...backups, ...transit];
 
-    // Unavoidable exposure: every high-risk carrier on the route belongs to the group that owns the destination network.
+    // Unavoidable exposure: every high-risk carrier on the route belongs to the operating group of the
+    // destination network (controls.md). The group, not the ultimate controller: China Telecom on a route
+    // to China Mobile's 460-00 could be avoided although SASAC controls both.
     const destinationController = route.destination.plmn ? destinationControllers.get(route.destination.plmn) ?? '' : '';
+    const destinationGroup = route.destination.plmn ? destinationGroups.get(route.destination.plmn) ?? '' : '';
     const highRiskHops = hops.filter((h) => h.highRisk);
-    const unavoidable = destinationController !== '' && highRiskHops.length > 0 && highRiskHops.every((h) => h.controller === destinationController);
+    const unavoidable = highRiskHops.length > 0 && highRiskHops.every((h) => inDestinationGroup(h, destinationGroup));
     if (unavoidable) for (const h of highRiskHops) h.unavoidable = true;
 
     return deepFreeze({
@@ -292,6 +341,7 @@ export function buildSubmission(
       unavoidable,
       undefinedCarriers: [...new Set(hops.filter((h) => !h.known).map((h) => h.carrier))],
       destinationController,
+      destinationGroup,
     });
   };
   const shapes = new Map<string, { id: number; view: RouteShapeView }>();
@@ -355,6 +405,7 @@ export function buildSubmission(
           unavoidable: d.unavoidable,
           undefinedCarriers: d.undefinedCarriers,
           destinationController: d.destinationController,
+          destinationGroup: d.destinationGroup,
           at: `spec.routes.${index}`,
         },
       });
@@ -389,6 +440,16 @@ export function buildSubmission(
     firewalls,
     waivers: docs.waivers,
   };
+}
+
+/**
+ * A hop belongs to the destination's operating group when it operates the destination PLMN itself, or
+ * when both its ownership and the destination's resolve to the same group (an unresolved chain may end
+ * short of the group it really belongs to, so it excuses nothing).
+ */
+function inDestinationGroup(hop: HopView, destinationGroup: string): boolean {
+  if (hop.destinationNetwork) return true;
+  return destinationGroup !== '' && hop.ownershipResolved && hop.group === destinationGroup;
 }
 
 /** Everything a route's shared view derives from, as one string (absent fields differ from empty ones). */

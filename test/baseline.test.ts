@@ -33,10 +33,11 @@ describe('--baseline: change since the last audit', () => {
     expect(find('ICX-FW-04', 'FirewallPolicy/fw-jp-main')).toMatchObject({ status: 'pass', baseline: { state: 'resolved', previousStatus: 'fail' } });
     expect(find('ICX-RT-02', 'RoutingTable/rt-jp-ss7-2026q2#r-new')).toMatchObject({ status: 'fail', baseline: { state: 'new' } });
     expect(find('ICX-OWN-02', 'InterconnectAgreement/ag-jp-cmi-2024')).toMatchObject({ status: 'fail', baseline: { state: 'unchanged', previousStatus: 'fail' } });
-    expect(result.baseline).toMatchObject({ source: before, previousAuditDate: '2026-07-01', removed: [] });
+    const previousRun = JSON.parse(readFileSync(join(before, 'findings.json'), 'utf8')).run;
+    expect(result.baseline).toMatchObject({ source: before, previousAuditDate: previousRun.auditDate, removed: [] });
     expect(result.baseline.counts.resolved).toBeGreaterThanOrEqual(1);
     expect(result.findings.every((f: { baseline?: unknown }) => f.baseline)).toBe(true);
-    expect(stdout).toMatch(/since 2026-07-01 \(.*\): \d+ new, \d+ changed, \d+ resolved, \d+ unchanged/);
+    expect(stdout).toMatch(new RegExp(`since ${previousRun.auditDate} \\(.*\\): \\d+ new, .*\\d+ resolved, \\d+ unchanged`));
   });
 
   it('lists previous problems whose subject disappeared as resolved', () => {
@@ -122,5 +123,23 @@ describe('--baseline with a findings.json too large for one string', () => {
     const trailing = tempFiles({ 'findings.json': '{"schemaVersion": "1.0", "findings": [{"control": "x"},]}' });
     expect((loadPreviousFindings(trailing, 0) as { message: string }).message).toMatch(/^--baseline: not readable JSON \(empty element/);
     expect('message' in loadPreviousFindings(broken, 0) && (loadPreviousFindings(broken, 0) as { message: string }).message).toMatch(/^--baseline: not readable JSON/);
+  });
+
+  it('reads a findings.json of schema 1.0 (results fail | pass) as a baseline', async () => {
+    const { loadPreviousFindings } = await import('../src/load/baseline.js');
+    const { findingsJson } = await import('../src/report/json/index.js');
+    const { audit } = await import('./support/audit.js');
+    const data = JSON.parse(findingsJson(audit(['inputs'])));
+    // What ixaudit before 2.0 wrote: lower-case results, no incomplete reasons, four baseline states.
+    data.schemaVersion = '1.0';
+    data.summary.result = 'fail';
+    for (const o of data.summary.operators) {
+      o.result = 'fail';
+      delete o.incomplete;
+    }
+    const result = loadPreviousFindings(tempFiles({ 'findings.json': JSON.stringify(data) }));
+    expect('findings' in result && result.findings.length).toBe(data.findings.length);
+    data.schemaVersion = '9.0';
+    expect((loadPreviousFindings(tempFiles({ 'findings.json': JSON.stringify(data) })) as { message: string }).message).toContain('schemaVersion "9.0" is not one this ixaudit reads');
   });
 });

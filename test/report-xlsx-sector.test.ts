@@ -10,6 +10,9 @@ import { writeSectorWorkbook, xlsxReporter } from '../src/report/xlsx/index.js';
 import { exposureGrid } from '../src/report/xlsx/sector.js';
 import { auditReport, withBaseline } from './support/audit.js';
 import { tempFiles } from './support/files.js';
+import { describeWith } from './support/tools.js';
+import { zipEntry } from './support/zip.js';
+import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
 
 async function readBook(path: string): Promise<ExcelJS.Workbook> {
   const book = new ExcelJS.Workbook();
@@ -48,7 +51,7 @@ describe('sector.xlsx of the bundled samples (exceljs read-back)', () => {
   let book: ExcelJS.Workbook;
 
   beforeAll(async () => {
-    report = auditReport(['inputs']);
+    report = auditReport(['inputs'], REGULATOR);
     view = sectorView(report);
     out = tempFiles({});
     file = await writeSectorWorkbook(report, out);
@@ -71,14 +74,14 @@ describe('sector.xlsx of the bundled samples (exceljs read-back)', () => {
     expect(facts.get('Tool')).toBe(`ixaudit ${report.result.run.tool.version}`);
     expect(facts.get('Catalog version')).toBe(report.result.run.catalog.version);
     expect(facts.get('Operators')).toBe(4);
-    expect(facts.get('Result')).toBe('fail');
+    expect(facts.get('Result')).toBe('FAIL');
     expect(facts.get('Operators exposed')).toBe(3);
     const rows = rowsOf(summary);
     const header = rows.findIndex((r) => r[0] === 'rank');
     const ranked = rows.slice(header + 1, header + 5);
     expect(ranked.map((r) => r[1])).toEqual(view.rankedByFailures);
     const nz = view.operators.find((o) => o.id === 'nz-aotearoa')!;
-    expect(ranked[0]!.slice(0, 6)).toEqual([1, 'nz-aotearoa', nz.failedCritical, nz.failedHigh, nz.failed, 'fail']);
+    expect(ranked[0]!.slice(0, 6)).toEqual([1, 'nz-aotearoa', nz.failedCritical, nz.failedHigh, nz.failed, 'FAIL']);
   });
 
   it('ranks Operators by exposure, with typed counts and one numeric exposure column per protocol', () => {
@@ -87,7 +90,7 @@ describe('sector.xlsx of the bundled samples (exceljs read-back)', () => {
     const rows = rowsOf(ws);
     expect(rows[0]).toEqual(['Exposure rank', 'Failure rank', 'Operator', 'Name', 'Country', 'Result', 'Failed critical', 'Failed high', 'Failed', 'Max exposure (%)', 'ss7 exposure (%)', 'diameter exposure (%)']);
     expect(rows.slice(1).map((r) => r[2])).toEqual(view.rankedByExposure);
-    expect(rows[2]).toEqual([2, 2, 'kr-hanbit', '한빛텔레콤 (Hanbit Telecom)', 'KR', 'fail', 2, 10, 20, 20, 20, 15]);
+    expect(rows[2]).toEqual([2, 2, 'kr-hanbit', '한빛텔레콤 (Hanbit Telecom)', 'KR', 'FAIL', 2, 10, 20, 20, 20, 15]);
     // An operator without exposure on a protocol shows 0, a number, not a blank.
     expect(rows[4]!.slice(9)).toEqual([0, 0, 0]);
     for (const row of rows.slice(1)) for (const i of [0, 1, 6, 7, 8, 9, 10, 11]) expect(typeof row[i]).toBe('number');
@@ -134,26 +137,28 @@ describe('sector.xlsx of the bundled samples (exceljs read-back)', () => {
     expect([ctg[2], ctg[4], ctg[5]]).toEqual([true, 2, 'jp-sakura, nz-aotearoa']);
     const controls = rowsOf(sheet(book, 'Controls'));
     expect(controls).toHaveLength(view.controls.length + 1);
-    for (const [i, c] of view.controls.entries()) expect(controls[i + 1]).toEqual([c.id, c.title, c.severity, c.passing, c.failing, c.notEvidenced, c.passRate]);
-    const fw01 = controls.find((r) => r[0] === 'ICX-FW-01')!;
-    expect(fw01.slice(3)).toEqual([2, 1, 1, 50]);
+    // Pass rates are over the operators where a control applies (issue 12, point 11).
+    for (const [i, c] of view.controls.entries()) {
+      const rate = c.applicable === 0 ? [null, 'applies to no operator'] : [c.passRate, `${c.passing} of ${c.applicable} operators where it applies`];
+      expect(controls[i + 1]).toEqual([c.id, c.title, c.severity, c.applicable, c.passing, c.failing, c.notEvidenced, ...rate]);
+    }
   });
 
   it('writes the same bytes twice', async () => {
-    const again = await writeSectorWorkbook(auditReport(['inputs']), tempFiles({}));
+    const again = await writeSectorWorkbook(auditReport(['inputs'], REGULATOR), tempFiles({}));
     expect(readFileSync(again).equals(readFileSync(file))).toBe(true);
   });
 });
 
 describe('sector.xlsx with a baseline', () => {
   it('adds a Changes sheet: per operator, new, changed, resolved and unchanged, most changes first', async () => {
-    const report = withBaseline(auditReport(['inputs']));
+    const report = withBaseline(auditReport(['inputs'], REGULATOR));
     const book = await readBook(await writeSectorWorkbook(report, tempFiles({})));
     expect(book.worksheets.map((w) => w.name).at(-1)).toBe('Changes');
     const rows = rowsOf(sheet(book, 'Changes'));
-    expect(rows[0]).toEqual(['Operator', 'New', 'Changed', 'Resolved', 'Unchanged']);
-    expect(rows[1]!.slice(0, 4)).toEqual(['jp-sakura', 3, 0, 0]);
-    expect(rows[2]!.slice(0, 4)).toEqual(['kr-hanbit', 0, 0, 1]);
+    expect(rows[0]).toEqual(['Operator', 'New', 'Regressed', 'Improved', 'Changed', 'Unchanged', 'Resolved']);
+    expect([...rows[1]!.slice(0, 5), rows[1]![6]]).toEqual(['jp-sakura', 3, 0, 0, 0, 0]);
+    expect([...rows[2]!.slice(0, 5), rows[2]![6]]).toEqual(['kr-hanbit', 0, 0, 0, 0, 1]);
     expect(rows.slice(1).map((r) => r[0])).toEqual(sectorView(report).changes!.map((c) => c.operator));
     const facts = factsOf(sheet(book, 'Summary'));
     expect(facts.get('Baseline audit date')).toEqual(new Date(Date.UTC(2026, 0, 1)));
@@ -163,7 +168,7 @@ describe('sector.xlsx with a baseline', () => {
 describe('the xlsx reporter', () => {
   it('writes sector.xlsx after the findings workbooks', async () => {
     const out = tempFiles({});
-    const written = await xlsxReporter.write(auditReport(['inputs']), out, {});
+    const written = await xlsxReporter.write(auditReport(['inputs'], REGULATOR), out, {});
     expect(written.at(-1)).toBe(join(out, 'sector.xlsx'));
     expect(written[0]).toBe(join(out, 'findings.xlsx'));
   });
@@ -171,7 +176,7 @@ describe('the xlsx reporter', () => {
 
 /** One sheet's XML, found by name through the workbook's relationships. */
 function sheetXml(workbook: string, name: string): string {
-  const unzip = (entry: string) => spawnSync('unzip', ['-p', workbook, entry], { encoding: 'utf8' }).stdout;
+  const unzip = (entry: string) => zipEntry(workbook, entry);
   const rid = new RegExp(`<sheet [^>]*name="${name}"[^>]*r:id="(rId\\d+)"`).exec(unzip('xl/workbook.xml'))![1];
   const target = new RegExp(`Id="${rid}"[^>]*Target="([^"]+)"`).exec(unzip('xl/_rels/workbook.xml.rels'))![1]!;
   return unzip(`xl/${target.replace(/^\/?xl\//, '')}`);
@@ -198,9 +203,9 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-describe.skipIf(process.env.IXAUDIT_SKIP_LIBREOFFICE === '1')('sector.xlsx opened by LibreOffice', () => {
+describeWith(['soffice'], 'sector.xlsx opened by LibreOffice', () => {
   it('converts every sheet to CSV with the values intact', async () => {
-    const report = auditReport(['inputs']);
+    const report = auditReport(['inputs'], REGULATOR);
     const view = sectorView(report);
     const dir = tempFiles({});
     copyFileSync(await writeSectorWorkbook(report, tempFiles({})), join(dir, 'book.xlsx'));

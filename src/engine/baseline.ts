@@ -1,39 +1,105 @@
-import type { Finding } from '../model/finding.js';
+import { createHash } from 'node:crypto';
+import type { BaselineState, Finding } from '../model/finding.js';
+import { BASELINE_STATES } from '../model/finding.js';
 import type { BaselineComparison } from '../model/report.js';
 import { byKeys } from '../model/order.js';
+import type { Status } from '../model/types.js';
+
+/** One finding of the previous run, as a comparison reads it. */
+export interface PreviousFinding extends Pick<Finding, 'control' | 'operator' | 'subject' | 'status' | 'fingerprint' | 'severity' | 'title'> {
+  /**
+   * findingDigest of the previous finding's message and evidence: what tells `changed` from `unchanged`
+   * when the status is the same. The --baseline reader keeps this instead of the evidence itself.
+   */
+  digest?: string;
+  /** Read instead of `digest` when that is absent (a previous AuditResult's findings passed in-process). */
+  message?: string;
+  evidence?: Record<string, unknown>;
+}
 
 /** What a previous run's findings.json must provide for a comparison. */
 export interface PreviousFindings {
   auditDate: string;
-  findings: Array<Pick<Finding, 'control' | 'operator' | 'subject' | 'status' | 'fingerprint' | 'severity' | 'title'>>;
+  findings: PreviousFinding[];
 }
 
-const PROBLEM = new Set(['fail', 'not-evidenced', 'error']);
+/**
+ * How bad a status is, worst highest: fail and error, then not-evidenced, then waived (an accepted
+ * problem), then pass and not-applicable. The one order every baseline state is decided by.
+ */
+export const STATUS_BADNESS: Readonly<Record<Status, number>> = { fail: 3, error: 3, 'not-evidenced': 2, waived: 1, pass: 0, 'not-applicable': 0 };
+
+/** Statuses that are an open problem: a previous one that is none of these now is `resolved`. */
+export const PROBLEM_STATUSES: ReadonlySet<Status> = new Set<Status>(['fail', 'not-evidenced', 'error']);
+
+/** The state a finding takes against its previous one (undefined: there was none). */
+export function baselineStateOf(current: Status, previous: Status | undefined, sameFigures: () => boolean): BaselineState {
+  if (previous === undefined) return 'new';
+  const now = STATUS_BADNESS[current];
+  const before = STATUS_BADNESS[previous];
+  if (now > before) return 'regressed';
+  if (now < before) {
+    // Better: fixed when an open problem no longer is one; else still a problem (fail → not-evidenced),
+    // or only an accepted one that is no longer needed (waived → pass).
+    return PROBLEM_STATUSES.has(previous) && !PROBLEM_STATUSES.has(current) ? 'resolved' : 'improved';
+  }
+  // As bad as before: another status of the same rank (fail ↔ error, pass ↔ not-applicable) or other figures.
+  return current === previous && sameFigures() ? 'unchanged' : 'changed';
+}
+
+/**
+ * A stable digest of what a finding says (its message and evidence): the same whatever the order of the
+ * evidence's keys and whether it was built in memory or read back from findings.json (undefined members
+ * are dropped, as JSON drops them). 16 hex digits: a comparison keeps one per previous finding.
+ */
+export function findingDigest(f: { message: string; evidence: unknown }): string {
+  return createHash('sha256').update(canonicalJson([f.message, f.evidence ?? {}])).digest('hex').slice(0, 16);
+}
+
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    const sorted: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
+    return sorted;
+  });
+}
+
+function previousDigest(f: PreviousFinding): string | undefined {
+  if (f.digest !== undefined) return f.digest;
+  return f.message !== undefined && f.evidence !== undefined ? findingDigest({ message: f.message, evidence: f.evidence }) : undefined;
+}
+
+/** Zero for every state. */
+export function emptyBaselineCounts(): Record<BaselineState, number> {
+  return Object.fromEntries(BASELINE_STATES.map((s) => [s, 0])) as Record<BaselineState, number>;
+}
 
 /**
  * Marks each finding against the previous run by its stable fingerprint (control + operator + subject):
- * `new` (no previous finding), `unchanged` (same status), `resolved` (was a problem, now passes, is waived or
- * no longer applies), `changed` (any other status change). Previous problems whose subject disappeared are
- * listed as resolved too, so nothing fixed silently drops out of the comparison.
+ * `new` (no previous finding), `regressed` (its status got worse, by STATUS_BADNESS), `improved` (better,
+ * but still a problem, or no longer waived), `resolved` (was a problem, now passes, is waived or no longer
+ * applies), `changed` (as bad as before, but another status or other figures: message or evidence
+ * differ), `unchanged`. Previous problems whose subject disappeared are listed as resolved too, so
+ * nothing fixed silently drops out of the comparison.
  */
 export function compareWithBaseline(findings: Finding[], previous: PreviousFindings, source: string, countedSubjects: ReadonlySet<string> = new Set()): BaselineComparison {
   const before = new Map(previous.findings.map((f) => [f.fingerprint, f]));
-  const counts = { new: 0, unchanged: 0, changed: 0, resolved: 0 };
+  const counts = emptyBaselineCounts();
   const seen = new Set<string>();
   for (const finding of findings) {
     const old = before.get(finding.fingerprint);
     seen.add(finding.fingerprint);
-    let state: NonNullable<Finding['baseline']>['state'];
-    if (!old) state = 'new';
-    else if (old.status === finding.status) state = 'unchanged';
-    else if (PROBLEM.has(old.status) && !PROBLEM.has(finding.status)) state = 'resolved';
-    else state = 'changed';
+    const state = baselineStateOf(finding.status, old?.status, () => {
+      const was = previousDigest(old!);
+      return was === undefined || was === findingDigest(finding);
+    });
     counts[state]++;
     finding.baseline = old ? { state, previousStatus: old.status } : { state };
   }
   // A previous problem with no listed finding now either passes among the counted route findings of a
   // large table (resolved, its subject still exists) or lost its subject (removed).
-  const unlisted = previous.findings.filter((f) => !seen.has(f.fingerprint) && PROBLEM.has(f.status));
+  const unlisted = previous.findings.filter((f) => !seen.has(f.fingerprint) && PROBLEM_STATUSES.has(f.status));
   const countedNow = unlisted.filter((f) => countedSubjects.has(`${f.operator}\u0000${f.subject}`));
   counts.resolved += countedNow.length;
   const gone = unlisted

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PreviousFindings } from '../engine/baseline.js';
+import { findingDigest, type PreviousFinding, type PreviousFindings } from '../engine/baseline.js';
+import type { Finding } from '../model/finding.js';
 import type { Diagnostic } from '../model/types.js';
-import { schemaValidator } from './schemas.js';
+import { schemaValidator, sharedAjv } from './schemas.js';
 
 /** Files larger than this are read list element by list element (see splitFindings). */
 const WHOLE_PARSE_BYTES = 256 * 2 ** 20;
@@ -25,7 +26,8 @@ export function loadPreviousFindings(dir: string, wholeParseBytes = WHOLE_PARSE_
     return problem((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no findings.json there: give the --out folder of an earlier ixaudit run' : `cannot read findings.json (${(err as Error).message})`);
   }
   // The findings are validated in batches together with the rest of the document, and only the fields a
-  // comparison reads are kept: a million previous findings then cost a fraction of their size in memory.
+  // comparison reads are kept, the message and evidence as one digest: a million previous findings then
+  // cost a fraction of their size in memory.
   let head: Record<string, unknown>;
   let count: number;
   let findingAt: (i: number) => unknown;
@@ -44,7 +46,11 @@ export function loadPreviousFindings(dir: string, wholeParseBytes = WHOLE_PARSE_
   } catch (err) {
     return problem(`not readable JSON (${(err as Error).message})`);
   }
-  const validate = schemaValidator('findings');
+  // Only what a comparison reads is checked: the audit date and the findings. The rest of the document
+  // (summary, waivers, errors) changed between schema versions, and a 1.0 run must stay a usable baseline.
+  if (typeof (head as { run?: { auditDate?: unknown } })?.run?.auditDate !== 'string') return problem('not an ixaudit findings.json (/run/auditDate missing)');
+  if (!['1.0', '2.0'].includes(String(head.schemaVersion))) return problem(`findings.json schemaVersion ${JSON.stringify(head.schemaVersion)} is not one this ixaudit reads (1.0, 2.0)`);
+  const validate = previousFindingsValidator();
   const kept: PreviousFindings['findings'] = [];
   for (let start = 0; start === 0 || start < count; start += VALIDATE_BATCH) {
     const batch: unknown[] = [];
@@ -53,20 +59,37 @@ export function loadPreviousFindings(dir: string, wholeParseBytes = WHOLE_PARSE_
     } catch (err) {
       return problem(`not readable JSON (${(err as Error).message})`);
     }
-    if (!validate({ ...head, findings: batch })) {
+    // What a previous run said of its own baseline is not read, and may use states this version does not
+    // know (or an older set of them): it is left out of the check, so any run can be the next one's baseline.
+    if (!validate(batch.map(withoutBaseline))) {
       const first = validate.errors?.[0];
-      const path = (first?.instancePath ?? '').replace(/^\/findings\/(\d+)/, (_, i: string) => `/findings/${start + Number(i)}`);
+      const path = (first?.instancePath ?? '').replace(/^\/(\d+)/, (_, i: string) => `/findings/${start + Number(i)}`);
       return problem(`not an ixaudit findings.json (${path || '/'} ${first?.message ?? ''})`);
     }
-    for (const f of batch as PreviousFindings['findings']) kept.push(comparedFields(f));
+    for (const f of batch as Finding[]) kept.push(comparedFields(f));
   }
   const run = head as { run: { auditDate: string } };
   return { auditDate: run.run.auditDate, findings: kept };
 }
 
-/** The fields of a previous finding that a comparison reads (src/engine/baseline.ts). */
-function comparedFields(f: PreviousFindings['findings'][number]): PreviousFindings['findings'][number] {
-  return { control: f.control, operator: f.operator, subject: f.subject, status: f.status, fingerprint: f.fingerprint, severity: f.severity, title: f.title };
+let findingsValidator: ReturnType<typeof schemaValidator> | undefined;
+
+/** The findings.json schema's `findings` list, on its own. */
+function previousFindingsValidator(): ReturnType<typeof schemaValidator> {
+  findingsValidator ??= sharedAjv().compile({ $ref: 'https://ixaudit.dev/schemas/findings.schema.json#/properties/findings' });
+  return findingsValidator;
+}
+
+/** The fields of a previous finding that a comparison reads (src/engine/baseline.ts): its message and evidence as a digest. */
+export function comparedFields(f: Finding): PreviousFinding {
+  return { control: f.control, operator: f.operator, subject: f.subject, status: f.status, fingerprint: f.fingerprint, severity: f.severity, title: f.title, digest: findingDigest(f) };
+}
+
+/** An object without its `baseline` member (a copy only when it has one). */
+function withoutBaseline<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || !('baseline' in value)) return value;
+  const { baseline: _ignored, ...rest } = value as Record<string, unknown>;
+  return rest as T;
 }
 
 const QUOTE = 0x22;

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
-import type { AuditReport } from '../../model/report.js';
+import { BASELINE_STATES } from '../../model/finding.js';
+import type { AuditReport, Verdict } from '../../model/report.js';
 import { compareText } from '../../model/order.js';
 import { packageRoot } from '../../paths.js';
 import { reportId } from '../manifest.js';
@@ -31,6 +32,11 @@ function templateSource(options: ReportOptions): string {
   return readFileSync(override && existsSync(override) ? override : join(packageRoot, 'src', 'report', 'html', TEMPLATE), 'utf8');
 }
 
+/** A verdict as a CSS class of the page: fail, error, incomplete, not-gated, pass. */
+function verdictClass(verdict: Verdict): string {
+  return verdict.toLowerCase().replace(/ /g, '-');
+}
+
 function filesIn(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir).filter((f) => !f.startsWith('.') && statSync(join(dir, f)).isFile()).sort(compareText) : [];
 }
@@ -53,25 +59,32 @@ export function indexModel(report: AuditReport, outDir: string) {
       reportId: reportId(result),
     },
     summary: {
-      result: result.summary.result,
-      resultText: result.summary.result === 'fail' ? 'FAIL' : 'PASS',
+      result: verdictClass(result.summary.result),
+      resultText: result.summary.result,
       failed: c.fail,
       notEvidenced: c['not-evidenced'],
       waived: c.waived,
       errors: result.errors.length,
     },
-    baseline: result.baseline ? { previousAuditDate: result.baseline.previousAuditDate, ...result.baseline.counts } : false,
+    // With --baseline: the count of each state (new, regressed, improved, changed, unchanged, resolved), and
+    // `states` to list them in that order.
+    baseline: result.baseline
+      ? { previousAuditDate: result.baseline.previousAuditDate, ...result.baseline.counts, states: BASELINE_STATES.map((state) => ({ state, count: result.baseline!.counts[state] ?? 0 })) }
+      : (false as const),
     operators: sector.rankedByExposure.map((id) => {
       const o = byId.get(id)!;
       return {
         ...o,
-        resultText: o.result === 'fail' ? 'FAIL' : 'PASS',
+        result: verdictClass(o.result),
+        resultText: o.result,
         links: filesIn(join(outDir, o.reportDir)).map((f) => ({ href: `${encodeURIComponent(o.reportDir)}/${encodeURIComponent(f)}`, label: LABELS[f] ?? f })),
       };
     }),
     matrix: sector.exposureMatrix,
     carriers: sector.carriers.map((carrier) => ({ ...carrier, count: carrier.operators.length, operatorList: carrier.operators.join(', ') })),
-    controls: sector.controls,
+    // Pass rates are over the operators a control applies to: "k of n where it applies".
+    controls: sector.controls.map((control) => ({ ...control, operators: sector.operators.length, appliesNowhere: control.applicable === 0 })),
+    changes: sector.changes ?? (false as const),
     files: [...new Set([...filesIn(outDir), 'manifest.json'])]
       .filter((f) => f !== 'index.html' && f !== 'manifest.sig')
       .sort(compareText)

@@ -189,9 +189,11 @@ export interface ResultContext {
 }
 
 /**
- * The comparison with a previous run (--baseline, finding.baseline) in SARIF's terms. A result that is
- * still reported keeps its identity: new, unchanged, or updated when its status changed (including a
- * problem now waived, which the comparison calls resolved). Without --baseline there is no state.
+ * The comparison with a previous run (--baseline, finding.baseline) in SARIF's terms, which has only new,
+ * unchanged, updated and absent: a result that is still reported keeps its identity, new, unchanged, or
+ * updated for ixaudit's regressed, improved and changed (and a problem now waived, which the comparison
+ * calls resolved). ixaudit's own state is in the result's properties (baselineState, previousStatus).
+ * Without --baseline there is no state.
  */
 export function baselineStateOf(finding: Finding): SarifBaselineState | undefined {
   switch (finding.baseline?.state) {
@@ -237,6 +239,8 @@ export function resultFor(finding: Finding, context: ResultContext): SarifResult
       severity: finding.severity,
       operator: finding.operator,
       subject: finding.subject,
+      ...(finding.baseline ? { baselineState: finding.baseline.state } : {}),
+      ...(finding.baseline?.previousStatus ? { previousStatus: finding.baseline.previousStatus } : {}),
       ...(finding.waiver ? { waiver: finding.waiver } : {}),
       evidence: finding.evidence,
     },
@@ -258,7 +262,7 @@ export function absentResultFor(finding: Finding, previousAuditDate: string, con
     locations: [findingLocation(finding, context.artifactIndex)],
     partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
     baselineState: 'absent',
-    properties: { status: finding.status, previousStatus: finding.baseline!.previousStatus, severity: finding.severity, operator: finding.operator, subject: finding.subject },
+    properties: { status: finding.status, baselineState: finding.baseline!.state, previousStatus: finding.baseline!.previousStatus, severity: finding.severity, operator: finding.operator, subject: finding.subject },
   };
 }
 
@@ -273,12 +277,12 @@ export function removedResultFor(removed: BaselineComparison['removed'][number],
     locations: [{ logicalLocations: [{ name: removed.subject, fullyQualifiedName: `${removed.operator}/${removed.subject}`, kind: 'object' }] }],
     partialFingerprints: { [FINGERPRINT_KEY]: removed.fingerprint },
     baselineState: 'absent',
-    properties: { status: 'removed', previousStatus: removed.previousStatus, severity: removed.severity, operator: removed.operator, subject: removed.subject },
+    properties: { status: 'removed', baselineState: 'resolved', previousStatus: removed.previousStatus, severity: removed.severity, operator: removed.operator, subject: removed.subject },
   };
 }
 
 /** Every diagnostic code (docs/findings.md, errors[]) as a SARIF notification descriptor, in a fixed order. */
-export const NOTIFICATION_CODES: readonly DiagnosticCode[] = ['io', 'encoding', 'yaml-syntax', 'yaml-limit', 'schema', 'reference', 'duplicate-id', 'ownership-cycle', 'control', 'profile', 'usage'];
+export const NOTIFICATION_CODES: readonly DiagnosticCode[] = ['io', 'encoding', 'yaml-syntax', 'yaml-limit', 'schema', 'reference', 'duplicate-id', 'ownership-cycle', 'ownership', 'conflict', 'control', 'profile', 'usage'];
 
 /** What each diagnostic means and what to do about it (code-scanning viewers require both for a descriptor). */
 const NOTIFICATION_TEXT: Record<DiagnosticCode, { text: string; help: string }> = {
@@ -290,6 +294,8 @@ const NOTIFICATION_TEXT: Record<DiagnosticCode, { text: string; help: string }> 
   reference: { text: 'A reference names a document that does not exist.', help: 'Add the referenced document or correct the id; subjects that need it are reported as errors until then.' },
   'duplicate-id': { text: 'Two documents of the same kind share an id.', help: 'Give each document of a kind its own id (per operator for operator documents).' },
   'ownership-cycle': { text: 'A controlling ownership chain loops.', help: 'Correct the ownership edges so that following the controlling owner ends at an ultimate controller.' },
+  ownership: { text: 'An entity\'s holdings are inconsistent (shares over 100 %, or several controlling owners).', help: 'Correct the ownership edges so that the shares add up to at most 100 % and at most one edge is marked control: true.' },
+  conflict: { text: 'A submission redefines a trusted fact or declares something the auditor does not accept (a registry carrier or owner, another submission\'s entity, an AuditProfile).', help: 'Remove the document from the submission; the auditor supplies profiles and registry corrections with --profile and --registry.' },
   control: { text: 'A control file of the catalog is invalid.', help: 'Fix the control file at the given line; the control was left out of the audit.' },
   profile: { text: 'The audit profile cannot be resolved.', help: 'Name an existing profile with --profile, or fix the AuditProfile document.' },
   usage: { text: 'The command line is invalid.', help: 'Run ixaudit --help for the options.' },

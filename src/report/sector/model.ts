@@ -1,4 +1,5 @@
-import type { AuditReport } from '../../model/report.js';
+import { BASELINE_STATES, type BaselineState } from '../../model/finding.js';
+import type { AuditReport, Verdict } from '../../model/report.js';
 import { byKeys, compareText } from '../../model/order.js';
 
 /** Regulator's view across every submission of a run: what the sector report, workbook and index show. */
@@ -8,7 +9,7 @@ export interface SectorView {
     id: string;
     name: string;
     country: string;
-    result: 'pass' | 'fail';
+    result: Verdict;
     failedCritical: number;
     failedHigh: number;
     failed: number;
@@ -22,15 +23,21 @@ export interface SectorView {
   exposureMatrix: Array<{ operator: string; carrier: string; protocol: string; share: number; routes: number }>;
   /** Carriers by how many submissions use them, most first. */
   carriers: Array<{ id: string; name: string; highRisk: boolean; controller: string; operators: string[] }>;
-  /** Per control: how many operators pass (no failing finding), fail, or were not evidenced. */
-  controls: Array<{ id: string; title: string; severity: string; passing: number; failing: number; notEvidenced: number; passRate: number }>;
+  /**
+   * Per control, over the operators it applies to (`applicable`: those with a finding for it that is not
+   * not-applicable): how many pass (no failing, error or not-evidenced finding), fail (a finding failed or
+   * could not be evaluated) or were not evidenced. passing + failing + notEvidenced = applicable, and the
+   * pass rate is passing of applicable (0 when it applies to no operator).
+   */
+  controls: Array<{ id: string; title: string; severity: string; applicable: number; passing: number; failing: number; notEvidenced: number; passRate: number }>;
   rankedByExposure: string[];
   rankedByFailures: string[];
   /**
-   * Only with --baseline: per operator, how many findings are new, changed or resolved since the previous
-   * audit (removed subjects included in resolved), most changes first. Absent without a baseline.
+   * Only with --baseline: per operator, how many findings are in each baseline state since the previous
+   * audit (removed subjects included in resolved), most regressions, then most changes, first. Absent
+   * without a baseline.
    */
-  changes?: Array<{ operator: string; new: number; changed: number; resolved: number; unchanged: number }>;
+  changes?: Array<{ operator: string } & Record<BaselineState, number>>;
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
@@ -74,6 +81,14 @@ export function sectorView(report: AuditReport): SectorView {
     if (f.severity === 'critical') n.critical++;
     if (f.severity === 'high') n.high++;
   }
+  // Route findings counted instead of listed are pass or not-applicable: they say where a control applies too.
+  for (const group of result.summarised ?? []) {
+    if (group.count === 0) continue;
+    const key = `${group.control}\u0000${group.operator}`;
+    let statuses = statusesOf.get(key);
+    if (!statuses) statusesOf.set(key, (statuses = new Set()));
+    statuses.add(group.status);
+  }
   const failures = (operator: string, severity?: 'critical' | 'high') => {
     const n = failed.get(operator);
     return n ? (severity ? n[severity] : n.all) : 0;
@@ -99,13 +114,16 @@ export function sectorView(report: AuditReport): SectorView {
     let failing = 0;
     let notEvidenced = 0;
     for (const o of result.summary.operators) {
-      const statuses = statusesOf.get(`${c.id}\u0000${o.id}`) ?? new Set<string>();
+      const statuses = statusesOf.get(`${c.id}\u0000${o.id}`);
+      // No finding, or only not-applicable ones: the control does not apply to this operator (an N32
+      // control for an operator without N32), so it neither passes nor fails there.
+      if (!statuses || [...statuses].every((st) => st === 'not-applicable')) continue;
       if (statuses.has('fail') || statuses.has('error')) failing++;
       else if (statuses.has('not-evidenced')) notEvidenced++;
       else passing++;
     }
-    const total = passing + failing + notEvidenced;
-    return { id: c.id, title: c.title, severity: c.severity, passing, failing, notEvidenced, passRate: total === 0 ? 0 : round((100 * passing) / total) };
+    const applicable = passing + failing + notEvidenced;
+    return { id: c.id, title: c.title, severity: c.severity, applicable, passing, failing, notEvidenced, passRate: applicable === 0 ? 0 : round((100 * passing) / applicable) };
   });
 
   return {
@@ -124,17 +142,24 @@ export function sectorView(report: AuditReport): SectorView {
   };
 }
 
-/** Per operator, the findings marked new, changed, resolved and unchanged against the baseline, plus removed subjects. */
+type OperatorChanges = NonNullable<SectorView['changes']>[number];
+
+/** Findings in any state but unchanged: what moved since the previous audit. */
+export function changedCount(c: Record<BaselineState, number>): number {
+  return BASELINE_STATES.reduce((sum, st) => (st === 'unchanged' ? sum : sum + (c[st] ?? 0)), 0);
+}
+
+/** Per operator, the findings in each baseline state, plus removed subjects as resolved. */
 function changesByOperator(report: AuditReport): NonNullable<SectorView['changes']> {
   const { result } = report;
-  const counts = new Map<string, { operator: string; new: number; changed: number; resolved: number; unchanged: number }>();
+  const counts = new Map<string, OperatorChanges>();
   const of = (operator: string) => {
     let c = counts.get(operator);
-    if (!c) counts.set(operator, (c = { operator, new: 0, changed: 0, resolved: 0, unchanged: 0 }));
+    if (!c) counts.set(operator, (c = { operator, ...(Object.fromEntries(BASELINE_STATES.map((st) => [st, 0])) as Record<BaselineState, number>) }));
     return c;
   };
   for (const o of result.summary.operators) of(o.id);
   for (const f of result.findings) if (f.baseline) of(f.operator)[f.baseline.state]++;
   for (const r of result.baseline?.removed ?? []) of(r.operator).resolved++;
-  return [...counts.values()].sort((a, b) => b.new + b.changed + b.resolved - (a.new + a.changed + a.resolved) || compareText(a.operator, b.operator));
+  return [...counts.values()].sort((a, b) => b.regressed - a.regressed || b.new - a.new || changedCount(b) - changedCount(a) || compareText(a.operator, b.operator));
 }

@@ -1,3 +1,4 @@
+import { BASELINE_STATES } from '../../model/finding.js';
 import type { AuditReport } from '../../model/report.js';
 import { compareText } from '../../model/order.js';
 import { PROTOCOLS } from '../../model/types.js';
@@ -54,14 +55,17 @@ function summary(report: AuditReport, view: SectorView, protocols: readonly stri
     ['Catalog version', run.catalog.version],
     ['Report id', reportId(result)],
     ['Operators', view.operators.length],
-    ['Operators failing', view.operators.filter((o) => o.result === 'fail').length],
+    ['Operators failing', view.operators.filter((o) => o.result === 'FAIL').length],
     ['Operators exposed', exposed],
     ['High-risk carriers', view.carriers.filter((c) => c.highRisk).length],
     ['Protocols with exposure', listCell(protocols)],
     ['Controls evaluated', view.controls.length],
   ];
   if (result.baseline) {
+    const { counts } = result.baseline;
     facts.push(['Baseline', result.baseline.source], ['Baseline audit date', dateCell(result.baseline.previousAuditDate)]);
+    // The count of each state since the baseline, as findings.json's baseline.counts (removed subjects in resolved).
+    for (const state of BASELINE_STATES) facts.push([`${state[0].toUpperCase()}${state.slice(1)} since baseline`, counts[state] ?? 0]);
   }
   const byId = new Map(view.operators.map((o) => [o.id, o]));
   const byFailures: Cell[][] = view.rankedByFailures.map((id, i) => {
@@ -178,24 +182,34 @@ function controlsTable(view: SectorView): Table {
     { header: 'Control', width: 13 },
     { header: 'Title', width: 50 },
     { header: 'Severity', width: 10, format: 'severity' },
+    { header: 'Operators where it applies', width: 12, format: 'number' },
     { header: 'Passing operators', width: 10, format: 'number' },
     { header: 'Failing operators', width: 10, format: 'number' },
     { header: 'Not-evidenced operators', width: 14, format: 'number' },
     { header: 'Pass rate (%)', width: 10, format: 'number' },
+    { header: 'Passing', width: 30 },
   ];
-  const rows = view.controls.map((c): Cell[] => [c.id, c.title, c.severity, c.passing, c.failing, c.notEvidenced, c.passRate]);
+  // The pass rate is over the operators the control applies to; none where it applies to no operator.
+  const rows = view.controls.map((c): Cell[] => [
+    c.id,
+    c.title,
+    c.severity,
+    c.applicable,
+    c.passing,
+    c.failing,
+    c.notEvidenced,
+    c.applicable === 0 ? null : c.passRate,
+    c.applicable === 0 ? 'applies to no operator' : `${c.passing} of ${c.applicable} operators where it applies`,
+  ]);
   return { name: SECTOR_SHEET.controls, columns, rows };
 }
 
 function changesTable(changes: NonNullable<SectorView['changes']>): Table {
   const columns: Column[] = [
     { header: 'Operator', width: 14 },
-    { header: 'New', width: 8, format: 'number' },
-    { header: 'Changed', width: 9, format: 'number' },
-    { header: 'Resolved', width: 9, format: 'number' },
-    { header: 'Unchanged', width: 10, format: 'number' },
+    ...BASELINE_STATES.map((state): Column => ({ header: `${state[0].toUpperCase()}${state.slice(1)}`, width: 10, format: 'number' })),
   ];
-  return { name: SECTOR_SHEET.changes, columns, rows: changes.map((c): Cell[] => [c.operator, c.new, c.changed, c.resolved, c.unchanged]) };
+  return { name: SECTOR_SHEET.changes, columns, rows: changes.map((c): Cell[] => [c.operator, ...BASELINE_STATES.map((state) => c[state])]) };
 }
 
 /**

@@ -39,8 +39,8 @@ spec: {counterparty: clean-de, services: [ss7-transit], signed: 2025-01-01}
 
 function run(profile: string, options: { profileId?: string } = {}) {
   const dir = tempFiles({ 'sub.yaml': SUBMISSION, 'profile.yaml': profile });
-  // _base.yaml brings its own profile (fixture); choose explicitly.
-  return audit([BASE, join(dir, 'sub.yaml'), join(dir, 'profile.yaml')], { profileId: options.profileId ?? 'mine' });
+  // The profile is the auditor's (--profile FILE), never part of the submission.
+  return audit([BASE, join(dir, 'sub.yaml')], { profileFiles: [join(dir, 'profile.yaml')], profileId: options.profileId ?? 'mine' });
 }
 
 const finding = (result: ReturnType<typeof run>, control: string, subject: string) => result.findings.find((f) => f.control === control && f.subject === subject);
@@ -79,7 +79,7 @@ describe('ixaudit controls', () => {
   it('list --profile strict shows what the profile changes, control by control', () => {
     const { code, stdout } = ixaudit('controls', 'list', '--profile', 'strict');
     expect(code).toBe(0);
-    expect(stdout).toContain('Controls of catalog 0.2.0 under profile strict (strict → default):');
+    expect(stdout).toContain('Controls of catalog 1.0.0 under profile strict (strict → default):');
     expect(stdout).toMatch(/Changes against default:\n {2}fail-on high → medium\n {2}notEvidencedIsFailure false → true\n/);
     expect(stdout).toMatch(/ICX-RT-02\s+critical .*\[severity high → critical by profile\]/);
     expect(stdout).toMatch(/ICX-RT-09\s+medium\s+Routing data is recent {2}\[maxRoutingDataAgeDays 90 → 30 by profile\]/);
@@ -91,7 +91,7 @@ describe('ixaudit controls', () => {
 
   it('list without a profile shows the default and no changes', () => {
     const { stdout } = ixaudit('controls', 'list');
-    expect(stdout).toContain('Controls of catalog 0.2.0 under profile default (default):');
+    expect(stdout).toContain('Controls of catalog 1.0.0 under profile default (default):');
     expect(stdout).not.toContain('Changes against');
     expect(stdout).not.toContain('by profile');
   });
@@ -116,7 +116,7 @@ describe('ixaudit controls', () => {
     const { code, stdout } = ixaudit('controls', 'show', 'icx-ct-02');
     expect(code).toBe(0);
     expect(stdout).toContain('ICX-CT-02 — Government data requests are notified promptly');
-    expect(stdout).toContain('Catalog: 0.2.0 (this meaning since 0.2.0)');
+    expect(stdout).toContain('Catalog: 1.0.0 (this meaning since 1.0.0)');
     expect(stdout).toContain('Evidenced when (CEL): has(agreement.clauses.governmentRequests)');
     expect(stdout).toContain('Parameter maxGovernmentRequestNotifyHours = 72');
   });

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { audit } from './support/audit.js';
+import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
 
 // The specification's "tricky cases a correct engine catches", one test each, on the bundled samples
 // (inputs/): each names the finding, where it points, and the evidence a reviewer needs to agree.
 // The control fixtures in test/controls/ repeat each case in miniature (see the comments there).
 
-const result = audit(['inputs']);
+const result = audit(['inputs'], REGULATOR);
 
 function finding(operator: string, control: string, subject: string) {
   const found = result.findings.find((f) => f.operator === operator && f.control === control && f.subject === subject);
@@ -30,7 +31,7 @@ describe('tricky cases from the catalog specification', () => {
     expect(rt08.evidence).toMatchObject({ primary: 'syniverse', primaryAgreements: ['ag-kr-syniverse-2025'], unapprovedTransit: [{ carrier: 'meridian-transit', position: 'transit 2', highRisk: true }] });
     const rt03 = finding('kr-hanbit', 'ICX-RT-03', route);
     expect(rt03.status).toBe('fail');
-    expect((rt03.evidence.highRiskTransit as Array<{ ownership: string }>)[0].ownership).toMatch(/^Meridian Transit Pte\. Ltd\. \(SG\) → Harbour Holdings Limited \(海港控股有限公司\) \(HK, company, 100 %\) → .* \(CN, state-enterprise, 60 %\) → State-owned Assets Supervision/);
+    expect((rt03.evidence.highRiskTransit as Array<{ ownership: string }>)[0].ownership).toMatch(/^Meridian Transit Pte\. Ltd\. \(SG\) → Harbour Holdings Limited \(海港控股有限公司\) \(HK, company, 100 %\) → .* \(CN, state-enterprise, 60 %\)(?: \[operating group\])? → State-owned Assets Supervision/);
   });
 
   it('a standby route with a clean primary that fails over to a high-risk carrier', () => {
@@ -44,7 +45,7 @@ describe('tricky cases from the catalog specification', () => {
 
   it('state control three ownership hops up, through a holding company in a third country', () => {
     const own04 = finding('kr-hanbit', 'ICX-OWN-04', 'Carrier/meridian-transit');
-    expect(own04).toMatchObject({ status: 'fail', severity: 'info', location: { file: 'inputs/shared/parties.yaml', line: 116 } });
+    expect(own04).toMatchObject({ status: 'fail', severity: 'info', location: { file: 'regulator/registry/parties.yaml', line: 117 } });
     expect(own04.evidence).toMatchObject({
       stateOwner: { id: 'pearl-river-comms', type: 'state-enterprise', country: 'CN', share: 60 },
       controller: { id: 'sasac', type: 'government', country: 'CN' },
@@ -65,7 +66,7 @@ describe('tricky cases from the catalog specification', () => {
   it('a waiver that expired one day before the audit date leaves the finding failed, and says so', () => {
     expect(result.run.auditDate).toBe('2026-07-01');
     expect(finding('jp-sakura', 'ICX-RT-02', 'RoutingTable/rt-jp-ss7-2026q2#r-0003')).toMatchObject({ status: 'fail', waiver: { id: 'w-jp-002', status: 'expired', expires: '2026-06-30' } });
-    expect(result.waivers.find((w) => w.id === 'w-jp-002')).toMatchObject({ status: 'expired', location: { file: 'inputs/jp-sakura/waivers.yaml', line: 23 } });
+    expect(result.waivers.find((w) => w.id === 'w-jp-002')).toMatchObject({ status: 'expired', location: { file: 'regulator/waivers/jp-sakura.yaml', line: 25 } });
   });
 
   it('a waiver that matches no finding is reported as unmatched', () => {

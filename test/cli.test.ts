@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempFiles } from './support/files.js';
 import { ixaudit } from './support/cli.js';
+import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
 
 
 describe('ixaudit CLI', () => {
@@ -11,12 +12,12 @@ describe('ixaudit CLI', () => {
     const { code, stdout } = ixaudit('--help');
     expect(code).toBe(0);
     expect(stdout).toContain('ixaudit audit <file|folder>... --out DIR');
-    expect(stdout).toMatch(/Exit codes:\n\s+0 .*\n\s+1 .*\n\s+2 .*\n\s+3 /);
+    expect(stdout).toMatch(/Exit codes \(a gating failure is never hidden by another problem\):\n\s+0  PASS, or NOT GATED.*\n\s+1  FAIL: .*\n.*\n\s+2  no gating failure, .*\n.*\n\s+3  ERROR: /);
   });
 
   it('audits the bundled samples: exit 1 for failures, summary per operator, findings.json written', () => {
     const out = tempFiles({});
-    const { code, stdout, stderr } = ixaudit('audit', 'inputs', '--out', out, '--format', 'json');
+    const { code, stdout, stderr } = ixaudit('audit', ...SAMPLES, '--out', out, '--format', 'json');
     // Not a terminal: one plain progress line per operator finished, on stderr.
     expect(stderr.split('\n').filter(Boolean).map((l) => l.replace(/:.*/, ''))).toEqual([
       'audited jp-sakura (1/4)',
@@ -36,43 +37,45 @@ describe('ixaudit CLI', () => {
 
   it('writes byte-identical findings on a re-run', () => {
     const [a, b] = [tempFiles({}), tempFiles({})];
-    ixaudit('audit', 'inputs', '--out', a, '--format', 'json');
-    ixaudit('audit', 'inputs', '--out', b, '--format', 'json');
+    ixaudit('audit', ...SAMPLES, '--out', a, '--format', 'json');
+    ixaudit('audit', ...SAMPLES, '--out', b, '--format', 'json');
     expect(readFileSync(join(a, 'findings.json'))).toEqual(readFileSync(join(b, 'findings.json')));
   });
 
   it('--fail-on sets the exit code threshold', () => {
-    const none = ixaudit('audit', 'inputs', '--out', tempFiles({}), '--fail-on', 'none', '--format', 'json');
+    const none = ixaudit('audit', ...SAMPLES, '--out', tempFiles({}), '--fail-on', 'none', '--format', 'json');
     expect(none.code).toBe(0);
-    // Nothing can fail the run, so no operator is called PASS beside its failed findings.
-    expect(none.stdout).toMatch(/AUDITED jp-sakura .*: \d+ failed/);
+    // Nothing can fail the run, so no operator is called PASS beside its failed findings: no verdict is given.
+    expect(none.stdout).toMatch(/NOT GATED jp-sakura .*: \d+ failed/);
+    expect(none.stdout).toContain('Overall result: NOT GATED');
     expect(none.stdout).not.toMatch(/PASS jp-sakura/);
-    expect(ixaudit('audit', 'inputs/no-nordlys', 'inputs/shared', 'inputs/profile.yaml', '--out', tempFiles({}), '--fail-on', 'info', '--format', 'json').code).toBe(0);
+    expect(ixaudit('audit', 'inputs/no-nordlys', ...REGULATOR_OPTIONS, '--out', tempFiles({}), '--fail-on', 'info', '--format', 'json').code).toBe(0);
   });
 
-  it('reports a broken submission with file:line:column, exits 2, and still audits the others', () => {
+  it('reports a broken submission with file:line:column, still audits the others, and its failures still exit 1', () => {
     const dir = tempFiles({
       'broken/op.yaml': 'apiVersion: ixaudit/v1\nkind: Operator\nmetadata: {id: broken-op}\nspec:\n  country: Nowhere\n  networks: [gsm]\n',
     });
     const out = tempFiles({});
-    const { code, stderr } = ixaudit('audit', 'inputs', join(dir, 'broken'), '--out', out, '--format', 'json');
-    expect(code).toBe(2);
+    const { code, stderr } = ixaudit('audit', ...SAMPLES, join(dir, 'broken'), '--out', out, '--format', 'json');
+    expect(code).toBe(1); // the samples fail at high: an input error never hides that
     expect(stderr).toContain('op.yaml:5:12: spec.country: expected an ISO 3166-1 alpha-2 country code such as JP, found the text "Nowhere"');
     expect(stderr).not.toMatch(/\n\s+at /); // no stack trace for a user error
     const findings = JSON.parse(readFileSync(join(out, 'findings.json'), 'utf8'));
-    expect(findings.summary.operators.map((o: { id: string }) => o.id)).toEqual(['jp-sakura', 'kr-hanbit', 'no-nordlys', 'nz-aotearoa']);
+    // The operator whose document could not be loaded is in the run, INCOMPLETE, never silently missing.
+    expect(findings.summary.operators.map((o: { id: string; result: string }) => `${o.id} ${o.result}`)).toEqual(['broken-op INCOMPLETE', 'jp-sakura FAIL', 'kr-hanbit FAIL', 'no-nordlys PASS', 'nz-aotearoa FAIL']);
     expect(findings.errors).toHaveLength(1);
   });
 
   it('rejects bad options with a usage error', () => {
-    expect(ixaudit('audit', 'inputs', '--date', '2026-13-01')).toMatchObject({ code: 2, stderr: expect.stringContaining('--date must be a calendar date') });
-    expect(ixaudit('audit', 'inputs', '--fail-on', 'severe')).toMatchObject({ code: 2 });
+    expect(ixaudit('audit', ...SAMPLES, '--date', '2026-13-01')).toMatchObject({ code: 2, stderr: expect.stringContaining('--date must be a calendar date') });
+    expect(ixaudit('audit', ...SAMPLES, '--fail-on', 'severe')).toMatchObject({ code: 2 });
     expect(ixaudit('audit', 'no/such/folder', '--out', tempFiles({}))).toMatchObject({ code: 2, stderr: expect.stringContaining('no/such/folder: no such file or folder') });
     expect(ixaudit('frobnicate')).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "frobnicate"') });
   });
 
   it('validate checks inputs without auditing', () => {
-    expect(ixaudit('validate', 'inputs')).toMatchObject({ code: 0, stdout: expect.stringContaining('valid') });
+    expect(ixaudit('validate', ...SAMPLES)).toMatchObject({ code: 0, stdout: expect.stringContaining('valid') });
     const dir = tempFiles({ 'bad.yaml': 'apiVersion: ixaudit/v1\nkind: Operator\nmetadata: {id: BAD}\nspec: {country: JP, networks: [gsm]}\n' });
     const { code, stderr } = ixaudit('validate', dir);
     expect(code).toBe(2);
@@ -84,7 +87,7 @@ describe('ixaudit CLI', () => {
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/ICX-RT-01\s+critical\s+No high-risk carrier as primary next hop/);
     const profile = tempFiles({
-      'strict.yaml': 'apiVersion: ixaudit/v1\nkind: AuditProfile\nmetadata: {id: strict}\nspec:\n  controls: {disable: [ICX-CT-05], severity: {ICX-RT-06: high}}\n',
+      'strict.yaml': 'apiVersion: ixaudit/v1\nkind: AuditProfile\nmetadata: {id: strict-local}\nspec:\n  extends: default\n  controls: {disable: [ICX-CT-05], severity: {ICX-RT-06: high}}\n',
     });
     const tailored = ixaudit('controls', 'list', '--profile', join(profile, 'strict.yaml'));
     expect(tailored.stdout).toMatch(/ICX-CT-05 .*\[disabled by profile\]/);
@@ -97,7 +100,7 @@ describe('ixaudit CLI', () => {
 
   it('never leaves a temporary file behind in --out', () => {
     const out = tempFiles({});
-    ixaudit('audit', 'inputs', '--out', out, '--format', 'json');
+    ixaudit('audit', ...SAMPLES, '--out', out, '--format', 'json');
     expect(existsSync(join(out, 'findings.json'))).toBe(true);
     expect(existsSync(join(out, 'manifest.json'))).toBe(true);
     expect(readdirSync(out).filter((f) => f.startsWith('.') || f.endsWith('.tmp'))).toEqual([]);
@@ -105,11 +108,11 @@ describe('ixaudit CLI', () => {
 
   it('gives the same bytes on worker threads as in one thread, and survives a worker that dies', () => {
     const [one, two, faulty] = [tempFiles({}), tempFiles({}), tempFiles({})];
-    ixaudit('audit', 'inputs', '--out', one, '--jobs', '1', '--quiet', '--format', 'json');
-    ixaudit('audit', 'inputs', '--out', two, '--jobs', '2', '--quiet', '--format', 'json');
+    ixaudit('audit', ...SAMPLES, '--out', one, '--jobs', '1', '--quiet', '--format', 'json');
+    ixaudit('audit', ...SAMPLES, '--out', two, '--jobs', '2', '--quiet', '--format', 'json');
     expect(readFileSync(join(two, 'findings.json'), 'utf8')).toBe(readFileSync(join(one, 'findings.json'), 'utf8'));
 
-    const crash = spawnSync(process.execPath, ['bin/ixaudit.js', 'audit', 'inputs', '--out', faulty, '--jobs', '2', '--quiet', '--format', 'json'], {
+    const crash = spawnSync(process.execPath, ['bin/ixaudit.js', 'audit', ...SAMPLES, '--out', faulty, '--jobs', '2', '--quiet', '--format', 'json'], {
       encoding: 'utf8',
       env: { ...process.env, IXAUDIT_FAULT_WORKER: 'kr-hanbit' },
     });
@@ -123,13 +126,13 @@ describe('ixaudit CLI', () => {
 
   it('--json prints a machine-readable summary and nothing else on stdout; --quiet prints nothing', () => {
     const out = tempFiles({});
-    const { stdout, stderr, code } = ixaudit('audit', 'inputs', '--out', out, '--json', '--format', 'json');
+    const { stdout, stderr, code } = ixaudit('audit', ...SAMPLES, '--out', out, '--json', '--format', 'json');
     expect(stderr).toBe('');
     const summary = JSON.parse(stdout);
-    expect(summary).toMatchObject({ exitCode: 1, result: 'fail', auditDate: '2026-07-01', profile: 'sample-2026h1' });
+    expect(summary).toMatchObject({ exitCode: 1, result: 'FAIL', auditDate: '2026-07-01', profile: 'sample-2026h1' });
     expect(summary.exitCode).toBe(code);
     expect(summary.outputs.some((o: string) => o.endsWith('findings.json'))).toBe(true);
-    expect(ixaudit('audit', 'inputs', '--out', out, '--quiet', '--format', 'json')).toMatchObject({ stdout: '', stderr: '' });
-    expect(ixaudit('audit', 'inputs', '--out', out, '--format', 'json,docx')).toMatchObject({ code: 2, stderr: expect.stringContaining('--format docx: not an output format') });
+    expect(ixaudit('audit', ...SAMPLES, '--out', out, '--quiet', '--format', 'json')).toMatchObject({ stdout: '', stderr: '' });
+    expect(ixaudit('audit', ...SAMPLES, '--out', out, '--format', 'json,docx')).toMatchObject({ code: 2, stderr: expect.stringContaining('--format docx: not an output format') });
   });
 });

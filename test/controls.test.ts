@@ -6,6 +6,8 @@ import { audit, expectationsIn } from './support/audit.js';
 
 const FIXTURES = 'test/controls';
 const BASE = join(FIXTURES, '_base.yaml');
+/** The auditor's profile of every fixture run: a profile among the submissions would not be applied. */
+const PROFILE = { profileFiles: [join(FIXTURES, '_profile.yaml')] };
 const catalog = compileCatalog();
 
 /**
@@ -48,7 +50,7 @@ for (const control of catalog.controls) {
     for (const kind of ['pass', 'fail'] as const) {
       const file = join(FIXTURES, id, `${kind}.yaml`);
       it(`${kind} fixture gives exactly the expected findings, with the expected evidence`, () => {
-        const result = audit([BASE, file]);
+        const result = audit([BASE, file], PROFILE);
         expect(result.errors).toEqual([]);
         const findings = result.findings.filter((f) => f.control === id);
         const expected = expectationsIn(file);

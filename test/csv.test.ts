@@ -33,11 +33,15 @@ describe('CSV route exports', () => {
 
   it('locates schema errors by row and column', () => {
     const csv = `${HEADER}${COLUMNS}r-1,49,Germany,,clean-de,,,lots,ipsec,actve\n`;
-    expect(loadText('rt.csv', csv).diagnostics.map(formatDiagnostic)).toEqual([
-      'rt.csv:9:8: spec.routes[0].destination.country: expected an ISO 3166-1 alpha-2 country code such as JP, found the text "Germany"',
-      'rt.csv:9:28: spec.routes[0].trafficShare: expected a percentage from 0 to 100, found the text "lots"',
-      'rt.csv:9:39: spec.routes[0].status: expected one of active | standby | disabled, found the text "actve"',
+    // The broken route is dropped, not its table (spec: "Completeness"), and every message says so.
+    const dropped = ' (1 route(s) of table rt-csv could not be loaded and were not audited; the rest of the table was)';
+    const loaded = loadText('rt.csv', csv);
+    expect(loaded.diagnostics.map(formatDiagnostic)).toEqual([
+      `rt.csv:9:8: spec.routes[0].destination.country: expected an ISO 3166-1 alpha-2 country code such as JP, found the text "Germany"${dropped}`,
+      `rt.csv:9:28: spec.routes[0].trafficShare: expected a percentage from 0 to 100, found the text "lots"${dropped}`,
+      `rt.csv:9:39: spec.routes[0].status: expected one of active | standby | disabled, found the text "actve"${dropped}`,
     ]);
+    expect(loaded.documents.map((d) => [d.id, d.value.spec.routes.length])).toEqual([['rt-csv', 0]]);
   });
 
   it('reads quoted cells (commas, quotes, CRLF) and reports unknown columns and a missing header', () => {

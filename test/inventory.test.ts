@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { auditReport } from './support/audit.js';
+import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
 
 describe('inventory handed to reporters', () => {
-  const { inventory } = auditReport(['inputs']);
+  const { inventory } = auditReport(['inputs'], REGULATOR);
 
   it('lists every route with its carriers, positions, risk and controllers', () => {
     const route = inventory.routes.find((r) => r.ref === 'RoutingTable/rt-jp-ss7-2026q2#r-0003')!;

@@ -1,31 +1,37 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { reportId } from '../src/report/manifest.js';
+import { generateSigningKeys, reportId, verifyOutputs } from '../src/report/manifest.js';
 import { audit } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { ixaudit } from './support/cli.js';
+import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
 
+// The real command makes the keys and the signed outputs, and checks them once end to end; every other
+// check calls verifyOutputs in this process (one spawned verify per output took the best part of a minute).
 
 describe('evidence manifest, signing and verification', () => {
   const keys = tempFiles({});
   const out = tempFiles({});
   const publicKey = join(keys, 'ixaudit-signing-key.pub.pem');
+  const trusted = () => readFileSync(publicKey, 'utf8');
 
   beforeAll(() => {
     expect(ixaudit('keygen', '--out', keys).code).toBe(0);
-    expect(ixaudit('audit', 'inputs', '--out', out, '--sign', join(keys, 'ixaudit-signing-key.pem')).code).toBe(1);
+    expect(ixaudit('audit', ...SAMPLES, '--out', out, '--sign', join(keys, 'ixaudit-signing-key.pem')).code).toBe(1);
   });
 
   it('lists every input and output with SHA-256, the versions, the profile and the audit date', () => {
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.run).toMatchObject({ tool: { name: 'ixaudit' }, profile: 'sample-2026h1', auditDate: '2026-07-01' });
     expect(manifest.run.inputs.map((i: { file: string }) => i.file)).toContain('inputs/jp-sakura/routing-ss7.yaml');
+    // And where each was read, so verify finds it from any folder.
+    expect(manifest.run.inputs.find((i: { file: string }) => i.file === 'inputs/jp-sakura/routing-ss7.yaml').path).toBe(resolve('inputs/jp-sakura/routing-ss7.yaml'));
     const findings = manifest.outputs.find((o: { file: string }) => o.file === 'findings.json');
     expect(findings.sha256).toBe(createHash('sha256').update(readFileSync(join(out, 'findings.json'))).digest('hex'));
     // The report id is the hash of the manifest's run section, the same for every re-run of the same inputs.
-    expect(manifest.reportId).toBe(reportId(audit(['inputs'])));
+    expect(manifest.reportId).toBe(reportId(audit(['inputs'], REGULATOR)));
   });
 
   it('verifies an untouched output folder with the public key', () => {
@@ -33,6 +39,13 @@ describe('evidence manifest, signing and verification', () => {
     expect(stdout).toContain('valid Ed25519 signature by the given key');
     expect(stdout).toContain(`${out}: verified`);
     expect(code).toBe(0);
+  });
+
+  it('fails on a signature present but not checked, unless told to skip it', () => {
+    const unchecked = verifyOutputs(out, undefined, { outputsOnly: true });
+    expect(unchecked.ok).toBe(false);
+    expect(unchecked.problems).toEqual([expect.stringMatching(/^manifest\.sig: present but not checked/)]);
+    expect(verifyOutputs(out, undefined, { outputsOnly: true, noSignature: true }).ok).toBe(true);
   });
 
   it('detects a changed byte in any output, naming the file', () => {
@@ -44,24 +57,27 @@ describe('evidence manifest, signing and verification', () => {
       const tampered = Buffer.from(original);
       tampered[Math.floor(tampered.length / 2)] ^= 0x01;
       writeFileSync(path, tampered);
-      const { code, stderr } = ixaudit('verify', out, '--key', publicKey);
+      const { ok, problems } = verifyOutputs(out, trusted(), { outputsOnly: true });
       writeFileSync(path, original);
-      expect(code, file).toBe(1);
-      expect(stderr).toContain(`${file}: changed (SHA-256 differs from the manifest)`);
+      expect(ok, file).toBe(false);
+      expect(problems, file).toEqual([`${file}: changed (SHA-256 differs from the manifest)`]);
     }
+    expect(verifyOutputs(out, trusted()).ok).toBe(true);
   });
 
   it('detects an edited manifest through the signature, and a wrong key', () => {
     const path = join(out, 'manifest.json');
     const original = readFileSync(path, 'utf8');
-    writeFileSync(path, original.replace('"auditDate": "2026-07-01"', '"auditDate": "2026-07-02"'));
-    const edited = ixaudit('verify', out, '--key', publicKey);
+    const tampered = original.replace(/"auditDate": "[^"]*"/, '"auditDate": "1999-01-01"');
+    expect(tampered).not.toBe(original);
+    writeFileSync(path, tampered);
+    const edited = verifyOutputs(out, trusted(), { outputsOnly: true });
     writeFileSync(path, original);
-    expect(edited.code).toBe(1);
-    expect(edited.stderr).toContain('manifest.sig: signature does not verify with the given key');
-    const otherKeys = tempFiles({});
-    ixaudit('keygen', '--out', otherKeys);
-    expect(ixaudit('verify', out, '--key', join(otherKeys, 'ixaudit-signing-key.pub.pem')).code).toBe(1);
+    expect(edited.ok).toBe(false);
+    expect(edited.problems).toContain('manifest.sig: signature does not verify with the given key (manifest changed, or signed with another key)');
+    const other = verifyOutputs(out, generateSigningKeys().publicPem, { outputsOnly: true });
+    expect(other.ok).toBe(false);
+    expect(other.problems).toEqual(['manifest.sig: signature does not verify with the given key (manifest changed, or signed with another key)']);
   });
 
   it('keygen never overwrites a key', () => {
@@ -71,11 +87,13 @@ describe('evidence manifest, signing and verification', () => {
   });
 
   it('an unsigned run verifies by hashes, and says the signature is missing when a key is expected', () => {
+    // An unsigned run writes the same manifest.json, only no manifest.sig beside it.
     const plain = tempFiles({});
-    ixaudit('audit', 'inputs', '--out', plain, '--format', 'json');
-    expect(ixaudit('verify', plain).code).toBe(0);
-    const withKey = ixaudit('verify', plain, '--key', publicKey);
-    expect(withKey.code).toBe(1);
-    expect(withKey.stderr).toContain('manifest.sig: missing');
+    cpSync(out, plain, { recursive: true });
+    rmSync(join(plain, 'manifest.sig'));
+    expect(verifyOutputs(plain).ok).toBe(true);
+    const withKey = verifyOutputs(plain, trusted());
+    expect(withKey.ok).toBe(false);
+    expect(withKey.problems).toEqual(['manifest.sig: missing — the outputs are not signed']);
   });
 });

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ProfileError } from '../src/cli/run-audit.js';
 import { audit } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 
@@ -36,9 +37,13 @@ metadata: {id: ${id}}
 spec:
 ${body}`;
 
+/** Audits the documents of `text`: its AuditProfiles as the auditor's profile file, the rest as the submission. */
 function run(text: string, options = {}) {
-  const dir = tempFiles({ 'sub.yaml': text });
-  return audit([join(dir, 'sub.yaml')], options);
+  const docs = text.split(/^---\n/m).filter((d) => d.trim() !== '');
+  const profiles = docs.filter((d) => /^kind: AuditProfile$/m.test(d));
+  const submission = docs.filter((d) => !profiles.includes(d));
+  const dir = tempFiles({ 'sub.yaml': submission.join('---\n'), 'profile.yaml': profiles.join('---\n') });
+  return audit([join(dir, 'sub.yaml')], { ...(profiles.length > 0 ? { profileFiles: [join(dir, 'profile.yaml')] } : {}), ...options });
 }
 
 describe('profiles', () => {
@@ -76,9 +81,15 @@ describe('profiles', () => {
     expect(result.errors.map((e) => e.message)).toEqual(['several AuditProfiles among the inputs (a, b): choose one with --profile; using "default"']);
   });
 
-  it('reports an unknown --profile id', () => {
-    const result = run(OPERATOR, { profileId: 'nope' });
-    expect(result.errors[0]).toMatchObject({ code: 'usage', message: expect.stringContaining('no AuditProfile with id "nope"') });
+  it('reports an unknown --profile id, and audits nothing under another profile', () => {
+    let error: unknown;
+    try {
+      run(OPERATOR, { profileId: 'nope' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ProfileError);
+    expect((error as ProfileError).diagnostics[0]).toMatchObject({ code: 'profile', message: expect.stringContaining('no AuditProfile with id "nope"') });
   });
 
   it('reports not-evidenced on the Operator when a needed document was never submitted', () => {
@@ -89,8 +100,8 @@ describe('profiles', () => {
 
   it('counts not-evidenced as failing when the profile says so', () => {
     const lenient = run(OPERATOR.replace('ru-carrier, services', 'de-carrier, services'));
-    expect(lenient.summary.operators[0].result).toBe('pass');
+    expect(lenient.summary.operators[0].result).toBe('PASS');
     const strict = run(OPERATOR.replace('ru-carrier, services', 'de-carrier, services') + PROFILE('p', '  parameters: {notEvidencedIsFailure: true}\n'));
-    expect(strict.summary.operators[0].result).toBe('fail');
+    expect(strict.summary.operators[0].result).toBe('FAIL');
   });
 });

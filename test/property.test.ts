@@ -7,13 +7,14 @@ import { loadBytes } from '../src/load/index.js';
 import { STATUSES } from '../src/model/types.js';
 import { audit } from './support/audit.js';
 import { tempFiles } from './support/files.js';
+import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
 
 const SAMPLE_FILES = [
   'inputs/jp-sakura/routing-ss7.yaml',
   'inputs/jp-sakura/agreements.yaml',
   'inputs/jp-sakura/firewall.yaml',
   'inputs/kr-hanbit/routing-diameter.yaml',
-  'inputs/shared/parties.yaml',
+  'regulator/registry/parties.yaml',
 ];
 const samples = SAMPLE_FILES.map((f) => readFileSync(f));
 
@@ -104,10 +105,11 @@ describe('whole audit on mutated documents (fast-check)', () => {
           const mutatedDoc = mutateTree(tree[docIndex], path.slice(1), replacement, remove);
           const mutated = tree.map((d, i) => (i === docIndex ? mutatedDoc : d));
           writeFileSync(join(dir, 'mutated.yaml'), mutated.map((d) => stringify(d ?? null)).join('---\n'));
-          const others = ['inputs/profile.yaml', 'inputs/shared/parties.yaml', 'inputs/jp-sakura/operator.yaml', 'inputs/kr-hanbit/operator.yaml'].filter(
-            (f) => f !== SAMPLE_FILES[fileIndex],
-          );
-          const result = audit([...others, join(dir, 'mutated.yaml')]);
+          const others = ['inputs/jp-sakura/operator.yaml', 'inputs/kr-hanbit/operator.yaml'].filter((f) => f !== SAMPLE_FILES[fileIndex]);
+          // The regulator's registry file, when it is the one mutated, is still the auditor's input.
+          const registry = SAMPLE_FILES[fileIndex] === 'regulator/registry/parties.yaml' ? join(dir, 'mutated.yaml') : 'regulator/registry/parties.yaml';
+          const submissions = registry === 'regulator/registry/parties.yaml' ? [...others, join(dir, 'mutated.yaml')] : others;
+          const result = audit(submissions, { profileFiles: ['regulator/profile.yaml'], registryPaths: [registry] });
           for (const e of result.errors) expect(e.message.length).toBeGreaterThan(0);
           if (result.errors.length > 0) runsWithErrors++;
           for (const f of result.findings) {

@@ -119,7 +119,7 @@ spec: {counterparty: looped, services: [ipx-transit], signed: 2025-01-01}
     expect(own01).toMatchObject({ status: 'fail', message: expect.stringContaining('ownership cycle through loop-a') });
   });
 
-  it('lets a user Carrier override the registry entry with the same id', () => {
+  it('lets the auditor (--registry) override a registry entry; a submission that redefines one is a conflict', () => {
     const text = `apiVersion: ixaudit/v1
 kind: Carrier
 metadata: {id: syniverse, name: Syniverse (as contracted locally)}
@@ -130,9 +130,16 @@ kind: InterconnectAgreement
 metadata: {id: ag, operator: op-jp}
 spec: {counterparty: syniverse, services: [ipx-transit], signed: 2025-01-01}
 `;
-    const result = run(text);
-    expect(result.errors).toEqual([]);
-    const own02 = result.findings.find((f) => f.control === 'ICX-OWN-02' && f.subject === 'InterconnectAgreement/ag');
+    const [carrier, agreement] = text.split('---\n');
+    const dir = tempFiles({ 'registry/syniverse.yaml': carrier, 'sub.yaml': agreement });
+    const corrected = audit([BASE, join(dir, 'sub.yaml')], { registryPaths: [join(dir, 'registry')] });
+    expect(corrected.errors).toEqual([]);
+    const own02 = corrected.findings.find((f) => f.control === 'ICX-OWN-02' && f.subject === 'InterconnectAgreement/ag');
     expect(own02).toMatchObject({ status: 'fail', evidence: { reasons: ['incorporated in HK'] } });
+    expect(corrected.run.registryChanges).toMatchObject([{ kind: 'Carrier', id: 'syniverse', change: 'replaced', replaces: expect.stringMatching(/^ixaudit:registry\//) }]);
+
+    const planted = run(text);
+    expect(planted.errors).toMatchObject([{ code: 'conflict', line: 3, message: expect.stringContaining('Carrier "syniverse" is defined by the bundled registry') }]);
+    expect(planted.findings.find((f) => f.control === 'ICX-OWN-02' && f.subject === 'InterconnectAgreement/ag')).toMatchObject({ status: 'pass' });
   });
 });

@@ -6,6 +6,7 @@ import { writeChunksAtomic } from '../src/report/write-atomic.js';
 import { FINDING_COLUMNS } from '../src/report/xlsx/tables.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
+import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
 
 /** A strict RFC 4180 reader: CRLF record ends only, quotes doubled inside quoted fields. */
 function parseRfc4180(text: string): string[][] {
@@ -71,7 +72,7 @@ describe('CSV fields (RFC 4180)', () => {
 });
 
 describe('findings.csv', async () => {
-  const report = auditReport(['inputs']);
+  const report = auditReport(['inputs'], REGULATOR);
   const out = tempFiles({});
   const written = await csvReporter.write(report, out, {});
   const bytes = readFileSync(join(out, 'findings.csv'));
@@ -126,9 +127,9 @@ describe('findings.csv', async () => {
 
 describe('findings.csv after a --baseline run', () => {
   it('adds the change and previous status after the Findings columns', async () => {
-    const report = auditReport(['inputs']);
+    const report = auditReport(['inputs'], REGULATOR);
     report.result.findings.forEach((f, i) => (f.baseline = i === 0 ? { state: 'changed', previousStatus: 'fail' } : { state: 'unchanged' }));
-    report.result.baseline = { source: 'previous', previousAuditDate: '2026-01-01', counts: { new: 0, unchanged: report.result.findings.length - 1, changed: 1, resolved: 0 }, removed: [] };
+    report.result.baseline = { source: 'previous', previousAuditDate: '2026-01-01', counts: { new: 0, regressed: 0, improved: 0, unchanged: report.result.findings.length - 1, changed: 1, resolved: 0 }, removed: [] };
     const out = tempFiles({});
     await csvReporter.write(report, out, {});
     const records = parseRfc4180(readFileSync(join(out, 'findings.csv'), 'utf8').slice(1));

@@ -10,8 +10,10 @@ import type { HdfControl, HdfExecJson } from '../src/report/hdf/types.js';
 import { REPORTERS } from '../src/report/index.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
+import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
 
-const SCHEMA = join(packageRoot, '..', 'shared', 'reference', 'schemas', 'hdf-exec-json.json');
+// Vendored byte for byte from ../shared/reference/schemas (test/fixtures/README.md).
+const SCHEMA = join(packageRoot, 'test', 'fixtures', 'schemas', 'hdf-exec-json.json');
 
 /**
  * How Heimdall (inspecjs ExecControl.compute_status) reads a control's status from its results and
@@ -38,7 +40,7 @@ function control(id: string): HdfControl {
 }
 
 beforeAll(() => {
-  samples = auditReport(['inputs']);
+  samples = auditReport(['inputs'], REGULATOR);
   hdf = hdfDocument(samples);
   // The schema writes union types (["string", "null"]); that is what allowUnionTypes permits.
   validate = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(JSON.parse(readFileSync(SCHEMA, 'utf8')));
@@ -96,7 +98,7 @@ describe('HDF / InSpec exec JSON (hdf.json)', () => {
     expect(waived.skip_message).toMatch(/^Waived by w-jp-001 until 2026-12-31: Primary next hop China Mobile International/);
     expect(rt01.waiver_data).toMatchObject({ expiration_date: '2026-12-31', run: true, skipped_due_to_waiver: false });
     expect(rt01.waiver_data!.justification).toBe(
-      'w-jp-001 (jp-sakura, inputs/jp-sakura/waivers.yaml:7:7): Accepted because: Legacy Hong Kong SS7 route via CMI; migration to NTT IPX is contracted and scheduled for Q4 2026; approved by 相互接続セキュリティ室 (Interconnect Security Office); ticket SEC-2291; compensating controls: ICX-FW-01, ICX-FW-03, ICX-MON-01. Applied to RoutingTable/rt-jp-ss7-2026q2#r-0001 until 2026-12-31.',
+      'w-jp-001 (jp-sakura, regulator/waivers/jp-sakura.yaml:9:7): Accepted because: Legacy Hong Kong SS7 route via CMI; migration to NTT IPX is contracted and scheduled for Q4 2026; approved by 相互接続セキュリティ室 (Interconnect Security Office); ticket SEC-2291; compensating controls: ICX-FW-01, ICX-FW-03, ICX-MON-01. Applied to RoutingTable/rt-jp-ss7-2026q2#r-0001 until 2026-12-31.',
     );
     expect(rt01.waiver_data!.ixaudit_waivers).toEqual([
       {
@@ -105,7 +107,7 @@ describe('HDF / InSpec exec JSON (hdf.json)', () => {
         status: 'applied',
         expires: '2026-12-31',
         subjects: ['RoutingTable/rt-jp-ss7-2026q2#r-0001'],
-        location: 'inputs/jp-sakura/waivers.yaml:7:7',
+        location: 'regulator/waivers/jp-sakura.yaml:9:7',
         justification: 'Legacy Hong Kong SS7 route via CMI; migration to NTT IPX is contracted and scheduled for Q4 2026.',
         approvedBy: '相互接続セキュリティ室 (Interconnect Security Office)',
         ticket: 'SEC-2291',
@@ -167,7 +169,7 @@ describe('HDF / InSpec exec JSON (hdf.json)', () => {
   });
 
   it('reads the same in Heimdall when passing route findings are counted rather than listed', () => {
-    const counted = auditReport(['inputs'], { listRouteFindingsUpTo: 3 });
+    const counted = auditReport(['inputs'], { ...REGULATOR, listRouteFindingsUpTo: 3 });
     const groups = counted.result.summarised ?? [];
     expect(groups.length).toBeGreaterThan(0);
     const doc = hdfDocument(counted);
@@ -214,7 +216,7 @@ spec:
     const out = tempFiles({});
     const [path] = await hdfReporter.write(samples, out, {});
     expect(path).toBe(join(out, HDF_FILE));
-    expect(readFileSync(path, 'utf8')).toBe(hdfJson(auditReport(['inputs'])));
+    expect(readFileSync(path, 'utf8')).toBe(hdfJson(auditReport(['inputs'], REGULATOR)));
     const inputs = JSON.parse(readFileSync(path, 'utf8')).passthrough.inputs;
     expect(inputs).toContainEqual(expect.objectContaining({ file: 'inputs/jp-sakura/routing-ss7.yaml', sha256: samples.result.run.inputs.find((i) => i.file === 'inputs/jp-sakura/routing-ss7.yaml')!.sha256 }));
     expect(REPORTERS).toContain(hdfReporter);

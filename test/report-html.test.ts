@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempFiles } from './support/files.js';
 import { ixaudit } from './support/cli.js';
+import { withTools } from './support/tools.js';
+import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
 
 /** The page as headless Chromium (Debian's chromium, as the tests' machine has it) renders it. */
 function renderedDom(file: string): string {
@@ -25,17 +27,24 @@ describe('index.html', () => {
     // Input text is hostile by default: an operator name carrying markup must come out as text.
     const operator = join(work, 'inputs/no-nordlys/operator.yaml');
     writeFileSync(operator, readFileSync(operator, 'utf8').replace(/name: .*Nordlys Mobil AS.*/, 'name: "Nordlys <script>alert(1)</script> & Co"'));
-    ixaudit('audit', join(work, 'inputs'), '--out', out, '--quiet');
+    ixaudit('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', out, '--quiet');
   });
 
-  it('loads in headless Chromium, and every link resolves to a file that exists', () => {
-    const dom = renderedDom(join(out, 'index.html'));
-    expect(dom).toContain('<title>ixaudit — interconnect audit 2026-07-01</title>');
-    const hrefs = [...dom.matchAll(/href="([^"]+)"/g)].map((m) => decodeURIComponent(m[1]));
-    expect(hrefs).toContain('findings.json');
-    expect(hrefs).toContain('manifest.json');
-    expect(hrefs.some((h) => h.startsWith('jp-sakura/'))).toBe(true);
-    for (const href of hrefs) expect(existsSync(join(out, href)), href).toBe(true);
+  it('loads in headless Chromium, and every link resolves to a file that exists', async (context) => {
+    const linksResolve = (page: string) => {
+      const hrefs = [...page.matchAll(/href="([^"]+)"/g)].map((m) => decodeURIComponent(m[1]));
+      expect(hrefs).toContain('findings.json');
+      expect(hrefs).toContain('manifest.json');
+      expect(hrefs.some((h) => h.startsWith('jp-sakura/'))).toBe(true);
+      for (const href of hrefs) expect(existsSync(join(out, href)), href).toBe(true);
+    };
+    // The page as written, then as a browser reads it.
+    linksResolve(readFileSync(join(out, 'index.html'), 'utf8'));
+    await withTools(context, ['chromium'], () => {
+      const dom = renderedDom(join(out, 'index.html'));
+      expect(dom).toContain('<title>ixaudit — interconnect audit 2026-07-01</title>');
+      linksResolve(dom);
+    });
   });
 
   it('shows the sector view: operators ranked by exposure, the exposure matrix, carriers and control pass rates', () => {
@@ -56,11 +65,12 @@ describe('index.html', () => {
   it('a consultant template overrides the page; a missing variable is an error, not blank text', () => {
     const templates = tempFiles({ 'index.html.hbs': '<h1>{{run.auditDate}} for ACME Consulting</h1>' });
     const branded = join(work, 'branded');
-    ixaudit('audit', join(work, 'inputs'), '--out', branded, '--quiet', '--template-dir', templates);
+    // Only the page the template is for: the PDFs and workbooks ignore index.html.hbs.
+    ixaudit('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', branded, '--quiet', '--format', 'html', '--template-dir', templates);
     expect(readFileSync(join(branded, 'index.html'), 'utf8')).toBe('<h1>2026-07-01 for ACME Consulting</h1>');
 
     const broken = tempFiles({ 'index.html.hbs': '<h1>{{run.clientName}}</h1>' });
-    const result = ixaudit('audit', join(work, 'inputs'), '--out', join(work, 'broken'), '--template-dir', broken);
+    const result = ixaudit('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', join(work, 'broken'), '--format', 'html', '--template-dir', broken);
     expect(result.code).toBe(4);
     expect(result.stderr).toContain('"clientName" not defined');
     expect(existsSync(join(work, 'broken', 'index.html'))).toBe(false);
@@ -68,7 +78,7 @@ describe('index.html', () => {
 
   it('a template cannot reach prototypes', () => {
     const templates = tempFiles({ 'index.html.hbs': '{{#with run}}{{constructor.name}}{{/with}}' });
-    const result = ixaudit('audit', join(work, 'inputs'), '--out', join(work, 'proto'), '--template-dir', templates);
+    const result = ixaudit('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', join(work, 'proto'), '--format', 'html', '--template-dir', templates);
     expect(result.code).toBe(4);
     expect(existsSync(join(work, 'proto', 'index.html'))).toBe(false);
   });

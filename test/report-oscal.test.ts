@@ -23,8 +23,10 @@ import { IXAUDIT_NAMESPACE, ixauditUuid, uuidV5 } from '../src/report/oscal/uuid
 import { isUri, isUriReference } from '../src/report/uri.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
+import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
 
-const SCHEMA = join(packageRoot, '..', 'shared', 'reference', 'schemas', 'oscal_assessment-results_schema.json');
+// Vendored byte for byte from ../shared/reference/schemas (test/fixtures/README.md).
+const SCHEMA = join(packageRoot, 'test', 'fixtures', 'schemas', 'oscal_assessment-results_schema.json');
 
 /** RFC 3339 date-time with a zone, as the "date-time" format means; the calendar date must exist. */
 function isDateTime(text: string): boolean {
@@ -46,7 +48,7 @@ function oscalAjv(): Ajv {
 }
 
 /**
- * Only the assessment-results schema is shipped in shared/reference. The plan is checked against the
+ * Only the assessment-results schema is vendored (test/fixtures/schemas). The plan is checked against the
  * same OSCAL 1.2.1 definitions it shares with the results (metadata, import-ssp, local objectives,
  * reviewed controls, subjects, assets, back-matter) under the assessment plan's top level: required
  * uuid, metadata, import-ssp, reviewed-controls and nothing unknown.
@@ -97,7 +99,7 @@ let validateResults: ReturnType<Ajv['compile']>;
 let validatePlan: ReturnType<Ajv['compile']>;
 
 beforeAll(() => {
-  samples = auditReport(['inputs']);
+  samples = auditReport(['inputs'], REGULATOR);
   ar = assessmentResults(samples);
   ap = assessmentPlan(samples);
   result = ar['assessment-results'].results[0];
@@ -227,7 +229,7 @@ describe('OSCAL 1.2.1 assessment results (assessment-results.json)', () => {
     const uuids = [...text.matchAll(/"uuid": "([^"]+)"/g)].map((m) => m[1]);
     // The tool component is defined once per document; everything else once.
     expect(new Set(uuids).size).toBe(uuids.length);
-    expect(text).toBe(assessmentResultsJson(auditReport(['inputs'])));
+    expect(text).toBe(assessmentResultsJson(auditReport(['inputs'], REGULATOR)));
     const defined = new Set([...uuids, ...ar['assessment-results'].metadata.parties!.map((p) => p.uuid)]);
     for (const m of text.matchAll(/"(?:subject-uuid|actor-uuid|observation-uuid|risk-uuid|component-uuid)": "([^"]+)"/g)) expect(defined.has(m[1]), m[0]).toBe(true);
     for (const m of text.matchAll(/"href": "#([^"]+)"/g)) expect(defined.has(m[1]), m[0]).toBe(true);
@@ -253,7 +255,7 @@ describe('OSCAL 1.2.1 assessment results (assessment-results.json)', () => {
 
 describe('OSCAL results of operators whose passing route findings are counted, not listed', () => {
   it('judge every objective as the fully listed run does, with one observation per count', () => {
-    const counted = auditReport(['inputs'], { listRouteFindingsUpTo: 3 });
+    const counted = auditReport(['inputs'], { ...REGULATOR, listRouteFindingsUpTo: 3 });
     const groups = counted.result.summarised ?? [];
     expect(groups.length).toBeGreaterThan(0);
     const doc = assessmentResults(counted);
@@ -291,7 +293,7 @@ describe('OSCAL assessment plan (assessment-plan.json)', () => {
     const out = tempFiles({});
     const paths = await oscalReporter.write(samples, out, {});
     expect(paths).toEqual([join(out, ASSESSMENT_PLAN_FILE), join(out, ASSESSMENT_RESULTS_FILE)]);
-    expect(readFileSync(paths[0], 'utf8')).toBe(assessmentPlanJson(auditReport(['inputs'])));
+    expect(readFileSync(paths[0], 'utf8')).toBe(assessmentPlanJson(auditReport(['inputs'], REGULATOR)));
     expect(readFileSync(paths[1], 'utf8')).toBe(assessmentResultsJson(samples));
     expect(JSON.parse(readFileSync(paths[1], 'utf8'))['assessment-results']['import-ap'].href).toBe(ASSESSMENT_PLAN_FILE);
     expect(REPORTERS).toContain(oscalReporter);
@@ -301,7 +303,7 @@ describe('OSCAL assessment plan (assessment-plan.json)', () => {
 describe('interchange files from the command line', () => {
   it('ixaudit audit --format sarif,oscal,hdf writes the OSCAL pair, SARIF and HDF into --out, as the model gives them, with the plan beside the results', () => {
     const out = join(tempFiles({}), 'out');
-    const run = spawnSync(process.execPath, ['bin/ixaudit.js', 'audit', 'inputs', '--out', out, '--quiet', '--format', 'sarif,oscal,hdf'], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['bin/ixaudit.js', 'audit', ...SAMPLES, '--out', out, '--quiet', '--format', 'sarif,oscal,hdf'], { encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(1); // the samples fail on purpose
     const written = (file: string) => readFileSync(join(out, file), 'utf8');
     expect(written(ASSESSMENT_RESULTS_FILE)).toBe(assessmentResultsJson(samples));

@@ -13,7 +13,10 @@ import { loadTemplates } from '../src/report/pdf/templates.js';
 import { sectorView } from '../src/report/sector/model.js';
 import { auditReport, withBaseline } from './support/audit.js';
 import { tempFiles } from './support/files.js';
+import { hasTool, requireTools, withTools } from './support/tools.js';
+import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
 
+/** poppler-utils and qpdf read the PDF; where one is missing the checks that need it are skipped, saying so (on CI they fail). */
 function tool(command: string, ...args: string[]): string {
   return execFileSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 }
@@ -29,50 +32,59 @@ describe('sector.pdf of the bundled samples', () => {
   let layout: string;
 
   beforeAll(async () => {
-    report = auditReport(['inputs']);
+    report = auditReport(['inputs'], REGULATOR);
     out = tempFiles({});
     pdf = join(out, 'sector.pdf');
     writeFileSync(pdf, await renderSectorPdf(report, loadTemplates()));
-    body = flat(tool('pdftotext', '-enc', 'UTF-8', pdf, '-'));
-    layout = tool('pdftotext', '-layout', '-enc', 'UTF-8', pdf, '-');
+    if (hasTool('pdftotext')) {
+      body = flat(tool('pdftotext', '-enc', 'UTF-8', pdf, '-'));
+      layout = tool('pdftotext', '-layout', '-enc', 'UTF-8', pdf, '-');
+    }
   });
 
-  it('is a sound, tagged PDF/A-3b file with every font embedded', () => {
-    const check = spawnSync('qpdf', ['--check', pdf], { encoding: 'utf8' });
-    expect(check.status, check.stdout + check.stderr).toBe(0);
-    expect(check.stdout).toContain('No syntax or stream encoding errors found');
-    const info = tool('pdfinfo', pdf);
-    expect(info).toMatch(/Tagged:\s+yes/);
-    expect(info).toMatch(/Title:\s+Interconnect security audit — sector report/);
+  it('is a sound, tagged PDF/A-3b file with every font embedded', async (context) => {
     expect(readFileSync(pdf).toString('latin1')).toContain('<pdfaid:part>3</pdfaid:part>');
-    const fonts = tool('pdffonts', pdf).split('\n').slice(2).filter((l) => l.trim() !== '');
-    for (const line of fonts) expect(line).toMatch(/\+Noto\S+\s.*\byes\s+yes\b/);
+    await withTools(context, ['qpdf', 'pdfinfo', 'pdffonts'], () => {
+      const check = spawnSync('qpdf', ['--check', pdf], { encoding: 'utf8' });
+      expect(check.status, check.stdout + check.stderr).toBe(0);
+      expect(check.stdout).toContain('No syntax or stream encoding errors found');
+      const info = tool('pdfinfo', pdf);
+      expect(info).toMatch(/Tagged:\s+yes/);
+      expect(info).toMatch(/Title:\s+Interconnect security audit — sector report/);
+      const fonts = tool('pdffonts', pdf).split('\n').slice(2).filter((l) => l.trim() !== '');
+      for (const line of fonts) expect(line).toMatch(/\+Noto\S+\s.*\byes\s+yes\b/);
+    });
   });
 
-  it('names every operator in its own script', () => {
+  it('names every operator in its own script', (context) => {
+    requireTools(context, ['pdftotext']);
     for (const name of ['さくらモバイル株式会社 (Sakura Mobile K.K.)', '한빛텔레콤 (Hanbit Telecom)', 'Aotearoa Whitiwhiti Kōrero Ltd', 'Nordlys Mobil AS']) expect(body).toContain(name);
   });
 
-  it('ranks the operators by exposure and by failed findings, in sectorView order', () => {
+  it('ranks the operators by exposure and by failed findings, in sectorView order', async (context) => {
     const view = sectorView(report);
     expect(view.rankedByExposure).toEqual(['nz-aotearoa', 'kr-hanbit', 'jp-sakura', 'no-nordlys']);
-    const exposure = flat(body.slice(body.indexOf('3.1 By exposure to high-risk carriers', body.indexOf('3 Operators ranked') + 1)));
-    const at = (id: string) => exposure.indexOf(`${id} ·`);
-    expect(at('nz-aotearoa')).toBeGreaterThan(0);
-    expect(at('nz-aotearoa')).toBeLessThan(at('kr-hanbit'));
-    expect(at('kr-hanbit')).toBeLessThan(at('jp-sakura'));
-    expect(at('jp-sakura')).toBeLessThan(at('no-nordlys'));
-    // Rank, name, result and highest share on one row.
-    expect(layout).toMatch(/1 Aotearoa Whitiwhiti Kōrero Ltd\s+FAIL\s+25 % SS7 \/ SIGTRAN 25 %/);
-    expect(layout).toMatch(/2 한빛텔레콤 \(Hanbit Telecom\)\s+FAIL\s+20 % SS7 \/ SIGTRAN 20 % · Diameter 15 %/);
-    const nz = view.operators.find((o) => o.id === 'nz-aotearoa')!;
-    expect(layout).toMatch(new RegExp(`1\\s+Aotearoa Whitiwhiti Kōrero Ltd \\(Aotearoa\\s+FAIL\\s+${nz.failedCritical}\\s+${nz.failedHigh}\\s+${nz.failed}`));
+    await withTools(context, ['pdftotext'], () => {
+      const exposure = flat(body.slice(body.indexOf('3.1 By exposure to high-risk carriers', body.indexOf('3 Operators ranked') + 1)));
+      const at = (id: string) => exposure.indexOf(`${id} ·`);
+      expect(at('nz-aotearoa')).toBeGreaterThan(0);
+      expect(at('nz-aotearoa')).toBeLessThan(at('kr-hanbit'));
+      expect(at('kr-hanbit')).toBeLessThan(at('jp-sakura'));
+      expect(at('jp-sakura')).toBeLessThan(at('no-nordlys'));
+      // Rank, name, result and highest share on one row.
+      expect(layout).toMatch(/1 Aotearoa Whitiwhiti Kōrero Ltd\s+FAIL\s+25 % SS7 \/ SIGTRAN 25 %/);
+      expect(layout).toMatch(/2 한빛텔레콤 \(Hanbit Telecom\)\s+FAIL\s+20 % SS7 \/ SIGTRAN 20 % · Diameter 15 %/);
+      const nz = view.operators.find((o) => o.id === 'nz-aotearoa')!;
+      expect(layout).toMatch(new RegExp(`1\\s+Aotearoa Whitiwhiti Kōrero Ltd \\(Aotearoa\\s+FAIL\\s+${nz.failedCritical}\\s+${nz.failedHigh}\\s+${nz.failed}`));
+    });
   });
 
-  it('draws the exposure matrix with each cell the share sectorView computed', () => {
+  it('draws the exposure matrix with each cell the share sectorView computed', async (context) => {
     const cell = sectorView(report).exposureMatrix.find((m) => m.operator === 'kr-hanbit' && m.protocol === 'diameter')!;
     expect(cell).toMatchObject({ carrier: 'meridian-transit', share: 15 });
-    expect(layout).toMatch(/Diameter\s*\n\s*Meridian Transit\s+Pte\. Ltd\.\s+All high-risk\s*\n\s*한빛텔레콤 \(Hanbit Telecom\)\s+15 %\s+15 %/);
+    await withTools(context, ['pdftotext'], () => {
+      expect(layout).toMatch(/Diameter\s*\n\s*Meridian Transit\s+Pte\. Ltd\.\s+All high-risk\s*\n\s*한빛텔레콤 \(Hanbit Telecom\)\s+15 %\s+15 %/);
+    });
     // The figure's alternative text states the same cells in words.
     expect(readFileSync(pdf).toString('latin1')).toContain('Figure');
     const [ss7] = protocolMatrices(sectorView(report));
@@ -81,19 +93,23 @@ describe('sector.pdf of the bundled samples', () => {
     expect(ss7.unexposed).toBe(1);
   });
 
-  it('lists carriers by submissions, control pass rates, the inputs with SHA-256, and says no baseline was given', () => {
+  it('lists carriers by submissions, control pass rates, the inputs with SHA-256, and says no baseline was given', (context) => {
+    requireTools(context, ['pdftotext']);
     // Used by two submissions: first among the carriers, with its controller and the operators using it.
     expect(layout).toMatch(/2 China Telecom Global Limited \(中?\s+State-owned Assets Supervision\s+jp-sakura, nz-aotearoa/);
     const rate = sectorView(report).controls.find((c) => c.id === 'ICX-OWN-04')!;
-    expect(layout).toMatch(new RegExp(`ICX-OWN-04\\s+Foreign state-controlled carriers are identified\\s+Info\\s+${rate.passing}\\s+${rate.failing}\\s+${rate.notEvidenced}\\s+${rate.passRate} %`));
+    const ops = sectorView(report).operators.length;
+    expect(layout).toMatch(new RegExp(`ICX-OWN-04\\s+Foreign state-controlled carriers(?: are identified)?\\s+Info\\s+${rate.applicable} of ${ops}\\s+${rate.passing} of ${rate.applicable}\\s+${rate.failing}\\s+${rate.notEvidenced}\\s+${rate.passRate} ?%`));
     for (const input of report.result.run.inputs) expect(body).toContain(input.sha256);
     expect(body).toContain('This audit was not compared with an earlier one');
   });
 
-  it("quotes the manifest's report id on the cover and on every page after it", () => {
+  it("quotes the manifest's report id on the cover and on every page after it", (context) => {
     const id = reportId(report.result);
     expect(id).toMatch(/^[0-9a-f]{64}$/);
-    expect(pageText(pdf, 1)).toContain(id);
+    requireTools(context, ['pdftotext', 'pdfinfo']);
+    // The cover may wrap the 64-character id over two lines.
+    expect(pageText(pdf, 1).replace(/\s+/g, '')).toContain(id);
     const pages = pagesOf(pdf);
     for (const page of [2, pages]) {
       expect(pageText(pdf, page)).toContain(`Report ${id}`);
@@ -102,7 +118,8 @@ describe('sector.pdf of the bundled samples', () => {
     expect(tool('pdfinfo', '-custom', pdf)).toContain(id);
   });
 
-  it('carries its figures as sector.json', () => {
+  it('carries its figures as sector.json', (context) => {
+    requireTools(context, ['pdfdetach']);
     expect(tool('pdfdetach', '-list', pdf)).toContain('sector.json');
     const saved = join(tempFiles({}), 'sector.json');
     tool('pdfdetach', '-save', '1', '-o', saved, pdf);
@@ -112,25 +129,27 @@ describe('sector.pdf of the bundled samples', () => {
   });
 
   it('is byte-identical when rendered again from a fresh audit', async () => {
-    const again = await renderSectorPdf(auditReport(['inputs']), loadTemplates());
+    const again = await renderSectorPdf(auditReport(['inputs'], REGULATOR), loadTemplates());
     expect(again.equals(readFileSync(pdf))).toBe(true);
   });
 
-  it('shows the change since the last audit when there is a baseline', async () => {
-    const changed = withBaseline(auditReport(['inputs']));
+  it('shows the change since the last audit when there is a baseline', async (context) => {
+    const changed = withBaseline(auditReport(['inputs'], REGULATOR));
     const file = join(tempFiles({}), 'sector.pdf');
     writeFileSync(file, await renderSectorPdf(changed, loadTemplates()));
+    requireTools(context, ['pdftotext']);
     const text = tool('pdftotext', '-layout', '-enc', 'UTF-8', file, '-');
     expect(flat(text)).toContain('Compared with the audit of 2026-01-01 (previous-out)');
-    expect(text).toMatch(/さくらモバイル株式会社 \(Sakura Mobile K\.K\.\)\s+3\s+0\s+0\s+\d+/);
-    expect(text).toMatch(/한빛텔레콤 \(Hanbit Telecom\)\s+0\s+0\s+1\s+\d+/);
+    // Columns: new, regressed, improved, changed, unchanged, resolved.
+    expect(text).toMatch(/さくらモバイル株式会社 \(Sakura Mobile\s+3\s+0\s+0\s+0\s+\d+\s+0\n/);
+    expect(text).toMatch(/한빛텔레콤 \(Hanbit Telecom\)\s+0\s+0\s+0\s+0\s+\d+\s+1\n/);
     expect(text).toMatch(/kr-hanbit\s+ICX-RT-02\s+RoutingTable\/rt-kr-ss7#r-gone\s+Fail/);
   });
 });
 
 describe('the PDF reporter', () => {
   it('writes sector.pdf beside the operators\u2019 reports, and a broken sector template stops it with its location', async () => {
-    const report = auditReport(['inputs/no-nordlys', 'inputs/shared', 'inputs/profile.yaml']);
+    const report = auditReport(['inputs/no-nordlys'], REGULATOR);
     const out = tempFiles({});
     const written = await pdfReporter.write(report, out, {});
     expect(written.map((p) => p.slice(out.length + 1))).toEqual(['no-nordlys/report.pdf', 'sector.pdf']);
@@ -140,8 +159,8 @@ describe('the PDF reporter', () => {
 });
 
 describe('large audits stay bounded', () => {
-  it('list the first failures, group the rest with every one counted, and count summarised passes per control', async () => {
-    const report = auditReport(['inputs/no-nordlys', 'inputs/shared', 'inputs/profile.yaml']);
+  it('list the first failures, group the rest with every one counted, and count summarised passes per control', async (context) => {
+    const report = auditReport(['inputs/no-nordlys'], REGULATOR);
     const template = report.result.findings.find((f) => f.control === 'ICX-RT-02' && f.status === 'pass')!;
     const extra = DETAIL_LIMIT + ROW_LIMIT + 3000;
     const failures: Finding[] = Array.from({ length: extra }, (_, i) => ({
@@ -159,24 +178,26 @@ describe('large audits stay bounded', () => {
     const started = Date.now();
     const bytes = await renderOperatorPdf(report, operator, loadTemplates());
     const seconds = (Date.now() - started) / 1000;
+    expect(seconds).toBeLessThan(30);
     const pdf = join(tempFiles({}), 'big.pdf');
     writeFileSync(pdf, bytes);
-    const body = flat(tool('pdftotext', '-enc', 'UTF-8', pdf, '-'));
-    // The rows listed one by one, then the rest counted in groups, all 3,000 of them.
-    expect(body).toContain(`Further findings of this control (${extra - DETAIL_LIMIT})`);
-    expect(body).toContain(failures[DETAIL_LIMIT + ROW_LIMIT - 1].subject);
-    expect(body).not.toContain(`${failures[DETAIL_LIMIT + ROW_LIMIT + 1].subject} `);
-    expect(body).toContain('Still further findings, counted by what they share (3000)');
-    expect(body).toContain('findings.xlsx, findings.csv and findings.json');
-    expect(body).toMatch(/RoutingTable ?\/rt-big#r-000220 … RoutingTable ?\/rt-big#r-003219 inputs\/no-nordlys\/routing-?diameter\.yaml:230–3229/);
-    expect(body).toContain('Count Shared by the group 3000 RoutingTable');
-    expect(body).toMatch(new RegExp(`ICX-RT-02 No failover to a high-risk carrier High Fail ${extra} fail · 900\\d\\d pass`));
-    expect(pagesOf(pdf)).toBeLessThan(60);
-    expect(seconds).toBeLessThan(30);
+    await withTools(context, ['pdftotext', 'pdfinfo'], () => {
+      const body = flat(tool('pdftotext', '-enc', 'UTF-8', pdf, '-'));
+      // The rows listed one by one, then the rest counted in groups, all 3,000 of them.
+      expect(body).toContain(`Further findings of this control (${extra - DETAIL_LIMIT})`);
+      expect(body).toContain(failures[DETAIL_LIMIT + ROW_LIMIT - 1].subject);
+      expect(body).not.toContain(`${failures[DETAIL_LIMIT + ROW_LIMIT + 1].subject} `);
+      expect(body).toContain('Still further findings, counted by what they share (3000)');
+      expect(body).toContain('findings.xlsx, findings.csv and findings.json');
+      expect(body).toMatch(/RoutingTable ?\/rt-big#r-000220 … RoutingTable ?\/rt-big#r-003219 inputs\/no-nordlys\/routing-?diameter\.yaml:230–3229/);
+      expect(body).toContain('Count Shared by the group 3000 RoutingTable');
+      expect(body).toMatch(new RegExp(`ICX-RT-02 No failover to a high-risk carrier High Fail ${extra} fail · 900\\d\\d pass`));
+      expect(pagesOf(pdf)).toBeLessThan(60);
+    });
   });
 
   it('group failures by table, destination and primary carrier so that the counts add up', () => {
-    const report = auditReport(['inputs/jp-sakura', 'inputs/shared', 'inputs/profile.yaml']);
+    const report = auditReport(['inputs/jp-sakura'], REGULATOR);
     const model = operatorReport(report, operatorsOf(report)[0]);
     const routes = [...model.routesByRef.values()];
     const template = report.result.findings[0];

@@ -13,8 +13,10 @@ import type { SarifLog, SarifResult } from '../src/report/sarif/types.js';
 import { artifactUri, fileHref, isUri, isUriReference } from '../src/report/uri.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
+import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
 
-const SCHEMAS = join(packageRoot, '..', 'shared', 'reference', 'schemas');
+// Vendored byte for byte from ../shared/reference/schemas (test/fixtures/README.md).
+const SCHEMAS = join(packageRoot, 'test', 'fixtures', 'schemas');
 
 /** RFC 3339 date-time with a zone, as the "date-time" format means; the calendar date must exist. */
 function isDateTime(text: string): boolean {
@@ -50,7 +52,7 @@ function resultOf(control: string, subject: string, operator?: string): SarifRes
 }
 
 beforeAll(() => {
-  samples = auditReport(['inputs']);
+  samples = auditReport(['inputs'], REGULATOR);
   log = sarifLog(samples);
   validate = sarifValidator();
 });
@@ -126,11 +128,11 @@ describe('SARIF 2.1.0 (findings.sarif)', () => {
     expect(waived.suppressions).toHaveLength(1);
     const suppression = waived.suppressions![0];
     expect(suppression).toMatchObject({ kind: 'external', status: 'accepted', properties: { waiver: 'w-jp-001', expires: '2026-12-31' } });
-    expect(suppression.justification).toContain('Waiver w-jp-001 (inputs/jp-sakura/waivers.yaml:7:7) covers this finding until 2026-12-31.');
+    expect(suppression.justification).toContain('Waiver w-jp-001 (regulator/waivers/jp-sakura.yaml:9:7) covers this finding until 2026-12-31.');
     // The decision as the waiver declares it: why, who approved it, the ticket, what compensates.
     expect(suppression.justification).toContain('Accepted because: Legacy Hong Kong SS7 route via CMI; migration to NTT IPX is contracted and scheduled for Q4 2026; approved by 相互接続セキュリティ室 (Interconnect Security Office); ticket SEC-2291; compensating controls: ICX-FW-01, ICX-FW-03, ICX-MON-01.');
     expect(suppression.properties).toMatchObject({ approvedBy: '相互接続セキュリティ室 (Interconnect Security Office)', ticket: 'SEC-2291', compensatingControls: ['ICX-FW-01', 'ICX-FW-03', 'ICX-MON-01'] });
-    expect(suppression.location!.physicalLocation).toMatchObject({ artifactLocation: { uri: 'inputs/jp-sakura/waivers.yaml' }, region: { startLine: 7, startColumn: 7 } });
+    expect(suppression.location!.physicalLocation).toMatchObject({ artifactLocation: { uri: 'regulator/waivers/jp-sakura.yaml' }, region: { startLine: 9, startColumn: 7 } });
 
     const expired = resultOf('ICX-RT-02', 'RoutingTable/rt-jp-ss7-2026q2#r-0003');
     expect(expired.suppressions).toBeUndefined();
@@ -237,7 +239,7 @@ spec:
     const [path] = await sarifReporter.write(samples, out, {});
     expect(path).toBe(join(out, SARIF_FILE));
     const written = readFileSync(path, 'utf8');
-    expect(written).toBe(sarifJson(auditReport(['inputs'])));
+    expect(written).toBe(sarifJson(auditReport(['inputs'], REGULATOR)));
     expect(JSON.parse(written).$schema).toBe('https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json');
     expect(REPORTERS).toContain(sarifReporter);
   });

@@ -14,6 +14,8 @@ import { DEFAULT_LIMITS, writeWorkbook } from '../src/report/xlsx/writer.js';
 import { dosDate } from '../src/report/xlsx/zip-times.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
+import { describeWith } from './support/tools.js';
+import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
 
 // ---------------------------------------------------------------------------------------------
 // A small report built by hand, so every expected cell is known here rather than derived from the
@@ -106,24 +108,25 @@ function syntheticReport(routesPerOperator = 6): AuditReport {
       schemaVersion: '1.0',
       run: {
         tool: { name: 'ixaudit', version: '9.8.7' },
+        registryChanges: [],
         catalog: { version: '1.2.3', controls: 2 },
         auditDate: '2026-07-01',
         auditDateSource: 'profile',
-        profile: { id: 'regulator', chain: ['regulator', 'default'], file: 'inputs/profile.yaml', failOn: 'high', disabled: [], severity: {}, parameters: {} },
+        profile: { id: 'regulator', chain: ['regulator', 'default'], file: 'regulator/profile.yaml', failOn: 'high', disabled: [], severity: {}, parameters: {} },
         inputs: [
           { file: 'inputs/op-a/routing.yaml', sha256: 'a'.repeat(64), bytes: 1234, builtin: false },
           { file: 'inputs/op-b/routing.yaml', sha256: 'b'.repeat(64), bytes: 2345, builtin: false },
-          { file: 'inputs/profile.yaml', sha256: 'c'.repeat(64), bytes: 99, builtin: false },
+          { file: 'regulator/profile.yaml', sha256: 'c'.repeat(64), bytes: 99, builtin: false },
           { file: 'ixaudit:registry/carriers.yaml', sha256: 'd'.repeat(64), bytes: 40_000, builtin: true },
         ],
       },
       summary: {
-        result: 'fail',
+        result: 'FAIL',
         byStatus: Object.fromEntries(STATUSES.map((s) => [s, findings.filter((f) => f.status === s).length])) as Record<Status, number>,
         bySeverity: countBySeverity(findings),
         operators: [
-          { id: 'op-a', name: 'さくら "Alpha", Inc.', country: 'JP', counts: count('op-a'), result: 'fail' },
-          { id: 'op-b', name: 'Beta Mobile', country: 'KR', counts: count('op-b'), result: 'fail' },
+          { id: 'op-a', name: 'さくら "Alpha", Inc.', country: 'JP', counts: count('op-a'), result: 'FAIL', incomplete: [] },
+          { id: 'op-b', name: 'Beta Mobile', country: 'KR', counts: count('op-b'), result: 'FAIL', incomplete: [] },
         ],
         errors: 1,
       },
@@ -143,8 +146,8 @@ function syntheticReport(routesPerOperator = 6): AuditReport {
       operators: [],
       routes,
       carriers: [
-        { id: 'cmi', name: 'China Mobile International Limited (中国移动国际有限公司)', roles: ['ipx', 'ss7-transit'], incorporatedIn: 'HK', headquarters: 'HK', controller: { id: 'sasac', name: 'SASAC', type: 'government', country: 'CN' }, stateControlled: true, ownershipResolved: true, chainText: 'CMI (HK) → China Mobile Limited (HK, company, 100 %) → SASAC (CN, government, 100 %)', highRisk: true, riskReasons: ['ultimate controller SASAC (government) is in CN', 'listed on us-fcc-covered-list'], listings: ['us-fcc-covered-list'], usedBy: ['op-a', 'op-b'], location: { file: 'ixaudit:registry/carriers.yaml', line: 41, column: 5 } },
-        { id: 'ntt-ipx', name: 'NTT IPX', roles: ['ipx'], incorporatedIn: 'JP', headquarters: 'JP', controller: { id: 'ntt-inc', name: 'NTT, Inc.', type: 'company', country: 'JP' }, stateControlled: false, ownershipResolved: true, chainText: 'NTT IPX (JP) → NTT, Inc. (JP, company, 100 %)', highRisk: false, riskReasons: [], listings: [], usedBy: ['op-a'], location: { file: 'ixaudit:registry/carriers.yaml', line: 90, column: 5 } },
+        { id: 'cmi', name: 'China Mobile International Limited (中国移动国际有限公司)', roles: ['ipx', 'ss7-transit'], incorporatedIn: 'HK', headquarters: 'HK', controller: { id: 'sasac', name: 'SASAC', type: 'government', country: 'CN' }, stateControlled: true, ownershipResolved: true, chainText: 'CMI (HK) → China Mobile Limited (HK, company, 100 %) → SASAC (CN, government, 100 %)', highRisk: true, riskReasons: ['ultimate controller SASAC (government) is in CN', 'listed on us-fcc-covered-list'], listings: ['us-fcc-covered-list'], usedBy: ['op-a', 'op-b'], declaredBy: [], location: { file: 'ixaudit:registry/carriers.yaml', line: 41, column: 5 } },
+        { id: 'ntt-ipx', name: 'NTT IPX', roles: ['ipx'], incorporatedIn: 'JP', headquarters: 'JP', controller: { id: 'ntt-inc', name: 'NTT, Inc.', type: 'company', country: 'JP' }, stateControlled: false, ownershipResolved: true, chainText: 'NTT IPX (JP) → NTT, Inc. (JP, company, 100 %)', highRisk: false, riskReasons: [], listings: [], usedBy: ['op-a'], declaredBy: [], location: { file: 'ixaudit:registry/carriers.yaml', line: 90, column: 5 } },
       ],
       agreements: [
         { operator: 'op-a', id: 'ag-op-a', counterparty: 'ntt-ipx', services: ['ss7-transit', 'ipx-transit'], signed: '2024-03-01', expires: '2027-02-28', current: true, location: { file: 'inputs/op-a/agreements.yaml', line: 9, column: 7 } },
@@ -348,7 +351,7 @@ describe('findings workbook (exceljs read-back)', async () => {
     expect((critical.values as unknown[]).slice(2)).toEqual([...STATUSES.map((s) => bySeverity[s]), STATUSES.reduce((n, s) => n + bySeverity[s], 0)]);
     const opA = ws.getRows(1, ws.rowCount)!.find((r) => r.getCell(1).value === 'op-a')!;
     const counts = report.result.summary.operators[0].counts;
-    expect((opA.values as unknown[]).slice(1)).toEqual(['op-a', ...STATUSES.map((s) => counts[s]), STATUSES.reduce((n, s) => n + counts[s], 0), 'fail', 'JP', 'さくら "Alpha", Inc.']);
+    expect((opA.values as unknown[]).slice(1)).toEqual(['op-a', ...STATUSES.map((s) => counts[s]), STATUSES.reduce((n, s) => n + counts[s], 0), 'FAIL', 'JP', 'さくら "Alpha", Inc.']);
     expect(opA.getCell(2).type).toBe(ExcelJS.ValueType.Number);
   });
 
@@ -362,7 +365,7 @@ describe('findings workbook (exceljs read-back)', async () => {
     expect([record(carriers, 2).Carrier, record(carriers, 2)['Used by'], carriers.rowCount]).toEqual(['cmi', 'op-b', 2]);
     const evidence = sheet(opB, 'Evidence');
     const files = Array.from({ length: evidence.rowCount - 1 }, (_, i) => record(evidence, i + 2).File);
-    expect(files).toEqual(['inputs/op-b/routing.yaml', 'inputs/profile.yaml', 'ixaudit:registry/carriers.yaml']);
+    expect(files).toEqual(['inputs/op-b/routing.yaml', 'regulator/profile.yaml', 'ixaudit:registry/carriers.yaml']);
     const summary = sheet(opB, 'Summary');
     expect(summary.getRow(1).getCell(1).value).toBe('ixaudit findings: op-b');
     // The link targets are the same Controls rows as in the run-wide workbook.
@@ -411,7 +414,7 @@ describe('findings workbook: counted findings of large tables, and --baseline', 
     report.result.baseline = {
       source: 'out-2026q1',
       previousAuditDate: '2026-01-15',
-      counts: { new: 8, unchanged: 0, changed: 7, resolved: 1 },
+      counts: { new: 8, regressed: 0, improved: 0, unchanged: 0, changed: 7, resolved: 1 },
       removed: [{ control: 'ICX-RT-01', title: TITLES['ICX-RT-01'][0], severity: 'critical', operator: 'op-b', subject: 'RoutingTable/rt-old#r-9', previousStatus: 'fail', fingerprint: 'f'.repeat(32) }],
     };
     const out = tempFiles({});
@@ -519,8 +522,8 @@ describe('findings workbook: determinism, limits and failures', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// LibreOffice, as an analyst without Excel would open it. .ci/run installs it; set
-// IXAUDIT_SKIP_LIBREOFFICE=1 to skip on a machine without it (CI never does).
+// LibreOffice, as an analyst without Excel would open it. .ci/run installs it; where soffice is not
+// installed (or IXAUDIT_SKIP_TOOLS=soffice) these are skipped, saying so, except on CI, where they fail.
 
 /** RFC 4180 records (LibreOffice's CSV export and ours). */
 function parseCsv(text: string): string[][] {
@@ -559,7 +562,7 @@ function libreOfficeSheets(workbook: string): Record<string, string[][]> {
   return Object.fromEntries(sheets.map((f) => [f.slice('book-'.length, -'.csv'.length), parseCsv(readFileSync(join(dir, f), 'utf8'))]));
 }
 
-describe.skipIf(process.env.IXAUDIT_SKIP_LIBREOFFICE === '1')('findings workbook opened by LibreOffice', () => {
+describeWith(['soffice'], 'findings workbook opened by LibreOffice', () => {
   it('every sheet converts, and values survive: text, numbers, dates, booleans, links', async () => {
     const report = syntheticReport();
     const out = tempFiles({});
@@ -583,12 +586,12 @@ describe.skipIf(process.env.IXAUDIT_SKIP_LIBREOFFICE === '1')('findings workbook
     expect([r0[8], r0[12], r0[13], r0[16]]).toEqual(['12.5', 'TRUE', 'SASAC (国务院国有资产监督管理委员会)', '2']);
     expect(sheets.Summary.find((r) => r[0] === 'Audit date')![1]).toBe('2026-07-01');
     const opA = sheets.Summary.find((r) => r[0] === 'op-a')!;
-    expect([opA[0], opA[1], opA[8], opA[9], opA[10]]).toEqual(['op-a', String(report.result.summary.operators[0].counts.fail), 'fail', 'JP', 'さくら "Alpha", Inc.']);
+    expect([opA[0], opA[1], opA[8], opA[9], opA[10]]).toEqual(['op-a', String(report.result.summary.operators[0].counts.fail), 'FAIL', 'JP', 'さくら "Alpha", Inc.']);
     expect(sheets.Agreements[2].slice(4, 7)).toEqual(['2020-01-01', '2025-12-31', 'FALSE']);
   });
 
   it('the bundled samples: LibreOffice reads the same Findings that findings.csv holds', async () => {
-    const report = auditReport(['inputs']);
+    const report = auditReport(['inputs'], REGULATOR);
     const out = tempFiles({});
     const { csvReporter } = await import('../src/report/csv/index.js');
     await writeWorkbooks(report, out);
@@ -602,7 +605,7 @@ describe.skipIf(process.env.IXAUDIT_SKIP_LIBREOFFICE === '1')('findings workbook
 });
 
 describe('the bundled samples', async () => {
-  const report = auditReport(['inputs']);
+  const report = auditReport(['inputs'], REGULATOR);
   const out = tempFiles({});
   await writeWorkbooks(report, out);
 

@@ -33,9 +33,10 @@ spec:
 `;
 }
 
+/** The table as the operator's submission, the waivers as the auditor grants them (--waivers). */
 function run(...waivers: string[]) {
-  const dir = tempFiles({ 'sub.yaml': TABLE + waivers.join('') });
-  return audit([BASE, join(dir, 'sub.yaml')]);
+  const dir = tempFiles({ 'sub.yaml': TABLE, 'waivers.yaml': waivers.join('') });
+  return audit([BASE, join(dir, 'sub.yaml')], { profileFiles: ['test/controls/_profile.yaml'], waiverPaths: [join(dir, 'waivers.yaml')] });
 }
 
 const rt01 = (result: ReturnType<typeof run>) => result.findings.find((f) => f.control === 'ICX-RT-01' && f.subject === 'RoutingTable/rt#r-hk')!;
@@ -60,7 +61,7 @@ describe('waivers', () => {
   it('a waiver that matches nothing is reported at its targets', () => {
     const result = run(waiver('w-ghost', '2026-12-31', '["RoutingTable/rt#r-nope"]'));
     expect(result.waivers).toMatchObject([{ id: 'w-ghost', status: 'unmatched', matched: [] }]);
-    expect(result.waivers[0].location.line).toBe(18);
+    expect(result.waivers[0].location.line).toBe(7); // its spec.targets line in the auditor's waivers file
     expect(rt01(result).status).toBe('fail');
   });
 

@@ -18,7 +18,7 @@ export interface WorkerTask {
 
 /** The world one operator needs, rebuilt from documents the main thread already validated and checked. */
 function worldFor(task: WorkerTask): World {
-  const world: World = { operators: new Map(), carriers: new Map(), owners: new Map(), profiles: new Map(), submissions: new Map() };
+  const world: World = { operators: new Map(), carriers: new Map(), owners: new Map(), profiles: new Map(), submissions: new Map(), registryChanges: [], rejectedOperators: new Map() };
   for (const doc of task.shared.map(fromWire)) (doc.kind === 'Carrier' ? world.carriers : world.owners).set(doc.id, doc);
   const submission = { agreements: [] as LoadedDocument[], tables: [] as LoadedDocument[], firewalls: [] as LoadedDocument[], waivers: [] as LoadedDocument[] };
   for (const doc of task.own.map(fromWire)) {

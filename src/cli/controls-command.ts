@@ -34,7 +34,9 @@ function catalogContext(selection: { id?: string; files?: string[] }): CatalogCo
   const catalog = compileCatalog();
   const builtins = loadBuiltins();
   const extra = loadFiles(selection.files ?? []);
-  const { world } = buildWorld(builtins.documents, extra.documents);
+  for (const doc of builtins.documents) doc.origin = 'builtin';
+  for (const doc of extra.documents) doc.origin = 'auditor';
+  const { world } = buildWorld([...builtins.documents, ...extra.documents], []);
   // No clock in the catalog's documentation: a profile without auditDate simply shows none.
   const today = '';
   const selected = resolveProfile(world, { id: selection.id, today });

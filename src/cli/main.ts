@@ -11,7 +11,9 @@ import { publishReports } from '../report/publish.js';
 import { generateSigningKeys, readSigningKey, verifyOutputs } from '../report/manifest.js';
 import { controlsCommand } from './controls-command.js';
 import { jsonSummary, printSummary, progressReporter, style } from './summary.js';
-import { blocksRun, toolVersion, validateOnly } from './run-audit.js';
+import { ProfileError, toolVersion, validateOnly } from './run-audit.js';
+import { TemplateError } from '../report/pdf/templates.js';
+import type { AuditResult } from '../model/report.js';
 import { runAuditParallel } from './parallel.js';
 
 /** Exit codes, documented in README.md. */
@@ -27,11 +29,17 @@ Usage:
   ixaudit controls docs [FILE] [--profile ID|FILE]      write the catalog's documentation (default docs/controls.md)
   ixaudit keygen [--out DIR]                            make an Ed25519 key pair for --sign
   ixaudit verify <OUT_DIR> [--key PUBLIC_KEY]           re-hash outputs and inputs, check the signature
+          [--outputs-only] [--no-signature]             (skip the inputs / accept an unchecked signature)
   ixaudit --version | --help
 
 Options:
   --out DIR             where reports are written (audit; default: out)
-  --profile ID|FILE     AuditProfile to apply, by id or file (default: the one among the inputs, else "default")
+  --profile ID|FILE     the auditor's AuditProfile, by id or file (default: "default"); a profile
+                        inside a submission is an error and is never applied
+  --registry FILE|DIR   the auditor's Carrier and Owner documents that replace or add registry
+                        entries (repeatable); submissions cannot redefine a registry entry
+  --waivers FILE|DIR    the auditor's accepted Waiver documents (repeatable); a waiver inside a
+                        submission is only a request unless the profile sets acceptSubmissionWaivers
   --date YYYY-MM-DD     audit date when the profile sets none (default: today, UTC)
   --fail-on SEVERITY    lowest severity whose failure exits 1: critical|high|medium|low|info|none
                         (default: the profile's failOn, else high)
@@ -50,13 +58,19 @@ Options:
   --quiet               print only errors
   --no-color            plain output even on a terminal (also NO_COLOR=1)
 
-Folders are read recursively for *.yaml and *.yml.
+Positional inputs are the submissions: the audited operators' own documents. Folders are read
+recursively for *.yaml, *.yml and *.csv.
 
-Exit codes:
-  0  audited; no failed finding at or above the fail-on severity
-  1  audited; at least one finding at or above the fail-on severity failed
-  2  an input or usage error (reported with file:line:column); everything else was still audited
-  3  internal error in ixaudit (please report it)
+Results (per operator and for the run): PASS, FAIL, INCOMPLETE (something submitted could not be
+loaded), ERROR (something could not be evaluated), NOT GATED (--fail-on none: no verdict).
+
+Exit codes (a gating failure is never hidden by another problem):
+  0  PASS, or NOT GATED: no failed finding at or above the fail-on severity, nothing missing
+  1  FAIL: at least one finding at or above the fail-on severity failed (input errors, if any,
+     are printed and in the summary)
+  2  no gating failure, but an input, profile, template or usage error (file:line:column):
+     INCOMPLETE; everything else was still audited
+  3  ERROR: a control or an operator's audit could not be evaluated (please report it)
   4  reports could not be written (unwritable --out, disk full); previous reports are left intact
 `;
 
@@ -71,6 +85,8 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         out: { type: 'string' },
         profile: { type: 'string' },
+        registry: { type: 'string', multiple: true },
+        waivers: { type: 'string', multiple: true },
         date: { type: 'string' },
         'fail-on': { type: 'string' },
         'template-dir': { type: 'string' },
@@ -82,6 +98,8 @@ export async function main(argv: string[]): Promise<number> {
         format: { type: 'string', multiple: true },
         sign: { type: 'string' },
         key: { type: 'string' },
+        'outputs-only': { type: 'boolean', default: false },
+        'no-signature': { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
         'no-color': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -133,10 +151,16 @@ export async function main(argv: string[]): Promise<number> {
         if ('code' in previous) return usageError(formatDiagnostic(previous));
         baseline = { source: values.baseline, previous };
       }
+      for (const [option, paths] of [['--registry', values.registry ?? []], ['--waivers', values.waivers ?? []]] as const) {
+        const missing = paths.find((p) => !existsSync(p));
+        if (missing !== undefined) return usageError(`${option} ${missing}: no such file or folder`);
+      }
       const auditOptions = {
         paths: rest,
         profileId: profile.id,
         profileFiles: profile.files,
+        registryPaths: values.registry,
+        waiverPaths: values.waivers,
         date: values.date,
         today: new Date().toISOString().slice(0, 10),
         failOn: failOn as Severity | 'none' | undefined,
@@ -146,7 +170,13 @@ export async function main(argv: string[]): Promise<number> {
         outDir: command === 'audit' ? resolve(values.out ?? 'out') : undefined,
       };
       if (command === 'validate') {
-        const problems = validateOnly(auditOptions);
+        let problems: Diagnostic[];
+        try {
+          problems = validateOnly(auditOptions);
+        } catch (err) {
+          if (!(err instanceof ProfileError)) throw err;
+          problems = err.diagnostics;
+        }
         printErrors(problems, color);
         if (!values.quiet) console.log(problems.length === 0 ? `${rest.join(' ')}: valid` : `${problems.length} problem(s) found`);
         return problems.length > 0 ? EXIT.input : EXIT.ok;
@@ -162,7 +192,16 @@ export async function main(argv: string[]): Promise<number> {
       if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) return usageError(`--jobs must be a whole number of at least 1, not "${values.jobs}"`);
 
       const progress = values.quiet || values.json ? undefined : progressReporter(process.stderr, color);
-      const report = await runAuditParallel(auditOptions, jobs, progress);
+      let report;
+      try {
+        report = await runAuditParallel(auditOptions, jobs, progress);
+      } catch (err) {
+        if (!(err instanceof ProfileError)) throw err;
+        progress?.({ stage: 'done' });
+        printErrors(err.diagnostics, color);
+        console.error(`ixaudit: ${err.message}: fix the profile (--profile) and run again.`);
+        return EXIT.input;
+      }
       progress?.({ stage: 'done' });
       const result = report.result;
       printErrors(result.errors, color);
@@ -174,6 +213,12 @@ export async function main(argv: string[]): Promise<number> {
         written = await publishReports(reporters, report, outDir, { templateDir: values['template-dir'] }, signingKey);
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
+        // A template that cannot be rendered is the user's input (--template-dir), located at its line.
+        if (err instanceof TemplateError) {
+          console.error(`${style(color, 'red', 'error')} ${e.message}`);
+          console.error(`ixaudit: the reports were not written: fix the template and run again. Previous reports in ${values.out ?? 'out'} are unchanged.`);
+          return EXIT.input;
+        }
         // A JavaScript engine error (a string too long, a missing property) is a reporter's bug, not the
         // output folder's fault: say so, with exit 3, instead of "cannot write".
         if (err instanceof RangeError || err instanceof TypeError || err instanceof ReferenceError) {
@@ -184,7 +229,7 @@ export async function main(argv: string[]): Promise<number> {
         console.error(`ixaudit: cannot write reports to ${values.out ?? 'out'}: ${why}. Previous reports there are unchanged.`);
         return EXIT.output;
       }
-      const code = result.errors.length > 0 ? EXIT.input : result.findings.some((f) => blocksRun(result, f)) ? EXIT.findings : EXIT.ok;
+      const code = exitCodeOf(result);
       if (values.json) console.log(JSON.stringify(jsonSummary(result, written, code), null, 2));
       else if (!values.quiet) printSummary(result, written, color);
       return code;
@@ -200,9 +245,9 @@ export async function main(argv: string[]): Promise<number> {
         if (!existsSync(values.key)) return usageError(`--key ${values.key}: no such file`);
         trusted = readFileSync(values.key, 'utf8');
       }
-      const verification = verifyOutputs(rest[0], trusted);
+      const verification = verifyOutputs(rest[0], trusted, { outputsOnly: values['outputs-only'], noSignature: values['no-signature'] });
       for (const note of verification.notes) console.log(`  ${note}`);
-      for (const problem of verification.problems) console.error(`${style(color, 'red', 'changed')} ${problem}`);
+      for (const problem of verification.problems) console.error(`${style(color, 'red', 'problem')} ${problem}`);
       console.log(verification.ok ? style(color, 'green', `${rest[0]}: verified`) : style(color, 'red', `${rest[0]}: verification FAILED (${verification.problems.length} problem(s))`));
       return verification.ok ? EXIT.ok : EXIT.findings;
     }
@@ -213,6 +258,19 @@ export async function main(argv: string[]): Promise<number> {
   function printErrors(errors: Diagnostic[], useColor: boolean): void {
     for (const e of errors) console.error(`${style(useColor, 'red', 'error')} ${formatDiagnostic(e)}`);
   }
+}
+
+/**
+ * The exit code of an audit that wrote its reports. A gating failure is never hidden: 1 whenever an
+ * operator FAILs, whatever else happened; else 3 when something could not be evaluated (ERROR); else 2
+ * when an input could not be loaded (INCOMPLETE); else 0 (PASS, or NOT GATED with --fail-on none).
+ */
+export function exitCodeOf(result: AuditResult): number {
+  const verdicts = new Set(result.summary.operators.map((o) => o.result));
+  if (verdicts.has('FAIL') || result.summary.result === 'FAIL') return EXIT.findings;
+  if (verdicts.has('ERROR') || result.summary.result === 'ERROR') return EXIT.internal;
+  if (result.errors.length > 0 || result.summary.result === 'INCOMPLETE') return EXIT.input;
+  return EXIT.ok;
 }
 
 /** Writes a new Ed25519 key pair; never overwrites an existing key. */

@@ -6,7 +6,7 @@ import { packageRoot } from '../paths.js';
 import type { WorkerTask } from './audit-worker.js';
 import { toWire } from '../load/wire.js';
 import { releaseParsedRoutes } from '../enrich/world.js';
-import { assembleReport, auditAll, operatorErrorFinding, prepareAudit, type AuditOptions, type OperatorOutcome, type PreparedAudit } from './run-audit.js';
+import { assembleReport, auditAll, operatorErrorFinding, prepareAudit, ProfileError, type AuditOptions, type OperatorOutcome, type PreparedAudit } from './run-audit.js';
 
 export type ProgressListener = (event: { stage: 'loaded'; operators: number } | { stage: 'operator'; outcome: OperatorOutcome; done: number; total: number }) => void;
 
@@ -28,6 +28,7 @@ export function chooseJobs(prepared: PreparedAudit, requested: number | undefine
  */
 export async function runAuditParallel(options: AuditOptions, requestedJobs?: number, onProgress?: ProgressListener): Promise<AuditReport> {
   const prepared = prepareAudit(options);
+  if (prepared.profileErrors.length > 0) throw new ProfileError(prepared.profileErrors);
   onProgress?.({ stage: 'loaded', operators: prepared.operatorIds.length });
   const jobs = chooseJobs(prepared, requestedJobs);
   const total = prepared.operatorIds.length;

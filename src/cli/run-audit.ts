@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { parse as parseYamlText } from 'yaml';
 import { buildSubmission } from '../enrich/submission.js';
-import { OwnershipResolver } from '../enrich/ownership.js';
-import { resolveProfile, type EffectiveProfile } from '../enrich/profile.js';
+import { checkHoldings, OwnershipResolver } from '../enrich/ownership.js';
+import { BASE_PROFILE_ID, profileCatalog, resolveProfile, type EffectiveProfile } from '../enrich/profile.js';
 import { buildWorld, releaseParsedRoutes, type World } from '../enrich/world.js';
 import { compileControl, type CompiledControl } from '../engine/compile.js';
 import { controlParameters, evaluateControl, fingerprint, LocationQueue, type RouteTally } from '../engine/evaluate.js';
@@ -14,21 +14,27 @@ import type { YamlLimits } from '../load/yaml.js';
 import { compareWithBaseline, type PreviousFindings } from '../engine/baseline.js';
 import type { Finding, WaiverOutcome } from '../model/finding.js';
 import { byKeys, compareText } from '../model/order.js';
-import type { AuditReport, AuditResult, Inventory, OperatorSummary, SummarisedFindings } from '../model/report.js';
+import type { AuditReport, AuditResult, Inventory, OperatorSummary, SummarisedFindings, Verdict } from '../model/report.js';
+import { fileAttribution, operatorsConcerned } from '../enrich/attribution.js';
 import { excerptReader } from '../load/excerpt.js';
 import { inventoryOf } from '../enrich/inventory.js';
-import { SEVERITIES, STATUSES, severityRank, type Diagnostic, type Severity, type Status } from '../model/types.js';
+import { formatDiagnostic, SEVERITIES, STATUSES, severityRank, type Diagnostic, type Kind, type Severity, type Status } from '../model/types.js';
 import { controlsDir, packageRoot, profilesDir, registryDir } from '../paths.js';
 import { appendAll } from '../model/arrays.js';
 
-export const FINDINGS_SCHEMA_VERSION = '1.0';
+export const FINDINGS_SCHEMA_VERSION = '2.0';
 
 export interface AuditOptions {
+  /** The submissions: the audited operators' own documents (positional inputs). */
   paths: string[];
   /** Profile id, chosen with --profile. */
   profileId?: string;
-  /** Extra profile files (from --profile FILE). */
+  /** The auditor's profile file (from --profile FILE). */
   profileFiles?: string[];
+  /** The auditor's corrections and additions to the bundled registry (--registry FILE|DIR): Carrier and Owner documents. */
+  registryPaths?: string[];
+  /** The auditor's accepted exceptions (--waivers FILE|DIR): Waiver documents. */
+  waiverPaths?: string[];
   date?: string;
   today: string;
   failOn?: Severity | 'none';
@@ -81,6 +87,8 @@ export interface PreparedAudit {
   profile: EffectiveProfile;
   controls: CompiledControl[];
   diagnostics: Diagnostic[];
+  /** Problems with the auditor's profile: the rules of the audit are unknown, so nothing may be audited. */
+  profileErrors: Diagnostic[];
   /** Operators in the order they are audited and reported. */
   operatorIds: string[];
 }
@@ -95,29 +103,85 @@ export interface OperatorOutcome {
   diagnostics: Diagnostic[];
 }
 
+/** What each of the auditor's options may hold; anything else in those files is reported and not used. */
+const AUDITOR_KINDS = {
+  '--profile': ['AuditProfile'],
+  '--registry': ['Carrier', 'Owner'],
+  '--waivers': ['Waiver'],
+} as const satisfies Record<string, readonly Kind[]>;
+
+/** The auditor's inputs, marked as theirs: only the kinds each option takes. */
+function loadAuditorInputs(options: AuditOptions): LoadResult & { files: string[] } {
+  const result: LoadResult & { files: string[] } = { documents: [], diagnostics: [], inputs: [], texts: new Map(), files: [] };
+  const sources: Array<[keyof typeof AUDITOR_KINDS, string[]]> = [
+    ['--profile', options.profileFiles ?? []],
+    ['--registry', options.registryPaths ?? []],
+    ['--waivers', options.waiverPaths ?? []],
+  ];
+  for (const [option, paths] of sources) {
+    if (paths.length === 0) continue;
+    const collected = collectFiles(paths);
+    const loaded = loadFiles(collected.files, { limits: options.limits });
+    appendAll(result.files, collected.files);
+    appendAll(result.diagnostics, collected.diagnostics.map((d) => ({ ...d, message: `${option} ${d.file}: ${d.message}` })));
+    appendAll(result.diagnostics, loaded.diagnostics);
+    appendAll(result.inputs, loaded.inputs);
+    for (const [file, text] of loaded.texts) result.texts.set(file, text);
+    const allowed: readonly Kind[] = AUDITOR_KINDS[option];
+    for (const doc of loaded.documents) {
+      if (!allowed.includes(doc.kind)) {
+        result.diagnostics.push({ ...doc.positions.locate(['kind']), code: 'usage', message: `${option} takes ${allowed.join(' and ')} documents; this ${doc.kind} is not used` });
+        continue;
+      }
+      doc.origin = 'auditor';
+      result.documents.push(doc);
+    }
+  }
+  return result;
+}
+
+/** Operators whose Operator document the loader dropped, by id, with the first problem that dropped it. */
+function rejectedOperatorsOf(diagnostics: readonly Diagnostic[]): Map<string, Diagnostic> {
+  const rejected = new Map<string, Diagnostic>();
+  for (const d of diagnostics) if (d.dropped?.kind === 'Operator' && !rejected.has(d.dropped.id)) rejected.set(d.dropped.id, d);
+  return rejected;
+}
+
 /** load → validate → resolve references and the profile: the part every operator shares. */
 export function prepareAudit(options: AuditOptions): PreparedAudit {
   const builtins = loadBuiltins();
-  const collected = collectFiles([...options.paths, ...(options.profileFiles ?? [])], options.outDir ? [options.outDir] : []);
-  const user = loadFiles(collected.files, { limits: options.limits });
+  for (const doc of builtins.documents) doc.origin = 'builtin';
+  const auditor = loadAuditorInputs(options);
+  // The auditor's files are never read as a submission, even when they lie inside a submission folder.
+  const auditorFiles = new Set(auditor.files.map((f) => resolvePath(f)));
+  const excluded = [...(options.outDir ? [options.outDir] : []), ...(options.registryPaths ?? []), ...(options.waiverPaths ?? [])];
+  const collected = collectFiles(options.paths, excluded);
+  const user = loadFiles(collected.files.filter((f) => !auditorFiles.has(resolvePath(f))), { limits: options.limits });
+  for (const doc of user.documents) doc.origin = 'submission';
   const catalog = compileCatalog(options.controlsDir);
-  const diagnostics: Diagnostic[] = [...builtins.diagnostics, ...collected.diagnostics, ...user.diagnostics, ...catalog.diagnostics];
+  const diagnostics: Diagnostic[] = [...builtins.diagnostics, ...auditor.diagnostics, ...collected.diagnostics, ...user.diagnostics, ...catalog.diagnostics];
 
-  const { world, diagnostics: worldDiagnostics } = buildWorld(builtins.documents, user.documents);
+  const { world, diagnostics: worldDiagnostics } = buildWorld([...builtins.documents, ...auditor.documents], user.documents, rejectedOperatorsOf(user.diagnostics));
   appendAll(diagnostics, worldDiagnostics);
-  const { profile, diagnostics: profileDiagnostics } = resolveProfile(world, { id: options.profileId, date: options.date, today: options.today });
+  appendAll(diagnostics, checkHoldings(world));
+  const { profile, diagnostics: profileDiagnostics } = resolveProfile(
+    world,
+    { id: options.profileId, date: options.date, today: options.today },
+    profileCatalog(catalog.controls, builtins.documents.find((d) => d.kind === 'AuditProfile' && d.id === BASE_PROFILE_ID)),
+  );
   appendAll(diagnostics, profileDiagnostics);
   if (options.failOn) profile.failOn = options.failOn;
 
   const disabled = new Set(profile.disabled);
   return {
     options,
-    inputs: [...builtins.inputs, ...user.inputs].sort(byKeys((i) => i.file)),
-    texts: new Map([...builtins.texts, ...user.texts]),
+    inputs: [...builtins.inputs, ...auditor.inputs, ...user.inputs].sort(byKeys((i) => i.file)),
+    texts: new Map([...builtins.texts, ...auditor.texts, ...user.texts]),
     world,
     profile,
     controls: catalog.controls.filter((c) => !disabled.has(c.definition.id)),
     diagnostics,
+    profileErrors: profileDiagnostics.filter((d) => d.code === 'profile'),
     operatorIds: [...world.submissions.keys()].sort(compareText),
   };
 }
@@ -160,7 +224,7 @@ export function auditOperator(
     const locations = new LocationQueue();
     const findings = controls.flatMap((control) => evaluateControl(control, submission, profile, counted?.tally, locations));
     locations.resolve();
-    const waivers = applyWaivers(findings, docs.waivers, profile.auditDate, knownControls);
+    const waivers = applyWaivers(findings, docs.waivers, profile.auditDate, knownControls, profile.acceptSubmissionWaivers);
     inventoryOf(submission, inventory);
     return { operatorId, findings, summarised: counted?.summaries() ?? [], waivers, inventory, diagnostics: resolver.diagnostics };
   } catch (err) {
@@ -184,6 +248,7 @@ export function assembleReport(prepared: PreparedAudit, outcomes: OperatorOutcom
     appendAll(inventory.agreements, o.inventory.agreements);
   }
   const diagnostics = [...prepared.diagnostics, ...outcomes.flatMap((o) => o.diagnostics)];
+  markDeclaredCarriers(world, inventory, findings);
   const excerpt = excerptReader(undefined, prepared.texts);
   for (const f of findings) if (ATTENTION.has(f.status)) f.excerpt = excerpt(f.location.file, f.location.line);
 
@@ -208,8 +273,9 @@ export function assembleReport(prepared: PreparedAudit, outcomes: OperatorOutcom
         parameters: sortedRecord(profile.parameters),
       },
       inputs: prepared.inputs,
+      registryChanges: world.registryChanges,
     },
-    summary: summarise(findings, summarised, world, profile, errors.length, new Map(controls.map((c) => [c.definition.id, profile.severity[c.definition.id] ?? c.definition.severity]))),
+    summary: summarise(findings, summarised, world, profile, errors, new Map(controls.map((c) => [c.definition.id, profile.severity[c.definition.id] ?? c.definition.severity]))),
     controls: controls
       .map((c) => ({
         id: c.definition.id,
@@ -237,6 +303,24 @@ export function assembleReport(prepared: PreparedAudit, outcomes: OperatorOutcom
   return { result, inventory: sortInventory(inventory) };
 }
 
+/**
+ * A carrier no trusted source knows is shown as declared by the operators whose submissions hold it, in
+ * the inventory and in the evidence of its own findings, so no report presents an operator's word as a
+ * registry fact.
+ */
+function markDeclaredCarriers(world: World, inventory: Inventory, findings: Finding[]): void {
+  const ownersOf = fileAttribution(world);
+  const declared = new Map<string, string[]>();
+  for (const [id, doc] of world.carriers) if (doc.origin === 'submission') declared.set(id, ownersOf(doc.file));
+  if (declared.size === 0) return;
+  for (const carrier of inventory.carriers) carrier.declaredBy = declared.get(carrier.id) ?? [];
+  for (let i = 0; i < findings.length; i++) {
+    const f = findings[i];
+    const by = f.subject.startsWith('Carrier/') ? declared.get(f.subject.slice('Carrier/'.length)) : undefined;
+    if (by) findings[i] = { ...f, evidence: { ...f.evidence, declaredBy: by.length > 0 ? `declared by ${by.join(', ')}, not in the registry` : 'declared by a submission, not in the registry' } };
+  }
+}
+
 /** `ixaudit validate`: syntax, schema, references, profile, ownership cycles — no controls evaluated. */
 export function validateOnly(options: AuditOptions): Diagnostic[] {
   const prepared = prepareAudit(options);
@@ -259,9 +343,20 @@ export function auditAll(prepared: PreparedAudit, onOutcome?: (outcome: Operator
   });
 }
 
+/**
+ * The auditor's profile could not be resolved (unknown control or parameter, an `extends` that does not
+ * resolve, an unknown --profile id): the rules of the audit are unknown, so nothing is audited.
+ */
+export class ProfileError extends Error {
+  constructor(readonly diagnostics: Diagnostic[]) {
+    super(`the audit profile has ${diagnostics.length} problem(s); nothing was audited`);
+  }
+}
+
 /** The whole audit in this thread: load → validate → enrich → evaluate → waivers → report model. */
 export function runAudit(options: AuditOptions): AuditReport {
   const prepared = prepareAudit(options);
+  if (prepared.profileErrors.length > 0) throw new ProfileError(prepared.profileErrors);
   return assembleReport(prepared, auditAll(prepared));
 }
 
@@ -316,26 +411,39 @@ function emptyCounts(): Record<Status, number> {
   return Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
 }
 
+/** At most this many reasons are kept per operator for "why not PASS" (all problems are in `errors`). */
+const MAX_REASONS = 100;
+
 function summarise(
   findings: Finding[],
   summarised: SummarisedFindings[],
   world: World,
   profile: EffectiveProfile,
-  errorCount: number,
+  errors: Diagnostic[],
   severities: Map<string, Severity>,
 ): AuditResult['summary'] {
   const byStatus = emptyCounts();
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, emptyCounts()])) as Record<Severity, Record<Status, number>>;
   const operators = new Map<string, OperatorSummary>();
-  for (const [id, doc] of [...world.operators.entries()].sort(([a], [b]) => compareText(a, b))) {
-    operators.set(id, { id, name: doc.value.metadata.name ?? id, country: doc.value.spec.country, counts: emptyCounts(), result: 'pass' });
+  const state = new Map<string, { failed: boolean; errors: string[]; missing: string[] }>();
+  const add = (id: string, name: string, country: string) => {
+    operators.set(id, { id, name, country, counts: emptyCounts(), result: 'PASS', incomplete: [] });
+    state.set(id, { failed: false, errors: [], missing: [] });
+  };
+  for (const [id, doc] of world.operators) add(id, doc.value.metadata.name ?? id, doc.value.spec.country);
+  // An operator whose Operator document could not be loaded is reported, never silently left out of the run.
+  for (const [id, d] of world.rejectedOperators) {
+    add(id, id, '');
+    state.get(id)!.missing.push(`the Operator document could not be loaded (${formatDiagnostic(d)}), so none of this operator's documents were audited`);
   }
   for (const f of findings) {
     byStatus[f.status]++;
     bySeverity[f.severity][f.status]++;
     const op = operators.get(f.operator)!;
     op.counts[f.status]++;
-    if (failsThreshold(f, profile.failOn, profile.parameters.notEvidencedIsFailure === true)) op.result = 'fail';
+    const s = state.get(f.operator)!;
+    if (failsThreshold(f, profile.failOn, profile.parameters.notEvidencedIsFailure === true)) s.failed = true;
+    if (f.status === 'error') s.errors.push(`${f.control} could not be evaluated on ${f.subject}: ${f.message}`);
   }
   // Counted findings still count: totals are the same whether findings are listed or summarised.
   for (const group of summarised) {
@@ -343,8 +451,35 @@ function summarise(
     bySeverity[severities.get(group.control)!][group.status] += group.count;
     operators.get(group.operator)!.counts[group.status] += group.count;
   }
-  const list = [...operators.values()];
-  return { result: list.some((o) => o.result === 'fail') ? 'fail' : 'pass', byStatus, bySeverity, operators: list, errors: errorCount };
+  // Every input problem makes the operators it concerns INCOMPLETE; a control that could not be compiled, ERROR.
+  const ids = [...operators.keys()];
+  const ownersOf = fileAttribution(world);
+  for (const d of errors) {
+    const concerned = d.operator !== undefined && operators.has(d.operator) ? [d.operator] : operatorsConcerned({ ...d, operator: undefined }, ownersOf, ids);
+    for (const id of concerned) {
+      const s = state.get(id);
+      if (s) (d.code === 'control' ? s.errors : s.missing).push(formatDiagnostic(d));
+    }
+  }
+  const gated = profile.failOn !== 'none';
+  for (const [id, op] of operators) {
+    const s = state.get(id)!;
+    op.result = s.failed ? 'FAIL' : s.errors.length > 0 ? 'ERROR' : s.missing.length > 0 ? 'INCOMPLETE' : gated ? 'PASS' : 'NOT GATED';
+    const reasons = [...s.errors, ...s.missing];
+    op.incomplete = reasons.length > MAX_REASONS ? [...reasons.slice(0, MAX_REASONS), `${reasons.length - MAX_REASONS} more, listed with the input errors`] : reasons;
+  }
+  const list = [...operators.values()].sort(byKeys((o) => o.id));
+  return { result: runVerdict(list.map((o) => o.result), errors.length > 0, gated), byStatus, bySeverity, operators: list, errors: errors.length };
+}
+
+/**
+ * The run's result from its operators' (spec controls.md, "Overall results"): the worst of them in the
+ * order FAIL, ERROR, INCOMPLETE; a run that audited nobody or had input problems is never PASS.
+ */
+export function runVerdict(results: readonly Verdict[], inputErrors: boolean, gated: boolean): Verdict {
+  for (const verdict of ['FAIL', 'ERROR', 'INCOMPLETE'] as const) if (results.includes(verdict)) return verdict;
+  if (results.length === 0 || inputErrors) return 'INCOMPLETE';
+  return gated ? 'PASS' : 'NOT GATED';
 }
 
 function dedupeDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {

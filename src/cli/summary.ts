@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import type { AuditResult } from '../model/report.js';
+import type { AuditResult, Verdict } from '../model/report.js';
 import type { ProgressListener } from './parallel.js';
 import { blocksRun } from './run-audit.js';
 
@@ -15,14 +15,17 @@ export function printSummary(result: AuditResult, written: string[], color: bool
   const lines: string[] = [];
   lines.push(`ixaudit ${run.tool.version} · catalog ${run.catalog.version} · profile ${run.profile.id} · audit date ${run.auditDate} · fail on ${run.profile.failOn}`);
   for (const op of summary.operators) {
-    // With --fail-on none nothing can fail the run, so no PASS is claimed beside failed findings.
-    const verdict = run.profile.failOn === 'none' ? style(color, 'bold', 'AUDITED') : op.result === 'fail' ? style(color, 'red', 'FAIL') : style(color, 'green', 'PASS');
     const c = op.counts;
-    lines.push(`  ${verdict} ${op.id} (${op.name}): ${c.fail} failed, ${c['not-evidenced']} not evidenced, ${c.waived} waived, ${c.error} errors, ${c.pass} passed, ${c['not-applicable']} not applicable`);
+    lines.push(`  ${verdictText(color, op.result)} ${op.id} (${op.name}): ${c.fail} failed, ${c['not-evidenced']} not evidenced, ${c.waived} waived, ${c.error} errors, ${c.pass} passed, ${c['not-applicable']} not applicable`);
+    // Why a result is not complete, on the operator's own line: the reader must not take its figures as the whole.
+    const shown = op.incomplete.slice(0, 3);
+    for (const reason of shown) lines.push(`      ${style(color, 'yellow', 'not audited:')} ${reason}`);
+    if (op.incomplete.length > shown.length) lines.push(`      … and ${op.incomplete.length - shown.length} more, listed above`);
   }
+  lines.push(`  Overall result: ${verdictText(color, summary.result)}${summary.result === 'NOT GATED' ? ' (--fail-on none: failures are shown, no verdict is given)' : ''}`);
   if (result.baseline) {
     const c = result.baseline.counts;
-    lines.push(`  since ${result.baseline.previousAuditDate} (${result.baseline.source}): ${c.new} new, ${c.changed} changed, ${c.resolved} resolved, ${c.unchanged} unchanged`);
+    lines.push(`  since ${result.baseline.previousAuditDate} (${result.baseline.source}): ${c.new} new, ${c.regressed} regressed, ${c.improved} improved, ${c.changed} changed, ${c.resolved} resolved, ${c.unchanged} unchanged`);
   }
   const blocking = result.findings.filter((f) => blocksRun(result, f));
   if (blocking.length > 0) {
@@ -34,11 +37,17 @@ export function printSummary(result: AuditResult, written: string[], color: bool
     }
     if (blocking.length > shown.length) lines.push(`  … and ${blocking.length - shown.length} more in findings.json`);
   }
-  const waiverIssues = result.waivers.filter((w) => w.status === 'expired' || w.status === 'unmatched');
+  const waiverIssues = result.waivers.filter((w) => w.status === 'expired' || w.status === 'unmatched' || w.status === 'requested');
   for (const w of waiverIssues) lines.push(`  ${style(color, 'yellow', `waiver ${w.status}`)} ${w.operator} ${w.id}: ${w.message}`);
   if (result.errors.length > 0) lines.push('', style(color, 'red', `${result.errors.length} input error(s), listed above; the rest was audited.`));
   lines.push('', `Wrote ${written.map((w) => relative(process.cwd(), w) || w).join(', ')}`);
   console.log(lines.join('\n'));
+}
+
+const VERDICT_COLOUR: Record<Verdict, keyof typeof CODES> = { PASS: 'green', FAIL: 'red', ERROR: 'red', INCOMPLETE: 'yellow', 'NOT GATED': 'bold' };
+
+function verdictText(color: boolean, verdict: Verdict): string {
+  return style(color, VERDICT_COLOUR[verdict], verdict);
 }
 
 /**

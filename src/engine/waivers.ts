@@ -6,11 +6,20 @@ const WAIVABLE = new Set(['fail', 'not-evidenced']);
 /**
  * Applies an operator's waivers to its findings (mutating their status) and says what became of each
  * waiver. A waiver counts until the end of its `expires` day: it has expired only when that date is
- * before the audit date.
+ * before the audit date. Only the auditor grants exceptions: a waiver from the operator's own submission
+ * is a request (`requested`, the findings unchanged) unless `acceptSubmissionWaivers` (an operator
+ * assessing itself) says the auditor accepts them.
  */
-export function applyWaivers(findings: Finding[], waivers: LoadedDocument[], auditDate: string, knownControls: Set<string>): WaiverOutcome[] {
+export function applyWaivers(
+  findings: Finding[],
+  waivers: LoadedDocument[],
+  auditDate: string,
+  knownControls: Set<string>,
+  acceptSubmissionWaivers = false,
+): WaiverOutcome[] {
   return waivers.map((doc) => {
     const spec = doc.value.spec;
+    const source = doc.origin === 'auditor' ? ('auditor' as const) : ('submission' as const);
     const targets: string[] = spec.targets;
     const expired = spec.expires < auditDate;
     const matches = findings.filter((f) => f.control === spec.control && targets.includes(f.subject));
@@ -28,7 +37,13 @@ export function applyWaivers(findings: Finding[], waivers: LoadedDocument[], aud
       compensatingControls: [...spec.compensatingControls],
       location: doc.positions.locate(status === 'unmatched' ? ['spec', 'targets'] : ['metadata', 'id']),
       message,
+      source,
     });
+
+    if (source === 'submission' && !acceptSubmissionWaivers) {
+      const what = matches.length > 0 ? `it would cover ${[...new Set(matches.map((f) => f.subject))].join(', ')}` : 'it matches no finding';
+      return outcome('requested', `Requested by the operator, not granted: a waiver in a submission changes no finding unless the auditor accepts it (--waivers, or acceptSubmissionWaivers in the profile); ${what}.`);
+    }
 
     if (expired) {
       for (const f of matches) f.waiver = { id: doc.id, status: 'expired', expires: spec.expires };

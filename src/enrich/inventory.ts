@@ -69,6 +69,7 @@ export function inventoryOf(submission: Submission, inventory: Inventory): void 
       riskReasons: c.riskReasons,
       listings: c.listings,
       usedBy: [op.id],
+      declaredBy: [],
       location: at(carrier),
     });
   }

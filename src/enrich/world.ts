@@ -1,16 +1,28 @@
 import type { Diagnostic, DocPath, Kind, LoadedDocument } from '../model/types.js';
 import { SHARED_KINDS } from '../model/types.js';
 import { appendAll } from '../model/arrays.js';
+import type { RegistryChange } from '../model/report.js';
 
-/** Every document of a run indexed by kind and id, with user Carrier/Owner documents overriding the registry. */
+export type { RegistryChange };
+
+/** Every document of a run indexed by kind and id, with the auditor's Carrier/Owner documents overriding the registry. */
 export interface World {
   operators: Map<string, LoadedDocument>;
   carriers: Map<string, LoadedDocument>;
   owners: Map<string, LoadedDocument>;
+  /** The shipped profiles and the auditor's --profile file: never a submission's. */
   profiles: Map<string, LoadedDocument>;
   /** Per operator id: its agreements, routing tables, firewall policies and waivers. */
   submissions: Map<string, SubmissionDocs>;
+  /** What the auditor's --registry files changed against the bundled registry, in input order. */
+  registryChanges: RegistryChange[];
+  /**
+   * Operators whose Operator document could not be loaded: they are reported (INCOMPLETE, with the error),
+   * never silently missing from the run, and their other documents are not audited.
+   */
+  rejectedOperators: Map<string, Diagnostic>;
 }
+
 
 export interface SubmissionDocs {
   agreements: LoadedDocument[];
@@ -58,11 +70,28 @@ function where(doc: LoadedDocument): string {
 /**
  * Indexes documents and checks what no single document can: duplicate ids, and that every reference
  * (operator, counterparty, route carrier, firewall, owner, approved subcontractor, profile) resolves.
- * Built-in documents (the registry, shipped profiles) come first so user documents override them by id.
+ *
+ * `trusted` are the shipped documents and the auditor's (origin 'builtin' or 'auditor'), `submitted` the
+ * audited operators' own (spec input-model.md, "Who supplies what"). A submission cannot change the audit:
+ * an AuditProfile in it is not applied, and a Carrier or Owner it declares that the registry or the
+ * auditor already defines, or that another submission declares differently, is a located conflict error
+ * while the trusted (or first) fact stands.
  */
-export function buildWorld(builtin: LoadedDocument[], user: LoadedDocument[]): { world: World; diagnostics: Diagnostic[] } {
+export function buildWorld(
+  trusted: LoadedDocument[],
+  submitted: LoadedDocument[],
+  rejectedOperators: ReadonlyMap<string, Diagnostic> = new Map(),
+): { world: World; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const world: World = { operators: new Map(), carriers: new Map(), owners: new Map(), profiles: new Map(), submissions: new Map() };
+  const world: World = {
+    operators: new Map(),
+    carriers: new Map(),
+    owners: new Map(),
+    profiles: new Map(),
+    submissions: new Map(),
+    registryChanges: [],
+    rejectedOperators: new Map([...rejectedOperators].filter(([id]) => !submitted.some((d) => d.kind === 'Operator' && d.id === id))),
+  };
   const sharedMap: Partial<Record<Kind, Map<string, LoadedDocument>>> = {
     Operator: world.operators,
     Carrier: world.carriers,
@@ -70,32 +99,83 @@ export function buildWorld(builtin: LoadedDocument[], user: LoadedDocument[]): {
     AuditProfile: world.profiles,
   };
   const seenPerOperator = new Map<string, LoadedDocument>();
-
-  for (const doc of [...builtin, ...user]) {
-    if (SHARED_KINDS.includes(doc.kind)) {
-      const map = sharedMap[doc.kind]!;
-      const previous = map.get(doc.id);
-      if (previous && !previous.builtin) {
-        diagnostics.push(located(doc, ['metadata', 'id'], 'duplicate-id', `duplicate ${doc.kind} id "${doc.id}" (first defined at ${where(previous)})`));
-        continue;
-      }
-      map.set(doc.id, doc); // a user document replaces a built-in one with the same id
-      continue;
-    }
+  const perOperator = (doc: LoadedDocument) => {
     const key = `${doc.operator}\u0001${doc.kind}\u0001${doc.id}`;
     const previous = seenPerOperator.get(key);
     if (previous) {
       diagnostics.push(located(doc, ['metadata', 'id'], 'duplicate-id', `duplicate ${doc.kind} id "${doc.id}" for operator ${doc.operator} (first defined at ${where(previous)})`));
-      continue;
+      return;
     }
     seenPerOperator.set(key, doc);
+  };
+
+  for (const doc of trusted) {
+    if (!SHARED_KINDS.includes(doc.kind)) {
+      perOperator(doc);
+      continue;
+    }
+    const map = sharedMap[doc.kind]!;
+    const previous = map.get(doc.id);
+    if (previous && !previous.builtin) {
+      diagnostics.push(located(doc, ['metadata', 'id'], 'duplicate-id', `duplicate ${doc.kind} id "${doc.id}" (first defined at ${where(previous)})`));
+      continue;
+    }
+    if (previous && doc.kind === 'AuditProfile') {
+      diagnostics.push(located(doc, ['metadata', 'id'], 'profile', `the shipped profile "${doc.id}" cannot be redefined: give this profile its own id and "extends: ${doc.id}"`));
+      continue;
+    }
+    if (!doc.builtin && (doc.kind === 'Carrier' || doc.kind === 'Owner')) {
+      world.registryChanges.push({ kind: doc.kind, id: doc.id, change: previous ? 'replaced' : 'added', at: where(doc), replaces: previous ? where(previous) : '' });
+    }
+    map.set(doc.id, doc); // the auditor's document replaces a bundled one with the same id
+  }
+
+  for (const doc of submitted) {
+    if (doc.kind === 'AuditProfile') {
+      diagnostics.push(
+        located(doc, ['kind'], 'conflict', `an AuditProfile in a submission is not applied: the rules of the audit come from the auditor (--profile); this document ("${doc.id}") was ignored`),
+      );
+      continue;
+    }
+    if (doc.kind === 'Carrier' || doc.kind === 'Owner') {
+      const map = sharedMap[doc.kind]!;
+      const previous = map.get(doc.id);
+      if (!previous) map.set(doc.id, doc);
+      else if (previous.origin !== 'submission') {
+        const whose = previous.builtin ? 'the bundled registry' : "the auditor's registry";
+        diagnostics.push(
+          located(doc, ['metadata', 'id'], 'conflict', `${doc.kind} "${doc.id}" is defined by ${whose} (${where(previous)}); a submission cannot redefine it, so the trusted entry is used and this one is ignored`),
+        );
+      } else if (canonicalJson(previous.value) !== canonicalJson(doc.value)) {
+        diagnostics.push(
+          located(doc, ['metadata', 'id'], 'conflict', `${doc.kind} "${doc.id}" is declared differently at ${where(previous)}; the first declaration is used and this one is ignored`),
+        );
+      }
+      continue;
+    }
+    if (doc.kind === 'Operator') {
+      const previous = world.operators.get(doc.id);
+      if (previous) {
+        diagnostics.push(located(doc, ['metadata', 'id'], 'duplicate-id', `duplicate Operator id "${doc.id}" (first defined at ${where(previous)})`));
+        continue;
+      }
+      world.operators.set(doc.id, doc);
+      continue;
+    }
+    perOperator(doc);
   }
 
   for (const id of world.operators.keys()) world.submissions.set(id, { agreements: [], tables: [], firewalls: [], waivers: [] });
   for (const doc of seenPerOperator.values()) {
     const submission = world.submissions.get(doc.operator!);
+    // The auditor's waivers may cover operators this run does not audit: nothing to apply them to.
+    if (!submission && doc.origin === 'auditor') continue;
     if (!submission) {
-      diagnostics.push(located(doc, ['metadata', 'operator'], 'reference', `unknown operator "${doc.operator}": no Operator document has this id, so this ${doc.kind} is not audited`));
+      const rejected = world.rejectedOperators.get(doc.operator!);
+      const why = rejected
+        ? `the Operator document of "${doc.operator}" could not be loaded (${rejected.file}:${rejected.line}:${rejected.column}), so this ${doc.kind} is not audited`
+        : `unknown operator "${doc.operator}": no Operator document has this id, so this ${doc.kind} is not audited`;
+      diagnostics.push({ ...located(doc, ['metadata', 'operator'], 'reference', why), operator: doc.operator });
       continue;
     }
     submission[PER_OPERATOR_SLOT[doc.kind]!].push(doc);
@@ -103,6 +183,13 @@ export function buildWorld(builtin: LoadedDocument[], user: LoadedDocument[]): {
 
   appendAll(diagnostics, checkReferences(world));
   return { world, diagnostics };
+}
+
+/** JSON with keys in a fixed order, to tell whether two declarations say the same thing. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]])) : v,
+  );
 }
 
 function checkReferences(world: World): Diagnostic[] {

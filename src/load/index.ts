@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { Diagnostic, Kind, LoadedDocument } from '../model/types.js';
+import type { Diagnostic, Kind, LoadedDocument, PositionLookup } from '../model/types.js';
+import { RemappedRoutePositions } from './remap.js';
 import { compareText } from '../model/order.js';
 import { BUILTIN_PREFIX, packageRoot } from '../paths.js';
 import { describeSchemaErrors, kindValidator, schemaValidator } from './schemas.js';
@@ -116,28 +117,82 @@ export function validateDocument(
   doc: ParsedDocument,
   builtin: boolean,
 ): { document?: LoadedDocument; diagnostics: Diagnostic[] } {
+  const operator = declaredOperator(doc.value);
+  const dropped = droppedDocument(doc.value);
   const toDiagnostics = (validate: ReturnType<typeof schemaValidator>) =>
-    describeSchemaErrors(validate.errors ?? [], doc.positions).map((m) => ({ ...m, code: 'schema' as const }));
+    describeSchemaErrors(validate.errors ?? [], doc.positions).map((m) => ({ ...m, code: 'schema' as const, ...(operator ? { operator } : {}), ...(dropped ? { dropped } : {}) }));
 
   const envelope = schemaValidator('envelope');
   if (!envelope(doc.value)) return { diagnostics: toDiagnostics(envelope) };
   const value = doc.value as Record<string, any>;
   const kind = value.kind as Kind;
   const validate = kindValidator(kind);
-  if (!validate(value)) return { diagnostics: toDiagnostics(validate) };
+  let positions = doc.positions;
+  let diagnostics: Diagnostic[] = [];
+  let valid = value;
+  const tableId = String(value.metadata.id);
+  if (!validate(value)) {
+    diagnostics = toDiagnostics(validate);
+    // A broken route drops that route only, not its table (spec: "Completeness").
+    const salvaged = kind === 'RoutingTable' ? withoutBrokenRoutes(value, validate.errors ?? [], positions) : undefined;
+    if (!salvaged) return { diagnostics };
+    [valid, positions] = [salvaged.value, salvaged.positions];
+    const droppedRoutes = `${salvaged.dropped} route(s) of table ${tableId} could not be loaded and were not audited; the rest of the table was`;
+    diagnostics = diagnostics.map(({ dropped: _table, ...d }) => ({ ...d, message: `${d.message} (${droppedRoutes})` }));
+  }
   return {
-    diagnostics: [],
+    diagnostics,
     document: {
       file,
       index: doc.index,
       kind,
-      id: value.metadata.id,
-      operator: kind === 'Operator' ? value.metadata.id : value.metadata.operator,
+      id: valid.metadata.id,
+      operator: kind === 'Operator' ? valid.metadata.id : valid.metadata.operator,
       builtin,
-      value,
-      positions: doc.positions,
+      value: valid,
+      positions,
     },
   };
+}
+
+const ROUTE_ERROR = /^\/spec\/routes\/(\d+)(?:\/|$)/;
+
+/**
+ * The table without the routes its schema errors point into, when every error is inside a route and what
+ * remains is valid; positions keep pointing at the routes' original lines. Undefined otherwise.
+ */
+function withoutBrokenRoutes(
+  value: Record<string, any>,
+  errors: ReadonlyArray<{ instancePath: string }>,
+  positions: PositionLookup,
+): { value: Record<string, any>; positions: PositionLookup; dropped: number } | undefined {
+  const broken = new Set<number>();
+  for (const error of errors) {
+    const match = ROUTE_ERROR.exec(error.instancePath);
+    if (!match) return undefined;
+    broken.add(Number(match[1]));
+  }
+  const routes: unknown[] = value.spec.routes;
+  const kept: number[] = [];
+  for (let i = 0; i < routes.length; i++) if (!broken.has(i)) kept.push(i);
+  const salvaged = { ...value, spec: { ...value.spec, routes: kept.map((i) => routes[i]) } };
+  if (!kindValidator('RoutingTable')(salvaged)) return undefined;
+  return { value: salvaged, positions: new RemappedRoutePositions(positions, kept), dropped: broken.size };
+}
+
+/** The operator a document that may be invalid belongs to, when it says so in plain text: metadata.operator, or an Operator's id. */
+function declaredOperator(value: unknown): string | undefined {
+  const v = value as { kind?: unknown; metadata?: { id?: unknown; operator?: unknown } } | null;
+  if (v === null || typeof v !== 'object' || v.metadata === null || typeof v.metadata !== 'object') return undefined;
+  const id = v.kind === 'Operator' ? v.metadata.id : v.metadata.operator;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
+/** Kind and id of a document that may be invalid, when both are plain strings. */
+function droppedDocument(value: unknown): { kind: string; id: string } | undefined {
+  const v = value as { kind?: unknown; metadata?: { id?: unknown } } | null;
+  if (v === null || typeof v !== 'object' || typeof v.kind !== 'string' || v.metadata === null || typeof v.metadata !== 'object') return undefined;
+  return typeof v.metadata.id === 'string' ? { kind: v.kind, id: v.metadata.id } : undefined;
 }
 
 function decodeUtf8(file: string, bytes: Buffer): { text: string } | { diagnostic: Diagnostic } {

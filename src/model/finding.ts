@@ -24,12 +24,24 @@ export interface Finding {
   /** For findings that need attention (not pass / not-applicable): the YAML lines around the location. */
   excerpt?: Array<{ line: number; text: string }>;
   /** Present when the run was compared with a previous one (--baseline). */
-  baseline?: { state: 'new' | 'unchanged' | 'changed' | 'resolved'; previousStatus?: Status };
+  baseline?: { state: BaselineState; previousStatus?: Status };
   /** Stable across runs: derived from control, operator and subject only. */
   fingerprint: string;
 }
 
-export type WaiverStatus = 'applied' | 'expired' | 'unmatched' | 'not-needed';
+/**
+ * What a comparison with a previous run (--baseline) says of a finding, by fingerprint: `new`, `regressed`
+ * (its status got worse), `improved` (better, but still a problem), `changed` (same status, other figures
+ * or evidence), `unchanged`, `resolved` (was a problem, no longer is).
+ */
+export const BASELINE_STATES = ['new', 'regressed', 'improved', 'changed', 'unchanged', 'resolved'] as const;
+export type BaselineState = (typeof BASELINE_STATES)[number];
+
+/**
+ * `requested`: a waiver inside a submission that the auditor did not accept (not in --waivers, and the
+ * profile does not set acceptSubmissionWaivers): reported with its justification, it changes no finding.
+ */
+export type WaiverStatus = 'applied' | 'expired' | 'unmatched' | 'not-needed' | 'requested';
 
 export interface WaiverOutcome {
   id: string;
@@ -47,4 +59,6 @@ export interface WaiverOutcome {
   compensatingControls: string[];
   location: SourcePos;
   message: string;
+  /** Who supplied it: the auditor (--waivers) or the audited operator's own submission. */
+  source: 'auditor' | 'submission';
 }

@@ -1,6 +1,17 @@
 import type { InputFile } from '../load/index.js';
-import type { Finding, WaiverOutcome } from './finding.js';
+import type { BaselineState, Finding, WaiverOutcome } from './finding.js';
 import type { Diagnostic, Severity, SourcePos, Status } from './types.js';
+
+/** A Carrier or Owner the auditor's registry files replaced or added. */
+export interface RegistryChange {
+  kind: 'Carrier' | 'Owner';
+  id: string;
+  change: 'replaced' | 'added';
+  /** Where the auditor's document is: "file:line:column". */
+  at: string;
+  /** Where the bundled entry it replaces is (empty for an addition). */
+  replaces: string;
+}
 
 /** A control as the reports list it (catalog in force, after the profile's tailoring). */
 export interface ControlSummary {
@@ -15,13 +26,23 @@ export interface ControlSummary {
   parameters: Record<string, unknown>;
 }
 
+/**
+ * The overall result of an operator or of a run (spec controls.md, "Overall results"), in this order of
+ * precedence: FAIL (a finding at or above the fail-on severity failed), ERROR (a control or the audit
+ * could not be evaluated), INCOMPLETE (some document or route of the submission could not be loaded),
+ * NOT GATED (no fail-on threshold: failures are shown, no verdict is given), PASS (none of these).
+ */
+export const VERDICTS = ['FAIL', 'ERROR', 'INCOMPLETE', 'NOT GATED', 'PASS'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
 export interface OperatorSummary {
   id: string;
   name: string;
   country: string;
   counts: Record<Status, number>;
-  /** fail when a finding at or above the fail-on severity fails. */
-  result: 'pass' | 'fail';
+  result: Verdict;
+  /** Why the result is not PASS beyond failed findings: dropped documents and routes, errors (empty when none). */
+  incomplete: string[];
 }
 
 /** Everything one audit run produced: the model every reporter reads (they never re-parse inputs). */
@@ -42,9 +63,11 @@ export interface AuditResult {
       parameters: Record<string, unknown>;
     };
     inputs: InputFile[];
+    /** What the auditor's --registry files changed against the bundled registry (every report's appendix lists it). */
+    registryChanges: RegistryChange[];
   };
   summary: {
-    result: 'pass' | 'fail';
+    result: Verdict;
     byStatus: Record<Status, number>;
     bySeverity: Record<Severity, Record<Status, number>>;
     operators: OperatorSummary[];
@@ -67,7 +90,7 @@ export interface BaselineComparison {
   /** The previous run's output folder, as given. */
   source: string;
   previousAuditDate: string;
-  counts: { new: number; unchanged: number; changed: number; resolved: number };
+  counts: Record<BaselineState, number>;
   /** Previous problems whose subject no longer appears at all (also counted as resolved). */
   removed: Array<{ control: string; title: string; severity: Severity; operator: string; subject: string; previousStatus: Status; fingerprint: string }>;
 }
@@ -117,6 +140,8 @@ export interface InventoryCarrier {
   listings: string[];
   /** Operators whose routes or agreements use this carrier. */
   usedBy: string[];
+  /** For a carrier no trusted source knows: the operators whose submissions declared it (empty for registry and auditor entries). */
+  declaredBy: string[];
   location: SourcePos;
 }
 

@@ -16,6 +16,8 @@ export type DiagnosticCode =
   | 'reference'
   | 'duplicate-id'
   | 'ownership-cycle'
+  | 'ownership'
+  | 'conflict'
   | 'control'
   | 'profile'
   | 'usage';
@@ -24,7 +26,21 @@ export type DiagnosticCode =
 export interface Diagnostic extends SourcePos {
   code: DiagnosticCode;
   message: string;
+  /**
+   * The operator whose submission the problem belongs to, when the document says (its metadata.operator,
+   * or an Operator's id) — so a document that could not be loaded still makes that operator INCOMPLETE.
+   */
+  operator?: string;
+  /** The document the problem made the loader drop, when it says its kind and id (e.g. an Operator that failed its schema). */
+  dropped?: { kind: string; id: string };
 }
+
+/**
+ * Who supplied a document (spec input-model.md, "Who supplies what"): shipped with the tool, supplied by
+ * the auditor (--profile, --registry, --waivers) or part of an audited operator's submission (positional
+ * inputs). A submission can never change the rules or the trusted facts.
+ */
+export type Origin = 'builtin' | 'auditor' | 'submission';
 
 export const KINDS = [
   'Operator',
@@ -74,6 +90,8 @@ export interface LoadedDocument {
   operator?: string;
   /** True for documents shipped with the tool (reference registry, shipped profiles). */
   builtin: boolean;
+  /** Who supplied it; set when the run sorts its inputs (absent: treated as a submission). */
+  origin?: Origin;
   value: Record<string, any>;
   positions: PositionLookup;
 }

@@ -171,6 +171,7 @@ function assessmentResultsDocument(report: AuditReport): LazyAssessmentResults {
     .map(([status, n]) => `${n} ${status}`)
     .join(', ');
   const operators = summary.operators.map((o) => `${o.id} ${o.result}`).join(', ');
+  const notAudited = summary.operators.flatMap((o) => o.incomplete.slice(0, 5).map((reason) => `${o.id}: ${reason}`));
 
   return {
     'assessment-results': {
@@ -181,7 +182,7 @@ function assessmentResultsDocument(report: AuditReport): LazyAssessmentResults {
         {
           uuid: ixauditUuid('result', digest),
           title: oneLine(`Audit of ${summary.operators.length} operator(s) on ${run.auditDate}`),
-          description: `${run.tool.name} ${run.tool.version} audited the interconnect arrangements of ${summary.operators.length} operator(s) against catalog ${run.catalog.version} with profile ${run.profile.id} (fail on ${run.profile.failOn}). Overall: ${summary.result}${operators ? ` (${operators})` : ''}. Findings: ${counts || 'none'}. Input errors: ${summary.errors}.`,
+          description: `${run.tool.name} ${run.tool.version} audited the interconnect arrangements of ${summary.operators.length} operator(s) against catalog ${run.catalog.version} with profile ${run.profile.id} (fail on ${run.profile.failOn}). Overall: ${summary.result}${operators ? ` (${operators})` : ''}. Findings: ${counts || 'none'}. Input errors: ${summary.errors}.${notAudited.length > 0 ? ` Not audited: ${notAudited.join('; ')}.` : ''}`,
           start: auditTimestamp(run.auditDate),
           props: [...prop('result', summary.result), ...prop('fail-on', run.profile.failOn), ...prop('input-errors', summary.errors)],
           'local-definitions': { 'assessment-assets': assessmentAssets(run.tool.version) },

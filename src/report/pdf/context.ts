@@ -21,7 +21,8 @@ export function reportFacts(id: string, run: OperatorReport['run']) {
 export function resultFacts(verdict: string, total: number, counts: Record<Status, number>) {
   return {
     verdict,
-    failed: verdict === 'fail',
+    failed: verdict === 'FAIL',
+    gated: verdict !== 'NOT GATED',
     total,
     fail: counts.fail,
     notEvidenced: counts['not-evidenced'],
@@ -52,6 +53,8 @@ export function templateContext(report: OperatorReport, protocolName: (p: string
     },
     report: reportFacts(report.reportId, run),
     result: resultFacts(report.verdict, report.total, counts),
+    /** What could not be loaded or evaluated for this operator; empty when the submission was complete. */
+    incomplete: report.incomplete,
     scope: {
       ...report.scope,
       protocolList: report.scope.protocols
@@ -67,6 +70,7 @@ export function templateContext(report: OperatorReport, protocolName: (p: string
       expired: waiverCount('expired'),
       unmatched: waiverCount('unmatched'),
       notNeeded: waiverCount('not-needed'),
+      requested: waiverCount('requested'),
     },
     inputs: {
       files: report.inputs.length,

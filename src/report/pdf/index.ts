@@ -24,6 +24,7 @@ import {
   type BaseCtx,
   type Ctx,
 } from './sections.js';
+import { drawChangeSummary } from './changes.js';
 import { drawChanges, drawExposureMatrix, drawPassRates, drawRankings, drawSectorCarriers, drawSectorSummary, sectorContext, sectorJson, sectorReport, type SectorCtx } from './sector.js';
 import { flattenLabels, label, loadLabels, loadTheme, type Theme } from './settings.js';
 import { loadTemplates, renderYaml, type TemplateSet } from './templates.js';
@@ -165,9 +166,10 @@ export async function renderOperatorPdf(report: AuditReport, operator: Inventory
   });
 
   const ctx: Ctx = { w, theme, labels, templates, context, report: model };
-  drawCover(ctx, { result: model.verdict, failOn: model.run.profile.failOn });
+  drawCover(ctx, { result: model.verdict, failOn: model.run.profile.failOn, incomplete: model.incomplete });
   const contents = reserveContents(ctx);
   drawSummary(ctx, '1');
+  drawChangeSummary(ctx, report);
   drawCharts(ctx, '2');
   drawFindings(ctx, '3');
   drawControlResults(ctx, '4');

@@ -1,7 +1,7 @@
 import type { InputFile } from '../../load/index.js';
 import type { Finding, WaiverOutcome } from '../../model/finding.js';
 import { byKeys, compareText } from '../../model/order.js';
-import type { AuditReport, AuditResult, ControlSummary, InventoryCarrier, InventoryOperator, SummarisedFindings } from '../../model/report.js';
+import type { AuditReport, AuditResult, ControlSummary, InventoryCarrier, InventoryOperator, SummarisedFindings, Verdict } from '../../model/report.js';
 import { PROTOCOLS, SEVERITIES, STATUSES, severityRank, type Diagnostic, type Severity, type Status } from '../../model/types.js';
 import type { InventoryRoute } from '../../model/report.js';
 import { reportId } from '../manifest.js';
@@ -14,7 +14,9 @@ export interface OperatorReport {
   reportId: string;
   operator: InventoryOperator;
   run: AuditResult['run'];
-  verdict: 'pass' | 'fail';
+  verdict: Verdict;
+  /** What could not be loaded or evaluated for this operator (the cover names it); empty when complete. */
+  incomplete: string[];
   counts: Record<Status, number>;
   total: number;
   bySeverity: Record<Severity, Record<Status, number>>;
@@ -328,7 +330,9 @@ export function operatorReport(report: AuditReport, operator: InventoryOperator)
     reportId: reportId(result),
     operator,
     run: result.run,
-    verdict: summary?.result ?? (counts.fail > 0 ? 'fail' : 'pass'),
+    // The run's summary decides the verdict; an operator missing from it has no verdict to show but ERROR.
+    verdict: summary?.result ?? 'ERROR',
+    incomplete: summary?.incomplete ?? ['this operator is missing from the run summary'],
     counts,
     total: STATUSES.reduce((sum, st) => sum + counts[st], 0),
     bySeverity,

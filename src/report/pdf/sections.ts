@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import type { Finding } from '../../model/finding.js';
+import type { Verdict } from '../../model/report.js';
 import { SEVERITIES, STATUSES, type Severity, type Status } from '../../model/types.js';
 import { drawFamilyChart, drawTrafficChart, familyChartAlt, familyChartHeight, trafficChartAlt, trafficChartHeight, type ChartLabels } from './charts.js';
 import type { TemplateContext } from './context.js';
@@ -88,10 +89,26 @@ export function drawBlocks(ctx: BaseCtx, blocks: Block[], idPrefix: string): voi
 
 // ---- cover and contents -------------------------------------------------------------------------
 
-/** The verdict a cover shows: the result and the fail-on severity it was decided against. */
+/** The verdict a cover shows: the result, the fail-on severity it was decided against, and why it is not complete. */
 export interface CoverVerdict {
-  result: 'pass' | 'fail';
+  result: Verdict;
   failOn: string;
+  /** What could not be loaded or evaluated (dropped documents and routes, errors): named on the first page. */
+  incomplete?: string[];
+}
+
+/** A verdict's badge: its label (labels.yaml `verdict.*`) and colour (the theme's status colours). */
+export function verdictBadge(ctx: BaseCtx, verdict: Verdict): { text: string; color: string } {
+  const c = ctx.theme.colours;
+  const styleOf: Record<Verdict, [string, string]> = {
+    PASS: ['verdict.pass', c.status.pass],
+    FAIL: ['verdict.fail', c.status.fail],
+    ERROR: ['verdict.error', c.status.error],
+    INCOMPLETE: ['verdict.incomplete', c.status['not-evidenced']],
+    'NOT GATED': ['verdict.notGated', c.muted],
+  };
+  const [key, color] = styleOf[verdict];
+  return { text: L(ctx, key), color };
 }
 
 export function drawCover(ctx: BaseCtx, verdictOf: CoverVerdict, template: TemplateName = 'cover.hbs'): void {
@@ -124,13 +141,20 @@ export function drawCover(ctx: BaseCtx, verdictOf: CoverVerdict, template: Templ
     }
     // The verdict, then the facts as a two-column list.
     w.space(6);
-    const verdict = verdictOf.result === 'fail' ? L(ctx, 'verdict.fail') : L(ctx, 'verdict.pass');
-    const colour = verdictOf.result === 'fail' ? c.status.fail : c.status.pass;
+    const { text: verdict, color: colour } = verdictBadge(ctx, verdictOf.result);
     w.block('P', 34, (x, y) => {
       w.drawBadge(verdict, colour, x, y, 15);
       const threshold = verdictOf.failOn === 'none' ? L(ctx, 'verdict.noThreshold') : `${L(ctx, 'verdict.failOn')} ${verdictOf.failOn}`;
       w.drawTextAt([{ text: threshold, color: c.muted }], x + w.measure(verdict, 15, true) + 26, y + 6, 300, { size: 10, color: c.muted });
     });
+    // A result that is not complete says on the first page what is missing, before any figure is read.
+    if (verdictOf.incomplete && verdictOf.incomplete.length > 0) {
+      w.space(4);
+      w.paragraph([{ text: L(ctx, 'verdict.incompleteBecause'), bold: true }], { size: 9.5, color: colour, bold: true }, { after: 2 });
+      const shown = verdictOf.incomplete.slice(0, 8);
+      const more = verdictOf.incomplete.length - shown.length;
+      w.bullets([...shown, ...(more > 0 ? [`${more} ${L(ctx, 'verdict.more')}`] : [])].map((t) => [{ text: t }]), { size: 9, color: c.text, leading: 1.35 }, { bulletColor: colour });
+    }
     w.space(10);
     w.rule(c.rule, 0.8);
     w.space(8);
@@ -226,18 +250,19 @@ export function drawContents(ctx: BaseCtx, reserved: { page: number }): void {
 // ---- executive summary and charts ---------------------------------------------------------------
 
 /** The panel that opens a summary: a label, the pass / fail badge, and one line of figures beside it. */
-export function drawVerdictPanel(ctx: BaseCtx, label: string, labelWidth: number, verdict: 'pass' | 'fail', figures: string): void {
+export function drawVerdictPanel(ctx: BaseCtx, label: string, labelWidth: number, verdict: Verdict, figures: string): void {
   const { w, theme } = ctx;
   const s = styles(theme);
   const c = theme.colours;
-  const colour = verdict === 'fail' ? c.status.fail : c.status.pass;
+  const { text, color: colour } = verdictBadge(ctx, verdict);
   w.block(
     'P',
     40,
     (x, y) => {
       w.drawTextAt([{ text: label.toUpperCase(), bold: true }], x + 12, y + 8, labelWidth, s.label);
-      w.drawBadge(L(ctx, `verdict.${verdict}`), colour, x + 12, y + 19, 11);
-      w.drawTextAt([{ text: figures }], x + 80, y + 21, w.width - 92, { size: 9, color: c.text });
+      w.drawBadge(text, colour, x + 12, y + 19, 11);
+      const figuresAt = Math.max(80, w.measure(text, 11, true) + 40);
+      w.drawTextAt([{ text: figures }], x + figuresAt, y + 21, w.width - figuresAt - 12, { size: 9, color: c.text });
     },
     { background: (x, y) => w.doc.save().rect(x, y, w.width, 40).fill(c.shade).restore().save().rect(x, y, 3, 40).fill(colour).restore() },
   );
@@ -797,8 +822,8 @@ export function drawProfile(ctx: BaseCtx, letter: string, run: OperatorReport['r
 export function drawWaivers(ctx: Ctx, letter: string): void {
   const { w, theme, report } = ctx;
   const c = theme.colours;
-  const order = ['applied', 'expired', 'unmatched', 'not-needed'];
-  const colour: Record<string, string> = { applied: c.status.waived, expired: c.status.fail, unmatched: c.status['not-evidenced'], 'not-needed': c.muted };
+  const order = ['applied', 'expired', 'unmatched', 'not-needed', 'requested'];
+  const colour: Record<string, string> = { applied: c.status.waived, expired: c.status.fail, unmatched: c.status['not-evidenced'], 'not-needed': c.muted, requested: c.muted };
   w.group('Sect', () => {
     appendixHeading(ctx, letter, 'sections.waivers', 'waivers');
     drawBlocks(ctx, render(ctx, 'waivers-intro.hbs'), 'waivers');
@@ -814,7 +839,7 @@ export function drawWaivers(ctx: Ctx, letter: string): void {
         { header: L(ctx, 'table.message'), width: 3.2 },
       ],
       waivers.map((wv) => [
-        { spans: [{ text: wv.id, bold: true }] },
+        { spans: [{ text: wv.id, bold: true }, { text: `\n${L(ctx, `waiverSource.${wv.source}`)}`, color: c.muted, size: 6.5 }] },
         { spans: [], badge: { text: wv.status, color: colour[wv.status] ?? c.muted } },
         { spans: [{ text: wv.control }] },
         { spans: [{ text: wv.expires }] },
@@ -841,7 +866,13 @@ export function drawCarriers(ctx: Ctx, letter: string): void {
         { header: L(ctx, 'table.risk'), width: 2.6 },
       ],
       report.carriers.map((carrier) => [
-        { spans: [{ text: carrier.name, bold: true }, { text: `\n${carrier.id} · ${carrier.incorporatedIn}`, color: c.muted }] },
+        {
+          spans: [
+            { text: carrier.name, bold: true },
+            { text: `\n${carrier.id} · ${carrier.incorporatedIn}`, color: c.muted },
+            ...(carrier.declaredBy.length > 0 ? [{ text: `\n${L(ctx, 'table.declaredBy')} ${carrier.declaredBy.join(', ')}`, color: c.status['not-evidenced'], size: 6.5 }] : []),
+          ],
+        },
         { spans: [{ text: carrier.roles.join(', ') }] },
         {
           spans: carrier.ownershipResolved
@@ -858,7 +889,7 @@ export function drawCarriers(ctx: Ctx, letter: string): void {
   });
 }
 
-export function drawInputs(ctx: BaseCtx, letter: string, report: Pick<OperatorReport, 'inputs' | 'errors'>, template: TemplateName = 'inputs-intro.hbs'): void {
+export function drawInputs(ctx: BaseCtx, letter: string, report: Pick<OperatorReport, 'inputs' | 'errors' | 'run'>, template: TemplateName = 'inputs-intro.hbs'): void {
   const { w, theme } = ctx;
   const s = styles(theme);
   const c = theme.colours;
@@ -878,6 +909,25 @@ export function drawInputs(ctx: BaseCtx, letter: string, report: Pick<OperatorRe
       ]),
       { size: 7.5, headerFill: c.primary },
     );
+    // The auditor's trusted facts that differ from the bundled registry, so a reader can weigh them.
+    w.heading(2, [{ text: L(ctx, 'sections.registryChanges') }], s.h2, { destination: 'registry-changes', toc: false, keep: 60 });
+    const changes = report.run.registryChanges;
+    if (changes.length === 0) w.paragraph([{ text: L(ctx, 'registry.none') }], s.body);
+    else {
+      w.table(
+        [
+          { header: L(ctx, 'table.entry'), width: 2 },
+          { header: L(ctx, 'table.change'), width: 1 },
+          { header: L(ctx, 'table.location'), width: 4 },
+        ],
+        changes.map((r) => [
+          { spans: [{ text: `${r.kind}/${r.id}`, bold: true }] },
+          { spans: [{ text: L(ctx, `registry.${r.change}`) }] },
+          { spans: [{ text: r.at }, ...(r.replaces ? [{ text: `\n${L(ctx, 'registry.replaces')} ${r.replaces}`, color: c.muted, size: 6.5 }] : [])] },
+        ]),
+        { size: 7.5, headerFill: c.primary },
+      );
+    }
     if (report.errors.length > 0) {
       w.heading(2, [{ text: L(ctx, 'sections.inputErrors') }], s.h2, { destination: 'input-errors', toc: false, keep: 60 });
       w.table(

@@ -1,11 +1,13 @@
 import type { InputFile } from '../../load/index.js';
+import { BASELINE_STATES, type BaselineState } from '../../model/finding.js';
 import { compareText } from '../../model/order.js';
-import type { AuditReport, AuditResult, BaselineComparison, InventoryOperator } from '../../model/report.js';
+import type { AuditReport, AuditResult, BaselineComparison, InventoryOperator, Verdict } from '../../model/report.js';
 import { PROTOCOLS, STATUSES, type Diagnostic, type Status } from '../../model/types.js';
 import { reportId } from '../manifest.js';
-import { sectorView, type SectorView } from '../sector/model.js';
+import { changedCount, sectorView, type SectorView } from '../sector/model.js';
+import { stateColour } from './changes.js';
 import { operatorsOf } from './model.js';
-import { drawBlocks, drawVerdictPanel, L, render, styles, type BaseCtx } from './sections.js';
+import { drawBlocks, drawVerdictPanel, L, render, styles, verdictBadge, type BaseCtx } from './sections.js';
 import type { Cell, Span } from './writer.js';
 import { reportFacts, resultFacts } from './context.js';
 
@@ -29,7 +31,7 @@ export interface SectorReport {
   view: SectorView;
   /** Operators by id with their names in their own scripts. */
   operators: Map<string, InventoryOperator>;
-  verdict: 'pass' | 'fail';
+  verdict: Verdict;
   counts: Record<Status, number>;
   /** Per protocol with avoidable high-risk exposure: the heat map's rows (operators) and columns (carriers). */
   matrices: ProtocolMatrix[];
@@ -126,13 +128,15 @@ export function sectorJson(model: SectorReport): string {
 export function sectorContext(model: SectorReport, protocolName: (p: string) => string = (p) => p) {
   const { run, counts, view } = model;
   const names = (id: string) => model.operators.get(id)?.name ?? id;
-  const failing = view.operators.filter((o) => o.result === 'fail');
+  const failing = view.operators.filter((o) => o.result === 'FAIL');
+  const unfinished = view.operators.filter((o) => o.result === 'INCOMPLETE' || o.result === 'ERROR');
   const topId = view.rankedByExposure[0];
   const top = view.operators.find((o) => o.id === topId && o.maxExposure > 0);
   const topProtocol = top ? Object.entries(top.exposure).sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]))[0][0] : '';
   const overLimit = view.operators.filter((o) => o.maxExposure > model.limit);
   const shared = view.carriers.filter((c) => c.highRisk && c.operators.length > 1);
-  const weakest = [...view.controls].filter((c) => c.failing + c.notEvidenced > 0).sort((a, b) => a.passRate - b.passRate || compareText(a.id, b.id));
+  // Pass rates are over the operators a control applies to (SectorView.controls): one that applies nowhere is not weak.
+  const weakest = [...view.controls].filter((c) => c.applicable > 0 && c.failing + c.notEvidenced > 0).sort((a, b) => a.passRate - b.passRate || compareText(a.id, b.id));
   const worst = view.rankedByFailures[0];
   const worstOp = view.operators.find((o) => o.id === worst && o.failed > 0);
   const protocolList = model.scope.protocols.map(protocolName).join(', ');
@@ -140,8 +144,11 @@ export function sectorContext(model: SectorReport, protocolName: (p: string) => 
     sector: {
       operators: view.operators.length,
       failing: failing.length,
-      passing: view.operators.length - failing.length,
+      passing: view.operators.filter((o) => o.result === 'PASS').length,
       failingList: failing.map((o) => names(o.id)),
+      /** Operators whose audit is INCOMPLETE or ERROR: no verdict can be read from their figures alone. */
+      unfinished: unfinished.length,
+      unfinishedList: unfinished.map((o) => `${names(o.id)} (${o.result})`),
       overLimit: overLimit.length,
       overLimitList: overLimit.map((o) => names(o.id)),
       limit: model.limit,
@@ -149,18 +156,29 @@ export function sectorContext(model: SectorReport, protocolName: (p: string) => 
       mostFailures: worstOp ? { id: worstOp.id, name: names(worstOp.id), critical: worstOp.failedCritical, high: worstOp.failedHigh, failed: worstOp.failed } : null,
       sharedHighRiskCarriers: shared.length,
       sharedHighRiskList: shared.slice(0, 5).map((c) => `${c.name} (${c.operators.length})`),
-      weakestControls: weakest.slice(0, 3).map((c) => ({ id: c.id, title: c.title, passRate: c.passRate, failing: c.failing, notEvidenced: c.notEvidenced })),
-      controlsAllPass: view.controls.filter((c) => c.failing + c.notEvidenced === 0).length,
+      weakestControls: weakest.slice(0, 3).map((c) => ({ id: c.id, title: c.title, passRate: c.passRate, passing: c.passing, applicable: c.applicable, failing: c.failing, notEvidenced: c.notEvidenced })),
+      /** Controls that apply to at least one operator and pass wherever they apply. */
+      controlsAllPass: view.controls.filter((c) => c.applicable > 0 && c.failing + c.notEvidenced === 0).length,
+      /** Controls that apply to no operator of the run (every finding not-applicable, or none). */
+      controlsApplyNowhere: view.controls.filter((c) => c.applicable === 0).length,
       baseline: model.baseline
-        ? { previousAuditDate: model.baseline.previousAuditDate, source: model.baseline.source, ...model.baseline.counts, removed: model.baseline.removed.length }
+        ? {
+            previousAuditDate: model.baseline.previousAuditDate,
+            source: model.baseline.source,
+            // Every state, zero when a comparison built elsewhere (in-process) does not count it.
+            ...(Object.fromEntries(BASELINE_STATES.map((st) => [st, model.baseline!.counts[st] ?? 0])) as Record<BaselineState, number>),
+            moved: changedCount(model.baseline.counts),
+            removed: model.baseline.removed.length,
+          }
         : null,
     },
     operator: { id: 'sector', name: 'all audited operators', country: '', networks: [] as string[], plmns: [] as string[] },
+    incomplete: [] as string[],
     report: reportFacts(model.reportId, run),
     result: resultFacts(model.verdict, STATUSES.reduce((sum, st) => sum + counts[st], 0), counts),
     scope: { ...model.scope, protocolList },
     exposures: [] as unknown[],
-    waivers: { total: 0, applied: 0, expired: 0, unmatched: 0, notNeeded: 0 },
+    waivers: { total: 0, applied: 0, expired: 0, unmatched: 0, notNeeded: 0, requested: 0 },
     inputs: { files: model.inputs.length, submitted: model.scope.files, errors: model.errors.length },
     parameters: run.profile.parameters,
   };
@@ -187,9 +205,8 @@ function operatorSpans(ctx: SectorCtx, id: string): Span[] {
   return [{ text: o?.name ?? id, bold: true }, { text: `\n${id}${o?.country ? ` · ${o.country}` : ''}`, color: ctx.theme.colours.muted, size: 6.5 }];
 }
 
-function resultCell(ctx: SectorCtx, result: 'pass' | 'fail'): Cell {
-  const c = ctx.theme.colours;
-  return { spans: [], badge: { text: L(ctx, `verdict.${result}`), color: result === 'fail' ? c.status.fail : c.status.pass } };
+function resultCell(ctx: SectorCtx, result: Verdict): Cell {
+  return { spans: [], badge: verdictBadge(ctx, result) };
 }
 
 function sectionHeading(ctx: SectorCtx, number: string, key: string, destination: string, newPage: boolean): void {
@@ -207,10 +224,12 @@ export function drawSectorSummary(ctx: SectorCtx, number: string): void {
   w.group('Sect', () => {
     sectionHeading(ctx, number, 'summary', 'summary', true);
     w.space(4);
-    const failing = view.operators.filter((o) => o.result === 'fail').length;
+    const failing = view.operators.filter((o) => o.result === 'FAIL').length;
     drawVerdictPanel(ctx, L(ctx, 'sector.overall'), 260, model.verdict, `${failing} ${L(ctx, 'sector.of')} ${view.operators.length} ${L(ctx, 'sector.operatorsFail')}`);
     w.space(10);
     drawBlocks(ctx, render(ctx, 'sector-summary.hbs'), 'summary');
+    // With --baseline, what moved since the previous audit, before any per-operator figure.
+    if (model.baseline) drawChangeCounts(ctx);
     // Key figures per operator, in the exposure ranking's order: the page a reader starts from.
     w.heading(2, [{ text: L(ctx, 'sector.sections.glance') }], s.h2, { destination: 'summary-glance', toc: false, keep: 100 });
     w.table(
@@ -436,25 +455,35 @@ export function drawPassRates(ctx: SectorCtx, number: string): void {
     drawBlocks(ctx, render(ctx, 'sector-controls.hbs'), 'controls');
     w.table(
       [
-        { header: L(ctx, 'table.control'), width: 1.1 },
-        { header: L(ctx, 'table.title'), width: 3.2 },
-        { header: L(ctx, 'table.severity'), width: 0.9 },
-        { header: L(ctx, 'sector.table.passing'), width: 0.8, align: 'right' },
-        { header: L(ctx, 'sector.table.failing'), width: 0.8, align: 'right' },
-        { header: L(ctx, 'sector.table.notEvidenced'), width: 0.9, align: 'right' },
-        { header: L(ctx, 'sector.table.passRate'), width: 0.9, align: 'right' },
+        { header: L(ctx, 'table.control'), width: 1.05 },
+        { header: L(ctx, 'table.title'), width: 2.4 },
+        { header: L(ctx, 'table.severity'), width: 0.75 },
+        { header: L(ctx, 'passRates.appliesTo'), width: 0.75, align: 'right' },
+        { header: L(ctx, 'sector.table.passing'), width: 1.05, align: 'right' },
+        { header: L(ctx, 'sector.table.failing'), width: 0.65, align: 'right' },
+        { header: L(ctx, 'sector.table.notEvidenced'), width: 0.95, align: 'right' },
+        { header: L(ctx, 'sector.table.passRate'), width: 1.4, align: 'right' },
       ],
       model.view.controls.map((ctl) => {
         const severity = ctl.severity as keyof typeof c.severity;
         const rate = ctl.passRate;
+        const nowhere = ctl.applicable === 0;
         return [
           { spans: [{ text: ctl.id, bold: true }] },
           { spans: [{ text: ctl.title }] },
           { spans: [{ text: L(ctx, `severity.${ctl.severity}`), bold: true, color: c.severity[severity] ?? c.text }] },
-          { spans: [{ text: String(ctl.passing) }] },
+          { spans: [{ text: `${ctl.applicable} ${L(ctx, 'passRates.of')} ${model.view.operators.length}`, color: nowhere ? c.muted : undefined }] },
+          { spans: [{ text: nowhere ? '—' : `${ctl.passing} ${L(ctx, 'passRates.of')} ${ctl.applicable}`, color: nowhere ? c.muted : undefined }] },
           { spans: [{ text: String(ctl.failing), bold: ctl.failing > 0, color: ctl.failing > 0 ? c.status.fail : c.muted }] },
           { spans: [{ text: String(ctl.notEvidenced), color: ctl.notEvidenced > 0 ? c.status['not-evidenced'] : c.muted }] },
-          { spans: [{ text: `${formatShare(rate)} %`, bold: true, color: rate < 100 ? c.status.fail : c.status.pass }] },
+          nowhere
+            ? { spans: [{ text: L(ctx, 'passRates.nowhere'), color: c.muted, size: 6.5 }] }
+            : {
+                spans: [
+                  { text: `${formatShare(rate)} %`, bold: true, color: rate < 100 ? c.status.fail : c.status.pass },
+                  { text: `\n${ctl.passing} ${L(ctx, 'passRates.of')} ${ctl.applicable} ${L(ctx, 'passRates.whereItApplies')}`, color: c.muted, size: 6.5 },
+                ],
+              },
         ];
       }),
       { size: 7.5, headerFill: c.primary },
@@ -463,6 +492,38 @@ export function drawPassRates(ctx: SectorCtx, number: string): void {
 }
 
 // ---- 6 change since the last audit --------------------------------------------------------------
+
+/** A count of findings in one baseline state: coloured when there are some and they moved. */
+function stateCountCell(ctx: SectorCtx, state: BaselineState, n: number): Cell {
+  const moved = n > 0 && state !== 'unchanged';
+  return { spans: [{ text: String(n), bold: moved && (state === 'regressed' || state === 'new' || state === 'resolved'), color: moved ? stateColour(ctx, state) : ctx.theme.colours.muted }] };
+}
+
+/**
+ * The executive summary's view of the comparison: the sector's count of each state, in one table,
+ * before any per-operator figure; section "changes" has them per operator.
+ */
+function drawChangeCounts(ctx: SectorCtx): void {
+  const { w, theme, model } = ctx;
+  const baseline = model.baseline!;
+  const s = styles(theme);
+  const c = theme.colours;
+  w.heading(2, [{ text: L(ctx, 'changes.title') }], s.h2, { destination: 'summary-changes', toc: false, keep: 100 });
+  w.paragraph(
+    [
+      { text: `${L(ctx, 'changes.comparedWith')} ` },
+      { text: baseline.previousAuditDate, bold: true },
+      { text: ` (${baseline.source}). ${L(ctx, 'changes.perOperator')} “${L(ctx, 'sector.sections.changes')}”.` },
+    ],
+    s.body,
+    { after: 4 },
+  );
+  w.table(
+    [{ header: '', width: 1.6 }, ...BASELINE_STATES.map((st) => ({ header: L(ctx, `changes.state.${st}`), width: 0.8, align: 'right' as const }))],
+    [[{ spans: [{ text: L(ctx, 'changes.sector'), bold: true }] }, ...BASELINE_STATES.map((st) => stateCountCell(ctx, st, baseline.counts[st] ?? 0))]],
+    { size: 7.5, headerFill: c.primary },
+  );
+}
 
 export function drawChanges(ctx: SectorCtx, number: string): void {
   const { w, theme, model } = ctx;
@@ -474,28 +535,10 @@ export function drawChanges(ctx: SectorCtx, number: string): void {
     const baseline = model.baseline;
     if (!baseline) return;
     w.table(
+      [{ header: L(ctx, 'sector.table.operator'), width: 2.4 }, ...BASELINE_STATES.map((st) => ({ header: L(ctx, `changes.state.${st}`), width: 0.8, align: 'right' as const }))],
       [
-        { header: L(ctx, 'sector.table.operator'), width: 2.6 },
-        { header: L(ctx, 'sector.table.new'), width: 0.8, align: 'right' },
-        { header: L(ctx, 'sector.table.changed'), width: 0.8, align: 'right' },
-        { header: L(ctx, 'sector.table.resolved'), width: 0.8, align: 'right' },
-        { header: L(ctx, 'sector.table.unchanged'), width: 0.9, align: 'right' },
-      ],
-      [
-        ...(model.view.changes ?? []).map((ch) => [
-          { spans: operatorSpans(ctx, ch.operator) },
-          { spans: [{ text: String(ch.new), bold: ch.new > 0, color: ch.new > 0 ? c.status.fail : c.muted }] },
-          { spans: [{ text: String(ch.changed), color: ch.changed > 0 ? undefined : c.muted }] },
-          { spans: [{ text: String(ch.resolved), bold: ch.resolved > 0, color: ch.resolved > 0 ? c.status.pass : c.muted }] },
-          { spans: [{ text: String(ch.unchanged), color: c.muted }] },
-        ]),
-        [
-          { spans: [{ text: L(ctx, 'table.total'), bold: true }] },
-          { spans: [{ text: String(baseline.counts.new), bold: true }] },
-          { spans: [{ text: String(baseline.counts.changed), bold: true }] },
-          { spans: [{ text: String(baseline.counts.resolved), bold: true }] },
-          { spans: [{ text: String(baseline.counts.unchanged), bold: true }] },
-        ],
+        ...(model.view.changes ?? []).map((ch) => [{ spans: operatorSpans(ctx, ch.operator) }, ...BASELINE_STATES.map((st) => stateCountCell(ctx, st, ch[st]))]),
+        [{ spans: [{ text: L(ctx, 'table.total'), bold: true }] }, ...BASELINE_STATES.map((st) => ({ spans: [{ text: String(baseline.counts[st] ?? 0), bold: true }] }))],
       ],
       { size: 7.5, headerFill: c.primary },
     );

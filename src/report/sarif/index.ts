@@ -118,7 +118,7 @@ function sarifDocument(report: AuditReport): LazySarifLog {
           catalogVersion: result.run.catalog.version,
           profile: { id: profile.id, chain: profile.chain, failOn: profile.failOn, disabled: profile.disabled },
           result: result.summary.result,
-          operators: result.summary.operators.map((o) => ({ id: o.id, name: o.name, country: o.country, result: o.result })),
+          operators: result.summary.operators.map((o) => ({ id: o.id, name: o.name, country: o.country, result: o.result, incomplete: o.incomplete })),
         },
       },
     ],

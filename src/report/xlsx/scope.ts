@@ -1,6 +1,6 @@
 import type { InputFile } from '../../load/index.js';
-import type { Finding, WaiverOutcome } from '../../model/finding.js';
-import type { AuditReport, AuditResult, BaselineComparison, InventoryAgreement, InventoryCarrier, InventoryRoute, OperatorSummary, SummarisedFindings } from '../../model/report.js';
+import { BASELINE_STATES, type BaselineState, type Finding, type WaiverOutcome } from '../../model/finding.js';
+import type { AuditReport, AuditResult, BaselineComparison, InventoryAgreement, InventoryCarrier, InventoryRoute, OperatorSummary, SummarisedFindings, Verdict } from '../../model/report.js';
 import { SEVERITIES, STATUSES, type Diagnostic, type Severity, type Status } from '../../model/types.js';
 
 /** What one workbook shows: the whole run, or one operator's part of it. */
@@ -10,7 +10,9 @@ export interface WorkbookScope {
   run: AuditResult['run'];
   controls: AuditResult['controls'];
   /** The run's result, or the operator's. */
-  result: 'pass' | 'fail';
+  result: Verdict;
+  /** Why the result is not complete (dropped documents and routes, errors); empty when complete. */
+  incomplete: string[];
   operators: OperatorSummary[];
   bySeverity: Record<Severity, Record<Status, number>>;
   findings: Finding[];
@@ -34,6 +36,7 @@ export function runScope(report: AuditReport): WorkbookScope {
     run: result.run,
     controls: result.controls,
     result: result.summary.result,
+    incomplete: result.summary.operators.flatMap((o) => o.incomplete.map((reason) => `${o.id}: ${reason}`)),
     operators: result.summary.operators,
     bySeverity: result.summary.bySeverity,
     findings: result.findings,
@@ -77,6 +80,7 @@ export function operatorScopes(report: AuditReport): WorkbookScope[] {
       run: result.run,
       controls: result.controls,
       result: operator.result,
+      incomplete: operator.incomplete,
       operators: [operator],
       bySeverity: countBySeverity(own, counted, severities),
       findings: own,
@@ -101,7 +105,8 @@ export function operatorScopes(report: AuditReport): WorkbookScope[] {
  */
 function operatorBaseline(baseline: BaselineComparison, operator: string, findings: readonly Finding[]): BaselineComparison {
   const removed = baseline.removed.filter((r) => r.operator === operator);
-  const counts = { new: 0, unchanged: 0, changed: 0, resolved: removed.length };
+  const counts = Object.fromEntries(BASELINE_STATES.map((s) => [s, 0])) as Record<BaselineState, number>;
+  counts.resolved = removed.length;
   for (const f of findings) if (f.baseline) counts[f.baseline.state]++;
   return { ...baseline, counts, removed };
 }

@@ -28,6 +28,7 @@ export function summaryBlocks(scope: WorkbookScope): SummaryBlock[] {
   const facts: Array<[string, Cell]> = [
     ['Scope', scope.operator === null ? 'all operators in the run' : `operator ${scope.operator}`],
     ['Result', scope.result],
+    ['Not audited', scope.incomplete.length > 0 ? scope.incomplete.join('\n') : null],
     ['Audit date', dateCell(run.auditDate)],
     ['Audit date from', run.auditDateSource],
     ['Profile', profile.id],

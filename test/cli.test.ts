@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempFiles } from './support/files.js';
 import { ixaudit } from './support/cli.js';
-import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
+import { REGULATOR_OPTIONS, run, SAMPLES } from './support/run.js';
 
+// In-process runs of the command line (the source), except two end-to-end runs of the real binary:
+// the sample audit with its progress lines, and worker threads with a worker that dies.
 
 describe('ixaudit CLI', () => {
-  it('explains itself with --help, including the exit codes', () => {
-    const { code, stdout } = ixaudit('--help');
+  it('explains itself with --help, including the exit codes', async () => {
+    const { code, stdout } = await run('--help');
     expect(code).toBe(0);
     expect(stdout).toContain('ixaudit audit <file|folder>... --out DIR');
     expect(stdout).toMatch(/Exit codes \(a gating failure is never hidden by another problem\):\n\s+0  PASS, or NOT GATED.*\n\s+1  FAIL: .*\n.*\n\s+2  no gating failure, .*\n.*\n\s+3  ERROR: /);
@@ -35,29 +37,29 @@ describe('ixaudit CLI', () => {
     expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('writes byte-identical findings on a re-run', () => {
+  it('writes byte-identical findings on a re-run', async () => {
     const [a, b] = [tempFiles({}), tempFiles({})];
-    ixaudit('audit', ...SAMPLES, '--out', a, '--format', 'json');
-    ixaudit('audit', ...SAMPLES, '--out', b, '--format', 'json');
+    await run('audit', ...SAMPLES, '--out', a, '--format', 'json');
+    await run('audit', ...SAMPLES, '--out', b, '--format', 'json');
     expect(readFileSync(join(a, 'findings.json'))).toEqual(readFileSync(join(b, 'findings.json')));
   });
 
-  it('--fail-on sets the exit code threshold', () => {
-    const none = ixaudit('audit', ...SAMPLES, '--out', tempFiles({}), '--fail-on', 'none', '--format', 'json');
+  it('--fail-on sets the exit code threshold', async () => {
+    const none = await run('audit', ...SAMPLES, '--out', tempFiles({}), '--fail-on', 'none', '--format', 'json');
     expect(none.code).toBe(0);
     // Nothing can fail the run, so no operator is called PASS beside its failed findings: no verdict is given.
     expect(none.stdout).toMatch(/NOT GATED jp-sakura .*: \d+ failed/);
     expect(none.stdout).toContain('Overall result: NOT GATED');
     expect(none.stdout).not.toMatch(/PASS jp-sakura/);
-    expect(ixaudit('audit', 'inputs/no-nordlys', ...REGULATOR_OPTIONS, '--out', tempFiles({}), '--fail-on', 'info', '--format', 'json').code).toBe(0);
+    expect((await run('audit', 'inputs/no-nordlys', ...REGULATOR_OPTIONS, '--out', tempFiles({}), '--fail-on', 'info', '--format', 'json')).code).toBe(0);
   });
 
-  it('reports a broken submission with file:line:column, still audits the others, and its failures still exit 1', () => {
+  it('reports a broken submission with file:line:column, still audits the others, and its failures still exit 1', async () => {
     const dir = tempFiles({
       'broken/op.yaml': 'apiVersion: ixaudit/v1\nkind: Operator\nmetadata: {id: broken-op}\nspec:\n  country: Nowhere\n  networks: [gsm]\n',
     });
     const out = tempFiles({});
-    const { code, stderr } = ixaudit('audit', ...SAMPLES, join(dir, 'broken'), '--out', out, '--format', 'json');
+    const { code, stderr } = await run('audit', ...SAMPLES, join(dir, 'broken'), '--out', out, '--format', 'json');
     expect(code).toBe(1); // the samples fail at high: an input error never hides that
     expect(stderr).toContain('op.yaml:5:12: spec.country: expected an ISO 3166-1 alpha-2 country code such as JP, found the text "Nowhere"');
     expect(stderr).not.toMatch(/\n\s+at /); // no stack trace for a user error
@@ -67,40 +69,40 @@ describe('ixaudit CLI', () => {
     expect(findings.errors).toHaveLength(1);
   });
 
-  it('rejects bad options with a usage error', () => {
-    expect(ixaudit('audit', ...SAMPLES, '--date', '2026-13-01')).toMatchObject({ code: 2, stderr: expect.stringContaining('--date must be a calendar date') });
-    expect(ixaudit('audit', ...SAMPLES, '--fail-on', 'severe')).toMatchObject({ code: 2 });
-    expect(ixaudit('audit', 'no/such/folder', '--out', tempFiles({}))).toMatchObject({ code: 2, stderr: expect.stringContaining('no/such/folder: no such file or folder') });
-    expect(ixaudit('frobnicate')).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "frobnicate"') });
+  it('rejects bad options with a usage error', async () => {
+    expect(await run('audit', ...SAMPLES, '--date', '2026-13-01')).toMatchObject({ code: 2, stderr: expect.stringContaining('--date must be a calendar date') });
+    expect(await run('audit', ...SAMPLES, '--fail-on', 'severe')).toMatchObject({ code: 2 });
+    expect(await run('audit', 'no/such/folder', '--out', tempFiles({}))).toMatchObject({ code: 2, stderr: expect.stringContaining('no/such/folder: no such file or folder') });
+    expect(await run('frobnicate')).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "frobnicate"') });
   });
 
-  it('validate checks inputs without auditing', () => {
-    expect(ixaudit('validate', ...SAMPLES)).toMatchObject({ code: 0, stdout: expect.stringContaining('valid') });
+  it('validate checks inputs without auditing', async () => {
+    expect(await run('validate', ...SAMPLES)).toMatchObject({ code: 0, stdout: expect.stringContaining('valid') });
     const dir = tempFiles({ 'bad.yaml': 'apiVersion: ixaudit/v1\nkind: Operator\nmetadata: {id: BAD}\nspec: {country: JP, networks: [gsm]}\n' });
-    const { code, stderr } = ixaudit('validate', dir);
+    const { code, stderr } = await run('validate', dir);
     expect(code).toBe(2);
     expect(stderr).toMatch(/bad\.yaml:3:16: metadata\.id: expected an id of lower-case letters/);
   });
 
-  it('lists and shows controls, with what a profile changes', () => {
-    const list = ixaudit('controls', 'list');
+  it('lists and shows controls, with what a profile changes', async () => {
+    const list = await run('controls', 'list');
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/ICX-RT-01\s+critical\s+No high-risk carrier as primary next hop/);
     const profile = tempFiles({
       'strict.yaml': 'apiVersion: ixaudit/v1\nkind: AuditProfile\nmetadata: {id: strict-local}\nspec:\n  extends: default\n  controls: {disable: [ICX-CT-05], severity: {ICX-RT-06: high}}\n',
     });
-    const tailored = ixaudit('controls', 'list', '--profile', join(profile, 'strict.yaml'));
+    const tailored = await run('controls', 'list', '--profile', join(profile, 'strict.yaml'));
     expect(tailored.stdout).toMatch(/ICX-CT-05 .*\[disabled by profile\]/);
     expect(tailored.stdout).toMatch(/ICX-RT-06\s+high .*\[severity medium → high by profile\]/);
-    const show = ixaudit('controls', 'show', 'ICX-RT-04');
+    const show = await run('controls', 'show', 'ICX-RT-04');
     expect(show.code).toBe(0);
     expect(show.stdout).toContain('Parameter maxHighRiskTrafficShare = 0');
     expect(show.stdout).toContain('References:');
   });
 
-  it('never leaves a temporary file behind in --out', () => {
+  it('never leaves a temporary file behind in --out', async () => {
     const out = tempFiles({});
-    ixaudit('audit', ...SAMPLES, '--out', out, '--format', 'json');
+    await run('audit', ...SAMPLES, '--out', out, '--format', 'json');
     expect(existsSync(join(out, 'findings.json'))).toBe(true);
     expect(existsSync(join(out, 'manifest.json'))).toBe(true);
     expect(readdirSync(out).filter((f) => f.startsWith('.') || f.endsWith('.tmp'))).toEqual([]);
@@ -124,15 +126,15 @@ describe('ixaudit CLI', () => {
     expect(result.findings.filter((f: { operator: string }) => f.operator === 'nz-aotearoa').length).toBeGreaterThan(50);
   });
 
-  it('--json prints a machine-readable summary and nothing else on stdout; --quiet prints nothing', () => {
+  it('--json prints a machine-readable summary and nothing else on stdout; --quiet prints nothing', async () => {
     const out = tempFiles({});
-    const { stdout, stderr, code } = ixaudit('audit', ...SAMPLES, '--out', out, '--json', '--format', 'json');
+    const { stdout, stderr, code } = await run('audit', ...SAMPLES, '--out', out, '--json', '--format', 'json');
     expect(stderr).toBe('');
     const summary = JSON.parse(stdout);
     expect(summary).toMatchObject({ exitCode: 1, result: 'FAIL', auditDate: '2026-07-01', profile: 'sample-2026h1' });
     expect(summary.exitCode).toBe(code);
     expect(summary.outputs.some((o: string) => o.endsWith('findings.json'))).toBe(true);
-    expect(ixaudit('audit', ...SAMPLES, '--out', out, '--quiet', '--format', 'json')).toMatchObject({ stdout: '', stderr: '' });
-    expect(ixaudit('audit', ...SAMPLES, '--out', out, '--format', 'json,docx')).toMatchObject({ code: 2, stderr: expect.stringContaining('--format docx: not an output format') });
+    expect(await run('audit', ...SAMPLES, '--out', out, '--quiet', '--format', 'json')).toMatchObject({ stdout: '', stderr: '' });
+    expect(await run('audit', ...SAMPLES, '--out', out, '--format', 'json,docx')).toMatchObject({ code: 2, stderr: expect.stringContaining('--format docx: not an output format') });
   });
 });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { audit } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { REGULATOR, run, SAMPLES } from './support/run.js';
+import { requireTools } from './support/tools.js';
 
 // Issue 12: the audited operator is the adversary. Each test reproduces one observation of the issue
 // with the bundled samples (inputs/ = the submissions, regulator/ = the auditor's profile, registry and
@@ -294,6 +296,34 @@ spec:
     } finally {
       delete process.env.IXAUDIT_FAULT_OPERATOR;
     }
+  });
+});
+
+describe('7. with --fail-on none no report claims PASS', () => {
+  it('every operator PDF, sector.pdf, index.html and the terminal read NOT GATED beside the failures', async (context) => {
+    const out = tempFiles({});
+    const { code, stdout } = await run('audit', ...SAMPLES, '--fail-on', 'none', '--out', out, '--format', 'json,pdf,html');
+    expect(code).toBe(0);
+    expect(stdout).toContain('Overall result: NOT GATED');
+    const result = JSON.parse(readFileSync(join(out, 'findings.json'), 'utf8'));
+    expect(result.summary.result).toBe('NOT GATED');
+    expect(result.summary.operators.map((o: { result: string }) => o.result)).toEqual(['NOT GATED', 'NOT GATED', 'NOT GATED', 'NOT GATED']);
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    expect(html).toContain('NOT GATED');
+    expect(html).not.toMatch(/>\s*PASS\s*</);
+    requireTools(context, ['pdftotext']);
+    const text = (file: string) => execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+    for (const file of ['jp-sakura/report.pdf', 'sector.pdf']) {
+      const pdf = text(join(out, file));
+      expect(pdf, file).toContain('NOT GATED');
+      // The methodology may explain when PASS is given ("neither is ever PASS"); no result may read PASS.
+      expect(pdf.replace(/\b(?:never|ever) PASS\b/g, ''), file).not.toMatch(/\bPASS\b/);
+      expect(pdf, file).not.toContain('severity none or above');
+      // The appendix lists what the regulator's registry files added to the bundled registry.
+      expect(pdf, file).toContain("What the auditor's registry files changed");
+      expect(pdf, file).toMatch(/Carrier\/hanbit-transit\s+added\s+regulator\/registry\/parties\.yaml:12:7/);
+    }
+    expect(result.run.registryChanges).toContainEqual({ kind: 'Carrier', id: 'hanbit-transit', change: 'added', at: 'regulator/registry/parties.yaml:12:7', replaces: '' });
   });
 });
 

@@ -29,6 +29,8 @@ export function summaryBlocks(scope: WorkbookScope): SummaryBlock[] {
     ['Scope', scope.operator === null ? 'all operators in the run' : `operator ${scope.operator}`],
     ['Result', scope.result],
     ['Not audited', scope.incomplete.length > 0 ? scope.incomplete.join('\n') : null],
+    // The auditor's trusted facts that differ from the bundled registry (every report lists them).
+    ['Registry changed by the auditor', run.registryChanges.length > 0 ? run.registryChanges.map((r) => `${r.kind}/${r.id} ${r.change} at ${r.at}`).join('\n') : 'nothing'],
     ['Audit date', dateCell(run.auditDate)],
     ['Audit date from', run.auditDateSource],
     ['Profile', profile.id],

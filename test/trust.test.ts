@@ -299,6 +299,17 @@ spec:
   });
 });
 
+describe('a profile of the auditor that disables every control', () => {
+  it('is reported, and no operator reads PASS (issue 14, item 16)', () => {
+    const dir = tempFiles({ 'all-off.yaml': ALL_DISABLED('all-off').replace('spec:\n', 'spec:\n  extends: default\n  auditDate: 2026-07-01\n') });
+    const result = audit(['inputs/no-nordlys'], { profileFiles: [join(dir, 'all-off.yaml')], registryPaths: ['regulator/registry'] });
+    expect(result.findings).toEqual([]);
+    expect(result.errors).toMatchObject([{ code: 'usage', message: expect.stringContaining('disables every control of the catalog') }]);
+    expect(result.summary.operators.map((o) => o.result)).toEqual(['INCOMPLETE']);
+    expect(result.summary.result).toBe('INCOMPLETE');
+  });
+});
+
 describe('7. with --fail-on none no report claims PASS', () => {
   it('every operator PDF, sector.pdf, index.html and the terminal read NOT GATED beside the failures', async (context) => {
     const out = tempFiles({});

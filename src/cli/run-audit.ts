@@ -173,13 +173,23 @@ export function prepareAudit(options: AuditOptions): PreparedAudit {
   if (options.failOn) profile.failOn = options.failOn;
 
   const disabled = new Set(profile.disabled);
+  const inForce = catalog.controls.filter((c) => !disabled.has(c.definition.id));
+  // Nothing evaluated is no clean bill of health: every operator is then INCOMPLETE, never PASS.
+  if (inForce.length === 0 && catalog.controls.length > 0) {
+    const at = world.profiles.get(profile.id);
+    diagnostics.push({
+      ...(at ? at.positions.locate(['spec', 'controls', 'disable']) : { file: '--profile', line: 0, column: 0 }),
+      code: 'usage',
+      message: `profile "${profile.id}" disables every control of the catalog: nothing is evaluated, so no operator can PASS`,
+    });
+  }
   return {
     options,
     inputs: [...builtins.inputs, ...auditor.inputs, ...user.inputs].sort(byKeys((i) => i.file)),
     texts: new Map([...builtins.texts, ...auditor.texts, ...user.texts]),
     world,
     profile,
-    controls: catalog.controls.filter((c) => !disabled.has(c.definition.id)),
+    controls: inForce,
     diagnostics,
     profileErrors: profileDiagnostics.filter((d) => d.code === 'profile'),
     operatorIds: [...world.submissions.keys()].sort(compareText),

@@ -16,6 +16,7 @@ import type { Finding, WaiverOutcome } from '../model/finding.js';
 import { byKeys, compareText } from '../model/order.js';
 import type { AuditReport, AuditResult, Inventory, OperatorSummary, SummarisedFindings, Verdict } from '../model/report.js';
 import { fileAttribution, operatorsConcerned } from '../enrich/attribution.js';
+import { checkConsistency } from '../enrich/consistency.js';
 import { excerptReader } from '../load/excerpt.js';
 import { inventoryOf } from '../enrich/inventory.js';
 import { formatDiagnostic, SEVERITIES, STATUSES, severityRank, type Diagnostic, type Kind, type Severity, type Status } from '../model/types.js';
@@ -164,6 +165,8 @@ export function prepareAudit(options: AuditOptions): PreparedAudit {
   const { world, diagnostics: worldDiagnostics } = buildWorld([...builtins.documents, ...auditor.documents], user.documents, rejectedOperatorsOf(user.diagnostics));
   appendAll(diagnostics, worldDiagnostics);
   appendAll(diagnostics, checkHoldings(world));
+  // Figures that contradict themselves (shares over 100 %, agreements expiring before signature): located, before routes are released.
+  appendAll(diagnostics, checkConsistency(world));
   const { profile, diagnostics: profileDiagnostics } = resolveProfile(
     world,
     { id: options.profileId, date: options.date, today: options.today },

@@ -512,7 +512,7 @@ export function protectionModes(spec: Record<string, any>): Record<string, strin
  * '' when the value is not a real calendar date.
  */
 export function utcDate(value: string): string {
-  // The schema's date-time pattern does not check the calendar: 2026-02-31 is no date ('' then).
+  // Kept as a second line of defence: the schema's date-time pattern checks the calendar since 1.0.0.
   const written = value.slice(0, 10);
   const real = Date.parse(`${written}T00:00:00Z`);
   if (Number.isNaN(real) || new Date(real).toISOString().slice(0, 10) !== written) return '';

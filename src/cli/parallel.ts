@@ -13,13 +13,16 @@ export type ProgressListener = (event: { stage: 'loaded'; operators: number } | 
 /** Routes in the run above which worker threads pay for their start-up (measured: ~150 ms per worker). */
 const PARALLEL_THRESHOLD_ROUTES = 20_000;
 
-/** --jobs: an explicit number, or by default the cores when the run is large enough to gain from them. */
-export function chooseJobs(prepared: PreparedAudit, requested: number | undefined): number {
+/**
+ * --jobs: an explicit number, or by default the cores when the run is large enough to gain from them.
+ * Never more workers than cores or operators: `--jobs 1000` on 104 operators starts one per core.
+ */
+export function chooseJobs(prepared: PreparedAudit, requested: number | undefined, cores: number = availableParallelism()): number {
   const operators = prepared.operatorIds.length;
-  if (requested !== undefined) return Math.max(1, Math.min(requested, operators));
+  if (requested !== undefined) return Math.max(1, Math.min(requested, operators, cores));
   let routes = 0;
   for (const docs of prepared.world.submissions.values()) for (const t of docs.tables) routes += t.value.spec.routes.length;
-  return routes >= PARALLEL_THRESHOLD_ROUTES ? Math.max(1, Math.min(availableParallelism(), operators)) : 1;
+  return routes >= PARALLEL_THRESHOLD_ROUTES ? Math.max(1, Math.min(cores, operators)) : 1;
 }
 
 /**

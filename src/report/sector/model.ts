@@ -1,5 +1,6 @@
 import { BASELINE_STATES, type BaselineState } from '../../model/finding.js';
 import type { AuditReport, Verdict } from '../../model/report.js';
+import { operatorFolderName } from '../paths.js';
 import { byKeys, compareText } from '../../model/order.js';
 
 /** Regulator's view across every submission of a run: what the sector report, workbook and index show. */
@@ -105,7 +106,7 @@ export function sectorView(report: AuditReport): SectorView {
       failed: failures(o.id),
       exposure: perProtocol,
       maxExposure: Math.max(0, ...Object.values(perProtocol)),
-      reportDir: o.id,
+      reportDir: operatorFolderName(o.id),
     };
   });
 

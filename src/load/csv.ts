@@ -14,7 +14,13 @@ import { parseYaml, type ParsedFile, type YamlLimits } from './yaml.js';
  * route field is then validated by the same JSON Schema as YAML routes, and errors point at the row and
  * the cell's column.
  */
-export const CSV_COLUMNS: Record<string, (route: Record<string, any>, text: string) => void> = {
+type ColumnSetter = (route: Record<string, any>, text: string) => void;
+
+/**
+ * The route field each column name sets. A Map, never an object's properties: a header naming `__proto__`,
+ * `constructor` or `toString` is an unknown column, not an inherited function.
+ */
+export const CSV_COLUMNS: ReadonlyMap<string, ColumnSetter> = new Map<string, ColumnSetter>(Object.entries({
   id: (r, t) => (r.id = t),
   'match.gtPrefix': (r, t) => ((r.match ??= {}).gtPrefix = t),
   'match.realm': (r, t) => ((r.match ??= {}).realm = t),
@@ -31,13 +37,13 @@ export const CSV_COLUMNS: Record<string, (route: Record<string, any>, text: stri
   encryption: (r, t) => (r.encryption = t),
   firewall: (r, t) => (r.firewall = t),
   status: (r, t) => (r.status = t),
-};
+} satisfies Record<string, ColumnSetter>));
 
 /** The YAML path of a route field → the CSV column it came from. */
 function columnFor(path: DocPath): string | undefined {
   const [field, second] = path;
   if (field === 'match' || field === 'destination') return typeof second === 'string' ? `${field}.${second}` : undefined;
-  return typeof field === 'string' && field in CSV_COLUMNS ? field : undefined;
+  return typeof field === 'string' && CSV_COLUMNS.has(field) ? field : undefined;
 }
 
 interface Row {
@@ -47,7 +53,8 @@ interface Row {
 }
 
 /** One RFC 4180 record starting at `offset`: fields, their start offsets, and where the next record starts. */
-export function readRecord(text: string, offset: number): Row & { next: number } {
+export function readRecord(text: string, offset: number): Row & { next: number; unclosedQuote?: number } {
+  let unclosedQuote: number | undefined;
   const fields: string[] = [];
   const starts: number[] = [];
   let i = offset;
@@ -59,6 +66,7 @@ export function readRecord(text: string, offset: number): Row & { next: number }
       for (;;) {
         const quote = text.indexOf('"', i);
         if (quote < 0) {
+          unclosedQuote ??= starts[starts.length - 1];
           value += text.slice(i);
           i = text.length;
           break;
@@ -87,7 +95,7 @@ export function readRecord(text: string, offset: number): Row & { next: number }
     }
     if (text[i] === '\r') i++;
     if (text[i] === '\n') i++;
-    return { fields, starts, next: i };
+    return { fields, starts, next: i, ...(unclosedQuote !== undefined ? { unclosedQuote } : {}) };
   }
 }
 
@@ -102,18 +110,46 @@ export function parseCsvTable(file: string, text: string, limits: YamlLimits): P
   }
   const doc = header.documents[0];
   const value = doc.value as Record<string, any>;
+  // A header that is not a map (a bare scalar, a list) is left to the envelope check to report.
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { documents: [doc], diagnostics: [] };
   const diagnostics: Diagnostic[] = [];
   let bodyStart = separator.index + separator[0].length;
   if (text[bodyStart] === '\n') bodyStart++;
   const lineAt = lineCounter(text);
 
+  // Problems that stop the table from loading: the operator still learns its submission is incomplete.
+  const operator = typeof value?.metadata?.operator === 'string' && value.metadata.operator !== '' ? value.metadata.operator : undefined;
+  const tableId = typeof value?.metadata?.id === 'string' ? value.metadata.id : undefined;
+  const tableProblem = (at: { line: number; column: number }, message: string): Diagnostic => ({
+    file,
+    ...at,
+    code: 'schema',
+    message,
+    ...(operator ? { operator } : {}),
+    ...(tableId && value?.kind === 'RoutingTable' ? { dropped: { kind: 'RoutingTable', id: tableId } } : {}),
+  });
+  const unclosed = (record: { unclosedQuote?: number }) =>
+    record.unclosedQuote === undefined
+      ? undefined
+      : tableProblem(lineAt(record.unclosedQuote), 'unclosed quote: the " that opens this cell is never closed (write "" for a quote inside a quoted cell)');
+
+  if (value !== null && typeof value === 'object' && value.spec !== null && typeof value.spec === 'object' && Object.hasOwn(value.spec, 'routes')) {
+    diagnostics.push(tableProblem(doc.positions.locateKey(['spec', 'routes']), 'spec.routes: a CSV header must not list routes: the routes are the CSV rows after the "---" line'));
+  }
   const names = readRecord(text, bodyStart);
   const columns = names.fields.map((n) => n.trim());
+  const headerUnclosed = unclosed(names);
+  if (headerUnclosed) diagnostics.push(headerUnclosed);
+  const firstSeen = new Map<string, number>();
   columns.forEach((name, c) => {
-    if (!(name in CSV_COLUMNS)) {
-      const at = lineAt(names.starts[c]);
-      diagnostics.push({ file, ...at, code: 'schema', message: `CSV column "${name}": not a route field (expected: ${Object.keys(CSV_COLUMNS).join(', ')})` });
+    const at = lineAt(names.starts[c]);
+    if (!CSV_COLUMNS.has(name)) {
+      if (!headerUnclosed) diagnostics.push(tableProblem(at, `CSV column "${name}": not a route field (expected: ${[...CSV_COLUMNS.keys()].join(', ')})`));
+      return;
     }
+    const first = firstSeen.get(name);
+    if (first === undefined) firstSeen.set(name, c);
+    else diagnostics.push(tableProblem(at, `CSV column "${name}" appears twice, as column ${first + 1} and column ${c + 1}: keep one`));
   });
   if (diagnostics.length > 0) return { documents: [], diagnostics };
 
@@ -121,13 +157,20 @@ export function parseCsvTable(file: string, text: string, limits: YamlLimits): P
   const rowStarts: number[] = [];
   for (let offset = names.next; offset < text.length; ) {
     const row = readRecord(text, offset);
+    const broken = unclosed(row);
+    if (broken) {
+      // The rows before it are audited; this one and the text after it cannot be read as rows.
+      const { dropped: _table, ...rowProblem } = broken;
+      diagnostics.push({ ...rowProblem, message: `${rowProblem.message}; this row and the lines after it were not audited, the ${routes.length} row(s) before it were` });
+      break;
+    }
     if (row.fields.length === 1 && row.fields[0].trim() === '') {
       offset = row.next;
       continue; // blank line
     }
     const route: Record<string, any> = {};
     row.fields.forEach((cell, c) => {
-      if (cell !== '' && c < columns.length) CSV_COLUMNS[columns[c]](route, cell);
+      if (cell !== '' && c < columns.length) CSV_COLUMNS.get(columns[c])!(route, cell);
     });
     if (row.fields.length > columns.length) {
       diagnostics.push({ file, ...lineAt(row.starts[columns.length]), code: 'schema', message: `row has ${row.fields.length} cells, the header names ${columns.length}` });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUILTIN_PREFIX, packageRoot } from '../paths.js';
+import { normaliseLineEndings } from './lines.js';
 
 export type ExcerptLine = { line: number; text: string };
 
@@ -17,7 +18,7 @@ export function excerptReader(cwd: string = process.cwd(), loaded: ReadonlyMap<s
       const path = file.startsWith(BUILTIN_PREFIX) ? join(packageRoot, file.slice(BUILTIN_PREFIX.length)) : join(cwd, file);
       try {
         // Files this run loaded are quoted from the loader's text, so a large table is not held twice.
-        const text = loaded.get(file) ?? readFileSync(file.startsWith('/') ? file : path, 'utf8').replace(/^\ufeff/, '');
+        const text = loaded.get(file) ?? normaliseLineEndings(readFileSync(file.startsWith('/') ? file : path, 'utf8').replace(/^\ufeff/, ''));
         let count = 1;
         for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
         const starts = new Uint32Array(count);

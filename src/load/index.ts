@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { Diagnostic, Kind, LoadedDocument, PositionLookup } from '../model/types.js';
+import { KINDS, type Diagnostic, type Kind, type LoadedDocument, type PositionLookup } from '../model/types.js';
 import { RemappedRoutePositions } from './remap.js';
 import { compareText } from '../model/order.js';
 import { BUILTIN_PREFIX, packageRoot } from '../paths.js';
@@ -9,6 +9,7 @@ import { describeSchemaErrors, kindValidator, schemaValidator } from './schemas.
 import { DEFAULT_YAML_LIMITS, parseYaml, type ParsedDocument, type YamlLimits } from './yaml.js';
 import { parseCsvTable } from './csv.js';
 import { appendAll } from '../model/arrays.js';
+import { normaliseLineEndings } from './lines.js';
 
 export interface InputFile {
   file: string;
@@ -23,6 +24,8 @@ export interface LoadResult {
   inputs: InputFile[];
   /** Each file's decoded text by displayed name, for excerpts (a 300 MB table is then held once, not twice). */
   texts: Map<string, string>;
+  /** Documents loaded per kind (every kind, 0 when none); loadFiles always sets it. */
+  counts?: Record<Kind, number>;
 }
 
 export interface LoadOptions {
@@ -35,25 +38,66 @@ export interface LoadOptions {
 /** Inputs: YAML documents, and CSV route exports with a YAML header (src/load/csv.ts). */
 const INPUT_EXTENSION = /\.(ya?ml|csv)$/i;
 
-/** Files named on the command line, folders walked recursively for *.yaml, *.yml and *.csv, in a stable order. */
-export function collectFiles(paths: string[], excludeDirs: string[] = []): { files: string[]; diagnostics: Diagnostic[] } {
+/** The file-system calls collectFiles makes; injectable so tests can stand in a folder that cannot be read. */
+export interface WalkFs {
+  readdirSync: (path: string) => Dirent[];
+  statSync: (path: string) => Stats;
+}
+
+const NODE_FS: WalkFs = {
+  readdirSync: (path) => readdirSync(path, { withFileTypes: true }),
+  statSync: (path) => statSync(path),
+};
+
+/**
+ * Files named on the command line, folders walked recursively for *.yaml, *.yml and *.csv, in a stable
+ * order. A folder that cannot be read and a symlink that leads nowhere are reported as `io` problems
+ * (located at that path) and the walk goes on. A symlink to a file is read like the file; a symlink to
+ * a folder is not followed (a link loop must not walk forever), as before.
+ */
+export function collectFiles(paths: string[], excludeDirs: string[] = [], fs: WalkFs = NODE_FS): { files: string[]; diagnostics: Diagnostic[] } {
   const files: string[] = [];
   const diagnostics: Diagnostic[] = [];
+  const problem = (file: string, message: string) => diagnostics.push({ file: file.split(sep).join('/'), line: 0, column: 0, code: 'io', message });
+  const errorCode = (err: unknown) => (err as NodeJS.ErrnoException).code ?? String(err);
   // The run's own --out folder (and any hidden folder: .git, staging folders) is never read as input,
   // or a second run would audit the first one's findings.csv as a routing table.
   const excluded = new Set(excludeDirs.map((d) => resolve(d)));
   const walk = (path: string): void => {
-    for (const entry of readdirSync(path, { withFileTypes: true }).sort((a, b) => compareText(a.name, b.name))) {
+    let entries: Dirent[];
+    try {
+      entries = fs.readdirSync(path);
+    } catch (err) {
+      problem(path, `cannot read folder: ${errorCode(err)}; the files in it were not audited`);
+      return;
+    }
+    for (const entry of entries.sort((a, b) => compareText(a.name, b.name))) {
       const child = join(path, entry.name);
       if (entry.isDirectory()) {
         if (!entry.name.startsWith('.') && !excluded.has(resolve(child))) walk(child);
+      } else if (entry.isSymbolicLink() && INPUT_EXTENSION.test(entry.name)) {
+        let target: Stats;
+        try {
+          target = fs.statSync(child);
+        } catch (err) {
+          problem(child, `symlink leads nowhere (${errorCode(err)}): the file it names was not audited`);
+          continue;
+        }
+        if (target.isFile()) files.push(child);
+      } else if (entry.isSymbolicLink() && !entry.name.startsWith('.')) {
+        // A link to a folder is not walked; one that leads nowhere is reported whatever its name.
+        try {
+          fs.statSync(child);
+        } catch (err) {
+          problem(child, `symlink leads nowhere (${errorCode(err)})`);
+        }
       } else if (entry.isFile() && INPUT_EXTENSION.test(entry.name)) files.push(child);
     }
   };
   for (const path of paths) {
     let stats;
     try {
-      stats = statSync(path);
+      stats = fs.statSync(path);
     } catch {
       diagnostics.push({ file: path, line: 0, column: 0, code: 'io', message: 'no such file or folder' });
       continue;
@@ -64,8 +108,15 @@ export function collectFiles(paths: string[], excludeDirs: string[] = []): { fil
   return { files: [...new Set(files)], diagnostics };
 }
 
+/** Documents loaded per kind, every kind present (0 when none), for "loaded 4 Operator, 12 RoutingTable, …". */
+export function countByKind(documents: readonly LoadedDocument[]): Record<Kind, number> {
+  const counts = Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<Kind, number>;
+  for (const doc of documents) counts[doc.kind]++;
+  return counts;
+}
+
 /** Reads, parses and validates every file; a broken file or document is reported and the rest still load. */
-export function loadFiles(files: string[], options: LoadOptions = {}): LoadResult {
+export function loadFiles(files: string[], options: LoadOptions = {}): LoadResult & { counts: Record<Kind, number> } {
   const result: LoadResult = { documents: [], diagnostics: [], inputs: [], texts: new Map() };
   for (const path of files) {
     const shown = displayName(path, options);
@@ -82,7 +133,7 @@ export function loadFiles(files: string[], options: LoadOptions = {}): LoadResul
     appendAll(result.documents, loaded.documents);
     appendAll(result.diagnostics, loaded.diagnostics);
   }
-  return result;
+  return { ...result, counts: countByKind(result.documents) };
 }
 
 export function loadBytes(file: string, bytes: Buffer, options: LoadOptions = {}): Omit<LoadResult, 'inputs' | 'texts'> & { text?: string } {
@@ -95,11 +146,13 @@ export function loadBytes(file: string, bytes: Buffer, options: LoadOptions = {}
   }
   const decoded = decodeUtf8(file, bytes);
   if ('diagnostic' in decoded) return { documents: [], diagnostics: [decoded.diagnostic] };
-  return { ...loadText(file, decoded.text, options), text: decoded.text };
+  const text = normaliseLineEndings(decoded.text);
+  return { ...loadText(file, text, options), text };
 }
 
 export function loadText(file: string, text: string, options: LoadOptions = {}): Omit<LoadResult, 'inputs' | 'texts'> {
   const limits = options.limits ?? DEFAULT_YAML_LIMITS;
+  text = normaliseLineEndings(text);
   const parsed = /\.csv$/i.test(file) ? parseCsvTable(file, text, limits) : parseYaml(file, text, limits);
   const documents: LoadedDocument[] = [];
   const diagnostics: Diagnostic[] = [...parsed.diagnostics];
@@ -201,7 +254,7 @@ function decodeUtf8(file: string, bytes: Buffer): { text: string } | { diagnosti
     let line = 1;
     let lineStart = 0;
     for (let i = 0; i < badOffset; i++) {
-      if (bytes[i] === 0x0a) {
+      if (bytes[i] === 0x0a || (bytes[i] === 0x0d && bytes[i + 1] !== 0x0a)) {
         line++;
         lineStart = i + 1;
       }
@@ -259,11 +312,16 @@ function displayName(path: string, options: LoadOptions): string {
   return shown.split(sep).join('/');
 }
 
-/** A damaged million-route file must not bury the report in a million errors: keep the first N, count the rest. */
+/**
+ * A damaged million-route file must not bury the report in a million errors: keep the first N, count the
+ * rest. With N = 0 only the count is reported, located at the first problem.
+ */
 function capDiagnostics(file: string, diagnostics: Diagnostic[], max: number): Diagnostic[] {
   if (diagnostics.length <= max) return diagnostics;
-  const kept = diagnostics.slice(0, max);
-  const last = kept[kept.length - 1];
-  kept.push({ file, line: last.line, column: last.column, code: last.code, message: `${diagnostics.length - max} more problem(s) in this file not shown (limit maxErrorsPerFile)` });
+  const kept = diagnostics.slice(0, Math.max(0, max));
+  const at = kept.length > 0 ? kept[kept.length - 1] : diagnostics[0];
+  const more = diagnostics.length - kept.length;
+  const message = kept.length > 0 ? `${more} more problem(s) in this file not shown (limit maxErrorsPerFile)` : `${more} problem(s) in this file not shown (limit maxErrorsPerFile=0)`;
+  kept.push({ file, line: at.line, column: at.column, code: at.code, message, ...(at.operator ? { operator: at.operator } : {}), ...(kept.length === 0 && at.dropped ? { dropped: at.dropped } : {}) });
   return kept;
 }

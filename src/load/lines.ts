@@ -16,3 +16,12 @@ export function positionAt(starts: readonly number[], offset: number): { line: n
   }
   return { line: lo + 1, column: offset - starts[lo] + 1 };
 }
+
+/**
+ * Old-Mac files end lines with CR alone; the `yaml` parser does not treat a lone CR as a line break,
+ * so a first-line comment swallowed the whole file. Each lone CR becomes LF (as YAML 1.2 reads it):
+ * the text keeps its length, so every offset, and the line and column built on it, stays right.
+ */
+export function normaliseLineEndings(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+}

@@ -77,7 +77,18 @@ export function fieldName(path: DocPath): string {
   return path.length === 0 ? 'document' : path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
 }
 
+/** The YAML tag a value came from when it is not plain data (the `yaml` parser turns these into objects). */
+function unsupportedTag(value: unknown): string | undefined {
+  if (value instanceof Date) return '!!timestamp';
+  if (value instanceof Uint8Array) return '!!binary';
+  if (value instanceof Map) return '!!omap';
+  if (value instanceof Set) return '!!set';
+  return undefined;
+}
+
 function found(value: unknown): string {
+  const tag = unsupportedTag(value);
+  if (tag) return `a ${tag} value (the tag is not supported: write the value as plain text)`;
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
@@ -102,7 +113,15 @@ interface Described {
 
 function describe(error: ErrorObject, path: DocPath): Described | undefined {
   const field = fieldName(path);
-  const expectedHint = (error.parentSchema as { description?: string } | undefined)?.description;
+  // A `description` reads as the expectation only when it describes a value ("an ISO 3166-1 alpha-2
+  // country code such as JP"); a map's or list's description documents the schema and is not shown.
+  const parent = error.parentSchema as { description?: string; type?: unknown } | undefined;
+  const describesValue = parent?.type !== 'object' && parent?.type !== 'array' && !(Array.isArray(parent?.type) && (parent.type.includes('object') || parent.type.includes('array')));
+  const expectedHint = describesValue && path.length > 0 ? parent?.description : undefined;
+  const tagged = unsupportedTag(error.data);
+  if (tagged && (error.keyword === 'type' || error.keyword === 'pattern' || error.keyword === 'format')) {
+    return { path, message: `${field}: the tag ${tagged} is not supported: write the value as plain text (quote it if it must stay text)` };
+  }
   switch (error.keyword) {
     case 'required': {
       const missing = (error.params as { missingProperty: string }).missingProperty;
@@ -120,6 +139,7 @@ function describe(error: ErrorObject, path: DocPath): Described | undefined {
         .split(',')
         .map((t) => TYPE_WORDS[t] ?? t)
         .join(' or ');
+      if (path.length === 0) return { path, message: `document: expected a mapping with apiVersion, kind, metadata and spec, found ${found(error.data)}` };
       return { path, message: `${field}: expected ${expectedHint ?? wanted}, found ${found(error.data)}` };
     }
     case 'enum': {

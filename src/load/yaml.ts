@@ -1,4 +1,4 @@
-import { Alias, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar } from 'yaml';
+import { Alias, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar, visit } from 'yaml';
 import type { Node as YamlNode, Document } from 'yaml';
 import type { Diagnostic, DocPath, PositionLookup } from '../model/types.js';
 import { PositionIndex } from './positions.js';
@@ -32,17 +32,57 @@ export const DEFAULT_YAML_LIMITS: YamlLimits = {
   maxErrorsPerFile: 200,
 };
 
-/** Parses `--limit name=value` settings over the defaults; unknown names and non-numbers are usage errors. */
+/** What a limit of 0 means: maxErrorsPerFile=0 reports no problem in full, only one count per file. */
+const ZERO_ALLOWED: ReadonlySet<keyof YamlLimits> = new Set(['maxErrorsPerFile']);
+
+/**
+ * Parses `--limit name=value` settings over the defaults. Only the names of DEFAULT_YAML_LIMITS are
+ * accepted (own names, never inherited ones such as "__proto__" or "hasOwnProperty"), with a "did you
+ * mean" hint for a near miss; a value is a whole number ≥ 1 (maxErrorsPerFile also takes 0: see above).
+ */
 export function parseLimits(settings: string[]): YamlLimits | string {
   const limits = { ...DEFAULT_YAML_LIMITS };
+  const names = Object.keys(DEFAULT_YAML_LIMITS) as Array<keyof YamlLimits>;
   for (const setting of settings) {
-    const match = /^(\w+)=(\d+)$/.exec(setting);
-    if (!match || !(match[1] in limits)) {
-      return `--limit expects name=number with name one of ${Object.keys(DEFAULT_YAML_LIMITS).join(', ')}; got "${setting}"`;
+    const match = /^([^=]*)=(.*)$/.exec(setting);
+    const name = match?.[1].trim() ?? '';
+    if (!match || !Object.hasOwn(DEFAULT_YAML_LIMITS, name)) {
+      const near = nearestName(name, names);
+      return `--limit expects name=number with name one of ${names.join(', ')}; got "${setting}"${near ? ` (did you mean "${near}"?)` : ''}`;
     }
-    limits[match[1] as keyof YamlLimits] = Number(match[2]);
+    const key = name as keyof YamlLimits;
+    const text = match[2].trim();
+    const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+    const min = ZERO_ALLOWED.has(key) ? 0 : 1;
+    if (!Number.isSafeInteger(value) || value < min) {
+      return `--limit ${key} expects a whole number of at least ${min}; got "${setting}"`;
+    }
+    limits[key] = value;
   }
   return limits;
+}
+
+/** The candidate within edit distance 2 of `word` (case-insensitive), if any. */
+function nearestName(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of candidates) {
+    const a = word.toLowerCase();
+    const b = candidate.toLowerCase();
+    if (Math.abs(a.length - b.length) > 2) continue;
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      let previous = row[0];
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const current = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+        previous = current;
+      }
+    }
+    if (row[b.length] < bestDistance) [best, bestDistance] = [candidate, row[b.length]];
+  }
+  return best;
 }
 
 /**
@@ -123,7 +163,7 @@ export function parseYaml(file: string, text: string, limits: YamlLimits = DEFAU
     return { file, line, column: col };
   };
 
-  const parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true });
   const yamlDocs: Document.Parsed[] = Array.isArray(parsed) ? parsed : [];
   if (!Array.isArray(parsed)) {
     // An empty stream parses to a special "EmptyStream" value: nothing to audit, not an error.
@@ -131,11 +171,17 @@ export function parseYaml(file: string, text: string, limits: YamlLimits = DEFAU
   }
 
   yamlDocs.forEach((doc, index) => {
+    const before = diagnostics.length;
     const problems = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED')];
     for (const problem of problems) {
       diagnostics.push({ ...at(problem.pos[0]), code: 'yaml-syntax', message: plainYamlMessage(problem.code, problem.message) });
     }
-    if (problems.length > 0 || doc.contents === null) return;
+    // yaml's own uniqueKeys check compares each key with every earlier one (quadratic: a 50,000-key
+    // map took seconds); this one pass finds the same duplicates, and also keys equal as text (1 and "1").
+    if (problems.length === 0) {
+      for (const offset of duplicateKeyOffsets(doc)) diagnostics.push({ ...at(offset), code: 'yaml-syntax', message: plainYamlMessage('DUPLICATE_KEY', '') });
+    }
+    if (problems.length > 0 || diagnostics.length > before || doc.contents === null) return;
 
     const start = at(doc.contents.range?.[0] ?? 0);
     const positions = new PositionIndex(file, start);
@@ -145,13 +191,31 @@ export function parseYaml(file: string, text: string, limits: YamlLimits = DEFAU
       documents.push({ index, value, positions });
     } catch (err) {
       if (err instanceof LimitExceeded) {
-        diagnostics.push({ ...err.where, code: 'yaml-limit', message: err.message });
+        diagnostics.push({ ...err.where, code: err.code, message: err.message });
         return;
       }
       throw err;
     }
   });
   return { documents, diagnostics };
+}
+
+/** Where each repeated key of each map of the document is written (the second and later sightings). */
+function duplicateKeyOffsets(doc: Document.Parsed): number[] {
+  const offsets: number[] = [];
+  visit(doc, {
+    Map: (_key, map) => {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        const key = pair.key as YamlNode | null;
+        if (!isScalar(key)) continue; // non-scalar keys are refused when converting
+        const text = String((key as Scalar).value);
+        if (seen.has(text)) offsets.push(key.range?.[0] ?? 0);
+        else seen.add(text);
+      }
+    },
+  });
+  return offsets;
 }
 
 function plainYamlMessage(code: string, message: string): string {
@@ -165,16 +229,23 @@ class LimitExceeded extends Error {
   constructor(
     message: string,
     readonly where: { file: string; line: number; column: number },
+    readonly code: 'yaml-limit' | 'yaml-syntax' = 'yaml-limit',
   ) {
     super(message);
   }
 }
 
+/** Work done for aliases (document walks, resolutions, expansion sizes computed): counted so tests can bound it without timing. */
+export const aliasWork = { walks: 0, resolved: 0, sized: 0 };
+
 /** Turns the yaml AST into plain objects, recording where each value and key is written. */
 class Converter {
   private aliasNodes = 0;
-  /** The alias (written in the document) whose expansion is being converted: where a bomb is reported. */
-  private expandingAlias: YamlNode | undefined;
+  /** Each alias's anchor (the last one of that name before it), found in one walk of the document. */
+  private targets: Map<Alias, YamlNode | undefined> | undefined;
+  /** Nodes an anchored node expands to (memoised: 9,999 aliases of one anchor cost one count). */
+  private readonly sizes = new Map<unknown, number>();
+  private readonly sizing = new Set<unknown>();
 
   constructor(
     private readonly doc: Document.Parsed,
@@ -183,24 +254,90 @@ class Converter {
     private readonly limits: YamlLimits,
   ) {}
 
+  /**
+   * The anchor an alias refers to. yaml's Alias.resolve walks the whole document on every call (a file
+   * with 10,000 aliases and 400,000 nodes took minutes); one walk serves them all.
+   */
+  private target(alias: Alias): YamlNode | undefined {
+    if (!this.targets) {
+      const targets = new Map<Alias, YamlNode | undefined>();
+      const latest = new Map<string, YamlNode>();
+      visit(this.doc, {
+        Node: (_key, node) => {
+          if (isAlias(node)) targets.set(node, latest.get(node.source));
+          else if ((node as { anchor?: string }).anchor) latest.set((node as { anchor: string }).anchor, node as YamlNode);
+        },
+      });
+      this.targets = targets;
+      aliasWork.walks++;
+    }
+    aliasWork.resolved++;
+    return this.targets.get(alias);
+  }
+
+  /**
+   * How many nodes converting `node` through an alias produces (as the old per-node count did: each
+   * scalar, map, list, empty value and nested alias is one), memoised per node. A loop (an alias inside
+   * its own anchor) or nesting past maxDepth is reported at the alias being expanded.
+   */
+  private expandedSize(node: unknown, depth: number, alias: Alias): number {
+    if (node === null || node === undefined || typeof node !== 'object') return 1;
+    const memo = this.sizes.get(node);
+    if (memo !== undefined) return memo;
+    const where = () => this.at(alias.range?.[0] ?? 0);
+    if (this.sizing.has(node)) {
+      throw new LimitExceeded(`alias *${alias.source} lies inside the anchor it refers to (a loop): write the data out instead of aliasing it`, where());
+    }
+    if (depth > this.limits.maxDepth) {
+      throw new LimitExceeded(`nesting deeper than ${this.limits.maxDepth} levels (limit maxDepth; raise it with --limit maxDepth=N)`, where());
+    }
+    aliasWork.sized++;
+    this.sizing.add(node);
+    let size = 1;
+    if (isAlias(node)) {
+      const target = this.target(node as Alias);
+      size += target ? this.expandedSize(target, depth + 1, alias) : 0;
+    } else if (isMap(node)) {
+      for (const pair of node.items) if (isPair(pair)) size += this.expandedSize(pair.value, depth + 1, alias);
+    } else if (isSeq(node)) {
+      for (const item of node.items) size += this.expandedSize(item, depth + 1, alias);
+    }
+    this.sizing.delete(node);
+    // Stop adding once past the limit: the caller reports it, and sums stay far from overflow.
+    size = Math.min(size, this.limits.maxAliasExpansion + 1);
+    this.sizes.set(node, size);
+    return size;
+  }
+
   convert(node: unknown, path: DocPath, depth: number, viaAlias: boolean): unknown {
     const yamlNode = node as YamlNode;
     if (yamlNode?.range && !viaAlias) {
       const { line, column } = this.at(yamlNode.range[0]);
       this.positions.setValue(path, line, column);
     }
-    if (viaAlias && ++this.aliasNodes > this.limits.maxAliasExpansion) {
-      throw new LimitExceeded(
-        `aliases expand to more than ${this.limits.maxAliasExpansion} nodes (limit maxAliasExpansion): write the data out instead of aliasing it`,
-        this.at(this.expandingAlias?.range?.[0] ?? 0),
-      );
-    }
     if (depth > this.limits.maxDepth) {
       throw new LimitExceeded(`nesting deeper than ${this.limits.maxDepth} levels (limit maxDepth; raise it with --limit maxDepth=N)`, this.at(yamlNode?.range?.[0] ?? 0));
     }
     if (isAlias(node)) {
-      if (!viaAlias) this.expandingAlias = yamlNode;
-      const target = (node as Alias).resolve(this.doc);
+      const alias = node as Alias;
+      const target = this.target(alias);
+      if (!target) {
+        throw new LimitExceeded(
+          `alias *${alias.source} has no anchor &${alias.source} before it in this document (an anchor does not reach past a "---" into another document): write the value out`,
+          this.at(alias.range?.[0] ?? 0),
+          'yaml-syntax',
+        );
+      }
+      if (!viaAlias) {
+        // The whole expansion is counted up front, from memoised sizes: linear in the document.
+        this.aliasNodes += this.expandedSize(target, 0, alias);
+        if (this.aliasNodes > this.limits.maxAliasExpansion) {
+          throw new LimitExceeded(
+            `aliases expand to more than ${this.limits.maxAliasExpansion} nodes (limit maxAliasExpansion): write the data out instead of aliasing it`,
+            this.at(alias.range?.[0] ?? 0),
+          );
+        }
+      }
       return this.convert(target, path, depth + 1, true);
     }
     if (isScalar(node)) return (node as Scalar).value;

@@ -73,7 +73,7 @@ describe('SARIF 2.1.0 (findings.sarif)', () => {
     expect(rules.map((r) => r.id)).toEqual(samples.result.controls.map((c) => c.id));
     const rt02 = rules.find((r) => r.id === 'ICX-RT-02')!;
     expect(rt02.shortDescription.text).toBe('No failover to a high-risk carrier');
-    expect(rt02.name).toBe('NoFailoverToAHighRiskCarrier');
+    expect(rt02.name).toBe('NoFailoverToHighRiskCarrier');
     expect(rt02.fullDescription.text).toBe('No route fails over (backups) to a high-risk carrier.');
     expect(rt02.help.text).toContain('Requirement: No route fails over (backups) to a high-risk carrier.');
     expect(rt02.help.text).toContain('Remediation: Replace each high-risk backup with a carrier that is not high-risk');
@@ -187,7 +187,7 @@ spec:
     const notifications = run.invocations[0].toolExecutionNotifications;
     const unknownCarrier = notifications.find((n) => n.message.text === 'unknown carrier "nobody"')!;
     expect(unknownCarrier).toMatchObject({ level: 'error', descriptor: { id: 'reference' }, locations: [{ physicalLocation: { artifactLocation: { uri }, region: { startLine: 11, startColumn: 27 } } }] });
-    expect(run.tool.driver.notifications[unknownCarrier.descriptor.index]).toMatchObject({ id: 'reference', name: 'Reference', help: { text: expect.stringMatching(/^Add the referenced document/) } });
+    expect(run.tool.driver.notifications[unknownCarrier.descriptor.index]).toMatchObject({ id: 'reference', name: 'UnresolvedReference', help: { text: expect.stringMatching(/^Add the referenced document/) } });
     const missing = notifications.find((n) => n.descriptor.id === 'io')!;
     expect(missing.locations![0].physicalLocation).toEqual({ artifactLocation: { uri: 'test/no-such-folder', uriBaseId: '%SRCROOT%' } });
     expect(run.invocations[0].executionSuccessful).toBe(true);

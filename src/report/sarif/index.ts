@@ -20,6 +20,7 @@ import {
 } from './mapping.js';
 import type { SarifArtifact, SarifLog, SarifResult, SarifRule, SarifRun } from './types.js';
 import { artifactUri, IXAUDIT_BASE, WORKING_DIR_BASE } from '../uri.js';
+import { defaultSarifLinks, type SarifLinks } from './links.js';
 
 export const SARIF_FILE = 'findings.sarif';
 /** The official schema's own id (OASIS SARIF 2.1.0 errata 01). */
@@ -41,11 +42,14 @@ const STREAMED: JsonPath[] = [
   ['runs', '*', 'invocations', '*', 'toolExecutionNotifications'],
 ];
 
-/** The run as one SARIF 2.1.0 log: one rule per control in force, one result per finding that needs attention. */
-function sarifDocument(report: AuditReport): LazySarifLog {
+/**
+ * The run as one SARIF 2.1.0 log: one rule per control in force, one result per finding that needs attention.
+ * links: the project's web addresses (informationUri, rules' helpUri); by default from package.json.
+ */
+function sarifDocument(report: AuditReport, links: SarifLinks): LazySarifLog {
   const { result } = report;
   const remediation = remediationByControl(result.findings);
-  const rules: SarifRule[] = result.controls.map((control) => ruleFor(control, remediation.get(control.id)));
+  const rules: SarifRule[] = result.controls.map((control) => ruleFor(control, remediation.get(control.id), links));
   const ruleIndex = new Map(rules.map((rule, i) => [rule.id, i]));
   const reported = result.findings.filter((f) => SARIF_STATUSES.has(f.status));
   const gone = result.findings.filter(leftSarif);
@@ -53,7 +57,7 @@ function sarifDocument(report: AuditReport): LazySarifLog {
   for (const finding of [...reported, ...gone, ...removed]) {
     if (ruleIndex.has(finding.control)) continue;
     ruleIndex.set(finding.control, rules.length);
-    rules.push(ruleForUnlisted(finding));
+    rules.push(ruleForUnlisted(finding, links));
   }
 
   const artifactIndex = new Map(result.run.inputs.map((input, i) => [input.file, i]));
@@ -83,6 +87,7 @@ function sarifDocument(report: AuditReport): LazySarifLog {
             name: result.run.tool.name,
             version: result.run.tool.version,
             semanticVersion: result.run.tool.version,
+            ...(links.informationUri ? { informationUri: links.informationUri } : {}),
             rules,
             notifications: notificationDescriptors(),
             properties: { catalogVersion: result.run.catalog.version },
@@ -126,18 +131,18 @@ function sarifDocument(report: AuditReport): LazySarifLog {
 }
 
 /** The run as one SARIF 2.1.0 log, every list an array. */
-export function sarifLog(report: AuditReport): SarifLog {
-  return materialize<SarifLog>(sarifDocument(report));
+export function sarifLog(report: AuditReport, links: SarifLinks = defaultSarifLinks()): SarifLog {
+  return materialize<SarifLog>(sarifDocument(report, links));
 }
 
 /** findings.sarif piece by piece: exactly JSON.stringify(sarifLog(report), null, 2) and a newline, never one huge string. */
-export function* sarifJsonChunks(report: AuditReport): Generator<string> {
-  yield* prettyJsonChunks(sarifDocument(report), STREAMED);
+export function* sarifJsonChunks(report: AuditReport, links: SarifLinks = defaultSarifLinks()): Generator<string> {
+  yield* prettyJsonChunks(sarifDocument(report, links), STREAMED);
   yield '\n';
 }
 
-export function sarifJson(report: AuditReport): string {
-  return [...sarifJsonChunks(report)].join('');
+export function sarifJson(report: AuditReport, links: SarifLinks = defaultSarifLinks()): string {
+  return [...sarifJsonChunks(report, links)].join('');
 }
 
 export const sarifReporter: Reporter = {

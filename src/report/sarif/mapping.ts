@@ -5,6 +5,7 @@ import type { Diagnostic, DiagnosticCode, Severity, SourcePos } from '../../mode
 import type { SarifArtifactLocation, SarifBaselineState, SarifKind, SarifLevel, SarifLocation, SarifNotification, SarifNotificationDescriptor, SarifResult, SarifRule, SarifSuppression } from './types.js';
 import { artifactUri } from '../uri.js';
 import { unlistedControl } from '../unlisted-control.js';
+import { controlHelpUri, type SarifLinks } from './links.js';
 
 /**
  * How an ixaudit finding becomes a SARIF result. The whole mapping is documented in
@@ -77,27 +78,56 @@ export function referenceText(reference: ControlSummary['references'][number]): 
 }
 
 /**
- * SARIF's "friendly name" of a rule: one Pascal-case identifier from its title, e.g. "No failover to a
- * high-risk carrier" → NoFailoverToAHighRiskCarrier (letters and digits only).
+ * A Pascal identifier as Microsoft's SARIF multitool checks it (SARIF2012): one or more chunks, each an
+ * upper-case letter followed by at least one lower-case letter or digit. So no acronym in capitals
+ * (`Ipx`, not `IPX`) and no one-letter word (`AHigh` fails).
+ */
+export const PASCAL_IDENTIFIER = /^(?:\p{Lu}[\p{Ll}\p{Nd}]+)+$/u;
+
+/**
+ * SARIF's "friendly name" of a rule: one Pascal identifier from its title, e.g. "No failover to a
+ * high-risk carrier" → NoFailoverToHighRiskCarrier, "SS7 firewall blocks FS.11 category 1 and 2
+ * messages" → Ss7FirewallBlocksFs11Category1And2Messages. ASCII letters and digits only; acronyms are
+ * re-cased, the article "a" is left out, apostrophes are dropped (protocol's → Protocols), another
+ * one-letter word or a number joins the word before (GTP-C → Gtpc, last 12 months → Last12Months).
+ * Empty when the title gives no such identifier (e.g. it starts with a number): the name is then omitted.
  */
 export function friendlyName(title: string): string {
-  return title
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((word) => word[0].toUpperCase() + word.slice(1))
-    .join('');
+  const chunks: string[] = [];
+  for (const word of title.replace(/['\u2019]/g, '').split(/[^A-Za-z0-9]+/)) {
+    if (word === '' || /^a$/i.test(word)) continue;
+    const lower = word.toLowerCase();
+    if (chunks.length > 0 && (word.length === 1 || /^[0-9]/.test(word))) chunks[chunks.length - 1] += lower;
+    else chunks.push(lower[0].toUpperCase() + lower.slice(1));
+  }
+  const name = chunks.join('');
+  return PASCAL_IDENTIFIER.test(name) ? name : '';
 }
 
-/** One rule per control in force. remediation comes from the control's findings (ControlSummary has none). */
-export function ruleFor(control: ControlSummary, remediation: string | undefined): SarifRule {
+/**
+ * Whether a name reads as the id: Microsoft's SARIF multitool (rule SARIF1001) flags a `name` equal to
+ * the `id` ignoring case; we also ignore punctuation, so `YamlSyntax` for `yaml-syntax` counts as equal.
+ */
+export function sameAsId(name: string, id: string): boolean {
+  const plain = (text: string) => text.replace(/[^\p{L}\p{N}]/gu, '').toLowerCase();
+  return plain(name) === plain(id);
+}
+
+/**
+ * One rule per control in force. remediation comes from the control's findings (ControlSummary has none);
+ * links, when the project has a web address, give the rule's section of docs/controls.md as helpUri.
+ */
+export function ruleFor(control: ControlSummary, remediation: string | undefined, links?: SarifLinks): SarifRule {
   const score = securitySeverity(control.severity);
   const name = friendlyName(control.title);
+  const helpUri = controlHelpUri(links, control.id);
   return {
     id: control.id,
-    ...(name ? { name } : {}),
+    ...(name && !sameAsId(name, control.id) ? { name } : {}),
     shortDescription: { text: control.title },
     fullDescription: { text: control.requirement },
     help: helpText(control, remediation),
+    ...(helpUri ? { helpUri } : {}),
     defaultConfiguration: { level: levelForSeverity(control.severity) },
     properties: {
       tags: ['security', 'interconnect', `family:${control.family}`],
@@ -116,8 +146,8 @@ export function ruleFor(control: ControlSummary, remediation: string | undefined
  * error when an operator's audit crashed, or a control of the previous run that is now disabled),
  * so every result's ruleIndex points at a rule.
  */
-export function ruleForUnlisted(finding: Pick<Finding, 'control' | 'title' | 'severity'> & Partial<Pick<Finding, 'family' | 'remediation'>>): SarifRule {
-  return ruleFor(unlistedControl(finding), finding.remediation);
+export function ruleForUnlisted(finding: Pick<Finding, 'control' | 'title' | 'severity'> & Partial<Pick<Finding, 'family' | 'remediation'>>, links?: SarifLinks): SarifRule {
+  return ruleFor(unlistedControl(finding), finding.remediation, links);
 }
 
 /** An artifactLocation with the index of the input file in run.artifacts when it is one. */
@@ -284,27 +314,31 @@ export function removedResultFor(removed: BaselineComparison['removed'][number],
 /** Every diagnostic code (docs/findings.md, errors[]) as a SARIF notification descriptor, in a fixed order. */
 export const NOTIFICATION_CODES: readonly DiagnosticCode[] = ['io', 'encoding', 'yaml-syntax', 'yaml-limit', 'schema', 'reference', 'duplicate-id', 'ownership-cycle', 'ownership', 'conflict', 'control', 'profile', 'usage'];
 
-/** What each diagnostic means and what to do about it (code-scanning viewers require both for a descriptor). */
-const NOTIFICATION_TEXT: Record<DiagnosticCode, { text: string; help: string }> = {
-  io: { text: 'A file or folder could not be read.', help: 'Check that the path exists and is readable, then run the audit again.' },
-  encoding: { text: 'A file is not valid UTF-8.', help: 'Save the file as UTF-8; the message gives the line and column of the first invalid byte.' },
-  'yaml-syntax': { text: 'A YAML document does not parse.', help: 'Fix the YAML at the given line and column; the other documents of the file were still audited.' },
-  'yaml-limit': { text: 'A YAML document exceeds a parser limit (size, nesting, alias expansion).', help: 'Split or simplify the document, or raise the named limit with --limit if the input is trusted.' },
-  schema: { text: "A document does not match its kind's JSON Schema.", help: 'Correct the field named in the message; docs/inputs.md lists the fields of each kind.' },
-  reference: { text: 'A reference names a document that does not exist.', help: 'Add the referenced document or correct the id; subjects that need it are reported as errors until then.' },
-  'duplicate-id': { text: 'Two documents of the same kind share an id.', help: 'Give each document of a kind its own id (per operator for operator documents).' },
-  'ownership-cycle': { text: 'A controlling ownership chain loops.', help: 'Correct the ownership edges so that following the controlling owner ends at an ultimate controller.' },
-  ownership: { text: 'An entity\'s holdings are inconsistent (shares over 100 %, or several controlling owners).', help: 'Correct the ownership edges so that the shares add up to at most 100 % and at most one edge is marked control: true.' },
-  conflict: { text: 'A submission redefines a trusted fact or declares something the auditor does not accept (a registry carrier or owner, another submission\'s entity, an AuditProfile).', help: 'Remove the document from the submission; the auditor supplies profiles and registry corrections with --profile and --registry.' },
-  control: { text: 'A control file of the catalog is invalid.', help: 'Fix the control file at the given line; the control was left out of the audit.' },
-  profile: { text: 'The audit profile cannot be resolved.', help: 'Name an existing profile with --profile, or fix the AuditProfile document.' },
-  usage: { text: 'The command line is invalid.', help: 'Run ixaudit --help for the options.' },
+/**
+ * What each diagnostic means and what to do about it (code-scanning viewers require both for a
+ * descriptor), and its friendly name: Pascal case and more than the code re-cased (SARIF §3.49.7; the
+ * multitool's SARIF1001 flags a name that equals the id).
+ */
+const NOTIFICATION_TEXT: Record<DiagnosticCode, { name: string; text: string; help: string }> = {
+  io: { name: 'InputNotReadable', text: 'A file or folder could not be read.', help: 'Check that the path exists and is readable, then run the audit again.' },
+  encoding: { name: 'InputNotUtf8', text: 'A file is not valid UTF-8.', help: 'Save the file as UTF-8; the message gives the line and column of the first invalid byte.' },
+  'yaml-syntax': { name: 'InvalidYamlSyntax', text: 'A YAML document does not parse.', help: 'Fix the YAML at the given line and column; the other documents of the file were still audited.' },
+  'yaml-limit': { name: 'YamlLimitExceeded', text: 'A YAML document exceeds a parser limit (size, nesting, alias expansion).', help: 'Split or simplify the document, or raise the named limit with --limit if the input is trusted.' },
+  schema: { name: 'SchemaViolation', text: "A document does not match its kind's JSON Schema.", help: 'Correct the field named in the message; docs/inputs.md lists the fields of each kind.' },
+  reference: { name: 'UnresolvedReference', text: 'A reference names a document that does not exist.', help: 'Add the referenced document or correct the id; subjects that need it are reported as errors until then.' },
+  'duplicate-id': { name: 'DuplicateDocumentId', text: 'Two documents of the same kind share an id.', help: 'Give each document of a kind its own id (per operator for operator documents).' },
+  'ownership-cycle': { name: 'ControllingOwnershipLoop', text: 'A controlling ownership chain loops.', help: 'Correct the ownership edges so that following the controlling owner ends at an ultimate controller.' },
+  ownership: { name: 'InconsistentOwnership', text: 'An entity\'s holdings are inconsistent (shares over 100 %, or several controlling owners).', help: 'Correct the ownership edges so that the shares add up to at most 100 % and at most one edge is marked control: true.' },
+  conflict: { name: 'UntrustedSubmissionContent', text: 'A submission redefines a trusted fact or declares something the auditor does not accept (a registry carrier or owner, another submission\'s entity, an AuditProfile).', help: 'Remove the document from the submission; the auditor supplies profiles and registry corrections with --profile and --registry.' },
+  control: { name: 'InvalidControlFile', text: 'A control file of the catalog is invalid.', help: 'Fix the control file at the given line; the control was left out of the audit.' },
+  profile: { name: 'UnresolvableProfile', text: 'The audit profile cannot be resolved.', help: 'Name an existing profile with --profile, or fix the AuditProfile document.' },
+  usage: { name: 'InvalidCommandLine', text: 'The command line is invalid.', help: 'Run ixaudit --help for the options.' },
 };
 
 export function notificationDescriptors(): SarifNotificationDescriptor[] {
   return NOTIFICATION_CODES.map((id) => ({
     id,
-    name: friendlyName(id),
+    name: NOTIFICATION_TEXT[id].name,
     shortDescription: { text: NOTIFICATION_TEXT[id].text },
     fullDescription: { text: NOTIFICATION_TEXT[id].text },
     help: { text: NOTIFICATION_TEXT[id].help },

@@ -64,6 +64,8 @@ export interface SarifRule {
   shortDescription: SarifMessage;
   fullDescription: SarifMessage;
   help: SarifMessage;
+  /** Absolute URI of the rule's documentation (SARIF §3.49.12). */
+  helpUri?: string;
   defaultConfiguration: { level: SarifLevel };
   properties: Record<string, unknown>;
 }
@@ -96,6 +98,8 @@ export interface SarifRun {
       name: string;
       version: string;
       semanticVersion: string;
+      /** Absolute URI of the tool's home page (SARIF §3.19.17). */
+      informationUri?: string;
       rules: SarifRule[];
       notifications: SarifNotificationDescriptor[];
       properties: Record<string, unknown>;

@@ -5,6 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Names the external programs (pdftotext, qpdf, soffice, chromium) that are missing, once a run.
     globalSetup: ['test/support/tools-setup.ts'],
+    // Both cores: many tests wait on LibreOffice, Chromium or a spawned ixaudit, so two files at a time
+    // finish sooner than one (vitest's default here is one worker on a 2-core machine).
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

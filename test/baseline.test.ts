@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempFiles } from './support/files.js';
 import { ixaudit } from './support/cli.js';
+import { run } from './support/run.js';
 
 
 describe('--baseline: change since the last audit', () => {
-  it('marks new, resolved, changed and unchanged findings against a modified copy of the samples', () => {
+  it('marks new, resolved, changed and unchanged findings against a modified copy of the samples', async () => {
     const work = tempFiles({});
     cpSync('inputs', join(work, 'inputs'), { recursive: true });
     const before = join(work, 'before');
-    ixaudit('audit', join(work, 'inputs'), '--out', before, '--format', 'json');
+    await run('audit', join(work, 'inputs'), '--out', before, '--format', 'json');
 
     // A year later: Sakura turned SMS home routing on, and added a standby route failing over to CUG.
     const firewall = join(work, 'inputs/jp-sakura/firewall.yaml');
@@ -22,7 +23,7 @@ describe('--baseline: change since the last audit', () => {
       `${readFileSync(table, 'utf8').trimEnd()}\n    - id: r-new\n      match: {gtPrefix: "853"}\n      destination: {country: MO}\n      primary: {carrier: ntt-ipx}\n      backups: [{carrier: cug}]\n      status: standby\n`,
     );
     const after = join(work, 'after');
-    const { stdout } = ixaudit('audit', join(work, 'inputs'), '--out', after, '--baseline', before, '--format', 'json,pdf');
+    const { stdout } = await run('audit', join(work, 'inputs'), '--out', after, '--baseline', before, '--format', 'json,pdf');
     // The operator's PDF says, per finding, what changed since the last audit.
     const pdfText = execFileSync('pdftotext', ['-layout', join(after, 'jp-sakura', 'report.pdf'), '-'], { encoding: 'utf8' });
     expect(pdfText).toMatch(/Since the last audit: new — no such finding in the previous audit/);
@@ -40,23 +41,23 @@ describe('--baseline: change since the last audit', () => {
     expect(stdout).toMatch(new RegExp(`since ${previousRun.auditDate} \\(.*\\): \\d+ new, .*\\d+ resolved, \\d+ unchanged`));
   });
 
-  it('lists previous problems whose subject disappeared as resolved', () => {
+  it('lists previous problems whose subject disappeared as resolved', async () => {
     const work = tempFiles({});
     cpSync('inputs', join(work, 'inputs'), { recursive: true });
     const before = join(work, 'before');
-    ixaudit('audit', join(work, 'inputs'), '--out', before, '--format', 'json');
+    await run('audit', join(work, 'inputs'), '--out', before, '--format', 'json');
     const waivers = join(work, 'inputs/nz-aotearoa/agreements.yaml');
     // Drop the agreement with China Telecom Global entirely.
     const docs = readFileSync(waivers, 'utf8').split(/^---$/m).filter((d) => !d.includes('ag-nz-ctg-2023'));
     writeFileSync(waivers, docs.join('---'));
     const after = join(work, 'after');
-    ixaudit('audit', join(work, 'inputs'), '--out', after, '--baseline', before, '--format', 'json');
+    await run('audit', join(work, 'inputs'), '--out', after, '--baseline', before, '--format', 'json');
     const result = JSON.parse(readFileSync(join(after, 'findings.json'), 'utf8'));
     expect(result.baseline.removed).toContainEqual(expect.objectContaining({ control: 'ICX-OWN-02', subject: 'InterconnectAgreement/ag-nz-ctg-2023', previousStatus: 'fail' }));
   });
 
-  it('refuses a folder without a previous findings.json', () => {
-    const { code, stderr } = ixaudit('audit', 'inputs', '--out', tempFiles({}), '--baseline', tempFiles({}), '--format', 'json');
+  it('refuses a folder without a previous findings.json', async () => {
+    const { code, stderr } = await run('audit', 'inputs', '--out', tempFiles({}), '--baseline', tempFiles({}), '--format', 'json');
     expect(code).toBe(2);
     expect(stderr).toContain('--baseline: no findings.json there');
   });

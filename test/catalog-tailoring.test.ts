@@ -5,6 +5,7 @@ import { controlsDocText } from '../src/cli/controls-command.js';
 import { audit } from './support/audit.js';
 import { ixaudit } from './support/cli.js';
 import { tempFiles } from './support/files.js';
+import { run as cli } from './support/run.js';
 
 const BASE = 'test/controls/_base.yaml';
 
@@ -76,12 +77,12 @@ describe('tailoring with profiles', () => {
 });
 
 describe('ixaudit controls', () => {
-  it('list --profile strict shows what the profile changes, control by control', () => {
-    const { code, stdout } = ixaudit('controls', 'list', '--profile', 'strict');
+  it('list --profile strict shows what the profile changes, control by control', async () => {
+    const { code, stdout } = await cli('controls', 'list', '--profile', 'strict');
     expect(code).toBe(0);
     expect(stdout).toContain('Controls of catalog 1.0.0 under profile strict (strict → default):');
     expect(stdout).toMatch(/Changes against default:\n {2}fail-on high → medium\n {2}notEvidencedIsFailure false → true\n/);
-    expect(stdout).toMatch(/ICX-RT-02\s+critical .*\[severity high → critical by profile\]/);
+    expect(stdout).toMatch(/ICX-RT-02\s+critical .*\[severity high → critical by profile; highRiskListings .*"us-fcc-order-to-show-cause"\] by profile\]/);
     expect(stdout).toMatch(/ICX-RT-09\s+medium\s+Routing data is recent {2}\[maxRoutingDataAgeDays 90 → 30 by profile\]/);
     expect(stdout).toMatch(/ICX-RES-01\s+medium .*\[maxCarrierShare 60 → 50 by profile\]/);
     // Untouched controls carry no note.
@@ -89,31 +90,31 @@ describe('ixaudit controls', () => {
     expect(stdout.match(/^ICX-/gm)).toHaveLength(41);
   });
 
-  it('list without a profile shows the default and no changes', () => {
-    const { stdout } = ixaudit('controls', 'list');
+  it('list without a profile shows the default and no changes', async () => {
+    const { stdout } = await cli('controls', 'list');
     expect(stdout).toContain('Controls of catalog 1.0.0 under profile default (default):');
     expect(stdout).not.toContain('Changes against');
     expect(stdout).not.toContain('by profile');
   });
 
-  it('docs FILE writes the generated catalog documentation', () => {
+  it('docs FILE writes the generated catalog documentation', async () => {
     const out = join(tempFiles({}), 'controls.md');
-    const { code, stdout } = ixaudit('controls', 'docs', out);
+    const { code, stdout } = await cli('controls', 'docs', out);
     expect(code).toBe(0);
     expect(stdout).toContain('(41 controls, profile default)');
     expect(readFileSync(out, 'utf8')).toBe(controlsDocText().text);
   });
 
-  it('docs under a profile documents the values that profile sets', () => {
+  it('docs under a profile documents the values that profile sets', async () => {
     const out = join(tempFiles({}), 'strict.md');
-    expect(ixaudit('controls', 'docs', out, '--profile', 'strict').code).toBe(0);
+    expect((await cli('controls', 'docs', out, '--profile', 'strict')).code).toBe(0);
     const text = readFileSync(out, 'utf8');
     expect(text).toContain('Values under profile `strict`.');
     expect(text).toMatch(/\| `maxRoutingDataAgeDays` \| `30` \| ICX-RT-09 \|/);
   });
 
-  it('show explains applicability and the not-evidenced rule', () => {
-    const { code, stdout } = ixaudit('controls', 'show', 'icx-ct-02');
+  it('show explains applicability and the not-evidenced rule', async () => {
+    const { code, stdout } = await cli('controls', 'show', 'icx-ct-02');
     expect(code).toBe(0);
     expect(stdout).toContain('ICX-CT-02 — Government data requests are notified promptly');
     expect(stdout).toContain('Catalog: 1.0.0 (this meaning since 1.0.0)');

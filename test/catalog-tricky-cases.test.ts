@@ -40,7 +40,8 @@ describe('tricky cases from the catalog specification', () => {
     const rt02 = finding('jp-sakura', 'ICX-RT-02', route);
     expect(rt02).toMatchObject({ status: 'fail', location: { file: 'inputs/jp-sakura/routing-ss7.yaml', line: 45, column: 27 } });
     expect(rt02.evidence).toMatchObject({ routeStatus: 'standby', highRiskBackups: [{ carrier: 'ctg', position: 'backup 1' }] });
-    expect((rt02.evidence.highRiskBackups as Array<{ reasons: string[] }>)[0].reasons).toContain('listed on us-fcc-covered-list');
+    // The FCC names China Telecom (Americas); its Covered List entry reaches ctg as an affiliate (scope group).
+    expect((rt02.evidence.highRiskBackups as Array<{ reasons: string[] }>)[0].reasons).toContain('affiliate of China Telecom (Americas) Corporation, on us-fcc-covered-list since 2022-03-25 (scope group)');
   });
 
   it('state control three ownership hops up, through a holding company in a third country', () => {

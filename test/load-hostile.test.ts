@@ -241,3 +241,16 @@ describe('line endings and messages (issue 14, items 15 and 17)', () => {
     ]);
   });
 });
+
+describe('validate and audit say what was read (issue 14, item 15)', () => {
+  it('counts the documents of each kind, so a file that loads nothing never reads as a clean submission', async () => {
+    const { run, SAMPLES } = await import('./support/run.js');
+    const samples = await run('validate', ...SAMPLES);
+    expect(samples.stdout).toContain('loaded 4 Operator, 13 InterconnectAgreement, 13 RoutingTable, 3 FirewallPolicy, 1 Waiver');
+    // Old-Mac line endings used to make this a single comment: nothing loaded, and "valid".
+    const dir = tempFiles({ 'mac.yaml': '# exported\rapiVersion: ixaudit/v1\rkind: Operator\rmetadata: {id: op-mac}\rspec: {country: JP, networks: [gsm]}\r' });
+    expect((await run('validate', dir)).stdout).toContain('loaded 1 Operator');
+    const empty = tempFiles({ 'notes.yaml': '# nothing here\n' });
+    expect((await run('validate', empty)).stdout).toContain('loaded no document');
+  });
+});

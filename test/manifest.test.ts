@@ -6,7 +6,7 @@ import { generateSigningKeys, reportId, verifyOutputs } from '../src/report/mani
 import { audit } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { ixaudit } from './support/cli.js';
-import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
+import { REGULATOR, REGULATOR_OPTIONS, SAMPLES, run } from './support/run.js';
 
 // The real command makes the keys and the signed outputs, and checks them once end to end; every other
 // check calls verifyOutputs in this process (one spawned verify per output took the best part of a minute).
@@ -17,9 +17,9 @@ describe('evidence manifest, signing and verification', () => {
   const publicKey = join(keys, 'ixaudit-signing-key.pub.pem');
   const trusted = () => readFileSync(publicKey, 'utf8');
 
-  beforeAll(() => {
-    expect(ixaudit('keygen', '--out', keys).code).toBe(0);
-    expect(ixaudit('audit', ...SAMPLES, '--out', out, '--sign', join(keys, 'ixaudit-signing-key.pem')).code).toBe(1);
+  beforeAll(async () => {
+    expect((await run('keygen', '--out', keys)).code).toBe(0);
+    expect((await run('audit', ...SAMPLES, '--out', out, '--sign', join(keys, 'ixaudit-signing-key.pem'))).code).toBe(1);
   });
 
   it('lists every input and output with SHA-256, the versions, the profile and the audit date', () => {
@@ -34,8 +34,8 @@ describe('evidence manifest, signing and verification', () => {
     expect(manifest.reportId).toBe(reportId(audit(['inputs'], REGULATOR)));
   });
 
-  it('verifies an untouched output folder with the public key', () => {
-    const { code, stdout } = ixaudit('verify', out, '--key', publicKey);
+  it('verifies an untouched output folder with the public key', async () => {
+    const { code, stdout } = await run('verify', out, '--key', publicKey);
     expect(stdout).toContain('valid Ed25519 signature by the given key');
     expect(stdout).toContain(`${out}: verified`);
     expect(code).toBe(0);
@@ -80,8 +80,8 @@ describe('evidence manifest, signing and verification', () => {
     expect(other.problems).toEqual(['manifest.sig: signature does not verify with the given key (manifest changed, or signed with another key)']);
   });
 
-  it('keygen never overwrites a key', () => {
-    const { code, stderr } = ixaudit('keygen', '--out', keys);
+  it('keygen never overwrites a key', async () => {
+    const { code, stderr } = await run('keygen', '--out', keys);
     expect(code).toBe(2);
     expect(stderr).toContain('exists; keygen never overwrites a key');
   });

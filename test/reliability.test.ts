@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../src/report/write-atomic.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { ixaudit } from './support/cli.js';
-import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
+import { REGULATOR, REGULATOR_OPTIONS, SAMPLES, run } from './support/run.js';
 
 
 const errorsOf = (file: string, text: string | Buffer) =>
@@ -76,22 +76,22 @@ describe('hostile YAML gets one clear located error, in bounded time and memory'
     expect(errors.at(-1)).toMatch(/: 1000 more problem\(s\) in this file not shown \(limit maxErrorsPerFile\)$/);
   });
 
-  it('limits are configurable with --limit, and bad settings are usage errors', () => {
+  it('limits are configurable with --limit, and bad settings are usage errors', async () => {
     expect(parseLimits(['maxDepth=200'])).toMatchObject({ maxDepth: 200, maxFileBytes: DEFAULT_YAML_LIMITS.maxFileBytes });
     expect(parseLimits(['maxDepht=2'])).toMatch(/^--limit expects name=number with name one of maxFileBytes/);
     const dir = tempFiles({ 'deep.yaml': `x: ${'['.repeat(70)}${']'.repeat(70)}\n` });
-    expect(ixaudit('validate', dir).stderr).toContain('nesting deeper than 64 levels');
-    expect(ixaudit('validate', dir, '--limit', 'maxDepth=100').stderr).not.toContain('nesting deeper');
+    expect((await run('validate', dir)).stderr).toContain('nesting deeper than 64 levels');
+    expect((await run('validate', dir, '--limit', 'maxDepth=100')).stderr).not.toContain('nesting deeper');
   });
 });
 
 describe('hostile input in a real run leaves a complete, honest output', () => {
-  it('a bomb among good submissions: exit 1 for their failures, the bomb reported, nothing partial in --out', () => {
+  it('a bomb among good submissions: exit 1 for their failures, the bomb reported, nothing partial in --out', async () => {
     const lines = ['a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
     for (let i = 1; i < 10; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
     const dir = tempFiles({ 'bomb.yaml': `${lines.join('\n')}\n` });
     const out = tempFiles({});
-    const { code, stderr } = ixaudit('audit', ...SAMPLES, join(dir, 'bomb.yaml'), '--out', out, '--format', 'json');
+    const { code, stderr } = await run('audit', ...SAMPLES, join(dir, 'bomb.yaml'), '--out', out, '--format', 'json');
     expect(code).toBe(1); // the samples' failures are not hidden by the input error
     expect(stderr).toContain('bomb.yaml:4:45: aliases expand to more than 10000 nodes');
     const findings = JSON.parse(readFileSync(join(out, 'findings.json'), 'utf8'));
@@ -140,13 +140,13 @@ describe('output safety', () => {
 });
 
 describe('--out inside an input folder', () => {
-  it('a second run does not read the first run\'s outputs (findings.csv) as input', () => {
+  it('a second run does not read the first run\'s outputs (findings.csv) as input', async () => {
     const work = tempFiles({});
     cpSync('inputs', join(work, 'inputs'), { recursive: true });
     const out = join(work, 'inputs', 'out');
-    expect(ixaudit('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', out, '--format', 'json,csv', '--quiet').code).toBe(1);
+    expect((await run('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', out, '--format', 'json,csv', '--quiet')).code).toBe(1);
     expect(existsSync(join(out, 'findings.csv'))).toBe(true);
-    const second = ixaudit('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', out, '--format', 'json,csv', '--quiet');
+    const second = await run('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', out, '--format', 'json,csv', '--quiet');
     expect(second.stderr).toBe('');
     expect(second.code).toBe(1);
   });

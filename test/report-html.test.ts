@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tempFiles } from './support/files.js';
 import { ixaudit } from './support/cli.js';
 import { withTools } from './support/tools.js';
-import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
+import { REGULATOR, REGULATOR_OPTIONS, SAMPLES, run } from './support/run.js';
 
 /** The page as headless Chromium (Debian's chromium, as the tests' machine has it) renders it. */
 function renderedDom(file: string): string {
@@ -22,12 +22,12 @@ describe('index.html', () => {
   const work = tempFiles({});
   const out = join(work, 'out');
 
-  beforeAll(() => {
+  beforeAll(async () => {
     cpSync('inputs', join(work, 'inputs'), { recursive: true });
     // Input text is hostile by default: an operator name carrying markup must come out as text.
     const operator = join(work, 'inputs/no-nordlys/operator.yaml');
     writeFileSync(operator, readFileSync(operator, 'utf8').replace(/name: .*Nordlys Mobil AS.*/, 'name: "Nordlys <script>alert(1)</script> & Co"'));
-    ixaudit('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', out, '--quiet');
+    await run('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', out, '--quiet');
   });
 
   it('loads in headless Chromium, and every link resolves to a file that exists', async (context) => {
@@ -62,23 +62,23 @@ describe('index.html', () => {
     expect(html).toContain('Nordlys &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co');
   });
 
-  it('a consultant template overrides the page; a missing variable is an error, not blank text', () => {
+  it('a consultant template overrides the page; a missing variable is an error, not blank text', async () => {
     const templates = tempFiles({ 'index.html.hbs': '<h1>{{run.auditDate}} for ACME Consulting</h1>' });
     const branded = join(work, 'branded');
     // Only the page the template is for: the PDFs and workbooks ignore index.html.hbs.
-    ixaudit('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', branded, '--quiet', '--format', 'html', '--template-dir', templates);
+    await run('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', branded, '--quiet', '--format', 'html', '--template-dir', templates);
     expect(readFileSync(join(branded, 'index.html'), 'utf8')).toBe('<h1>2026-07-01 for ACME Consulting</h1>');
 
     const broken = tempFiles({ 'index.html.hbs': '<h1>{{run.clientName}}</h1>' });
-    const result = ixaudit('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', join(work, 'broken'), '--format', 'html', '--template-dir', broken);
+    const result = await run('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', join(work, 'broken'), '--format', 'html', '--template-dir', broken);
     expect(result.code).toBe(4);
     expect(result.stderr).toContain('"clientName" not defined');
     expect(existsSync(join(work, 'broken', 'index.html'))).toBe(false);
   });
 
-  it('a template cannot reach prototypes', () => {
+  it('a template cannot reach prototypes', async () => {
     const templates = tempFiles({ 'index.html.hbs': '{{#with run}}{{constructor.name}}{{/with}}' });
-    const result = ixaudit('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', join(work, 'proto'), '--format', 'html', '--template-dir', templates);
+    const result = await run('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', join(work, 'proto'), '--format', 'html', '--template-dir', templates);
     expect(result.code).toBe(4);
     expect(existsSync(join(work, 'proto', 'index.html'))).toBe(false);
   });

@@ -117,7 +117,7 @@ describe('SARIF 2.1.0 (findings.sarif)', () => {
 
   it('points findings on shipped registry entries at the IXAUDIT base', () => {
     const r = resultOf('ICX-OWN-03', 'Carrier/cmi', 'jp-sakura');
-    expect(r.locations[0].physicalLocation).toMatchObject({ artifactLocation: { uri: 'registry/carriers.yaml', uriBaseId: 'IXAUDIT' }, region: { startLine: 41, startColumn: 5 } });
+    expect(r.locations[0].physicalLocation).toMatchObject({ artifactLocation: { uri: 'registry/carriers.yaml', uriBaseId: 'IXAUDIT' }, region: { startLine: 45, startColumn: 5 } });
     expect(r.level).toBe('error'); // critical
     expect(Object.keys(log.runs[0].originalUriBaseIds).sort()).toEqual(['%SRCROOT%', 'IXAUDIT']);
   });

@@ -109,6 +109,7 @@ function syntheticReport(routesPerOperator = 6): AuditReport {
       run: {
         tool: { name: 'ixaudit', version: '9.8.7' },
         registryChanges: [],
+        registry: { asOf: '2026-12-01', maxAgeMonths: 12, stale: [] },
         catalog: { version: '1.2.3', controls: 2 },
         auditDate: '2026-07-01',
         auditDateSource: 'profile',

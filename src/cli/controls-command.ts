@@ -8,7 +8,7 @@ import { compareText } from '../model/order.js';
 import { formatDiagnostic, type Diagnostic } from '../model/types.js';
 import { writeFileAtomic } from '../report/write-atomic.js';
 import {
-  CONTROLS_DOC_PATH,
+  CONTROLS_DOC_DEFAULT_FILE,
   catalogOrder,
   loadCatalogMeta,
   profileChanges,
@@ -19,7 +19,7 @@ import {
 import { compileCatalog, loadBuiltins } from './run-audit.js';
 import { style } from './summary.js';
 
-const USAGE = 'ixaudit: usage: ixaudit controls list [--profile ID|FILE] | ixaudit controls show <ID> | ixaudit controls docs [FILE]';
+const USAGE = 'ixaudit: usage: ixaudit controls list [--profile ID|FILE] | ixaudit controls show <ID> | ixaudit controls docs [FILE]\nRun "ixaudit controls --help" for usage.';
 
 /** The catalog with the selected profile and the shipped default it is compared with. */
 interface CatalogContext {
@@ -62,7 +62,7 @@ function shippedProfiles(context: CatalogContext): ShippedProfile[] {
     });
 }
 
-/** docs/controls.md as `ixaudit controls docs` writes it (the shipped default profile unless one is chosen). */
+/** docs/controls.md as `ixaudit controls docs docs/controls.md` writes it (the shipped default profile unless one is chosen). */
 export function controlsDocText(selection: { id?: string; files?: string[] } = {}): { text: string; diagnostics: Diagnostic[] } {
   const context = catalogContext(selection);
   const text = renderControlsDoc({ meta: loadCatalogMeta(), controls: context.controls, profile: context.profile, shippedProfiles: shippedProfiles(context) });
@@ -146,7 +146,8 @@ export function controlsCommand(args: string[], selection: { id?: string; files?
     return failed;
   }
   if (sub === 'docs' && args.length <= 2) {
-    const path = resolve(arg ?? CONTROLS_DOC_PATH);
+    // Without FILE: controls.md here, never the package's own docs/controls.md (`ixaudit controls docs docs/controls.md`).
+    const path = resolve(arg ?? CONTROLS_DOC_DEFAULT_FILE);
     const { text } = controlsDocText(selection);
     writeFileAtomic(path, text);
     console.log(`Wrote ${path} (${controls.length} controls, profile ${profile.id})`);

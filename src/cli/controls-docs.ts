@@ -9,8 +9,11 @@ import { compareText } from '../model/order.js';
 import { SEVERITIES, type Severity } from '../model/types.js';
 import { controlsDir, packageRoot } from '../paths.js';
 
-/** Where `ixaudit controls docs` writes by default: the catalog's documentation in this package. */
+/** The catalog's documentation in this package, regenerated with `ixaudit controls docs docs/controls.md`. */
 export const CONTROLS_DOC_PATH = join(packageRoot, 'docs', 'controls.md');
+
+/** Where `ixaudit controls docs` writes without FILE: controls.md in the current folder (never the package's own docs). */
+export const CONTROLS_DOC_DEFAULT_FILE = 'controls.md';
 
 /** controls/catalog.yaml: the catalog's version, family names, citable documents and recorded meanings. */
 export interface CatalogMeta {

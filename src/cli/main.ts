@@ -1,18 +1,23 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isCalendarDate } from '../load/schemas.js';
 import { loadFiles } from '../load/index.js';
 import { parseLimits } from '../load/yaml.js';
 import { loadPreviousFindings } from '../load/baseline.js';
-import { SEVERITIES, type Diagnostic, type Severity } from '../model/types.js';
+import { SEVERITIES, type Diagnostic, type Kind, type Severity } from '../model/types.js';
 import { terminalDiagnostic, terminalText } from '../model/text.js';
 import { REPORTERS } from '../report/index.js';
 import { checkOutDir, describeIoError, publishReports, PublishError } from '../report/publish.js';
 import { generateSigningKeys, readSigningKey, verifyOutputs } from '../report/manifest.js';
 import { controlsCommand } from './controls-command.js';
 import { jsonSummary, printSummary, progressReporter, style } from './summary.js';
-import { ProfileError, toolVersion, validateOnly } from './run-audit.js';
+import { catalogVersion, loadedText, ProfileError, toolVersion, validateInputs } from './run-audit.js';
+import { commandHelp, isCommand, knownLongOptions, overviewHelp, STDOUT_FORMATS, type StdoutFormat } from './help.js';
+import { findingsJsonChunks } from '../report/json/index.js';
+import { BOM, findingsCsv } from '../report/csv/index.js';
+import { sarifJsonChunks } from '../report/sarif/index.js';
+import type { AuditReport } from '../model/report.js';
 import { TemplateError } from '../report/pdf/templates.js';
 import type { AuditResult } from '../model/report.js';
 import { runAuditParallel } from './parallel.js';
@@ -20,143 +25,75 @@ import { runAuditParallel } from './parallel.js';
 /** Exit codes, documented in README.md. */
 export const EXIT = { ok: 0, findings: 1, input: 2, internal: 3, output: 4 } as const;
 
-const HELP = `ixaudit — audit mobile interconnect arrangements against a security control catalog
-
-Usage:
-  ixaudit audit <file|folder>... --out DIR [options]   audit every operator found in the inputs
-  ixaudit validate <file|folder>... [options]           check inputs only: syntax, schema, references
-  ixaudit controls list [--profile ID|FILE]             the controls in force, with severity
-  ixaudit controls show <ID>                            one control in full
-  ixaudit controls docs [FILE] [--profile ID|FILE]      write the catalog's documentation (default docs/controls.md)
-  ixaudit keygen [--out DIR]                            make an Ed25519 key pair for --sign
-  ixaudit verify <OUT_DIR> [--key PUBLIC_KEY]           re-hash outputs and inputs, check the signature
-          [--outputs-only] [--no-signature]             (skip the inputs / accept an unchecked signature)
-  ixaudit --version | --help
-
-Options:
-  --out DIR             where reports are written; the folder holds only the latest run
-                        (audit; default: out)
-  --profile ID|FILE     the auditor's AuditProfile, by id or file (default: "default"); a profile
-                        inside a submission is an error and is never applied
-  --registry FILE|DIR   the auditor's Carrier and Owner documents that replace or add registry
-                        entries (repeatable); submissions cannot redefine a registry entry
-  --waivers FILE|DIR    the auditor's accepted Waiver documents (repeatable); a waiver inside a
-                        submission is only a request unless the profile sets acceptSubmissionWaivers
-  --date YYYY-MM-DD     audit date when the profile sets none (default: today, UTC)
-  --fail-on SEVERITY    lowest severity whose failure exits 1: critical|high|medium|low|info|none
-                        (default: the profile's failOn, else high)
-  --sign KEYFILE        sign OUT/manifest.json with an Ed25519 private key (see keygen)
-  --baseline DIR        compare with an earlier run's --out folder: each finding is marked
-                        new, unchanged, changed or resolved (by control + operator + subject)
-  --format NAMES        only these outputs, comma-separated (default: all): ${REPORTERS.map((r) => r.name).join(', ')};
-                        manifest.json is always written
-  --template-dir DIR    Handlebars templates that override the shipped ones (report wording, branding)
-  --limit NAME=N        raise or lower a parser limit (maxFileBytes, maxLineBytes, maxDepth,
-                        maxAliasExpansion, maxErrorsPerFile); see docs/security.md
-  --jobs N              worker threads for a sector run, at most the cores (default: the
-                        cores, for runs of 20,000+ routes)
-  --list-all            list every passing route finding (by default an operator with more than
-                        2,000 routes has them counted per control; failures are always listed)
-  --json                print a machine-readable summary on stdout (no progress, no coloured text)
-  --quiet               print only errors
-  --no-color            plain output even on a terminal (also NO_COLOR=1)
-
-Positional inputs are the submissions: the audited operators' own documents. Folders are read
-recursively for *.yaml, *.yml and *.csv.
-
-Results (per operator and for the run): PASS, FAIL, INCOMPLETE (something submitted could not be
-loaded), ERROR (something could not be evaluated), NOT GATED (--fail-on none: no verdict).
-
-Exit codes (a gating failure is never hidden by another problem):
-  0  PASS, or NOT GATED: no failed finding at or above the fail-on severity, nothing missing
-  1  FAIL: at least one finding at or above the fail-on severity failed (input errors, if any,
-     are printed and in the summary)
-  2  no gating failure, but an input, profile, template or usage error (file:line:column):
-     INCOMPLETE; everything else was still audited
-  3  ERROR: a control or an operator's audit could not be evaluated (please report it)
-  4  reports could not be written (unwritable --out, disk full); previous reports are left intact
-`;
-
 export async function main(argv: string[]): Promise<number> {
   // Ctrl-C and kill end through process.exit, so exit handlers (which remove staging folders) still run.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string' },
-        profile: { type: 'string' },
-        registry: { type: 'string', multiple: true },
-        waivers: { type: 'string', multiple: true },
-        date: { type: 'string' },
-        'fail-on': { type: 'string' },
-        'template-dir': { type: 'string' },
-        limit: { type: 'string', multiple: true },
-        baseline: { type: 'string' },
-        jobs: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'list-all': { type: 'boolean', default: false },
-        format: { type: 'string', multiple: true },
-        sign: { type: 'string' },
-        key: { type: 'string' },
-        'outputs-only': { type: 'boolean', default: false },
-        'no-signature': { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
-        'no-color': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-        version: { type: 'boolean', short: 'v', default: false },
-      },
-    });
+    parsed = parseArgs({ args: withVersionAlias(argv), allowPositionals: true, options: OPTIONS });
   } catch (err) {
-    return usageError((err as Error).message);
+    return usageError(optionErrorMessage(err as Error & { code?: string }), commandIn(argv));
   }
   const { values, positionals } = parsed;
   const color = !values['no-color'] && !process.env.NO_COLOR && process.stdout.isTTY === true;
   if (values.version) {
-    console.log(toolVersion());
+    console.log(`ixaudit ${toolVersion()} (catalog ${catalogVersion()})`);
     return EXIT.ok;
   }
   const [command, ...rest] = positionals;
-  if (values.help || command === undefined || command === 'help') {
-    console.log(HELP);
-    return command === undefined && !values.help ? EXIT.input : EXIT.ok;
+  // `ixaudit help [command]`, `ixaudit <command> --help` and `ixaudit --help`; bare `ixaudit` shows the overview too, exit 2.
+  if (command === 'help' || values.help || command === undefined) {
+    const topic = command === 'help' ? rest[0] : command;
+    if (topic === undefined) {
+      console.log(overviewHelp());
+      return command === undefined && !values.help ? EXIT.input : EXIT.ok;
+    }
+    if (!isCommand(topic)) return usageError(`unknown command "${topic}"`);
+    console.log(commandHelp(topic));
+    return EXIT.ok;
   }
+
+  const usage = (message: string): number => usageError(message, command);
+  if (values.stdout !== undefined && !(STDOUT_FORMATS as readonly string[]).includes(values.stdout)) {
+    return usage(`--stdout must be one of ${STDOUT_FORMATS.join(', ')}, not "${values.stdout}" (the other formats are files: --format)`);
+  }
+  if (values.stdout !== undefined && command !== 'audit') return usage('--stdout is an audit option: the findings exist only after an audit');
+  if (values.stdout !== undefined && values.json) return usage('--stdout and --json both write to standard output: use one (--json is the summary, --stdout FORMAT the findings)');
+  if (values.verbose && values.quiet) return usage('--verbose and --quiet cannot be used together');
 
   const failOn = values['fail-on'];
   if (failOn !== undefined && ![...SEVERITIES, 'none'].includes(failOn)) {
-    return usageError(`--fail-on must be one of ${[...SEVERITIES, 'none'].join(', ')}, not "${failOn}"`);
+    return usage(`--fail-on must be one of ${[...SEVERITIES, 'none'].join(', ')}, not "${failOn}"`);
   }
   if (values.date !== undefined && !isCalendarDate(values.date)) {
-    return usageError(`--date must be a calendar date written YYYY-MM-DD, not "${values.date}"`);
+    return usage(`--date must be a calendar date written YYYY-MM-DD, not "${values.date}"`);
   }
   const limits = parseLimits(values.limit ?? []);
-  if (typeof limits === 'string') return usageError(limits);
+  if (typeof limits === 'string') return usage(limits);
   const profile = profileSelection(values.profile);
-  if ('error' in profile) return usageError(profile.error);
+  if ('error' in profile) return usage(profile.error);
 
   switch (command) {
     case 'audit':
     case 'validate': {
-      if (rest.length === 0) return usageError(`${command} needs at least one input file or folder`);
+      if (rest.length === 0) return usage(`${command} needs at least one input file or folder`);
       let signingKey;
       if (values.sign !== undefined) {
         try {
           signingKey = readSigningKey(values.sign);
         } catch (err) {
-          return usageError(`--sign ${values.sign}: ${(err as Error).message}`);
+          return usage(`--sign ${values.sign}: ${(err as Error).message}`);
         }
       }
       let baseline;
       if (values.baseline !== undefined) {
         const previous = loadPreviousFindings(values.baseline);
-        if ('code' in previous) return usageError(terminalDiagnostic(previous));
+        if ('code' in previous) return usage(terminalDiagnostic(previous));
         baseline = { source: values.baseline, previous };
       }
       for (const [option, paths] of [['--registry', values.registry ?? []], ['--waivers', values.waivers ?? []]] as const) {
         const missing = paths.find((p) => !existsSync(p));
-        if (missing !== undefined) return usageError(`${option} ${missing}: no such file or folder`);
+        if (missing !== undefined) return usage(`${option} ${missing}: no such file or folder`);
       }
       const auditOptions = {
         paths: rest,
@@ -174,33 +111,37 @@ export async function main(argv: string[]): Promise<number> {
       };
       if (command === 'validate') {
         let problems: Diagnostic[];
+        let loaded: string | undefined;
         try {
-          problems = validateOnly(auditOptions);
+          const checked = validateInputs(auditOptions);
+          [problems, loaded] = [checked.diagnostics, loadedText(checked.loaded)];
         } catch (err) {
           if (!(err instanceof ProfileError)) throw err;
           problems = err.diagnostics;
         }
         printErrors(problems, color);
-        if (!values.quiet) console.log(problems.length === 0 ? `${rest.join(' ')}: valid` : `${problems.length} problem(s) found`);
+        // Say what was read: a file that loads nothing (old-Mac line endings, a wrong folder) must not read "valid".
+        if (!values.quiet && loaded !== undefined) console.log(`loaded ${loaded}`);
+        if (!values.quiet) console.log(problems.length === 0 ? `${terminalText(rest.join(' '))}: valid` : `${problems.length} problem(s) found`);
         return problems.length > 0 ? EXIT.input : EXIT.ok;
       }
       const outDir = resolve(values.out ?? 'out');
-      if (values['template-dir'] !== undefined && !existsSync(values['template-dir'])) return usageError(`--template-dir ${values['template-dir']}: no such folder`);
+      if (values['template-dir'] !== undefined && !existsSync(values['template-dir'])) return usage(`--template-dir ${values['template-dir']}: no such folder`);
       const outShown = values.out ?? 'out';
       // Refused before the audit, in milliseconds: the root, an input folder or one holding an input, a
       // symbolic link, a folder with files ixaudit did not write, a folder that cannot be created (/proc/x).
       const outProblem = checkOutDir(outDir, [...rest, ...(values.registry ?? []), ...(values.waivers ?? []), ...(profile.files ?? []), ...(values['template-dir'] ? [values['template-dir']] : [])], outShown);
-      if (outProblem?.kind === 'usage') return usageError(outProblem.message);
+      if (outProblem?.kind === 'usage') return usage(outProblem.message);
       if (outProblem) {
         console.error(`ixaudit: cannot write reports to ${outShown}: ${outProblem.message}. Previous reports there are unchanged.`);
         return EXIT.output;
       }
       const formats = (values.format ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean);
       const unknownFormat = formats.find((f) => !REPORTERS.some((r) => r.name === f));
-      if (unknownFormat) return usageError(`--format ${unknownFormat}: not an output format (${REPORTERS.map((r) => r.name).join(', ')})`);
+      if (unknownFormat) return usage(`--format ${unknownFormat}: not an output format (${REPORTERS.map((r) => r.name).join(', ')})`);
       const reporters = formats.length === 0 ? REPORTERS : REPORTERS.filter((r) => formats.includes(r.name));
       const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
-      if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) return usageError(`--jobs must be a whole number of at least 1, not "${values.jobs}"`);
+      if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) return usage(`--jobs must be a whole number of at least 1, not "${values.jobs}"`);
 
       const progress = values.quiet || values.json ? undefined : progressReporter(process.stderr, color);
       let report;
@@ -216,6 +157,7 @@ export async function main(argv: string[]): Promise<number> {
       progress?.({ stage: 'done' });
       const result = report.result;
       printErrors(result.errors, color);
+      if (values.verbose) console.error(verboseText(report));
       if (result.run.auditDateSource === 'profile' && values.date && values.date !== result.run.auditDate) {
         console.error(`note: profile ${result.run.profile.id} sets the audit date ${result.run.auditDate}; --date ${values.date} is not used`);
       }
@@ -246,19 +188,22 @@ export async function main(argv: string[]): Promise<number> {
         return EXIT.output;
       }
       const code = exitCodeOf(result);
-      if (values.json) console.log(JSON.stringify(jsonSummary(result, written, code), null, 2));
-      else if (!values.quiet) printSummary(result, written, color);
+      // --stdout: that format's findings and nothing else on stdout (the exit code gives the result).
+      if (values.stdout !== undefined) await writeStdout(stdoutChunks(values.stdout as StdoutFormat, report));
+      else if (values.json) console.log(JSON.stringify(jsonSummary(result, written, code), null, 2));
+      else if (!values.quiet) printSummary(result, written, color, report.loaded ? loadedText(report.loaded as Record<Kind, number>) : undefined);
       return code;
     }
     case 'controls':
       return controlsCommand(rest, profile, color);
     case 'keygen':
-      return keygen(values.out ?? '.');
+      if (rest.length > 0) return usage(`keygen takes no arguments (the folder is --out DIR), not "${rest[0]}"`);
+      return keygen(values.out ?? '.', values.force);
     case 'verify': {
-      if (rest.length !== 1) return usageError('verify needs exactly one output folder');
+      if (rest.length !== 1) return usage('verify needs exactly one output folder');
       let trusted: string | undefined;
       if (values.key !== undefined) {
-        if (!existsSync(values.key)) return usageError(`--key ${values.key}: no such file`);
+        if (!existsSync(values.key)) return usage(`--key ${values.key}: no such file`);
         trusted = readFileSync(values.key, 'utf8');
       }
       const verification = verifyOutputs(rest[0], trusted, { outputsOnly: values['outputs-only'], noSignature: values['no-signature'] });
@@ -268,7 +213,7 @@ export async function main(argv: string[]): Promise<number> {
       return verification.ok ? EXIT.ok : EXIT.findings;
     }
     default:
-      return usageError(`unknown command "${command}"`);
+      return usage(`unknown command "${command}"`);
   }
 
   function printErrors(errors: Diagnostic[], useColor: boolean): void {
@@ -289,11 +234,21 @@ export function exitCodeOf(result: AuditResult): number {
   return EXIT.ok;
 }
 
-/** Writes a new Ed25519 key pair; never overwrites an existing key. */
-function keygen(dir: string): number {
+/**
+ * Writes a new Ed25519 key pair; never overwrites an existing key, and never writes the private key into a
+ * git work tree (where `git add .` would commit it) unless --force.
+ */
+function keygen(dir: string, force: boolean): number {
   const privatePath = join(dir, 'ixaudit-signing-key.pem');
   const publicPath = join(dir, 'ixaudit-signing-key.pub.pem');
-  for (const path of [privatePath, publicPath]) if (existsSync(path)) return usageError(`${path} exists; keygen never overwrites a key`);
+  for (const path of [privatePath, publicPath]) if (existsSync(path)) return usageError(`${path} exists; keygen never overwrites a key`, 'keygen');
+  const workTree = gitWorkTree(dir);
+  if (workTree !== undefined && !force) {
+    return usageError(
+      `keygen refuses to write the private key into ${dir}: it is inside the git work tree ${workTree}, where it would be committed with the repository and leak the signing key. Choose a folder outside it (--out ~/.config/ixaudit/keys) or, if it is git-ignored, pass --force`,
+      'keygen',
+    );
+  }
   const { privatePem, publicPem } = generateSigningKeys();
   mkdirSync(dir, { recursive: true });
   writeFileSync(privatePath, privatePem, { mode: 0o600, flag: 'wx' });
@@ -316,7 +271,125 @@ function profileSelection(value: string | undefined): { id?: string; files?: str
   return { id: profiles[0].id, files: [value] };
 }
 
-function usageError(message: string): number {
-  console.error(`ixaudit: ${message}\nRun "ixaudit --help" for usage.`);
+/** The folder holding `.git` (a directory, or a file for a worktree or submodule) at or above dir, if any. */
+function gitWorkTree(dir: string): string | undefined {
+  let current = resolve(dir);
+  for (;;) {
+    if (existsSync(join(current, '.git'))) return current;
+    const parent = dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
+  }
+}
+
+/** Every option, for every command (each command's help lists the ones it reads). */
+const OPTIONS = {
+  out: { type: 'string', short: 'o' },
+  profile: { type: 'string', short: 'p' },
+  registry: { type: 'string', multiple: true },
+  waivers: { type: 'string', multiple: true },
+  date: { type: 'string' },
+  'fail-on': { type: 'string' },
+  'template-dir': { type: 'string' },
+  limit: { type: 'string', multiple: true },
+  baseline: { type: 'string' },
+  jobs: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  stdout: { type: 'string' },
+  verbose: { type: 'boolean', default: false },
+  'list-all': { type: 'boolean', default: false },
+  format: { type: 'string', short: 'f', multiple: true },
+  sign: { type: 'string' },
+  key: { type: 'string' },
+  'outputs-only': { type: 'boolean', default: false },
+  'no-signature': { type: 'boolean', default: false },
+  force: { type: 'boolean', default: false },
+  quiet: { type: 'boolean', short: 'q', default: false },
+  'no-color': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', short: 'V', default: false },
+} as const;
+
+/** `-v` is kept as an alias of `-V` (parseArgs allows one short name per option); options after `--` are left alone. */
+function withVersionAlias(argv: string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.map((arg, i) => (arg === '-v' && (end < 0 || i < end) ? '-V' : arg));
+}
+
+/** The command named in argv, if any, so a usage error can point at that command's help. */
+function commandIn(argv: string[]): string | undefined {
+  return argv.find((arg) => isCommand(arg));
+}
+
+/** parseArgs' messages, made shorter: "unknown option --outt (did you mean --out?)". */
+function optionErrorMessage(err: Error & { code?: string }): string {
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const given = /'([^']+)'/.exec(err.message)?.[1] ?? '';
+    const near = given.startsWith('--') ? knownLongOptions(Object.keys(OPTIONS))(given) : undefined;
+    return `unknown option ${given}${near ? ` (did you mean --${near}?)` : ''}`;
+  }
+  return err.message;
+}
+
+/** --verbose: what the audit read and under which profile (on stderr: stdout keeps its format). */
+function verboseText(report: AuditReport): string {
+  const { run } = report.result;
+  const read = run.inputs.filter((i) => !i.builtin);
+  const builtin = run.inputs.length - read.length;
+  const bytes = read.reduce((sum, i) => sum + i.bytes, 0);
+  const inv = report.inventory;
+  const lines = [
+    `loaded ${read.length} file(s), ${bytes} bytes${builtin > 0 ? ` (and ${builtin} built-in registry and profile file(s))` : ''}:`,
+    ...read.map((i) => `  ${terminalText(i.file)} (${i.bytes} bytes)`),
+    `inventory: ${inv.operators.length} operator(s), ${inv.routes.length} route(s), ${inv.carriers.length} carrier(s), ${inv.agreements.length} agreement(s)`,
+    `profile ${terminalText(run.profile.id)}${run.profile.file ? ` (${terminalText(run.profile.file)})` : ''}; chain ${run.profile.chain.map(terminalText).join(' → ')} (each extends the next)`,
+    `  fail on ${run.profile.failOn}; ${run.profile.disabled.length} control(s) disabled; audit date ${run.auditDate} (from ${run.auditDateSource})`,
+    `catalog ${run.catalog.version}: ${run.catalog.controls} control(s); ${report.result.findings.length} finding(s) listed${report.result.summarised ? `, ${report.result.summarised.reduce((n, s) => n + s.count, 0)} counted` : ''}`,
+  ];
+  return lines.join('\n');
+}
+
+/** One text format's findings, as the reporter writes its file (CSV without the byte-order mark a pipe does not want). */
+function* stdoutChunks(format: StdoutFormat, report: AuditReport): Generator<string> {
+  if (format === 'json') yield* findingsJsonChunks(report.result);
+  else if (format === 'sarif') yield* sarifJsonChunks(report);
+  else {
+    let first = true;
+    for (const chunk of findingsCsv(report)) {
+      yield first && chunk.startsWith(BOM) ? chunk.slice(BOM.length) : chunk;
+      first = false;
+    }
+  }
+}
+
+/** Writes chunk by chunk, waiting when the pipe is full; a reader that closed early (`| head`) ends it quietly. */
+async function writeStdout(chunks: Iterable<string>): Promise<void> {
+  const out = process.stdout;
+  let closed = false;
+  const onError = (): void => void (closed = true);
+  out.on('error', onError);
+  try {
+    for (const chunk of chunks) {
+      if (closed) return;
+      if (!out.write(chunk)) {
+        await new Promise<void>((done) => {
+          const finish = (): void => {
+            out.off('drain', finish);
+            out.off('error', finish);
+            done();
+          };
+          out.once('drain', finish);
+          out.once('error', finish);
+        });
+      }
+    }
+  } finally {
+    out.off('error', onError);
+  }
+}
+
+function usageError(message: string, command?: string): number {
+  const help = isCommand(command) && command !== 'help' ? `ixaudit ${command} --help` : 'ixaudit --help';
+  console.error(`ixaudit: ${message}\nRun "${help}" for usage.`);
   return EXIT.input;
 }

@@ -17,9 +17,10 @@ import { byKeys, compareText } from '../model/order.js';
 import type { AuditReport, AuditResult, Inventory, OperatorSummary, SummarisedFindings, Verdict } from '../model/report.js';
 import { fileAttribution, operatorsConcerned } from '../enrich/attribution.js';
 import { checkConsistency } from '../enrich/consistency.js';
+import { registryAsOf, staleRegistryFacts } from '../enrich/listings.js';
 import { excerptReader } from '../load/excerpt.js';
 import { inventoryOf } from '../enrich/inventory.js';
-import { formatDiagnostic, SEVERITIES, STATUSES, severityRank, type Diagnostic, type Kind, type Severity, type Status } from '../model/types.js';
+import { formatDiagnostic, KINDS, SEVERITIES, STATUSES, severityRank, type Diagnostic, type Kind, type Severity, type Status } from '../model/types.js';
 import { controlsDir, packageRoot, profilesDir, registryDir } from '../paths.js';
 import { appendAll } from '../model/arrays.js';
 
@@ -88,6 +89,8 @@ export interface PreparedAudit {
   profile: EffectiveProfile;
   controls: CompiledControl[];
   diagnostics: Diagnostic[];
+  /** Documents of each kind loaded from the submissions (what `validate` and the summary say was read). */
+  loaded: Record<Kind, number>;
   /** Problems with the auditor's profile: the rules of the audit are unknown, so nothing may be audited. */
   profileErrors: Diagnostic[];
   /** Operators in the order they are audited and reported. */
@@ -195,6 +198,7 @@ export function prepareAudit(options: AuditOptions): PreparedAudit {
     controls: inForce,
     diagnostics,
     profileErrors: profileDiagnostics.filter((d) => d.code === 'profile'),
+    loaded: user.counts,
     operatorIds: [...world.submissions.keys()].sort(compareText),
   };
 }
@@ -287,6 +291,7 @@ export function assembleReport(prepared: PreparedAudit, outcomes: OperatorOutcom
       },
       inputs: prepared.inputs,
       registryChanges: world.registryChanges,
+      registry: registryCurrency(world, profile),
     },
     summary: summarise(findings, summarised, world, profile, errors, new Map(controls.map((c) => [c.definition.id, profile.severity[c.definition.id] ?? c.definition.severity]))),
     controls: controls
@@ -313,7 +318,14 @@ export function assembleReport(prepared: PreparedAudit, outcomes: OperatorOutcom
     const countedSubjects = new Set(inventory.routes.filter((r) => counted.has(r.operator)).map((r) => `${r.operator}\u0000${r.ref}`));
     result.baseline = compareWithBaseline(findings, options.baseline.previous, options.baseline.source, countedSubjects);
   }
-  return { result, inventory: sortInventory(inventory) };
+  return { result, inventory: sortInventory(inventory), loaded: prepared.loaded };
+}
+
+/** The bundled registry's as-of date and the facts the profile's maxRegistryAgeMonths (default 12) finds too old. */
+function registryCurrency(world: World, profile: EffectiveProfile): AuditResult['run']['registry'] {
+  const maxAgeMonths = typeof profile.parameters.maxRegistryAgeMonths === 'number' ? profile.parameters.maxRegistryAgeMonths : 12;
+  const stale = staleRegistryFacts(world, profile.auditDate, maxAgeMonths).map((f) => ({ kind: f.kind, id: f.id, fact: f.fact, checked: f.checked, at: `${f.file}:${f.line}` }));
+  return { asOf: registryAsOf(world), maxAgeMonths, stale };
 }
 
 /**
@@ -336,10 +348,21 @@ function markDeclaredCarriers(world: World, inventory: Inventory, findings: Find
 
 /** `ixaudit validate`: syntax, schema, references, profile, ownership cycles — no controls evaluated. */
 export function validateOnly(options: AuditOptions): Diagnostic[] {
+  return validateInputs(options).diagnostics;
+}
+
+/** What `validate` checks, and how many documents of each kind the submissions held: say what was read. */
+export function validateInputs(options: AuditOptions): { diagnostics: Diagnostic[]; loaded: Record<Kind, number> } {
   const prepared = prepareAudit(options);
   const resolver = new OwnershipResolver(prepared.world);
   for (const id of prepared.world.carriers.keys()) resolver.resolve(id);
-  return dedupeDiagnostics([...prepared.diagnostics, ...resolver.diagnostics]);
+  return { diagnostics: dedupeDiagnostics([...prepared.diagnostics, ...resolver.diagnostics]), loaded: prepared.loaded };
+}
+
+/** "4 Operator, 12 RoutingTable, …": the kinds of which any document was loaded, in the model's order. */
+export function loadedText(loaded: Record<Kind, number>): string {
+  const parts = KINDS.filter((k) => loaded[k] > 0).map((k) => `${loaded[k]} ${k}`);
+  return parts.length > 0 ? parts.join(', ') : 'no document';
 }
 
 /**

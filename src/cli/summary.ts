@@ -15,10 +15,14 @@ export function style(enabled: boolean, code: keyof typeof CODES, text: string):
  * Every text from the inputs goes through t() (control and bidi characters shown as \uXXXX) and file
  * names through quotedName(): an operator name must not clear the screen or forge a PASS line.
  */
-export function printSummary(result: AuditResult, written: string[], color: boolean): void {
+export function printSummary(result: AuditResult, written: string[], color: boolean, loaded?: string): void {
   const { run, summary } = result;
   const lines: string[] = [];
   lines.push(`ixaudit ${run.tool.version} · catalog ${run.catalog.version} · profile ${t(run.profile.id)} · audit date ${t(run.auditDate)} · fail on ${run.profile.failOn}`);
+  // Say what was read, so a submission that loaded nothing cannot pass for a clean one.
+  if (loaded !== undefined) lines.push(`  loaded ${loaded} from the submissions`);
+  const registry = run.registry;
+  lines.push(`  carrier registry as of ${registry.asOf}${registry.stale.length > 0 ? style(color, 'yellow', ` · ${registry.stale.length} fact(s) older than ${registry.maxAgeMonths} months (see findings.json run.registry)`) : ''}${run.registryChanges.length > 0 ? ` · ${run.registryChanges.length} entr${run.registryChanges.length === 1 ? 'y' : 'ies'} changed by --registry` : ''}`);
   for (const op of summary.operators) {
     const c = op.counts;
     lines.push(`  ${verdictText(color, op.result)} ${t(op.id)} (${t(op.name)}): ${c.fail} failed, ${c['not-evidenced']} not evidenced, ${c.waived} waived, ${c.error} errors, ${c.pass} passed, ${c['not-applicable']} not applicable`);

@@ -2,6 +2,7 @@ import type { DocPath, LoadedDocument, Protocol } from '../model/types.js';
 import { docPathOf, PROTOCOLS, SIGNALLING_PROTOCOLS } from '../model/types.js';
 import { compareText } from '../model/order.js';
 import { chainMarks, chainText, type OwnershipResolution, type OwnershipResolver } from './ownership.js';
+import { listingsReaching, type ReachedListing } from './listings.js';
 import type { EffectiveProfile } from './profile.js';
 import type { SubmissionDocs, World } from './world.js';
 
@@ -97,10 +98,17 @@ export interface CarrierView {
   /** From the carrier itself (share null) up to the controller; share is what each holds in the step before. */
   chain: Array<{ id: string; name: string; type: string; country: string; share: number | null; control: boolean; source: string }>;
   chainText: string;
+  /** Every list a listing that reaches the carrier is on (its own, its controllers' and its affiliates'; see listings.ts). */
   listings: string[];
-  /** The listings as declared, with when and where they were published (evidence for ICX-OWN-03). */
-  listingRecords: Array<{ list: string; since: string; source: string }>;
+  /**
+   * Every listing that reaches the carrier, with the entity the regulator names, when and where it was
+   * published, and how it reached (evidence for ICX-OWN-03): most direct first.
+   */
+  listingRecords: ReachedListing[];
+  /** The lists of `listings` that the profile's highRiskListings counts. */
   highRiskListings: string[];
+  /** One sentence per counted listing: "affiliate of X, on us-fcc-covered-list since 2022-03-25 (scope group)". */
+  highRiskListingReasons: string[];
   highRisk: boolean;
   riskReasons: string[];
   plmns: string[];
@@ -126,8 +134,10 @@ export function carrierView(world: World, resolver: OwnershipResolver, profile: 
   const jurisdictions = new Set((profile.parameters.highRiskJurisdictions as string[]) ?? []);
   const flaggedLists = new Set((profile.parameters.highRiskListings as string[]) ?? []);
   const spec = doc?.value.spec ?? {};
-  const listings: string[] = (spec.listings ?? []).map((l: { list: string }) => l.list);
+  const listingRecords = listingsReaching(world, resolver, id);
+  const listings: string[] = [...new Set(listingRecords.map((l) => l.list))];
   const highRiskListings = listings.filter((l) => flaggedLists.has(l));
+  const highRiskListingReasons = listingRecords.filter((l) => flaggedLists.has(l.list)).map((l) => l.text);
   const controller = ownership.controller;
 
   const reasons: string[] = [];
@@ -137,7 +147,7 @@ export function carrierView(world: World, resolver: OwnershipResolver, profile: 
   for (const reason of candidateRiskReasons(ownership, jurisdictions, id)) reasons.push(reason);
   if (spec.incorporatedIn && jurisdictions.has(spec.incorporatedIn)) reasons.push(`incorporated in ${spec.incorporatedIn}`);
   if (spec.headquarters && jurisdictions.has(spec.headquarters)) reasons.push(`headquartered in ${spec.headquarters}`);
-  for (const list of highRiskListings) reasons.push(`listed on ${list}`);
+  for (const reason of highRiskListingReasons) reasons.push(reason);
 
   return {
     id,
@@ -155,8 +165,9 @@ export function carrierView(world: World, resolver: OwnershipResolver, profile: 
     chain: ownership.chain.map((s) => ({ id: s.id, name: s.name, type: s.type, country: s.country, share: s.share ?? null, control: s.control ?? false, source: s.source })),
     chainText: chainText(ownership.chain, chainMarks(ownership)),
     listings,
-    listingRecords: (spec.listings ?? []).map((l: { list: string; since?: string; source?: string }) => ({ list: l.list, since: l.since ?? '', source: l.source ?? '' })),
+    listingRecords,
     highRiskListings,
+    highRiskListingReasons,
     highRisk: reasons.length > 0,
     riskReasons: reasons,
     plmns: spec.identifiers?.plmns ?? [],

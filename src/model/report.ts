@@ -65,6 +65,8 @@ export interface AuditResult {
     inputs: InputFile[];
     /** What the auditor's --registry files changed against the bundled registry (every report's appendix lists it). */
     registryChanges: RegistryChange[];
+    /** How current the bundled registry is: its oldest checked date, and the facts older than maxRegistryAgeMonths. */
+    registry: { asOf: string; maxAgeMonths: number; stale: Array<{ kind: 'Carrier' | 'Owner'; id: string; fact: string; checked: string; at: string }> };
   };
   summary: {
     result: Verdict;
@@ -176,6 +178,8 @@ export interface Inventory {
 export interface AuditReport {
   result: AuditResult;
   inventory: Inventory;
+  /** Documents of each kind loaded from the submissions, for the terminal ("loaded 4 Operator, …"). */
+  loaded?: Partial<Record<string, number>>;
 }
 
 export interface SummarisedFindings {

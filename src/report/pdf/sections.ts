@@ -911,6 +911,9 @@ export function drawInputs(ctx: BaseCtx, letter: string, report: Pick<OperatorRe
     );
     // The auditor's trusted facts that differ from the bundled registry, so a reader can weigh them.
     w.heading(2, [{ text: L(ctx, 'sections.registryChanges') }], s.h2, { destination: 'registry-changes', toc: false, keep: 60 });
+    const currency = report.run.registry;
+    const stale = currency.stale.length > 0 ? ` ${currency.stale.length} ${L(ctx, 'registry.stale')} ${currency.maxAgeMonths} ${L(ctx, 'registry.months')}: ${currency.stale.slice(0, 10).map((f) => `${f.kind}/${f.id} (${f.fact}, ${f.checked || L(ctx, 'registry.never')})`).join('; ')}${currency.stale.length > 10 ? ' …' : ''}.` : '';
+    w.paragraph([{ text: `${L(ctx, 'registry.asOf')} ${currency.asOf || L(ctx, 'registry.never')}.${stale}` }], s.body);
     const changes = report.run.registryChanges;
     if (changes.length === 0) w.paragraph([{ text: L(ctx, 'registry.none') }], s.body);
     else {

@@ -30,6 +30,8 @@ export function summaryBlocks(scope: WorkbookScope): SummaryBlock[] {
     ['Result', scope.result],
     ['Not audited', scope.incomplete.length > 0 ? scope.incomplete.join('\n') : null],
     // The auditor's trusted facts that differ from the bundled registry (every report lists them).
+    ['Registry as of', run.registry.asOf || null],
+    ['Registry facts older than the limit', run.registry.stale.length > 0 ? run.registry.stale.map((f) => `${f.kind}/${f.id} ${f.fact} checked ${f.checked || 'never'} (limit ${run.registry.maxAgeMonths} months)`).join('\n') : 'none'],
     ['Registry changed by the auditor', run.registryChanges.length > 0 ? run.registryChanges.map((r) => `${r.kind}/${r.id} ${r.change} at ${r.at}`).join('\n') : 'nothing'],
     ['Audit date', dateCell(run.auditDate)],
     ['Audit date from', run.auditDateSource],

@@ -1,8 +1,19 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../src/model/types.js';
 import { audit } from './support/audit.js';
 import { tempFiles } from './support/files.js';
+import { REGULATOR } from './support/run.js';
+
+/** A copy of the sample submissions, changed by `edit`. */
+function submissionsWith(edit: (root: string) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ixaudit-refs-'));
+  cpSync('inputs', dir, { recursive: true });
+  edit(dir);
+  return dir;
+}
 
 const BASE = 'test/controls/_base.yaml';
 
@@ -141,5 +152,29 @@ spec: {counterparty: syniverse, services: [ipx-transit], signed: 2025-01-01}
     const planted = run(text);
     expect(planted.errors).toMatchObject([{ code: 'conflict', line: 3, message: expect.stringContaining('Carrier "syniverse" is defined by the bundled registry') }]);
     expect(planted.findings.find((f) => f.control === 'ICX-OWN-02' && f.subject === 'InterconnectAgreement/ag')).toMatchObject({ status: 'pass' });
+  });
+});
+
+describe('one mistake, one message (issue 13)', () => {
+  it('a reference to a document that failed its schema says so, instead of "unknown"', () => {
+    const dir = submissionsWith((root) => {
+      const firewall = join(root, 'jp-sakura', 'firewall.yaml');
+      writeFileSync(firewall, readFileSync(firewall, 'utf8').replace(/mode: block/, 'mode: blok'));
+    });
+    const result = audit([dir], REGULATOR);
+    const messages = result.errors.map((e) => e.message);
+    expect(messages.some((m) => /^unknown firewall policy/.test(m))).toBe(false);
+    const follow = result.errors.filter((e) => e.message.includes('firewall policy of operator jp-sakura "fw-jp-main" could not be loaded'));
+    expect(follow.length).toBeGreaterThan(0);
+    expect(follow[0].message).toMatch(/could not be loaded \(.*jp-sakura\/firewall\.yaml:\d+:\d+\), so this reference is not checked$/);
+  });
+
+  it('an unknown carrier close to a known id gets a "did you mean"', () => {
+    const result = run(`apiVersion: ixaudit/v1
+kind: InterconnectAgreement
+metadata: {id: ag-typo, operator: op-jp}
+spec: {counterparty: syniverze, services: [ipx-transit], signed: 2025-01-01}
+`);
+    expect(result.errors.map(formatDiagnostic)).toEqual([expect.stringMatching(/sub\.yaml:4:\d+: unknown carrier "syniverze" \(did you mean "syniverse"\?\)$/)]);
   });
 });

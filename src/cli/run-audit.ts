@@ -4,7 +4,7 @@ import { parse as parseYamlText } from 'yaml';
 import { buildSubmission } from '../enrich/submission.js';
 import { checkHoldings, OwnershipResolver } from '../enrich/ownership.js';
 import { BASE_PROFILE_ID, profileCatalog, resolveProfile, type EffectiveProfile } from '../enrich/profile.js';
-import { buildWorld, releaseParsedRoutes, type World } from '../enrich/world.js';
+import { buildWorld, rejectedKey, releaseParsedRoutes, type World } from '../enrich/world.js';
 import { compileControl, type CompiledControl } from '../engine/compile.js';
 import { controlParameters, evaluateControl, fingerprint, LocationQueue, type RouteTally } from '../engine/evaluate.js';
 import { applyWaivers } from '../engine/waivers.js';
@@ -20,7 +20,7 @@ import { checkConsistency } from '../enrich/consistency.js';
 import { registryAsOf, staleRegistryFacts } from '../enrich/listings.js';
 import { excerptReader } from '../load/excerpt.js';
 import { inventoryOf } from '../enrich/inventory.js';
-import { formatDiagnostic, KINDS, SEVERITIES, STATUSES, severityRank, type Diagnostic, type Kind, type Severity, type Status } from '../model/types.js';
+import { formatDiagnostic, KINDS, SEVERITIES, SHARED_KINDS, STATUSES, severityRank, type Diagnostic, type Kind, type Severity, type Status } from '../model/types.js';
 import { controlsDir, packageRoot, profilesDir, registryDir } from '../paths.js';
 import { appendAll } from '../model/arrays.js';
 
@@ -144,6 +144,17 @@ function loadAuditorInputs(options: AuditOptions): LoadResult & { files: string[
   return result;
 }
 
+/** Every document the loader dropped, by rejectedKey, with the first problem that dropped it. */
+function rejectedDocumentsOf(diagnostics: readonly Diagnostic[]): Map<string, Diagnostic> {
+  const rejected = new Map<string, Diagnostic>();
+  for (const d of diagnostics) {
+    if (!d.dropped) continue;
+    const key = rejectedKey(d.dropped.kind, d.dropped.kind === 'Operator' || SHARED_KINDS.includes(d.dropped.kind as Kind) ? undefined : d.operator, d.dropped.id);
+    if (!rejected.has(key)) rejected.set(key, d);
+  }
+  return rejected;
+}
+
 /** Operators whose Operator document the loader dropped, by id, with the first problem that dropped it. */
 function rejectedOperatorsOf(diagnostics: readonly Diagnostic[]): Map<string, Diagnostic> {
   const rejected = new Map<string, Diagnostic>();
@@ -165,7 +176,7 @@ export function prepareAudit(options: AuditOptions): PreparedAudit {
   const catalog = compileCatalog(options.controlsDir);
   const diagnostics: Diagnostic[] = [...builtins.diagnostics, ...auditor.diagnostics, ...collected.diagnostics, ...user.diagnostics, ...catalog.diagnostics];
 
-  const { world, diagnostics: worldDiagnostics } = buildWorld([...builtins.documents, ...auditor.documents], user.documents, rejectedOperatorsOf(user.diagnostics));
+  const { world, diagnostics: worldDiagnostics } = buildWorld([...builtins.documents, ...auditor.documents], user.documents, rejectedOperatorsOf(user.diagnostics), rejectedDocumentsOf([...auditor.diagnostics, ...user.diagnostics]));
   appendAll(diagnostics, worldDiagnostics);
   appendAll(diagnostics, checkHoldings(world));
   // Figures that contradict themselves (shares over 100 %, agreements expiring before signature): located, before routes are released.

@@ -1,6 +1,7 @@
 import type { Diagnostic, DocPath, Kind, LoadedDocument } from '../model/types.js';
 import { SHARED_KINDS } from '../model/types.js';
 import { appendAll } from '../model/arrays.js';
+import { closest } from '../load/schemas.js';
 import type { RegistryChange } from '../model/report.js';
 
 export type { RegistryChange };
@@ -81,6 +82,8 @@ export function buildWorld(
   trusted: LoadedDocument[],
   submitted: LoadedDocument[],
   rejectedOperators: ReadonlyMap<string, Diagnostic> = new Map(),
+  /** Documents the loader dropped (rejectedKey → the first problem): references to them say so. */
+  rejectedDocuments: ReadonlyMap<string, Diagnostic> = new Map(),
 ): { world: World; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const world: World = {
@@ -181,7 +184,7 @@ export function buildWorld(
     submission[PER_OPERATOR_SLOT[doc.kind]!].push(doc);
   }
 
-  appendAll(diagnostics, checkReferences(world));
+  appendAll(diagnostics, checkReferences(world, rejectedDocuments));
   return { world, diagnostics };
 }
 
@@ -192,30 +195,56 @@ function canonicalJson(value: unknown): string {
   );
 }
 
-function checkReferences(world: World): Diagnostic[] {
+/** Key of a document the loader dropped: kind, operator (empty for shared kinds) and id. */
+export function rejectedKey(kind: string, operator: string | undefined, id: string): string {
+  return `${kind}\u0000${operator ?? ''}\u0000${id}`;
+}
+
+function checkReferences(world: World, rejected: ReadonlyMap<string, Diagnostic>): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  const need = (doc: LoadedDocument, path: DocPath, id: unknown, ok: boolean, what: string) => {
-    if (!ok) diagnostics.push(located(doc, path, 'reference', `unknown ${what} "${String(id)}"`));
+  const hints = new Map<string, string>();
+  /**
+   * A reference that does not resolve. When it names a document that failed to load, say so (one mistake,
+   * one message: not "unknown" as well); otherwise suggest a near-miss id. Hints are worked out once per
+   * id, as a million routes may name the same unknown carrier.
+   */
+  const need = (doc: LoadedDocument, path: DocPath, id: unknown, ok: boolean, what: string, kinds: readonly Kind[], candidates: () => Iterable<string>, operator?: string) => {
+    if (ok) return;
+    const text = String(id);
+    const dropped = kinds.map((k) => rejected.get(rejectedKey(k, SHARED_KINDS.includes(k) ? undefined : operator, text))).find((d) => d !== undefined);
+    if (dropped) {
+      diagnostics.push(located(doc, path, 'reference', `${what} "${text}" could not be loaded (${dropped.file}:${dropped.line}:${dropped.column}), so this reference is not checked`));
+      return;
+    }
+    const key = `${kinds.join()}\u0000${operator ?? ''}\u0000${text}`;
+    let hint = hints.get(key);
+    if (hint === undefined) {
+      const near = closest(text, [...candidates()]);
+      hints.set(key, (hint = near !== undefined && near !== text ? ` (did you mean "${near}"?)` : ''));
+    }
+    diagnostics.push(located(doc, path, 'reference', `unknown ${what} "${text}"${hint}`));
   };
+  const carrierIds = () => world.carriers.keys();
+  const partyIds = () => [...world.owners.keys(), ...world.carriers.keys()];
   const isCarrier = (id: string) => world.carriers.has(id);
   const isParty = (id: string) => world.owners.has(id) || world.carriers.has(id);
 
   for (const doc of [...world.carriers.values(), ...world.owners.values()]) {
     (doc.value.spec.ownership ?? []).forEach((edge: { owner: string }, i: number) =>
-      need(doc, ['spec', 'ownership', i, 'owner'], edge.owner, isParty(edge.owner), 'owner (no Owner or Carrier has this id)'),
+      need(doc, ['spec', 'ownership', i, 'owner'], edge.owner, isParty(edge.owner), 'owner (no Owner or Carrier has this id)', ['Owner', 'Carrier'], partyIds),
     );
   }
   for (const profile of world.profiles.values()) {
     const parent = profile.value.spec.extends;
-    if (parent !== undefined) need(profile, ['spec', 'extends'], parent, world.profiles.has(parent), 'profile to extend');
+    if (parent !== undefined) need(profile, ['spec', 'extends'], parent, world.profiles.has(parent), 'profile to extend', ['AuditProfile'], () => world.profiles.keys());
   }
   for (const submission of world.submissions.values()) {
     const firewallIds = new Set(submission.firewalls.map((d) => d.id));
     for (const doc of submission.agreements) {
       const spec = doc.value.spec;
-      need(doc, ['spec', 'counterparty'], spec.counterparty, isCarrier(spec.counterparty), 'carrier');
+      need(doc, ['spec', 'counterparty'], spec.counterparty, isCarrier(spec.counterparty), 'carrier', ['Carrier'], carrierIds);
       (spec.clauses?.subcontracting?.approved ?? []).forEach((id: string, i: number) =>
-        need(doc, ['spec', 'clauses', 'subcontracting', 'approved', i], id, isCarrier(id), 'carrier'),
+        need(doc, ['spec', 'clauses', 'subcontracting', 'approved', i], id, isCarrier(id), 'carrier', ['Carrier'], carrierIds),
       );
     }
     for (const doc of submission.tables) {
@@ -228,15 +257,15 @@ function checkReferences(world: World): Diagnostic[] {
           const line = doc.positions.locate(['spec', 'routes', first, 'id']).line;
           diagnostics.push(located(doc, at('id'), 'duplicate-id', `duplicate route id "${route.id}" in this table (first at line ${line})`));
         } else routeIds.set(route.id, r);
-        if (!isCarrier(route.primary.carrier)) need(doc, at('primary', 'carrier'), route.primary.carrier, false, 'carrier');
+        if (!isCarrier(route.primary.carrier)) need(doc, at('primary', 'carrier'), route.primary.carrier, false, 'carrier', ['Carrier'], carrierIds);
         (route.backups ?? []).forEach((hop: { carrier: string }, i: number) => {
-          if (!isCarrier(hop.carrier)) need(doc, at('backups', i, 'carrier'), hop.carrier, false, 'carrier');
+          if (!isCarrier(hop.carrier)) need(doc, at('backups', i, 'carrier'), hop.carrier, false, 'carrier', ['Carrier'], carrierIds);
         });
         (route.transit ?? []).forEach((id: string, i: number) => {
-          if (!isCarrier(id)) need(doc, at('transit', i), id, false, 'carrier');
+          if (!isCarrier(id)) need(doc, at('transit', i), id, false, 'carrier', ['Carrier'], carrierIds);
         });
         if (route.firewall !== undefined && !firewallIds.has(route.firewall)) {
-          need(doc, at('firewall'), route.firewall, false, `firewall policy of operator ${doc.operator}`);
+          need(doc, at('firewall'), route.firewall, false, `firewall policy of operator ${doc.operator}`, ['FirewallPolicy'], () => firewallIds, doc.operator);
         }
       });
     }

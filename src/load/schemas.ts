@@ -179,8 +179,8 @@ function describe(error: ErrorObject, path: DocPath): Described | undefined {
   }
 }
 
-/** A near-miss field name (edit distance ≤ 2) to suggest for a typo. */
-function closest(word: string, candidates: string[]): string | undefined {
+/** A near-miss name (edit distance ≤ 2, ignoring case) to suggest for a typo: a field, or an id. */
+export function closest(word: string, candidates: string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of candidates) {

@@ -1,5 +1,6 @@
 import { DEFAULT_YAML_LIMITS } from '../load/yaml.js';
 import { REPORTERS } from '../report/index.js';
+import { nearestName } from '../model/nearest.js';
 
 // The command line's help texts: `ixaudit --help` (the overview) and `ixaudit <command> --help` /
 // `ixaudit help <command>` (one command: its usage, its options only, examples, exit codes).
@@ -229,31 +230,5 @@ ${EXIT_AUDIT}
 
 /** The option names a command accepts, for the "did you mean" of an unknown option. */
 export function knownLongOptions(names: readonly string[]): (given: string) => string | undefined {
-  return (given) => {
-    const word = given.replace(/^-+/, '').replace(/=.*$/, '').toLowerCase();
-    let best: string | undefined;
-    let bestDistance = 3;
-    for (const name of names) {
-      const d = editDistance(word, name.toLowerCase());
-      if (d < bestDistance) {
-        best = name;
-        bestDistance = d;
-      }
-    }
-    return best;
-  };
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
+  return (given) => nearestName(given.replace(/^-+/, '').replace(/=.*$/, ''), names);
 }

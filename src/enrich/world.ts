@@ -1,7 +1,7 @@
 import type { Diagnostic, DocPath, Kind, LoadedDocument } from '../model/types.js';
 import { SHARED_KINDS } from '../model/types.js';
 import { appendAll } from '../model/arrays.js';
-import { closest } from '../load/schemas.js';
+import { nearestName } from '../model/nearest.js';
 import type { RegistryChange } from '../model/report.js';
 
 export type { RegistryChange };
@@ -219,7 +219,7 @@ function checkReferences(world: World, rejected: ReadonlyMap<string, Diagnostic>
     const key = `${kinds.join()}\u0000${operator ?? ''}\u0000${text}`;
     let hint = hints.get(key);
     if (hint === undefined) {
-      const near = closest(text, [...candidates()]);
+      const near = nearestName(text, candidates());
       hints.set(key, (hint = near !== undefined && near !== text ? ` (did you mean "${near}"?)` : ''));
     }
     diagnostics.push(located(doc, path, 'reference', `unknown ${what} "${text}"${hint}`));

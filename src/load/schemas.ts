@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { schemaDir } from '../paths.js';
 import type { DocPath, Kind, PositionLookup, SourcePos } from '../model/types.js';
+import { nearestName } from '../model/nearest.js';
 
 const SCHEMA_FILE_BY_KIND: Record<Kind, string> = {
   Operator: 'operator',
@@ -130,7 +131,7 @@ function describe(error: ErrorObject, path: DocPath): Described | undefined {
     case 'additionalProperties': {
       const extra = (error.params as { additionalProperty: string }).additionalProperty;
       const allowed = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
-      const suggestion = closest(extra, allowed);
+      const suggestion = nearestName(extra, allowed);
       const hint = suggestion ? ` (did you mean "${suggestion}"?)` : allowed.length ? ` (expected one of: ${allowed.join(', ')})` : '';
       return { path: [...path, extra], atKey: true, message: `${fieldName([...path, extra])}: unknown field${hint}` };
     }
@@ -177,35 +178,6 @@ function describe(error: ErrorObject, path: DocPath): Described | undefined {
     default:
       return { path, message: `${field}: ${error.message ?? 'is invalid'}` };
   }
-}
-
-/** A near-miss name (edit distance ≤ 2, ignoring case) to suggest for a typo: a field, or an id. */
-export function closest(word: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of candidates) {
-    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return 3;
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
 }
 
 export function isCalendarDate(text: string): boolean {

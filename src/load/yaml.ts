@@ -3,6 +3,7 @@ import type { Node as YamlNode, Document } from 'yaml';
 import type { Diagnostic, DocPath, PositionLookup } from '../model/types.js';
 import { PositionIndex } from './positions.js';
 import { parseLargeYaml } from './large.js';
+import { nearestName } from '../model/nearest.js';
 
 /** Limits that keep hostile input from exhausting time or memory; documented in docs/security.md. */
 export interface YamlLimits {
@@ -60,29 +61,6 @@ export function parseLimits(settings: string[]): YamlLimits | string {
     limits[key] = value;
   }
   return limits;
-}
-
-/** The candidate within edit distance 2 of `word` (case-insensitive), if any. */
-function nearestName(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of candidates) {
-    const a = word.toLowerCase();
-    const b = candidate.toLowerCase();
-    if (Math.abs(a.length - b.length) > 2) continue;
-    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-      let previous = row[0];
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const current = row[j];
-        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-        previous = current;
-      }
-    }
-    if (row[b.length] < bestDistance) [best, bestDistance] = [candidate, row[b.length]];
-  }
-  return best;
 }
 
 /**

@@ -1,6 +1,8 @@
-import { closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
 import type { KeyObject } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { packageRoot } from '../paths.js';
 import type { AuditReport } from '../model/report.js';
 import type { Reporter, ReportOptions } from './types.js';
 import { MANIFEST_FILE, SIGNATURE_FILE, writeManifest } from './manifest.js';
@@ -381,6 +383,7 @@ export async function publishReports(
   } catch (err) {
     throw err instanceof PublishError ? err : new PublishError(describeIoError(err), true, err);
   }
+  const stopGuard = startGuard(out);
   let staging: string | undefined;
   let swap: { name: string; journal: Journal } | undefined;
   let done = false;
@@ -458,6 +461,29 @@ export async function publishReports(
   } finally {
     if (!done && !swap && staging) rmSync(staging, { recursive: true, force: true, maxRetries: 0 });
     process.removeListener('exit', abandon);
+    stopGuard();
     releaseLock();
+  }
+}
+
+const GUARD_SCRIPT = join(packageRoot, 'dist', 'report', 'publish-guard.js');
+
+/**
+ * Starts the guard (publish-guard.ts) that cleans up after this process if a signal ends it while it
+ * publishes: Ctrl-C and SIGTERM stop ixaudit at once instead of waiting for synchronous work, so the
+ * cleanup cannot happen in this process. Detached, so a Ctrl-C sent to the terminal's process group
+ * does not end the guard too. Without the compiled guard (tests of the sources) nothing is started.
+ */
+function startGuard(outDir: string): () => void {
+  if (!existsSync(GUARD_SCRIPT)) return () => undefined;
+  try {
+    const guard = spawn(process.execPath, [GUARD_SCRIPT, String(process.pid), outDir], { detached: true, stdio: 'ignore' });
+    guard.on('error', () => undefined);
+    guard.unref();
+    return () => {
+      guard.kill();
+    };
+  } catch {
+    return () => undefined; // no guard: an interrupted run is cleaned up by the next one
   }
 }

@@ -6,7 +6,7 @@ export default defineConfig({
     // Names the external programs (pdftotext, qpdf, soffice, chromium) that are missing, once a run.
     globalSetup: ['test/support/tools-setup.ts'],
     // Both cores: many tests wait on LibreOffice, Chromium or a spawned ixaudit, so two files at a time
-    // finish sooner than one (vitest's default here is one worker on a 2-core machine).
+    // finish sooner than one (vitest's default here is one worker on a 2-core machine; three gain nothing).
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -71,15 +71,16 @@ describe('index.html', () => {
 
     const broken = tempFiles({ 'index.html.hbs': '<h1>{{run.clientName}}</h1>' });
     const result = await run('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', join(work, 'broken'), '--format', 'html', '--template-dir', broken);
-    expect(result.code).toBe(4);
-    expect(result.stderr).toContain('"clientName" not defined');
+    // A template error is the user's, located at its line (issue 12, point 13): exit 2, not "cannot write".
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/index\.html\.hbs:1:\d+: "clientName" is neither a value of the report model nor a helper/);
     expect(existsSync(join(work, 'broken', 'index.html'))).toBe(false);
   });
 
   it('a template cannot reach prototypes', async () => {
     const templates = tempFiles({ 'index.html.hbs': '{{#with run}}{{constructor.name}}{{/with}}' });
     const result = await run('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', join(work, 'proto'), '--format', 'html', '--template-dir', templates);
-    expect(result.code).toBe(4);
+    expect(result.code).toBe(2);
     expect(existsSync(join(work, 'proto', 'index.html'))).toBe(false);
   });
 });

@@ -74,7 +74,7 @@ export function collectFiles(paths: string[], excludeDirs: string[] = [], fs: Wa
     for (const entry of entries.sort((a, b) => compareText(a.name, b.name))) {
       const child = join(path, entry.name);
       if (entry.isDirectory()) {
-        if (!entry.name.startsWith('.') && !excluded.has(resolve(child))) walk(child);
+        if (!entry.name.startsWith('.') && !excluded.has(resolve(child)) && !isReportFolder(child)) walk(child);
       } else if (entry.isSymbolicLink() && INPUT_EXTENSION.test(entry.name)) {
         let target: Stats;
         try {
@@ -113,6 +113,19 @@ export function countByKind(documents: readonly LoadedDocument[]): Record<Kind, 
   const counts = Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<Kind, number>;
   for (const doc of documents) counts[doc.kind]++;
   return counts;
+}
+
+/**
+ * An earlier run's --out folder inside an input tree (its manifest.json is ixaudit's): never read as
+ * input, or its findings.csv would be parsed as a routing table on the next run.
+ */
+function isReportFolder(dir: string): boolean {
+  try {
+    const head = readFileSync(join(dir, 'manifest.json'), 'utf8').slice(0, 4096);
+    return head.includes('"reportId"') && head.includes('"ixaudit"');
+  } catch {
+    return false;
+  }
 }
 
 /** Reads, parses and validates every file; a broken file or document is reported and the rest still load. */

@@ -225,7 +225,14 @@ export function writeManifest(result: AuditResult, dir: string, signingKey?: Key
 
 /** Reads an Ed25519 private key (PEM, as `ixaudit keygen` writes it). */
 export function readSigningKey(path: string): KeyObject {
-  const key = createPrivateKey(readFileSync(path));
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(readFileSync(path));
+  } catch (err) {
+    // OpenSSL's "error:1E08010C:DECODER routines::unsupported" tells a user nothing.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('no such file');
+    throw new Error('not a PEM private key: --sign needs the Ed25519 private key ixaudit keygen wrote (ixaudit-signing-key.pem)');
+  }
   if (key.asymmetricKeyType !== 'ed25519') throw new Error(`${path} is a ${key.asymmetricKeyType} key; --sign needs an Ed25519 private key (make one with ixaudit keygen)`);
   return key;
 }

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
+import { TemplateError } from '../pdf/templates.js';
 import { BASELINE_STATES } from '../../model/finding.js';
 import type { AuditReport, Verdict } from '../../model/report.js';
 import { compareText } from '../../model/order.js';
@@ -100,6 +101,30 @@ function pageModel(report: AuditReport, outDir: string) {
   };
 }
 
+/** Handlebars with `lookup` restricted to the model's own values: `{{lookup this "constructor"}}` is an error, not blank. */
+function strictHandlebars(): typeof Handlebars {
+  const env = Handlebars.create();
+  env.registerHelper('lookup', (value: unknown, field: unknown) => {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, String(field))) {
+      throw new Error(`lookup: "${String(field)}" is not a value of the report model`);
+    }
+    return (value as Record<string, unknown>)[String(field)];
+  });
+  return env;
+}
+
+/**
+ * A template problem as a located usage error: Handlebars' `"json" not defined in [object Object] - 1:8`
+ * becomes `index.html.hbs:1:8: "json" is neither a value of the report model nor a helper`.
+ */
+export function templateError(file: string, message: string): TemplateError {
+  const located = /^(.*?)(?: - (\d+):(\d+))?$/.exec(message)!;
+  const [line, column] = located[2] ? [located[2], String(Number(located[3]) + 1)] : ['1', '1'];
+  const missing = /^"([^"]+)" not defined in /.exec(located[1]);
+  const text = missing ? `"${missing[1]}" is neither a value of the report model nor a helper (a template may name only what the model has: see docs/pdf.md)` : located[1];
+  return new TemplateError(`${file}:${line}:${column}: ${text}`);
+}
+
 export const htmlIndexReporter: Reporter = {
   name: 'html',
   async write(report, outDir, options) {
@@ -108,9 +133,9 @@ export const htmlIndexReporter: Reporter = {
     const source = templateSource(options);
     let html: string;
     try {
-      html = Handlebars.create().compile(source, { strict: true })(indexModel(report, outDir));
+      html = strictHandlebars().compile(source, { strict: true })(indexModel(report, outDir));
     } catch (err) {
-      throw new Error(`template ${TEMPLATE}${options.templateDir ? ` (in --template-dir ${options.templateDir})` : ''}: ${(err as Error).message.split('\n')[0]}`);
+      throw templateError(options.templateDir ? join(options.templateDir, TEMPLATE) : TEMPLATE, (err as Error).message.split('\n')[0]);
     }
     const path = join(outDir, 'index.html');
     writeFileAtomic(path, html);

@@ -165,7 +165,8 @@ describe('verify: signatures (issue 14)', () => {
   });
 
   it('reports an unusable key or signature file instead of throwing', () => {
-    expect(verifyOutputs(signed, 'not a key').problems[0]).toMatch(/^trusted key: not a PEM public key/);
+    expect(verifyOutputs(signed, 'not a key').problems[0]).toMatch(/^trusted key: not a PEM public key: --key needs the ixaudit-signing-key\.pub\.pem/);
+    expect(verifyOutputs(signed, 'not a key').problems[0]).not.toContain('DECODER'); // OpenSSL's words help nobody
     const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
     expect(verifyOutputs(signed, rsa).problems).toEqual(['trusted key: a rsa key; ixaudit signs with Ed25519']);
     for (const [text, problem] of [

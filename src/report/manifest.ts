@@ -439,8 +439,8 @@ function checkSignature(outDir: string, manifestBytes: Buffer, trustedKeyPem: st
   let trusted: KeyObject;
   try {
     trusted = createPublicKey(trustedKeyPem);
-  } catch (err) {
-    return problem(`trusted key: not a PEM public key (${(err as Error).message})`);
+  } catch {
+    return problem('trusted key: not a PEM public key: --key needs the ixaudit-signing-key.pub.pem that ixaudit keygen wrote beside the private key');
   }
   if (trusted.asymmetricKeyType !== 'ed25519') return problem(`trusted key: a ${trusted.asymmetricKeyType} key; ixaudit signs with Ed25519`);
   let signature: unknown;

@@ -88,7 +88,7 @@ export function stateColour(ctx: BaseCtx, state: BaselineState): string {
   }
 }
 
-/** The narrative template, once templates.ts lists it (MARKUP_TEMPLATES); until then one sentence from the labels. */
+/** The narrative template (overridable with --template-dir like the others); without it, one sentence from the labels. */
 const TEMPLATE = 'changes.hbs';
 
 function statusSpan(ctx: BaseCtx, status: Status | 'removed' | undefined): Span {

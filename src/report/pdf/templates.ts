@@ -37,6 +37,7 @@ export const MARKUP_TEMPLATES = [
   'sector-changes.hbs',
   'sector-methodology.hbs',
   'sector-inputs.hbs',
+  'changes.hbs',
 ] as const;
 export const YAML_TEMPLATES = ['theme.yaml.hbs', 'labels.yaml.hbs'] as const;
 export const TEMPLATE_NAMES = [...MARKUP_TEMPLATES, ...YAML_TEMPLATES] as const;

@@ -16,9 +16,8 @@ import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
 const catalog = compileCatalog();
 const controls = catalog.controls.map((c) => c.definition);
 const meta = loadCatalogMeta();
-// The specification's control catalog (../shared/spec/controls.md beside the development checkout),
-// vendored verbatim so that a plain clone tests against it; test/fixtures/vendored.test.ts keeps the
-// copy equal to the original where ../shared exists.
+// The specification's control catalog, vendored verbatim so that a plain clone tests against it
+// (test/fixtures/README.md says where it comes from; vendored.test.ts checks the copy's SHA-256).
 const SPEC = join(packageRoot, 'test', 'fixtures', 'spec-controls.md');
 const spec = readFileSync(SPEC, 'utf8');
 

@@ -12,7 +12,7 @@ import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
 
-// Vendored byte for byte from ../shared/reference/schemas (test/fixtures/README.md).
+// Vendored byte for byte from the project's reference schemas (test/fixtures/README.md).
 const SCHEMA = join(packageRoot, 'test', 'fixtures', 'schemas', 'hdf-exec-json.json');
 
 /**

@@ -25,7 +25,7 @@ import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
 
-// Vendored byte for byte from ../shared/reference/schemas (test/fixtures/README.md).
+// Vendored byte for byte from the project's reference schemas (test/fixtures/README.md).
 const SCHEMA = join(packageRoot, 'test', 'fixtures', 'schemas', 'oscal_assessment-results_schema.json');
 
 /** RFC 3339 date-time with a zone, as the "date-time" format means; the calendar date must exist. */

@@ -276,7 +276,9 @@ export function assembleReport(prepared: PreparedAudit, outcomes: OperatorOutcom
     appendAll(inventory.agreements, o.inventory.agreements);
   }
   const diagnostics = [...prepared.diagnostics, ...outcomes.flatMap((o) => o.diagnostics)];
-  markDeclaredCarriers(world, inventory, findings);
+  // Which operators' submissions each file belongs to: worked out once, for declarations and for INCOMPLETE.
+  const ownersOf = fileAttribution(world);
+  markDeclaredCarriers(world, ownersOf, inventory, findings);
   const excerpt = excerptReader(undefined, prepared.texts);
   for (const f of findings) if (ATTENTION.has(f.status)) f.excerpt = excerpt(f.location.file, f.location.line);
 
@@ -304,7 +306,7 @@ export function assembleReport(prepared: PreparedAudit, outcomes: OperatorOutcom
       registryChanges: world.registryChanges,
       registry: registryCurrency(world, profile),
     },
-    summary: summarise(findings, summarised, world, profile, errors, new Map(controls.map((c) => [c.definition.id, profile.severity[c.definition.id] ?? c.definition.severity]))),
+    summary: summarise(findings, summarised, world, ownersOf, profile, errors, new Map(controls.map((c) => [c.definition.id, profile.severity[c.definition.id] ?? c.definition.severity]))),
     controls: controls
       .map((c) => ({
         id: c.definition.id,
@@ -344,8 +346,7 @@ function registryCurrency(world: World, profile: EffectiveProfile): AuditResult[
  * the inventory and in the evidence of its own findings, so no report presents an operator's word as a
  * registry fact.
  */
-function markDeclaredCarriers(world: World, inventory: Inventory, findings: Finding[]): void {
-  const ownersOf = fileAttribution(world);
+function markDeclaredCarriers(world: World, ownersOf: (file: string) => string[], inventory: Inventory, findings: Finding[]): void {
   const declared = new Map<string, string[]>();
   for (const [id, doc] of world.carriers) if (doc.origin === 'submission') declared.set(id, ownersOf(doc.file));
   if (declared.size === 0) return;
@@ -357,12 +358,10 @@ function markDeclaredCarriers(world: World, inventory: Inventory, findings: Find
   }
 }
 
-/** `ixaudit validate`: syntax, schema, references, profile, ownership cycles — no controls evaluated. */
-export function validateOnly(options: AuditOptions): Diagnostic[] {
-  return validateInputs(options).diagnostics;
-}
-
-/** What `validate` checks, and how many documents of each kind the submissions held: say what was read. */
+/**
+ * `ixaudit validate`: syntax, schema, references, profile, ownership cycles — no controls evaluated —
+ * and how many documents of each kind the submissions held, to say what was read.
+ */
 export function validateInputs(options: AuditOptions): { diagnostics: Diagnostic[]; loaded: Record<Kind, number> } {
   const prepared = prepareAudit(options);
   const resolver = new OwnershipResolver(prepared.world);
@@ -465,6 +464,7 @@ function summarise(
   findings: Finding[],
   summarised: SummarisedFindings[],
   world: World,
+  ownersOf: (file: string) => string[],
   profile: EffectiveProfile,
   errors: Diagnostic[],
   severities: Map<string, Severity>,
@@ -500,7 +500,6 @@ function summarise(
   }
   // Every input problem makes the operators it concerns INCOMPLETE; a control that could not be compiled, ERROR.
   const ids = [...operators.keys()];
-  const ownersOf = fileAttribution(world);
   for (const d of errors) {
     const concerned = d.operator !== undefined && operators.has(d.operator) ? [d.operator] : operatorsConcerned({ ...d, operator: undefined }, ownersOf, ids);
     for (const id of concerned) {

@@ -22,7 +22,6 @@ export function resultFacts(verdict: string, total: number, counts: Record<Statu
   return {
     verdict,
     failed: verdict === 'FAIL',
-    gated: verdict !== 'NOT GATED',
     total,
     fail: counts.fail,
     notEvidenced: counts['not-evidenced'],

@@ -173,7 +173,6 @@ export function sectorContext(model: SectorReport, protocolName: (p: string) => 
         : null,
     },
     operator: { id: 'sector', name: 'all audited operators', country: '', networks: [] as string[], plmns: [] as string[] },
-    incomplete: [] as string[],
     report: reportFacts(model.reportId, run),
     result: resultFacts(model.verdict, STATUSES.reduce((sum, st) => sum + counts[st], 0), counts),
     scope: { ...model.scope, protocolList },

@@ -5,7 +5,7 @@ import { isCalendarDate } from '../load/schemas.js';
 import { loadFiles } from '../load/index.js';
 import { parseLimits } from '../load/yaml.js';
 import { loadPreviousFindings } from '../load/baseline.js';
-import { SEVERITIES, type Diagnostic, type Kind, type Severity } from '../model/types.js';
+import { SEVERITIES, type Diagnostic, type Severity } from '../model/types.js';
 import { terminalDiagnostic, terminalText } from '../model/text.js';
 import { REPORTERS } from '../report/index.js';
 import { checkOutDir, describeIoError, publishReports, PublishError } from '../report/publish.js';
@@ -194,7 +194,7 @@ export async function main(argv: string[]): Promise<number> {
       // --stdout: that format's findings and nothing else on stdout (the exit code gives the result).
       if (values.stdout !== undefined) await writeStdout(stdoutChunks(values.stdout as StdoutFormat, report));
       else if (values.json) console.log(JSON.stringify(jsonSummary(result, written, code), null, 2));
-      else if (!values.quiet) printSummary(result, written, color, report.loaded ? loadedText(report.loaded as Record<Kind, number>) : undefined);
+      else if (!values.quiet) printSummary(result, written, color, report.loaded ? loadedText(report.loaded) : undefined);
       return code;
     }
     case 'controls':

@@ -1,6 +1,6 @@
 import type { InputFile } from '../load/index.js';
 import type { BaselineState, Finding, WaiverOutcome } from './finding.js';
-import type { Diagnostic, Severity, SourcePos, Status } from './types.js';
+import type { Diagnostic, Kind, Severity, SourcePos, Status } from './types.js';
 
 /** A Carrier or Owner the auditor's registry files replaced or added. */
 export interface RegistryChange {
@@ -179,7 +179,7 @@ export interface AuditReport {
   result: AuditResult;
   inventory: Inventory;
   /** Documents of each kind loaded from the submissions, for the terminal ("loaded 4 Operator, …"). */
-  loaded?: Partial<Record<string, number>>;
+  loaded?: Record<Kind, number>;
 }
 
 export interface SummarisedFindings {

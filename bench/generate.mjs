@@ -18,17 +18,32 @@ function prng(seed) {
 const IPX = ['bx-ipx-a', 'bx-ipx-b', 'bx-ipx-c', 'bx-ipx-d', 'bx-ipx-e'];
 const HUBS = ['bx-hub-f', 'bx-hub-g', 'bx-hub-h'];
 const RISKY = ['cmi', 'ctg', 'cug']; // from the shipped registry
-const DESTINATIONS = [['DE', '262-01', '49'], ['FR', '208-01', '33'], ['US', '310-410', '1'], ['GB', '234-15', '44'], ['CN', '460-00', '86'], ['HK', '454-12', '852'], ['KR', '450-05', '82'], ['AU', '505-01', '61'], ['SG', '525-01', '65'], ['BR', '724-05', '55']];
+const DESTINATIONS = [
+  ['DE', '262-01', '49'],
+  ['FR', '208-01', '33'],
+  ['US', '310-410', '1'],
+  ['GB', '234-15', '44'],
+  ['CN', '460-00', '86'],
+  ['HK', '454-12', '852'],
+  ['KR', '450-05', '82'],
+  ['AU', '505-01', '61'],
+  ['SG', '525-01', '65'],
+  ['BR', '724-05', '55'],
+];
 
 /** Carriers with deep ownership chains (five holding companies up to a fund), most traffic via a few IPX. */
 export function parties() {
   const docs = [];
   for (const [i, id] of [...IPX, ...HUBS].entries()) {
     const chain = Array.from({ length: 5 }, (_, k) => `bx-hold-${i}-${k}`);
-    docs.push(`apiVersion: ixaudit/v1\nkind: Carrier\nmetadata: {id: ${id}, name: Bench carrier ${id}}\nspec:\n  roles: [ipx, ss7-transit, diameter-transit]\n  incorporatedIn: ${['DE', 'FR', 'NL', 'SE', 'CH', 'GB', 'US', 'JP'][i]}\n  ownership: [{owner: ${chain[0]}, share: 100}]\n  certifications: [{scheme: iso-27001, expires: 2027-12-31}]\n`);
+    docs.push(
+      `apiVersion: ixaudit/v1\nkind: Carrier\nmetadata: {id: ${id}, name: Bench carrier ${id}}\nspec:\n  roles: [ipx, ss7-transit, diameter-transit]\n  incorporatedIn: ${['DE', 'FR', 'NL', 'SE', 'CH', 'GB', 'US', 'JP'][i]}\n  ownership: [{owner: ${chain[0]}, share: 100}]\n  certifications: [{scheme: iso-27001, expires: 2027-12-31}]\n`,
+    );
     chain.forEach((owner, k) => {
       const next = k + 1 < chain.length ? `[{owner: ${chain[k + 1]}, share: ${60 + k}}]` : '[]';
-      docs.push(`apiVersion: ixaudit/v1\nkind: Owner\nmetadata: {id: ${owner}, name: Holding ${owner}}\nspec: {type: ${k + 1 < chain.length ? 'company' : 'fund'}, country: ${['LU', 'NL', 'IE', 'US', 'GB'][k]}, ownership: ${next}}\n`);
+      docs.push(
+        `apiVersion: ixaudit/v1\nkind: Owner\nmetadata: {id: ${owner}, name: Holding ${owner}}\nspec: {type: ${k + 1 < chain.length ? 'company' : 'fund'}, country: ${['LU', 'NL', 'IE', 'US', 'GB'][k]}, ownership: ${next}}\n`,
+      );
     });
   }
   return docs.join('---\n');
@@ -36,7 +51,8 @@ export function parties() {
 
 function operatorDocs(op, country) {
   const agreements = [...IPX, ...HUBS, ...RISKY].map(
-    (c) => `apiVersion: ixaudit/v1\nkind: InterconnectAgreement\nmetadata: {id: ag-${c}, operator: ${op}}\nspec:\n  counterparty: ${c}\n  services: [ipx-transit, ss7-transit, diameter-transit, sms-interworking]\n  signed: 2025-01-01\n  expires: 2027-12-31\n  clauses:\n    subcontracting: {allowed: true, priorApproval: true, flowDown: true, approved: [${IPX.join(', ')}]}\n    breachNotification: {hours: 24}\n`,
+    (c) =>
+      `apiVersion: ixaudit/v1\nkind: InterconnectAgreement\nmetadata: {id: ag-${c}, operator: ${op}}\nspec:\n  counterparty: ${c}\n  services: [ipx-transit, ss7-transit, diameter-transit, sms-interworking]\n  signed: 2025-01-01\n  expires: 2027-12-31\n  clauses:\n    subcontracting: {allowed: true, priorApproval: true, flowDown: true, approved: [${IPX.join(', ')}]}\n    breachNotification: {hours: 24}\n`,
   );
   return [
     `apiVersion: ixaudit/v1\nkind: Operator\nmetadata: {id: ${op}, name: Bench operator ${op}}\nspec: {country: ${country}, plmns: ["440-90"], networks: [gsm, umts, lte]}\n`,
@@ -88,7 +104,7 @@ function* yamlTable(op, id, count, seed) {
   let buffer = '';
   for (let i = 0; i < count; i++) {
     buffer += yamlRoute(route(rand, i, count));
-    if (buffer.length > 1 << 20) (yield buffer), (buffer = '');
+    if (buffer.length > 1 << 20) yield buffer, (buffer = '');
   }
   yield buffer;
 }
@@ -100,14 +116,17 @@ function* csvTable(op, id, count, seed, encryptedShare) {
   for (let i = 0; i < count; i++) {
     const r = route(rand, i, count, encryptedShare);
     buffer += `${r.id},${r.gtPrefix},${r.country},${r.plmn},${r.primary},${r.backups.join(';')},${r.transit.join(';')},${r.trafficShare},${r.encryption},fw-main,${r.status}\n`;
-    if (buffer.length > 1 << 20) (yield buffer), (buffer = '');
+    if (buffer.length > 1 << 20) yield buffer, (buffer = '');
   }
   yield buffer;
 }
 
 const PROFILE = 'apiVersion: ixaudit/v1\nkind: AuditProfile\nmetadata: {id: bench}\nspec: {auditDate: 2026-07-01}\n';
 
-export async function generate(root, scenarios = ['scale-100k', 'scale-300k', 'single-1m', 'csv-1m', 'csv-1m-encrypted', 'sector-50x20k']) {
+export async function generate(
+  root,
+  scenarios = ['scale-100k', 'scale-300k', 'single-1m', 'csv-1m', 'csv-1m-encrypted', 'sector-50x20k'],
+) {
   const sizes = { 'scale-100k': 100_000, 'scale-300k': 300_000, 'single-1m': 1_000_000 };
   for (const name of scenarios) {
     const dir = join(root, name);
@@ -121,7 +140,10 @@ export async function generate(root, scenarios = ['scale-100k', 'scale-300k', 's
       // The same table; "-encrypted" has 95 % of its links encrypted (a table after remediation), so it
       // shows what the time grows with: listed failures, not routes.
       writeFileSync(join(dir, 'operator.yaml'), operatorDocs('op-bench', 'JP'));
-      await writeStream(join(dir, 'routes.csv'), csvTable('op-bench', 'rt-bench', 1_000_000, 1, name === 'csv-1m' ? 0.5 : 0.95));
+      await writeStream(
+        join(dir, 'routes.csv'),
+        csvTable('op-bench', 'rt-bench', 1_000_000, 1, name === 'csv-1m' ? 0.5 : 0.95),
+      );
     } else {
       for (let o = 0; o < 50; o++) {
         const op = `op-bench-${String(o).padStart(2, '0')}`;

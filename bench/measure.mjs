@@ -25,9 +25,13 @@ const time = async (name, fn) => {
 };
 
 if (mode === 'read') {
-  await time('read', () => files.forEach((f) => readFileSync(f)));
+  await time('read', () => {
+    for (const f of files) readFileSync(f);
+  });
 } else if (mode === 'jsyaml') {
-  await time('jsyaml', () => files.filter((f) => /\.ya?ml$/.test(f)).forEach((f) => jsyaml.loadAll(readFileSync(f, 'utf8'))));
+  await time('jsyaml', () => {
+    for (const f of files.filter((f) => /\.ya?ml$/.test(f))) jsyaml.loadAll(readFileSync(f, 'utf8'));
+  });
 } else {
   const { prepareAudit, auditAll, assembleReport } = await import('../dist/cli/run-audit.js');
   const { runAuditParallel } = await import('../dist/cli/parallel.js');
@@ -54,8 +58,21 @@ if (mode === 'read') {
   timings.findings = report.result.findings.length;
   timings.routes = report.inventory.routes.length;
   timings.outputBytes = (function size(d) {
-    return readdirSync(d).reduce((n, f) => n + (statSync(join(d, f)).isDirectory() ? size(join(d, f)) : statSync(join(d, f)).size), 0);
+    return readdirSync(d).reduce(
+      (n, f) => n + (statSync(join(d, f)).isDirectory() ? size(join(d, f)) : statSync(join(d, f)).size),
+      0,
+    );
   })(out);
   rmSync(out, { recursive: true, force: true });
 }
-console.log(JSON.stringify({ mode, dir, bytes, timings, heapAfterMB: heapAfter, peakRssByMB: peakBy, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+console.log(
+  JSON.stringify({
+    mode,
+    dir,
+    bytes,
+    timings,
+    heapAfterMB: heapAfter,
+    peakRssByMB: peakBy,
+    maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+  }),
+);

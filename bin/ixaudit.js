@@ -3,10 +3,12 @@
 import { main } from '../dist/cli/main.js';
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err) => {
     // Only a bug in ixaudit itself reaches here; user errors are reported by main() with locations.
-    console.error(`ixaudit: internal error: ${err && err.stack ? err.stack : err}`);
+    console.error(`ixaudit: internal error: ${err?.stack ? err.stack : err}`);
     process.exitCode = 3;
   },
 );

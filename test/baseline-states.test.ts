@@ -2,7 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { baselineStateOf, compareWithBaseline, findingDigest, STATUS_BADNESS, type PreviousFindings } from '../src/engine/baseline.js';
+import {
+  baselineStateOf,
+  compareWithBaseline,
+  findingDigest,
+  STATUS_BADNESS,
+  type PreviousFindings,
+} from '../src/engine/baseline.js';
 import { comparedFields } from '../src/load/baseline.js';
 import { BASELINE_STATES, type Finding } from '../src/model/finding.js';
 import type { AuditReport } from '../src/model/report.js';
@@ -56,14 +62,26 @@ describe('baseline states: one order of badness (issue 12, point 12)', () => {
       ['error', 'fail', true, 'changed'],
       ['not-applicable', 'pass', true, 'changed'],
     ];
-    for (const [now, before, figures, state] of cases) expect(`${before} → ${now}: ${baselineStateOf(now, before, figures ? same : other)}`).toBe(`${before} → ${now}: ${state}`);
+    for (const [now, before, figures, state] of cases)
+      expect(`${before} → ${now}: ${baselineStateOf(now, before, figures ? same : other)}`).toBe(
+        `${before} → ${now}: ${state}`,
+      );
   });
 
   it('digests message and evidence the same in memory and read back from findings.json, whatever the key order', () => {
-    const a = findingDigest({ message: 'ss7: 60 %', evidence: { share: 60, limit: 0, list: [{ b: 1, a: 2 }], gone: undefined } });
-    expect(findingDigest({ message: 'ss7: 60 %', evidence: JSON.parse('{"list":[{"a":2,"b":1}],"limit":0,"share":60}') })).toBe(a);
-    expect(findingDigest({ message: 'ss7: 52 %', evidence: { share: 60, limit: 0, list: [{ b: 1, a: 2 }] } })).not.toBe(a);
-    expect(findingDigest({ message: 'ss7: 60 %', evidence: { share: 52, limit: 0, list: [{ b: 1, a: 2 }] } })).not.toBe(a);
+    const a = findingDigest({
+      message: 'ss7: 60 %',
+      evidence: { share: 60, limit: 0, list: [{ b: 1, a: 2 }], gone: undefined },
+    });
+    expect(
+      findingDigest({ message: 'ss7: 60 %', evidence: JSON.parse('{"list":[{"a":2,"b":1}],"limit":0,"share":60}') }),
+    ).toBe(a);
+    expect(findingDigest({ message: 'ss7: 52 %', evidence: { share: 60, limit: 0, list: [{ b: 1, a: 2 }] } })).not.toBe(
+      a,
+    );
+    expect(findingDigest({ message: 'ss7: 60 %', evidence: { share: 52, limit: 0, list: [{ b: 1, a: 2 }] } })).not.toBe(
+      a,
+    );
   });
 });
 
@@ -75,29 +93,42 @@ describe('baseline states: one order of badness (issue 12, point 12)', () => {
 describe('a second audit against the first (--baseline)', () => {
   let report: AuditReport;
   let previous: PreviousFindings;
-  const find = (control: string, subject: string) => report.result.findings.find((f) => f.control === control && f.subject === subject)!;
+  const find = (control: string, subject: string) =>
+    report.result.findings.find((f) => f.control === control && f.subject === subject)!;
 
   beforeAll(() => {
     const work = tempFiles({});
     cpSync('inputs', join(work, 'inputs'), { recursive: true });
     const before = auditReport([join(work, 'inputs')], REGULATOR).result;
     // As the --baseline reader keeps them: read back from findings.json, message and evidence as a digest.
-    previous = { auditDate: before.run.auditDate, findings: JSON.parse(findingsJson(before)).findings.map(comparedFields) };
+    previous = {
+      auditDate: before.run.auditDate,
+      findings: JSON.parse(findingsJson(before)).findings.map(comparedFields),
+    };
     expect(previous.findings.every((f) => f.digest && !('evidence' in f) && !('message' in f))).toBe(true);
 
     const n32 = join(work, 'inputs/jp-sakura/routing-n32.yaml');
     const text = readFileSync(n32, 'utf8');
     const start = text.indexOf('- id: r-0001');
     const end = text.indexOf('- id: r-0002');
-    writeFileSync(n32, text.slice(0, start) + text.slice(start, end).replace('encryption: prins', 'encryption: tls') + text.slice(end));
+    writeFileSync(
+      n32,
+      text.slice(0, start) + text.slice(start, end).replace('encryption: prins', 'encryption: tls') + text.slice(end),
+    );
     const ss7 = join(work, 'inputs/jp-sakura/routing-ss7.yaml');
     const table = readFileSync(ss7, 'utf8');
-    writeFileSync(ss7, table.replace('trafficShare: 6\n', 'trafficShare: 9\n').replace('trafficShare: 12\n', 'trafficShare: 9\n'));
+    writeFileSync(
+      ss7,
+      table.replace('trafficShare: 6\n', 'trafficShare: 9\n').replace('trafficShare: 12\n', 'trafficShare: 9\n'),
+    );
     report = auditReport([join(work, 'inputs')], { ...REGULATOR, baseline: { source: 'before', previous } });
   });
 
   it('marks a control going pass → fail regressed, and counts it', () => {
-    expect(find('ICX-ENC-02', 'RoutingTable/rt-jp-n32-2026q2#r-0001')).toMatchObject({ status: 'fail', baseline: { state: 'regressed', previousStatus: 'pass' } });
+    expect(find('ICX-ENC-02', 'RoutingTable/rt-jp-n32-2026q2#r-0001')).toMatchObject({
+      status: 'fail',
+      baseline: { state: 'regressed', previousStatus: 'pass' },
+    });
     expect(report.result.baseline!.counts.regressed).toBeGreaterThanOrEqual(1);
     expect(report.result.baseline!.counts.new).toBe(0);
   });
@@ -106,17 +137,27 @@ describe('a second audit against the first (--baseline)', () => {
     const rt04 = find('ICX-RT-04', 'RoutingTable/rt-jp-ss7-2026q2');
     expect(rt04.message).toMatch(/^ss7: 9 %/);
     expect(rt04).toMatchObject({ status: 'fail', baseline: { state: 'changed', previousStatus: 'fail' } });
-    expect(find('ICX-OWN-02', 'InterconnectAgreement/ag-jp-cmi-2024')).toMatchObject({ status: 'fail', baseline: { state: 'unchanged', previousStatus: 'fail' } });
+    expect(find('ICX-OWN-02', 'InterconnectAgreement/ag-jp-cmi-2024')).toMatchObject({
+      status: 'fail',
+      baseline: { state: 'unchanged', previousStatus: 'fail' },
+    });
     // Operators whose submission did not change: every finding unchanged (the digests are stable across runs).
     for (const operator of ['kr-hanbit', 'nz-aotearoa', 'no-nordlys']) {
-      expect(report.result.findings.filter((f) => f.operator === operator).map((f) => f.baseline?.state).filter((s) => s !== 'unchanged')).toEqual([]);
+      expect(
+        report.result.findings
+          .filter((f) => f.operator === operator)
+          .map((f) => f.baseline?.state)
+          .filter((s) => s !== 'unchanged'),
+      ).toEqual([]);
     }
   });
 
   it('counts every finding once, in one of the six states', () => {
     const counts = report.result.baseline!.counts;
     expect(Object.keys(counts).sort()).toEqual([...BASELINE_STATES].sort());
-    const tally = Object.fromEntries(BASELINE_STATES.map((s) => [s, report.result.findings.filter((f) => f.baseline?.state === s).length]));
+    const tally = Object.fromEntries(
+      BASELINE_STATES.map((s) => [s, report.result.findings.filter((f) => f.baseline?.state === s).length]),
+    );
     expect({ ...counts, resolved: tally.resolved }).toEqual(tally);
   });
 
@@ -125,8 +166,19 @@ describe('a second audit against the first (--baseline)', () => {
     cpSync('inputs', join(work, 'inputs'), { recursive: true });
     const again = auditReport([join(work, 'inputs')], REGULATOR).result;
     const first = auditReport([join(work, 'inputs')], REGULATOR).result;
-    const comparison = compareWithBaseline(again.findings, { auditDate: first.run.auditDate, findings: first.findings }, 'same');
-    expect(comparison.counts).toMatchObject({ new: 0, regressed: 0, improved: 0, changed: 0, resolved: 0, unchanged: again.findings.length });
+    const comparison = compareWithBaseline(
+      again.findings,
+      { auditDate: first.run.auditDate, findings: first.findings },
+      'same',
+    );
+    expect(comparison.counts).toMatchObject({
+      new: 0,
+      regressed: 0,
+      improved: 0,
+      changed: 0,
+      resolved: 0,
+      unchanged: again.findings.length,
+    });
   });
 
   it('carries the state into CSV, the Findings sheet, SARIF, OSCAL, the sector workbook and index.html', () => {
@@ -135,25 +187,46 @@ describe('a second audit against the first (--baseline)', () => {
     const csv = [...findingsCsv(report)].join('');
     expect(csv.split('\r\n')[0]).toContain('Change since baseline');
     expect(csv.split('\r\n').find((l) => l.includes(regressed.fingerprint))).toMatch(/,regressed,pass$/);
-    const table = findingsTable({ controls: report.result.controls, findings: report.result.findings, baseline: report.result.baseline! } as unknown as WorkbookScope);
+    const table = findingsTable({
+      controls: report.result.controls,
+      findings: report.result.findings,
+      baseline: report.result.baseline!,
+    } as unknown as WorkbookScope);
     const column = table.columns.findIndex((c) => c.header === 'Change since baseline');
     const states = new Set([...table.rows].map((r) => r[column]));
     expect(states).toContain('regressed');
     expect(states).toContain('changed');
     // SARIF: only new | unchanged | updated | absent; ixaudit's state in the properties.
     const results = sarifLog(report).runs[0].results;
-    const sarif = results.find((r) => r.partialFingerprints['ixauditFinding/v1'] === regressed.fingerprint && r.baselineState !== 'absent')!;
-    expect(sarif).toMatchObject({ baselineState: 'updated', properties: { baselineState: 'regressed', previousStatus: 'pass' } });
-    expect(results.filter((r) => !['new', 'unchanged', 'updated', 'absent'].includes(r.baselineState ?? ''))).toEqual([]);
+    const sarif = results.find(
+      (r) => r.partialFingerprints['ixauditFinding/v1'] === regressed.fingerprint && r.baselineState !== 'absent',
+    )!;
+    expect(sarif).toMatchObject({
+      baselineState: 'updated',
+      properties: { baselineState: 'regressed', previousStatus: 'pass' },
+    });
+    expect(results.filter((r) => !['new', 'unchanged', 'updated', 'absent'].includes(r.baselineState ?? ''))).toEqual(
+      [],
+    );
     // OSCAL: the observation's baseline-state property.
-    const observation = assessmentResults(report)['assessment-results'].results[0].observations!.find((o) => o.props?.some((p) => p.name === 'fingerprint' && p.value === regressed.fingerprint));
+    const observation = assessmentResults(report)['assessment-results'].results[0].observations!.find((o) =>
+      o.props?.some((p) => p.name === 'fingerprint' && p.value === regressed.fingerprint),
+    );
     expect(observation?.props?.find((p) => p.name === 'baseline-state')?.value).toBe('regressed');
     // Sector view, workbook and index.html: the six states per operator.
     const sakura = sectorView(report).changes!.find((c) => c.operator === 'jp-sakura')!;
     expect(sakura.regressed).toBeGreaterThanOrEqual(1);
     expect(sectorView(report).changes![0].operator).toBe('jp-sakura');
     const sheet = sectorWorkbookModel(report).tables.find((t) => t.name === 'Changes')!;
-    expect(sheet.columns.map((c) => c.header)).toEqual(['Operator', 'New', 'Regressed', 'Improved', 'Changed', 'Unchanged', 'Resolved']);
+    expect(sheet.columns.map((c) => c.header)).toEqual([
+      'Operator',
+      'New',
+      'Regressed',
+      'Improved',
+      'Changed',
+      'Unchanged',
+      'Resolved',
+    ]);
     const index = indexModel(report, tempFiles({}));
     expect(index.baseline !== false && index.baseline.regressed).toBe(report.result.baseline!.counts.regressed);
   });
@@ -161,7 +234,15 @@ describe('a second audit against the first (--baseline)', () => {
   it('lists regressed and new findings first in the operator change summary', () => {
     const changes = operatorChanges(report, 'jp-sakura')!;
     expect(changes.rows[0].state).toBe('regressed');
-    expect(changes.rows).toContainEqual(expect.objectContaining({ state: 'regressed', control: 'ICX-ENC-02', subject: 'RoutingTable/rt-jp-n32-2026q2#r-0001', previousStatus: 'pass', status: 'fail' }));
+    expect(changes.rows).toContainEqual(
+      expect.objectContaining({
+        state: 'regressed',
+        control: 'ICX-ENC-02',
+        subject: 'RoutingTable/rt-jp-n32-2026q2#r-0001',
+        previousStatus: 'pass',
+        status: 'fail',
+      }),
+    );
     // Regressed, then new, improved, resolved, changed: what needs attention first.
     const order = ['regressed', 'new', 'improved', 'resolved', 'changed'];
     const ranks = changes.rows.map((r) => order.indexOf(r.state));
@@ -186,8 +267,14 @@ describe('a second audit against the first (--baseline)', () => {
 
     const sector = join(out, 'sector.pdf');
     writeFileSync(sector, await renderSectorPdf(report, templates));
-    const sectorText = execFileSync('pdftotext', ['-enc', 'UTF-8', sector, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
-    const first = sectorText.indexOf('Change since the last audit', sectorText.indexOf('1 Executive summary', sectorText.indexOf('Contents') + 200));
+    const sectorText = execFileSync('pdftotext', ['-enc', 'UTF-8', sector, '-'], { encoding: 'utf8' }).replace(
+      /\s+/g,
+      ' ',
+    );
+    const first = sectorText.indexOf(
+      'Change since the last audit',
+      sectorText.indexOf('1 Executive summary', sectorText.indexOf('Contents') + 200),
+    );
     expect(first).toBeGreaterThan(0);
     expect(first).toBeLessThan(sectorText.indexOf('2 Exposure', first));
     expect(sectorText).toMatch(/New Regressed Improved Changed Unchanged Resolved/);
@@ -196,16 +283,24 @@ describe('a second audit against the first (--baseline)', () => {
 });
 
 describe('a findings.json written with the new states can be the next baseline', () => {
-  it('ignores the previous run\'s own baseline block when checking the file', async () => {
+  it("ignores the previous run's own baseline block when checking the file", async () => {
     const { loadPreviousFindings } = await import('../src/load/baseline.js');
     const result = auditReport(['inputs'], REGULATOR).result;
     const data = JSON.parse(findingsJson(result));
     const regressed = data.findings.findIndex((f: Finding) => f.status === 'fail');
     data.findings[regressed].baseline = { state: 'regressed', previousStatus: 'pass' };
-    data.baseline = { source: 'x', previousAuditDate: '2025-07-01', counts: { new: 0, regressed: 1, improved: 0, changed: 0, unchanged: 0, resolved: 0 }, removed: [] };
+    data.baseline = {
+      source: 'x',
+      previousAuditDate: '2025-07-01',
+      counts: { new: 0, regressed: 1, improved: 0, changed: 0, unchanged: 0, resolved: 0 },
+      removed: [],
+    };
     const loaded = loadPreviousFindings(tempFiles({ 'findings.json': JSON.stringify(data) }));
     expect('message' in loaded ? loaded.message : '').toBe('');
-    expect(!('message' in loaded) && loaded.findings[regressed]).toMatchObject({ status: 'fail', digest: findingDigest(result.findings[regressed]) });
+    expect(!('message' in loaded) && loaded.findings[regressed]).toMatchObject({
+      status: 'fail',
+      digest: findingDigest(result.findings[regressed]),
+    });
     // An older file's baseline block (four states) does not stop it being a baseline either: it is not read.
     data.baseline.counts = { new: 0, changed: 1, unchanged: 0, resolved: 0 };
     data.findings[regressed].baseline = { state: 'sideways' };

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { controlsDocText } from '../src/cli/controls-command.js';
 import { audit } from './support/audit.js';
-import { ixaudit } from './support/cli.js';
 import { tempFiles } from './support/files.js';
 import { run as cli } from './support/run.js';
 
@@ -41,13 +40,18 @@ spec: {counterparty: clean-de, services: [ss7-transit], signed: 2025-01-01}
 function run(profile: string, options: { profileId?: string } = {}) {
   const dir = tempFiles({ 'sub.yaml': SUBMISSION, 'profile.yaml': profile });
   // The profile is the auditor's (--profile FILE), never part of the submission.
-  return audit([BASE, join(dir, 'sub.yaml')], { profileFiles: [join(dir, 'profile.yaml')], profileId: options.profileId ?? 'mine' });
+  return audit([BASE, join(dir, 'sub.yaml')], {
+    profileFiles: [join(dir, 'profile.yaml')],
+    profileId: options.profileId ?? 'mine',
+  });
 }
 
-const finding = (result: ReturnType<typeof run>, control: string, subject: string) => result.findings.find((f) => f.control === control && f.subject === subject);
+const finding = (result: ReturnType<typeof run>, control: string, subject: string) =>
+  result.findings.find((f) => f.control === control && f.subject === subject);
 
 describe('tailoring with profiles', () => {
-  const own = (body: string) => `apiVersion: ixaudit/v1\nkind: AuditProfile\nmetadata: {id: mine}\nspec:\n  auditDate: 2026-07-01\n${body}`;
+  const own = (body: string) =>
+    `apiVersion: ixaudit/v1\nkind: AuditProfile\nmetadata: {id: mine}\nspec:\n  auditDate: 2026-07-01\n${body}`;
 
   it('the shipped strict profile tightens parameters, raises severities and counts silence as failure', () => {
     const lenient = run(own('  extends: default\n'));
@@ -55,19 +59,32 @@ describe('tailoring with profiles', () => {
     expect(strict.errors).toEqual([]);
     expect(strict.run.profile.chain).toEqual(['mine', 'strict', 'default']);
     // 45 days old: within the default 90, beyond strict's 30.
-    expect(finding(lenient, 'ICX-RT-09', 'RoutingTable/rt')).toMatchObject({ status: 'pass', evidence: { ageDays: 45, limit: 90 } });
-    expect(finding(strict, 'ICX-RT-09', 'RoutingTable/rt')).toMatchObject({ status: 'fail', evidence: { ageDays: 45, limit: 30 } });
+    expect(finding(lenient, 'ICX-RT-09', 'RoutingTable/rt')).toMatchObject({
+      status: 'pass',
+      evidence: { ageDays: 45, limit: 90 },
+    });
+    expect(finding(strict, 'ICX-RT-09', 'RoutingTable/rt')).toMatchObject({
+      status: 'fail',
+      evidence: { ageDays: 45, limit: 30 },
+    });
     // A high-risk backup is critical under strict.
     expect(finding(lenient, 'ICX-RT-02', 'RoutingTable/rt#r-1')).toMatchObject({ status: 'fail', severity: 'high' });
     expect(finding(strict, 'ICX-RT-02', 'RoutingTable/rt#r-1')).toMatchObject({ status: 'fail', severity: 'critical' });
     // The missing government-request clause is not evidenced under both; only strict counts it as failing.
     expect(finding(strict, 'ICX-CT-02', 'InterconnectAgreement/ag')?.status).toBe('not-evidenced');
-    expect(strict.run.profile).toMatchObject({ failOn: 'medium', parameters: { notEvidencedIsFailure: true, maxGovernmentRequestNotifyHours: 24 } });
+    expect(strict.run.profile).toMatchObject({
+      failOn: 'medium',
+      parameters: { notEvidencedIsFailure: true, maxGovernmentRequestNotifyHours: 24 },
+    });
     expect(strict.controls.find((c) => c.id === 'ICX-RT-09')?.parameters).toEqual({ maxRoutingDataAgeDays: 30 });
   });
 
-  it('a profile of one\'s own overrides what it extends: parameters, disabled controls, severities', () => {
-    const result = run(own('  extends: strict\n  parameters: {maxRoutingDataAgeDays: 60}\n  controls:\n    disable: [ICX-RES-02]\n    severity: {ICX-RT-02: medium}\n'));
+  it("a profile of one's own overrides what it extends: parameters, disabled controls, severities", () => {
+    const result = run(
+      own(
+        '  extends: strict\n  parameters: {maxRoutingDataAgeDays: 60}\n  controls:\n    disable: [ICX-RES-02]\n    severity: {ICX-RT-02: medium}\n',
+      ),
+    );
     expect(finding(result, 'ICX-RT-09', 'RoutingTable/rt')).toMatchObject({ status: 'pass', evidence: { limit: 60 } });
     expect(finding(result, 'ICX-RT-02', 'RoutingTable/rt#r-1')?.severity).toBe('medium');
     expect(result.findings.some((f) => f.control === 'ICX-RES-02')).toBe(false);
@@ -81,9 +98,15 @@ describe('ixaudit controls', () => {
     const { code, stdout } = await cli('controls', 'list', '--profile', 'strict');
     expect(code).toBe(0);
     expect(stdout).toContain('Controls of catalog 1.0.0 under profile strict (strict → default):');
-    expect(stdout).toMatch(/Changes against default:\n {2}fail-on high → medium\n {2}notEvidencedIsFailure false → true\n/);
-    expect(stdout).toMatch(/ICX-RT-02\s+critical .*\[severity high → critical by profile; highRiskListings .*"us-fcc-order-to-show-cause"\] by profile\]/);
-    expect(stdout).toMatch(/ICX-RT-09\s+medium\s+Routing data is recent {2}\[maxRoutingDataAgeDays 90 → 30 by profile\]/);
+    expect(stdout).toMatch(
+      /Changes against default:\n {2}fail-on high → medium\n {2}notEvidencedIsFailure false → true\n/,
+    );
+    expect(stdout).toMatch(
+      /ICX-RT-02\s+critical .*\[severity high → critical by profile; highRiskListings .*"us-fcc-order-to-show-cause"\] by profile\]/,
+    );
+    expect(stdout).toMatch(
+      /ICX-RT-09\s+medium\s+Routing data is recent {2}\[maxRoutingDataAgeDays 90 → 30 by profile\]/,
+    );
     expect(stdout).toMatch(/ICX-RES-01\s+medium .*\[maxCarrierShare 60 → 50 by profile\]/);
     // Untouched controls carry no note.
     expect(stdout).toMatch(/ICX-CT-09\s+medium\s+Governing law is not that of a high-risk jurisdiction\n/);

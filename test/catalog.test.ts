@@ -7,7 +7,7 @@ import { compileCatalog, loadBuiltins } from '../src/cli/run-audit.js';
 import { controlMeaning } from '../src/model/control.js';
 import { packageRoot } from '../src/paths.js';
 import { audit } from './support/audit.js';
-import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
+import { REGULATOR } from './support/run.js';
 
 // Tests about the catalog as a whole, as stylelint and typescript-eslint test their rule sets: every
 // control is the one the specification states, cites only its documents, reads only parameters a profile
@@ -24,7 +24,8 @@ const spec = readFileSync(SPEC, 'utf8');
 /** The specification's table rows: id → requirement text and severity. */
 function specTable(): Map<string, { requirement: string; severity: string }> {
   const rows = new Map<string, { requirement: string; severity: string }>();
-  for (const match of spec.matchAll(/^\| (ICX-[A-Z]+-\d+) \| (.*) \| (\w+) \|$/gm)) rows.set(match[1], { requirement: match[2], severity: match[3] });
+  for (const match of spec.matchAll(/^\| (ICX-[A-Z]+-\d+) \| (.*) \| (\w+) \|$/gm))
+    rows.set(match[1], { requirement: match[2], severity: match[3] });
   return rows;
 }
 
@@ -41,10 +42,13 @@ describe('the catalog is the specification', () => {
     }
   });
 
-  it('catalog.yaml lists the documents of the specification\'s reference list, spelled as it spells them', () => {
+  it("catalog.yaml lists the documents of the specification's reference list, spelled as it spells them", () => {
     const listed = oneLine(spec.slice(spec.indexOf('References below'), spec.indexOf('## OWN')));
     // The specification writes "GSMA FS.07 …; FS.19 …": later GSMA documents share the first one's prefix.
-    for (const ref of meta.references) expect(listed.includes(ref.document) || listed.includes(ref.document.replace(/^GSMA /, '')), ref.document).toBe(true);
+    for (const ref of meta.references)
+      expect(listed.includes(ref.document) || listed.includes(ref.document.replace(/^GSMA /, '')), ref.document).toBe(
+        true,
+      );
     expect(meta.references).toHaveLength(12);
     const nist = meta.references.find((r) => r.document === 'NIST SP 800-53 Rev. 5')!;
     expect(listed).toContain(`NIST SP 800-53 Rev. 5 (${nist.sections!.join(', ')})`);
@@ -55,14 +59,19 @@ describe('the catalog is the specification', () => {
     for (const c of controls) {
       for (const ref of c.references) {
         expect(allowed.has(ref.document), `${c.id} cites "${ref.document}"`).toBe(true);
-        if (ref.section !== undefined) expect(allowed.get(ref.document)!.has(ref.section), `${c.id} cites ${ref.document} section ${ref.section}`).toBe(true);
+        if (ref.section !== undefined)
+          expect(
+            allowed.get(ref.document)!.has(ref.section),
+            `${c.id} cites ${ref.document} section ${ref.section}`,
+          ).toBe(true);
       }
     }
   });
 });
 
 describe('parameters', () => {
-  const defaults = loadBuiltins().documents.find((d) => d.kind === 'AuditProfile' && d.id === 'default')!.value.spec.parameters as Record<string, unknown>;
+  const defaults = loadBuiltins().documents.find((d) => d.kind === 'AuditProfile' && d.id === 'default')!.value.spec
+    .parameters as Record<string, unknown>;
 
   it('every parameter a control reads is declared by it, and the default profile or the control gives it a value', () => {
     for (const c of controls) {
@@ -72,7 +81,10 @@ describe('parameters', () => {
       for (const name of read) expect(declared, `${c.id} reads params.${name}`).toContain(name);
       for (const name of declared) {
         const own = c.parameters![name].default;
-        expect(own !== undefined || name in defaults, `${c.id}: ${name} has no value in the default profile nor a default of its own`).toBe(true);
+        expect(
+          own !== undefined || name in defaults,
+          `${c.id}: ${name} has no value in the default profile nor a default of its own`,
+        ).toBe(true);
         // One value for one name: a control's default never contradicts the shipped baseline.
         if (own !== undefined && name in defaults) expect(own, `${c.id}: ${name}`).toEqual(defaults[name]);
       }
@@ -155,7 +167,9 @@ describe('the bundled samples', () => {
   });
 
   it('keep the clean reference operator clean under every control', () => {
-    const dirty = result.findings.filter((f) => f.operator === 'no-nordlys' && !['pass', 'not-applicable'].includes(f.status));
+    const dirty = result.findings.filter(
+      (f) => f.operator === 'no-nordlys' && !['pass', 'not-applicable'].includes(f.status),
+    );
     expect(dirty.map((f) => `${f.control} ${f.subject} ${f.status}`)).toEqual([]);
   });
 });

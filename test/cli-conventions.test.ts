@@ -26,7 +26,7 @@ async function runPiped(...args: string[]): Promise<{ code: number; stdout: stri
 }
 
 describe('help', () => {
-  it('`<command> --help`, `-h` and `help <command>` print that command\'s help, not the overview', async () => {
+  it("`<command> --help`, `-h` and `help <command>` print that command's help, not the overview", async () => {
     for (const command of ['audit', 'validate', 'controls', 'keygen', 'verify']) {
       const long = await run(command, '--help');
       expect(long.code, command).toBe(0);
@@ -41,14 +41,24 @@ describe('help', () => {
 
   it('lists only the options a command reads, and exit codes for audit, validate and verify', async () => {
     const audit = (await run('help', 'audit')).stdout;
-    for (const option of ['-o, --out DIR', '-f, --format', '-p, --profile', '-q, --quiet', '--stdout FORMAT', '--verbose', '--fail-on', '--limit']) expect(audit).toContain(option);
-    expect(audit).toMatch(/Exit codes.*\n\s+0  PASS.*\n[\s\S]*\n\s+4  reports could not be written/);
+    for (const option of [
+      '-o, --out DIR',
+      '-f, --format',
+      '-p, --profile',
+      '-q, --quiet',
+      '--stdout FORMAT',
+      '--verbose',
+      '--fail-on',
+      '--limit',
+    ])
+      expect(audit).toContain(option);
+    expect(audit).toMatch(/Exit codes.*\n\s+0 {2}PASS.*\n[\s\S]*\n\s+4 {2}reports could not be written/);
     expect(audit).not.toContain('--outputs-only');
     const verify = (await run('help', 'verify')).stdout;
     expect(verify).toContain('--outputs-only');
     expect(verify).not.toContain('--fail-on');
-    expect(verify).toMatch(/Exit codes:\n\s+0  verified.*\n\s+1  verification failed/);
-    expect((await run('help', 'validate')).stdout).toMatch(/Exit codes:\n\s+0  the inputs are valid\n\s+2  /);
+    expect(verify).toMatch(/Exit codes:\n\s+0 {2}verified.*\n\s+1 {2}verification failed/);
+    expect((await run('help', 'validate')).stdout).toMatch(/Exit codes:\n\s+0 {2}the inputs are valid\n\s+2 {2}/);
     expect((await run('help', 'validate')).stdout).not.toContain('--out');
     expect((await run('help', 'keygen')).stdout).toContain('--force');
   });
@@ -66,7 +76,10 @@ describe('help', () => {
     expect(overview.stdout).toContain('ixaudit help <command>');
     expect((await run('help')).stdout).toBe(overview.stdout);
     expect(await run()).toMatchObject({ code: 2, stdout: overview.stdout });
-    expect(await run('help', 'frobnicate')).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "frobnicate"') });
+    expect(await run('help', 'frobnicate')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('unknown command "frobnicate"'),
+    });
   });
 });
 
@@ -74,7 +87,8 @@ describe('short flags, --version and option errors', () => {
   it('--version, -V and -v print the tool and catalog versions', async () => {
     const expected = `ixaudit ${toolVersion()} (catalog ${catalogVersion()})`;
     expect(expected).toMatch(/^ixaudit \d+\.\d+\.\d+ \(catalog \d+\.\d+\.\d+\)$/);
-    for (const flag of ['--version', '-V', '-v']) expect(await run(flag), flag).toMatchObject({ code: 0, stdout: expected });
+    for (const flag of ['--version', '-V', '-v'])
+      expect(await run(flag), flag).toMatchObject({ code: 0, stdout: expected });
   });
 
   it('-o, -f, -p and -q are --out, --format, --profile and --quiet', async () => {
@@ -90,27 +104,47 @@ describe('short flags, --version and option errors', () => {
     expect(JSON.parse(readFileSync(join(short, 'findings.json'), 'utf8')).run.profile.id).toBe('sample-2026h1');
   });
 
-  it('an unknown option is named, with a near option and the command\'s help', async () => {
+  it("an unknown option is named, with a near option and the command's help", async () => {
     const { code, stderr } = await run('audit', 'inputs', '--outt', 'x');
     expect(code).toBe(2);
     expect(stderr).toBe('ixaudit: unknown option --outt (did you mean --out?)\nRun "ixaudit audit --help" for usage.');
-    expect((await run('verify', 'out', '--frobnicate')).stderr).toBe('ixaudit: unknown option --frobnicate\nRun "ixaudit verify --help" for usage.');
+    expect((await run('verify', 'out', '--frobnicate')).stderr).toBe(
+      'ixaudit: unknown option --frobnicate\nRun "ixaudit verify --help" for usage.',
+    );
   });
 });
 
 describe('--verbose', () => {
   it('prints the files read, the inventory and the profile chain on stderr; stdout is unchanged', async () => {
-    const args = ['audit', 'inputs/no-nordlys', '-p', 'regulator/profile.yaml', '--registry', 'regulator/registry', '-f', 'json'];
+    const args = [
+      'audit',
+      'inputs/no-nordlys',
+      '-p',
+      'regulator/profile.yaml',
+      '--registry',
+      'regulator/registry',
+      '-f',
+      'json',
+    ];
     const plain = await run(...args, '-o', tempFiles({}));
     const verbose = await run(...args, '-o', tempFiles({}), '--verbose');
     expect(verbose.code).toBe(plain.code);
     expect(verbose.stdout.replace(/Wrote .*/, '')).toBe(plain.stdout.replace(/Wrote .*/, ''));
     expect(plain.stderr).not.toContain('loaded ');
-    expect(verbose.stderr).toMatch(/(^|\n)loaded \d+ file\(s\), \d+ bytes \(and \d+ built-in registry and profile file\(s\)\):\n/);
+    expect(verbose.stderr).toMatch(
+      /(^|\n)loaded \d+ file\(s\), \d+ bytes \(and \d+ built-in registry and profile file\(s\)\):\n/,
+    );
     expect(verbose.stderr).toMatch(/\n {2}inputs\/no-nordlys\/\S+ \(\d+ bytes\)\n/);
-    expect(verbose.stderr).toMatch(/\ninventory: 1 operator\(s\), \d+ route\(s\), \d+ carrier\(s\), \d+ agreement\(s\)\n/);
-    expect(verbose.stderr).toContain('\nprofile sample-2026h1 (regulator/profile.yaml); chain sample-2026h1 → default (each extends the next)\n');
-    expect(await run(...args, '-o', tempFiles({}), '--verbose', '-q')).toMatchObject({ code: 2, stderr: expect.stringContaining('--verbose and --quiet cannot be used together') });
+    expect(verbose.stderr).toMatch(
+      /\ninventory: 1 operator\(s\), \d+ route\(s\), \d+ carrier\(s\), \d+ agreement\(s\)\n/,
+    );
+    expect(verbose.stderr).toContain(
+      '\nprofile sample-2026h1 (regulator/profile.yaml); chain sample-2026h1 → default (each extends the next)\n',
+    );
+    expect(await run(...args, '-o', tempFiles({}), '--verbose', '-q')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--verbose and --quiet cannot be used together'),
+    });
   });
 });
 
@@ -123,7 +157,17 @@ describe('--stdout FORMAT', () => {
     ['csv', 'findings.csv'],
   ])('--stdout %s writes %s to stdout, besides the --out files, and nothing else there', async (format, file) => {
     const dir = join(out, format);
-    const { code, stdout, piped } = await runPiped('audit', ...SAMPLES, '-o', dir, '--stdout', format, '-f', format, '-q');
+    const { code, stdout, piped } = await runPiped(
+      'audit',
+      ...SAMPLES,
+      '-o',
+      dir,
+      '--stdout',
+      format,
+      '-f',
+      format,
+      '-q',
+    );
     expect(code).toBe(1); // the samples fail: the exit code still gives the result
     expect(stdout).toBe('');
     const written = readFileSync(join(dir, file), 'utf8');
@@ -133,15 +177,33 @@ describe('--stdout FORMAT', () => {
   });
 
   it('also without --quiet: the summary is not mixed into the findings', async () => {
-    const { stdout, piped } = await runPiped('audit', ...SAMPLES, '-o', join(out, 'loud'), '--stdout', 'json', '-f', 'json');
+    const { stdout, piped } = await runPiped(
+      'audit',
+      ...SAMPLES,
+      '-o',
+      join(out, 'loud'),
+      '--stdout',
+      'json',
+      '-f',
+      'json',
+    );
     expect(stdout).toBe('');
     expect(JSON.parse(piped).summary.operators).toHaveLength(4);
   });
 
   it('is exclusive with --json, audit-only, and takes only the text formats', async () => {
-    expect(await run('audit', ...SAMPLES, '-o', join(out, 'x'), '--stdout', 'json', '--json')).toMatchObject({ code: 2, stderr: expect.stringContaining('--stdout and --json both write to standard output') });
-    expect(await run('audit', ...SAMPLES, '-o', join(out, 'x'), '--stdout', 'pdf')).toMatchObject({ code: 2, stderr: expect.stringContaining('--stdout must be one of json, csv, sarif, not "pdf"') });
-    expect(await run('validate', ...SAMPLES, '--stdout', 'json')).toMatchObject({ code: 2, stderr: expect.stringContaining('--stdout is an audit option') });
+    expect(await run('audit', ...SAMPLES, '-o', join(out, 'x'), '--stdout', 'json', '--json')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--stdout and --json both write to standard output'),
+    });
+    expect(await run('audit', ...SAMPLES, '-o', join(out, 'x'), '--stdout', 'pdf')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--stdout must be one of json, csv, sarif, not "pdf"'),
+    });
+    expect(await run('validate', ...SAMPLES, '--stdout', 'json')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--stdout is an audit option'),
+    });
     expect(existsSync(join(out, 'x'))).toBe(false);
   });
 });
@@ -150,7 +212,7 @@ describe('files the CLI writes unasked', () => {
   const cwd = process.cwd();
   afterEach(() => process.chdir(cwd));
 
-  it('`controls docs` without FILE writes controls.md in the working folder, not the package\'s docs', async () => {
+  it("`controls docs` without FILE writes controls.md in the working folder, not the package's docs", async () => {
     const packageDoc = readFileSync(join(cwd, 'docs/controls.md'));
     const here = tempFiles({});
     process.chdir(here);

@@ -14,14 +14,21 @@ describe('ixaudit CLI', () => {
     const { code, stdout } = await run('--help');
     expect(code).toBe(0);
     expect(stdout).toContain('ixaudit audit <file|folder>... --out DIR');
-    expect(stdout).toMatch(/Exit codes \(a gating failure is never hidden by another problem\):\n\s+0  PASS, or NOT GATED.*\n\s+1  FAIL: .*\n.*\n\s+2  no gating failure, .*\n.*\n\s+3  ERROR: /);
+    expect(stdout).toMatch(
+      /Exit codes \(a gating failure is never hidden by another problem\):\n\s+0 {2}PASS, or NOT GATED.*\n\s+1 {2}FAIL: .*\n.*\n\s+2 {2}no gating failure, .*\n.*\n\s+3 {2}ERROR: /,
+    );
   });
 
   it('audits the bundled samples: exit 1 for failures, summary per operator, findings.json written', () => {
     const out = tempFiles({});
     const { code, stdout, stderr } = ixaudit('audit', ...SAMPLES, '--out', out, '--format', 'json');
     // Not a terminal: one plain progress line per operator finished, on stderr.
-    expect(stderr.split('\n').filter(Boolean).map((l) => l.replace(/:.*/, ''))).toEqual([
+    expect(
+      stderr
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.replace(/:.*/, '')),
+    ).toEqual([
       'audited jp-sakura (1/4)',
       'audited kr-hanbit (2/4)',
       'audited no-nordlys (3/4)',
@@ -33,7 +40,12 @@ describe('ixaudit CLI', () => {
     expect(stdout).toContain('waiver expired jp-sakura w-jp-002');
     const findings = JSON.parse(readFileSync(join(out, 'findings.json'), 'utf8'));
     expect(findings.run.auditDate).toBe('2026-07-01');
-    expect(findings.findings.find((f: { control: string; subject: string }) => f.control === 'ICX-RT-01' && f.subject === 'RoutingTable/rt-jp-ss7-2026q2#r-0001').status).toBe('waived');
+    expect(
+      findings.findings.find(
+        (f: { control: string; subject: string }) =>
+          f.control === 'ICX-RT-01' && f.subject === 'RoutingTable/rt-jp-ss7-2026q2#r-0001',
+      ).status,
+    ).toBe('waived');
     expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
@@ -44,34 +56,68 @@ describe('ixaudit CLI', () => {
     expect(none.stdout).toMatch(/NOT GATED jp-sakura .*: \d+ failed/);
     expect(none.stdout).toContain('Overall result: NOT GATED');
     expect(none.stdout).not.toMatch(/PASS jp-sakura/);
-    expect((await run('audit', 'inputs/no-nordlys', ...REGULATOR_OPTIONS, '--out', tempFiles({}), '--fail-on', 'info', '--format', 'json')).code).toBe(0);
+    expect(
+      (
+        await run(
+          'audit',
+          'inputs/no-nordlys',
+          ...REGULATOR_OPTIONS,
+          '--out',
+          tempFiles({}),
+          '--fail-on',
+          'info',
+          '--format',
+          'json',
+        )
+      ).code,
+    ).toBe(0);
   });
 
   it('reports a broken submission with file:line:column, still audits the others, and its failures still exit 1', async () => {
     const dir = tempFiles({
-      'broken/op.yaml': 'apiVersion: ixaudit/v1\nkind: Operator\nmetadata: {id: broken-op}\nspec:\n  country: Nowhere\n  networks: [gsm]\n',
+      'broken/op.yaml':
+        'apiVersion: ixaudit/v1\nkind: Operator\nmetadata: {id: broken-op}\nspec:\n  country: Nowhere\n  networks: [gsm]\n',
     });
     const out = tempFiles({});
     const { code, stderr } = await run('audit', ...SAMPLES, join(dir, 'broken'), '--out', out, '--format', 'json');
     expect(code).toBe(1); // the samples fail at high: an input error never hides that
-    expect(stderr).toContain('op.yaml:5:12: spec.country: expected an ISO 3166-1 alpha-2 country code such as JP, found the text "Nowhere"');
+    expect(stderr).toContain(
+      'op.yaml:5:12: spec.country: expected an ISO 3166-1 alpha-2 country code such as JP, found the text "Nowhere"',
+    );
     expect(stderr).not.toMatch(/\n\s+at /); // no stack trace for a user error
     const findings = JSON.parse(readFileSync(join(out, 'findings.json'), 'utf8'));
     // The operator whose document could not be loaded is in the run, INCOMPLETE, never silently missing.
-    expect(findings.summary.operators.map((o: { id: string; result: string }) => `${o.id} ${o.result}`)).toEqual(['broken-op INCOMPLETE', 'jp-sakura FAIL', 'kr-hanbit FAIL', 'no-nordlys PASS', 'nz-aotearoa FAIL']);
+    expect(findings.summary.operators.map((o: { id: string; result: string }) => `${o.id} ${o.result}`)).toEqual([
+      'broken-op INCOMPLETE',
+      'jp-sakura FAIL',
+      'kr-hanbit FAIL',
+      'no-nordlys PASS',
+      'nz-aotearoa FAIL',
+    ]);
     expect(findings.errors).toHaveLength(1);
   });
 
   it('rejects bad options with a usage error', async () => {
-    expect(await run('audit', ...SAMPLES, '--date', '2026-13-01')).toMatchObject({ code: 2, stderr: expect.stringContaining('--date must be a calendar date') });
+    expect(await run('audit', ...SAMPLES, '--date', '2026-13-01')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--date must be a calendar date'),
+    });
     expect(await run('audit', ...SAMPLES, '--fail-on', 'severe')).toMatchObject({ code: 2 });
-    expect(await run('audit', 'no/such/folder', '--out', tempFiles({}))).toMatchObject({ code: 2, stderr: expect.stringContaining('no/such/folder: no such file or folder') });
-    expect(await run('frobnicate')).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "frobnicate"') });
+    expect(await run('audit', 'no/such/folder', '--out', tempFiles({}))).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('no/such/folder: no such file or folder'),
+    });
+    expect(await run('frobnicate')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('unknown command "frobnicate"'),
+    });
   });
 
   it('validate checks inputs without auditing', async () => {
     expect(await run('validate', ...SAMPLES)).toMatchObject({ code: 0, stdout: expect.stringContaining('valid') });
-    const dir = tempFiles({ 'bad.yaml': 'apiVersion: ixaudit/v1\nkind: Operator\nmetadata: {id: BAD}\nspec: {country: JP, networks: [gsm]}\n' });
+    const dir = tempFiles({
+      'bad.yaml': 'apiVersion: ixaudit/v1\nkind: Operator\nmetadata: {id: BAD}\nspec: {country: JP, networks: [gsm]}\n',
+    });
     const { code, stderr } = await run('validate', dir);
     expect(code).toBe(2);
     expect(stderr).toMatch(/bad\.yaml:3:16: metadata\.id: expected an id of lower-case letters/);
@@ -82,7 +128,8 @@ describe('ixaudit CLI', () => {
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/ICX-RT-01\s+critical\s+No high-risk carrier as primary next hop/);
     const profile = tempFiles({
-      'strict.yaml': 'apiVersion: ixaudit/v1\nkind: AuditProfile\nmetadata: {id: strict-local}\nspec:\n  extends: default\n  controls: {disable: [ICX-CT-05], severity: {ICX-RT-06: high}}\n',
+      'strict.yaml':
+        'apiVersion: ixaudit/v1\nkind: AuditProfile\nmetadata: {id: strict-local}\nspec:\n  extends: default\n  controls: {disable: [ICX-CT-05], severity: {ICX-RT-06: high}}\n',
     });
     const tailored = await run('controls', 'list', '--profile', join(profile, 'strict.yaml'));
     expect(tailored.stdout).toMatch(/ICX-CT-05 .*\[disabled by profile\]/);
@@ -107,16 +154,28 @@ describe('ixaudit CLI', () => {
     ixaudit('audit', ...SAMPLES, '--out', two, '--jobs', '2', '--quiet', '--format', 'json');
     expect(readFileSync(join(two, 'findings.json'), 'utf8')).toBe(readFileSync(join(one, 'findings.json'), 'utf8'));
 
-    const crash = spawnSync(process.execPath, ['bin/ixaudit.js', 'audit', ...SAMPLES, '--out', faulty, '--jobs', '2', '--quiet', '--format', 'json'], {
-      encoding: 'utf8',
-      env: { ...process.env, IXAUDIT_FAULT_WORKER: 'kr-hanbit' },
-    });
+    const crash = spawnSync(
+      process.execPath,
+      ['bin/ixaudit.js', 'audit', ...SAMPLES, '--out', faulty, '--jobs', '2', '--quiet', '--format', 'json'],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, IXAUDIT_FAULT_WORKER: 'kr-hanbit' },
+      },
+    );
     expect(crash.status).toBe(1);
     const result = JSON.parse(readFileSync(join(faulty, 'findings.json'), 'utf8'));
     const engine = result.findings.filter((f: { control: string }) => f.control === 'ICX-ENGINE');
-    expect(engine).toEqual([expect.objectContaining({ operator: 'kr-hanbit', status: 'error', message: expect.stringContaining('The worker auditing kr-hanbit failed') })]);
+    expect(engine).toEqual([
+      expect.objectContaining({
+        operator: 'kr-hanbit',
+        status: 'error',
+        message: expect.stringContaining('The worker auditing kr-hanbit failed'),
+      }),
+    ]);
     // The others were audited in full.
-    expect(result.findings.filter((f: { operator: string }) => f.operator === 'nz-aotearoa').length).toBeGreaterThan(50);
+    expect(result.findings.filter((f: { operator: string }) => f.operator === 'nz-aotearoa').length).toBeGreaterThan(
+      50,
+    );
   });
 
   it('--json prints a machine-readable summary and nothing else on stdout; --quiet prints nothing', async () => {
@@ -127,7 +186,13 @@ describe('ixaudit CLI', () => {
     expect(summary).toMatchObject({ exitCode: 1, result: 'FAIL', auditDate: '2026-07-01', profile: 'sample-2026h1' });
     expect(summary.exitCode).toBe(code);
     expect(summary.outputs.some((o: string) => o.endsWith('findings.json'))).toBe(true);
-    expect(await run('audit', ...SAMPLES, '--out', out, '--quiet', '--format', 'json')).toMatchObject({ stdout: '', stderr: '' });
-    expect(await run('audit', ...SAMPLES, '--out', out, '--format', 'json,docx')).toMatchObject({ code: 2, stderr: expect.stringContaining('--format docx: not an output format') });
+    expect(await run('audit', ...SAMPLES, '--out', out, '--quiet', '--format', 'json')).toMatchObject({
+      stdout: '',
+      stderr: '',
+    });
+    expect(await run('audit', ...SAMPLES, '--out', out, '--format', 'json,docx')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--format docx: not an output format'),
+    });
   });
 });

@@ -15,7 +15,12 @@ spec:
   networks: [gsm]
 `;
 
-function table(id: string, protocol: string, routes: Array<{ share?: number; status?: string }>, exportedAt = '2026-06-30T23:00:00Z'): string {
+function table(
+  id: string,
+  protocol: string,
+  routes: Array<{ share?: number; status?: string }>,
+  exportedAt = '2026-06-30T23:00:00Z',
+): string {
   return `apiVersion: ixaudit/v1
 kind: RoutingTable
 metadata: {id: ${id}, operator: op-jp}
@@ -37,12 +42,19 @@ function consistency(...texts: string[]): { loadErrors: string[]; diagnostics: D
   const documents = loaded.flatMap((l) => l.documents);
   for (const doc of documents) doc.origin = 'submission';
   const { world } = buildWorld([], documents);
-  return { loadErrors: loaded.flatMap((l) => l.diagnostics.map(formatDiagnostic)), diagnostics: checkConsistency(world) };
+  return {
+    loadErrors: loaded.flatMap((l) => l.diagnostics.map(formatDiagnostic)),
+    diagnostics: checkConsistency(world),
+  };
 }
 
 describe('checkConsistency: traffic shares', () => {
   it('reports active routes of one protocol carrying 180 % across two tables, at the route that crosses 100 %', () => {
-    const { loadErrors, diagnostics } = consistency(OPERATOR, table('rt-a', 'ss7', [{ share: 60 }, { share: 30 }]), table('rt-b', 'ss7', [{ share: 50 }, { share: 40 }]));
+    const { loadErrors, diagnostics } = consistency(
+      OPERATOR,
+      table('rt-a', 'ss7', [{ share: 60 }, { share: 30 }]),
+      table('rt-b', 'ss7', [{ share: 50 }, { share: 40 }]),
+    );
     expect(loadErrors).toEqual([]);
     expect(diagnostics).toHaveLength(1);
     expect(diagnostics[0]).toMatchObject({ code: 'schema', operator: 'op-jp', file: 'c.yaml' });
@@ -53,7 +65,11 @@ describe('checkConsistency: traffic shares', () => {
   });
 
   it('reports an over-full protocol inside one table, and once per protocol', () => {
-    const { diagnostics } = consistency(OPERATOR, table('rt-ss7', 'ss7', [{ share: 90 }, { share: 90 }, { share: 90 }]), table('rt-dia', 'diameter', [{ share: 70 }, { share: 40 }]));
+    const { diagnostics } = consistency(
+      OPERATOR,
+      table('rt-ss7', 'ss7', [{ share: 90 }, { share: 90 }, { share: 90 }]),
+      table('rt-dia', 'diameter', [{ share: 70 }, { share: 40 }]),
+    );
     // Located at each table's second route (line 18), whose share takes its protocol over 100 %.
     expect(diagnostics.map((d) => [d.file, d.line, d.message.split(' of its')[0]])).toEqual([
       ['b.yaml', 18, 'active routes of protocol ss7 carry 270 %'],
@@ -68,7 +84,12 @@ describe('checkConsistency: traffic shares', () => {
       OPERATOR,
       other,
       // 100 % active; the standby and disabled routes would carry the traffic only when the active ones do not.
-      table('rt-ss7', 'ss7', [{ share: 60 }, { share: 40 }, { share: 60, status: 'standby' }, { share: 90, status: 'disabled' }]),
+      table('rt-ss7', 'ss7', [
+        { share: 60 },
+        { share: 40 },
+        { share: 60, status: 'standby' },
+        { share: 90, status: 'disabled' },
+      ]),
       table('rt-gtp', 'gtp', [{ share: 100 }]),
       // Three thirds written rounded up: 100.000002 %, and 34 + 34 + 33 = 101 %: rounding, not an error.
       table('rt-dia', 'diameter', [{ share: 33.333334 }, { share: 33.333334 }, { share: 33.333334 }]),
@@ -81,8 +102,13 @@ describe('checkConsistency: traffic shares', () => {
   });
 
   it('does not take a 102 % total of whole numbers for rounding', () => {
-    const { diagnostics } = consistency(OPERATOR, table('rt-n32', 'n32', [{ share: 34 }, { share: 34 }, { share: 34 }]));
-    expect(diagnostics.map((d) => d.message.slice(0, 48))).toEqual(['active routes of protocol n32 carry 102 % of its']);
+    const { diagnostics } = consistency(
+      OPERATOR,
+      table('rt-n32', 'n32', [{ share: 34 }, { share: 34 }, { share: 34 }]),
+    );
+    expect(diagnostics.map((d) => d.message.slice(0, 48))).toEqual([
+      'active routes of protocol n32 carry 102 % of its',
+    ]);
   });
 });
 
@@ -124,21 +150,36 @@ spec:
 });
 
 describe('exportedAt must be a date and time the calendar and the clock have', () => {
-  const errorsFor = (exportedAt: string) => loadText('rt.yaml', table('rt-a', 'ss7', [{ share: 10 }], exportedAt)).diagnostics.map(formatDiagnostic);
+  const errorsFor = (exportedAt: string) =>
+    loadText('rt.yaml', table('rt-a', 'ss7', [{ share: 10 }], exportedAt)).diagnostics.map(formatDiagnostic);
 
-  it.each(['2026-99-99T99:99:99Z', '0000-00-00', '2026-02-31T10:00:00Z', '2026-02-29', '1900-02-29T00:00:00Z', '2026-04-31', '2026-06-30T24:00:00Z', '2026-06-30T23:60:00Z', '2026-06-30T23:00:00+25:00', '0000-01-01'])(
-    'rejects %s with a located schema error',
-    (value) => {
-      expect(errorsFor(value)).toEqual([
-        `rt.yaml:6:15: spec.exportedAt: expected an ISO 8601 date or date-time that the calendar and the clock have, such as 2026-06-30T23:00:00Z, found the text "${value}"`,
-      ]);
-    },
-  );
+  it.each([
+    '2026-99-99T99:99:99Z',
+    '0000-00-00',
+    '2026-02-31T10:00:00Z',
+    '2026-02-29',
+    '1900-02-29T00:00:00Z',
+    '2026-04-31',
+    '2026-06-30T24:00:00Z',
+    '2026-06-30T23:60:00Z',
+    '2026-06-30T23:00:00+25:00',
+    '0000-01-01',
+  ])('rejects %s with a located schema error', (value) => {
+    expect(errorsFor(value)).toEqual([
+      `rt.yaml:6:15: spec.exportedAt: expected an ISO 8601 date or date-time that the calendar and the clock have, such as 2026-06-30T23:00:00Z, found the text "${value}"`,
+    ]);
+  });
 
-  it.each(['2026-06-30', '2026-06-30T23:00:00Z', '2026-06-30 23:00', '2026-04-03T08:00:00+09:00', '2026-04-03T08:00:00-0530', '2026-06-30T23:59:59.999Z', '2024-02-29T12:00:00Z', '2000-02-29'])(
-    'accepts %s',
-    (value) => {
-      expect(errorsFor(value)).toEqual([]);
-    },
-  );
+  it.each([
+    '2026-06-30',
+    '2026-06-30T23:00:00Z',
+    '2026-06-30 23:00',
+    '2026-04-03T08:00:00+09:00',
+    '2026-04-03T08:00:00-0530',
+    '2026-06-30T23:59:59.999Z',
+    '2024-02-29T12:00:00Z',
+    '2000-02-29',
+  ])('accepts %s', (value) => {
+    expect(errorsFor(value)).toEqual([]);
+  });
 });

@@ -14,7 +14,9 @@ const catalog = compileCatalog();
  * `# evidence: <subject> <json>` comments: the finding on that subject must carry at least this evidence
  * (a deep partial match; lists must match element by element).
  */
-function evidenceExpectationsIn(file: string): Array<{ subject: string; evidence: Record<string, unknown>; line: number }> {
+function evidenceExpectationsIn(
+  file: string,
+): Array<{ subject: string; evidence: Record<string, unknown>; line: number }> {
   return readFileSync(file, 'utf8')
     .split('\n')
     .flatMap((text, i) => {
@@ -32,7 +34,10 @@ describe('control catalog', () => {
 
   it('has a pass and a fail fixture for every control, and no fixture without a control', () => {
     const ids = catalog.controls.map((c) => c.definition.id).sort();
-    const folders = readdirSync(FIXTURES, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    const folders = readdirSync(FIXTURES, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
     expect(folders).toEqual(ids);
     for (const id of ids) {
       expect(existsSync(join(FIXTURES, id, 'pass.yaml')), `${id}/pass.yaml`).toBe(true);
@@ -55,7 +60,10 @@ for (const control of catalog.controls) {
         const findings = result.findings.filter((f) => f.control === id);
         const expected = expectationsIn(file);
         expect(expected.length, 'fixture declares at least one expectation').toBeGreaterThan(0);
-        expect(expected.some((e) => e.status === kind), `a ${kind} fixture shows a ${kind}`).toBe(true);
+        expect(
+          expected.some((e) => e.status === kind),
+          `a ${kind} fixture shows a ${kind}`,
+        ).toBe(true);
 
         const actual = findings
           .filter((f) => f.location.file === file)

@@ -13,7 +13,8 @@ spec:
   exportedAt: 2026-06-30T23:00:00Z
 ---
 `;
-const COLUMNS = 'id,match.gtPrefix,destination.country,destination.plmn,primary,backups,transit,trafficShare,encryption,status\n';
+const COLUMNS =
+  'id,match.gtPrefix,destination.country,destination.plmn,primary,backups,transit,trafficShare,encryption,status\n';
 
 describe('CSV route exports', () => {
   it('audits like the YAML table it stands for, with findings on the row and cell', () => {
@@ -48,8 +49,18 @@ describe('CSV route exports', () => {
     const quoted = `${HEADER}id,match.realm,destination.country,primary,status\r\n"r-1","*.mcc454.3gppnetwork.org",HK,"clean-ipx",active\r\n`;
     const loaded = loadText('q.csv', quoted);
     expect(loaded.diagnostics).toEqual([]);
-    expect(loaded.documents[0].value.spec.routes).toEqual([{ id: 'r-1', match: { realm: '*.mcc454.3gppnetwork.org' }, destination: { country: 'HK' }, primary: { carrier: 'clean-ipx' }, status: 'active' }]);
-    expect(loadText('u.csv', `${HEADER}id,colour\n`).diagnostics.map(formatDiagnostic)[0]).toMatch(/^u\.csv:8:4: CSV column "colour": not a route field/);
+    expect(loaded.documents[0].value.spec.routes).toEqual([
+      {
+        id: 'r-1',
+        match: { realm: '*.mcc454.3gppnetwork.org' },
+        destination: { country: 'HK' },
+        primary: { carrier: 'clean-ipx' },
+        status: 'active',
+      },
+    ]);
+    expect(loadText('u.csv', `${HEADER}id,colour\n`).diagnostics.map(formatDiagnostic)[0]).toMatch(
+      /^u\.csv:8:4: CSV column "colour": not a route field/,
+    );
     expect(loadText('n.csv', COLUMNS).diagnostics.map(formatDiagnostic)).toEqual([
       'n.csv:1:1: a CSV route export starts with a YAML RoutingTable header, then a line "---", then the CSV rows',
     ]);

@@ -9,7 +9,9 @@ import { tempFiles } from './support/files.js';
 const DOC = readFileSync('docs/inputs.md', 'utf8');
 
 function example(name: string): string {
-  const match = new RegExp(`<!-- ${name} example: start -->\\n\`\`\`(?:yaml)?\\n([\\s\\S]*?)\`\`\`\\n<!-- ${name} example: end -->`).exec(DOC);
+  const match = new RegExp(
+    `<!-- ${name} example: start -->\\n\`\`\`(?:yaml)?\\n([\\s\\S]*?)\`\`\`\\n<!-- ${name} example: end -->`,
+  ).exec(DOC);
   if (!match) throw new Error(`docs/inputs.md has no "${name} example" block`);
   return match[1];
 }
@@ -21,14 +23,21 @@ describe('docs/inputs.md', () => {
     expect(result.errors).toEqual([]);
     expect(result.summary.operators.map((o) => o.id)).toEqual(['jp-example']);
     // The Hong Kong hub in transit is high-risk under the default profile: the example shows a finding.
-    expect(result.findings.find((f) => f.control === 'ICX-RT-03' && f.subject === 'RoutingTable/rt-example-ss7#r-hongkong')).toMatchObject({ status: 'fail' });
+    expect(
+      result.findings.find((f) => f.control === 'ICX-RT-03' && f.subject === 'RoutingTable/rt-example-ss7#r-hongkong'),
+    ).toMatchObject({ status: 'fail' });
     // Carriers only the submission knows are shown as declared by it.
-    expect(result.findings.find((f) => f.subject === 'Carrier/example-hk-hub')?.evidence).toMatchObject({ declaredBy: 'declared by jp-example, not in the registry' });
+    expect(result.findings.find((f) => f.subject === 'Carrier/example-hk-hub')?.evidence).toMatchObject({
+      declaredBy: 'declared by jp-example, not in the registry',
+    });
   });
 
   it('its CSV table says the same as the YAML one', () => {
     const yaml = example('submission');
-    const withoutTable = yaml.split(/^---\n/m).filter((d) => !/^kind: RoutingTable$/m.test(d)).join('---\n');
+    const withoutTable = yaml
+      .split(/^---\n/m)
+      .filter((d) => !/^kind: RoutingTable$/m.test(d))
+      .join('---\n');
     const fromYaml = audit([join(tempFiles({ 'a.yaml': yaml }), 'a.yaml')], { date: '2026-07-01' });
     const dir = tempFiles({ 'a.yaml': withoutTable, 'rt-example-ss7.csv': example('csv') });
     const fromCsv = audit([dir], { date: '2026-07-01' });

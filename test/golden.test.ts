@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { findingsJson } from '../src/report/json/index.js';
 import { audit } from './support/audit.js';
-import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
+import { REGULATOR } from './support/run.js';
 
 const GOLDEN = 'test/golden/samples.findings.json';
 
@@ -40,10 +40,15 @@ describe('findings.json writer', () => {
   });
 });
 
-describe("findings.json writer with waivers, baselines and shared evidence", () => {
+describe('findings.json writer with waivers, baselines and shared evidence', () => {
   it('gives the same bytes as JSON.stringify for findings that share evidence, messages and texts', async () => {
     const result = audit(['inputs'], REGULATOR);
-    const shared = { encryption: 'none', nextHop: 'ctg', roles: ['ipx', 'ss7-transit'], note: 'quote " and \\ and ü 한빛' };
+    const shared = {
+      encryption: 'none',
+      nextHop: 'ctg',
+      roles: ['ipx', 'ss7-transit'],
+      note: 'quote " and \\ and ü 한빛',
+    };
     const base = result.findings[0];
     const findings = Array.from({ length: 5 }, (_, i) => ({
       ...base,

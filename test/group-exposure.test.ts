@@ -34,21 +34,38 @@ describe('unavoidable exposure is decided by operating group (point 8)', () => {
     - {id: r-cmi-ctg, match: {gtPrefix: "86137"}, destination: {country: CN, plmn: "460-00"}, primary: {carrier: cmi}, transit: [ctg], status: active}
 `),
   );
-  const rt = (control: string, route: string) => result.findings.find((f) => f.control === control && f.subject === `RoutingTable/rt#${route}`);
+  const rt = (control: string, route: string) =>
+    result.findings.find((f) => f.control === control && f.subject === `RoutingTable/rt#${route}`);
 
-  it('China Telecom Global to China Mobile\'s 460-00 fails RT-01 although SASAC controls both', () => {
-    expect(rt('ICX-RT-01', 'r-ctg')).toMatchObject({ status: 'fail', evidence: { carrier: 'ctg', unavoidable: false, group: 'china-telecom-group', destinationGroup: 'china-mobile-group' } });
+  it("China Telecom Global to China Mobile's 460-00 fails RT-01 although SASAC controls both", () => {
+    expect(rt('ICX-RT-01', 'r-ctg')).toMatchObject({
+      status: 'fail',
+      evidence: {
+        carrier: 'ctg',
+        unavoidable: false,
+        group: 'china-telecom-group',
+        destinationGroup: 'china-mobile-group',
+      },
+    });
     expect(rt('ICX-RT-01', 'r-ctg')!.message).toContain('[operating group]');
   });
 
-  it('CMI to its own group\'s 460-00 passes, unavoidable, and the message says why', () => {
-    expect(rt('ICX-RT-01', 'r-cmi')).toMatchObject({ status: 'pass', evidence: { unavoidable: true, destinationGroup: 'china-mobile-group' } });
-    expect(rt('ICX-RT-01', 'r-cmi')!.message).toContain('belongs to the operating group of the destination network 460-00');
+  it("CMI to its own group's 460-00 passes, unavoidable, and the message says why", () => {
+    expect(rt('ICX-RT-01', 'r-cmi')).toMatchObject({
+      status: 'pass',
+      evidence: { unavoidable: true, destinationGroup: 'china-mobile-group' },
+    });
+    expect(rt('ICX-RT-01', 'r-cmi')!.message).toContain(
+      'belongs to the operating group of the destination network 460-00',
+    );
   });
 
   it('one carrier of another group on the route makes the whole route avoidable', () => {
     expect(rt('ICX-RT-01', 'r-cmi-ctg')).toMatchObject({ status: 'fail', evidence: { unavoidable: false } });
-    expect(rt('ICX-RT-03', 'r-cmi-ctg')).toMatchObject({ status: 'fail', evidence: { highRiskTransit: [expect.objectContaining({ carrier: 'ctg' })] } });
+    expect(rt('ICX-RT-03', 'r-cmi-ctg')).toMatchObject({
+      status: 'fail',
+      evidence: { highRiskTransit: [expect.objectContaining({ carrier: 'ctg' })] },
+    });
   });
 });
 
@@ -68,7 +85,10 @@ spec: {counterparty: ${counterparty}, services: [ss7-transit], signed: 2025-01-0
 
   it('a carrier and counterparty "constructor" is audited like any other', () => {
     const result = run(
-      OPERATOR + CARRIER('constructor') + CARRIER('valueof') + AGREEMENT('ag-c', 'constructor') +
+      OPERATOR +
+        CARRIER('constructor') +
+        CARRIER('valueof') +
+        AGREEMENT('ag-c', 'constructor') +
         routeTable(`    - {id: r-1, match: {gtPrefix: "49"}, destination: {country: DE}, primary: {carrier: constructor}, backups: [{carrier: valueof}], transit: [constructor, valueof], status: active}
 `),
     );
@@ -80,22 +100,52 @@ spec: {counterparty: ${counterparty}, services: [ss7-transit], signed: 2025-01-0
   });
 
   it('__proto__, toString and hasOwnProperty (not valid input ids, but never trusted to be absent) do not crash the submission or the controls', () => {
-    const loaded = loadText('sub.yaml', OPERATOR + CARRIER('stand-in') + AGREEMENT('ag-1', 'stand-in') + routeTable(`    - {id: r-1, match: {gtPrefix: "49"}, destination: {country: DE}, primary: {carrier: stand-in}, transit: [stand-in], status: active}\n`));
+    const loaded = loadText(
+      'sub.yaml',
+      OPERATOR +
+        CARRIER('stand-in') +
+        AGREEMENT('ag-1', 'stand-in') +
+        routeTable(
+          `    - {id: r-1, match: {gtPrefix: "49"}, destination: {country: DE}, primary: {carrier: stand-in}, transit: [stand-in], status: active}\n`,
+        ),
+    );
     expect(loaded.diagnostics).toEqual([]);
-    const controls = compileCatalog().controls.filter((c) => ['ICX-RT-05', 'ICX-RT-08', 'ICX-OWN-02'].includes(c.definition.id));
+    const controls = compileCatalog().controls.filter((c) =>
+      ['ICX-RT-05', 'ICX-RT-08', 'ICX-OWN-02'].includes(c.definition.id),
+    );
     for (const id of ['__proto__', 'toString', 'hasOwnProperty', 'constructor']) {
       const { world } = buildWorld(loadBuiltins().documents, loaded.documents);
       // Rename the carrier behind the schema's back, everywhere it is referenced.
       const carrier = world.carriers.get('stand-in')!;
       world.carriers.delete('stand-in');
-      world.carriers.set(id, { ...carrier, id, value: { ...carrier.value, metadata: { ...carrier.value.metadata, id } } });
+      world.carriers.set(id, {
+        ...carrier,
+        id,
+        value: { ...carrier.value, metadata: { ...carrier.value.metadata, id } },
+      });
       const docs = world.submissions.get('op-x')!;
       for (const a of docs.agreements) a.value = { ...a.value, spec: { ...a.value.spec, counterparty: id } };
-      for (const t of docs.tables) t.value = { ...t.value, spec: { ...t.value.spec, routes: t.value.spec.routes.map((r: any) => ({ ...r, primary: { carrier: id }, transit: [id] })) } };
+      for (const t of docs.tables)
+        t.value = {
+          ...t.value,
+          spec: {
+            ...t.value.spec,
+            routes: t.value.spec.routes.map((r: any) => ({ ...r, primary: { carrier: id }, transit: [id] })),
+          },
+        };
       const { profile } = resolveProfile(world, { today: '2026-07-01' });
-      const submission = buildSubmission(world, new OwnershipResolver(world), profile, world.operators.get('op-x')!, docs);
+      const submission = buildSubmission(
+        world,
+        new OwnershipResolver(world),
+        profile,
+        world.operators.get('op-x')!,
+        docs,
+      );
       const findings = controls.flatMap((c) => evaluateControl(c, submission, profile));
-      expect(findings.filter((f) => f.status === 'error'), id).toEqual([]);
+      expect(
+        findings.filter((f) => f.status === 'error'),
+        id,
+      ).toEqual([]);
       expect(findings.find((f) => f.control === 'ICX-RT-05')?.status, id).toBe('pass');
     }
   });

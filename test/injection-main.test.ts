@@ -9,7 +9,9 @@ describe('error lines of ixaudit validate / audit', () => {
   it('quote a file name holding a newline and show control characters visibly', async () => {
     const name = 'broken\nerror forged.yaml:1:1: everything fine.yaml';
     // Not YAML at all: a located error naming the file.
-    const dir = tempFiles({ [`sub/${name}`]: 'apiVersion: ixaudit/v1\nkind: Operator\nmetadata: {id: op-x, name: "\\e[2J\\a"}\nspec: [\n' });
+    const dir = tempFiles({
+      [`sub/${name}`]: 'apiVersion: ixaudit/v1\nkind: Operator\nmetadata: {id: op-x, name: "\\e[2J\\a"}\nspec: [\n',
+    });
     const { stderr } = await run('validate', `${dir}/sub`);
     const lines = stderr.split('\n');
     expect(lines.some((l) => l.startsWith('error forged.yaml'))).toBe(false);

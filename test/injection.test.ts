@@ -13,7 +13,8 @@ import { run } from './support/run.js';
 import { zipEntry } from './support/zip.js';
 
 /** Every character XML 1.0 forbids (its Char production), over UTF-16 code units. */
-const XML_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const XML_FORBIDDEN =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 /** A strict parse (saxes reports disallowed characters, bad markup and entities) plus the regex. */
@@ -68,17 +69,37 @@ beforeAll(async () => {
   cpSync('inputs', join(work, 'inputs'), { recursive: true });
   cpSync('regulator', join(work, 'regulator'), { recursive: true });
   setName(join(work, 'inputs/jp-sakura/operator.yaml'), 'さくらモバイル株式会社 (Sakura Mobile K.K.)', XML_HOSTILE);
-  setName(join(work, 'inputs/nz-aotearoa/operator.yaml'), readFileSync('inputs/nz-aotearoa/operator.yaml', 'utf8').match(/^ {2}name: (.*)$/m)![1]!, TERMINAL_HOSTILE);
+  setName(
+    join(work, 'inputs/nz-aotearoa/operator.yaml'),
+    readFileSync('inputs/nz-aotearoa/operator.yaml', 'utf8').match(/^ {2}name: (.*)$/m)![1]!,
+    TERMINAL_HOSTILE,
+  );
   setName(join(work, 'inputs/kr-hanbit/operator.yaml'), '한빛텔레콤 (Hanbit Telecom)', CSV_HOSTILE);
   setName(join(work, 'regulator/registry/parties.yaml'), 'Fjord Carrier AS', '"Fjord \\uFFFF\\x02 Carrier AS"');
   // A carrier whose name reaches findings messages, and so the CSV: the bundled tata-comm, renamed by a registry override.
-  const tata = readFileSync('registry/carriers.yaml', 'utf8').split(/^---$/m).find((doc) => doc.includes('id: tata-comm'))!;
-  writeFileSync(join(work, 'regulator/registry/tata.yaml'), tata.replace('name: Tata Communications Limited', `name: ${CSV_HOSTILE}`));
+  const tata = readFileSync('registry/carriers.yaml', 'utf8')
+    .split(/^---$/m)
+    .find((doc) => doc.includes('id: tata-comm'))!;
+  writeFileSync(
+    join(work, 'regulator/registry/tata.yaml'),
+    tata.replace('name: Tata Communications Limited', `name: ${CSV_HOSTILE}`),
+  );
   // A submission file whose name holds a newline and a forged error line; its findings are located in it.
   renameSync(join(work, 'inputs/jp-sakura/firewall.yaml'), join(work, 'inputs/jp-sakura', FORGED));
   out = join(work, 'out');
   const r = join(work, 'regulator');
-  result = await run('audit', join(work, 'inputs'), '--profile', join(r, 'profile.yaml'), '--registry', join(r, 'registry'), '--waivers', join(r, 'waivers'), '--out', out);
+  result = await run(
+    'audit',
+    join(work, 'inputs'),
+    '--profile',
+    join(r, 'profile.yaml'),
+    '--registry',
+    join(r, 'registry'),
+    '--waivers',
+    join(r, 'waivers'),
+    '--out',
+    out,
+  );
 }, 120_000);
 
 describe('case 8: characters XML 1.0 forbids, in every XML-based output', () => {
@@ -93,7 +114,9 @@ describe('case 8: characters XML 1.0 forbids, in every XML-based output', () => 
   it('every part of findings.xlsx and sector.xlsx is well-formed, and exceljs reads the workbooks back', async () => {
     expect(result.code).toBe(1);
     const books = filesUnder(out, '.xlsx');
-    expect(books.map((b) => b.slice(out.length + 1)).sort()).toEqual(expect.arrayContaining(['findings.xlsx', 'sector.xlsx', 'jp-sakura/findings.xlsx']));
+    expect(books.map((b) => b.slice(out.length + 1)).sort()).toEqual(
+      expect.arrayContaining(['findings.xlsx', 'sector.xlsx', 'jp-sakura/findings.xlsx']),
+    );
     for (const book of books) {
       for (const name of zipNames(book).filter((n) => n.endsWith('.xml') || n.endsWith('.rels'))) {
         expect(wellFormedProblems(zipEntry(book, name)), `${book} ${name}`).toEqual([]);
@@ -103,7 +126,9 @@ describe('case 8: characters XML 1.0 forbids, in every XML-based output', () => 
       expect(read.worksheets.length).toBeGreaterThan(1);
     }
     // The name is still there to read, its odd characters shown rather than dropped.
-    const sector = zipNames(join(out, 'sector.xlsx')).map((n) => zipEntry(join(out, 'sector.xlsx'), n)).join('');
+    const sector = zipNames(join(out, 'sector.xlsx'))
+      .map((n) => zipEntry(join(out, 'sector.xlsx'), n))
+      .join('');
     expect(sector).toContain('Sakura \\ufffe\\uffff\\u0001\\u0008\\u000b\\u001f\\ud800 _x005F_x0007_ K.K.');
     expect(sector).toContain('Fjord \\uffff\\u0002 Carrier AS');
   });
@@ -122,7 +147,9 @@ describe('case 8: characters XML 1.0 forbids, in every XML-based output', () => 
 describe('case 10: nothing ixaudit prints can drive the terminal or forge a line', () => {
   it('the end-of-run summary shows control characters of an operator name visibly', () => {
     expect(result.stdout).not.toMatch(TERMINAL_CONTROL);
-    expect(result.stdout).toContain('(\\u001b[2J\\u001b[31mFAKE PASS\\u001b[0m\\u001b]0;owned\\u0007\\u000d  PASS everything fine\\u0000\\u202eevil)');
+    expect(result.stdout).toContain(
+      '(\\u001b[2J\\u001b[31mFAKE PASS\\u001b[0m\\u001b]0;owned\\u0007\\u000d  PASS everything fine\\u0000\\u202eevil)',
+    );
     // No line of the summary is the forged one.
     expect(result.stdout.split('\n').some((l) => /^\s*PASS everything fine/.test(l))).toBe(false);
   });
@@ -135,12 +162,17 @@ describe('case 10: nothing ixaudit prints can drive the terminal or forge a line
   it('progress lines escape the operator id', () => {
     const written: string[] = [];
     const stream = { isTTY: false, write: (s: string) => written.push(s) } as unknown as NodeJS.WriteStream;
-    progressReporter(stream, false)({ stage: 'operator', done: 1, total: 1, outcome: { operatorId: 'op\u001b[2J\r\u0007', findings: [] } } as never);
+    progressReporter(
+      stream,
+      false,
+    )({ stage: 'operator', done: 1, total: 1, outcome: { operatorId: 'op\u001b[2J\r\u0007', findings: [] } } as never);
     expect(written).toEqual(['audited op\\u001b[2J\\u000d\\u0007 (1/1): 0 failed, 0 errors\n']);
   });
 
   it('terminalText, quotedName and terminalDiagnostic: C0, DEL, C1 and bidi controls shown; ordinary text unchanged', () => {
-    expect(terminalText('a\u0000\u0007\u007f\u009b\u202a\u202e\u2066\u2069\tz')).toBe('a\\u0000\\u0007\\u007f\\u009b\\u202a\\u202e\\u2066\\u2069\\u0009z');
+    expect(terminalText('a\u0000\u0007\u007f\u009b\u202a\u202e\u2066\u2069\tz')).toBe(
+      'a\\u0000\\u0007\\u007f\\u009b\\u202a\\u202e\\u2066\\u2069\\u0009z',
+    );
     expect(terminalText('さくらモバイル 😀 C:\\x')).toBe('さくらモバイル 😀 C:\\x');
     expect(quotedName('inputs/jp/routing.yaml')).toBe('inputs/jp/routing.yaml');
     expect(quotedName('C:\\inputs\\a.yaml')).toBe('C:\\inputs\\a.yaml');
@@ -148,7 +180,9 @@ describe('case 10: nothing ixaudit prints can drive the terminal or forge a line
     expect(quotedName('a"b\\c')).toBe('"a\\"b\\\\c"');
     const d = { code: 'yaml', file: 'x\ny.yaml', line: 3, column: 4, message: 'bad \u001b[2J' } as never;
     expect(terminalDiagnostic(d)).toBe('"x\\u000ay.yaml":3:4: bad \\u001b[2J');
-    expect(terminalDiagnostic({ code: 'yaml', file: 'ok.yaml', line: 0, column: 0, message: 'missing' } as never)).toBe('ok.yaml: missing');
+    expect(terminalDiagnostic({ code: 'yaml', file: 'ok.yaml', line: 0, column: 0, message: 'missing' } as never)).toBe(
+      'ok.yaml: missing',
+    );
   });
 });
 
@@ -185,7 +219,14 @@ describe('case 11: CSV formula after a separator of either kind', () => {
   });
 
   it('keeps ordinary values unchanged (a semicolon only adds quotes)', () => {
-    for (const text of ['Sakura Mobile', 'maxCarrierShare = 60; highRiskJurisdictions = CN, HK', 'a-b', 'x@y.example', '2026-07-01']) expect(fieldText(text)).toBe(text);
+    for (const text of [
+      'Sakura Mobile',
+      'maxCarrierShare = 60; highRiskJurisdictions = CN, HK',
+      'a-b',
+      'x@y.example',
+      '2026-07-01',
+    ])
+      expect(fieldText(text)).toBe(text);
     expect(csvRecord(['a; b', 'c']).trimEnd()).toBe('"a; b",c');
   });
 

@@ -39,7 +39,10 @@ describe('loader', () => {
   });
 
   it('reports a YAML syntax error at its line and still loads the other documents', () => {
-    const { documents, diagnostics } = loadText('broken.yaml', `${OPERATOR}---\nkind: [Operator\nspec: 1\n---\n${OPERATOR.replace('jp-test', 'jp-ok')}`);
+    const { documents, diagnostics } = loadText(
+      'broken.yaml',
+      `${OPERATOR}---\nkind: [Operator\nspec: 1\n---\n${OPERATOR.replace('jp-test', 'jp-ok')}`,
+    );
     expect(documents.map((d) => d.id)).toEqual(['jp-test', 'jp-ok']);
     expect(diagnostics).toHaveLength(1);
     expect(diagnostics[0]).toMatchObject({ file: 'broken.yaml', line: 9, code: 'yaml-syntax' });
@@ -68,7 +71,9 @@ describe('loader', () => {
   });
 
   it('reports every error of a document, not just the first', () => {
-    const text = OPERATOR.replace('country: JP', 'country: jp').replace('[gsm]', '[gsm, 5g]').replace('kind: Operator', 'kind: Operator\nextra: 1');
+    const text = OPERATOR.replace('country: JP', 'country: jp')
+      .replace('[gsm]', '[gsm, 5g]')
+      .replace('kind: Operator', 'kind: Operator\nextra: 1');
     expect(errorsOf(text)).toHaveLength(3);
   });
 
@@ -76,7 +81,9 @@ describe('loader', () => {
     expect(errorsOf(OPERATOR.replace('kind: Operator', 'kind: Operater'))).toEqual([
       'sub.yaml:2:7: kind: expected one of Operator | Owner | Carrier | InterconnectAgreement | RoutingTable | FirewallPolicy | Waiver | AuditProfile, found the text "Operater"',
     ]);
-    expect(errorsOf(OPERATOR.replace('ixaudit/v1', 'ixaudit/v2'))).toEqual(['sub.yaml:1:13: apiVersion: expected "ixaudit/v1", found the text "ixaudit/v2"']);
+    expect(errorsOf(OPERATOR.replace('ixaudit/v1', 'ixaudit/v2'))).toEqual([
+      'sub.yaml:1:13: apiVersion: expected "ixaudit/v1", found the text "ixaudit/v2"',
+    ]);
   });
 
   it('requires metadata.operator on per-operator kinds', () => {
@@ -86,7 +93,9 @@ describe('loader', () => {
 
   it('rejects dates that are not on the calendar', () => {
     const text = 'apiVersion: ixaudit/v1\nkind: AuditProfile\nmetadata: {id: p}\nspec:\n  auditDate: 2026-02-30\n';
-    expect(errorsOf(text)).toEqual(['sub.yaml:5:14: spec.auditDate: expected a real calendar date such as 2026-06-30, found the text "2026-02-30"']);
+    expect(errorsOf(text)).toEqual([
+      'sub.yaml:5:14: spec.auditDate: expected a real calendar date such as 2026-06-30, found the text "2026-02-30"',
+    ]);
   });
 
   it('rejects custom and language tags', () => {
@@ -96,13 +105,20 @@ describe('loader', () => {
 
   it('keeps __proto__ as an ordinary (rejected) field without polluting prototypes', () => {
     const text = OPERATOR.replace('spec:\n', 'spec:\n  __proto__: {polluted: true}\n');
-    expect(errorsOf(text)).toEqual(['sub.yaml:5:3: spec.__proto__: unknown field (expected one of: country, plmns, networks, subscribers, assessmentPeriod, contact)']);
+    expect(errorsOf(text)).toEqual([
+      'sub.yaml:5:3: spec.__proto__: unknown field (expected one of: country, plmns, networks, subscribers, assessmentPeriod, contact)',
+    ]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('stops alias bombs with a located error', () => {
     const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 9; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    for (let i = 1; i < 9; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
     const diagnostics = loadText('bomb.yaml', `${lines.join('\n')}\n`).diagnostics;
     expect(diagnostics).toHaveLength(1);
     expect(diagnostics[0]).toMatchObject({ file: 'bomb.yaml', code: 'yaml-limit' });
@@ -110,7 +126,11 @@ describe('loader', () => {
   });
 
   it('reports bytes that are not UTF-8 at their line and column, and accepts a BOM and CRLF', () => {
-    const bad = Buffer.concat([Buffer.from('apiVersion: ixaudit/v1\nkind: Op'), Buffer.from([0xff]), Buffer.from('erator\n')]);
+    const bad = Buffer.concat([
+      Buffer.from('apiVersion: ixaudit/v1\nkind: Op'),
+      Buffer.from([0xff]),
+      Buffer.from('erator\n'),
+    ]);
     expect(loadBytes('latin.yaml', bad).diagnostics.map(formatDiagnostic)).toEqual([
       'latin.yaml:2:9: byte 0xff is not valid UTF-8: save the file as UTF-8',
     ]);
@@ -121,8 +141,13 @@ describe('loader', () => {
   });
 
   it('keeps names in their own script', () => {
-    const text = OPERATOR.replace('{id: jp-test}', '{id: jp-test, name: "さくらモバイル / 한빛텔레콤 / Whitiwhiti Kōrero"}');
-    expect(loadText('u.yaml', text).documents[0].value.metadata.name).toBe('さくらモバイル / 한빛텔레콤 / Whitiwhiti Kōrero');
+    const text = OPERATOR.replace(
+      '{id: jp-test}',
+      '{id: jp-test, name: "さくらモバイル / 한빛텔레콤 / Whitiwhiti Kōrero"}',
+    );
+    expect(loadText('u.yaml', text).documents[0].value.metadata.name).toBe(
+      'さくらモバイル / 한빛텔레콤 / Whitiwhiti Kōrero',
+    );
   });
 });
 
@@ -148,9 +173,13 @@ describe('large-file path', () => {
       expect(large.documents.map((d) => d.value)).toEqual(exact.documents.map((d) => d.value));
       exact.documents.forEach((doc, i) => {
         for (const path of paths(doc.value)) {
-          expect(large.documents[i].positions.locate(path), `${file} ${path.join('.')}`).toEqual(doc.positions.locate(path));
+          expect(large.documents[i].positions.locate(path), `${file} ${path.join('.')}`).toEqual(
+            doc.positions.locate(path),
+          );
           if (typeof path[path.length - 1] === 'string') {
-            expect(large.documents[i].positions.locateKey(path), `${file} key ${path.join('.')}`).toEqual(doc.positions.locateKey(path));
+            expect(large.documents[i].positions.locateKey(path), `${file} key ${path.join('.')}`).toEqual(
+              doc.positions.locateKey(path),
+            );
           }
         }
       });
@@ -159,8 +188,11 @@ describe('large-file path', () => {
 
   it('reports syntax errors and rejects aliases in large files', () => {
     const limits = { ...DEFAULT_YAML_LIMITS, largeFileBytes: 0 };
-    expect(loadText('l.yaml', 'a: [1\n', { limits }).diagnostics.map(formatDiagnostic)[0]).toMatch(/^l\.yaml:2:1: YAML syntax error: unexpected end of the stream within a flow collection/);
-    const aliased = 'apiVersion: ixaudit/v1\nkind: Operator\nmetadata: {id: x}\nspec: &s {country: JP, networks: [gsm]}\nother: *s\n';
+    expect(loadText('l.yaml', 'a: [1\n', { limits }).diagnostics.map(formatDiagnostic)[0]).toMatch(
+      /^l\.yaml:2:1: YAML syntax error: unexpected end of the stream within a flow collection/,
+    );
+    const aliased =
+      'apiVersion: ixaudit/v1\nkind: Operator\nmetadata: {id: x}\nspec: &s {country: JP, networks: [gsm]}\nother: *s\n';
     expect(loadText('a.yaml', aliased, { limits }).diagnostics.map(formatDiagnostic)).toEqual([
       'a.yaml:5:8: aliases are not accepted in large files (over the large-file threshold): write the data out',
     ]);

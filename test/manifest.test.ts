@@ -5,8 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKeys, reportId, verifyOutputs } from '../src/report/manifest.js';
 import { audit } from './support/audit.js';
 import { tempFiles } from './support/files.js';
-import { ixaudit } from './support/cli.js';
-import { REGULATOR, REGULATOR_OPTIONS, SAMPLES, run } from './support/run.js';
+import { REGULATOR, SAMPLES, run } from './support/run.js';
 
 // The real command makes the keys and the signed outputs, and checks them once end to end; every other
 // check calls verifyOutputs in this process (one spawned verify per output took the best part of a minute).
@@ -19,17 +18,29 @@ describe('evidence manifest, signing and verification', () => {
 
   beforeAll(async () => {
     expect((await run('keygen', '--out', keys)).code).toBe(0);
-    expect((await run('audit', ...SAMPLES, '--out', out, '--sign', join(keys, 'ixaudit-signing-key.pem'))).code).toBe(1);
+    expect((await run('audit', ...SAMPLES, '--out', out, '--sign', join(keys, 'ixaudit-signing-key.pem'))).code).toBe(
+      1,
+    );
   });
 
   it('lists every input and output with SHA-256, the versions, the profile and the audit date', () => {
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-    expect(manifest.run).toMatchObject({ tool: { name: 'ixaudit' }, profile: 'sample-2026h1', auditDate: '2026-07-01' });
+    expect(manifest.run).toMatchObject({
+      tool: { name: 'ixaudit' },
+      profile: 'sample-2026h1',
+      auditDate: '2026-07-01',
+    });
     expect(manifest.run.inputs.map((i: { file: string }) => i.file)).toContain('inputs/jp-sakura/routing-ss7.yaml');
     // And where each was read, so verify finds it from any folder.
-    expect(manifest.run.inputs.find((i: { file: string }) => i.file === 'inputs/jp-sakura/routing-ss7.yaml').path).toBe(resolve('inputs/jp-sakura/routing-ss7.yaml'));
+    expect(manifest.run.inputs.find((i: { file: string }) => i.file === 'inputs/jp-sakura/routing-ss7.yaml').path).toBe(
+      resolve('inputs/jp-sakura/routing-ss7.yaml'),
+    );
     const findings = manifest.outputs.find((o: { file: string }) => o.file === 'findings.json');
-    expect(findings.sha256).toBe(createHash('sha256').update(readFileSync(join(out, 'findings.json'))).digest('hex'));
+    expect(findings.sha256).toBe(
+      createHash('sha256')
+        .update(readFileSync(join(out, 'findings.json')))
+        .digest('hex'),
+    );
     // The report id is the hash of the manifest's run section, the same for every re-run of the same inputs.
     expect(manifest.reportId).toBe(reportId(audit(['inputs'], REGULATOR)));
   });
@@ -74,10 +85,14 @@ describe('evidence manifest, signing and verification', () => {
     const edited = verifyOutputs(out, trusted(), { outputsOnly: true });
     writeFileSync(path, original);
     expect(edited.ok).toBe(false);
-    expect(edited.problems).toContain('manifest.sig: signature does not verify with the given key (manifest changed, or signed with another key)');
+    expect(edited.problems).toContain(
+      'manifest.sig: signature does not verify with the given key (manifest changed, or signed with another key)',
+    );
     const other = verifyOutputs(out, generateSigningKeys().publicPem, { outputsOnly: true });
     expect(other.ok).toBe(false);
-    expect(other.problems).toEqual(['manifest.sig: signature does not verify with the given key (manifest changed, or signed with another key)']);
+    expect(other.problems).toEqual([
+      'manifest.sig: signature does not verify with the given key (manifest changed, or signed with another key)',
+    ]);
   });
 
   it('keygen never overwrites a key', async () => {

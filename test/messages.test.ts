@@ -15,22 +15,44 @@ describe('messages a user can act on', () => {
     const bad = join(tempFiles({ 'key.pem': 'not a key\n' }), 'key.pem');
     const { code, stderr } = await run('audit', ...NORDLYS, '--out', tempFiles({}), '--format', 'json', '--sign', bad);
     expect(code).toBe(2);
-    expect(stderr).toContain(`--sign ${bad}: not a PEM private key: --sign needs the Ed25519 private key ixaudit keygen wrote`);
+    expect(stderr).toContain(
+      `--sign ${bad}: not a PEM private key: --sign needs the Ed25519 private key ixaudit keygen wrote`,
+    );
     expect(stderr).not.toContain('DECODER');
   });
 
   it('an HTML template naming what the model lacks is a located usage error (exit 2), not "not defined in [object Object]"', async () => {
     const templates = tempFiles({ 'index.html.hbs': '<html>{{json report}}</html>\n' });
-    const { code, stderr } = await run('audit', ...NORDLYS, '--out', tempFiles({}), '--format', 'html', '--template-dir', templates);
+    const { code, stderr } = await run(
+      'audit',
+      ...NORDLYS,
+      '--out',
+      tempFiles({}),
+      '--format',
+      'html',
+      '--template-dir',
+      templates,
+    );
     expect(code).toBe(2);
-    expect(stderr).toContain(`${join(templates, 'index.html.hbs')}:1:9: "json" is neither a value of the report model nor a helper`);
+    expect(stderr).toContain(
+      `${join(templates, 'index.html.hbs')}:1:9: "json" is neither a value of the report model nor a helper`,
+    );
     expect(stderr).not.toContain('[object Object]');
   });
 
   it('{{lookup this "constructor"}} is an error, never blank text', async () => {
     const templates = tempFiles({ 'index.html.hbs': '<html>{{lookup this "constructor"}}</html>\n' });
     const out = tempFiles({});
-    const { code, stderr } = await run('audit', ...NORDLYS, '--out', out, '--format', 'html', '--template-dir', templates);
+    const { code, stderr } = await run(
+      'audit',
+      ...NORDLYS,
+      '--out',
+      out,
+      '--format',
+      'html',
+      '--template-dir',
+      templates,
+    );
     expect(code).toBe(2);
     expect(stderr).toContain('lookup: "constructor" is not a value of the report model');
   });
@@ -39,7 +61,16 @@ describe('messages a user can act on', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ixaudit-msg-'));
     cpSync('inputs/no-nordlys', join(dir, 'no-nordlys'), { recursive: true });
     // The first run writes its reports under the input tree (allowed: below, not equal to, the input).
-    const first = await run('audit', dir, ...REGULATOR_OPTIONS, '--out', join(dir, 'reports'), '--format', 'json,csv', '-q');
+    const first = await run(
+      'audit',
+      dir,
+      ...REGULATOR_OPTIONS,
+      '--out',
+      join(dir, 'reports'),
+      '--format',
+      'json,csv',
+      '-q',
+    );
     expect(first.code).toBe(0);
     const second = await run('audit', dir, ...REGULATOR_OPTIONS, '--out', tempFiles({}), '--format', 'json', '--json');
     expect(second.code).toBe(0);

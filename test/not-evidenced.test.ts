@@ -39,7 +39,10 @@ spec:
 ${clauses}
 `;
   const dir = tempFiles({ 'submission.yaml': OPERATOR + agreement });
-  return Object.assign(audit([join(dir, 'submission.yaml')]), { file: join(dir, 'submission.yaml'), text: OPERATOR + agreement });
+  return Object.assign(audit([join(dir, 'submission.yaml')]), {
+    file: join(dir, 'submission.yaml'),
+    text: OPERATOR + agreement,
+  });
 }
 
 /** Audits op-ne with one firewall policy whose spec is the given YAML (indented by the caller). */
@@ -78,7 +81,12 @@ describe('issue 12: ICX-CT-03 with subcontracting allowed, no prior approval and
 // Each row: a clause (or policy) whose present fields decide (fail naming the field, or pass), or whose
 // outcome depends on what it leaves out (not-evidenced).
 const AGREEMENT_CASES: Array<[control: string, clauses: string, status: string, message?: RegExp]> = [
-  ['ICX-CT-01', '    dataAccess: {permittedPurposes: [routing, resale]}', 'fail', /used for resale \(permittedPurposes\)/],
+  [
+    'ICX-CT-01',
+    '    dataAccess: {permittedPurposes: [routing, resale]}',
+    'fail',
+    /used for resale \(permittedPurposes\)/,
+  ],
   ['ICX-CT-01', '    dataAccess: {permittedPurposes: [routing, billing]}', 'not-evidenced'],
   ['ICX-CT-02', '    governmentRequests: {notifyWithinHours: 168}', 'fail', /168 hours.*notifyWithinHours/],
   ['ICX-CT-02', '    governmentRequests: {notifyWithinHours: 24}', 'not-evidenced'],
@@ -94,7 +102,12 @@ const AGREEMENT_CASES: Array<[control: string, clauses: string, status: string, 
   ['ICX-CT-07', '    dataLocalisation: {processingCountries: []}', 'not-evidenced'],
   ['ICX-CT-08', '    termination: {noticeDays: 90}', 'fail', /90 days' notice \(noticeDays/],
   ['ICX-CT-08', '    termination: {noticeDays: 14}', 'not-evidenced'],
-  ['ICX-CT-11', '    incidentCooperation: {contactHours: business hours}', 'fail', /business hours, not 24x7 \(contactHours\)/],
+  [
+    'ICX-CT-11',
+    '    incidentCooperation: {contactHours: business hours}',
+    'fail',
+    /business hours, not 24x7 \(contactHours\)/,
+  ],
   ['ICX-CT-11', '    incidentCooperation: {sharesIndicators: false}', 'fail', /sharesIndicators: false/],
   ['ICX-CT-11', '    incidentCooperation: {contactHours: 24x7}', 'not-evidenced'],
 ];
@@ -106,7 +119,11 @@ const FIREWALL_CASES: Array<[control: string, spec: string, status: string, mess
   ['ICX-FW-02', '  ss7: {categories: {cat3: absent}}', 'fail', /category 3 absent/],
   ['ICX-FW-02', '  ss7: {categories: {cat3: monitor}}', 'not-evidenced'],
   ['ICX-FW-03', '  ss7: {blockedOperations: [anyTimeInterrogation]}', 'fail', /sendIMSI/],
-  ['ICX-FW-03', '  ss7: {blockedOperations: [anyTimeInterrogation, provideSubscriberLocation, sendRoutingInfoForLCS, sendIMSI]}', 'not-evidenced'],
+  [
+    'ICX-FW-03',
+    '  ss7: {blockedOperations: [anyTimeInterrogation, provideSubscriberLocation, sendRoutingInfoForLCS, sendIMSI]}',
+    'not-evidenced',
+  ],
   ['ICX-FW-05', '  diameter: {mode: block, checks: {realmConsistency: false}}', 'fail', /realm consistency false/],
   ['ICX-FW-05', '  diameter: {checks: {originHostValidation: false}}', 'fail', /origin-host validation false/],
   ['ICX-FW-05', '  diameter: {mode: block, checks: {realmConsistency: true}}', 'not-evidenced'],

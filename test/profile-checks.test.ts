@@ -21,19 +21,28 @@ function withProfiles(text: string) {
   return { world, lines: text.split('\n') };
 }
 
-const profile = (id: string, spec: string) => `---\napiVersion: ixaudit/v1\nkind: AuditProfile\nmetadata: {id: ${id}}\nspec:\n${spec}`;
+const profile = (id: string, spec: string) =>
+  `---\napiVersion: ixaudit/v1\nkind: AuditProfile\nmetadata: {id: ${id}}\nspec:\n${spec}`;
 
 describe('profile catalog', () => {
-  it('knows every control id, every parameter a control declares or the default profile sets, and the run\'s own', () => {
+  it("knows every control id, every parameter a control declares or the default profile sets, and the run's own", () => {
     expect(catalog.controlIds.size).toBe(controls.length);
     expect(catalog.controlIds.has('ICX-OWN-04')).toBe(true);
-    for (const name of ['highRiskJurisdictions', 'maxCarrierShare', 'protocolServices', 'notEvidencedIsFailure', ...RUN_PARAMETERS]) expect(catalog.parameterNames.has(name), name).toBe(true);
+    for (const name of [
+      'highRiskJurisdictions',
+      'maxCarrierShare',
+      'protocolServices',
+      'notEvidencedIsFailure',
+      ...RUN_PARAMETERS,
+    ])
+      expect(catalog.parameterNames.has(name), name).toBe(true);
     expect(catalog.parameterNames.has('maxRegistryAgeMonths')).toBe(true);
   });
 
   it('passes the shipped profiles', () => {
     const { world } = withProfiles('');
-    for (const id of ['default', 'strict']) expect(resolveProfile(world, { id, today: '2026-07-01' }, catalog).diagnostics, id).toEqual([]);
+    for (const id of ['default', 'strict'])
+      expect(resolveProfile(world, { id, today: '2026-07-01' }, catalog).diagnostics, id).toEqual([]);
   });
 });
 
@@ -42,12 +51,20 @@ describe('resolveProfile reports, located', () => {
     const { world, lines } = withProfiles(profile('reg', '  controls:\n    disable: [ICX-CT-09, ICX-OWN-4]\n'));
     const { diagnostics } = resolveProfile(world, { id: 'reg', today: '2026-07-01' }, catalog);
     expect(diagnostics).toHaveLength(1);
-    expect(diagnostics[0]).toMatchObject({ file: 'auditor.yaml', code: 'profile', message: expect.stringContaining('disables ICX-OWN-4, which the catalog does not have (did you mean ICX-OWN-04?)') });
+    expect(diagnostics[0]).toMatchObject({
+      file: 'auditor.yaml',
+      code: 'profile',
+      message: expect.stringContaining(
+        'disables ICX-OWN-4, which the catalog does not have (did you mean ICX-OWN-04?)',
+      ),
+    });
     expect(lines[diagnostics[0].line - 1].slice(diagnostics[0].column - 1)).toMatch(/^ICX-OWN-4/);
   });
 
   it('a control id in controls.severity the catalog does not have, at its key', () => {
-    const { world, lines } = withProfiles(profile('reg', '  controls:\n    severity:\n      ICX-RT-04: critical\n      ICX-RT-7: high\n'));
+    const { world, lines } = withProfiles(
+      profile('reg', '  controls:\n    severity:\n      ICX-RT-04: critical\n      ICX-RT-7: high\n'),
+    );
     const { diagnostics } = resolveProfile(world, { id: 'reg', today: '2026-07-01' }, catalog);
     expect(diagnostics.map((d) => d.code)).toEqual(['profile']);
     expect(diagnostics[0].message).toContain('ICX-RT-7');
@@ -55,10 +72,15 @@ describe('resolveProfile reports, located', () => {
   });
 
   it('an unknown parameter name, at its key', () => {
-    const { world, lines } = withProfiles(profile('reg', '  parameters:\n    maxCarrierShare: 50\n    maxCarierShare: 40\n'));
+    const { world, lines } = withProfiles(
+      profile('reg', '  parameters:\n    maxCarrierShare: 50\n    maxCarierShare: 40\n'),
+    );
     const { diagnostics } = resolveProfile(world, { id: 'reg', today: '2026-07-01' }, catalog);
     expect(diagnostics).toHaveLength(1);
-    expect(diagnostics[0]).toMatchObject({ code: 'profile', message: expect.stringContaining('unknown parameter "maxCarierShare"') });
+    expect(diagnostics[0]).toMatchObject({
+      code: 'profile',
+      message: expect.stringContaining('unknown parameter "maxCarierShare"'),
+    });
     expect(lines[diagnostics[0].line - 1].trim()).toBe('maxCarierShare: 40');
   });
 
@@ -70,10 +92,15 @@ describe('resolveProfile reports, located', () => {
   });
 
   it('an extends that does not resolve, at the extends value, anywhere up the chain', () => {
-    const { world, lines } = withProfiles(profile('reg', '  extends: middle\n') + profile('middle', '  extends: strictt\n'));
+    const { world, lines } = withProfiles(
+      profile('reg', '  extends: middle\n') + profile('middle', '  extends: strictt\n'),
+    );
     const { diagnostics, profile: effective } = resolveProfile(world, { id: 'reg', today: '2026-07-01' }, catalog);
     expect(diagnostics).toHaveLength(1);
-    expect(diagnostics[0]).toMatchObject({ code: 'profile', message: expect.stringContaining('profile middle extends "strictt", which is no AuditProfile') });
+    expect(diagnostics[0]).toMatchObject({
+      code: 'profile',
+      message: expect.stringContaining('profile middle extends "strictt", which is no AuditProfile'),
+    });
     expect(lines[diagnostics[0].line - 1].trim()).toBe('extends: strictt');
     expect(effective.chain).toEqual(['reg', 'middle', 'default']);
   });
@@ -81,13 +108,21 @@ describe('resolveProfile reports, located', () => {
   it('a loop in extends', () => {
     const { world } = withProfiles(profile('a', '  extends: b\n') + profile('b', '  extends: a\n'));
     const { diagnostics } = resolveProfile(world, { id: 'a', today: '2026-07-01' }, catalog);
-    expect(diagnostics).toEqual([expect.objectContaining({ code: 'profile', message: expect.stringContaining('loops back to "a"') })]);
+    expect(diagnostics).toEqual([
+      expect.objectContaining({ code: 'profile', message: expect.stringContaining('loops back to "a"') }),
+    ]);
   });
 
   it('an unknown --profile id as a profile error (the run must not go on under the default)', () => {
     const { world } = withProfiles('');
     const { diagnostics } = resolveProfile(world, { id: 'nope', today: '2026-07-01' }, catalog);
-    expect(diagnostics).toEqual([expect.objectContaining({ code: 'profile', file: '--profile', message: expect.stringContaining('no AuditProfile with id "nope"') })]);
+    expect(diagnostics).toEqual([
+      expect.objectContaining({
+        code: 'profile',
+        file: '--profile',
+        message: expect.stringContaining('no AuditProfile with id "nope"'),
+      }),
+    ]);
   });
 
   it('without a catalog (display-only callers) names are not checked', () => {
@@ -99,9 +134,12 @@ describe('resolveProfile reports, located', () => {
 describe('acceptSubmissionWaivers', () => {
   it('defaults to false, is inherited through extends, and the selected profile wins', () => {
     const { world } = withProfiles(
-      profile('self', '  acceptSubmissionWaivers: true\n') + profile('child', '  extends: self\n') + profile('off', '  extends: self\n  acceptSubmissionWaivers: false\n'),
+      profile('self', '  acceptSubmissionWaivers: true\n') +
+        profile('child', '  extends: self\n') +
+        profile('off', '  extends: self\n  acceptSubmissionWaivers: false\n'),
     );
-    const accepts = (id: string) => resolveProfile(world, { id, today: '2026-07-01' }, catalog).profile.acceptSubmissionWaivers;
+    const accepts = (id: string) =>
+      resolveProfile(world, { id, today: '2026-07-01' }, catalog).profile.acceptSubmissionWaivers;
     expect(accepts('default')).toBe(false);
     expect(accepts('self')).toBe(true);
     expect(accepts('child')).toBe(true);
@@ -109,7 +147,10 @@ describe('acceptSubmissionWaivers', () => {
   });
 
   it('and maxRegistryAgeMonths are allowed by the profile schema', () => {
-    const loaded = loadText('auditor.yaml', profile('p', '  acceptSubmissionWaivers: true\n  parameters: {maxRegistryAgeMonths: 6}\n'));
+    const loaded = loadText(
+      'auditor.yaml',
+      profile('p', '  acceptSubmissionWaivers: true\n  parameters: {maxRegistryAgeMonths: 6}\n'),
+    );
     expect(loaded.diagnostics).toEqual([]);
     const bad = loadText('auditor.yaml', profile('p', '  acceptSubmissionWaivers: yes please\n'));
     expect(bad.diagnostics.map((d) => d.code)).toEqual(['schema']);

@@ -43,7 +43,10 @@ function run(text: string, options = {}) {
   const profiles = docs.filter((d) => /^kind: AuditProfile$/m.test(d));
   const submission = docs.filter((d) => !profiles.includes(d));
   const dir = tempFiles({ 'sub.yaml': submission.join('---\n'), 'profile.yaml': profiles.join('---\n') });
-  return audit([join(dir, 'sub.yaml')], { ...(profiles.length > 0 ? { profileFiles: [join(dir, 'profile.yaml')] } : {}), ...options });
+  return audit([join(dir, 'sub.yaml')], {
+    ...(profiles.length > 0 ? { profileFiles: [join(dir, 'profile.yaml')] } : {}),
+    ...options,
+  });
 }
 
 describe('profiles', () => {
@@ -51,11 +54,16 @@ describe('profiles', () => {
     const result = run(OPERATOR);
     expect(result.run.profile).toMatchObject({ id: 'default', chain: ['default'], failOn: 'high' });
     expect(result.run).toMatchObject({ auditDate: '2026-07-01', auditDateSource: 'today' });
-    expect(result.findings.find((f) => f.subject === 'InterconnectAgreement/ag-ru' && f.control === 'ICX-OWN-02')?.status).toBe('fail');
+    expect(
+      result.findings.find((f) => f.subject === 'InterconnectAgreement/ag-ru' && f.control === 'ICX-OWN-02')?.status,
+    ).toBe('fail');
   });
 
   it('takes the audit date from --date when the profile sets none, and from the profile first', () => {
-    expect(run(OPERATOR, { date: '2026-03-01' }).run).toMatchObject({ auditDate: '2026-03-01', auditDateSource: 'option' });
+    expect(run(OPERATOR, { date: '2026-03-01' }).run).toMatchObject({
+      auditDate: '2026-03-01',
+      auditDateSource: 'option',
+    });
     const withDate = run(OPERATOR + PROFILE('p', '  auditDate: 2026-05-05\n'), { date: '2026-03-01' });
     expect(withDate.run).toMatchObject({ auditDate: '2026-05-05', auditDateSource: 'profile' });
   });
@@ -63,12 +71,21 @@ describe('profiles', () => {
   it('applies parameters, disabled controls and severity overrides through extends', () => {
     const text =
       OPERATOR +
-      PROFILE('base-reg', '  parameters: {highRiskJurisdictions: [DE]}\n  controls: {severity: {ICX-OWN-02: critical}}\n') +
+      PROFILE(
+        'base-reg',
+        '  parameters: {highRiskJurisdictions: [DE]}\n  controls: {severity: {ICX-OWN-02: critical}}\n',
+      ) +
       PROFILE('strict-reg', '  extends: base-reg\n  controls: {disable: [ICX-CT-05]}\n  failOn: medium\n');
     const result = run(text, { profileId: 'strict-reg' });
     expect(result.errors).toEqual([]);
-    expect(result.run.profile).toMatchObject({ id: 'strict-reg', chain: ['strict-reg', 'base-reg', 'default'], failOn: 'medium', disabled: ['ICX-CT-05'] });
-    const own02 = (id: string) => result.findings.find((f) => f.control === 'ICX-OWN-02' && f.subject === `InterconnectAgreement/${id}`);
+    expect(result.run.profile).toMatchObject({
+      id: 'strict-reg',
+      chain: ['strict-reg', 'base-reg', 'default'],
+      failOn: 'medium',
+      disabled: ['ICX-CT-05'],
+    });
+    const own02 = (id: string) =>
+      result.findings.find((f) => f.control === 'ICX-OWN-02' && f.subject === `InterconnectAgreement/${id}`);
     expect(own02('ag-de')).toMatchObject({ status: 'fail', severity: 'critical' });
     expect(own02('ag-ru')).toMatchObject({ status: 'pass' }); // RU is no longer listed by this profile
     expect(result.findings.some((f) => f.control === 'ICX-CT-05')).toBe(false);
@@ -78,7 +95,9 @@ describe('profiles', () => {
 
   it('asks for --profile when the inputs hold several profiles', () => {
     const result = run(OPERATOR + PROFILE('a', '  failOn: low\n') + PROFILE('b', '  failOn: low\n'));
-    expect(result.errors.map((e) => e.message)).toEqual(['several AuditProfiles among the inputs (a, b): choose one with --profile; using "default"']);
+    expect(result.errors.map((e) => e.message)).toEqual([
+      'several AuditProfiles among the inputs (a, b): choose one with --profile; using "default"',
+    ]);
   });
 
   it('reports an unknown --profile id, and audits nothing under another profile', () => {
@@ -89,19 +108,31 @@ describe('profiles', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(ProfileError);
-    expect((error as ProfileError).diagnostics[0]).toMatchObject({ code: 'profile', message: expect.stringContaining('no AuditProfile with id "nope"') });
+    expect((error as ProfileError).diagnostics[0]).toMatchObject({
+      code: 'profile',
+      message: expect.stringContaining('no AuditProfile with id "nope"'),
+    });
   });
 
   it('reports not-evidenced on the Operator when a needed document was never submitted', () => {
     const result = run(OPERATOR);
-    expect(result.findings.find((f) => f.control === 'ICX-FW-01')).toMatchObject({ subject: 'Operator/op-x', status: 'not-evidenced' });
-    expect(result.findings.find((f) => f.control === 'ICX-FW-05')).toMatchObject({ subject: 'Operator/op-x', status: 'not-applicable' });
+    expect(result.findings.find((f) => f.control === 'ICX-FW-01')).toMatchObject({
+      subject: 'Operator/op-x',
+      status: 'not-evidenced',
+    });
+    expect(result.findings.find((f) => f.control === 'ICX-FW-05')).toMatchObject({
+      subject: 'Operator/op-x',
+      status: 'not-applicable',
+    });
   });
 
   it('counts not-evidenced as failing when the profile says so', () => {
     const lenient = run(OPERATOR.replace('ru-carrier, services', 'de-carrier, services'));
     expect(lenient.summary.operators[0].result).toBe('PASS');
-    const strict = run(OPERATOR.replace('ru-carrier, services', 'de-carrier, services') + PROFILE('p', '  parameters: {notEvidencedIsFailure: true}\n'));
+    const strict = run(
+      OPERATOR.replace('ru-carrier, services', 'de-carrier, services') +
+        PROFILE('p', '  parameters: {notEvidencedIsFailure: true}\n'),
+    );
     expect(strict.summary.operators[0].result).toBe('FAIL');
   });
 });

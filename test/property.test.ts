@@ -7,7 +7,6 @@ import { loadBytes } from '../src/load/index.js';
 import { STATUSES } from '../src/model/types.js';
 import { audit } from './support/audit.js';
 import { tempFiles } from './support/files.js';
-import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
 
 const SAMPLE_FILES = [
   'inputs/jp-sakura/routing-ss7.yaml',
@@ -22,7 +21,30 @@ const samples = SAMPLE_FILES.map((f) => readFileSync(f));
 const byteMutation = fc.oneof(
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.string(), fc.constantFrom('\ufeff', '\r\n', ': ', '- ', '{', ']', '&a', '*a', '!!js/function', '\t', '\u0000', '𝔘', 'é', '\u202e', '"')) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    text: fc.oneof(
+      fc.string(),
+      fc.constantFrom(
+        '\ufeff',
+        '\r\n',
+        ': ',
+        '- ',
+        '{',
+        ']',
+        '&a',
+        '*a',
+        '!!js/function',
+        '\t',
+        '\u0000',
+        '𝔘',
+        'é',
+        '\u202e',
+        '"',
+      ),
+    ),
+  }),
   fc.record({ kind: fc.constant('byte' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
   fc.record({ kind: fc.constant('crlf' as const) }),
 );
@@ -51,27 +73,50 @@ function applyBytes(bytes: Buffer, m: ByteMutation): Buffer {
 describe('loader on mutated bytes (fast-check)', () => {
   it('never throws: every outcome is documents and/or located diagnostics', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: samples.length - 1 }), fc.array(byteMutation, { minLength: 1, maxLength: 4 }), (index, mutations) => {
-        const bytes = mutations.reduce(applyBytes, samples[index]);
-        const result = loadBytes('mutated.yaml', bytes);
-        for (const d of result.diagnostics) {
-          expect(d.file).toBe('mutated.yaml');
-          expect(d.line).toBeGreaterThanOrEqual(1);
-          expect(d.column).toBeGreaterThanOrEqual(1);
-          expect(d.message.length).toBeGreaterThan(0);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: samples.length - 1 }),
+        fc.array(byteMutation, { minLength: 1, maxLength: 4 }),
+        (index, mutations) => {
+          const bytes = mutations.reduce(applyBytes, samples[index]);
+          const result = loadBytes('mutated.yaml', bytes);
+          for (const d of result.diagnostics) {
+            expect(d.file).toBe('mutated.yaml');
+            expect(d.line).toBeGreaterThanOrEqual(1);
+            expect(d.column).toBeGreaterThanOrEqual(1);
+            expect(d.message.length).toBeGreaterThan(0);
+          }
+        },
+      ),
       { numRuns: 400, seed: 20261130 },
     );
   });
 });
 
 /** Structural damage: what a careless or hostile submitter can do to well-formed YAML. */
-const HOSTILE_VALUES = [null, '', 0, -1, 1e308, Number.MAX_SAFE_INTEGER + 2, 'ｃｍｉ', '__proto__', [], {}, ['x'], true, 'cmi', 'r-0001', '2026-02-30', '\u0000'];
+const HOSTILE_VALUES = [
+  null,
+  '',
+  0,
+  -1,
+  1e308,
+  Number.MAX_SAFE_INTEGER + 2,
+  'ｃｍｉ',
+  '__proto__',
+  [],
+  {},
+  ['x'],
+  true,
+  'cmi',
+  'r-0001',
+  '2026-02-30',
+  '\u0000',
+];
 
 function mutateTree(value: unknown, path: number[], replacement: unknown, remove: boolean): unknown {
   if (path.length === 0 || value === null || typeof value !== 'object') return remove ? undefined : replacement;
-  const entries: Array<[string, unknown]> = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value);
+  const entries: Array<[string, unknown]> = Array.isArray(value)
+    ? value.map((v, i) => [String(i), v])
+    : Object.entries(value);
   if (entries.length === 0) return replacement;
   const [key, child] = entries[path[0] % entries.length];
   const mutated = mutateTree(child, path.slice(1), replacement, remove);
@@ -105,10 +150,16 @@ describe('whole audit on mutated documents (fast-check)', () => {
           const mutatedDoc = mutateTree(tree[docIndex], path.slice(1), replacement, remove);
           const mutated = tree.map((d, i) => (i === docIndex ? mutatedDoc : d));
           writeFileSync(join(dir, 'mutated.yaml'), mutated.map((d) => stringify(d ?? null)).join('---\n'));
-          const others = ['inputs/jp-sakura/operator.yaml', 'inputs/kr-hanbit/operator.yaml'].filter((f) => f !== SAMPLE_FILES[fileIndex]);
+          const others = ['inputs/jp-sakura/operator.yaml', 'inputs/kr-hanbit/operator.yaml'].filter(
+            (f) => f !== SAMPLE_FILES[fileIndex],
+          );
           // The regulator's registry file, when it is the one mutated, is still the auditor's input.
-          const registry = SAMPLE_FILES[fileIndex] === 'regulator/registry/parties.yaml' ? join(dir, 'mutated.yaml') : 'regulator/registry/parties.yaml';
-          const submissions = registry === 'regulator/registry/parties.yaml' ? [...others, join(dir, 'mutated.yaml')] : others;
+          const registry =
+            SAMPLE_FILES[fileIndex] === 'regulator/registry/parties.yaml'
+              ? join(dir, 'mutated.yaml')
+              : 'regulator/registry/parties.yaml';
+          const submissions =
+            registry === 'regulator/registry/parties.yaml' ? [...others, join(dir, 'mutated.yaml')] : others;
           const result = audit(submissions, { profileFiles: ['regulator/profile.yaml'], registryPaths: [registry] });
           for (const e of result.errors) expect(e.message.length).toBeGreaterThan(0);
           if (result.errors.length > 0) runsWithErrors++;

@@ -1,5 +1,16 @@
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -41,8 +52,16 @@ function manifestFiles(dir: string): string[] {
 /** Reporters writing small files, so the swap can be exercised many times quickly. */
 function reporters(tag: string, operators: string[]): Reporter[] {
   return [
-    { name: 'json', write: async (_r, dir) => [(writeFileAtomic(join(dir, 'findings.json'), `${tag}\n`), join(dir, 'findings.json'))] },
-    { name: 'html', write: async (_r, dir) => [(writeFileAtomic(join(dir, 'index.html'), `<p>${tag}</p>\n`), join(dir, 'index.html'))] },
+    {
+      name: 'json',
+      write: async (_r, dir) => [(writeFileAtomic(join(dir, 'findings.json'), `${tag}\n`), join(dir, 'findings.json'))],
+    },
+    {
+      name: 'html',
+      write: async (_r, dir) => [
+        (writeFileAtomic(join(dir, 'index.html'), `<p>${tag}</p>\n`), join(dir, 'index.html')),
+      ],
+    },
     {
       name: 'pdf',
       write: async (_r, dir) =>
@@ -66,10 +85,14 @@ describe('issue 14.5: a run is published all at once', () => {
     await publishReports(reporters('old', ['aa', 'bb', 'cc']), report, out, {});
     const before = tree(out);
     let renames = 0;
-    const failing = { beforeSwapRename: () => {
-      if (++renames === 4) throw Object.assign(new Error('EACCES: permission denied, rename'), { code: 'EACCES' });
-    } };
-    const error = await publishReports(reporters('new', ['aa', 'dd']), report, out, {}, undefined, failing).catch((e: unknown) => e);
+    const failing = {
+      beforeSwapRename: () => {
+        if (++renames === 4) throw Object.assign(new Error('EACCES: permission denied, rename'), { code: 'EACCES' });
+      },
+    };
+    const error = await publishReports(reporters('new', ['aa', 'dd']), report, out, {}, undefined, failing).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(PublishError);
     expect((error as PublishError).previousIntact).toBe(true);
     expect((error as PublishError).message).toBe('permission denied');
@@ -85,11 +108,13 @@ describe('issue 14.5: a run is published all at once', () => {
     const oldTree = tree(out);
     // A SIGKILL between two renames leaves the folder as it is at that moment: copy it at each rename.
     const snapshots: string[] = [];
-    const snapshot = { beforeSwapRename: () => {
-      const copy = join(work, `killed-${snapshots.length}`);
-      cpSync(out, copy, { recursive: true, verbatimSymlinks: true });
-      snapshots.push(copy);
-    } };
+    const snapshot = {
+      beforeSwapRename: () => {
+        const copy = join(work, `killed-${snapshots.length}`);
+        cpSync(out, copy, { recursive: true, verbatimSymlinks: true });
+        snapshots.push(copy);
+      },
+    };
     await publishReports(reporters('new', ['aa', 'dd']), report, out, {}, undefined, snapshot);
     const newTree = tree(out);
     expect(snapshots.length).toBeGreaterThan(5);
@@ -119,7 +144,7 @@ describe('issue 14.5: a run is published all at once', () => {
     expect(filesOf(midway)).toEqual(manifestFiles(midway));
   });
 
-  it('the next run removes an interrupted run\'s staging folder', async () => {
+  it("the next run removes an interrupted run's staging folder", async () => {
     const out = join(tempFiles({}), 'out');
     await publishReports(reporters('old', ['aa']), report, out, {});
     mkdirSync(join(out, '.ixaudit-staging-Xy12ab', 'aa'), { recursive: true });
@@ -133,8 +158,15 @@ describe('issue 14.5: a run is published all at once', () => {
     const out = join(tempFiles({}), 'out');
     await publishReports(reporters('old', ['aa']), report, out, {});
     const before = tree(out);
-    const broken: Reporter = { name: 'broken', write: async () => { throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }); } };
-    await expect(publishReports([...reporters('new', ['bb']), broken], report, out, {})).rejects.toThrow('no space left');
+    const broken: Reporter = {
+      name: 'broken',
+      write: async () => {
+        throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+      },
+    };
+    await expect(publishReports([...reporters('new', ['bb']), broken], report, out, {})).rejects.toThrow(
+      'no space left',
+    );
     expect(tree(out)).toEqual(before);
   });
 
@@ -142,7 +174,9 @@ describe('issue 14.5: a run is published all at once', () => {
     const out = join(tempFiles({}), 'out');
     mkdirSync(out);
     writeFileSync(join(out, '.ixaudit-lock'), `${process.ppid}\n`);
-    await expect(publishReports(reporters('x', []), report, out, {})).rejects.toThrow(/another ixaudit run \(process \d+\) is writing reports there/);
+    await expect(publishReports(reporters('x', []), report, out, {})).rejects.toThrow(
+      /another ixaudit run \(process \d+\) is writing reports there/,
+    );
     writeFileSync(join(out, '.ixaudit-lock'), '999999999\n');
     await publishReports(reporters('x', []), report, out, {});
     expect(readdirSync(out).sort()).toEqual(['findings.json', 'index.html', 'manifest.json']);
@@ -150,12 +184,21 @@ describe('issue 14.5: a run is published all at once', () => {
 });
 
 describe('issue 14.6: --out holds exactly the last run', () => {
-  it('a narrower run (fewer formats, one operator) leaves none of the previous run\'s files; verify has nothing unlisted', async () => {
+  it("a narrower run (fewer formats, one operator) leaves none of the previous run's files; verify has nothing unlisted", async () => {
     const out = join(tempFiles({}), 'out');
     expect((await run('audit', ...SAMPLES, '--out', out, '--format', 'json,pdf', '--quiet')).code).toBe(1);
     expect(existsSync(join(out, 'sector.pdf'))).toBe(true);
     expect(existsSync(join(out, 'kr-hanbit', 'report.pdf'))).toBe(true);
-    const second = await run('audit', 'inputs/jp-sakura', ...REGULATOR_OPTIONS, '--out', out, '--format', 'json', '--quiet');
+    const second = await run(
+      'audit',
+      'inputs/jp-sakura',
+      ...REGULATOR_OPTIONS,
+      '--out',
+      out,
+      '--format',
+      'json',
+      '--quiet',
+    );
     expect(second.stderr).toBe('');
     expect(filesOf(out)).toEqual(['findings.json', 'manifest.json']);
     expect(filesOf(out)).toEqual(manifestFiles(out));
@@ -180,7 +223,25 @@ describe('issue 14.7: operator folders map one-to-one', () => {
     expect(operatorFolderName('a..b')).toBe('~a~2e~2eb');
     expect(operatorFolderName('index.html')).toBe('~index~2ehtml');
     expect(operatorFolderName('manifest.json')).toBe('~manifest~2ejson');
-    const ids = ['a..b', 'a_b', 'a.b', 'a~2eb', '~a', 'a.', 'a', 'index.html', 'index_html', 'con', 'con.txt', '../../etc', '____etc', 'Ab', 'ab', 'é', '~c3~a9'];
+    const ids = [
+      'a..b',
+      'a_b',
+      'a.b',
+      'a~2eb',
+      '~a',
+      'a.',
+      'a',
+      'index.html',
+      'index_html',
+      'con',
+      'con.txt',
+      '../../etc',
+      '____etc',
+      'Ab',
+      'ab',
+      'é',
+      '~c3~a9',
+    ];
     const names = ids.map(operatorFolderName);
     expect(new Set(names).size).toBe(ids.length);
     for (const name of names) {
@@ -196,14 +257,21 @@ describe('issue 14.7: operator folders map one-to-one', () => {
     const work = tempFiles({});
     for (const id of ['index.html', 'a..b', 'a_b']) {
       mkdirSync(join(work, 'in', id), { recursive: true });
-      for (const f of readdirSync('inputs/jp-sakura')) writeFileSync(join(work, 'in', id, f), readFileSync(join('inputs/jp-sakura', f), 'utf8').replaceAll('jp-sakura', id));
+      for (const f of readdirSync('inputs/jp-sakura'))
+        writeFileSync(
+          join(work, 'in', id, f),
+          readFileSync(join('inputs/jp-sakura', f), 'utf8').replaceAll('jp-sakura', id),
+        );
     }
     const out = join(work, 'out');
     const { code, stderr } = await run('audit', join(work, 'in'), '--out', out, '--format', 'pdf,json', '--quiet');
     expect(stderr).not.toMatch(/EISDIR|EEXIST|cannot write/);
     expect(code).toBe(1);
-    for (const dir of ['~index~2ehtml', '~a~2e~2eb', 'a_b']) expect(existsSync(join(out, dir, 'report.pdf'))).toBe(true);
-    expect(readFileSync(join(out, '~a~2e~2eb', 'report.pdf')).equals(readFileSync(join(out, 'a_b', 'report.pdf')))).toBe(false);
+    for (const dir of ['~index~2ehtml', '~a~2e~2eb', 'a_b'])
+      expect(existsSync(join(out, dir, 'report.pdf'))).toBe(true);
+    expect(
+      readFileSync(join(out, '~a~2e~2eb', 'report.pdf')).equals(readFileSync(join(out, 'a_b', 'report.pdf'))),
+    ).toBe(false);
   });
 });
 
@@ -211,11 +279,22 @@ describe('issue 14.9: --out is never written through a link, never the root, nev
   it('a folder symlink planted inside --out is refused, and nothing is written where it points', async () => {
     const work = tempFiles({ 'elsewhere/keep.txt': 'k\n' });
     const out = join(work, 'out');
-    expect((await run('audit', 'inputs/jp-sakura', ...REGULATOR_OPTIONS, '--out', out, '--format', 'pdf', '--quiet')).code).toBe(1);
+    expect(
+      (await run('audit', 'inputs/jp-sakura', ...REGULATOR_OPTIONS, '--out', out, '--format', 'pdf', '--quiet')).code,
+    ).toBe(1);
     rmSync(join(out, 'jp-sakura'), { recursive: true });
     symlinkSync(join(work, 'elsewhere'), join(out, 'jp-sakura'));
     const before = tree(work);
-    const { code, stderr } = await run('audit', 'inputs/jp-sakura', ...REGULATOR_OPTIONS, '--out', out, '--format', 'pdf', '--quiet');
+    const { code, stderr } = await run(
+      'audit',
+      'inputs/jp-sakura',
+      ...REGULATOR_OPTIONS,
+      '--out',
+      out,
+      '--format',
+      'pdf',
+      '--quiet',
+    );
     expect(code).toBe(2);
     expect(stderr).toContain('holds files that ixaudit did not write: jp-sakura (a symbolic link)');
     expect(tree(work)).toEqual(before);
@@ -223,7 +302,9 @@ describe('issue 14.9: --out is never written through a link, never the root, nev
     rmSync(join(out, 'jp-sakura'));
     expect(checkOutDir(out, ['inputs'])).toBeUndefined();
     symlinkSync(join(work, 'elsewhere'), join(out, 'jp-sakura'));
-    await expect(publishReports(reporters('x', ['jp-sakura']), report, out, {})).rejects.toThrow(/jp-sakura \(a symbolic link\)/);
+    await expect(publishReports(reporters('x', ['jp-sakura']), report, out, {})).rejects.toThrow(
+      /jp-sakura \(a symbolic link\)/,
+    );
     expect(readdirSync(join(work, 'elsewhere'))).toEqual(['keep.txt']);
   });
 
@@ -231,7 +312,15 @@ describe('issue 14.9: --out is never written through a link, never the root, nev
     const work = tempFiles({ 'real/.keep': '' });
     rmSync(join(work, 'real', '.keep'));
     symlinkSync(join(work, 'real'), join(work, 'link'));
-    const { code, stderr } = await run('audit', 'inputs/jp-sakura', '--out', join(work, 'link'), '--format', 'json', '--quiet');
+    const { code, stderr } = await run(
+      'audit',
+      'inputs/jp-sakura',
+      '--out',
+      join(work, 'link'),
+      '--format',
+      'json',
+      '--quiet',
+    );
     expect(code).toBe(2);
     expect(stderr).toContain('is a symbolic link: ixaudit never writes through links');
     expect(readdirSync(join(work, 'real'))).toEqual([]);
@@ -248,12 +337,23 @@ describe('issue 14.9: --out is never written through a link, never the root, nev
       [join(work, 'inputs', 'jp-sakura'), 'is the input'],
     ] as const) {
       const inputs = outArg.endsWith('jp-sakura') ? [join(work, 'inputs', 'jp-sakura')] : [join(work, 'inputs')];
-      const { code, stderr } = await run('audit', ...inputs, ...REGULATOR_OPTIONS, '--out', outArg, '--format', 'json', '--quiet');
+      const { code, stderr } = await run(
+        'audit',
+        ...inputs,
+        ...REGULATOR_OPTIONS,
+        '--out',
+        outArg,
+        '--format',
+        'json',
+        '--quiet',
+      );
       expect(code).toBe(2);
       expect(stderr).toContain(message);
     }
     // The regulator's own folders are inputs too.
-    expect((await run('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', 'regulator', '--quiet')).stderr).toContain('--out regulator contains the input regulator/registry');
+    expect(
+      (await run('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', 'regulator', '--quiet')).stderr,
+    ).toContain('--out regulator contains the input regulator/registry');
     expect(tree(work)).toEqual(before);
   });
 
@@ -268,7 +368,11 @@ describe('issue 14.9: --out is never written through a link, never the root, nev
 });
 
 describe('issue 14 (part): --jobs and unusable --out', () => {
-  const prepared = (operators: number) => ({ operatorIds: Array.from({ length: operators }, (_, i) => `op-${i}`), world: { submissions: new Map() } }) as unknown as PreparedAudit;
+  const prepared = (operators: number) =>
+    ({
+      operatorIds: Array.from({ length: operators }, (_, i) => `op-${i}`),
+      world: { submissions: new Map() },
+    }) as unknown as PreparedAudit;
 
   it('--jobs is capped at the cores and the operators', () => {
     expect(chooseJobs(prepared(104), 1000, 8)).toBe(8);
@@ -282,6 +386,8 @@ describe('issue 14 (part): --jobs and unusable --out', () => {
     const { code, stderr } = await run('audit', ...SAMPLES, '--out', '/proc/x', '--quiet');
     expect(Date.now() - started).toBeLessThan(3000);
     expect(code).toBe(4);
-    expect(stderr).toMatch(/^ixaudit: cannot write reports to \/proc\/x: \/proc does not allow creating folders \(.*\)\. Previous reports there are unchanged\.$/);
+    expect(stderr).toMatch(
+      /^ixaudit: cannot write reports to \/proc\/x: \/proc does not allow creating folders \(.*\)\. Previous reports there are unchanged\.$/,
+    );
   });
 });

@@ -25,8 +25,9 @@ function run(text: string) {
 
 function errors(text: string): string[] {
   const dir = tempFiles({ 'sub.yaml': text });
-  return audit([BASE, join(dir, 'sub.yaml')])
-    .errors.map((e) => formatDiagnostic({ ...e, file: e.file.endsWith('sub.yaml') ? 'sub.yaml' : e.file }));
+  return audit([BASE, join(dir, 'sub.yaml')]).errors.map((e) =>
+    formatDiagnostic({ ...e, file: e.file.endsWith('sub.yaml') ? 'sub.yaml' : e.file }),
+  );
 }
 
 const TABLE = `apiVersion: ixaudit/v1
@@ -64,9 +65,14 @@ describe('referential integrity', () => {
     const rt02 = result.findings.find((f) => f.control === 'ICX-RT-02' && f.subject === 'RoutingTable/rt#r-1');
     expect(rt02).toMatchObject({ status: 'error', message: expect.stringContaining('undefined carrier nobody') });
     // The rest of the audit went on: RT-01 judged the same route.
-    expect(result.findings.find((f) => f.control === 'ICX-RT-01' && f.subject === 'RoutingTable/rt#r-1')?.status).toBe('error');
+    expect(result.findings.find((f) => f.control === 'ICX-RT-01' && f.subject === 'RoutingTable/rt#r-1')?.status).toBe(
+      'error',
+    );
     // ...and the aggregate over the table was still measured (no trafficShare given: not evidenced).
-    expect(result.findings.find((f) => f.control === 'ICX-RES-01')).toMatchObject({ subject: 'RoutingTable/rt', status: 'not-evidenced' });
+    expect(result.findings.find((f) => f.control === 'ICX-RES-01')).toMatchObject({
+      subject: 'RoutingTable/rt',
+      status: 'not-evidenced',
+    });
   });
 
   it('reports an unknown counterparty, an unknown operator and an unknown owner', () => {
@@ -98,7 +104,9 @@ spec:
     const doc = 'apiVersion: ixaudit/v1\nkind: FirewallPolicy\nmetadata: {id: fw, operator: op-jp}\nspec: {}\n';
     const result = errors(`${doc}---\n${doc}`);
     expect(result).toHaveLength(1);
-    expect(result[0]).toMatch(/^sub\.yaml:8:16: duplicate FirewallPolicy id "fw" for operator op-jp \(first defined at .*sub\.yaml:3:16\)$/);
+    expect(result[0]).toMatch(
+      /^sub\.yaml:8:16: duplicate FirewallPolicy id "fw" for operator op-jp \(first defined at .*sub\.yaml:3:16\)$/,
+    );
   });
 
   it('reports an ownership cycle at the edge that closes it', () => {
@@ -126,7 +134,9 @@ spec: {counterparty: looped, services: [ipx-transit], signed: 2025-01-01}
       'sub.yaml:9:56: ownership cycle: looped → loop-a → loop-b → loop-a (a controlling chain must end at an owner with no controlling owner)',
     ]);
     const dir = tempFiles({ 'sub.yaml': text });
-    const own01 = audit([BASE, join(dir, 'sub.yaml')]).findings.find((f) => f.control === 'ICX-OWN-01' && f.subject === 'Carrier/looped');
+    const own01 = audit([BASE, join(dir, 'sub.yaml')]).findings.find(
+      (f) => f.control === 'ICX-OWN-01' && f.subject === 'Carrier/looped',
+    );
     expect(own01).toMatchObject({ status: 'fail', message: expect.stringContaining('ownership cycle through loop-a') });
   });
 
@@ -145,13 +155,25 @@ spec: {counterparty: syniverse, services: [ipx-transit], signed: 2025-01-01}
     const dir = tempFiles({ 'registry/syniverse.yaml': carrier, 'sub.yaml': agreement });
     const corrected = audit([BASE, join(dir, 'sub.yaml')], { registryPaths: [join(dir, 'registry')] });
     expect(corrected.errors).toEqual([]);
-    const own02 = corrected.findings.find((f) => f.control === 'ICX-OWN-02' && f.subject === 'InterconnectAgreement/ag');
+    const own02 = corrected.findings.find(
+      (f) => f.control === 'ICX-OWN-02' && f.subject === 'InterconnectAgreement/ag',
+    );
     expect(own02).toMatchObject({ status: 'fail', evidence: { reasons: ['incorporated in HK'] } });
-    expect(corrected.run.registryChanges).toMatchObject([{ kind: 'Carrier', id: 'syniverse', change: 'replaced', replaces: expect.stringMatching(/^ixaudit:registry\//) }]);
+    expect(corrected.run.registryChanges).toMatchObject([
+      { kind: 'Carrier', id: 'syniverse', change: 'replaced', replaces: expect.stringMatching(/^ixaudit:registry\//) },
+    ]);
 
     const planted = run(text);
-    expect(planted.errors).toMatchObject([{ code: 'conflict', line: 3, message: expect.stringContaining('Carrier "syniverse" is defined by the bundled registry') }]);
-    expect(planted.findings.find((f) => f.control === 'ICX-OWN-02' && f.subject === 'InterconnectAgreement/ag')).toMatchObject({ status: 'pass' });
+    expect(planted.errors).toMatchObject([
+      {
+        code: 'conflict',
+        line: 3,
+        message: expect.stringContaining('Carrier "syniverse" is defined by the bundled registry'),
+      },
+    ]);
+    expect(
+      planted.findings.find((f) => f.control === 'ICX-OWN-02' && f.subject === 'InterconnectAgreement/ag'),
+    ).toMatchObject({ status: 'pass' });
   });
 });
 
@@ -164,9 +186,13 @@ describe('one mistake, one message (issue 13)', () => {
     const result = audit([dir], REGULATOR);
     const messages = result.errors.map((e) => e.message);
     expect(messages.some((m) => /^unknown firewall policy/.test(m))).toBe(false);
-    const follow = result.errors.filter((e) => e.message.includes('firewall policy of operator jp-sakura "fw-jp-main" could not be loaded'));
+    const follow = result.errors.filter((e) =>
+      e.message.includes('firewall policy of operator jp-sakura "fw-jp-main" could not be loaded'),
+    );
     expect(follow.length).toBeGreaterThan(0);
-    expect(follow[0].message).toMatch(/could not be loaded \(.*jp-sakura\/firewall\.yaml:\d+:\d+\), so this reference is not checked$/);
+    expect(follow[0].message).toMatch(
+      /could not be loaded \(.*jp-sakura\/firewall\.yaml:\d+:\d+\), so this reference is not checked$/,
+    );
   });
 
   it('an unknown carrier close to a known id gets a "did you mean"', () => {
@@ -175,6 +201,8 @@ kind: InterconnectAgreement
 metadata: {id: ag-typo, operator: op-jp}
 spec: {counterparty: syniverze, services: [ipx-transit], signed: 2025-01-01}
 `);
-    expect(result.errors.map(formatDiagnostic)).toEqual([expect.stringMatching(/sub\.yaml:4:\d+: unknown carrier "syniverze" \(did you mean "syniverse"\?\)$/)]);
+    expect(result.errors.map(formatDiagnostic)).toEqual([
+      expect.stringMatching(/sub\.yaml:4:\d+: unknown carrier "syniverze" \(did you mean "syniverse"\?\)$/),
+    ]);
   });
 });

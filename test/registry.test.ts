@@ -38,10 +38,18 @@ describe('bundled registry (registry/carriers.yaml, registry/owners.yaml)', () =
   });
 
   it('the test itself rejects an entry without them', () => {
-    const bare = { ...entries[0], value: { ...entries[0].value, metadata: { id: 'x' }, spec: { listings: [{ list: 'l' }] } } } as LoadedDocument;
+    const bare = {
+      ...entries[0],
+      value: { ...entries[0].value, metadata: { id: 'x' }, spec: { listings: [{ list: 'l' }] } },
+    } as LoadedDocument;
     expect(missingEvidence(bare)).toEqual([
-      'metadata.annotations.source', 'metadata.annotations.url', 'metadata.annotations.checked',
-      'spec.listings.0.source', 'spec.listings.0.url', 'spec.listings.0.since', 'spec.listings.0.checked',
+      'metadata.annotations.source',
+      'metadata.annotations.url',
+      'metadata.annotations.checked',
+      'spec.listings.0.source',
+      'spec.listings.0.url',
+      'spec.listings.0.since',
+      'spec.listings.0.checked',
     ]);
   });
 
@@ -59,8 +67,14 @@ describe('bundled registry (registry/carriers.yaml, registry/owners.yaml)', () =
     expect(spec('ctg').identifiers.plmns).toContain('460-05');
     expect(spec('cug').identifiers.plmns).toEqual(expect.arrayContaining(['460-09', '454-07']));
     expect(spec('telefonica-gs').identifiers?.asns ?? []).not.toContain(12956);
-    expect(spec('telxius')).toMatchObject({ identifiers: { asns: [12956] }, ownership: [{ owner: 'telefonica-sa', share: 70 }] });
-    expect(spec('deutsche-telekom').ownership).toEqual([{ owner: 'german-federal-government', share: 13.8 }, { owner: 'kfw', share: 14.0 }]);
+    expect(spec('telxius')).toMatchObject({
+      identifiers: { asns: [12956] },
+      ownership: [{ owner: 'telefonica-sa', share: 70 }],
+    });
+    expect(spec('deutsche-telekom').ownership).toEqual([
+      { owner: 'german-federal-government', share: 13.8 },
+      { owner: 'kfw', share: 14.0 },
+    ]);
     expect(spec('hkt').country).toBe('KY');
     expect(spec('tim').ownership).toEqual([{ owner: 'poste-italiane', share: 24.8 }]);
     expect(world.carriers.get('ntt-ipx')!.value.metadata.name).toMatch(/^NTT DOCOMO BUSINESS/);
@@ -68,7 +82,12 @@ describe('bundled registry (registry/carriers.yaml, registry/owners.yaml)', () =
     expect(spec('telstra-intl')).toMatchObject({ incorporatedIn: 'ZZ', headquarters: 'ZZ' });
     expect(world.carriers.get('telstra-intl')!.value.metadata.annotations.jurisdiction).toMatch(/unconfirmed/);
     // BICS through Proximus Global, still controlled by Proximus and so the Belgian State.
-    expect(resolver.resolve('bics').chain.map((s) => s.id)).toEqual(['bics', 'proximus-global', 'proximus', 'belgian-state']);
+    expect(resolver.resolve('bics').chain.map((s) => s.id)).toEqual([
+      'bics',
+      'proximus-global',
+      'proximus',
+      'belgian-state',
+    ]);
     // Listings sit on the entity the regulator names, not on the international carrier.
     for (const id of ['cmi', 'ctg', 'cug', 'citic-tel', 'pccw-global']) expect(spec(id).listings ?? [], id).toEqual([]);
     const covered = (id: string) => spec(id).listings.find((l: { list: string }) => l.list === 'us-fcc-covered-list');
@@ -77,7 +96,9 @@ describe('bundled registry (registry/carriers.yaml, registry/owners.yaml)', () =
     expect(covered('cu-americas')).toMatchObject({ since: '2022-09-20', scope: 'group' });
     expect(covered('pacnet')).toMatchObject({ since: '2022-09-20', scope: 'group' });
     expect(covered('comnet')).toMatchObject({ since: '2022-09-20', scope: 'group' });
-    expect(spec('hkt-intl').listings).toEqual([expect.objectContaining({ list: 'us-fcc-order-to-show-cause', since: '2025-10-15', scope: 'subsidiaries' })]);
+    expect(spec('hkt-intl').listings).toEqual([
+      expect.objectContaining({ list: 'us-fcc-order-to-show-cause', since: '2025-10-15', scope: 'subsidiaries' }),
+    ]);
     // No chain resolves to another controller than before.
     expect(resolver.resolve('cmi-usa').group.id).toBe('china-mobile-group');
     expect(resolver.resolve('pacnet').controller.id).toBe('mof-cn');

@@ -13,14 +13,18 @@ import { tempFiles } from './support/files.js';
 import { ixaudit } from './support/cli.js';
 import { REGULATOR, REGULATOR_OPTIONS, SAMPLES, run } from './support/run.js';
 
-
 const errorsOf = (file: string, text: string | Buffer) =>
   (typeof text === 'string' ? loadText(file, text) : loadBytes(file, text)).diagnostics.map(formatDiagnostic);
 
 describe('hostile YAML gets one clear located error, in bounded time and memory', () => {
   it('alias bomb ("billion laughs")', () => {
     const lines = ['a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
-    for (let i = 1; i < 10; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    for (let i = 1; i < 10; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
     expect(errorsOf('bomb.yaml', `${lines.join('\n')}\n`)).toEqual([
       'bomb.yaml:4:45: aliases expand to more than 10000 nodes (limit maxAliasExpansion): write the data out instead of aliasing it',
     ]);
@@ -31,7 +35,9 @@ describe('hostile YAML gets one clear located error, in bounded time and memory'
       'flow.yaml:1:64: nesting deeper than 64 levels (limit maxDepth; raise it with --limit maxDepth=N)',
     ]);
     const block = Array.from({ length: 5000 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n');
-    expect(errorsOf('block.yaml', `${block} 1\n`)).toEqual(['block.yaml:65:65: nesting deeper than 64 levels (limit maxDepth; raise it with --limit maxDepth=N)']);
+    expect(errorsOf('block.yaml', `${block} 1\n`)).toEqual([
+      'block.yaml:65:65: nesting deeper than 64 levels (limit maxDepth; raise it with --limit maxDepth=N)',
+    ]);
   });
 
   it('a 100 MB scalar is refused by line length before parsing, an oversized file by size', () => {
@@ -41,9 +47,11 @@ describe('hostile YAML gets one clear located error, in bounded time and memory'
       'huge.yaml:1:1: line is 104857620 characters long, more than the limit of 1048576 (limit maxLineBytes; raise it with --limit maxLineBytes=N)',
     ]);
     const small = { ...DEFAULT_YAML_LIMITS, maxFileBytes: 1000 };
-    expect(loadBytes('big.yaml', Buffer.alloc(2000, 'a'), { limits: small }).diagnostics.map(formatDiagnostic)).toEqual([
-      'big.yaml:1:1: file is 2000 bytes, larger than the limit of 1000 (limit maxFileBytes; raise it with --limit maxFileBytes=N)',
-    ]);
+    expect(loadBytes('big.yaml', Buffer.alloc(2000, 'a'), { limits: small }).diagnostics.map(formatDiagnostic)).toEqual(
+      [
+        'big.yaml:1:1: file is 2000 bytes, larger than the limit of 1000 (limit maxFileBytes; raise it with --limit maxFileBytes=N)',
+      ],
+    );
     const longLine = `apiVersion: ixaudit/v1\nkind: Operator\nmetadata: {id: x, name: "${'y'.repeat(2 * 1024 * 1024)}"}\n`;
     expect(errorsOf('long.yaml', longLine)).toEqual([
       'long.yaml:3:1: line is 2097179 characters long, more than the limit of 1048576 (limit maxLineBytes; raise it with --limit maxLineBytes=N)',
@@ -51,7 +59,8 @@ describe('hostile YAML gets one clear located error, in bounded time and memory'
   });
 
   it('__proto__ and constructor keys pollute nothing', () => {
-    const text = 'apiVersion: ixaudit/v1\nkind: Operator\nmetadata: {id: x, __proto__: {admin: true}, constructor: {prototype: {admin: true}}}\nspec: {country: JP, networks: [gsm]}\n';
+    const text =
+      'apiVersion: ixaudit/v1\nkind: Operator\nmetadata: {id: x, __proto__: {admin: true}, constructor: {prototype: {admin: true}}}\nspec: {country: JP, networks: [gsm]}\n';
     const errors = errorsOf('proto.yaml', text);
     expect(errors).toEqual([
       'proto.yaml:3:19: metadata.__proto__: unknown field (expected one of: id, operator, name, annotations)',
@@ -62,14 +71,20 @@ describe('hostile YAML gets one clear located error, in bounded time and memory'
   });
 
   it('non-UTF-8 bytes and language tags', () => {
-    expect(errorsOf('latin1.yaml', Buffer.from('name: caf\xe9\n', 'latin1'))).toEqual(['latin1.yaml:1:10: byte 0xe9 is not valid UTF-8: save the file as UTF-8']);
+    expect(errorsOf('latin1.yaml', Buffer.from('name: caf\xe9\n', 'latin1'))).toEqual([
+      'latin1.yaml:1:10: byte 0xe9 is not valid UTF-8: save the file as UTF-8',
+    ]);
     expect(errorsOf('tag.yaml', 'kind: !!js/function "function () { return 1 }"\n')).toEqual([
       'tag.yaml:1:7: unsupported tag: tag:yaml.org,2002:js/function (custom and language tags are not accepted)',
     ]);
   });
 
   it('a damaged file reports at most maxErrorsPerFile problems, then a count', () => {
-    const routes = Array.from({ length: 400 }, (_, i) => `    - {id: r-${i}, match: {gtPrefix: 1}, destination: {country: X}, primary: {carrier: c}, status: on}`);
+    const routes = Array.from(
+      { length: 400 },
+      (_, i) =>
+        `    - {id: r-${i}, match: {gtPrefix: 1}, destination: {country: X}, primary: {carrier: c}, status: on}`,
+    );
     const text = `apiVersion: ixaudit/v1\nkind: RoutingTable\nmetadata: {id: rt, operator: op}\nspec:\n  protocol: ss7\n  routes:\n${routes.join('\n')}\n`;
     const errors = errorsOf('many.yaml', text);
     expect(errors).toHaveLength(DEFAULT_YAML_LIMITS.maxErrorsPerFile + 1);
@@ -77,7 +92,10 @@ describe('hostile YAML gets one clear located error, in bounded time and memory'
   });
 
   it('limits are configurable with --limit, and bad settings are usage errors', async () => {
-    expect(parseLimits(['maxDepth=200'])).toMatchObject({ maxDepth: 200, maxFileBytes: DEFAULT_YAML_LIMITS.maxFileBytes });
+    expect(parseLimits(['maxDepth=200'])).toMatchObject({
+      maxDepth: 200,
+      maxFileBytes: DEFAULT_YAML_LIMITS.maxFileBytes,
+    });
     expect(parseLimits(['maxDepht=2'])).toMatch(/^--limit expects name=number with name one of maxFileBytes/);
     const dir = tempFiles({ 'deep.yaml': `x: ${'['.repeat(70)}${']'.repeat(70)}\n` });
     expect((await run('validate', dir)).stderr).toContain('nesting deeper than 64 levels');
@@ -88,7 +106,12 @@ describe('hostile YAML gets one clear located error, in bounded time and memory'
 describe('hostile input in a real run leaves a complete, honest output', () => {
   it('a bomb among good submissions: exit 1 for their failures, the bomb reported, nothing partial in --out', async () => {
     const lines = ['a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
-    for (let i = 1; i < 10; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    for (let i = 1; i < 10; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
     const dir = tempFiles({ 'bomb.yaml': `${lines.join('\n')}\n` });
     const out = tempFiles({});
     const { code, stderr } = await run('audit', ...SAMPLES, join(dir, 'bomb.yaml'), '--out', out, '--format', 'json');
@@ -111,10 +134,20 @@ describe('output safety', () => {
   it('a reporter failing part-way leaves the previous outputs intact and no staging folder', async () => {
     const { result, inventory } = auditReport(['inputs/no-nordlys'], REGULATOR);
     const out = tempFiles({});
-    const writing = (text: string): Reporter => ({ name: 'good', write: async (_r, dir) => [(writeFileAtomic(join(dir, 'findings.json'), text), join(dir, 'findings.json'))] });
-    const broken: Reporter = { name: 'broken', write: async () => { throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }); } };
+    const writing = (text: string): Reporter => ({
+      name: 'good',
+      write: async (_r, dir) => [(writeFileAtomic(join(dir, 'findings.json'), text), join(dir, 'findings.json'))],
+    });
+    const broken: Reporter = {
+      name: 'broken',
+      write: async () => {
+        throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+      },
+    };
     await publishReports([writing('previous complete run\n')], { result, inventory }, out, {});
-    await expect(publishReports([writing('new\n'), broken], { result, inventory }, out, {})).rejects.toThrow('no space left');
+    await expect(publishReports([writing('new\n'), broken], { result, inventory }, out, {})).rejects.toThrow(
+      'no space left',
+    );
     expect(readFileSync(join(out, 'findings.json'), 'utf8')).toBe('previous complete run\n');
     expect(readdirSync(out).sort()).toEqual(['findings.json', 'manifest.json']);
     // When every reporter succeeds, its files replace the old ones: exactly the new run is there.
@@ -125,9 +158,19 @@ describe('output safety', () => {
 
   it('an unwritable --out is a clear error with exit code 4', () => {
     const dir = tempFiles({ 'a-file': 'x' });
-    const { code, stderr } = ixaudit('audit', ...SAMPLES, '--out', join(dir, 'a-file', 'sub'), '--quiet', '--format', 'json');
+    const { code, stderr } = ixaudit(
+      'audit',
+      ...SAMPLES,
+      '--out',
+      join(dir, 'a-file', 'sub'),
+      '--quiet',
+      '--format',
+      'json',
+    );
     expect(code).toBe(4);
-    expect(stderr).toMatch(/^ixaudit: cannot write reports to .*a-file\/sub: .*Previous reports there are unchanged\.\n$/);
+    expect(stderr).toMatch(
+      /^ixaudit: cannot write reports to .*a-file\/sub: .*Previous reports there are unchanged\.\n$/,
+    );
     expect(existsSync(join(dir, 'a-file'))).toBe(true);
   });
 
@@ -140,13 +183,25 @@ describe('output safety', () => {
 });
 
 describe('--out inside an input folder', () => {
-  it('a second run does not read the first run\'s outputs (findings.csv) as input', async () => {
+  it("a second run does not read the first run's outputs (findings.csv) as input", async () => {
     const work = tempFiles({});
     cpSync('inputs', join(work, 'inputs'), { recursive: true });
     const out = join(work, 'inputs', 'out');
-    expect((await run('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', out, '--format', 'json,csv', '--quiet')).code).toBe(1);
+    expect(
+      (await run('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', out, '--format', 'json,csv', '--quiet'))
+        .code,
+    ).toBe(1);
     expect(existsSync(join(out, 'findings.csv'))).toBe(true);
-    const second = await run('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', out, '--format', 'json,csv', '--quiet');
+    const second = await run(
+      'audit',
+      join(work, 'inputs'),
+      ...REGULATOR_OPTIONS,
+      '--out',
+      out,
+      '--format',
+      'json,csv',
+      '--quiet',
+    );
     expect(second.stderr).toBe('');
     expect(second.code).toBe(1);
   });

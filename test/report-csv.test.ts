@@ -6,7 +6,7 @@ import { writeChunksAtomic } from '../src/report/write-atomic.js';
 import { FINDING_COLUMNS } from '../src/report/xlsx/tables.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
-import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
+import { REGULATOR } from './support/run.js';
 
 /** A strict RFC 4180 reader: CRLF record ends only, quotes doubled inside quoted fields. */
 function parseRfc4180(text: string): string[][] {
@@ -27,7 +27,8 @@ function parseRfc4180(text: string): string[][] {
       }
     } else {
       while (i < text.length && text[i] !== ',' && text[i] !== '\r') {
-        if (text[i] === '"' || text[i] === '\n') throw new Error(`bare ${JSON.stringify(text[i])} at ${i}: must be quoted`);
+        if (text[i] === '"' || text[i] === '\n')
+          throw new Error(`bare ${JSON.stringify(text[i])} at ${i}: must be quoted`);
         field += text[i++];
       }
     }
@@ -62,9 +63,12 @@ describe('CSV fields (RFC 4180)', () => {
     expect(fieldText({ text: 'ICX-RT-01', target: 'Controls!A5' })).toBe('ICX-RT-01');
   });
 
-  it.each(['=1+1', '+1', '-cmd', '@SUM(A1)', '\tx', '\rx'])('text %j that Excel would run as a formula gets a leading apostrophe', (text) => {
-    expect(fieldText(text)).toBe(`'${text}`);
-  });
+  it.each(['=1+1', '+1', '-cmd', '@SUM(A1)', '\tx', '\rx'])(
+    'text %j that Excel would run as a formula gets a leading apostrophe',
+    (text) => {
+      expect(fieldText(text)).toBe(`'${text}`);
+    },
+  );
 
   it('a record ends with CRLF and quotes only what needs it', () => {
     expect(csvRecord(['a', 'b,c', 3, null, true])).toBe('a,"b,c",3,,true\r\n');
@@ -81,7 +85,11 @@ describe('findings.csv', async () => {
   it('is UTF-8 with a BOM, CRLF line ends, and a header with the Findings columns', () => {
     expect(written).toEqual([join(out, 'findings.csv')]);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    expect(text.startsWith(`${BOM}Control,Family,Title,Severity,Status,Operator,Subject,File,Line,Column,Message,Remediation,Waiver,Waiver status,Waiver expires,Fingerprint\r\n`)).toBe(true);
+    expect(
+      text.startsWith(
+        `${BOM}Control,Family,Title,Severity,Status,Operator,Subject,File,Line,Column,Message,Remediation,Waiver,Waiver status,Waiver expires,Fingerprint\r\n`,
+      ),
+    ).toBe(true);
     const records = parseRfc4180(text.slice(1));
     expect(records[0]).toEqual(FINDING_COLUMNS.map((c) => c.header));
   });
@@ -90,8 +98,38 @@ describe('findings.csv', async () => {
     const records = parseRfc4180(text.slice(1));
     expect(records).toHaveLength(report.result.findings.length + 1);
     report.result.findings.forEach((f, i) => {
-      const [control, family, title, severity, status, operator, subject, file, line, column, message, , waiver, waiverStatus, waiverExpires, fingerprint] = records[i + 1];
-      expect({ control, family, title, severity, status, operator, subject, file, line: Number(line), column: Number(column), message, fingerprint }).toEqual({
+      const [
+        control,
+        family,
+        title,
+        severity,
+        status,
+        operator,
+        subject,
+        file,
+        line,
+        column,
+        message,
+        ,
+        waiver,
+        waiverStatus,
+        waiverExpires,
+        fingerprint,
+      ] = records[i + 1];
+      expect({
+        control,
+        family,
+        title,
+        severity,
+        status,
+        operator,
+        subject,
+        file,
+        line: Number(line),
+        column: Number(column),
+        message,
+        fingerprint,
+      }).toEqual({
         control: f.control,
         family: f.family,
         title: f.title,
@@ -105,13 +143,22 @@ describe('findings.csv', async () => {
         message: /^[=+\-@]/.test(f.message) ? `'${f.message}` : f.message,
         fingerprint: f.fingerprint,
       });
-      expect([waiver, waiverStatus, waiverExpires]).toEqual([f.waiver?.id ?? '', f.waiver?.status ?? '', f.waiver?.expires ?? '']);
+      expect([waiver, waiverStatus, waiverExpires]).toEqual([
+        f.waiver?.id ?? '',
+        f.waiver?.status ?? '',
+        f.waiver?.expires ?? '',
+      ]);
     });
   });
 
   it('keeps the waived and expired-waiver findings of the samples readable', () => {
     const records = parseRfc4180(text.slice(1));
-    expect(records.find((r) => r[12] === 'w-jp-001')!.slice(3, 7)).toEqual(['critical', 'waived', 'jp-sakura', 'RoutingTable/rt-jp-ss7-2026q2#r-0001']);
+    expect(records.find((r) => r[12] === 'w-jp-001')!.slice(3, 7)).toEqual([
+      'critical',
+      'waived',
+      'jp-sakura',
+      'RoutingTable/rt-jp-ss7-2026q2#r-0001',
+    ]);
     expect(records.find((r) => r[12] === 'w-jp-002')!.slice(13, 15)).toEqual(['expired', '2026-06-30']);
     // Messages name carriers in Chinese; they arrive as written.
     expect(records.some((r) => r[10].includes('中国移动国际有限公司'))).toBe(true);
@@ -128,8 +175,22 @@ describe('findings.csv', async () => {
 describe('findings.csv after a --baseline run', () => {
   it('adds the change and previous status after the Findings columns', async () => {
     const report = auditReport(['inputs'], REGULATOR);
-    report.result.findings.forEach((f, i) => (f.baseline = i === 0 ? { state: 'changed', previousStatus: 'fail' } : { state: 'unchanged' }));
-    report.result.baseline = { source: 'previous', previousAuditDate: '2026-01-01', counts: { new: 0, regressed: 0, improved: 0, unchanged: report.result.findings.length - 1, changed: 1, resolved: 0 }, removed: [] };
+    report.result.findings.forEach((f, i) => {
+      f.baseline = i === 0 ? { state: 'changed', previousStatus: 'fail' } : { state: 'unchanged' };
+    });
+    report.result.baseline = {
+      source: 'previous',
+      previousAuditDate: '2026-01-01',
+      counts: {
+        new: 0,
+        regressed: 0,
+        improved: 0,
+        unchanged: report.result.findings.length - 1,
+        changed: 1,
+        resolved: 0,
+      },
+      removed: [],
+    };
     const out = tempFiles({});
     await csvReporter.write(report, out, {});
     const records = parseRfc4180(readFileSync(join(out, 'findings.csv'), 'utf8').slice(1));
@@ -155,7 +216,10 @@ describe('writing the CSV', () => {
   it('writes large output in batches and the result is whole', () => {
     const out = tempFiles({});
     const line = `${'x'.repeat(1000)},さくら\r\n`;
-    writeChunksAtomic(join(out, 'big.csv'), Array.from({ length: 3000 }, () => line));
+    writeChunksAtomic(
+      join(out, 'big.csv'),
+      Array.from({ length: 3000 }, () => line),
+    );
     expect(readFileSync(join(out, 'big.csv'), 'utf8')).toBe(line.repeat(3000));
   });
 

@@ -10,7 +10,7 @@ import type { HdfControl, HdfExecJson } from '../src/report/hdf/types.js';
 import { REPORTERS } from '../src/report/index.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
-import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
+import { REGULATOR } from './support/run.js';
 
 // Vendored byte for byte from the project's reference schemas (test/fixtures/README.md).
 const SCHEMA = join(packageRoot, 'test', 'fixtures', 'schemas', 'hdf-exec-json.json');
@@ -66,27 +66,51 @@ describe('HDF / InSpec exec JSON (hdf.json)', () => {
       expect(c.results.every((r) => r.start_time === '2026-07-01T00:00:00Z')).toBe(true);
     }
     expect(hdf.version).toBe(samples.result.run.tool.version);
-    expect(hdf.platform).toEqual({ name: 'ixaudit', release: samples.result.run.tool.version, target_id: 'jp-sakura, kr-hanbit, no-nordlys, nz-aotearoa' });
-    expect(hdf.profiles[0].groups.find((g) => g.id === 'controls/RT')).toMatchObject({ title: 'Routing and transit exposure' });
+    expect(hdf.platform).toEqual({
+      name: 'ixaudit',
+      release: samples.result.run.tool.version,
+      target_id: 'jp-sakura, kr-hanbit, no-nordlys, nz-aotearoa',
+    });
+    expect(hdf.profiles[0].groups.find((g) => g.id === 'controls/RT')).toMatchObject({
+      title: 'Routing and transit exposure',
+    });
     expect(hdf.profiles[0].groups.flatMap((g) => g.controls).sort()).toEqual(controls.map((c) => c.id).sort());
   });
 
   it('describes a control with its requirement, remediation, impact from severity and NIST tags', () => {
     const rt02 = control('ICX-RT-02');
-    expect(rt02).toMatchObject({ title: 'No failover to a high-risk carrier', desc: 'No route fails over (backups) to a high-risk carrier.', impact: 0.7 });
-    expect(rt02.descriptions.find((d) => d.label === 'fix')!.data).toMatch(/^Replace each high-risk backup with a carrier that is not high-risk/);
+    expect(rt02).toMatchObject({
+      title: 'No failover to a high-risk carrier',
+      desc: 'No route fails over (backups) to a high-risk carrier.',
+      impact: 0.7,
+    });
+    expect(rt02.descriptions.find((d) => d.label === 'fix')!.data).toMatch(
+      /^Replace each high-risk backup with a carrier that is not high-risk/,
+    );
     expect(rt02.tags).toMatchObject({ severity: 'high', family: 'RT', nist: ['CP-8', 'Rev_5'] });
     expect(rt02.refs).toContainEqual({ ref: 'NIST SP 800-53 Rev. 5 CP-8 (telecommunications services)' });
     expect(rt02.source_location).toEqual({ ref: 'controls/RT/ICX-RT-02.yaml', line: 1 });
     expect(control('ICX-RT-01').impact).toBe(1.0);
-    expect(nistTags([{ document: 'NIST SP 800-53 Rev. 5', section: 'SA-9(5)' }, { document: 'NIST SP 800-53 Rev. 5', section: 'SR-3' }, { document: 'EU 5G Toolbox' }])).toEqual(['SA-9 (5)', 'SR-3', 'Rev_5']);
+    expect(
+      nistTags([
+        { document: 'NIST SP 800-53 Rev. 5', section: 'SA-9(5)' },
+        { document: 'NIST SP 800-53 Rev. 5', section: 'SR-3' },
+        { document: 'EU 5G Toolbox' },
+      ]),
+    ).toEqual(['SA-9 (5)', 'SR-3', 'Rev_5']);
     const attribute = hdf.profiles[0].attributes.find((a) => a.name === 'highRiskJurisdictions');
     expect(attribute!.options.value).toEqual(samples.result.run.profile.parameters.highRiskJurisdictions);
   });
 
   it('locates each result and says why it failed', () => {
-    const result = control('ICX-RT-02').results.find((r) => r.resource_id === 'jp-sakura/RoutingTable/rt-jp-ss7-2026q2#r-0003')!;
-    expect(result).toMatchObject({ status: 'failed', resource: 'RoutingTable', code_desc: 'jp-sakura RoutingTable/rt-jp-ss7-2026q2#r-0003 (inputs/jp-sakura/routing-ss7.yaml:45:27)' });
+    const result = control('ICX-RT-02').results.find(
+      (r) => r.resource_id === 'jp-sakura/RoutingTable/rt-jp-ss7-2026q2#r-0003',
+    )!;
+    expect(result).toMatchObject({
+      status: 'failed',
+      resource: 'RoutingTable',
+      code_desc: 'jp-sakura RoutingTable/rt-jp-ss7-2026q2#r-0003 (inputs/jp-sakura/routing-ss7.yaml:45:27)',
+    });
     expect(result.message).toMatch(/^This standby route fails over to high-risk carrier\(s\) backup 1 ctg/);
     expect(heimdallStatus(control('ICX-RT-02'))).toBe('Failed');
   });
@@ -95,7 +119,9 @@ describe('HDF / InSpec exec JSON (hdf.json)', () => {
     const rt01 = control('ICX-RT-01');
     const waived = rt01.results.find((r) => r.resource_id === 'jp-sakura/RoutingTable/rt-jp-ss7-2026q2#r-0001')!;
     expect(waived.status).toBe('skipped');
-    expect(waived.skip_message).toMatch(/^Waived by w-jp-001 until 2026-12-31: Primary next hop China Mobile International/);
+    expect(waived.skip_message).toMatch(
+      /^Waived by w-jp-001 until 2026-12-31: Primary next hop China Mobile International/,
+    );
     expect(rt01.waiver_data).toMatchObject({ expiration_date: '2026-12-31', run: true, skipped_due_to_waiver: false });
     expect(rt01.waiver_data!.justification).toBe(
       'w-jp-001 (jp-sakura, regulator/waivers/jp-sakura.yaml:9:7): Accepted because: Legacy Hong Kong SS7 route via CMI; migration to NTT IPX is contracted and scheduled for Q4 2026; approved by 相互接続セキュリティ室 (Interconnect Security Office); ticket SEC-2291; compensating controls: ICX-FW-01, ICX-FW-03, ICX-MON-01. Applied to RoutingTable/rt-jp-ss7-2026q2#r-0001 until 2026-12-31.',
@@ -108,7 +134,8 @@ describe('HDF / InSpec exec JSON (hdf.json)', () => {
         expires: '2026-12-31',
         subjects: ['RoutingTable/rt-jp-ss7-2026q2#r-0001'],
         location: 'regulator/waivers/jp-sakura.yaml:9:7',
-        justification: 'Legacy Hong Kong SS7 route via CMI; migration to NTT IPX is contracted and scheduled for Q4 2026.',
+        justification:
+          'Legacy Hong Kong SS7 route via CMI; migration to NTT IPX is contracted and scheduled for Q4 2026.',
         approvedBy: '相互接続セキュリティ室 (Interconnect Security Office)',
         ticket: 'SEC-2291',
         compensatingControls: ['ICX-FW-01', 'ICX-FW-03', 'ICX-MON-01'],
@@ -118,7 +145,9 @@ describe('HDF / InSpec exec JSON (hdf.json)', () => {
     // The waiver that expired the day before the audit: named, but its finding fails again.
     const rt02 = control('ICX-RT-02');
     expect(rt02.waiver_data).toMatchObject({ expiration_date: '2026-06-30', run: true, skipped_due_to_waiver: false });
-    expect(rt02.waiver_data!.message).toBe('w-jp-002 (jp-sakura) expired on 2026-06-30: RoutingTable/rt-jp-ss7-2026q2#r-0003 evaluated normally.');
+    expect(rt02.waiver_data!.message).toBe(
+      'w-jp-002 (jp-sakura) expired on 2026-06-30: RoutingTable/rt-jp-ss7-2026q2#r-0003 evaluated normally.',
+    );
     // A control no waiver touched has no waiver data; the unmatched waiver w-jp-003 (RT-03) is not shown as one.
     expect(control('ICX-RT-03').waiver_data).toBeUndefined();
   });
@@ -144,17 +173,24 @@ describe('HDF / InSpec exec JSON (hdf.json)', () => {
     const rt06 = hdfDocument(tailored).profiles[0].controls.find((c) => c.id === 'ICX-RT-06')!;
     expect(rt06).toMatchObject({ impact: 0, tags: { severity: 'medium' } });
     expect(heimdallStatus(rt06)).toBe('Not Applicable');
-    expect(rt06.results.every((r) => r.status === 'skipped' && r.skip_message!.startsWith('Not applicable: '))).toBe(true);
+    expect(rt06.results.every((r) => r.status === 'skipped' && r.skip_message!.startsWith('Not applicable: '))).toBe(
+      true,
+    );
     expect(control('ICX-RT-06').impact).toBe(0.5);
     const stats = hdf.statistics.controls;
     expect(stats.passed.total + stats.failed.total + stats.skipped.total).toBe(stats.total);
-    expect(stats.failed.total).toBe([...statuses.values()].filter((s) => s === 'Failed' || s === 'Profile Error').length);
+    expect(stats.failed.total).toBe(
+      [...statuses.values()].filter((s) => s === 'Failed' || s === 'Profile Error').length,
+    );
   });
 
   it('skips not-evidenced results for review, or fails them when the profile counts them as failures', () => {
     const notEvidenced = samples.result.findings.filter((f) => f.status === 'not-evidenced');
     expect(notEvidenced.length).toBeGreaterThan(0);
-    const find = (doc: HdfExecJson, f: (typeof notEvidenced)[number]) => doc.profiles[0].controls.find((c) => c.id === f.control)!.results.find((r) => r.resource_id === `${f.operator}/${f.subject}`)!;
+    const find = (doc: HdfExecJson, f: (typeof notEvidenced)[number]) =>
+      doc.profiles[0].controls
+        .find((c) => c.id === f.control)!
+        .results.find((r) => r.resource_id === `${f.operator}/${f.subject}`)!;
     for (const f of notEvidenced) {
       const result = find(hdf, f);
       expect(result.status).toBe('skipped');
@@ -177,8 +213,13 @@ describe('HDF / InSpec exec JSON (hdf.json)', () => {
     const statuses = (d: HdfExecJson) => new Map(d.profiles[0].controls.map((c) => [c.id, heimdallStatus(c)]));
     expect(statuses(doc)).toEqual(statuses(hdf));
     const group = groups.find((g) => g.status === 'pass')!;
-    const result = doc.profiles[0].controls.find((c) => c.id === group.control)!.results.find((r) => r.resource_id === `${group.operator}/${group.control}/pass`)!;
-    expect(result).toMatchObject({ status: 'passed', code_desc: `${group.operator}: ${group.count} route subject(s), counted` });
+    const result = doc.profiles[0].controls
+      .find((c) => c.id === group.control)!
+      .results.find((r) => r.resource_id === `${group.operator}/${group.control}/pass`)!;
+    expect(result).toMatchObject({
+      status: 'passed',
+      code_desc: `${group.operator}: ${group.count} route subject(s), counted`,
+    });
     expect(result.message).toContain(`e.g. ${group.examples.join(', ')}`);
   });
 
@@ -201,9 +242,14 @@ spec:
     const doc = hdfDocument(auditReport(['test/controls/_base.yaml', dir]));
     expect(validate(JSON.parse(JSON.stringify(doc))), JSON.stringify(validate.errors, null, 1)).toBe(true);
     const rt02 = doc.profiles[0].controls.find((c) => c.id === 'ICX-RT-02')!;
-    expect(rt02.results.find((r) => r.resource_id === 'op-jp/RoutingTable/rt#r-1')).toMatchObject({ status: 'error', message: expect.stringContaining('undefined carrier nobody') });
+    expect(rt02.results.find((r) => r.resource_id === 'op-jp/RoutingTable/rt#r-1')).toMatchObject({
+      status: 'error',
+      message: expect.stringContaining('undefined carrier nobody'),
+    });
     expect(heimdallStatus(rt02)).toBe('Profile Error');
-    expect((doc.passthrough.errors as Array<{ message: string }>).map((e) => e.message)).toContain('unknown carrier "nobody"');
+    expect((doc.passthrough.errors as Array<{ message: string }>).map((e) => e.message)).toContain(
+      'unknown carrier "nobody"',
+    );
   });
 
   it('is written piece by piece, one result at a time, byte-identical to the whole document', () => {
@@ -218,7 +264,12 @@ spec:
     expect(path).toBe(join(out, HDF_FILE));
     expect(readFileSync(path, 'utf8')).toBe(hdfJson(auditReport(['inputs'], REGULATOR)));
     const inputs = JSON.parse(readFileSync(path, 'utf8')).passthrough.inputs;
-    expect(inputs).toContainEqual(expect.objectContaining({ file: 'inputs/jp-sakura/routing-ss7.yaml', sha256: samples.result.run.inputs.find((i) => i.file === 'inputs/jp-sakura/routing-ss7.yaml')!.sha256 }));
+    expect(inputs).toContainEqual(
+      expect.objectContaining({
+        file: 'inputs/jp-sakura/routing-ss7.yaml',
+        sha256: samples.result.run.inputs.find((i) => i.file === 'inputs/jp-sakura/routing-ss7.yaml')!.sha256,
+      }),
+    );
     expect(REPORTERS).toContain(hdfReporter);
   });
 });

@@ -3,16 +3,27 @@ import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempFiles } from './support/files.js';
-import { ixaudit } from './support/cli.js';
 import { withTools } from './support/tools.js';
-import { REGULATOR, REGULATOR_OPTIONS, SAMPLES, run } from './support/run.js';
+import { REGULATOR_OPTIONS, run } from './support/run.js';
 
 /** The page as headless Chromium (Debian's chromium, as the tests' machine has it) renders it. */
 function renderedDom(file: string): string {
   const profile = tempFiles({});
   const result = spawnSync(
     'chromium',
-    ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--dump-dom', `file://${file}`],
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${profile}`,
+      '--dump-dom',
+      `file://${file}`,
+    ],
     { encoding: 'utf8', timeout: 60_000 },
   );
   return result.stdout;
@@ -26,7 +37,13 @@ describe('index.html', () => {
     cpSync('inputs', join(work, 'inputs'), { recursive: true });
     // Input text is hostile by default: an operator name carrying markup must come out as text.
     const operator = join(work, 'inputs/no-nordlys/operator.yaml');
-    writeFileSync(operator, readFileSync(operator, 'utf8').replace(/name: .*Nordlys Mobil AS.*/, 'name: "Nordlys <script>alert(1)</script> & Co"'));
+    writeFileSync(
+      operator,
+      readFileSync(operator, 'utf8').replace(
+        /name: .*Nordlys Mobil AS.*/,
+        'name: "Nordlys <script>alert(1)</script> & Co"',
+      ),
+    );
     await run('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', out, '--quiet');
   });
 
@@ -49,9 +66,13 @@ describe('index.html', () => {
 
   it('shows the sector view: operators ranked by exposure, the exposure matrix, carriers and control pass rates', () => {
     const html = readFileSync(join(out, 'index.html'), 'utf8');
-    const ranked = [...html.matchAll(/<code>(jp-sakura|kr-hanbit|no-nordlys|nz-aotearoa)<\/code><\/td>/g)].map((m) => m[1]);
+    const ranked = [...html.matchAll(/<code>(jp-sakura|kr-hanbit|no-nordlys|nz-aotearoa)<\/code><\/td>/g)].map(
+      (m) => m[1],
+    );
     expect(ranked).toEqual(['nz-aotearoa', 'kr-hanbit', 'jp-sakura', 'no-nordlys']);
-    expect(html).toMatch(/<td>kr-hanbit<\/td><td class="risk">meridian-transit<\/td><td>diameter<\/td><td class="num">15 %<\/td>/);
+    expect(html).toMatch(
+      /<td>kr-hanbit<\/td><td class="risk">meridian-transit<\/td><td>diameter<\/td><td class="num">15 %<\/td>/,
+    );
     expect(html).toMatch(/<code>ICX-RT-01<\/code>/);
     expect(html).toContain('さくらモバイル株式会社');
   });
@@ -66,20 +87,53 @@ describe('index.html', () => {
     const templates = tempFiles({ 'index.html.hbs': '<h1>{{run.auditDate}} for ACME Consulting</h1>' });
     const branded = join(work, 'branded');
     // Only the page the template is for: the PDFs and workbooks ignore index.html.hbs.
-    await run('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', branded, '--quiet', '--format', 'html', '--template-dir', templates);
+    await run(
+      'audit',
+      join(work, 'inputs'),
+      ...REGULATOR_OPTIONS,
+      '--out',
+      branded,
+      '--quiet',
+      '--format',
+      'html',
+      '--template-dir',
+      templates,
+    );
     expect(readFileSync(join(branded, 'index.html'), 'utf8')).toBe('<h1>2026-07-01 for ACME Consulting</h1>');
 
     const broken = tempFiles({ 'index.html.hbs': '<h1>{{run.clientName}}</h1>' });
-    const result = await run('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', join(work, 'broken'), '--format', 'html', '--template-dir', broken);
+    const result = await run(
+      'audit',
+      join(work, 'inputs'),
+      ...REGULATOR_OPTIONS,
+      '--out',
+      join(work, 'broken'),
+      '--format',
+      'html',
+      '--template-dir',
+      broken,
+    );
     // A template error is the user's, located at its line (issue 12, point 13): exit 2, not "cannot write".
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/index\.html\.hbs:1:\d+: "clientName" is neither a value of the report model nor a helper/);
+    expect(result.stderr).toMatch(
+      /index\.html\.hbs:1:\d+: "clientName" is neither a value of the report model nor a helper/,
+    );
     expect(existsSync(join(work, 'broken', 'index.html'))).toBe(false);
   });
 
   it('a template cannot reach prototypes', async () => {
     const templates = tempFiles({ 'index.html.hbs': '{{#with run}}{{constructor.name}}{{/with}}' });
-    const result = await run('audit', join(work, 'inputs'), ...REGULATOR_OPTIONS, '--out', join(work, 'proto'), '--format', 'html', '--template-dir', templates);
+    const result = await run(
+      'audit',
+      join(work, 'inputs'),
+      ...REGULATOR_OPTIONS,
+      '--out',
+      join(work, 'proto'),
+      '--format',
+      'html',
+      '--template-dir',
+      templates,
+    );
     expect(result.code).toBe(2);
     expect(existsSync(join(work, 'proto', 'index.html'))).toBe(false);
   });

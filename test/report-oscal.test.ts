@@ -18,19 +18,26 @@ import {
   assessmentResultsJsonChunks,
   oscalReporter,
 } from '../src/report/oscal/index.js';
-import type { OscalAssessmentPlan, OscalAssessmentResults, OscalObservation, OscalResult, OscalRisk } from '../src/report/oscal/types.js';
+import type {
+  OscalAssessmentPlan,
+  OscalAssessmentResults,
+  OscalObservation,
+  OscalResult,
+  OscalRisk,
+} from '../src/report/oscal/types.js';
 import { IXAUDIT_NAMESPACE, ixauditUuid, uuidV5 } from '../src/report/oscal/uuid.js';
 import { isUri, isUriReference } from '../src/report/uri.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
-import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
+import { REGULATOR, SAMPLES } from './support/run.js';
 
 // Vendored byte for byte from the project's reference schemas (test/fixtures/README.md).
 const SCHEMA = join(packageRoot, 'test', 'fixtures', 'schemas', 'oscal_assessment-results_schema.json');
 
 /** RFC 3339 date-time with a zone, as the "date-time" format means; the calendar date must exist. */
 function isDateTime(text: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/i.exec(text);
+  const match =
+    /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/i.exec(text);
   if (!match) return false;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const date = new Date(Date.UTC(year, month - 1, day));
@@ -110,13 +117,17 @@ beforeAll(() => {
 
 function observationOf(control: string, subject: string, operator = 'jp-sakura'): OscalObservation {
   const prop = (o: OscalObservation, name: string) => o.props.find((p) => p.name === name)?.value;
-  const found = result.observations!.filter((o) => prop(o, 'control') === control && prop(o, 'subject') === subject && prop(o, 'operator') === operator);
+  const found = result.observations!.filter(
+    (o) => prop(o, 'control') === control && prop(o, 'subject') === subject && prop(o, 'operator') === operator,
+  );
   expect(found, `${control} ${subject}`).toHaveLength(1);
   return found[0];
 }
 
 function riskOf(observation: OscalObservation): OscalRisk {
-  const found = result.risks!.filter((r) => r['related-observations'].some((o) => o['observation-uuid'] === observation.uuid));
+  const found = result.risks!.filter((r) =>
+    r['related-observations'].some((o) => o['observation-uuid'] === observation.uuid),
+  );
   expect(found).toHaveLength(1);
   return found[0];
 }
@@ -138,12 +149,23 @@ describe('OSCAL 1.2.1 assessment results (assessment-results.json)', () => {
 
   it('names the audit in its metadata and imports the plan', () => {
     const doc = ar['assessment-results'];
-    expect(doc.metadata).toMatchObject({ 'last-modified': '2026-07-01T00:00:00Z', version: samples.result.run.tool.version, 'oscal-version': '1.2.1' });
+    expect(doc.metadata).toMatchObject({
+      'last-modified': '2026-07-01T00:00:00Z',
+      version: samples.result.run.tool.version,
+      'oscal-version': '1.2.1',
+    });
     expect(doc.metadata.title).toBe('ixaudit assessment results: profile sample-2026h1, audit date 2026-07-01');
     expect(doc['import-ap']).toEqual({ href: 'assessment-plan.json' });
-    expect(doc.metadata.parties!.map((p) => p['short-name'])).toEqual(['jp-sakura', 'kr-hanbit', 'no-nordlys', 'nz-aotearoa']);
+    expect(doc.metadata.parties!.map((p) => p['short-name'])).toEqual([
+      'jp-sakura',
+      'kr-hanbit',
+      'no-nordlys',
+      'nz-aotearoa',
+    ]);
     expect(result.start).toBe('2026-07-01T00:00:00Z');
-    expect(result['reviewed-controls']['control-selections'][0]['include-controls'].map((c) => c['control-id'])).toEqual(samples.result.controls.map((c) => c.id));
+    expect(
+      result['reviewed-controls']['control-selections'][0]['include-controls'].map((c) => c['control-id']),
+    ).toEqual(samples.result.controls.map((c) => c.id));
   });
 
   it('records every finding as an observation whose evidence is the input file, its SHA-256 and the line', () => {
@@ -155,37 +177,69 @@ describe('OSCAL 1.2.1 assessment results (assessment-results.json)', () => {
     expect(evidence.description).toBe('inputs/jp-sakura/routing-ss7.yaml, line 45, column 27');
     const input = samples.result.run.inputs.find((i) => i.file === 'inputs/jp-sakura/routing-ss7.yaml')!;
     expect(evidence.props).toEqual(
-      expect.arrayContaining([expect.objectContaining({ name: 'line', value: '45' }), expect.objectContaining({ name: 'column', value: '27' }), expect.objectContaining({ name: 'sha256', value: input.sha256 })]),
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'line', value: '45' }),
+        expect.objectContaining({ name: 'column', value: '27' }),
+        expect.objectContaining({ name: 'sha256', value: input.sha256 }),
+      ]),
     );
     expect(evidence.remarks).toContain('      backups: [{carrier: ctg}]');
     // The link resolves to the file's back-matter resource, which carries the same hash.
     const resource = ar['assessment-results']['back-matter']!.resources.find((r) => `#${r.uuid}` === evidence.href)!;
-    expect(resource.rlinks).toEqual([{ href: 'inputs/jp-sakura/routing-ss7.yaml', 'media-type': 'application/yaml', hashes: [{ algorithm: 'SHA-256', value: input.sha256 }] }]);
+    expect(resource.rlinks).toEqual([
+      {
+        href: 'inputs/jp-sakura/routing-ss7.yaml',
+        'media-type': 'application/yaml',
+        hashes: [{ algorithm: 'SHA-256', value: input.sha256 }],
+      },
+    ]);
     expect(observation.subjects).toEqual([
-      { 'subject-uuid': ixauditUuid('party', 'jp-sakura'), type: 'party', title: 'jp-sakura RoutingTable/rt-jp-ss7-2026q2#r-0003', props: [expect.objectContaining({ name: 'subject', value: 'RoutingTable/rt-jp-ss7-2026q2#r-0003' })] },
+      {
+        'subject-uuid': ixauditUuid('party', 'jp-sakura'),
+        type: 'party',
+        title: 'jp-sakura RoutingTable/rt-jp-ss7-2026q2#r-0003',
+        props: [expect.objectContaining({ name: 'subject', value: 'RoutingTable/rt-jp-ss7-2026q2#r-0003' })],
+      },
     ]);
     // A passing finding is a control-objective observation, and makes no risk.
     const passing = samples.result.findings.find((f) => f.status === 'pass')!;
     const passObservation = observationOf(passing.control, passing.subject, passing.operator);
     expect(passObservation.types).toEqual(['control-objective']);
-    expect(result.risks!.some((r) => r['related-observations'][0]['observation-uuid'] === passObservation.uuid)).toBe(false);
+    expect(result.risks!.some((r) => r['related-observations'][0]['observation-uuid'] === passObservation.uuid)).toBe(
+      false,
+    );
   });
 
   it('judges each operator’s control objective, targeting the objective the plan defines', () => {
     const findings = result.findings!;
     const operatorsTimesControls = new Set(samples.result.findings.map((f) => `${f.operator} ${f.control}`));
     expect(findings).toHaveLength(operatorsTimesControls.size);
-    const of = (operator: string, control: string) => findings.find((f) => f.props.some((p) => p.name === 'operator' && p.value === operator) && f.props.some((p) => p.name === 'control' && p.value === control))!;
+    const of = (operator: string, control: string) =>
+      findings.find(
+        (f) =>
+          f.props.some((p) => p.name === 'operator' && p.value === operator) &&
+          f.props.some((p) => p.name === 'control' && p.value === control),
+      )!;
     const failing = of('jp-sakura', 'ICX-RT-02');
-    expect(failing.target).toMatchObject({ type: 'objective-id', 'target-id': 'ICX-RT-02_obj', status: { state: 'not-satisfied', reason: 'fail' } });
-    expect(failing.description).toContain('- RoutingTable/rt-jp-ss7-2026q2#r-0003 (fail): This standby route fails over');
+    expect(failing.target).toMatchObject({
+      type: 'objective-id',
+      'target-id': 'ICX-RT-02_obj',
+      status: { state: 'not-satisfied', reason: 'fail' },
+    });
+    expect(failing.description).toContain(
+      '- RoutingTable/rt-jp-ss7-2026q2#r-0003 (fail): This standby route fails over',
+    );
     const clean = of('no-nordlys', 'ICX-RT-02');
     expect(clean.target.status).toEqual({ state: 'satisfied', reason: 'pass' });
     expect(clean['related-risks']).toBeUndefined();
     // Every related observation and risk exists, and each target is an objective of the plan.
     const observationIds = new Set(result.observations!.map((o) => o.uuid));
     const riskIds = new Set(result.risks!.map((r) => r.uuid));
-    const objectives = new Set(ap['assessment-plan']['local-definitions']['objectives-and-methods'].flatMap((o) => o.parts.map((p) => p.id)).filter(Boolean));
+    const objectives = new Set(
+      ap['assessment-plan']['local-definitions']['objectives-and-methods']
+        .flatMap((o) => o.parts.map((p) => p.id))
+        .filter(Boolean),
+    );
     for (const f of findings) {
       expect(objectives.has(f.target['target-id']), f.target['target-id']).toBe(true);
       for (const o of f['related-observations']) expect(observationIds.has(o['observation-uuid'])).toBe(true);
@@ -194,34 +248,59 @@ describe('OSCAL 1.2.1 assessment results (assessment-results.json)', () => {
   });
 
   it('makes a risk of every failure, with a waiver as deviation-approved until its expiry', () => {
-    const attention = samples.result.findings.filter((f) => ['fail', 'waived', 'not-evidenced', 'error'].includes(f.status));
+    const attention = samples.result.findings.filter((f) =>
+      ['fail', 'waived', 'not-evidenced', 'error'].includes(f.status),
+    );
     expect(result.risks).toHaveLength(attention.length);
 
     const waived = riskOf(observationOf('ICX-RT-01', 'RoutingTable/rt-jp-ss7-2026q2#r-0001'));
     expect(waived).toMatchObject({ status: 'deviation-approved', deadline: '2026-12-31T23:59:59Z' });
     // The risk log records the approved deviation with the waiver's own justification, approver and ticket.
     expect(waived['risk-log']!.entries).toHaveLength(1);
-    expect(waived['risk-log']!.entries[0]).toMatchObject({ 'status-change': 'deviation-approved', start: '2026-07-01T00:00:00Z', title: 'Deviation approved by waiver w-jp-001 until 2026-12-31' });
-    expect(waived['risk-log']!.entries[0].description).toContain('approved by 相互接続セキュリティ室 (Interconnect Security Office); ticket SEC-2291');
-    expect(waived.props).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'waiver', value: 'w-jp-001' }), expect.objectContaining({ name: 'waiver-status', value: 'applied' })]));
-    expect(waived.characterizations[0].facets).toEqual([{ name: 'severity', system: 'https://ixaudit.dev/ns/oscal', value: 'critical' }]);
+    expect(waived['risk-log']!.entries[0]).toMatchObject({
+      'status-change': 'deviation-approved',
+      start: '2026-07-01T00:00:00Z',
+      title: 'Deviation approved by waiver w-jp-001 until 2026-12-31',
+    });
+    expect(waived['risk-log']!.entries[0].description).toContain(
+      'approved by 相互接続セキュリティ室 (Interconnect Security Office); ticket SEC-2291',
+    );
+    expect(waived.props).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'waiver', value: 'w-jp-001' }),
+        expect.objectContaining({ name: 'waiver-status', value: 'applied' }),
+      ]),
+    );
+    expect(waived.characterizations[0].facets).toEqual([
+      { name: 'severity', system: 'https://ixaudit.dev/ns/oscal', value: 'critical' },
+    ]);
 
     // Expired the day before the audit: an open risk again, without a deadline.
     const expired = riskOf(observationOf('ICX-RT-02', 'RoutingTable/rt-jp-ss7-2026q2#r-0003'));
     expect(expired.status).toBe('open');
     expect(expired.deadline).toBeUndefined();
-    expect(expired.props).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'waiver-status', value: 'expired' }), expect.objectContaining({ name: 'waiver-expires', value: '2026-06-30' })]));
-    expect(expired.statement).toBe('The requirement is not met for RoutingTable/rt-jp-ss7-2026q2#r-0003 of operator jp-sakura (high severity): No route fails over (backups) to a high-risk carrier.');
+    expect(expired.props).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'waiver-status', value: 'expired' }),
+        expect.objectContaining({ name: 'waiver-expires', value: '2026-06-30' }),
+      ]),
+    );
+    expect(expired.statement).toBe(
+      'The requirement is not met for RoutingTable/rt-jp-ss7-2026q2#r-0003 of operator jp-sakura (high severity): No route fails over (backups) to a high-risk carrier.',
+    );
     expect(expired.remediations![0]).toMatchObject({ lifecycle: 'recommendation', title: 'Remediate ICX-RT-02' });
 
     const notEvidenced = samples.result.findings.filter((f) => f.status === 'not-evidenced');
     expect(notEvidenced.length).toBeGreaterThan(0);
-    for (const f of notEvidenced) expect(riskOf(observationOf(f.control, f.subject, f.operator)).status).toBe('investigating');
+    for (const f of notEvidenced)
+      expect(riskOf(observationOf(f.control, f.subject, f.operator)).status).toBe('investigating');
   });
 
   it('derives RFC 4122 version-5 UUIDs from content: unique, resolvable, stable', () => {
     // Vectors computed with Python's uuid.uuid5.
-    expect(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe('2ed6657d-e927-568b-95e1-2665a8aea6a2');
+    expect(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe(
+      '2ed6657d-e927-568b-95e1-2665a8aea6a2',
+    );
     expect(IXAUDIT_NAMESPACE).toBe('f304750b-b4ca-57c7-954d-e102532ae9e7');
     expect(ixauditUuid('party', 'jp-sakura')).toBe('c1f82fa3-8763-572e-8dab-f959d2f4ba49');
 
@@ -231,7 +310,10 @@ describe('OSCAL 1.2.1 assessment results (assessment-results.json)', () => {
     expect(new Set(uuids).size).toBe(uuids.length);
     expect(text).toBe(assessmentResultsJson(auditReport(['inputs'], REGULATOR)));
     const defined = new Set([...uuids, ...ar['assessment-results'].metadata.parties!.map((p) => p.uuid)]);
-    for (const m of text.matchAll(/"(?:subject-uuid|actor-uuid|observation-uuid|risk-uuid|component-uuid)": "([^"]+)"/g)) expect(defined.has(m[1]), m[0]).toBe(true);
+    for (const m of text.matchAll(
+      /"(?:subject-uuid|actor-uuid|observation-uuid|risk-uuid|component-uuid)": "([^"]+)"/g,
+    ))
+      expect(defined.has(m[1]), m[0]).toBe(true);
     for (const m of text.matchAll(/"href": "#([^"]+)"/g)) expect(defined.has(m[1]), m[0]).toBe(true);
   });
 
@@ -248,7 +330,12 @@ describe('OSCAL 1.2.1 assessment results (assessment-results.json)', () => {
     compared.result.findings[0].baseline = { state: 'changed', previousStatus: 'pass' };
     const doc = assessmentResults(compared);
     const props = doc['assessment-results'].results[0].observations![0].props;
-    expect(props).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'baseline-state', value: 'changed' }), expect.objectContaining({ name: 'previous-status', value: 'pass' })]));
+    expect(props).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'baseline-state', value: 'changed' }),
+        expect.objectContaining({ name: 'previous-status', value: 'pass' }),
+      ]),
+    );
     expect(validateResults(JSON.parse(JSON.stringify(doc)))).toBe(true);
   });
 });
@@ -259,15 +346,28 @@ describe('OSCAL results of operators whose passing route findings are counted, n
     const groups = counted.result.summarised ?? [];
     expect(groups.length).toBeGreaterThan(0);
     const doc = assessmentResults(counted);
-    expect(validateResults(JSON.parse(JSON.stringify(doc))), JSON.stringify(validateResults.errors?.slice(0, 5), null, 1)).toBe(true);
+    expect(
+      validateResults(JSON.parse(JSON.stringify(doc))),
+      JSON.stringify(validateResults.errors?.slice(0, 5), null, 1),
+    ).toBe(true);
     const countedResult = doc['assessment-results'].results[0];
     expect(countedResult.observations).toHaveLength(counted.result.findings.length + groups.length);
     const targets = (r: OscalResult) => new Map(r.findings!.map((f) => [f.uuid, f.target.status.state]));
     expect(targets(countedResult)).toEqual(targets(result));
     const group = groups.find((g) => g.status === 'pass')!;
-    const observation = countedResult.observations!.find((o) => o.props.some((p) => p.name === 'count') && o.props.some((p) => p.name === 'status' && p.value === 'pass') && o.props.some((p) => p.name === 'control' && p.value === group.control) && o.props.some((p) => p.name === 'operator' && p.value === group.operator))!;
-    expect(observation.description).toBe(`${group.count} route subject(s) of ${group.operator} passed; they are counted rather than listed one by one. Examples: ${group.examples.join(', ')}.`);
-    const finding = countedResult.findings!.find((f) => f.uuid === ixauditUuid('finding', group.operator, group.control))!;
+    const observation = countedResult.observations!.find(
+      (o) =>
+        o.props.some((p) => p.name === 'count') &&
+        o.props.some((p) => p.name === 'status' && p.value === 'pass') &&
+        o.props.some((p) => p.name === 'control' && p.value === group.control) &&
+        o.props.some((p) => p.name === 'operator' && p.value === group.operator),
+    )!;
+    expect(observation.description).toBe(
+      `${group.count} route subject(s) of ${group.operator} passed; they are counted rather than listed one by one. Examples: ${group.examples.join(', ')}.`,
+    );
+    const finding = countedResult.findings!.find(
+      (f) => f.uuid === ixauditUuid('finding', group.operator, group.control),
+    )!;
     expect(finding['related-observations'].map((o) => o['observation-uuid'])).toContain(observation.uuid);
   });
 });
@@ -283,8 +383,14 @@ describe('OSCAL assessment plan (assessment-plan.json)', () => {
     const plan = ap['assessment-plan'];
     expect(plan.metadata['oscal-version']).toBe('1.2.1');
     const objective = plan['local-definitions']['objectives-and-methods'].find((o) => o['control-id'] === 'ICX-RT-02')!;
-    expect(objective.parts[0]).toMatchObject({ id: 'ICX-RT-02_obj', name: 'assessment-objective', prose: 'No route fails over (backups) to a high-risk carrier.' });
-    expect(plan['assessment-subjects']![0]['include-subjects'].map((s) => s['subject-uuid'])).toEqual(plan.metadata.parties!.map((p) => p.uuid));
+    expect(objective.parts[0]).toMatchObject({
+      id: 'ICX-RT-02_obj',
+      name: 'assessment-objective',
+      prose: 'No route fails over (backups) to a high-risk carrier.',
+    });
+    expect(plan['assessment-subjects']![0]['include-subjects'].map((s) => s['subject-uuid'])).toEqual(
+      plan.metadata.parties!.map((p) => p.uuid),
+    );
     // import-ssp points into the plan's own back-matter.
     expect(plan['back-matter'].resources.map((r) => `#${r.uuid}`)).toContain(plan['import-ssp'].href);
   });
@@ -295,7 +401,9 @@ describe('OSCAL assessment plan (assessment-plan.json)', () => {
     expect(paths).toEqual([join(out, ASSESSMENT_PLAN_FILE), join(out, ASSESSMENT_RESULTS_FILE)]);
     expect(readFileSync(paths[0], 'utf8')).toBe(assessmentPlanJson(auditReport(['inputs'], REGULATOR)));
     expect(readFileSync(paths[1], 'utf8')).toBe(assessmentResultsJson(samples));
-    expect(JSON.parse(readFileSync(paths[1], 'utf8'))['assessment-results']['import-ap'].href).toBe(ASSESSMENT_PLAN_FILE);
+    expect(JSON.parse(readFileSync(paths[1], 'utf8'))['assessment-results']['import-ap'].href).toBe(
+      ASSESSMENT_PLAN_FILE,
+    );
     expect(REPORTERS).toContain(oscalReporter);
   });
 });
@@ -303,7 +411,11 @@ describe('OSCAL assessment plan (assessment-plan.json)', () => {
 describe('interchange files from the command line', () => {
   it('ixaudit audit --format sarif,oscal,hdf writes the OSCAL pair, SARIF and HDF into --out, as the model gives them, with the plan beside the results', () => {
     const out = join(tempFiles({}), 'out');
-    const run = spawnSync(process.execPath, ['bin/ixaudit.js', 'audit', ...SAMPLES, '--out', out, '--quiet', '--format', 'sarif,oscal,hdf'], { encoding: 'utf8' });
+    const run = spawnSync(
+      process.execPath,
+      ['bin/ixaudit.js', 'audit', ...SAMPLES, '--out', out, '--quiet', '--format', 'sarif,oscal,hdf'],
+      { encoding: 'utf8' },
+    );
     expect(run.status, run.stderr).toBe(1); // the samples fail on purpose
     const written = (file: string) => readFileSync(join(out, file), 'utf8');
     expect(written(ASSESSMENT_RESULTS_FILE)).toBe(assessmentResultsJson(samples));

@@ -14,7 +14,7 @@ import { sectorView } from '../src/report/sector/model.js';
 import { auditReport, withBaseline } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { hasTool, requireTools, withTools } from './support/tools.js';
-import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
+import { REGULATOR } from './support/run.js';
 
 /** poppler-utils and qpdf read the PDF; where one is missing the checks that need it are skipped, saying so (on CI they fail). */
 function tool(command: string, ...args: string[]): string {
@@ -22,7 +22,8 @@ function tool(command: string, ...args: string[]): string {
 }
 const flat = (s: string) => s.replace(/\s+/g, ' ');
 const pagesOf = (pdf: string) => Number(/Pages:\s+(\d+)/.exec(tool('pdfinfo', pdf))![1]);
-const pageText = (pdf: string, page: number) => tool('pdftotext', '-enc', 'UTF-8', '-f', String(page), '-l', String(page), pdf, '-');
+const pageText = (pdf: string, page: number) =>
+  tool('pdftotext', '-enc', 'UTF-8', '-f', String(page), '-l', String(page), pdf, '-');
 
 describe('sector.pdf of the bundled samples', () => {
   let report: AuditReport;
@@ -51,21 +52,32 @@ describe('sector.pdf of the bundled samples', () => {
       const info = tool('pdfinfo', pdf);
       expect(info).toMatch(/Tagged:\s+yes/);
       expect(info).toMatch(/Title:\s+Interconnect security audit — sector report/);
-      const fonts = tool('pdffonts', pdf).split('\n').slice(2).filter((l) => l.trim() !== '');
+      const fonts = tool('pdffonts', pdf)
+        .split('\n')
+        .slice(2)
+        .filter((l) => l.trim() !== '');
       for (const line of fonts) expect(line).toMatch(/\+Noto\S+\s.*\byes\s+yes\b/);
     });
   });
 
   it('names every operator in its own script', (context) => {
     requireTools(context, ['pdftotext']);
-    for (const name of ['さくらモバイル株式会社 (Sakura Mobile K.K.)', '한빛텔레콤 (Hanbit Telecom)', 'Aotearoa Whitiwhiti Kōrero Ltd', 'Nordlys Mobil AS']) expect(body).toContain(name);
+    for (const name of [
+      'さくらモバイル株式会社 (Sakura Mobile K.K.)',
+      '한빛텔레콤 (Hanbit Telecom)',
+      'Aotearoa Whitiwhiti Kōrero Ltd',
+      'Nordlys Mobil AS',
+    ])
+      expect(body).toContain(name);
   });
 
   it('ranks the operators by exposure and by failed findings, in sectorView order', async (context) => {
     const view = sectorView(report);
     expect(view.rankedByExposure).toEqual(['nz-aotearoa', 'kr-hanbit', 'jp-sakura', 'no-nordlys']);
     await withTools(context, ['pdftotext'], () => {
-      const exposure = flat(body.slice(body.indexOf('3.1 By exposure to high-risk carriers', body.indexOf('3 Operators ranked') + 1)));
+      const exposure = flat(
+        body.slice(body.indexOf('3.1 By exposure to high-risk carriers', body.indexOf('3 Operators ranked') + 1)),
+      );
       const at = (id: string) => exposure.indexOf(`${id} ·`);
       expect(at('nz-aotearoa')).toBeGreaterThan(0);
       expect(at('nz-aotearoa')).toBeLessThan(at('kr-hanbit'));
@@ -75,15 +87,23 @@ describe('sector.pdf of the bundled samples', () => {
       expect(layout).toMatch(/1 Aotearoa Whitiwhiti Kōrero Ltd\s+FAIL\s+25 % SS7 \/ SIGTRAN 25 %/);
       expect(layout).toMatch(/2 한빛텔레콤 \(Hanbit Telecom\)\s+FAIL\s+20 % SS7 \/ SIGTRAN 20 % · Diameter 15 %/);
       const nz = view.operators.find((o) => o.id === 'nz-aotearoa')!;
-      expect(layout).toMatch(new RegExp(`1\\s+Aotearoa Whitiwhiti Kōrero Ltd \\(Aotearoa\\s+FAIL\\s+${nz.failedCritical}\\s+${nz.failedHigh}\\s+${nz.failed}`));
+      expect(layout).toMatch(
+        new RegExp(
+          `1\\s+Aotearoa Whitiwhiti Kōrero Ltd \\(Aotearoa\\s+FAIL\\s+${nz.failedCritical}\\s+${nz.failedHigh}\\s+${nz.failed}`,
+        ),
+      );
     });
   });
 
   it('draws the exposure matrix with each cell the share sectorView computed', async (context) => {
-    const cell = sectorView(report).exposureMatrix.find((m) => m.operator === 'kr-hanbit' && m.protocol === 'diameter')!;
+    const cell = sectorView(report).exposureMatrix.find(
+      (m) => m.operator === 'kr-hanbit' && m.protocol === 'diameter',
+    )!;
     expect(cell).toMatchObject({ carrier: 'meridian-transit', share: 15 });
     await withTools(context, ['pdftotext'], () => {
-      expect(layout).toMatch(/Diameter\s*\n\s*Meridian Transit\s+Pte\. Ltd\.\s+All high-risk\s*\n\s*한빛텔레콤 \(Hanbit Telecom\)\s+15 %\s+15 %/);
+      expect(layout).toMatch(
+        /Diameter\s*\n\s*Meridian Transit\s+Pte\. Ltd\.\s+All high-risk\s*\n\s*한빛텔레콤 \(Hanbit Telecom\)\s+15 %\s+15 %/,
+      );
     });
     // The figure's alternative text states the same cells in words.
     expect(readFileSync(pdf).toString('latin1')).toContain('Figure');
@@ -96,10 +116,16 @@ describe('sector.pdf of the bundled samples', () => {
   it('lists carriers by submissions, control pass rates, the inputs with SHA-256, and says no baseline was given', (context) => {
     requireTools(context, ['pdftotext']);
     // Used by two submissions: first among the carriers, with its controller and the operators using it.
-    expect(layout).toMatch(/2 China Telecom Global Limited \(中?\s+State-owned Assets Supervision\s+jp-sakura, nz-aotearoa/);
+    expect(layout).toMatch(
+      /2 China Telecom Global Limited \(中?\s+State-owned Assets Supervision\s+jp-sakura, nz-aotearoa/,
+    );
     const rate = sectorView(report).controls.find((c) => c.id === 'ICX-OWN-04')!;
     const ops = sectorView(report).operators.length;
-    expect(layout).toMatch(new RegExp(`ICX-OWN-04\\s+Foreign state-controlled carriers(?: are identified)?\\s+Info\\s+${rate.applicable} of ${ops}\\s+${rate.passing} of ${rate.applicable}\\s+${rate.failing}\\s+${rate.notEvidenced}\\s+${rate.passRate} ?%`));
+    expect(layout).toMatch(
+      new RegExp(
+        `ICX-OWN-04\\s+Foreign state-controlled carriers(?: are identified)?\\s+Info\\s+${rate.applicable} of ${ops}\\s+${rate.passing} of ${rate.applicable}\\s+${rate.failing}\\s+${rate.notEvidenced}\\s+${rate.passRate} ?%`,
+      ),
+    );
     for (const input of report.result.run.inputs) expect(body).toContain(input.sha256);
     expect(body).toContain('This audit was not compared with an earlier one');
   });
@@ -154,7 +180,9 @@ describe('the PDF reporter', () => {
     const written = await pdfReporter.write(report, out, {});
     expect(written.map((p) => p.slice(out.length + 1))).toEqual(['no-nordlys/report.pdf', 'sector.pdf']);
     const dir = tempFiles({ 'pdf/sector-summary.hbs': 'Operators: {{sector.operaters}}\n' });
-    await expect(pdfReporter.write(report, tempFiles({}), { templateDir: dir })).rejects.toThrow(/pdf\/sector-summary\.hbs:1:14: "operaters" not defined$/);
+    await expect(pdfReporter.write(report, tempFiles({}), { templateDir: dir })).rejects.toThrow(
+      /pdf\/sector-summary\.hbs:1:14: "operaters" not defined$/,
+    );
   });
 });
 
@@ -173,7 +201,9 @@ describe('large audits stay bounded', () => {
     }));
     report.result.findings = [...report.result.findings, ...failures];
     // 90,000 passing routes counted, not listed, as findings.json does past 2,000 routes.
-    report.result.summarised = [{ operator: 'no-nordlys', control: 'ICX-RT-02', status: 'pass', count: 90_000, examples: [] }];
+    report.result.summarised = [
+      { operator: 'no-nordlys', control: 'ICX-RT-02', status: 'pass', count: 90_000, examples: [] },
+    ];
     const [operator] = operatorsOf(report);
     const started = Date.now();
     const bytes = await renderOperatorPdf(report, operator, loadTemplates());
@@ -189,9 +219,13 @@ describe('large audits stay bounded', () => {
       expect(body).not.toContain(`${failures[DETAIL_LIMIT + ROW_LIMIT + 1].subject} `);
       expect(body).toContain('Still further findings, counted by what they share (3000)');
       expect(body).toContain('findings.xlsx, findings.csv and findings.json');
-      expect(body).toMatch(/RoutingTable ?\/rt-big#r-000220 … RoutingTable ?\/rt-big#r-003219 inputs\/no-nordlys\/routing-?diameter\.yaml:230–3229/);
+      expect(body).toMatch(
+        /RoutingTable ?\/rt-big#r-000220 … RoutingTable ?\/rt-big#r-003219 inputs\/no-nordlys\/routing-?diameter\.yaml:230–3229/,
+      );
       expect(body).toContain('Count Shared by the group 3000 RoutingTable');
-      expect(body).toMatch(new RegExp(`ICX-RT-02 No failover to a high-risk carrier High Fail ${extra} fail · 900\\d\\d pass`));
+      expect(body).toMatch(
+        new RegExp(`ICX-RT-02 No failover to a high-risk carrier High Fail ${extra} fail · 900\\d\\d pass`),
+      );
       expect(pagesOf(pdf)).toBeLessThan(60);
     });
   });
@@ -201,11 +235,24 @@ describe('large audits stay bounded', () => {
     const model = operatorReport(report, operatorsOf(report)[0]);
     const routes = [...model.routesByRef.values()];
     const template = report.result.findings[0];
-    const findings = routes.map((r, i) => ({ ...template, status: 'fail', subject: r.ref, location: { ...r.location, line: r.location.line } }) as Finding);
+    const findings = routes.map(
+      (r, _i) =>
+        ({
+          ...template,
+          status: 'fail',
+          subject: r.ref,
+          location: { ...r.location, line: r.location.line },
+        }) as Finding,
+    );
     const groups = groupFailures(findings, model.routesByRef);
     expect(groups.reduce((s, g) => s + g.count, 0)).toBe(routes.length);
     for (const g of groups) {
-      const members = routes.filter((r) => r.table === g.table && r.destination.country === g.country && r.hops.find((h) => h.position === 'primary')?.carrier === g.carrier);
+      const members = routes.filter(
+        (r) =>
+          r.table === g.table &&
+          r.destination.country === g.country &&
+          r.hops.find((h) => h.position === 'primary')?.carrier === g.carrier,
+      );
       expect(members.length).toBe(g.count);
     }
     expect(groups.map((g) => g.count)).toEqual([...groups.map((g) => g.count)].sort((a, b) => b - a));

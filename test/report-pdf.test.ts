@@ -16,7 +16,7 @@ import { loadTemplates } from '../src/report/pdf/templates.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { requireTools, withTools } from './support/tools.js';
-import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
+import { REGULATOR } from './support/run.js';
 
 /**
  * The PDFs are checked with the tools a reader's machine has: qpdf, pdffonts, pdftotext, pdfinfo,
@@ -58,7 +58,13 @@ describe('PDF report of the bundled samples', () => {
   });
 
   it('writes OUT/<operator>/report.pdf for every operator and OUT/sector.pdf, and nothing else', () => {
-    expect(written.map((p) => p.slice(out.length + 1))).toEqual(['jp-sakura/report.pdf', 'kr-hanbit/report.pdf', 'no-nordlys/report.pdf', 'nz-aotearoa/report.pdf', 'sector.pdf']);
+    expect(written.map((p) => p.slice(out.length + 1))).toEqual([
+      'jp-sakura/report.pdf',
+      'kr-hanbit/report.pdf',
+      'no-nordlys/report.pdf',
+      'nz-aotearoa/report.pdf',
+      'sector.pdf',
+    ]);
   });
 
   it('passes qpdf --check, is tagged, has a title and PDF/A identification', async (context) => {
@@ -110,7 +116,9 @@ describe('PDF report of the bundled samples', () => {
       if (operator.id !== 'no-nordlys') expect(failed.length).toBeGreaterThan(0);
       for (const f of failed) {
         expect(body, f.control).toContain(f.control);
-        expect(body, `${f.control} ${f.subject}`).toContain(`${f.location.file}:${f.location.line}:${f.location.column}`);
+        expect(body, `${f.control} ${f.subject}`).toContain(
+          `${f.location.file}:${f.location.line}:${f.location.column}`,
+        );
         // The quoted YAML: the offending line's number and its text.
         for (const e of f.excerpt ?? []) expect(body).toContain(flat(e.text.trim()).slice(0, 30));
       }
@@ -123,7 +131,9 @@ describe('PDF report of the bundled samples', () => {
     expect(jp).toContain('RoutingTable/rt-jp-ss7-2026q2#r-0003');
     // Line numbers beside the quoted lines (read with -layout, as the page shows them).
     const layout = tool('pdftotext', '-layout', '-enc', 'UTF-8', join(out, 'jp-sakura/report.pdf'), '-');
-    expect(layout).toMatch(/44\s+primary: \{carrier: syniverse\}\s*\n\s*45\s+backups: \[\{carrier: ctg\}\]\s*\n\s*46\s+transit: \[syniverse\]/);
+    expect(layout).toMatch(
+      /44\s+primary: \{carrier: syniverse\}\s*\n\s*45\s+backups: \[\{carrier: ctg\}\]\s*\n\s*46\s+transit: \[syniverse\]/,
+    );
     // The ownership chain drawn as a path ends at the ultimate controller.
     expect(jp).toMatch(/Ownership chain — backup 1 ctg/);
     expect(jp).toMatch(/China Telecom Global Limited \(中国电信国际有限公司\)/);
@@ -147,9 +157,17 @@ describe('PDF report of the bundled samples', () => {
       expect(textOfPage(pdf, Number(controls![1]))).toContain('4 Result of every control');
     });
     await withTools(context, ['qpdf'], () => {
-      const outline = JSON.parse(tool('qpdf', '--json', '--json-key=outlines', pdf)).outlines as Array<{ title: string; kids: Array<{ title: string }> }>;
+      const outline = JSON.parse(tool('qpdf', '--json', '--json-key=outlines', pdf)).outlines as Array<{
+        title: string;
+        kids: Array<{ title: string }>;
+      }>;
       const titles = outline.map((o) => o.title);
-      expect(titles.slice(0, 4)).toEqual(['Interconnect Security Audit Report', 'Contents', '1 Executive summary', '2 Exposure at a glance']);
+      expect(titles.slice(0, 4)).toEqual([
+        'Interconnect Security Audit Report',
+        'Contents',
+        '1 Executive summary',
+        '2 Exposure at a glance',
+      ]);
       expect(titles).toContain('Appendix E Input files and their SHA-256');
       const findings = outline.find((o) => o.title === '3 Findings')!;
       expect(findings.kids.map((k) => k.title)).toContain('3.2 Routing and transit exposure (RT)');
@@ -236,7 +254,12 @@ function tinyPng(): Buffer {
   header[8] = 8;
   header[9] = 2;
   const raw = Buffer.from([0, 255, 0, 0, 255, 0, 0, 0, 255, 0, 0, 255, 0, 0]);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 describe('consultant templates (--template-dir)', () => {
@@ -248,8 +271,12 @@ describe('consultant templates (--template-dir)', () => {
   it('override the title page, wording, colours and logo without code', async (context) => {
     const shippedTheme = readFileSync('templates/pdf/theme.yaml.hbs', 'utf8');
     const dir = tempFiles({
-      'pdf/cover.hbs': '# Review by Acme Telecom Advisory\n## {{operator.name}}\nPrepared for the board of {{operator.name}}.\n\n- **Audit date:** {{report.auditDate}}\n',
-      'pdf/theme.yaml.hbs': shippedTheme.replace('organisation: ixaudit', 'organisation: Acme Telecom Advisory').replace('logo: ""', 'logo: acme.png').replace('primary: "#1F3A5F"', 'primary: "#004D40"'),
+      'pdf/cover.hbs':
+        '# Review by Acme Telecom Advisory\n## {{operator.name}}\nPrepared for the board of {{operator.name}}.\n\n- **Audit date:** {{report.auditDate}}\n',
+      'pdf/theme.yaml.hbs': shippedTheme
+        .replace('organisation: ixaudit', 'organisation: Acme Telecom Advisory')
+        .replace('logo: ""', 'logo: acme.png')
+        .replace('primary: "#1F3A5F"', 'primary: "#004D40"'),
       'pdf/acme.png': tinyPng(),
     });
     const out = tempFiles({});
@@ -264,27 +291,37 @@ describe('consultant templates (--template-dir)', () => {
     });
     await withTools(context, ['qpdf'], () => {
       // The new primary colour is used for headings: 0 0.302 0.251 in PDF operators.
-      expect(flat(tool('qpdf', '--qdf', '--object-streams=disable', pdf, '-'))).toMatch(/0 0\.30196\d* 0\.25098\d* (rg|scn)/);
+      expect(flat(tool('qpdf', '--qdf', '--object-streams=disable', pdf, '-'))).toMatch(
+        /0 0\.30196\d* 0\.25098\d* (rg|scn)/,
+      );
     });
   });
 
   it('refuse a missing variable with the template file, line and column, not blank text', async () => {
     const dir = tempFiles({ 'pdf/cover.hbs': '# Report\n\nFor {{operator.nmae}}\n' });
-    await expect(pdfReporter.write(report, tempFiles({}), { templateDir: dir })).rejects.toThrow(/pdf\/cover\.hbs:3:7: "nmae" not defined$/);
+    await expect(pdfReporter.write(report, tempFiles({}), { templateDir: dir })).rejects.toThrow(
+      /pdf\/cover\.hbs:3:7: "nmae" not defined$/,
+    );
   });
 
   it('refuse an override whose name is not a template, and a labels file missing a label', async () => {
     const misspelt = tempFiles({ 'pdf/cover.hsb.hbs': '# x\n' });
-    expect(() => loadTemplates(misspelt)).toThrow(/cover\.hsb\.hbs: not a PDF template; the templates that can be overridden are cover\.hbs/);
+    expect(() => loadTemplates(misspelt)).toThrow(
+      /cover\.hsb\.hbs: not a PDF template; the templates that can be overridden are cover\.hbs/,
+    );
     const labels = readFileSync('templates/pdf/labels.yaml.hbs', 'utf8').replace('  glossary: Glossary\n', '');
     const missing = tempFiles({ 'pdf/labels.yaml.hbs': labels });
-    await expect(pdfReporter.write(report, tempFiles({}), { templateDir: missing })).rejects.toThrow(/labels\.yaml\.hbs: missing label sections\.glossary/);
+    await expect(pdfReporter.write(report, tempFiles({}), { templateDir: missing })).rejects.toThrow(
+      /labels\.yaml\.hbs: missing label sections\.glossary/,
+    );
   });
 
   it('cannot reach prototype properties from a template', async () => {
     // operator.constructor is the Object function; Handlebars refuses it, so .name is not found.
     const dir = tempFiles({ 'pdf/cover.hbs': '# {{operator.constructor.name}}\n' });
-    await expect(pdfReporter.write(report, tempFiles({}), { templateDir: dir })).rejects.toThrow(/cover\.hbs:1:5: "name" not defined$/);
+    await expect(pdfReporter.write(report, tempFiles({}), { templateDir: dir })).rejects.toThrow(
+      /cover\.hbs:1:5: "name" not defined$/,
+    );
   });
 });
 
@@ -349,7 +386,9 @@ describe('PDF building blocks', () => {
       { type: 'list', items: [[{ text: 'one', bold: false }], [{ text: 'two', bold: false }]] },
     ]);
     const hostile = '# **not bold** - x\nline';
-    expect(parseMarkup(escapeMarkup(hostile))).toEqual([{ type: 'paragraph', inlines: [{ text: '# **not bold** - x line', bold: false }] }]);
+    expect(parseMarkup(escapeMarkup(hostile))).toEqual([
+      { type: 'paragraph', inlines: [{ text: '# **not bold** - x line', bold: false }] },
+    ]);
     expect(parseInlines(`**${escapeMarkup('a*b')}**`)).toEqual([{ text: 'a*b', bold: true }]);
   });
 
@@ -368,18 +407,39 @@ describe('PDF building blocks', () => {
   });
 
   it('read ownership chains from structured evidence and from text', () => {
-    expect(parseChainText('Meridian Transit Pte. Ltd. (SG) → Harbour Holdings Limited (海港控股有限公司) (HK, company, 100 %)')).toEqual([
+    expect(
+      parseChainText(
+        'Meridian Transit Pte. Ltd. (SG) → Harbour Holdings Limited (海港控股有限公司) (HK, company, 100 %)',
+      ),
+    ).toEqual([
       { name: 'Meridian Transit Pte. Ltd.', detail: 'SG', share: '' },
       { name: 'Harbour Holdings Limited (海港控股有限公司)', detail: 'HK · company', share: '100 %' },
     ]);
-    const chains = chainsOf({ highRiskBackups: [{ carrier: 'ctg', position: 'backup 1', ownership: 'A (HK) → B (CN, government, 60 %)' }], unavoidable: false });
-    expect(chains).toEqual([{ caption: 'backup 1 ctg', nodes: [{ name: 'A', detail: 'HK', share: '' }, { name: 'B', detail: 'CN · government', share: '60 %' }] }]);
-    expect(evidenceDetails({ highRiskBackups: [{ carrier: 'ctg', ownership: 'A → B' }], unavoidable: false })).toBe('highRiskBackups:\n  - carrier: ctg\nunavoidable: false');
+    const chains = chainsOf({
+      highRiskBackups: [{ carrier: 'ctg', position: 'backup 1', ownership: 'A (HK) → B (CN, government, 60 %)' }],
+      unavoidable: false,
+    });
+    expect(chains).toEqual([
+      {
+        caption: 'backup 1 ctg',
+        nodes: [
+          { name: 'A', detail: 'HK', share: '' },
+          { name: 'B', detail: 'CN · government', share: '60 %' },
+        ],
+      },
+    ]);
+    expect(evidenceDetails({ highRiskBackups: [{ carrier: 'ctg', ownership: 'A → B' }], unavoidable: false })).toBe(
+      'highRiskBackups:\n  - carrier: ctg\nunavoidable: false',
+    );
   });
 
   it('summarise a message by its first clause, not inside parentheses', () => {
-    expect(plainSummary('Agreement ag-1 is held with high-risk carrier X (x): ultimate controller Y is in CN.')).toBe('Agreement ag-1 is held with high-risk carrier X (x).');
-    expect(plainSummary('Signalling data is processed in high-risk jurisdiction(s) HK (all processing countries: HK).')).toBe('Signalling data is processed in high-risk jurisdiction(s) HK (all processing countries: HK).');
+    expect(plainSummary('Agreement ag-1 is held with high-risk carrier X (x): ultimate controller Y is in CN.')).toBe(
+      'Agreement ag-1 is held with high-risk carrier X (x).',
+    );
+    expect(
+      plainSummary('Signalling data is processed in high-risk jurisdiction(s) HK (all processing countries: HK).'),
+    ).toBe('Signalling data is processed in high-risk jurisdiction(s) HK (all processing countries: HK).');
   });
 
   it("take the report id from the evidence manifest's run section", () => {
@@ -391,4 +451,3 @@ describe('PDF building blocks', () => {
     expect(reportId(later)).not.toBe(model.reportId);
   });
 });
-

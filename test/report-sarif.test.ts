@@ -13,14 +13,15 @@ import type { SarifLog, SarifResult } from '../src/report/sarif/types.js';
 import { artifactUri, fileHref, isUri, isUriReference } from '../src/report/uri.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
-import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
+import { REGULATOR } from './support/run.js';
 
 // Vendored byte for byte from the project's reference schemas (test/fixtures/README.md).
 const SCHEMAS = join(packageRoot, 'test', 'fixtures', 'schemas');
 
 /** RFC 3339 date-time with a zone, as the "date-time" format means; the calendar date must exist. */
 function isDateTime(text: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/i.exec(text);
+  const match =
+    /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/i.exec(text);
   if (!match) return false;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const date = new Date(Date.UTC(year, month - 1, day));
@@ -46,7 +47,10 @@ let log: SarifLog;
 let validate: ReturnType<typeof sarifValidator>;
 
 function resultOf(control: string, subject: string, operator?: string): SarifResult {
-  const found = log.runs[0].results.filter((r) => r.ruleId === control && r.properties.subject === subject && (!operator || r.properties.operator === operator));
+  const found = log.runs[0].results.filter(
+    (r) =>
+      r.ruleId === control && r.properties.subject === subject && (!operator || r.properties.operator === operator),
+  );
   expect(found, `${control} ${subject}`).toHaveLength(1);
   return found[0];
 }
@@ -80,14 +84,21 @@ describe('SARIF 2.1.0 (findings.sarif)', () => {
     expect(rt02.help.text).toContain('NIST SP 800-53 Rev. 5 CP-8 (telecommunications services)');
     expect(rt02.help.markdown).toContain('**Remediation.** Replace each high-risk backup');
     expect(rt02.defaultConfiguration.level).toBe('error');
-    expect(rt02.properties).toMatchObject({ 'security-severity': '8.0', severity: 'high', family: 'RT', tags: ['security', 'interconnect', 'family:RT'] });
+    expect(rt02.properties).toMatchObject({
+      'security-severity': '8.0',
+      severity: 'high',
+      family: 'RT',
+      tags: ['security', 'interconnect', 'family:RT'],
+    });
     // Medium controls are warnings in viewers.
     expect(rules.find((r) => r.id === 'ICX-RT-06')!.defaultConfiguration.level).toBe('warning');
     expect(log.runs[0].tool.driver).toMatchObject({ name: 'ixaudit', version: samples.result.run.tool.version });
   });
 
   it('reports every finding that needs attention, and only those, each pointing at its rule', () => {
-    const attention = samples.result.findings.filter((f) => ['fail', 'not-evidenced', 'waived', 'error'].includes(f.status));
+    const attention = samples.result.findings.filter((f) =>
+      ['fail', 'not-evidenced', 'waived', 'error'].includes(f.status),
+    );
     const results = log.runs[0].results;
     expect(results).toHaveLength(attention.length);
     expect(results.filter((r) => r.properties.status === 'waived')).toHaveLength(1);
@@ -102,7 +113,10 @@ describe('SARIF 2.1.0 (findings.sarif)', () => {
     const r = resultOf('ICX-RT-02', 'RoutingTable/rt-jp-ss7-2026q2#r-0003');
     expect(r).toMatchObject({ kind: 'fail', level: 'error' });
     const physical = r.locations[0].physicalLocation!;
-    expect(physical.artifactLocation).toMatchObject({ uri: 'inputs/jp-sakura/routing-ss7.yaml', uriBaseId: '%SRCROOT%' });
+    expect(physical.artifactLocation).toMatchObject({
+      uri: 'inputs/jp-sakura/routing-ss7.yaml',
+      uriBaseId: '%SRCROOT%',
+    });
     expect(physical.region).toMatchObject({ startLine: 45, startColumn: 27 });
     expect(physical.region!.snippet!.text).toBe(fileLine('inputs/jp-sakura/routing-ss7.yaml', 45));
     expect(physical.region!.snippet!.text).toBe('      backups: [{carrier: ctg}]');
@@ -111,32 +125,67 @@ describe('SARIF 2.1.0 (findings.sarif)', () => {
     // The artifact the location points at is the input file, with the hash findings.json recorded.
     const artifact = log.runs[0].artifacts[physical.artifactLocation.index!];
     const input = samples.result.run.inputs.find((i) => i.file === 'inputs/jp-sakura/routing-ss7.yaml')!;
-    expect(artifact).toMatchObject({ location: { uri: 'inputs/jp-sakura/routing-ss7.yaml', uriBaseId: '%SRCROOT%' }, hashes: { 'sha-256': input.sha256 }, length: input.bytes });
-    expect(r.locations[0].logicalLocations).toEqual([{ name: 'RoutingTable/rt-jp-ss7-2026q2#r-0003', fullyQualifiedName: 'jp-sakura/RoutingTable/rt-jp-ss7-2026q2#r-0003', kind: 'object' }]);
+    expect(artifact).toMatchObject({
+      location: { uri: 'inputs/jp-sakura/routing-ss7.yaml', uriBaseId: '%SRCROOT%' },
+      hashes: { 'sha-256': input.sha256 },
+      length: input.bytes,
+    });
+    expect(r.locations[0].logicalLocations).toEqual([
+      {
+        name: 'RoutingTable/rt-jp-ss7-2026q2#r-0003',
+        fullyQualifiedName: 'jp-sakura/RoutingTable/rt-jp-ss7-2026q2#r-0003',
+        kind: 'object',
+      },
+    ]);
   });
 
   it('points findings on shipped registry entries at the IXAUDIT base', () => {
     const r = resultOf('ICX-OWN-03', 'Carrier/cmi', 'jp-sakura');
-    expect(r.locations[0].physicalLocation).toMatchObject({ artifactLocation: { uri: 'registry/carriers.yaml', uriBaseId: 'IXAUDIT' }, region: { startLine: 45, startColumn: 5 } });
+    expect(r.locations[0].physicalLocation).toMatchObject({
+      artifactLocation: { uri: 'registry/carriers.yaml', uriBaseId: 'IXAUDIT' },
+      region: { startLine: 45, startColumn: 5 },
+    });
     expect(r.level).toBe('error'); // critical
     expect(Object.keys(log.runs[0].originalUriBaseIds).sort()).toEqual(['%SRCROOT%', 'IXAUDIT']);
   });
 
   it('turns an applied waiver into an accepted external suppression, and leaves an expired one open', () => {
     const waived = resultOf('ICX-RT-01', 'RoutingTable/rt-jp-ss7-2026q2#r-0001');
-    expect(waived).toMatchObject({ kind: 'fail', level: 'error', properties: { status: 'waived', waiver: { id: 'w-jp-001', status: 'applied', expires: '2026-12-31' } } });
+    expect(waived).toMatchObject({
+      kind: 'fail',
+      level: 'error',
+      properties: { status: 'waived', waiver: { id: 'w-jp-001', status: 'applied', expires: '2026-12-31' } },
+    });
     expect(waived.suppressions).toHaveLength(1);
     const suppression = waived.suppressions![0];
-    expect(suppression).toMatchObject({ kind: 'external', status: 'accepted', properties: { waiver: 'w-jp-001', expires: '2026-12-31' } });
-    expect(suppression.justification).toContain('Waiver w-jp-001 (regulator/waivers/jp-sakura.yaml:9:7) covers this finding until 2026-12-31.');
+    expect(suppression).toMatchObject({
+      kind: 'external',
+      status: 'accepted',
+      properties: { waiver: 'w-jp-001', expires: '2026-12-31' },
+    });
+    expect(suppression.justification).toContain(
+      'Waiver w-jp-001 (regulator/waivers/jp-sakura.yaml:9:7) covers this finding until 2026-12-31.',
+    );
     // The decision as the waiver declares it: why, who approved it, the ticket, what compensates.
-    expect(suppression.justification).toContain('Accepted because: Legacy Hong Kong SS7 route via CMI; migration to NTT IPX is contracted and scheduled for Q4 2026; approved by 相互接続セキュリティ室 (Interconnect Security Office); ticket SEC-2291; compensating controls: ICX-FW-01, ICX-FW-03, ICX-MON-01.');
-    expect(suppression.properties).toMatchObject({ approvedBy: '相互接続セキュリティ室 (Interconnect Security Office)', ticket: 'SEC-2291', compensatingControls: ['ICX-FW-01', 'ICX-FW-03', 'ICX-MON-01'] });
-    expect(suppression.location!.physicalLocation).toMatchObject({ artifactLocation: { uri: 'regulator/waivers/jp-sakura.yaml' }, region: { startLine: 9, startColumn: 7 } });
+    expect(suppression.justification).toContain(
+      'Accepted because: Legacy Hong Kong SS7 route via CMI; migration to NTT IPX is contracted and scheduled for Q4 2026; approved by 相互接続セキュリティ室 (Interconnect Security Office); ticket SEC-2291; compensating controls: ICX-FW-01, ICX-FW-03, ICX-MON-01.',
+    );
+    expect(suppression.properties).toMatchObject({
+      approvedBy: '相互接続セキュリティ室 (Interconnect Security Office)',
+      ticket: 'SEC-2291',
+      compensatingControls: ['ICX-FW-01', 'ICX-FW-03', 'ICX-MON-01'],
+    });
+    expect(suppression.location!.physicalLocation).toMatchObject({
+      artifactLocation: { uri: 'regulator/waivers/jp-sakura.yaml' },
+      region: { startLine: 9, startColumn: 7 },
+    });
 
     const expired = resultOf('ICX-RT-02', 'RoutingTable/rt-jp-ss7-2026q2#r-0003');
     expect(expired.suppressions).toBeUndefined();
-    expect(expired.properties).toMatchObject({ status: 'fail', waiver: { id: 'w-jp-002', status: 'expired', expires: '2026-06-30' } });
+    expect(expired.properties).toMatchObject({
+      status: 'fail',
+      waiver: { id: 'w-jp-002', status: 'expired', expires: '2026-06-30' },
+    });
   });
 
   it('reports not-evidenced findings for review, or as failures when the profile counts them so', () => {
@@ -152,7 +201,9 @@ describe('SARIF 2.1.0 (findings.sarif)', () => {
     expect(severities.length).toBe(notEvidenced.length);
     for (const [severity, kind, level] of severities) {
       expect(kind).toBe('fail');
-      expect(level).toBe(severity === 'critical' || severity === 'high' ? 'error' : severity === 'medium' ? 'warning' : 'note');
+      expect(level).toBe(
+        severity === 'critical' || severity === 'high' ? 'error' : severity === 'medium' ? 'warning' : 'note',
+      );
     }
   });
 
@@ -181,15 +232,28 @@ spec:
     const uri = pathToFileURL(join(dir, 'さくら', 'routing table.yaml')).href;
     expect(uri).toContain('%E3%81%95%E3%81%8F%E3%82%89/routing%20table.yaml');
     // The route could not be judged: the finding points at the route entry (its id key).
-    expect(open.locations[0].physicalLocation).toMatchObject({ artifactLocation: { uri }, region: { startLine: 7, startColumn: 7, snippet: { text: '    - id: r-1' } } });
+    expect(open.locations[0].physicalLocation).toMatchObject({
+      artifactLocation: { uri },
+      region: { startLine: 7, startColumn: 7, snippet: { text: '    - id: r-1' } },
+    });
     expect(open.locations[0].physicalLocation!.artifactLocation.uriBaseId).toBeUndefined();
 
     const notifications = run.invocations[0].toolExecutionNotifications;
     const unknownCarrier = notifications.find((n) => n.message.text === 'unknown carrier "nobody"')!;
-    expect(unknownCarrier).toMatchObject({ level: 'error', descriptor: { id: 'reference' }, locations: [{ physicalLocation: { artifactLocation: { uri }, region: { startLine: 11, startColumn: 27 } } }] });
-    expect(run.tool.driver.notifications[unknownCarrier.descriptor.index]).toMatchObject({ id: 'reference', name: 'UnresolvedReference', help: { text: expect.stringMatching(/^Add the referenced document/) } });
+    expect(unknownCarrier).toMatchObject({
+      level: 'error',
+      descriptor: { id: 'reference' },
+      locations: [{ physicalLocation: { artifactLocation: { uri }, region: { startLine: 11, startColumn: 27 } } }],
+    });
+    expect(run.tool.driver.notifications[unknownCarrier.descriptor.index]).toMatchObject({
+      id: 'reference',
+      name: 'UnresolvedReference',
+      help: { text: expect.stringMatching(/^Add the referenced document/) },
+    });
     const missing = notifications.find((n) => n.descriptor.id === 'io')!;
-    expect(missing.locations![0].physicalLocation).toEqual({ artifactLocation: { uri: 'test/no-such-folder', uriBaseId: '%SRCROOT%' } });
+    expect(missing.locations![0].physicalLocation).toEqual({
+      artifactLocation: { uri: 'test/no-such-folder', uriBaseId: '%SRCROOT%' },
+    });
     expect(run.invocations[0].executionSuccessful).toBe(true);
   });
 
@@ -198,13 +262,20 @@ spec:
     // a plain failure, a passing FW-04 finding failed, and a route that is gone now failed too.
     const report: AuditReport = structuredClone(samples);
     const findings = report.result.findings;
-    const newOne = findings.find((f) => f.control === 'ICX-RT-02' && f.subject === 'RoutingTable/rt-jp-ss7-2026q2#r-0003')!;
+    const newOne = findings.find(
+      (f) => f.control === 'ICX-RT-02' && f.subject === 'RoutingTable/rt-jp-ss7-2026q2#r-0003',
+    )!;
     const waived = findings.find((f) => f.status === 'waived')!;
     const fixed = findings.find((f) => f.control === 'ICX-FW-04' && f.status === 'pass')!;
     const previous = findings
       .filter((f) => f !== newOne)
       .map((f) => ({ ...f, status: f === waived || f === fixed ? ('fail' as const) : f.status }));
-    previous.push({ ...newOne, subject: 'RoutingTable/rt-jp-ss7-2026q1#r-0009', fingerprint: 'f'.repeat(32), status: 'fail' });
+    previous.push({
+      ...newOne,
+      subject: 'RoutingTable/rt-jp-ss7-2026q1#r-0009',
+      fingerprint: 'f'.repeat(32),
+      status: 'fail',
+    });
     report.result.baseline = compareWithBaseline(findings, { auditDate: '2025-07-01', findings: previous }, 'out-2025');
 
     const sarif = sarifLog(report);
@@ -212,22 +283,42 @@ spec:
     const results = sarif.runs[0].results;
     const byFingerprint = (fp: string) => results.filter((r) => r.partialFingerprints['ixauditFinding/v1'] === fp);
     expect(byFingerprint(newOne.fingerprint).map((r) => r.baselineState)).toEqual(['new']);
-    expect(byFingerprint(waived.fingerprint).map((r) => [r.baselineState, r.suppressions?.[0].status])).toEqual([['updated', 'accepted']]);
+    expect(byFingerprint(waived.fingerprint).map((r) => [r.baselineState, r.suppressions?.[0].status])).toEqual([
+      ['updated', 'accepted'],
+    ]);
     const [gone] = byFingerprint(fixed.fingerprint);
-    expect(gone).toMatchObject({ baselineState: 'absent', kind: 'pass', level: 'none', properties: { status: 'pass', previousStatus: 'fail' } });
+    expect(gone).toMatchObject({
+      baselineState: 'absent',
+      kind: 'pass',
+      level: 'none',
+      properties: { status: 'pass', previousStatus: 'fail' },
+    });
     expect(gone.message.text).toMatch(/^Resolved since the audit of 2025-07-01: was fail, now pass\. /);
     expect(gone.locations[0].physicalLocation!.artifactLocation.uri).toBe(fixed.location.file);
     const [removed] = byFingerprint('f'.repeat(32));
-    expect(removed).toMatchObject({ baselineState: 'absent', kind: 'pass', level: 'none', properties: { status: 'removed', previousStatus: 'fail' } });
-    expect(removed.message.text).toBe("Resolved since the audit of 2025-07-01: RoutingTable/rt-jp-ss7-2026q1#r-0009 no longer appears in jp-sakura's submission (was fail).");
+    expect(removed).toMatchObject({
+      baselineState: 'absent',
+      kind: 'pass',
+      level: 'none',
+      properties: { status: 'removed', previousStatus: 'fail' },
+    });
+    expect(removed.message.text).toBe(
+      "Resolved since the audit of 2025-07-01: RoutingTable/rt-jp-ss7-2026q1#r-0009 no longer appears in jp-sakura's submission (was fail).",
+    );
     const unchanged = results.filter((r) => r.baselineState === 'unchanged');
     expect(unchanged.length).toBe(results.length - 4);
   });
 
   it('percent-encodes file names into URI references', () => {
-    expect(artifactUri('inputs/さくら/routing table.yaml')).toEqual({ uri: 'inputs/%E3%81%95%E3%81%8F%E3%82%89/routing%20table.yaml', uriBaseId: '%SRCROOT%' });
+    expect(artifactUri('inputs/さくら/routing table.yaml')).toEqual({
+      uri: 'inputs/%E3%81%95%E3%81%8F%E3%82%89/routing%20table.yaml',
+      uriBaseId: '%SRCROOT%',
+    });
     expect(artifactUri('a:b/c#1.yaml')).toEqual({ uri: 'a%3Ab/c%231.yaml', uriBaseId: '%SRCROOT%' });
-    expect(artifactUri('ixaudit:registry/carriers.yaml')).toEqual({ uri: 'registry/carriers.yaml', uriBaseId: 'IXAUDIT' });
+    expect(artifactUri('ixaudit:registry/carriers.yaml')).toEqual({
+      uri: 'registry/carriers.yaml',
+      uriBaseId: 'IXAUDIT',
+    });
     expect(fileHref('ixaudit:registry/carriers.yaml')).toBe('ixaudit:registry/carriers.yaml');
     expect(fileHref('inputs/a b.yaml')).toBe('inputs/a%20b.yaml');
     expect(isUriReference('inputs/a b.yaml')).toBe(false);
@@ -240,7 +331,9 @@ spec:
     expect(path).toBe(join(out, SARIF_FILE));
     const written = readFileSync(path, 'utf8');
     expect(written).toBe(sarifJson(auditReport(['inputs'], REGULATOR)));
-    expect(JSON.parse(written).$schema).toBe('https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json');
+    expect(JSON.parse(written).$schema).toBe(
+      'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json',
+    );
     expect(REPORTERS).toContain(sarifReporter);
   });
 });
@@ -253,7 +346,15 @@ describe('pretty JSON written piece by piece (json-stream.ts)', () => {
       yield {};
       yield { deep: { list: [1, { x: null }], empty: [] } };
     }
-    const doc = { head: { k: [1, 2] }, runs: [{ results: lazy(), other: [{ y: undefined }] }, { results: [], more: 'z' }], tail: undefined, n: 0 };
+    const doc = {
+      head: { k: [1, 2] },
+      runs: [
+        { results: lazy(), other: [{ y: undefined }] },
+        { results: [], more: 'z' },
+      ],
+      tail: undefined,
+      n: 0,
+    };
     const streamed = [['runs', '*', 'results']];
     const text = [...prettyJsonChunks(doc, streamed)].join('');
     const again = { ...doc, runs: [{ ...doc.runs[0], results: lazy() }, doc.runs[1]] };

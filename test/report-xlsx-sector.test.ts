@@ -12,7 +12,7 @@ import { auditReport, withBaseline } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { describeWith } from './support/tools.js';
 import { zipEntry } from './support/zip.js';
-import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
+import { REGULATOR } from './support/run.js';
 
 async function readBook(path: string): Promise<ExcelJS.Workbook> {
   const book = new ExcelJS.Workbook();
@@ -60,7 +60,15 @@ describe('sector.xlsx of the bundled samples (exceljs read-back)', () => {
 
   it('has its sheets in a fixed order, one grid per protocol with exposure, and no Changes sheet without a baseline', () => {
     expect(file).toBe(join(out, 'sector.xlsx'));
-    expect(book.worksheets.map((w) => w.name)).toEqual(['Summary', 'Operators', 'Exposure matrix', 'Exposure ss7', 'Exposure diameter', 'Carriers', 'Controls']);
+    expect(book.worksheets.map((w) => w.name)).toEqual([
+      'Summary',
+      'Operators',
+      'Exposure matrix',
+      'Exposure ss7',
+      'Exposure diameter',
+      'Carriers',
+      'Controls',
+    ]);
     expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
@@ -88,7 +96,20 @@ describe('sector.xlsx of the bundled samples (exceljs read-back)', () => {
     expect(view.rankedByExposure).toEqual(['nz-aotearoa', 'kr-hanbit', 'jp-sakura', 'no-nordlys']);
     const ws = sheet(book, 'Operators');
     const rows = rowsOf(ws);
-    expect(rows[0]).toEqual(['Exposure rank', 'Failure rank', 'Operator', 'Name', 'Country', 'Result', 'Failed critical', 'Failed high', 'Failed', 'Max exposure (%)', 'ss7 exposure (%)', 'diameter exposure (%)']);
+    expect(rows[0]).toEqual([
+      'Exposure rank',
+      'Failure rank',
+      'Operator',
+      'Name',
+      'Country',
+      'Result',
+      'Failed critical',
+      'Failed high',
+      'Failed',
+      'Max exposure (%)',
+      'ss7 exposure (%)',
+      'diameter exposure (%)',
+    ]);
     expect(rows.slice(1).map((r) => r[2])).toEqual(view.rankedByExposure);
     expect(rows[2]).toEqual([2, 2, 'kr-hanbit', '한빛텔레콤 (Hanbit Telecom)', 'KR', 'FAIL', 2, 10, 20, 20, 20, 15]);
     // An operator without exposure on a protocol shows 0, a number, not a blank.
@@ -103,7 +124,15 @@ describe('sector.xlsx of the bundled samples (exceljs read-back)', () => {
     const rows = rowsOf(sheet(book, 'Exposure matrix'));
     expect(rows[0]).toEqual(['Operator', 'Carrier', 'Carrier name', 'Protocol', 'Share (%)', 'Routes']);
     expect(rows).toHaveLength(view.exposureMatrix.length + 1);
-    view.exposureMatrix.forEach((m, i) => expect([rows[i + 1]![0], rows[i + 1]![1], rows[i + 1]![3], rows[i + 1]![4], rows[i + 1]![5]]).toEqual([m.operator, m.carrier, m.protocol, m.share, m.routes]));
+    view.exposureMatrix.forEach((m, i) => {
+      expect([rows[i + 1]![0], rows[i + 1]![1], rows[i + 1]![3], rows[i + 1]![4], rows[i + 1]![5]]).toEqual([
+        m.operator,
+        m.carrier,
+        m.protocol,
+        m.share,
+        m.routes,
+      ]);
+    });
     const cell = rows.find((r) => r[0] === 'kr-hanbit' && r[1] === 'meridian-transit' && r[3] === 'diameter')!;
     expect(cell[4]).toBe(15);
     expect(cell[2]).toBe('Meridian Transit Pte. Ltd.');
@@ -139,8 +168,20 @@ describe('sector.xlsx of the bundled samples (exceljs read-back)', () => {
     expect(controls).toHaveLength(view.controls.length + 1);
     // Pass rates are over the operators where a control applies (issue 12, point 11).
     for (const [i, c] of view.controls.entries()) {
-      const rate = c.applicable === 0 ? [null, 'applies to no operator'] : [c.passRate, `${c.passing} of ${c.applicable} operators where it applies`];
-      expect(controls[i + 1]).toEqual([c.id, c.title, c.severity, c.applicable, c.passing, c.failing, c.notEvidenced, ...rate]);
+      const rate =
+        c.applicable === 0
+          ? [null, 'applies to no operator']
+          : [c.passRate, `${c.passing} of ${c.applicable} operators where it applies`];
+      expect(controls[i + 1]).toEqual([
+        c.id,
+        c.title,
+        c.severity,
+        c.applicable,
+        c.passing,
+        c.failing,
+        c.notEvidenced,
+        ...rate,
+      ]);
     }
   });
 
@@ -212,7 +253,15 @@ describeWith(['soffice'], 'sector.xlsx opened by LibreOffice', () => {
     // Token 12 = -1: one CSV per sheet, book-<sheet>.csv. A profile of its own, so runs in parallel do not collide.
     const result = spawnSync(
       'soffice',
-      [`-env:UserInstallation=file://${dir}/profile`, '--headless', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1', '--outdir', dir, join(dir, 'book.xlsx')],
+      [
+        `-env:UserInstallation=file://${dir}/profile`,
+        '--headless',
+        '--convert-to',
+        'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1',
+        '--outdir',
+        dir,
+        join(dir, 'book.xlsx'),
+      ],
       { encoding: 'utf8', timeout: 120_000 },
     );
     const csv = (name: string) => {
@@ -227,10 +276,17 @@ describeWith(['soffice'], 'sector.xlsx opened by LibreOffice', () => {
     expect(operators.slice(1).map((r) => r[2])).toEqual(view.rankedByExposure);
     expect(operators.find((r) => r[2] === 'kr-hanbit')!.slice(9)).toEqual(['20', '20', '15']);
     const matrix = csv('Exposure matrix');
-    expect(matrix.find((r) => r[0] === 'kr-hanbit' && r[1] === 'meridian-transit' && r[3] === 'diameter')!.slice(4)).toEqual(['15', '1']);
+    expect(
+      matrix.find((r) => r[0] === 'kr-hanbit' && r[1] === 'meridian-transit' && r[3] === 'diameter')!.slice(4),
+    ).toEqual(['15', '1']);
     expect(csv('Exposure diameter').find((r) => r[0] === 'kr-hanbit')).toEqual(['kr-hanbit', '15', '15']);
-    expect(csv('Summary').find((r) => r[0] === 'Audit date')!.slice(0, 2)).toEqual(['Audit date', '2026-07-01']);
-    expect(csv('Carriers').find((r) => r[0] === 'cmi')![1]).toBe('China Mobile International Limited (中国移动国际有限公司)');
+    expect(
+      csv('Summary')
+        .find((r) => r[0] === 'Audit date')!
+        .slice(0, 2),
+    ).toEqual(['Audit date', '2026-07-01']);
+    expect(csv('Carriers').find((r) => r[0] === 'cmi')![1]).toBe(
+      'China Mobile International Limited (中国移动国际有限公司)',
+    );
   }, 120_000);
 });
-

@@ -15,15 +15,27 @@ import { dosDate } from '../src/report/xlsx/zip-times.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { describeWith } from './support/tools.js';
-import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
+import { REGULATOR } from './support/run.js';
 
 // ---------------------------------------------------------------------------------------------
 // A small report built by hand, so every expected cell is known here rather than derived from the
 // catalog (which grows): two operators, a high-risk carrier, a waiver, an expired waiver, an input
 // error, text with commas, quotes, newlines, CJK and a leading "=".
 
-const SASAC_HOP = { highRisk: true, unavoidable: false, controller: 'sasac', controllerName: 'SASAC (国务院国有资产监督管理委员会)', country: 'HK' };
-const NTT_HOP = { highRisk: false, unavoidable: false, controller: 'ntt-inc', controllerName: 'NTT, Inc.', country: 'JP' };
+const SASAC_HOP = {
+  highRisk: true,
+  unavoidable: false,
+  controller: 'sasac',
+  controllerName: 'SASAC (国务院国有资产监督管理委员会)',
+  country: 'HK',
+};
+const NTT_HOP = {
+  highRisk: false,
+  unavoidable: false,
+  controller: 'ntt-inc',
+  controllerName: 'NTT, Inc.',
+  country: 'JP',
+};
 
 function hop(carrier: string, position: string, facts: typeof SASAC_HOP): InventoryHop {
   return { carrier, position, ...facts };
@@ -57,7 +69,13 @@ const TITLES: Record<string, [string, Severity]> = {
   'ICX-CT-05': ['Breaches are notified promptly', 'high'],
 };
 
-function finding(control: string, operator: string, subject: string, status: Status, extra: Partial<Finding> = {}): Finding {
+function finding(
+  control: string,
+  operator: string,
+  subject: string,
+  status: Status,
+  extra: Partial<Finding> = {},
+): Finding {
   const [title, severity] = TITLES[control] ?? ['Audit of this operator could not complete', 'critical'];
   return {
     control,
@@ -71,17 +89,27 @@ function finding(control: string, operator: string, subject: string, status: Sta
     message: `${control} on ${subject}: ${status}.`,
     evidence: {},
     remediation: 'Move the primary to a carrier that is not high-risk.',
-    fingerprint: `${control}-${operator}-${subject}`.replace(/[^a-z0-9]/gi, '').slice(0, 32).padEnd(32, '0'),
+    fingerprint: `${control}-${operator}-${subject}`
+      .replace(/[^a-z0-9]/gi, '')
+      .slice(0, 32)
+      .padEnd(32, '0'),
     ...extra,
   };
 }
 
-const WAIVER_DECLARED = { justification: 'Migration contracted.', approvedBy: 'Security Office', ticket: 'SEC-1', compensatingControls: ['ICX-FW-01'] };
+const WAIVER_DECLARED = {
+  justification: 'Migration contracted.',
+  approvedBy: 'Security Office',
+  ticket: 'SEC-1',
+  compensatingControls: ['ICX-FW-01'],
+};
 
 /** `routesPerOperator` routes for op-a and op-b; every third route has no traffic share, every fourth a high-risk primary. */
 function syntheticReport(routesPerOperator = 6): AuditReport {
   const operators = ['op-a', 'op-b'];
-  const routes = operators.flatMap((op) => Array.from({ length: routesPerOperator }, (_, i) => route(op, i, i % 4 === 0, i % 3 === 2 ? null : 12.5)));
+  const routes = operators.flatMap((op) =>
+    Array.from({ length: routesPerOperator }, (_, i) => route(op, i, i % 4 === 0, i % 3 === 2 ? null : 12.5)),
+  );
   const findings: Finding[] = [];
   for (const op of operators) {
     findings.push(
@@ -102,7 +130,10 @@ function syntheticReport(routesPerOperator = 6): AuditReport {
     }
   }
   findings.push(finding('ICX-ENGINE', 'op-b', 'Operator/op-b', 'error'));
-  const count = (op: string) => Object.fromEntries(STATUSES.map((s) => [s, findings.filter((f) => f.operator === op && f.status === s).length])) as Record<Status, number>;
+  const count = (op: string) =>
+    Object.fromEntries(
+      STATUSES.map((s) => [s, findings.filter((f) => f.operator === op && f.status === s).length]),
+    ) as Record<Status, number>;
   return {
     result: {
       schemaVersion: '1.0',
@@ -113,7 +144,15 @@ function syntheticReport(routesPerOperator = 6): AuditReport {
         catalog: { version: '1.2.3', controls: 2 },
         auditDate: '2026-07-01',
         auditDateSource: 'profile',
-        profile: { id: 'regulator', chain: ['regulator', 'default'], file: 'regulator/profile.yaml', failOn: 'high', disabled: [], severity: {}, parameters: {} },
+        profile: {
+          id: 'regulator',
+          chain: ['regulator', 'default'],
+          file: 'regulator/profile.yaml',
+          failOn: 'high',
+          disabled: [],
+          severity: {},
+          parameters: {},
+        },
         inputs: [
           { file: 'inputs/op-a/routing.yaml', sha256: 'a'.repeat(64), bytes: 1234, builtin: false },
           { file: 'inputs/op-b/routing.yaml', sha256: 'b'.repeat(64), bytes: 2345, builtin: false },
@@ -123,36 +162,152 @@ function syntheticReport(routesPerOperator = 6): AuditReport {
       },
       summary: {
         result: 'FAIL',
-        byStatus: Object.fromEntries(STATUSES.map((s) => [s, findings.filter((f) => f.status === s).length])) as Record<Status, number>,
+        byStatus: Object.fromEntries(STATUSES.map((s) => [s, findings.filter((f) => f.status === s).length])) as Record<
+          Status,
+          number
+        >,
         bySeverity: countBySeverity(findings),
         operators: [
-          { id: 'op-a', name: 'さくら "Alpha", Inc.', country: 'JP', counts: count('op-a'), result: 'FAIL', incomplete: [] },
+          {
+            id: 'op-a',
+            name: 'さくら "Alpha", Inc.',
+            country: 'JP',
+            counts: count('op-a'),
+            result: 'FAIL',
+            incomplete: [],
+          },
           { id: 'op-b', name: 'Beta Mobile', country: 'KR', counts: count('op-b'), result: 'FAIL', incomplete: [] },
         ],
         errors: 1,
       },
       controls: [
         // `as`: the model is gaining fields (rationale, remediation) the workbook does not show.
-        { id: 'ICX-CT-05', family: 'CT', title: TITLES['ICX-CT-05'][0], requirement: 'Security breaches are notified within maxBreachNotificationHours.', rationale: 'Late notice.', remediation: 'Shorten it.', severity: 'high', references: [{ document: 'NIST SP 800-53 Rev. 5', section: 'IR-6' }, { document: 'UK TSCoP', note: 'incident reporting' }], parameters: { maxBreachNotificationHours: 24 } } as ControlSummary,
-        { id: 'ICX-RT-01', family: 'RT', title: TITLES['ICX-RT-01'][0], requirement: 'No active signalling route has a high-risk carrier as its primary next hop.', rationale: 'Exposure.', remediation: 'Move it.', severity: 'critical', references: [{ document: 'GSMA FS.11' }], parameters: { highRiskJurisdictions: ['CN', 'HK'], protocolServices: { ss7: ['ss7-transit', 'ipx-transit'] } } } as ControlSummary,
+        {
+          id: 'ICX-CT-05',
+          family: 'CT',
+          title: TITLES['ICX-CT-05'][0],
+          requirement: 'Security breaches are notified within maxBreachNotificationHours.',
+          rationale: 'Late notice.',
+          remediation: 'Shorten it.',
+          severity: 'high',
+          references: [
+            { document: 'NIST SP 800-53 Rev. 5', section: 'IR-6' },
+            { document: 'UK TSCoP', note: 'incident reporting' },
+          ],
+          parameters: { maxBreachNotificationHours: 24 },
+        } as ControlSummary,
+        {
+          id: 'ICX-RT-01',
+          family: 'RT',
+          title: TITLES['ICX-RT-01'][0],
+          requirement: 'No active signalling route has a high-risk carrier as its primary next hop.',
+          rationale: 'Exposure.',
+          remediation: 'Move it.',
+          severity: 'critical',
+          references: [{ document: 'GSMA FS.11' }],
+          parameters: {
+            highRiskJurisdictions: ['CN', 'HK'],
+            protocolServices: { ss7: ['ss7-transit', 'ipx-transit'] },
+          },
+        } as ControlSummary,
       ],
       findings,
       waivers: [
-        { id: 'w-001', operator: 'op-a', control: 'ICX-RT-01', status: 'applied', expires: '2026-12-31', targets: ['RoutingTable/rt-ss7#r-0004'], matched: ['RoutingTable/rt-ss7#r-0004'], location: { file: 'inputs/op-a/waivers.yaml', line: 7, column: 7 }, message: 'Applied until 2026-12-31.', ...WAIVER_DECLARED } as WaiverOutcome,
-        { id: 'w-002', operator: 'op-a', control: 'ICX-RT-01', status: 'expired', expires: '2026-06-30', targets: ['RoutingTable/rt-ss7#r-0000'], matched: ['RoutingTable/rt-ss7#r-0000'], location: { file: 'inputs/op-a/waivers.yaml', line: 20, column: 7 }, message: 'Expired on 2026-06-30.', ...WAIVER_DECLARED } as WaiverOutcome,
+        {
+          id: 'w-001',
+          operator: 'op-a',
+          control: 'ICX-RT-01',
+          status: 'applied',
+          expires: '2026-12-31',
+          targets: ['RoutingTable/rt-ss7#r-0004'],
+          matched: ['RoutingTable/rt-ss7#r-0004'],
+          location: { file: 'inputs/op-a/waivers.yaml', line: 7, column: 7 },
+          message: 'Applied until 2026-12-31.',
+          ...WAIVER_DECLARED,
+        } as WaiverOutcome,
+        {
+          id: 'w-002',
+          operator: 'op-a',
+          control: 'ICX-RT-01',
+          status: 'expired',
+          expires: '2026-06-30',
+          targets: ['RoutingTable/rt-ss7#r-0000'],
+          matched: ['RoutingTable/rt-ss7#r-0000'],
+          location: { file: 'inputs/op-a/waivers.yaml', line: 20, column: 7 },
+          message: 'Expired on 2026-06-30.',
+          ...WAIVER_DECLARED,
+        } as WaiverOutcome,
       ],
-      errors: [{ file: 'inputs/op-b/broken.yaml', line: 3, column: 5, code: 'schema', message: 'spec.country: expected a country code' }],
+      errors: [
+        {
+          file: 'inputs/op-b/broken.yaml',
+          line: 3,
+          column: 5,
+          code: 'schema',
+          message: 'spec.country: expected a country code',
+        },
+      ],
     },
     inventory: {
       operators: [],
       routes,
       carriers: [
-        { id: 'cmi', name: 'China Mobile International Limited (中国移动国际有限公司)', roles: ['ipx', 'ss7-transit'], incorporatedIn: 'HK', headquarters: 'HK', controller: { id: 'sasac', name: 'SASAC', type: 'government', country: 'CN' }, stateControlled: true, ownershipResolved: true, chainText: 'CMI (HK) → China Mobile Limited (HK, company, 100 %) → SASAC (CN, government, 100 %)', highRisk: true, riskReasons: ['ultimate controller SASAC (government) is in CN', 'listed on us-fcc-covered-list'], listings: ['us-fcc-covered-list'], usedBy: ['op-a', 'op-b'], declaredBy: [], location: { file: 'ixaudit:registry/carriers.yaml', line: 41, column: 5 } },
-        { id: 'ntt-ipx', name: 'NTT IPX', roles: ['ipx'], incorporatedIn: 'JP', headquarters: 'JP', controller: { id: 'ntt-inc', name: 'NTT, Inc.', type: 'company', country: 'JP' }, stateControlled: false, ownershipResolved: true, chainText: 'NTT IPX (JP) → NTT, Inc. (JP, company, 100 %)', highRisk: false, riskReasons: [], listings: [], usedBy: ['op-a'], declaredBy: [], location: { file: 'ixaudit:registry/carriers.yaml', line: 90, column: 5 } },
+        {
+          id: 'cmi',
+          name: 'China Mobile International Limited (中国移动国际有限公司)',
+          roles: ['ipx', 'ss7-transit'],
+          incorporatedIn: 'HK',
+          headquarters: 'HK',
+          controller: { id: 'sasac', name: 'SASAC', type: 'government', country: 'CN' },
+          stateControlled: true,
+          ownershipResolved: true,
+          chainText: 'CMI (HK) → China Mobile Limited (HK, company, 100 %) → SASAC (CN, government, 100 %)',
+          highRisk: true,
+          riskReasons: ['ultimate controller SASAC (government) is in CN', 'listed on us-fcc-covered-list'],
+          listings: ['us-fcc-covered-list'],
+          usedBy: ['op-a', 'op-b'],
+          declaredBy: [],
+          location: { file: 'ixaudit:registry/carriers.yaml', line: 41, column: 5 },
+        },
+        {
+          id: 'ntt-ipx',
+          name: 'NTT IPX',
+          roles: ['ipx'],
+          incorporatedIn: 'JP',
+          headquarters: 'JP',
+          controller: { id: 'ntt-inc', name: 'NTT, Inc.', type: 'company', country: 'JP' },
+          stateControlled: false,
+          ownershipResolved: true,
+          chainText: 'NTT IPX (JP) → NTT, Inc. (JP, company, 100 %)',
+          highRisk: false,
+          riskReasons: [],
+          listings: [],
+          usedBy: ['op-a'],
+          declaredBy: [],
+          location: { file: 'ixaudit:registry/carriers.yaml', line: 90, column: 5 },
+        },
       ],
       agreements: [
-        { operator: 'op-a', id: 'ag-op-a', counterparty: 'ntt-ipx', services: ['ss7-transit', 'ipx-transit'], signed: '2024-03-01', expires: '2027-02-28', current: true, location: { file: 'inputs/op-a/agreements.yaml', line: 9, column: 7 } },
-        { operator: 'op-b', id: 'ag-op-b', counterparty: 'cmi', services: ['ss7-transit'], signed: '2020-01-01', expires: '2025-12-31', current: false, location: { file: 'inputs/op-b/agreements.yaml', line: 9, column: 7 } },
+        {
+          operator: 'op-a',
+          id: 'ag-op-a',
+          counterparty: 'ntt-ipx',
+          services: ['ss7-transit', 'ipx-transit'],
+          signed: '2024-03-01',
+          expires: '2027-02-28',
+          current: true,
+          location: { file: 'inputs/op-a/agreements.yaml', line: 9, column: 7 },
+        },
+        {
+          operator: 'op-b',
+          id: 'ag-op-b',
+          counterparty: 'cmi',
+          services: ['ss7-transit'],
+          signed: '2020-01-01',
+          expires: '2025-12-31',
+          current: false,
+          location: { file: 'inputs/op-b/agreements.yaml', line: 9, column: 7 },
+        },
       ],
     },
   };
@@ -201,10 +356,33 @@ describe('findings workbook (exceljs read-back)', async () => {
   const book = await readBook(join(out, 'findings.xlsx'));
 
   it('writes the run-wide workbook and one per operator, with sheets in a fixed order', async () => {
-    expect(written).toEqual([join(out, 'findings.xlsx'), join(out, 'op-a', 'findings.xlsx'), join(out, 'op-b', 'findings.xlsx')]);
-    expect(book.worksheets.map((w) => w.name)).toEqual(['Summary', 'Findings', 'Controls', 'Routes', 'Carriers', 'Agreements', 'Waivers', 'Evidence', 'Errors']);
+    expect(written).toEqual([
+      join(out, 'findings.xlsx'),
+      join(out, 'op-a', 'findings.xlsx'),
+      join(out, 'op-b', 'findings.xlsx'),
+    ]);
+    expect(book.worksheets.map((w) => w.name)).toEqual([
+      'Summary',
+      'Findings',
+      'Controls',
+      'Routes',
+      'Carriers',
+      'Agreements',
+      'Waivers',
+      'Evidence',
+      'Errors',
+    ]);
     const operatorBook = await readBook(join(out, 'op-a', 'findings.xlsx'));
-    expect(operatorBook.worksheets.map((w) => w.name)).toEqual(['Summary', 'Findings', 'Controls', 'Routes', 'Carriers', 'Agreements', 'Waivers', 'Evidence']);
+    expect(operatorBook.worksheets.map((w) => w.name)).toEqual([
+      'Summary',
+      'Findings',
+      'Controls',
+      'Routes',
+      'Carriers',
+      'Agreements',
+      'Waivers',
+      'Evidence',
+    ]);
     expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
@@ -212,10 +390,21 @@ describe('findings workbook (exceljs read-back)', async () => {
     const ws = sheet(book, 'Findings');
     expect(rowValues(ws, 1)).toEqual(FINDING_COLUMNS.map((c) => c.header));
     expect(ws.rowCount).toBe(report.result.findings.length + 1);
-    report.result.findings.forEach((f, i) => expect(record(ws, i + 2).Subject).toBe(f.subject));
+    report.result.findings.forEach((f, i) => {
+      expect(record(ws, i + 2).Subject).toBe(f.subject);
+    });
 
     const waived = findRow(ws, (r) => r.Waiver === 'w-001');
-    expect(waived).toMatchObject({ Severity: 'critical', Status: 'waived', Operator: 'op-a', Subject: 'RoutingTable/rt-ss7#r-0004', File: 'inputs/op-a/routing.yaml', Line: 44, Column: 26, 'Waiver status': 'applied' });
+    expect(waived).toMatchObject({
+      Severity: 'critical',
+      Status: 'waived',
+      Operator: 'op-a',
+      Subject: 'RoutingTable/rt-ss7#r-0004',
+      File: 'inputs/op-a/routing.yaml',
+      Line: 44,
+      Column: 26,
+      'Waiver status': 'applied',
+    });
     expect(waived['Waiver expires']).toEqual(utc(2026, 12, 31));
 
     // Numbers are numbers, dates real dates at UTC midnight, empty cells empty.
@@ -227,7 +416,9 @@ describe('findings workbook (exceljs read-back)', async () => {
 
     // Text with commas, quotes, newlines and CJK arrives intact.
     const notEvidenced = findRow(ws, (r) => r.Status === 'not-evidenced');
-    expect(notEvidenced.Message).toBe('Breach notice: "72 hours", longer than 24,\nand counted from confirmation. 通知は72時間以内');
+    expect(notEvidenced.Message).toBe(
+      'Breach notice: "72 hours", longer than 24,\nand counted from confirmation. 通知は72時間以内',
+    );
     // In the workbook a leading "=" is plain text, not a formula.
     expect(notEvidenced.Remediation).toBe('=HYPERLINK("http://example.invalid") is what a hostile input could say');
   });
@@ -260,8 +451,17 @@ describe('findings workbook (exceljs read-back)', async () => {
     expect(ws.autoFilter).toBe(`A1:P${last}`);
     expect(ws.getColumn(11).width).toBe(100); // Message
     expect(ws.getColumn(1).width).toBe(13);
-    const rules = (ws as unknown as { conditionalFormattings: Array<{ ref: string; rules: Array<{ formulae: string[]; style: { fill: { bgColor: { argb: string } } } }> }> }).conditionalFormattings;
-    const byRef = Object.fromEntries(rules.map((cf) => [cf.ref, cf.rules.map((r) => [r.formulae[0], r.style.fill.bgColor.argb])]));
+    const rules = (
+      ws as unknown as {
+        conditionalFormattings: Array<{
+          ref: string;
+          rules: Array<{ formulae: string[]; style: { fill: { bgColor: { argb: string } } } }>;
+        }>;
+      }
+    ).conditionalFormattings;
+    const byRef = Object.fromEntries(
+      rules.map((cf) => [cf.ref, cf.rules.map((r) => [r.formulae[0], r.style.fill.bgColor.argb])]),
+    );
     expect(byRef[`D2:D${last}`]).toContainEqual(['"critical"', 'FFC00000']);
     expect(byRef[`E2:E${last}`]).toContainEqual(['"fail"', 'FFFFC7CE']);
     expect(byRef[`E2:E${last}`]).toContainEqual(['"pass"', 'FFC6EFCE']);
@@ -270,16 +470,40 @@ describe('findings workbook (exceljs read-back)', async () => {
 
   it('Controls: requirement, references, parameters in force, counts and the control × operator matrix', () => {
     const ws = sheet(book, 'Controls');
-    expect(rowValues(ws, 1)).toEqual(['Control', 'Family', 'Title', 'Severity', 'Requirement', 'References', 'Parameters in force', ...STATUSES, 'total', 'op-a', 'op-b']);
+    expect(rowValues(ws, 1)).toEqual([
+      'Control',
+      'Family',
+      'Title',
+      'Severity',
+      'Requirement',
+      'References',
+      'Parameters in force',
+      ...STATUSES,
+      'total',
+      'op-a',
+      'op-b',
+    ]);
     const rt01 = record(ws, 3);
-    expect(rt01).toMatchObject({ Control: 'ICX-RT-01', Severity: 'critical', References: 'GSMA FS.11', 'Parameters in force': 'highRiskJurisdictions = CN, HK; protocolServices = ss7: ss7-transit, ipx-transit' });
+    expect(rt01).toMatchObject({
+      Control: 'ICX-RT-01',
+      Severity: 'critical',
+      References: 'GSMA FS.11',
+      'Parameters in force': 'highRiskJurisdictions = CN, HK; protocolServices = ss7: ss7-transit, ipx-transit',
+    });
     const rt01Findings = report.result.findings.filter((f) => f.control === 'ICX-RT-01');
-    for (const status of STATUSES) expect(rt01[status], status).toBe(rt01Findings.filter((f) => f.status === status).length);
+    for (const status of STATUSES)
+      expect(rt01[status], status).toBe(rt01Findings.filter((f) => f.status === status).length);
     expect(rt01.total).toBe(rt01Findings.length);
     expect(ws.getRow(3).getCell(8).type).toBe(ExcelJS.ValueType.Number);
     // op-a has a failing RT-01 route, op-b too: the most pressing status wins.
     expect([rt01['op-a'], rt01['op-b']]).toEqual(['fail', 'fail']);
-    expect(record(ws, 2)).toMatchObject({ Control: 'ICX-CT-05', References: 'NIST SP 800-53 Rev. 5 IR-6; UK TSCoP (incident reporting)', 'Parameters in force': 'maxBreachNotificationHours = 24', 'op-a': 'not-evidenced', 'op-b': 'pass' });
+    expect(record(ws, 2)).toMatchObject({
+      Control: 'ICX-CT-05',
+      References: 'NIST SP 800-53 Rev. 5 IR-6; UK TSCoP (incident reporting)',
+      'Parameters in force': 'maxBreachNotificationHours = 24',
+      'op-a': 'not-evidenced',
+      'op-b': 'pass',
+    });
   });
 
   it('Routes: carriers with risk and controller, traffic share as a number, the controls each route fails', () => {
@@ -306,7 +530,12 @@ describe('findings workbook (exceljs read-back)', async () => {
       Line: 10,
     });
     const r2 = findRow(ws, (r) => r.Operator === 'op-a' && r.Route === 'r-0002');
-    expect(r2).toMatchObject({ 'Traffic share %': null, 'Dest. PLMN': '460-00', 'Primary high-risk': false, 'Failed controls': null });
+    expect(r2).toMatchObject({
+      'Traffic share %': null,
+      'Dest. PLMN': '460-00',
+      'Primary high-risk': false,
+      'Failed controls': null,
+    });
     const r1 = findRow(ws, (r) => r.Operator === 'op-a' && r.Route === 'r-0001');
     expect(r1).toMatchObject({ 'Dest. PLMN': null, Firewall: null });
     // op-a's r-0004 is waived, not failed.
@@ -327,10 +556,35 @@ describe('findings workbook (exceljs read-back)', async () => {
       'Used by': 'op-a, op-b',
       Line: 41,
     });
-    expect(record(sheet(book, 'Agreements'), 3)).toMatchObject({ Agreement: 'ag-op-b', Signed: utc(2020, 1, 1), Expires: utc(2025, 12, 31), Current: false });
-    expect(record(sheet(book, 'Waivers'), 3)).toMatchObject({ Waiver: 'w-002', Status: 'expired', Expires: utc(2026, 6, 30), Targets: 'RoutingTable/rt-ss7#r-0000', Justification: 'Migration contracted.', 'Approved by': 'Security Office', Ticket: 'SEC-1', 'Compensating controls': 'ICX-FW-01' });
-    expect(record(sheet(book, 'Evidence'), 5)).toMatchObject({ File: 'ixaudit:registry/carriers.yaml', 'SHA-256': 'd'.repeat(64), Bytes: 40_000, 'Shipped with ixaudit': true });
-    expect(record(sheet(book, 'Errors'), 2)).toEqual({ File: 'inputs/op-b/broken.yaml', Line: 3, Column: 5, Code: 'schema', Message: 'spec.country: expected a country code' });
+    expect(record(sheet(book, 'Agreements'), 3)).toMatchObject({
+      Agreement: 'ag-op-b',
+      Signed: utc(2020, 1, 1),
+      Expires: utc(2025, 12, 31),
+      Current: false,
+    });
+    expect(record(sheet(book, 'Waivers'), 3)).toMatchObject({
+      Waiver: 'w-002',
+      Status: 'expired',
+      Expires: utc(2026, 6, 30),
+      Targets: 'RoutingTable/rt-ss7#r-0000',
+      Justification: 'Migration contracted.',
+      'Approved by': 'Security Office',
+      Ticket: 'SEC-1',
+      'Compensating controls': 'ICX-FW-01',
+    });
+    expect(record(sheet(book, 'Evidence'), 5)).toMatchObject({
+      File: 'ixaudit:registry/carriers.yaml',
+      'SHA-256': 'd'.repeat(64),
+      Bytes: 40_000,
+      'Shipped with ixaudit': true,
+    });
+    expect(record(sheet(book, 'Errors'), 2)).toEqual({
+      File: 'inputs/op-b/broken.yaml',
+      Line: 3,
+      Column: 5,
+      Code: 'schema',
+      Message: 'spec.country: expected a country code',
+    });
   });
 
   it('Summary: run facts, severity × status counts and per-operator totals', () => {
@@ -349,10 +603,20 @@ describe('findings workbook (exceljs read-back)', async () => {
     expect(facts.get('Input errors')).toBe(1);
     const critical = ws.getRows(1, ws.rowCount)!.find((r) => r.getCell(1).value === 'critical')!;
     const bySeverity = report.result.summary.bySeverity.critical;
-    expect((critical.values as unknown[]).slice(2)).toEqual([...STATUSES.map((s) => bySeverity[s]), STATUSES.reduce((n, s) => n + bySeverity[s], 0)]);
+    expect((critical.values as unknown[]).slice(2)).toEqual([
+      ...STATUSES.map((s) => bySeverity[s]),
+      STATUSES.reduce((n, s) => n + bySeverity[s], 0),
+    ]);
     const opA = ws.getRows(1, ws.rowCount)!.find((r) => r.getCell(1).value === 'op-a')!;
     const counts = report.result.summary.operators[0].counts;
-    expect((opA.values as unknown[]).slice(1)).toEqual(['op-a', ...STATUSES.map((s) => counts[s]), STATUSES.reduce((n, s) => n + counts[s], 0), 'FAIL', 'JP', 'さくら "Alpha", Inc.']);
+    expect((opA.values as unknown[]).slice(1)).toEqual([
+      'op-a',
+      ...STATUSES.map((s) => counts[s]),
+      STATUSES.reduce((n, s) => n + counts[s], 0),
+      'FAIL',
+      'JP',
+      'さくら "Alpha", Inc.',
+    ]);
     expect(opA.getCell(2).type).toBe(ExcelJS.ValueType.Number);
   });
 
@@ -363,14 +627,20 @@ describe('findings workbook (exceljs read-back)', async () => {
     for (let i = 2; i <= findings.rowCount; i++) expect(record(findings, i).Operator).toBe('op-b');
     expect(sheet(opB, 'Routes').rowCount - 1).toBe(6);
     const carriers = sheet(opB, 'Carriers');
-    expect([record(carriers, 2).Carrier, record(carriers, 2)['Used by'], carriers.rowCount]).toEqual(['cmi', 'op-b', 2]);
+    expect([record(carriers, 2).Carrier, record(carriers, 2)['Used by'], carriers.rowCount]).toEqual([
+      'cmi',
+      'op-b',
+      2,
+    ]);
     const evidence = sheet(opB, 'Evidence');
     const files = Array.from({ length: evidence.rowCount - 1 }, (_, i) => record(evidence, i + 2).File);
     expect(files).toEqual(['inputs/op-b/routing.yaml', 'regulator/profile.yaml', 'ixaudit:registry/carriers.yaml']);
     const summary = sheet(opB, 'Summary');
     expect(summary.getRow(1).getCell(1).value).toBe('ixaudit findings: op-b');
     // The link targets are the same Controls rows as in the run-wide workbook.
-    expect((findings.getRow(2).getCell(1).value as ExcelJS.CellFormulaValue).formula).toBe('HYPERLINK("#Controls!A2","ICX-CT-05")');
+    expect((findings.getRow(2).getCell(1).value as ExcelJS.CellFormulaValue).formula).toBe(
+      'HYPERLINK("#Controls!A2","ICX-CT-05")',
+    );
   });
 
   it('workbook created/modified are the audit date, not the clock', () => {
@@ -384,7 +654,13 @@ describe('findings workbook: counted findings of large tables, and --baseline', 
   it('counted (not listed) passing findings get their own sheet and count in Controls and Summary', async () => {
     const report = syntheticReport();
     report.result.summarised = [
-      { operator: 'op-a', control: 'ICX-RT-01', status: 'pass', count: 2500, examples: ['RoutingTable/rt-big#r-1', 'RoutingTable/rt-big#r-2'] },
+      {
+        operator: 'op-a',
+        control: 'ICX-RT-01',
+        status: 'pass',
+        count: 2500,
+        examples: ['RoutingTable/rt-big#r-1', 'RoutingTable/rt-big#r-2'],
+      },
       { operator: 'op-a', control: 'ICX-CT-05', status: 'not-applicable', count: 7, examples: [] },
     ];
     const out = tempFiles({});
@@ -392,11 +668,21 @@ describe('findings workbook: counted findings of large tables, and --baseline', 
     const book = await readBook(join(out, 'findings.xlsx'));
     expect(book.worksheets.map((w) => w.name).slice(0, 4)).toEqual(['Summary', 'Findings', 'Counted', 'Controls']);
     const counted = sheet(book, 'Counted');
-    expect(record(counted, 2)).toMatchObject({ Operator: 'op-a', Status: 'pass', Count: 2500, Examples: 'RoutingTable/rt-big#r-1, RoutingTable/rt-big#r-2' });
-    expect((counted.getRow(2).getCell(2).value as ExcelJS.CellFormulaValue).formula).toBe('HYPERLINK("#Controls!A3","ICX-RT-01")');
+    expect(record(counted, 2)).toMatchObject({
+      Operator: 'op-a',
+      Status: 'pass',
+      Count: 2500,
+      Examples: 'RoutingTable/rt-big#r-1, RoutingTable/rt-big#r-2',
+    });
+    expect((counted.getRow(2).getCell(2).value as ExcelJS.CellFormulaValue).formula).toBe(
+      'HYPERLINK("#Controls!A3","ICX-RT-01")',
+    );
     const rt01 = record(sheet(book, 'Controls'), 3);
     const listedPasses = report.result.findings.filter((f) => f.control === 'ICX-RT-01' && f.status === 'pass').length;
-    expect([rt01.pass, rt01.total]).toEqual([listedPasses + 2500, report.result.findings.filter((f) => f.control === 'ICX-RT-01').length + 2500]);
+    expect([rt01.pass, rt01.total]).toEqual([
+      listedPasses + 2500,
+      report.result.findings.filter((f) => f.control === 'ICX-RT-01').length + 2500,
+    ]);
     // CT-05 for op-a: listed not-evidenced beats counted not-applicable.
     expect(record(sheet(book, 'Controls'), 2)['op-a']).toBe('not-evidenced');
     const facts = new Map<string, unknown>();
@@ -405,18 +691,32 @@ describe('findings workbook: counted findings of large tables, and --baseline', 
     expect(facts.get('Findings counted, not listed')).toBe(2507);
     // The operator's severity table counts them at their control's severity.
     const critical = summary.getRows(1, summary.rowCount)!.find((r) => r.getCell(1).value === 'critical')!;
-    const listedCriticalPasses = report.result.findings.filter((f) => f.operator === 'op-a' && f.severity === 'critical' && f.status === 'pass').length;
+    const listedCriticalPasses = report.result.findings.filter(
+      (f) => f.operator === 'op-a' && f.severity === 'critical' && f.status === 'pass',
+    ).length;
     expect(critical.getCell(6).value).toBe(listedCriticalPasses + 2500); // B..G are the statuses: pass is F
   });
 
   it('with a baseline: a change column per finding, the removed findings, and the comparison on Summary', async () => {
     const report = syntheticReport();
-    report.result.findings.forEach((f, i) => (f.baseline = i % 2 === 0 ? { state: 'new' } : { state: 'changed', previousStatus: 'fail' }));
+    report.result.findings.forEach((f, i) => {
+      f.baseline = i % 2 === 0 ? { state: 'new' } : { state: 'changed', previousStatus: 'fail' };
+    });
     report.result.baseline = {
       source: 'out-2026q1',
       previousAuditDate: '2026-01-15',
       counts: { new: 8, regressed: 0, improved: 0, unchanged: 0, changed: 7, resolved: 1 },
-      removed: [{ control: 'ICX-RT-01', title: TITLES['ICX-RT-01'][0], severity: 'critical', operator: 'op-b', subject: 'RoutingTable/rt-old#r-9', previousStatus: 'fail', fingerprint: 'f'.repeat(32) }],
+      removed: [
+        {
+          control: 'ICX-RT-01',
+          title: TITLES['ICX-RT-01'][0],
+          severity: 'critical',
+          operator: 'op-b',
+          subject: 'RoutingTable/rt-old#r-9',
+          previousStatus: 'fail',
+          fingerprint: 'f'.repeat(32),
+        },
+      ],
     };
     const out = tempFiles({});
     await writeWorkbooks(report, out);
@@ -426,17 +726,34 @@ describe('findings workbook: counted findings of large tables, and --baseline', 
     expect(rowValues(findings, 1).slice(-3)).toEqual(['Fingerprint', 'Change since baseline', 'Previous status']);
     expect(record(findings, 3)).toMatchObject({ 'Change since baseline': 'changed', 'Previous status': 'fail' });
     expect(record(findings, 2)).toMatchObject({ 'Change since baseline': 'new', 'Previous status': null });
-    expect(record(sheet(book, 'Removed'), 2)).toMatchObject({ Operator: 'op-b', Subject: 'RoutingTable/rt-old#r-9', 'Previous status': 'fail' });
+    expect(record(sheet(book, 'Removed'), 2)).toMatchObject({
+      Operator: 'op-b',
+      Subject: 'RoutingTable/rt-old#r-9',
+      'Previous status': 'fail',
+    });
     const facts = new Map<string, unknown>();
     sheet(book, 'Summary').eachRow((row) => facts.set(String(row.getCell(1).value), row.getCell(2).value));
-    expect([facts.get('Baseline'), facts.get('Baseline audit date'), facts.get('New since baseline'), facts.get('Resolved since baseline')]).toEqual(['out-2026q1', utc(2026, 1, 15), 8, 1]);
+    expect([
+      facts.get('Baseline'),
+      facts.get('Baseline audit date'),
+      facts.get('New since baseline'),
+      facts.get('Resolved since baseline'),
+    ]).toEqual(['out-2026q1', utc(2026, 1, 15), 8, 1]);
     // op-a's own part: its listed findings' states, and no removed finding of op-b.
     const opA = await readBook(join(out, 'op-a', 'findings.xlsx'));
     expect(sheet(opA, 'Removed').rowCount).toBe(1);
     const opFacts = new Map<string, unknown>();
     sheet(opA, 'Summary').eachRow((row) => opFacts.set(String(row.getCell(1).value), row.getCell(2).value));
     const own = report.result.findings.filter((f) => f.operator === 'op-a');
-    expect([opFacts.get('New since baseline'), opFacts.get('Changed since baseline'), opFacts.get('Resolved since baseline')]).toEqual([own.filter((f) => f.baseline!.state === 'new').length, own.filter((f) => f.baseline!.state === 'changed').length, 0]);
+    expect([
+      opFacts.get('New since baseline'),
+      opFacts.get('Changed since baseline'),
+      opFacts.get('Resolved since baseline'),
+    ]).toEqual([
+      own.filter((f) => f.baseline!.state === 'new').length,
+      own.filter((f) => f.baseline!.state === 'changed').length,
+      0,
+    ]);
   });
 });
 
@@ -449,9 +766,16 @@ function zipEntryTimes(path: string): Array<{ name: string; date: number; time: 
   for (let i = 0; i < buf.readUInt16LE(eocd + 10); i++) {
     const nameLength = buf.readUInt16LE(at + 28);
     const local = buf.readUInt32LE(at + 42);
-    entries.push({ name: buf.toString('utf8', at + 46, at + 46 + nameLength), time: buf.readUInt16LE(at + 12), date: buf.readUInt16LE(at + 14) });
+    entries.push({
+      name: buf.toString('utf8', at + 46, at + 46 + nameLength),
+      time: buf.readUInt16LE(at + 12),
+      date: buf.readUInt16LE(at + 14),
+    });
     // The local header must say the same.
-    expect([buf.readUInt16LE(local + 10), buf.readUInt16LE(local + 12)]).toEqual([buf.readUInt16LE(at + 12), buf.readUInt16LE(at + 14)]);
+    expect([buf.readUInt16LE(local + 10), buf.readUInt16LE(local + 12)]).toEqual([
+      buf.readUInt16LE(at + 12),
+      buf.readUInt16LE(at + 14),
+    ]);
     at += 46 + nameLength + buf.readUInt16LE(at + 30) + buf.readUInt16LE(at + 32);
   }
   return entries;
@@ -477,7 +801,10 @@ describe('findings workbook: determinism, limits and failures', () => {
   it('a table longer than the sheet limit continues on "Findings (2)", each part with its header and filter', async () => {
     const report = syntheticReport(6);
     const out = tempFiles({});
-    await writeWorkbook(join(out, 'small.xlsx'), workbookModel(runScope(report)), { ...DEFAULT_LIMITS, maxRowsPerSheet: 5 });
+    await writeWorkbook(join(out, 'small.xlsx'), workbookModel(runScope(report)), {
+      ...DEFAULT_LIMITS,
+      maxRowsPerSheet: 5,
+    });
     const book = await readBook(join(out, 'small.xlsx'));
     const parts = book.worksheets.filter((w) => w.name.startsWith('Findings'));
     const total = report.result.findings.length; // 2 + 12 + 1 = 15
@@ -487,7 +814,21 @@ describe('findings workbook: determinism, limits and failures', () => {
     expect(rowValues(parts[2], 1)).toEqual(FINDING_COLUMNS.map((c) => c.header));
     const subjects = parts.flatMap((w) => Array.from({ length: w.rowCount - 1 }, (_, i) => record(w, i + 2).Subject));
     expect(subjects).toEqual(report.result.findings.map((f) => f.subject));
-    expect(book.worksheets.map((w) => w.name)).toEqual(['Summary', 'Findings', 'Findings (2)', 'Findings (3)', 'Controls', 'Routes', 'Routes (2)', 'Routes (3)', 'Carriers', 'Agreements', 'Waivers', 'Evidence', 'Errors']);
+    expect(book.worksheets.map((w) => w.name)).toEqual([
+      'Summary',
+      'Findings',
+      'Findings (2)',
+      'Findings (3)',
+      'Controls',
+      'Routes',
+      'Routes (2)',
+      'Routes (3)',
+      'Carriers',
+      'Agreements',
+      'Waivers',
+      'Evidence',
+      'Errors',
+    ]);
   });
 
   it('a text longer than a cell may hold is cut to 32,767 characters with a note', async () => {
@@ -555,12 +896,23 @@ function libreOfficeSheets(workbook: string): Record<string, string[][]> {
   copyFileSync(workbook, join(dir, 'book.xlsx'));
   const result = spawnSync(
     'soffice',
-    [`-env:UserInstallation=file://${dir}/profile`, '--headless', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1', '--outdir', dir, join(dir, 'book.xlsx')],
+    [
+      `-env:UserInstallation=file://${dir}/profile`,
+      '--headless',
+      '--convert-to',
+      'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1',
+      '--outdir',
+      dir,
+      join(dir, 'book.xlsx'),
+    ],
     { encoding: 'utf8', timeout: 120_000 },
   );
   const sheets = readdirSync(dir).filter((f) => /^book-.+\.csv$/.test(f));
-  if (sheets.length === 0) throw new Error(`soffice wrote no CSV: status ${result.status}, ${result.error ?? ''} ${result.stderr}`);
-  return Object.fromEntries(sheets.map((f) => [f.slice('book-'.length, -'.csv'.length), parseCsv(readFileSync(join(dir, f), 'utf8'))]));
+  if (sheets.length === 0)
+    throw new Error(`soffice wrote no CSV: status ${result.status}, ${result.error ?? ''} ${result.stderr}`);
+  return Object.fromEntries(
+    sheets.map((f) => [f.slice('book-'.length, -'.csv'.length), parseCsv(readFileSync(join(dir, f), 'utf8'))]),
+  );
 }
 
 describeWith(['soffice'], 'findings workbook opened by LibreOffice', () => {
@@ -569,7 +921,17 @@ describeWith(['soffice'], 'findings workbook opened by LibreOffice', () => {
     const out = tempFiles({});
     await writeWorkbooks(report, out);
     const sheets = libreOfficeSheets(join(out, 'findings.xlsx'));
-    expect(Object.keys(sheets).sort()).toEqual(['Agreements', 'Carriers', 'Controls', 'Errors', 'Evidence', 'Findings', 'Routes', 'Summary', 'Waivers']);
+    expect(Object.keys(sheets).sort()).toEqual([
+      'Agreements',
+      'Carriers',
+      'Controls',
+      'Errors',
+      'Evidence',
+      'Findings',
+      'Routes',
+      'Summary',
+      'Waivers',
+    ]);
 
     const findings = sheets.Findings;
     expect(findings[0]).toEqual(FINDING_COLUMNS.map((c) => c.header));
@@ -577,7 +939,14 @@ describeWith(['soffice'], 'findings workbook opened by LibreOffice', () => {
     report.result.findings.forEach((f, i) => {
       const row = findings[i + 1];
       // The link formula shows its control id; line and column are plain numbers.
-      expect([row[0], row[4], row[6], row[8], row[9], row[10]]).toEqual([f.control, f.status, f.subject, String(f.location.line), String(f.location.column), f.message]);
+      expect([row[0], row[4], row[6], row[8], row[9], row[10]]).toEqual([
+        f.control,
+        f.status,
+        f.subject,
+        String(f.location.line),
+        String(f.location.column),
+        f.message,
+      ]);
     });
     const waived = findings.find((r) => r[12] === 'w-001')!;
     expect(waived.slice(12, 15)).toEqual(['w-001', 'applied', '2026-12-31']);
@@ -587,7 +956,13 @@ describeWith(['soffice'], 'findings workbook opened by LibreOffice', () => {
     expect([r0[8], r0[12], r0[13], r0[16]]).toEqual(['12.5', 'TRUE', 'SASAC (国务院国有资产监督管理委员会)', '2']);
     expect(sheets.Summary.find((r) => r[0] === 'Audit date')![1]).toBe('2026-07-01');
     const opA = sheets.Summary.find((r) => r[0] === 'op-a')!;
-    expect([opA[0], opA[1], opA[8], opA[9], opA[10]]).toEqual(['op-a', String(report.result.summary.operators[0].counts.fail), 'FAIL', 'JP', 'さくら "Alpha", Inc.']);
+    expect([opA[0], opA[1], opA[8], opA[9], opA[10]]).toEqual([
+      'op-a',
+      String(report.result.summary.operators[0].counts.fail),
+      'FAIL',
+      'JP',
+      'さくら "Alpha", Inc.',
+    ]);
     expect(sheets.Agreements[2].slice(4, 7)).toEqual(['2020-01-01', '2025-12-31', 'FALSE']);
   });
 
@@ -599,7 +974,9 @@ describeWith(['soffice'], 'findings workbook opened by LibreOffice', () => {
     await csvReporter.write(report, out, {});
     const fromWorkbook = libreOfficeSheets(join(out, 'findings.xlsx')).Findings;
     // Our CSV guards text starting with = + - @ with an apostrophe (for Excel); undo that to compare.
-    const fromCsv = parseCsv(readFileSync(join(out, 'findings.csv'), 'utf8').replace(/^\uFEFF/, '')).map((r) => r.map((f) => f.replace(/^'(?=[=+\-@\t\r])/, '')));
+    const fromCsv = parseCsv(readFileSync(join(out, 'findings.csv'), 'utf8').replace(/^\uFEFF/, '')).map((r) =>
+      r.map((f) => f.replace(/^'(?=[=+\-@\t\r])/, '')),
+    );
     expect(fromWorkbook).toHaveLength(report.result.findings.length + 1);
     expect(fromWorkbook).toEqual(fromCsv);
   });
@@ -613,11 +990,24 @@ describe('the bundled samples', async () => {
   it('jp-sakura: its waivers, its Hong Kong route through cmi, and the counts of its summary', async () => {
     const book = await readBook(join(out, 'jp-sakura', 'findings.xlsx'));
     const waivers = sheet(book, 'Waivers');
-    expect(findRow(waivers, (r) => r.Waiver === 'w-jp-002')).toMatchObject({ Status: 'expired', Expires: utc(2026, 6, 30), Control: 'ICX-RT-02' });
+    expect(findRow(waivers, (r) => r.Waiver === 'w-jp-002')).toMatchObject({
+      Status: 'expired',
+      Expires: utc(2026, 6, 30),
+      Control: 'ICX-RT-02',
+    });
     const route = findRow(sheet(book, 'Routes'), (r) => r.Table === 'rt-jp-ss7-2026q2' && r.Route === 'r-0001');
-    expect(route).toMatchObject({ Protocol: 'ss7', Primary: 'cmi', 'Primary high-risk': true, File: 'inputs/jp-sakura/routing-ss7.yaml' });
+    expect(route).toMatchObject({
+      Protocol: 'ss7',
+      Primary: 'cmi',
+      'Primary high-risk': true,
+      File: 'inputs/jp-sakura/routing-ss7.yaml',
+    });
     const waived = findRow(sheet(book, 'Findings'), (r) => r.Waiver === 'w-jp-001');
-    expect(waived).toMatchObject({ Status: 'waived', Subject: 'RoutingTable/rt-jp-ss7-2026q2#r-0001', 'Waiver expires': utc(2026, 12, 31) });
+    expect(waived).toMatchObject({
+      Status: 'waived',
+      Subject: 'RoutingTable/rt-jp-ss7-2026q2#r-0001',
+      'Waiver expires': utc(2026, 12, 31),
+    });
     const jp = report.result.summary.operators.find((o) => o.id === 'jp-sakura')!;
     expect(sheet(book, 'Findings').rowCount - 1).toBe(STATUSES.reduce((n, s) => n + jp.counts[s], 0));
   });
@@ -642,7 +1032,9 @@ describe.skipIf(process.env.IXAUDIT_BENCH !== '1')('benchmark (IXAUDIT_BENCH=1)'
     const padded: Finding[] = [];
     for (const f of report.result.findings) {
       padded.push(f);
-      if (f.subject.startsWith('RoutingTable/')) for (let k = 0; k < 5; k++) padded.push({ ...f, control: 'ICX-CT-05', status: 'pass', message: `Route ${f.subject} passes check ${k}.` });
+      if (f.subject.startsWith('RoutingTable/'))
+        for (let k = 0; k < 5; k++)
+          padded.push({ ...f, control: 'ICX-CT-05', status: 'pass', message: `Route ${f.subject} passes check ${k}.` });
     }
     report.result.findings = padded;
     const base = process.memoryUsage().rss;

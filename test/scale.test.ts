@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { audit } from './support/audit.js';
-import { REGULATOR, REGULATOR_OPTIONS, SAMPLES } from './support/run.js';
+import { REGULATOR } from './support/run.js';
 
 // Large tables take shortcuts: passing route findings are counted, verdicts and details are shared by
 // routes of the same shape. None of it may change what a finding says.
@@ -9,7 +9,8 @@ describe('counting and shape sharing change nothing that is listed', () => {
     const listed = audit(['inputs'], { ...REGULATOR, listRouteFindingsUpTo: Number.POSITIVE_INFINITY });
     const counted = audit(['inputs'], { ...REGULATOR, listRouteFindingsUpTo: 0 });
     expect(counted.summarised?.length).toBeGreaterThan(0);
-    const problems = (r: typeof listed) => r.findings.filter((f) => f.status !== 'pass' && f.status !== 'not-applicable');
+    const problems = (r: typeof listed) =>
+      r.findings.filter((f) => f.status !== 'pass' && f.status !== 'not-applicable');
     expect(problems(counted)).toEqual(problems(listed));
     expect(counted.summary).toEqual(listed.summary);
     const countedPasses = (counted.summarised ?? []).reduce((n, s) => n + s.count, 0);
@@ -25,9 +26,14 @@ describe('routes of one shape', () => {
     const { tempFiles } = await import('./support/files.js');
     const { join } = await import('node:path');
     const routes = [1, 2, 3]
-      .map((i) => `    - id: r-${i}\n      match: {gtPrefix: "85${i}"}\n      destination: {country: HK}\n      primary: {carrier: risky-hub}\n      encryption: none\n      status: active\n`)
+      .map(
+        (i) =>
+          `    - id: r-${i}\n      match: {gtPrefix: "85${i}"}\n      destination: {country: HK}\n      primary: {carrier: risky-hub}\n      encryption: none\n      status: active\n`,
+      )
       .join('');
-    const dir = tempFiles({ 'rt.yaml': `apiVersion: ixaudit/v1\nkind: RoutingTable\nmetadata: {id: rt, operator: op-jp}\nspec:\n  protocol: ss7\n  routes:\n${routes}` });
+    const dir = tempFiles({
+      'rt.yaml': `apiVersion: ixaudit/v1\nkind: RoutingTable\nmetadata: {id: rt, operator: op-jp}\nspec:\n  protocol: ss7\n  routes:\n${routes}`,
+    });
     const args = ['test/controls/_base.yaml', join(dir, 'rt.yaml')];
     const listed = audit(args, { listRouteFindingsUpTo: Number.POSITIVE_INFINITY });
     const shared = audit(args, { listRouteFindingsUpTo: 0 });
@@ -37,7 +43,8 @@ describe('routes of one shape', () => {
       ['RoutingTable/rt#r-2', 'fail', 16],
       ['RoutingTable/rt#r-3', 'fail', 22],
     ]);
-    const problems = (r: typeof listed) => r.findings.filter((f) => f.status !== 'pass' && f.status !== 'not-applicable');
+    const problems = (r: typeof listed) =>
+      r.findings.filter((f) => f.status !== 'pass' && f.status !== 'not-applicable');
     expect(problems(shared)).toEqual(problems(listed));
   });
 });
@@ -48,14 +55,19 @@ describe('a tailored control that reads what identifies a route', () => {
     const { cpSync, readFileSync, writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const routes = [1, 2, 3]
-      .map((i) => `    - id: r-${i}\n      match: {gtPrefix: "85${i}"}\n      destination: {country: HK}\n      primary: {carrier: risky-hub}\n      encryption: none\n      status: active\n`)
+      .map(
+        (i) =>
+          `    - id: r-${i}\n      match: {gtPrefix: "85${i}"}\n      destination: {country: HK}\n      primary: {carrier: risky-hub}\n      encryption: none\n      status: active\n`,
+      )
       .join('');
-    const dir = tempFiles({ 'rt.yaml': `apiVersion: ixaudit/v1\nkind: RoutingTable\nmetadata: {id: rt, operator: op-jp}\nspec:\n  protocol: ss7\n  routes:\n${routes}` });
+    const dir = tempFiles({
+      'rt.yaml': `apiVersion: ixaudit/v1\nkind: RoutingTable\nmetadata: {id: rt, operator: op-jp}\nspec:\n  protocol: ss7\n  routes:\n${routes}`,
+    });
     // A regulator's copy of the catalog where RT-01 singles out one route by id.
     const controls = join(dir, 'controls');
     cpSync('controls', controls, { recursive: true });
     const file = join(controls, 'RT', 'ICX-RT-01.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/^  pass: .*$/m, `  pass: 'route.id != "r-2"'`));
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^ {2}pass: .*$/m, `  pass: 'route.id != "r-2"'`));
     const args = ['test/controls/_base.yaml', join(dir, 'rt.yaml')];
     for (const listRouteFindingsUpTo of [0, Number.POSITIVE_INFINITY]) {
       const result = audit(args, { controlsDir: controls, listRouteFindingsUpTo });
@@ -66,7 +78,11 @@ describe('a tailored control that reads what identifies a route', () => {
       expect(shown).toEqual(
         listRouteFindingsUpTo === 0
           ? [['RoutingTable/rt#r-2', 'fail', 16]]
-          : [['RoutingTable/rt#r-1', 'pass', 10], ['RoutingTable/rt#r-2', 'fail', 16], ['RoutingTable/rt#r-3', 'pass', 22]],
+          : [
+              ['RoutingTable/rt#r-1', 'pass', 10],
+              ['RoutingTable/rt#r-2', 'fail', 16],
+              ['RoutingTable/rt#r-3', 'pass', 22],
+            ],
       );
     }
   });

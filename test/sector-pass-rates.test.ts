@@ -28,7 +28,12 @@ describe('sector pass rates over the operators a control applies to (two-operato
   });
 
   it('leaves out an operator whose findings for the control are all not-applicable', () => {
-    const statuses = (operator: string) => new Set(report.result.findings.filter((f) => f.control === 'ICX-ENC-02' && f.operator === operator).map((f) => f.status));
+    const statuses = (operator: string) =>
+      new Set(
+        report.result.findings
+          .filter((f) => f.control === 'ICX-ENC-02' && f.operator === operator)
+          .map((f) => f.status),
+      );
     expect(statuses('kr-hanbit')).toEqual(new Set(['not-applicable']));
     expect(statuses('jp-sakura')).toContain('fail');
     const enc02 = sectorView(report).controls.find((c) => c.id === 'ICX-ENC-02')!;
@@ -57,16 +62,38 @@ describe('sector pass rates over the operators a control applies to (two-operato
     const pdf = join(out, 'sector.pdf');
     writeFileSync(pdf, await renderSectorPdf(report, loadTemplates()));
     // Columns: applies to, passing, failing, not evidenced, pass rate (with "k of n where it applies" under it).
-    const layout = execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
-    expect(layout).toMatch(/ICX-ENC-02 N32 across an IPX uses PRINS High 1 of 2 0 of 1 1 0 0 ?% 0 of 1 where it applies/);
+    const layout = execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', pdf, '-'], { encoding: 'utf8' }).replace(
+      /\s+/g,
+      ' ',
+    );
+    expect(layout).toMatch(
+      /ICX-ENC-02 N32 across an IPX uses PRINS High 1 of 2 0 of 1 1 0 0 ?% 0 of 1 where it applies/,
+    );
   });
 });
 
 describe('sector pass rates, synthetic', () => {
   const finding = (operator: string, control: string, status: Status): Finding =>
-    ({ control, operator, status, subject: `RoutingTable/t#${operator}-${control}-${status}`, severity: 'high', title: control, family: 'ENC', message: status, evidence: {}, remediation: '', location: { file: 'x', line: 1, column: 1 }, fingerprint: '0'.repeat(32) }) as Finding;
+    ({
+      control,
+      operator,
+      status,
+      subject: `RoutingTable/t#${operator}-${control}-${status}`,
+      severity: 'high',
+      title: control,
+      family: 'ENC',
+      message: status,
+      evidence: {},
+      remediation: '',
+      location: { file: 'x', line: 1, column: 1 },
+      fingerprint: '0'.repeat(32),
+    }) as Finding;
 
-  function report(findings: Finding[], operators: string[], summarised: AuditReport['result']['summarised'] = undefined): AuditReport {
+  function report(
+    findings: Finding[],
+    operators: string[],
+    summarised: AuditReport['result']['summarised'] = undefined,
+  ): AuditReport {
     const base = auditReport(['inputs/jp-sakura'], REGULATOR);
     const controls = ['C-1', 'C-2', 'C-3'].map((id) => ({ ...base.result.controls[0], id, title: id }));
     const summaryOf = base.result.summary.operators[0];
@@ -84,7 +111,14 @@ describe('sector pass rates, synthetic', () => {
 
   it('counts waived as passing, ignores an operator with no finding, and counts route findings that were only counted', () => {
     const r = report(
-      [finding('a', 'C-1', 'pass'), finding('a', 'C-1', 'not-applicable'), finding('b', 'C-1', 'not-applicable'), finding('a', 'C-2', 'waived'), finding('b', 'C-2', 'not-evidenced'), finding('b', 'C-3', 'not-applicable')],
+      [
+        finding('a', 'C-1', 'pass'),
+        finding('a', 'C-1', 'not-applicable'),
+        finding('b', 'C-1', 'not-applicable'),
+        finding('a', 'C-2', 'waived'),
+        finding('b', 'C-2', 'not-evidenced'),
+        finding('b', 'C-3', 'not-applicable'),
+      ],
       ['a', 'b', 'c'],
       [{ operator: 'c', control: 'C-3', status: 'pass', count: 5, examples: [] }],
     );

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempFiles } from './support/files.js';
@@ -14,7 +14,8 @@ function largeSubmission(routes: number): string {
   const rows = ['id,match.gtPrefix,destination.country,primary,backups,trafficShare,encryption,status'];
   for (let i = 0; i < routes; i++) rows.push(`r-${i},8613${i},CN,${i % 2 ? 'cmi' : 'ntt-ipx'},ctg,0,none,active`);
   return tempFiles({
-    'op.yaml': 'apiVersion: ixaudit/v1\nkind: Operator\nmetadata: {id: jp-big}\nspec: {country: JP, plmns: ["440-97"], networks: [gsm]}\n',
+    'op.yaml':
+      'apiVersion: ixaudit/v1\nkind: Operator\nmetadata: {id: jp-big}\nspec: {country: JP, plmns: ["440-97"], networks: [gsm]}\n',
     'rt.csv': `apiVersion: ixaudit/v1\nkind: RoutingTable\nmetadata: {id: rt-big, operator: jp-big}\nspec: {protocol: ss7, exportedAt: 2026-06-30}\n---\n${rows.join('\n')}\n`,
   });
 }
@@ -23,7 +24,11 @@ function largeSubmission(routes: number): string {
  * Starts the real binary and sends `signal` once `when()` holds (polled every 20 ms); resolves with how
  * long after the signal it ended (-1: it ended before the signal was sent).
  */
-function interrupt(args: string[], signal: NodeJS.Signals, when: () => boolean): Promise<{ signal: NodeJS.Signals | null; endedAfterMs: number }> {
+function interrupt(
+  args: string[],
+  signal: NodeJS.Signals,
+  when: () => boolean,
+): Promise<{ signal: NodeJS.Signals | null; endedAfterMs: number }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['bin/ixaudit.js', ...args], { stdio: 'ignore' });
     let sentAt = 0;
@@ -50,13 +55,19 @@ describe('signals end a run at once, and leave the previous reports', () => {
   ] as const) {
     it(`${signal} ${phase}`, async () => {
       const out = tempFiles({});
-      expect((await run('audit', 'inputs/no-nordlys', ...REGULATOR_OPTIONS, '--out', out, '--format', 'json', '-q')).code).toBe(0);
+      expect(
+        (await run('audit', 'inputs/no-nordlys', ...REGULATOR_OPTIONS, '--out', out, '--format', 'json', '-q')).code,
+      ).toBe(0);
       const before = readFileSync(join(out, 'findings.json'));
       const t0 = started();
       // While auditing: 0.4 s in, long before the reports (30,000 routes take seconds to load and audit).
       // While writing: as soon as the staging folder of the new run exists.
       const when = phase === 'while auditing' ? () => started() - t0 > 400 && !staging(out)() : staging(out);
-      const result = await interrupt(['audit', largeSubmission(30_000), '--date', '2026-07-01', '--out', out, '-q'], signal, when);
+      const result = await interrupt(
+        ['audit', largeSubmission(30_000), '--date', '2026-07-01', '--out', out, '-q'],
+        signal,
+        when,
+      );
       expect(result.endedAfterMs, 'the run was still going when the signal was sent').toBeGreaterThanOrEqual(0);
       expect(result.signal).toBe(signal);
       expect(result.endedAfterMs).toBeLessThan(1000);

@@ -39,11 +39,17 @@ describe('1. an AuditProfile planted in a submission', () => {
       writeFileSync(join(dir, 'no-nordlys', 'profile.yaml'), ALL_DISABLED(id));
       const result = audit([dir], REGULATOR);
       const error = result.errors.find((e) => e.file.endsWith('no-nordlys/profile.yaml'));
-      expect(error).toMatchObject({ code: 'conflict', line: 2, column: 7, message: expect.stringContaining('an AuditProfile in a submission is not applied') });
+      expect(error).toMatchObject({
+        code: 'conflict',
+        line: 2,
+        column: 7,
+        message: expect.stringContaining('an AuditProfile in a submission is not applied'),
+      });
       // The auditor's profile and every control stay in force for every operator.
       expect(result.run.profile.id).toBe('sample-2026h1');
       expect(result.controls).toHaveLength(baseline.controls.length);
-      for (const op of ['jp-sakura', 'kr-hanbit', 'nz-aotearoa']) expect(findingsOf(result, op)).toEqual(findingsOf(baseline, op));
+      for (const op of ['jp-sakura', 'kr-hanbit', 'nz-aotearoa'])
+        expect(findingsOf(result, op)).toEqual(findingsOf(baseline, op));
       const nordlys = result.summary.operators.find((o) => o.id === 'no-nordlys')!;
       expect(nordlys.result).toBe('INCOMPLETE');
       expect(nordlys.incomplete.join('\n')).toContain('no-nordlys/profile.yaml:2:7');
@@ -54,7 +60,20 @@ describe('1. an AuditProfile planted in a submission', () => {
     const dir = submissionsCopy();
     writeFileSync(join(dir, 'jp-sakura', 'profile.yaml'), ALL_DISABLED('strict'));
     const out = tempFiles({});
-    const { code, stderr } = await run('audit', dir, '--profile', 'strict', '--registry', 'regulator/registry', '--date', '2026-07-01', '--out', out, '--format', 'json');
+    const { code, stderr } = await run(
+      'audit',
+      dir,
+      '--profile',
+      'strict',
+      '--registry',
+      'regulator/registry',
+      '--date',
+      '2026-07-01',
+      '--out',
+      out,
+      '--format',
+      'json',
+    );
     expect(code).toBe(1); // strict fails at medium: the samples fail
     expect(stderr).toContain('an AuditProfile in a submission is not applied');
     const result = JSON.parse(readFileSync(join(out, 'findings.json'), 'utf8'));
@@ -81,10 +100,16 @@ spec:
     const result = audit([dir], REGULATOR);
     const error = result.errors.find((e) => e.file.endsWith('kr-hanbit/cmi.yaml'))!;
     expect(error).toMatchObject({ code: 'conflict', line: 3 });
-    expect(error.message).toMatch(/Carrier "cmi" is defined by the bundled registry \(ixaudit:registry\/carriers\.yaml:\d+:\d+\); a submission cannot redefine it/);
+    expect(error.message).toMatch(
+      /Carrier "cmi" is defined by the bundled registry \(ixaudit:registry\/carriers\.yaml:\d+:\d+\); a submission cannot redefine it/,
+    );
     // jp-sakura's findings are exactly those of the unchanged samples: its critical ICX-OWN-03 on cmi still fails.
     expect(findingsOf(result, 'jp-sakura')).toEqual(findingsOf(baseline, 'jp-sakura'));
-    expect(result.findings.find((f) => f.operator === 'jp-sakura' && f.control === 'ICX-OWN-03' && f.subject === 'Carrier/cmi')).toMatchObject({ status: 'fail' });
+    expect(
+      result.findings.find(
+        (f) => f.operator === 'jp-sakura' && f.control === 'ICX-OWN-03' && f.subject === 'Carrier/cmi',
+      ),
+    ).toMatchObject({ status: 'fail' });
     expect(result.summary.operators.find((o) => o.id === 'kr-hanbit')!.result).toBe('FAIL');
   });
 
@@ -127,8 +152,17 @@ spec:
     const dir = submissionsCopy();
     writeFileSync(join(dir, 'jp-sakura', 'self-waiver.yaml'), request('jp-sakura'));
     const result = audit([dir], REGULATOR);
-    expect(result.waivers.find((w) => w.id === 'w-self')).toMatchObject({ status: 'requested', source: 'submission', matched: ['Carrier/cmi'], justification: 'We waive our own critical finding.' });
-    expect(result.findings.find((f) => f.operator === 'jp-sakura' && f.control === 'ICX-OWN-03' && f.subject === 'Carrier/cmi')).toMatchObject({ status: 'fail' });
+    expect(result.waivers.find((w) => w.id === 'w-self')).toMatchObject({
+      status: 'requested',
+      source: 'submission',
+      matched: ['Carrier/cmi'],
+      justification: 'We waive our own critical finding.',
+    });
+    expect(
+      result.findings.find(
+        (f) => f.operator === 'jp-sakura' && f.control === 'ICX-OWN-03' && f.subject === 'Carrier/cmi',
+      ),
+    ).toMatchObject({ status: 'fail' });
     expect(result.summary.operators.find((o) => o.id === 'jp-sakura')!.result).toBe('FAIL');
   });
 
@@ -136,7 +170,11 @@ spec:
     const waivers = tempFiles({ 'accepted.yaml': request('jp-sakura') });
     const result = audit(['inputs'], { ...REGULATOR, waiverPaths: [waivers] });
     expect(result.waivers.find((w) => w.id === 'w-self')).toMatchObject({ status: 'applied', source: 'auditor' });
-    expect(result.findings.find((f) => f.operator === 'jp-sakura' && f.control === 'ICX-OWN-03' && f.subject === 'Carrier/cmi')).toMatchObject({ status: 'waived' });
+    expect(
+      result.findings.find(
+        (f) => f.operator === 'jp-sakura' && f.control === 'ICX-OWN-03' && f.subject === 'Carrier/cmi',
+      ),
+    ).toMatchObject({ status: 'waived' });
   });
 
   it('an operator assessing itself accepts its own waivers with acceptSubmissionWaivers', () => {
@@ -167,9 +205,15 @@ describe('5. what cannot be loaded is named, and the operator is INCOMPLETE, nev
     const nordlys = result.summary.operators.find((o) => o.id === 'no-nordlys')!;
     expect(nordlys.result).toBe('INCOMPLETE');
     expect(nordlys.incomplete).toHaveLength(1);
-    expect(nordlys.incomplete[0]).toMatch(/no-nordlys\/routing-ss7\.yaml:\d+:\d+: .*1 route\(s\) of table rt-no-ss7-2026q2 could not be loaded and were not audited; the rest of the table was/);
-    const before = baseline.findings.filter((f) => f.operator === 'no-nordlys' && f.subject.startsWith('RoutingTable/rt-no-ss7-2026q2#')).length;
-    const after = result.findings.filter((f) => f.operator === 'no-nordlys' && f.subject.startsWith('RoutingTable/rt-no-ss7-2026q2#')).length;
+    expect(nordlys.incomplete[0]).toMatch(
+      /no-nordlys\/routing-ss7\.yaml:\d+:\d+: .*1 route\(s\) of table rt-no-ss7-2026q2 could not be loaded and were not audited; the rest of the table was/,
+    );
+    const before = baseline.findings.filter(
+      (f) => f.operator === 'no-nordlys' && f.subject.startsWith('RoutingTable/rt-no-ss7-2026q2#'),
+    ).length;
+    const after = result.findings.filter(
+      (f) => f.operator === 'no-nordlys' && f.subject.startsWith('RoutingTable/rt-no-ss7-2026q2#'),
+    ).length;
     expect(after).toBeGreaterThan(0);
     expect(after).toBeLessThan(before);
     // The routes kept still point at their own lines.
@@ -184,10 +228,23 @@ describe('5. what cannot be loaded is named, and the operator is INCOMPLETE, nev
     const file = join(dir, 'no-nordlys', 'routing-ss7.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('protocol: ss7', 'protocol: ss8'));
     const out = tempFiles({});
-    const { code } = await run('audit', dir, '--profile', 'regulator/profile.yaml', '--registry', 'regulator/registry', '--out', out, '--format', 'json,pdf');
+    const { code } = await run(
+      'audit',
+      dir,
+      '--profile',
+      'regulator/profile.yaml',
+      '--registry',
+      'regulator/registry',
+      '--out',
+      out,
+      '--format',
+      'json,pdf',
+    );
     expect(code).toBe(1); // others fail; the input error does not hide that
     const result = JSON.parse(readFileSync(join(out, 'findings.json'), 'utf8'));
-    expect(result.summary.operators.find((o: { id: string }) => o.id === 'no-nordlys')).toMatchObject({ result: 'INCOMPLETE' });
+    expect(result.summary.operators.find((o: { id: string }) => o.id === 'no-nordlys')).toMatchObject({
+      result: 'INCOMPLETE',
+    });
     expect(result.summary.result).toBe('FAIL');
   });
 
@@ -273,7 +330,9 @@ spec:
       if (/^[a-z0-9][a-z0-9._-]*$/.test(id)) {
         expect(result.errors).toEqual([]);
         expect(result.summary.operators.map((o) => o.id)).toEqual([id, 'op-jp'].sort());
-        expect(result.findings.filter((f) => f.operator === 'op-jp' && f.subject === `RoutingTable/${id}#${id}`).length).toBeGreaterThan(5);
+        expect(
+          result.findings.filter((f) => f.operator === 'op-jp' && f.subject === `RoutingTable/${id}#${id}`).length,
+        ).toBeGreaterThan(5);
         expect(result.waivers).toMatchObject([{ id, status: 'requested' }]);
       } else {
         // Every document with the id is rejected at its metadata.id line, the operator is INCOMPLETE.
@@ -287,9 +346,20 @@ spec:
     process.env.IXAUDIT_FAULT_OPERATOR = 'no-nordlys';
     try {
       const out = tempFiles({});
-      const { code, stdout } = await run('audit', ...SAMPLES, '--out', out, '--format', 'json', '--fail-on', 'critical');
+      const { code, stdout } = await run(
+        'audit',
+        ...SAMPLES,
+        '--out',
+        out,
+        '--format',
+        'json',
+        '--fail-on',
+        'critical',
+      );
       const result = JSON.parse(readFileSync(join(out, 'findings.json'), 'utf8'));
-      expect(result.summary.operators.find((o: { id: string }) => o.id === 'no-nordlys')).toMatchObject({ result: 'ERROR' });
+      expect(result.summary.operators.find((o: { id: string }) => o.id === 'no-nordlys')).toMatchObject({
+        result: 'ERROR',
+      });
       // Others fail at critical, and that is not hidden by the error.
       expect(code).toBe(1);
       expect(stdout).toContain('ERROR no-nordlys');
@@ -301,10 +371,20 @@ spec:
 
 describe('a profile of the auditor that disables every control', () => {
   it('is reported, and no operator reads PASS (issue 14, item 16)', () => {
-    const dir = tempFiles({ 'all-off.yaml': ALL_DISABLED('all-off').replace('spec:\n', 'spec:\n  extends: default\n  auditDate: 2026-07-01\n') });
-    const result = audit(['inputs/no-nordlys'], { profileFiles: [join(dir, 'all-off.yaml')], registryPaths: ['regulator/registry'] });
+    const dir = tempFiles({
+      'all-off.yaml': ALL_DISABLED('all-off').replace(
+        'spec:\n',
+        'spec:\n  extends: default\n  auditDate: 2026-07-01\n',
+      ),
+    });
+    const result = audit(['inputs/no-nordlys'], {
+      profileFiles: [join(dir, 'all-off.yaml')],
+      registryPaths: ['regulator/registry'],
+    });
     expect(result.findings).toEqual([]);
-    expect(result.errors).toMatchObject([{ code: 'usage', message: expect.stringContaining('disables every control of the catalog') }]);
+    expect(result.errors).toMatchObject([
+      { code: 'usage', message: expect.stringContaining('disables every control of the catalog') },
+    ]);
     expect(result.summary.operators.map((o) => o.result)).toEqual(['INCOMPLETE']);
     expect(result.summary.result).toBe('INCOMPLETE');
   });
@@ -313,12 +393,26 @@ describe('a profile of the auditor that disables every control', () => {
 describe('7. with --fail-on none no report claims PASS', () => {
   it('every operator PDF, sector.pdf, index.html and the terminal read NOT GATED beside the failures', async (context) => {
     const out = tempFiles({});
-    const { code, stdout } = await run('audit', ...SAMPLES, '--fail-on', 'none', '--out', out, '--format', 'json,pdf,html');
+    const { code, stdout } = await run(
+      'audit',
+      ...SAMPLES,
+      '--fail-on',
+      'none',
+      '--out',
+      out,
+      '--format',
+      'json,pdf,html',
+    );
     expect(code).toBe(0);
     expect(stdout).toContain('Overall result: NOT GATED');
     const result = JSON.parse(readFileSync(join(out, 'findings.json'), 'utf8'));
     expect(result.summary.result).toBe('NOT GATED');
-    expect(result.summary.operators.map((o: { result: string }) => o.result)).toEqual(['NOT GATED', 'NOT GATED', 'NOT GATED', 'NOT GATED']);
+    expect(result.summary.operators.map((o: { result: string }) => o.result)).toEqual([
+      'NOT GATED',
+      'NOT GATED',
+      'NOT GATED',
+      'NOT GATED',
+    ]);
     const html = readFileSync(join(out, 'index.html'), 'utf8');
     expect(html).toContain('NOT GATED');
     expect(html).not.toMatch(/>\s*PASS\s*</);
@@ -334,14 +428,29 @@ describe('7. with --fail-on none no report claims PASS', () => {
       expect(pdf, file).toContain("What the auditor's registry files changed");
       expect(pdf, file).toMatch(/Carrier\/hanbit-transit\s+added\s+regulator\/registry\/parties\.yaml:12:7/);
     }
-    expect(result.run.registryChanges).toContainEqual({ kind: 'Carrier', id: 'hanbit-transit', change: 'added', at: 'regulator/registry/parties.yaml:12:7', replaces: '' });
+    expect(result.run.registryChanges).toContainEqual({
+      kind: 'Carrier',
+      id: 'hanbit-transit',
+      change: 'added',
+      at: 'regulator/registry/parties.yaml:12:7',
+      replaces: '',
+    });
   });
 });
 
 describe('13. exit codes never hide a failure', () => {
   it('a failing audit plus a mistyped path exits 1, and the input error is in the summary', async () => {
     const out = tempFiles({});
-    const { code, stdout, stderr } = await run('audit', ...SAMPLES, 'inputs/no-such-operator', '--out', out, '--json', '--format', 'json');
+    const { code, stdout, stderr } = await run(
+      'audit',
+      ...SAMPLES,
+      'inputs/no-such-operator',
+      '--out',
+      out,
+      '--json',
+      '--format',
+      'json',
+    );
     expect(code).toBe(1);
     expect(stderr).toContain('inputs/no-such-operator: no such file or folder');
     expect(JSON.parse(stdout)).toMatchObject({ exitCode: 1, result: 'FAIL', errors: 1 });
@@ -350,7 +459,16 @@ describe('13. exit codes never hide a failure', () => {
   it('a template error is a usage error (exit 2) with its file:line:column, not "cannot write reports"', async () => {
     const templates = tempFiles({ 'pdf/cover.hbs': '# Report\n{{#if}}\n' });
     const out = tempFiles({});
-    const { code, stderr } = await run('audit', ...SAMPLES, '--out', out, '--format', 'pdf', '--template-dir', templates);
+    const { code, stderr } = await run(
+      'audit',
+      ...SAMPLES,
+      '--out',
+      out,
+      '--format',
+      'pdf',
+      '--template-dir',
+      templates,
+    );
     expect(code).toBe(2);
     expect(stderr).toMatch(/cover\.hbs:\d+:\d+/);
     expect(stderr).not.toContain('cannot write reports');
@@ -368,7 +486,18 @@ spec:
 `,
     });
     const out = tempFiles({});
-    const { code, stderr } = await run('audit', 'inputs', '--profile', join(profile, 'p.yaml'), '--registry', 'regulator/registry', '--out', out, '--format', 'json');
+    const { code, stderr } = await run(
+      'audit',
+      'inputs',
+      '--profile',
+      join(profile, 'p.yaml'),
+      '--registry',
+      'regulator/registry',
+      '--out',
+      out,
+      '--format',
+      'json',
+    );
     expect(code).toBe(2);
     expect(stderr).toMatch(/p\.yaml:7:\d+: .*ICX-OWN-4/);
     expect(stderr).toContain('nothing was audited');

@@ -14,7 +14,11 @@ const posixOnly = it.skipIf(process.platform === 'win32');
 
 /** The real command run from `cwd`: the bug of issue 12 only shows when audit and verify run in different folders. */
 function ixauditIn(cwd: string, ...args: string[]) {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -28,8 +32,21 @@ function folderWith(manifest: unknown, files: Record<string, string> = {}): stri
  * display names as the loader gives them (relative to the working directory, or absolute).
  */
 function runOf(inputs: Record<string, string>): AuditResult {
-  const files = Object.entries(inputs).map(([file, text]) => ({ file, sha256: sha256(text), bytes: Buffer.byteLength(text), builtin: false }));
-  return { run: { tool: { name: 'ixaudit', version: '0.0.0-test' }, catalog: { version: '0' }, profile: { id: 'test' }, auditDate: '2026-07-01', inputs: files } } as unknown as AuditResult;
+  const files = Object.entries(inputs).map(([file, text]) => ({
+    file,
+    sha256: sha256(text),
+    bytes: Buffer.byteLength(text),
+    builtin: false,
+  }));
+  return {
+    run: {
+      tool: { name: 'ixaudit', version: '0.0.0-test' },
+      catalog: { version: '0' },
+      profile: { id: 'test' },
+      auditDate: '2026-07-01',
+      inputs: files,
+    },
+  } as unknown as AuditResult;
 }
 
 describe('verify: inputs are re-hashed from where the audit read them (issue 12)', () => {
@@ -70,7 +87,9 @@ describe('verify: inputs are re-hashed from where the audit read them (issue 12)
     try {
       const verification = verifyOutputs(out, undefined, { cwd: elsewhere });
       expect(verification.ok).toBe(false);
-      expect(verification.problems).toContain('input inputs/jp-sakura/routing-ss7.yaml: changed since the audit (SHA-256 differs)');
+      expect(verification.problems).toContain(
+        'input inputs/jp-sakura/routing-ss7.yaml: changed since the audit (SHA-256 differs)',
+      );
       // End to end, once: the real command from an unrelated folder.
       const run = ixauditIn(elsewhere, 'verify', out);
       expect(run.stderr).toContain('input inputs/jp-sakura/routing-ss7.yaml: changed since the audit');
@@ -88,26 +107,33 @@ describe('verify: inputs are re-hashed from where the audit read them (issue 12)
     expect(verifyOutputs(oldOut, undefined, { cwd: work }).ok).toBe(true);
     const moved = verifyOutputs(oldOut, undefined, { cwd: elsewhere });
     expect(moved.ok).toBe(false);
-    expect(moved.problems).toContain(`input inputs/jp-sakura/routing-ss7.yaml: missing — cannot be re-hashed (looked for ${join(elsewhere, 'inputs/jp-sakura/routing-ss7.yaml')})`);
+    expect(moved.problems).toContain(
+      `input inputs/jp-sakura/routing-ss7.yaml: missing — cannot be re-hashed (looked for ${join(elsewhere, 'inputs/jp-sakura/routing-ss7.yaml')})`,
+    );
   });
 
   // process.chdir works in vitest's default process pool, not in worker threads.
-  it.skipIf(!isMainThread)('gives the same report id wherever the audit ran: the recorded paths are not part of it', () => {
-    const manifests = [tempFiles({ 'inputs/a.yaml': 'a: 1\n' }), tempFiles({ 'inputs/a.yaml': 'a: 1\n' })].map((dir) => {
-      const folder = tempFiles({ 'findings.json': '[]\n' });
-      const cwd = process.cwd();
-      process.chdir(dir);
-      try {
-        writeManifest(runOf({ 'inputs/a.yaml': 'a: 1\n' }), folder);
-      } finally {
-        process.chdir(cwd);
-      }
-      expect(verifyOutputs(folder).problems).toEqual([]);
-      return JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8')) as Manifest;
-    });
-    expect(manifests[0].run.inputs[0].path).not.toBe(manifests[1].run.inputs[0].path);
-    expect(manifests[0].reportId).toBe(manifests[1].reportId);
-  });
+  it.skipIf(!isMainThread)(
+    'gives the same report id wherever the audit ran: the recorded paths are not part of it',
+    () => {
+      const manifests = [tempFiles({ 'inputs/a.yaml': 'a: 1\n' }), tempFiles({ 'inputs/a.yaml': 'a: 1\n' })].map(
+        (dir) => {
+          const folder = tempFiles({ 'findings.json': '[]\n' });
+          const cwd = process.cwd();
+          process.chdir(dir);
+          try {
+            writeManifest(runOf({ 'inputs/a.yaml': 'a: 1\n' }), folder);
+          } finally {
+            process.chdir(cwd);
+          }
+          expect(verifyOutputs(folder).problems).toEqual([]);
+          return JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8')) as Manifest;
+        },
+      );
+      expect(manifests[0].run.inputs[0].path).not.toBe(manifests[1].run.inputs[0].path);
+      expect(manifests[0].reportId).toBe(manifests[1].reportId);
+    },
+  );
 
   it('fails on a missing input, unless only the outputs are to be checked (issue 14)', () => {
     const moved = `${changedInput}.moved`;
@@ -115,7 +141,9 @@ describe('verify: inputs are re-hashed from where the audit read them (issue 12)
     try {
       const verification = verifyOutputs(out);
       expect(verification.ok).toBe(false);
-      expect(verification.problems).toContain(`input inputs/jp-sakura/routing-ss7.yaml: missing — cannot be re-hashed (looked for ${changedInput})`);
+      expect(verification.problems).toContain(
+        `input inputs/jp-sakura/routing-ss7.yaml: missing — cannot be re-hashed (looked for ${changedInput})`,
+      );
       const outputsOnly = verifyOutputs(out, undefined, { outputsOnly: true });
       expect(outputsOnly.problems).toEqual([]);
       expect(outputsOnly.ok).toBe(true);
@@ -129,9 +157,13 @@ describe('verify: inputs are re-hashed from where the audit read them (issue 12)
   it('never reads an input that is not a regular file', () => {
     const m = manifest();
     m.run.inputs[0] = { ...m.run.inputs[0], path: '/dev/zero' };
-    const verification = verifyOutputs(folderWith(m, { 'findings.json': readFileSync(join(out, 'findings.json'), 'utf8') }));
+    const verification = verifyOutputs(
+      folderWith(m, { 'findings.json': readFileSync(join(out, 'findings.json'), 'utf8') }),
+    );
     expect(verification.ok).toBe(false);
-    expect(verification.problems).toContain(`input ${m.run.inputs[0].file}: not a regular file (a device), at /dev/zero`);
+    expect(verification.problems).toContain(
+      `input ${m.run.inputs[0].file}: not a regular file (a device), at /dev/zero`,
+    );
   });
 });
 
@@ -150,7 +182,9 @@ describe('verify: signatures (issue 14)', () => {
   it('fails on a signature present but not checked, unless told to skip it', () => {
     const unchecked = verifyOutputs(signed);
     expect(unchecked.ok).toBe(false);
-    expect(unchecked.problems).toEqual(['manifest.sig: present but not checked — pass --key PUBLIC_KEY to verify it, or --no-signature to check the hashes only']);
+    expect(unchecked.problems).toEqual([
+      'manifest.sig: present but not checked — pass --key PUBLIC_KEY to verify it, or --no-signature to check the hashes only',
+    ]);
     const skipped = verifyOutputs(signed, undefined, { noSignature: true });
     expect(skipped.ok).toBe(true);
     expect(skipped.notes).toContain('manifest.sig: present but not checked (--no-signature)');
@@ -165,16 +199,24 @@ describe('verify: signatures (issue 14)', () => {
   });
 
   it('reports an unusable key or signature file instead of throwing', () => {
-    expect(verifyOutputs(signed, 'not a key').problems[0]).toMatch(/^trusted key: not a PEM public key: --key needs the ixaudit-signing-key\.pub\.pem/);
+    expect(verifyOutputs(signed, 'not a key').problems[0]).toMatch(
+      /^trusted key: not a PEM public key: --key needs the ixaudit-signing-key\.pub\.pem/,
+    );
     expect(verifyOutputs(signed, 'not a key').problems[0]).not.toContain('DECODER'); // OpenSSL's words help nobody
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString();
     expect(verifyOutputs(signed, rsa).problems).toEqual(['trusted key: a rsa key; ixaudit signs with Ed25519']);
     for (const [text, problem] of [
       ['null', 'manifest.sig: not an ixaudit signature (no "signature" string)'],
       ['{"signature":5}', 'manifest.sig: not an ixaudit signature (no "signature" string)'],
       ['{', 'manifest.sig: not valid JSON'],
     ]) {
-      const folder = tempFiles({ 'findings.json': '[]\n', 'manifest.json': readFileSync(join(signed, 'manifest.json')), 'manifest.sig': text });
+      const folder = tempFiles({
+        'findings.json': '[]\n',
+        'manifest.json': readFileSync(join(signed, 'manifest.json')),
+        'manifest.sig': text,
+      });
       expect(verifyOutputs(folder, trusted).problems, text).toEqual([problem]);
     }
   });
@@ -184,7 +226,13 @@ describe('verify: malformed manifests give a problem, never an exception (issue 
   const valid = (): Manifest => ({
     manifestVersion: '1.0',
     reportId: '0'.repeat(64),
-    run: { tool: { name: 'ixaudit', version: '0' }, catalog: { version: '0' }, profile: 'p', auditDate: '2026-07-01', inputs: [] },
+    run: {
+      tool: { name: 'ixaudit', version: '0' },
+      catalog: { version: '0' },
+      profile: 'p',
+      auditDate: '2026-07-01',
+      inputs: [],
+    },
     outputs: [{ file: 'findings.json', sha256: sha256('[]\n'), bytes: 3 }],
   });
   const cases: Array<[string, unknown, string]> = [
@@ -196,21 +244,57 @@ describe('verify: malformed manifests give a problem, never an exception (issue 
     ['{}', {}, 'manifestVersion is missing, expected "1.0"'],
     ['{"outputs":{}}', { outputs: {} }, 'manifestVersion is missing, expected "1.0"'],
     ['{"outputs":[{}]}', { outputs: [{}] }, 'manifestVersion is missing, expected "1.0"'],
-    ['{"run":{"inputs":[{"file":null}]}}', { run: { inputs: [{ file: null }] } }, 'manifestVersion is missing, expected "1.0"'],
+    [
+      '{"run":{"inputs":[{"file":null}]}}',
+      { run: { inputs: [{ file: null }] } },
+      'manifestVersion is missing, expected "1.0"',
+    ],
     ['{"run":{"inputs":"x"}}', { run: { inputs: 'x' } }, 'manifestVersion is missing, expected "1.0"'],
     ['outputs is an object', { ...valid(), outputs: {} }, 'outputs is an object, expected an array'],
-    ['outputs holds an empty object', { ...valid(), outputs: [{}] }, 'outputs[0].file is missing, expected a file name; outputs[0].sha256 is not a SHA-256 digest (64 hex digits); outputs[0].bytes is not a byte count'],
-    ['an input named null', { ...valid(), run: { ...valid().run, inputs: [{ file: null, sha256: sha256(''), bytes: 0 }] } }, 'run.inputs[0].file is null, expected a file name'],
-    ['inputs is a string', { ...valid(), run: { ...valid().run, inputs: 'x' } }, 'run.inputs is a string, expected an array'],
+    [
+      'outputs holds an empty object',
+      { ...valid(), outputs: [{}] },
+      'outputs[0].file is missing, expected a file name; outputs[0].sha256 is not a SHA-256 digest (64 hex digits); outputs[0].bytes is not a byte count',
+    ],
+    [
+      'an input named null',
+      { ...valid(), run: { ...valid().run, inputs: [{ file: null, sha256: sha256(''), bytes: 0 }] } },
+      'run.inputs[0].file is null, expected a file name',
+    ],
+    [
+      'inputs is a string',
+      { ...valid(), run: { ...valid().run, inputs: 'x' } },
+      'run.inputs is a string, expected an array',
+    ],
     ['no run', { ...valid(), run: undefined }, 'run is missing, expected an object'],
     ['run is an array', { ...valid(), run: [] }, 'run is an array, expected an object'],
     ['a newer manifest version', { ...valid(), manifestVersion: '2.0' }, 'manifestVersion is "2.0", expected "1.0"'],
     ['no report id', { ...valid(), reportId: undefined }, 'reportId is not a SHA-256 digest'],
-    ['an output file that is a number', { ...valid(), outputs: [{ file: 123, sha256: sha256(''), bytes: 0 }] }, 'outputs[0].file is a number, expected a file name'],
-    ['an empty output name', { ...valid(), outputs: [{ file: '', sha256: sha256(''), bytes: 0 }] }, 'outputs[0].file is empty, expected a file name'],
-    ['a digest that is not hex', { ...valid(), outputs: [{ file: 'a', sha256: 'zz', bytes: 0 }] }, 'outputs[0].sha256 is not a SHA-256 digest'],
-    ['a byte count that is a string', { ...valid(), outputs: [{ file: 'a', sha256: sha256(''), bytes: '3' }] }, 'outputs[0].bytes is not a byte count'],
-    ['an input path that is a number', { ...valid(), run: { ...valid().run, inputs: [{ file: 'a', sha256: sha256(''), bytes: 0, path: 7 }] } }, 'run.inputs[0].path is not an absolute path'],
+    [
+      'an output file that is a number',
+      { ...valid(), outputs: [{ file: 123, sha256: sha256(''), bytes: 0 }] },
+      'outputs[0].file is a number, expected a file name',
+    ],
+    [
+      'an empty output name',
+      { ...valid(), outputs: [{ file: '', sha256: sha256(''), bytes: 0 }] },
+      'outputs[0].file is empty, expected a file name',
+    ],
+    [
+      'a digest that is not hex',
+      { ...valid(), outputs: [{ file: 'a', sha256: 'zz', bytes: 0 }] },
+      'outputs[0].sha256 is not a SHA-256 digest',
+    ],
+    [
+      'a byte count that is a string',
+      { ...valid(), outputs: [{ file: 'a', sha256: sha256(''), bytes: '3' }] },
+      'outputs[0].bytes is not a byte count',
+    ],
+    [
+      'an input path that is a number',
+      { ...valid(), run: { ...valid().run, inputs: [{ file: 'a', sha256: sha256(''), bytes: 0, path: 7 }] } },
+      'run.inputs[0].path is not an absolute path',
+    ],
   ];
 
   it.each(cases)('%s', (_name, manifest, expected) => {
@@ -243,8 +327,18 @@ describe('verify: only files inside the output folder are ever read (issue 14)',
   const secret = join(outside, 'secret.txt');
   /** A manifest that lists `files` with the digest they really have: verify would pass if it hashed them. */
   const listing = (files: Record<string, string>): Manifest => {
-    const run: Manifest['run'] = { tool: { name: 'ixaudit', version: '0' }, catalog: { version: '0' }, profile: 'p', auditDate: '2026-07-01', inputs: [] };
-    const outputs = Object.entries(files).map(([file, text]) => ({ file, sha256: sha256(text), bytes: Buffer.byteLength(text) }));
+    const run: Manifest['run'] = {
+      tool: { name: 'ixaudit', version: '0' },
+      catalog: { version: '0' },
+      profile: 'p',
+      auditDate: '2026-07-01',
+      inputs: [],
+    };
+    const outputs = Object.entries(files).map(([file, text]) => ({
+      file,
+      sha256: sha256(text),
+      bytes: Buffer.byteLength(text),
+    }));
     return { manifestVersion: '1.0', reportId: sha256(JSON.stringify(run)), run, outputs };
   };
 
@@ -253,14 +347,21 @@ describe('verify: only files inside the output folder are ever read (issue 14)',
     const escapes = ['../secret.txt', 'sub/../../secret.txt', secret, '../../../../etc/passwd'];
     const folder = join(outside, 'out');
     mkdirSync(folder);
-    writeFileSync(join(folder, 'manifest.json'), JSON.stringify(listing(Object.fromEntries(escapes.map((file) => [file, secretText])))));
+    writeFileSync(
+      join(folder, 'manifest.json'),
+      JSON.stringify(listing(Object.fromEntries(escapes.map((file) => [file, secretText])))),
+    );
     const verification = verifyOutputs(folder);
     expect(verification.ok).toBe(false);
-    expect(verification.problems).toEqual(escapes.map((file) => `listed output ${file} lies outside the folder — not hashed`));
+    expect(verification.problems).toEqual(
+      escapes.map((file) => `listed output ${file} lies outside the folder — not hashed`),
+    );
   });
 
   posixOnly('never follows a symbolic link out of the folder, nor reads a link, a device or a pipe', () => {
-    const folder = folderWith(listing({ 'link/secret.txt': secretText, 'zero': '', 'secret-link': secretText, 'pipe': '' }));
+    const folder = folderWith(
+      listing({ 'link/secret.txt': secretText, zero: '', 'secret-link': secretText, pipe: '' }),
+    );
     symlinkSync(outside, join(folder, 'link'));
     symlinkSync('/dev/zero', join(folder, 'zero'));
     symlinkSync(secret, join(folder, 'secret-link'));
@@ -276,7 +377,10 @@ describe('verify: only files inside the output folder are ever read (issue 14)',
   });
 
   posixOnly('survives symbolic-link loops and links to the folder itself, in the listing and in the walk', () => {
-    const folder = folderWith(listing({ 'findings.json': '[]\n', 'self/findings.json': '[]\n', 'loop-a': '', 'loop-a/x': '' }), { 'findings.json': '[]\n', 'sub/extra.txt': 'x' });
+    const folder = folderWith(
+      listing({ 'findings.json': '[]\n', 'self/findings.json': '[]\n', 'loop-a': '', 'loop-a/x': '' }),
+      { 'findings.json': '[]\n', 'sub/extra.txt': 'x' },
+    );
     symlinkSync('.', join(folder, 'self'));
     symlinkSync('loop-b', join(folder, 'loop-a'));
     symlinkSync('loop-a', join(folder, 'loop-b'));
@@ -287,11 +391,13 @@ describe('verify: only files inside the output folder are ever read (issue 14)',
       'loop-a: not a regular file (a symbolic link)',
       'loop-a/x: not a regular file (a symbolic link, or a loop of them)',
     ]);
-    expect(verification.notes).toEqual(expect.arrayContaining([
-      'loop-b: not listed in the manifest (added after the run — a symbolic link, not followed)',
-      'sub/extra.txt: not listed in the manifest (added after the run)',
-      'sub/pipe: not listed in the manifest (added after the run — not a regular file, not read)',
-    ]));
+    expect(verification.notes).toEqual(
+      expect.arrayContaining([
+        'loop-b: not listed in the manifest (added after the run — a symbolic link, not followed)',
+        'sub/extra.txt: not listed in the manifest (added after the run)',
+        'sub/pipe: not listed in the manifest (added after the run — not a regular file, not read)',
+      ]),
+    );
     expect(verification.notes.some((n) => n.startsWith('self: not listed'))).toBe(true);
   });
 
@@ -311,7 +417,11 @@ describe('verify: the folder itself (issue 14)', () => {
     const missing = join(tempFiles({}), 'nonexistent');
     expect(verifyOutputs(missing)).toEqual({ ok: false, problems: [`${missing}: no such folder`], notes: [] });
     const file = join(tempFiles({ 'findings.json': '[]' }), 'findings.json');
-    expect(verifyOutputs(file).problems).toEqual([`${file}: not a folder — give the output folder that holds manifest.json`]);
-    expect(verifyOutputs(tempFiles({ 'findings.json': '[]' })).problems).toEqual(['manifest.json: missing — not an ixaudit output folder, or the manifest was removed']);
+    expect(verifyOutputs(file).problems).toEqual([
+      `${file}: not a folder — give the output folder that holds manifest.json`,
+    ]);
+    expect(verifyOutputs(tempFiles({ 'findings.json': '[]' })).problems).toEqual([
+      'manifest.json: missing — not an ixaudit output folder, or the manifest was removed',
+    ]);
   });
 });

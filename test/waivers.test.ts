@@ -36,15 +36,22 @@ spec:
 /** The table as the operator's submission, the waivers as the auditor grants them (--waivers). */
 function run(...waivers: string[]) {
   const dir = tempFiles({ 'sub.yaml': TABLE, 'waivers.yaml': waivers.join('') });
-  return audit([BASE, join(dir, 'sub.yaml')], { profileFiles: ['test/controls/_profile.yaml'], waiverPaths: [join(dir, 'waivers.yaml')] });
+  return audit([BASE, join(dir, 'sub.yaml')], {
+    profileFiles: ['test/controls/_profile.yaml'],
+    waiverPaths: [join(dir, 'waivers.yaml')],
+  });
 }
 
-const rt01 = (result: ReturnType<typeof run>) => result.findings.find((f) => f.control === 'ICX-RT-01' && f.subject === 'RoutingTable/rt#r-hk')!;
+const rt01 = (result: ReturnType<typeof run>) =>
+  result.findings.find((f) => f.control === 'ICX-RT-01' && f.subject === 'RoutingTable/rt#r-hk')!;
 
 describe('waivers', () => {
   it('a valid waiver turns the failure into waived and says so', () => {
     const result = run(waiver('w-ok', '2026-12-31'));
-    expect(rt01(result)).toMatchObject({ status: 'waived', waiver: { id: 'w-ok', status: 'applied', expires: '2026-12-31' } });
+    expect(rt01(result)).toMatchObject({
+      status: 'waived',
+      waiver: { id: 'w-ok', status: 'applied', expires: '2026-12-31' },
+    });
     expect(result.waivers).toMatchObject([{ id: 'w-ok', status: 'applied', matched: ['RoutingTable/rt#r-hk'] }]);
   });
 
@@ -55,7 +62,11 @@ describe('waivers', () => {
   it('a waiver that expired the day before the audit date does not apply: the finding stays failed', () => {
     const result = run(waiver('w-old', '2026-06-30'));
     expect(rt01(result)).toMatchObject({ status: 'fail', waiver: { id: 'w-old', status: 'expired' } });
-    expect(result.waivers[0]).toMatchObject({ id: 'w-old', status: 'expired', message: expect.stringContaining('2026-06-30') });
+    expect(result.waivers[0]).toMatchObject({
+      id: 'w-old',
+      status: 'expired',
+      message: expect.stringContaining('2026-06-30'),
+    });
   });
 
   it('a waiver that matches nothing is reported at its targets', () => {
@@ -67,7 +78,10 @@ describe('waivers', () => {
 
   it('a waiver for a control the catalog lacks is unmatched and says why', () => {
     const result = run(waiver('w-typo', '2026-12-31', '["RoutingTable/rt#r-hk"]', 'ICX-RT-99'));
-    expect(result.waivers[0]).toMatchObject({ status: 'unmatched', message: expect.stringContaining('no control ICX-RT-99') });
+    expect(result.waivers[0]).toMatchObject({
+      status: 'unmatched',
+      message: expect.stringContaining('no control ICX-RT-99'),
+    });
   });
 
   it('a waiver covering only passing findings is reported as not needed', () => {

@@ -18,9 +18,23 @@ export interface WorkerTask {
 
 /** The world one operator needs, rebuilt from documents the main thread already validated and checked. */
 function worldFor(task: WorkerTask): World {
-  const world: World = { operators: new Map(), carriers: new Map(), owners: new Map(), profiles: new Map(), submissions: new Map(), registryChanges: [], rejectedOperators: new Map() };
-  for (const doc of task.shared.map(fromWire)) (doc.kind === 'Carrier' ? world.carriers : world.owners).set(doc.id, doc);
-  const submission = { agreements: [] as LoadedDocument[], tables: [] as LoadedDocument[], firewalls: [] as LoadedDocument[], waivers: [] as LoadedDocument[] };
+  const world: World = {
+    operators: new Map(),
+    carriers: new Map(),
+    owners: new Map(),
+    profiles: new Map(),
+    submissions: new Map(),
+    registryChanges: [],
+    rejectedOperators: new Map(),
+  };
+  for (const doc of task.shared.map(fromWire))
+    (doc.kind === 'Carrier' ? world.carriers : world.owners).set(doc.id, doc);
+  const submission = {
+    agreements: [] as LoadedDocument[],
+    tables: [] as LoadedDocument[],
+    firewalls: [] as LoadedDocument[],
+    waivers: [] as LoadedDocument[],
+  };
   for (const doc of task.own.map(fromWire)) {
     if (doc.kind === 'Operator') world.operators.set(doc.id, doc);
     else if (doc.kind === 'InterconnectAgreement') submission.agreements.push(doc);
@@ -37,11 +51,14 @@ if (parentPort) {
   let catalog: ReturnType<typeof compileCatalog> | undefined;
   port.on('message', (task: WorkerTask) => {
     // Fault injection for the tests: a worker that dies mid-run (docs/security.md).
-    if (process.env.IXAUDIT_FAULT_WORKER === task.operatorId) throw new Error('worker fault injected by IXAUDIT_FAULT_WORKER');
+    if (process.env.IXAUDIT_FAULT_WORKER === task.operatorId)
+      throw new Error('worker fault injected by IXAUDIT_FAULT_WORKER');
     catalog ??= compileCatalog(task.controlsDir);
     const disabled = new Set(task.profile.disabled);
     const controls = catalog.controls.filter((c) => !disabled.has(c.definition.id));
     const world = worldFor(task);
-    port.postMessage(auditOperator(world, task.profile, controls, task.operatorId, undefined, task.listRouteFindingsUpTo));
+    port.postMessage(
+      auditOperator(world, task.profile, controls, task.operatorId, undefined, task.listRouteFindingsUpTo),
+    );
   });
 }

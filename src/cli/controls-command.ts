@@ -19,7 +19,8 @@ import {
 import { compileCatalog, loadBuiltins } from './run-audit.js';
 import { style } from './summary.js';
 
-const USAGE = 'ixaudit: usage: ixaudit controls list [--profile ID|FILE] | ixaudit controls show <ID> | ixaudit controls docs [FILE]\nRun "ixaudit controls --help" for usage.';
+const USAGE =
+  'ixaudit: usage: ixaudit controls list [--profile ID|FILE] | ixaudit controls show <ID> | ixaudit controls docs [FILE]\nRun "ixaudit controls --help" for usage.';
 
 /** The catalog with the selected profile and the shipped default it is compared with. */
 interface CatalogContext {
@@ -42,7 +43,13 @@ function catalogContext(selection: { id?: string; files?: string[] }): CatalogCo
   const selected = resolveProfile(world, { id: selection.id, today });
   const base = resolveProfile(world, { id: BASE_PROFILE_ID, today }).profile;
   const controls = [...catalog.controls].sort((a, b) => catalogOrder(a.definition, b.definition));
-  return { controls, world, profile: selected.profile, base, diagnostics: [...catalog.diagnostics, ...extra.diagnostics, ...selected.diagnostics] };
+  return {
+    controls,
+    world,
+    profile: selected.profile,
+    base,
+    diagnostics: [...catalog.diagnostics, ...extra.diagnostics, ...selected.diagnostics],
+  };
 }
 
 /** Every profile shipped in profiles/, with what it changes against the default. */
@@ -63,9 +70,17 @@ function shippedProfiles(context: CatalogContext): ShippedProfile[] {
 }
 
 /** docs/controls.md as `ixaudit controls docs docs/controls.md` writes it (the shipped default profile unless one is chosen). */
-export function controlsDocText(selection: { id?: string; files?: string[] } = {}): { text: string; diagnostics: Diagnostic[] } {
+export function controlsDocText(selection: { id?: string; files?: string[] } = {}): {
+  text: string;
+  diagnostics: Diagnostic[];
+} {
   const context = catalogContext(selection);
-  const text = renderControlsDoc({ meta: loadCatalogMeta(), controls: context.controls, profile: context.profile, shippedProfiles: shippedProfiles(context) });
+  const text = renderControlsDoc({
+    meta: loadCatalogMeta(),
+    controls: context.controls,
+    profile: context.profile,
+    shippedProfiles: shippedProfiles(context),
+  });
   return { text, diagnostics: context.diagnostics };
 }
 
@@ -76,7 +91,8 @@ function profileSummary(changes: ProfileChanges, controls: readonly CompiledCont
   if (changes.failOn) lines.push(`  fail-on ${changes.failOn.from} → ${changes.failOn.to}`);
   if (changes.auditDate) lines.push(`  audit date ${changes.auditDate}`);
   // Parameters no single control declares (e.g. notEvidencedIsFailure) are shown here; the rest per control.
-  for (const p of changes.parameters.filter((p) => !read.has(p.name))) lines.push(`  ${p.name} ${JSON.stringify(p.from)} → ${JSON.stringify(p.to)}`);
+  for (const p of changes.parameters.filter((p) => !read.has(p.name)))
+    lines.push(`  ${p.name} ${JSON.stringify(p.from)} → ${JSON.stringify(p.to)}`);
   return lines;
 }
 
@@ -91,7 +107,9 @@ export function controlsCommand(args: string[], selection: { id?: string; files?
 
   if (sub === 'list') {
     const changes = profileChanges(profile, base, controls);
-    console.log(`Controls of catalog ${loadCatalogMeta().version} under profile ${profile.id} (${profile.chain.join(' → ')}):`);
+    console.log(
+      `Controls of catalog ${loadCatalogMeta().version} under profile ${profile.id} (${profile.chain.join(' → ')}):`,
+    );
     const summary = profileSummary(changes, controls);
     if (summary.length > 0) console.log([`Changes against ${BASE_PROFILE_ID}:`, ...summary].join('\n'));
     for (const c of controls) {
@@ -134,10 +152,14 @@ export function controlsCommand(args: string[], selection: { id?: string; files?
       ...(def.check.applies ? [`Applies when (CEL): ${def.check.applies.trim()}`] : []),
       ...(def.check.evidenced ? [`Evidenced when (CEL): ${def.check.evidenced.trim()}`] : []),
       `Check (CEL): ${def.check.pass.trim()}`,
-      ...Object.keys(def.parameters ?? {}).map((p) => `Parameter ${p} = ${JSON.stringify(params[p])} — ${def.parameters![p].description}`),
+      ...Object.keys(def.parameters ?? {}).map(
+        (p) => `Parameter ${p} = ${JSON.stringify(params[p])} — ${def.parameters![p].description}`,
+      ),
       '',
       'References:',
-      ...def.references.map((r) => `  - ${r.document}${r.section ? `, ${r.section}` : ''}${r.note ? ` (${r.note})` : ''}`),
+      ...def.references.map(
+        (r) => `  - ${r.document}${r.section ? `, ${r.section}` : ''}${r.note ? ` (${r.note})` : ''}`,
+      ),
       '',
       `Remediation: ${def.remediation.trim()}`,
       `Source: ${control.file}`,

@@ -53,7 +53,11 @@ export interface ProfileChanges {
  * Differences between two effective profiles, in a stable order. Severity changes are against the
  * controls' own severities, so a profile that repeats the default's override shows nothing.
  */
-export function profileChanges(profile: EffectiveProfile, base: EffectiveProfile, controls: readonly CompiledControl[]): ProfileChanges {
+export function profileChanges(
+  profile: EffectiveProfile,
+  base: EffectiveProfile,
+  controls: readonly CompiledControl[],
+): ProfileChanges {
   const baseDisabled = new Set(base.disabled);
   const severity = controls
     .map((c) => ({
@@ -124,7 +128,7 @@ export function applicabilityText(definition: ControlDefinition): string {
   const a = definition.appliesTo;
   const subject: Record<string, string> = {
     operator: 'the operator',
-    carrier: 'each carrier used in the operator\'s routes or agreements',
+    carrier: "each carrier used in the operator's routes or agreements",
     agreement: 'each interconnect agreement',
     route: 'each route',
     routingTable: 'each routing table',
@@ -150,9 +154,17 @@ function checkSection(definition: ControlDefinition): string[] {
   const check = definition.check;
   const out: string[] = [oneLine(check.description), ''];
   const steps: string[] = [];
-  if (check.applies) steps.push(`1. **Applies** when the expression below is true; otherwise \`not-applicable\`: “${oneLine(check.notApplicable ?? 'Not applicable to this subject.')}”`);
-  if (check.evidenced) steps.push(`${steps.length + 1}. **Evidenced** when the expression below is true; otherwise \`not-evidenced\`: “${oneLine(check.notEvidenced ?? 'Not evidenced: the submission does not say.')}”`);
-  steps.push(`${steps.length + 1}. **Passes** when \`pass\` is true, else **fails**${check.let ? ', after computing the `let` values in order' : ''}.`);
+  if (check.applies)
+    steps.push(
+      `1. **Applies** when the expression below is true; otherwise \`not-applicable\`: “${oneLine(check.notApplicable ?? 'Not applicable to this subject.')}”`,
+    );
+  if (check.evidenced)
+    steps.push(
+      `${steps.length + 1}. **Evidenced** when the expression below is true; otherwise \`not-evidenced\`: “${oneLine(check.notEvidenced ?? 'Not evidenced: the submission does not say.')}”`,
+    );
+  steps.push(
+    `${steps.length + 1}. **Passes** when \`pass\` is true, else **fails**${check.let ? ', after computing the `let` values in order' : ''}.`,
+  );
   out.push(...steps, '');
   const cel: string[] = [];
   if (check.applies) cel.push(`applies:   ${oneLine(check.applies)}`);
@@ -162,7 +174,10 @@ function checkSection(definition: ControlDefinition): string[] {
   out.push(...celBlock(cel), '');
   const evidence = Object.keys(check.evidence ?? {});
   if (evidence.length > 0) out.push(`Evidence in each finding: ${evidence.map((e) => `\`${e}\``).join(', ')}.`, '');
-  out.push(`Messages — pass: “${oneLine(definition.messages.pass)}” · fail: “${oneLine(definition.messages.fail)}”`, '');
+  out.push(
+    `Messages — pass: “${oneLine(definition.messages.pass)}” · fail: “${oneLine(definition.messages.fail)}”`,
+    '',
+  );
   return out;
 }
 
@@ -187,10 +202,17 @@ function controlSection(control: CompiledControl, input: ControlsDocInput): stri
   ];
   const parameterNames = Object.keys(def.parameters ?? {}).sort(compareText);
   if (parameterNames.length > 0) {
-    out.push('**Parameters.**', '', '| parameter | value under this profile | control default | meaning |', '|---|---|---|---|');
+    out.push(
+      '**Parameters.**',
+      '',
+      '| parameter | value under this profile | control default | meaning |',
+      '|---|---|---|---|',
+    );
     for (const name of parameterNames) {
       const spec = def.parameters![name];
-      out.push(`| \`${name}\` | ${show(params[name])} | ${spec.default === undefined ? '—' : show(spec.default)} | ${oneLine(spec.description)} |`);
+      out.push(
+        `| \`${name}\` | ${show(params[name])} | ${spec.default === undefined ? '—' : show(spec.default)} | ${oneLine(spec.description)} |`,
+      );
     }
     out.push('');
   }
@@ -208,12 +230,24 @@ function parametersSection(input: ControlsDocInput, controls: readonly CompiledC
       if (!descriptions.has(name)) descriptions.set(name, oneLine(spec.description));
     }
   }
-  descriptions.set('notEvidencedIsFailure', 'When true, not-evidenced findings count as failures for the exit code and the operator result.');
+  descriptions.set(
+    'notEvidencedIsFailure',
+    'When true, not-evidenced findings count as failures for the exit code and the operator result.',
+  );
   readers.set('notEvidencedIsFailure', ['(the run)']);
   const names = [...new Set([...readers.keys(), ...Object.keys(input.profile.parameters)])].sort(compareText);
-  const out = ['## Parameters', '', `Values under profile \`${input.profile.id}\`. A profile sets them under \`spec.parameters\`; a control's own default applies only where no profile sets one.`, '', '| parameter | value | read by | meaning |', '|---|---|---|---|'];
+  const out = [
+    '## Parameters',
+    '',
+    `Values under profile \`${input.profile.id}\`. A profile sets them under \`spec.parameters\`; a control's own default applies only where no profile sets one.`,
+    '',
+    '| parameter | value | read by | meaning |',
+    '|---|---|---|---|',
+  ];
   for (const name of names) {
-    out.push(`| \`${name}\` | ${show(input.profile.parameters[name])} | ${(readers.get(name) ?? ['(no control)']).join(', ')} | ${descriptions.get(name) ?? ''} |`);
+    out.push(
+      `| \`${name}\` | ${show(input.profile.parameters[name])} | ${(readers.get(name) ?? ['(no control)']).join(', ')} | ${descriptions.get(name) ?? ''} |`,
+    );
   }
   out.push('');
   return out;
@@ -234,29 +268,85 @@ function changesText(changes: ProfileChanges): string[] {
  * needs to read the CEL below. Kept here, beside the renderer, so the documentation says what the code does.
  */
 const FACTS: Array<[string, string]> = [
-  ['`carrier.controller`, `carrier.chain`, `carrier.ownershipResolved`', 'The ultimate controller, found by following each entity\'s controlling owner (`control: true`, else the largest holding above 50 %); the chain from the carrier up to it with each step\'s share and country; whether it ends at a government, an individual or an entity whose ownership is declared.'],
+  [
+    '`carrier.controller`, `carrier.chain`, `carrier.ownershipResolved`',
+    "The ultimate controller, found by following each entity's controlling owner (`control: true`, else the largest holding above 50 %); the chain from the carrier up to it with each step's share and country; whether it ends at a government, an individual or an entity whose ownership is declared.",
+  ],
   ['`carrier.stateControlled`', 'The resolved controller is a government or a state enterprise.'],
-  ['`….highRisk`, `….riskReasons`', 'The carrier\'s controller country, incorporation or headquarters is in `highRiskJurisdictions`, or it has a listing in `highRiskListings`; the reasons say which.'],
-  ['`carrier.agreements`', 'The operator\'s agreements with this carrier (a carrier with none is only a routing party).'],
-  ['`route.primary`, `route.backups`, `route.transit`, `route.hops`', 'The carriers on a route with their position (`primary`, `backup n`, `transit n`), roles, risk, controller and the path of the field that names them within the route item (`at`, e.g. `backups.0.carrier`). A `location` that does not start at `spec` or `metadata` is read relative to the subject, so `risky[0].at` points at that backup.'],
-  ['`….unavoidable`', 'Every high-risk carrier on the route belongs to the group that operates the destination PLMN (a Carrier\'s `identifiers.plmns`): exposure to that group\'s own network.'],
-  ['`….destinationNetwork`', 'The carrier operates the route\'s destination PLMN itself.'],
-  ['`route.firewallExists`, `route.firewallMode`', 'Whether the policy the route names exists, and how it protects the route\'s protocol: the section\'s `mode` (SMS uses the SS7 section), for N32 `sepp` or `absent`; empty when the policy does not say.'],
-  ['`operator.contracts`', 'Per carrier, the operator\'s agreements with their services, whether each is current on the audit date (signed ≤ audit date ≤ expires) and its approved subcontractors.'],
-  ['`operator.signallingProtocols`', 'The protocols the operator\'s networks put on the interconnect: gsm/umts → ss7, sms, gtp; lte and nr-nsa → diameter, gtp; nr-sa → n32.'],
-  ['`agreement.current`, `agreement.clauses`', 'The agreement is in force on the audit date; its clauses exactly as submitted (an absent clause stays absent, so `has()` tells it from `false`).'],
-  ['`table.exportAgeDays`', 'Whole days from the export\'s UTC date (a time without a zone is taken as written) to the audit date.'],
-  ['`auditDate`, `params`', 'The audit date (YYYY-MM-DD) and the parameters in force: the profile\'s, over each control\'s own defaults.'],
+  [
+    '`….highRisk`, `….riskReasons`',
+    "The carrier's controller country, incorporation or headquarters is in `highRiskJurisdictions`, or it has a listing in `highRiskListings`; the reasons say which.",
+  ],
+  [
+    '`carrier.agreements`',
+    "The operator's agreements with this carrier (a carrier with none is only a routing party).",
+  ],
+  [
+    '`route.primary`, `route.backups`, `route.transit`, `route.hops`',
+    'The carriers on a route with their position (`primary`, `backup n`, `transit n`), roles, risk, controller and the path of the field that names them within the route item (`at`, e.g. `backups.0.carrier`). A `location` that does not start at `spec` or `metadata` is read relative to the subject, so `risky[0].at` points at that backup.',
+  ],
+  [
+    '`….unavoidable`',
+    "Every high-risk carrier on the route belongs to the group that operates the destination PLMN (a Carrier's `identifiers.plmns`): exposure to that group's own network.",
+  ],
+  ['`….destinationNetwork`', "The carrier operates the route's destination PLMN itself."],
+  [
+    '`route.firewallExists`, `route.firewallMode`',
+    "Whether the policy the route names exists, and how it protects the route's protocol: the section's `mode` (SMS uses the SS7 section), for N32 `sepp` or `absent`; empty when the policy does not say.",
+  ],
+  [
+    '`operator.contracts`',
+    "Per carrier, the operator's agreements with their services, whether each is current on the audit date (signed ≤ audit date ≤ expires) and its approved subcontractors.",
+  ],
+  [
+    '`operator.signallingProtocols`',
+    "The protocols the operator's networks put on the interconnect: gsm/umts → ss7, sms, gtp; lte and nr-nsa → diameter, gtp; nr-sa → n32.",
+  ],
+  [
+    '`agreement.current`, `agreement.clauses`',
+    'The agreement is in force on the audit date; its clauses exactly as submitted (an absent clause stays absent, so `has()` tells it from `false`).',
+  ],
+  [
+    '`table.exportAgeDays`',
+    "Whole days from the export's UTC date (a time without a zone is taken as written) to the audit date.",
+  ],
+  [
+    '`auditDate`, `params`',
+    "The audit date (YYYY-MM-DD) and the parameters in force: the profile's, over each control's own defaults.",
+  ],
 ];
 
 function factsSection(): string[] {
-  return ['## What the checks read', '', 'Checks are CEL expressions over facts the enrichment derives from the submission, so that each expression stays a plain comparison:', '', '| fact | meaning |', '|---|---|', ...FACTS.map(([fact, meaning]) => `| ${fact} | ${meaning} |`), ''];
+  return [
+    '## What the checks read',
+    '',
+    'Checks are CEL expressions over facts the enrichment derives from the submission, so that each expression stays a plain comparison:',
+    '',
+    '| fact | meaning |',
+    '|---|---|',
+    ...FACTS.map(([fact, meaning]) => `| ${fact} | ${meaning} |`),
+    '',
+  ];
 }
 
 function profilesSection(input: ControlsDocInput): string[] {
-  const out = ['## Shipped profiles', '', 'Select one with `--profile ID`; a profile of your own can `extends:` one of them. `ixaudit controls list --profile ID` shows the same changes per control.', ''];
+  const out = [
+    '## Shipped profiles',
+    '',
+    'Select one with `--profile ID`; a profile of your own can `extends:` one of them. `ixaudit controls list --profile ID` shows the same changes per control.',
+    '',
+  ];
   for (const p of input.shippedProfiles) {
-    out.push(`### Profile \`${p.id}\` — ${p.name}`, '', oneLine(p.description), '', `Builds on: ${p.chain.join(' → ')}. Changes against \`default\`:`, '', ...changesText(p.changes), '');
+    out.push(
+      `### Profile \`${p.id}\` — ${p.name}`,
+      '',
+      oneLine(p.description),
+      '',
+      `Builds on: ${p.chain.join(' → ')}. Changes against \`default\`:`,
+      '',
+      ...changesText(p.changes),
+      '',
+    );
   }
   return out;
 }
@@ -285,7 +375,10 @@ export function renderControlsDoc(input: ControlsDocInput): string {
     '',
     '| control | severity | title | applies to |',
     '|---|---|---|---|',
-    ...controls.map((c) => `| [${c.definition.id}](#${controlAnchor(c.definition)}) | ${c.definition.severity} | ${c.definition.title} | ${c.definition.appliesTo.subject}${c.definition.appliesTo.networks ? ` (${c.definition.appliesTo.networks.join('/')})` : ''} |`),
+    ...controls.map(
+      (c) =>
+        `| [${c.definition.id}](#${controlAnchor(c.definition)}) | ${c.definition.severity} | ${c.definition.title} | ${c.definition.appliesTo.subject}${c.definition.appliesTo.networks ? ` (${c.definition.appliesTo.networks.join('/')})` : ''} |`,
+    ),
     '',
     ...parametersSection(input, controls),
     ...profilesSection(input),
@@ -297,5 +390,8 @@ export function renderControlsDoc(input: ControlsDocInput): string {
     out.push(`## ${family} — ${input.meta.families[family] ?? family}`, '');
     for (const control of members) out.push(...controlSection(control, input));
   }
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }

@@ -110,7 +110,27 @@ const COMMAND_HELP: Record<CommandName, CommandHelp> = {
   audit: {
     usage: ['ixaudit audit <file|folder>... [-o DIR] [options]'],
     summary: 'Audit every operator found in the inputs and write the reports to --out.',
-    options: ['out', 'profile', 'registry', 'waivers', 'date', 'fail-on', 'format', 'stdout', 'sign', 'baseline', 'template-dir', 'limit', 'jobs', 'list-all', 'json', 'verbose', 'quiet', 'no-color', 'help'],
+    options: [
+      'out',
+      'profile',
+      'registry',
+      'waivers',
+      'date',
+      'fail-on',
+      'format',
+      'stdout',
+      'sign',
+      'baseline',
+      'template-dir',
+      'limit',
+      'jobs',
+      'list-all',
+      'json',
+      'verbose',
+      'quiet',
+      'no-color',
+      'help',
+    ],
     examples: [
       'ixaudit audit inputs -o out',
       'ixaudit audit inputs -p regulator/profile.yaml --registry regulator/registry --waivers regulator/waivers -o out',
@@ -125,7 +145,10 @@ const COMMAND_HELP: Record<CommandName, CommandHelp> = {
     usage: ['ixaudit validate <file|folder>... [options]'],
     summary: 'Check the inputs only (syntax, schema, references), without auditing or writing anything.',
     options: ['profile', 'registry', 'waivers', 'date', 'limit', 'quiet', 'no-color', 'help'],
-    examples: ['ixaudit validate inputs', 'ixaudit validate inputs/jp-sakura -p regulator/profile.yaml --registry regulator/registry'],
+    examples: [
+      'ixaudit validate inputs',
+      'ixaudit validate inputs/jp-sakura -p regulator/profile.yaml --registry regulator/registry',
+    ],
     after: [
       INPUTS,
       `Exit codes:
@@ -134,13 +157,21 @@ const COMMAND_HELP: Record<CommandName, CommandHelp> = {
     ],
   },
   controls: {
-    usage: ['ixaudit controls list [-p ID|FILE]', 'ixaudit controls show <ID> [-p ID|FILE]', 'ixaudit controls docs [FILE] [-p ID|FILE]'],
+    usage: [
+      'ixaudit controls list [-p ID|FILE]',
+      'ixaudit controls show <ID> [-p ID|FILE]',
+      'ixaudit controls docs [FILE] [-p ID|FILE]',
+    ],
     summary: `The control catalog as a profile tailors it: list the controls in force with their severity,
 show one control in full, or write the catalog's documentation as Markdown to FILE (default:
 controls.md in the current folder; the package's own docs are made with
 "ixaudit controls docs docs/controls.md").`,
     options: ['profile', 'no-color', 'help'],
-    examples: ['ixaudit controls list -p strict', 'ixaudit controls show ICX-RT-01', 'ixaudit controls docs catalog.md -p regulator/profile.yaml'],
+    examples: [
+      'ixaudit controls list -p strict',
+      'ixaudit controls show ICX-RT-01',
+      'ixaudit controls docs catalog.md -p regulator/profile.yaml',
+    ],
     after: [
       `Exit codes:
   0  done
@@ -164,7 +195,10 @@ a private key is not written inside a git work tree (it would be committed) unle
     usage: ['ixaudit verify <OUT_DIR> [--key PUBLIC_KEY] [--outputs-only] [--no-signature]'],
     summary: `Re-hash the outputs and inputs an audit's manifest.json lists, and check manifest.sig with --key.`,
     options: ['key', 'outputs-only', 'no-signature', 'no-color', 'help'],
-    examples: ['ixaudit verify out --key keys/ixaudit-signing-key.pub.pem', 'ixaudit verify out --outputs-only --no-signature'],
+    examples: [
+      'ixaudit verify out --key keys/ixaudit-signing-key.pub.pem',
+      'ixaudit verify out --outputs-only --no-signature',
+    ],
     after: [
       `Exit codes:
   0  verified: every file matches, and the signature (if present) is checked and valid
@@ -174,7 +208,7 @@ a private key is not written inside a git work tree (it would be committed) unle
   },
   help: {
     usage: ['ixaudit help [<command>]', 'ixaudit <command> --help'],
-    summary: 'Print the overview, or one command\'s usage, options, examples and exit codes.',
+    summary: "Print the overview, or one command's usage, options, examples and exit codes.",
     options: [],
     examples: ['ixaudit help audit', 'ixaudit verify --help'],
   },

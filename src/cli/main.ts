@@ -58,10 +58,16 @@ export async function main(argv: string[]): Promise<number> {
 
   const usage = (message: string): number => usageError(message, command);
   if (values.stdout !== undefined && !(STDOUT_FORMATS as readonly string[]).includes(values.stdout)) {
-    return usage(`--stdout must be one of ${STDOUT_FORMATS.join(', ')}, not "${values.stdout}" (the other formats are files: --format)`);
+    return usage(
+      `--stdout must be one of ${STDOUT_FORMATS.join(', ')}, not "${values.stdout}" (the other formats are files: --format)`,
+    );
   }
-  if (values.stdout !== undefined && command !== 'audit') return usage('--stdout is an audit option: the findings exist only after an audit');
-  if (values.stdout !== undefined && values.json) return usage('--stdout and --json both write to standard output: use one (--json is the summary, --stdout FORMAT the findings)');
+  if (values.stdout !== undefined && command !== 'audit')
+    return usage('--stdout is an audit option: the findings exist only after an audit');
+  if (values.stdout !== undefined && values.json)
+    return usage(
+      '--stdout and --json both write to standard output: use one (--json is the summary, --stdout FORMAT the findings)',
+    );
   if (values.verbose && values.quiet) return usage('--verbose and --quiet cannot be used together');
 
   const failOn = values['fail-on'];
@@ -94,7 +100,10 @@ export async function main(argv: string[]): Promise<number> {
         if ('code' in previous) return usage(terminalDiagnostic(previous));
         baseline = { source: values.baseline, previous };
       }
-      for (const [option, paths] of [['--registry', values.registry ?? []], ['--waivers', values.waivers ?? []]] as const) {
+      for (const [option, paths] of [
+        ['--registry', values.registry ?? []],
+        ['--waivers', values.waivers ?? []],
+      ] as const) {
         const missing = paths.find((p) => !existsSync(p));
         if (missing !== undefined) return usage(`${option} ${missing}: no such file or folder`);
       }
@@ -125,26 +134,47 @@ export async function main(argv: string[]): Promise<number> {
         printErrors(problems, color);
         // Say what was read: a file that loads nothing (old-Mac line endings, a wrong folder) must not read "valid".
         if (!values.quiet && loaded !== undefined) console.log(`loaded ${loaded}`);
-        if (!values.quiet) console.log(problems.length === 0 ? `${terminalText(rest.join(' '))}: valid` : `${problems.length} problem(s) found`);
+        if (!values.quiet)
+          console.log(
+            problems.length === 0 ? `${terminalText(rest.join(' '))}: valid` : `${problems.length} problem(s) found`,
+          );
         return problems.length > 0 ? EXIT.input : EXIT.ok;
       }
       const outDir = resolve(values.out ?? 'out');
-      if (values['template-dir'] !== undefined && !existsSync(values['template-dir'])) return usage(`--template-dir ${values['template-dir']}: no such folder`);
+      if (values['template-dir'] !== undefined && !existsSync(values['template-dir']))
+        return usage(`--template-dir ${values['template-dir']}: no such folder`);
       const outShown = values.out ?? 'out';
       // Refused before the audit, in milliseconds: the root, an input folder or one holding an input, a
       // symbolic link, a folder with files ixaudit did not write, a folder that cannot be created (/proc/x).
-      const outProblem = checkOutDir(outDir, [...rest, ...(values.registry ?? []), ...(values.waivers ?? []), ...(profile.files ?? []), ...(values['template-dir'] ? [values['template-dir']] : [])], outShown);
+      const outProblem = checkOutDir(
+        outDir,
+        [
+          ...rest,
+          ...(values.registry ?? []),
+          ...(values.waivers ?? []),
+          ...(profile.files ?? []),
+          ...(values['template-dir'] ? [values['template-dir']] : []),
+        ],
+        outShown,
+      );
       if (outProblem?.kind === 'usage') return usage(outProblem.message);
       if (outProblem) {
-        console.error(`ixaudit: cannot write reports to ${outShown}: ${outProblem.message}. Previous reports there are unchanged.`);
+        console.error(
+          `ixaudit: cannot write reports to ${outShown}: ${outProblem.message}. Previous reports there are unchanged.`,
+        );
         return EXIT.output;
       }
-      const formats = (values.format ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean);
+      const formats = (values.format ?? [])
+        .flatMap((f) => f.split(','))
+        .map((f) => f.trim())
+        .filter(Boolean);
       const unknownFormat = formats.find((f) => !REPORTERS.some((r) => r.name === f));
-      if (unknownFormat) return usage(`--format ${unknownFormat}: not an output format (${REPORTERS.map((r) => r.name).join(', ')})`);
+      if (unknownFormat)
+        return usage(`--format ${unknownFormat}: not an output format (${REPORTERS.map((r) => r.name).join(', ')})`);
       const reporters = formats.length === 0 ? REPORTERS : REPORTERS.filter((r) => formats.includes(r.name));
       const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
-      if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) return usage(`--jobs must be a whole number of at least 1, not "${values.jobs}"`);
+      if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1))
+        return usage(`--jobs must be a whole number of at least 1, not "${values.jobs}"`);
 
       const progress = values.quiet || values.json ? undefined : progressReporter(process.stderr, color);
       let report;
@@ -162,7 +192,9 @@ export async function main(argv: string[]): Promise<number> {
       printErrors(result.errors, color);
       if (values.verbose) console.error(verboseText(report));
       if (result.run.auditDateSource === 'profile' && values.date && values.date !== result.run.auditDate) {
-        console.error(`note: profile ${result.run.profile.id} sets the audit date ${result.run.auditDate}; --date ${values.date} is not used`);
+        console.error(
+          `note: profile ${result.run.profile.id} sets the audit date ${result.run.auditDate}; --date ${values.date} is not used`,
+        );
       }
       let written: string[];
       try {
@@ -172,13 +204,17 @@ export async function main(argv: string[]): Promise<number> {
         // A template that cannot be rendered is the user's input (--template-dir), located at its line.
         if (err instanceof TemplateError) {
           console.error(`${style(color, 'red', 'error')} ${e.message}`);
-          console.error(`ixaudit: the reports were not written: fix the template and run again. Previous reports in ${values.out ?? 'out'} are unchanged.`);
+          console.error(
+            `ixaudit: the reports were not written: fix the template and run again. Previous reports in ${values.out ?? 'out'} are unchanged.`,
+          );
           return EXIT.input;
         }
         // A JavaScript engine error (a string too long, a missing property) is a reporter's bug, not the
         // output folder's fault: say so, with exit 3, instead of "cannot write".
         if (err instanceof RangeError || err instanceof TypeError || err instanceof ReferenceError) {
-          console.error(`ixaudit: internal error while writing reports to ${values.out ?? 'out'}: ${e?.message ?? err}. Previous reports there are unchanged; please report this.`);
+          console.error(
+            `ixaudit: internal error while writing reports to ${values.out ?? 'out'}: ${e?.message ?? err}. Previous reports there are unchanged; please report this.`,
+          );
           return EXIT.internal;
         }
         // The swap moves every previous file back when it fails; only if that failed too is the folder
@@ -194,7 +230,8 @@ export async function main(argv: string[]): Promise<number> {
       // --stdout: that format's findings and nothing else on stdout (the exit code gives the result).
       if (values.stdout !== undefined) await writeStdout(stdoutChunks(values.stdout as StdoutFormat, report));
       else if (values.json) console.log(JSON.stringify(jsonSummary(result, written, code), null, 2));
-      else if (!values.quiet) printSummary(result, written, color, report.loaded ? loadedText(report.loaded) : undefined);
+      else if (!values.quiet)
+        printSummary(result, written, color, report.loaded ? loadedText(report.loaded) : undefined);
       return code;
     }
     case 'controls':
@@ -209,10 +246,18 @@ export async function main(argv: string[]): Promise<number> {
         if (!existsSync(values.key)) return usage(`--key ${values.key}: no such file`);
         trusted = readFileSync(values.key, 'utf8');
       }
-      const verification = verifyOutputs(rest[0], trusted, { outputsOnly: values['outputs-only'], noSignature: values['no-signature'] });
+      const verification = verifyOutputs(rest[0], trusted, {
+        outputsOnly: values['outputs-only'],
+        noSignature: values['no-signature'],
+      });
       for (const note of verification.notes) console.log(`  ${terminalText(note)}`);
-      for (const problem of verification.problems) console.error(`${style(color, 'red', 'problem')} ${terminalText(problem)}`);
-      console.log(verification.ok ? style(color, 'green', `${rest[0]}: verified`) : style(color, 'red', `${rest[0]}: verification FAILED (${verification.problems.length} problem(s))`));
+      for (const problem of verification.problems)
+        console.error(`${style(color, 'red', 'problem')} ${terminalText(problem)}`);
+      console.log(
+        verification.ok
+          ? style(color, 'green', `${rest[0]}: verified`)
+          : style(color, 'red', `${rest[0]}: verification FAILED (${verification.problems.length} problem(s))`),
+      );
       return verification.ok ? EXIT.ok : EXIT.findings;
     }
     default:
@@ -244,7 +289,8 @@ export function exitCodeOf(result: AuditResult): number {
 function keygen(dir: string, force: boolean): number {
   const privatePath = join(dir, 'ixaudit-signing-key.pem');
   const publicPath = join(dir, 'ixaudit-signing-key.pub.pem');
-  for (const path of [privatePath, publicPath]) if (existsSync(path)) return usageError(`${path} exists; keygen never overwrites a key`, 'keygen');
+  for (const path of [privatePath, publicPath])
+    if (existsSync(path)) return usageError(`${path} exists; keygen never overwrites a key`, 'keygen');
   const workTree = gitWorkTree(dir);
   if (workTree !== undefined && !force) {
     return usageError(
@@ -256,7 +302,9 @@ function keygen(dir: string, force: boolean): number {
   mkdirSync(dir, { recursive: true });
   writeFileSync(privatePath, privatePem, { mode: 0o600, flag: 'wx' });
   writeFileSync(publicPath, publicPem, { flag: 'wx' });
-  console.log(`Wrote ${privatePath} (keep it secret; use with --sign) and ${publicPath} (give it to verifiers; use with verify --key).`);
+  console.log(
+    `Wrote ${privatePath} (keep it secret; use with --sign) and ${publicPath} (give it to verifiers; use with verify --key).`,
+  );
   return EXIT.ok;
 }
 
@@ -269,7 +317,9 @@ function profileSelection(value: string | undefined): { id?: string; files?: str
   const profiles = loaded.documents.filter((d) => d.kind === 'AuditProfile');
   if (profiles.length !== 1) {
     const problems = loaded.diagnostics.map(terminalDiagnostic).join('\n  ');
-    return { error: `--profile ${value}: expected exactly one valid AuditProfile in the file, found ${profiles.length}${problems ? `\n  ${problems}` : ''}` };
+    return {
+      error: `--profile ${value}: expected exactly one valid AuditProfile in the file, found ${profiles.length}${problems ? `\n  ${problems}` : ''}`,
+    };
   }
   return { id: profiles[0].id, files: [value] };
 }

@@ -6,9 +6,22 @@ import { packageRoot } from '../paths.js';
 import type { WorkerTask } from './audit-worker.js';
 import { toWire } from '../load/wire.js';
 import { releaseParsedRoutes } from '../enrich/world.js';
-import { assembleReport, auditAll, operatorErrorFinding, prepareAudit, ProfileError, type AuditOptions, type OperatorOutcome, type PreparedAudit } from './run-audit.js';
+import {
+  assembleReport,
+  auditAll,
+  operatorErrorFinding,
+  prepareAudit,
+  ProfileError,
+  type AuditOptions,
+  type OperatorOutcome,
+  type PreparedAudit,
+} from './run-audit.js';
 
-export type ProgressListener = (event: { stage: 'loaded'; operators: number } | { stage: 'operator'; outcome: OperatorOutcome; done: number; total: number }) => void;
+export type ProgressListener = (
+  event:
+    | { stage: 'loaded'; operators: number }
+    | { stage: 'operator'; outcome: OperatorOutcome; done: number; total: number },
+) => void;
 
 /** Routes in the run above which worker threads pay for their start-up (measured: ~150 ms per worker). */
 const PARALLEL_THRESHOLD_ROUTES = 20_000;
@@ -17,11 +30,16 @@ const PARALLEL_THRESHOLD_ROUTES = 20_000;
  * --jobs: an explicit number, or by default the cores when the run is large enough to gain from them.
  * Never more workers than cores or operators: `--jobs 1000` on 104 operators starts one per core.
  */
-export function chooseJobs(prepared: PreparedAudit, requested: number | undefined, cores: number = availableParallelism()): number {
+export function chooseJobs(
+  prepared: PreparedAudit,
+  requested: number | undefined,
+  cores: number = availableParallelism(),
+): number {
   const operators = prepared.operatorIds.length;
   if (requested !== undefined) return Math.max(1, Math.min(requested, operators, cores));
   let routes = 0;
-  for (const docs of prepared.world.submissions.values()) for (const t of docs.tables) routes += t.value.spec.routes.length;
+  for (const docs of prepared.world.submissions.values())
+    for (const t of docs.tables) routes += t.value.spec.routes.length;
   return routes >= PARALLEL_THRESHOLD_ROUTES ? Math.max(1, Math.min(cores, operators)) : 1;
 }
 
@@ -29,7 +47,11 @@ export function chooseJobs(prepared: PreparedAudit, requested: number | undefine
  * Audits each operator independently, on up to `jobs` worker threads. A worker that throws or dies
  * costs only its current operator (reported as an error finding); the others complete.
  */
-export async function runAuditParallel(options: AuditOptions, requestedJobs?: number, onProgress?: ProgressListener): Promise<AuditReport> {
+export async function runAuditParallel(
+  options: AuditOptions,
+  requestedJobs?: number,
+  onProgress?: ProgressListener,
+): Promise<AuditReport> {
   const prepared = prepareAudit(options);
   if (prepared.profileErrors.length > 0) throw new ProfileError(prepared.profileErrors);
   onProgress?.({ stage: 'loaded', operators: prepared.operatorIds.length });
@@ -48,16 +70,37 @@ export async function runAuditParallel(options: AuditOptions, requestedJobs?: nu
     const queue = [...prepared.operatorIds];
     const taskFor = (operatorId: string): WorkerTask => {
       const docs = prepared.world.submissions.get(operatorId)!;
-      const own = [prepared.world.operators.get(operatorId)!, ...docs.agreements, ...docs.tables, ...docs.firewalls, ...docs.waivers];
-      return { operatorId, shared, own: own.map(toWire), profile: prepared.profile, controlsDir: options.controlsDir, listRouteFindingsUpTo: options.listRouteFindingsUpTo };
+      const own = [
+        prepared.world.operators.get(operatorId)!,
+        ...docs.agreements,
+        ...docs.tables,
+        ...docs.firewalls,
+        ...docs.waivers,
+      ];
+      return {
+        operatorId,
+        shared,
+        own: own.map(toWire),
+        profile: prepared.profile,
+        controlsDir: options.controlsDir,
+        listRouteFindingsUpTo: options.listRouteFindingsUpTo,
+      };
     };
     await Promise.all(Array.from({ length: jobs }, () => drain(queue, taskFor, finish, prepared)));
   }
-  return assembleReport(prepared, prepared.operatorIds.map((id) => outcomes.get(id)!));
+  return assembleReport(
+    prepared,
+    prepared.operatorIds.map((id) => outcomes.get(id)!),
+  );
 }
 
 /** One worker thread taking operators from the queue until it is empty; replaced if it dies. */
-async function drain(queue: string[], taskFor: (id: string) => WorkerTask, finish: (o: OperatorOutcome) => void, prepared: PreparedAudit): Promise<void> {
+async function drain(
+  queue: string[],
+  taskFor: (id: string) => WorkerTask,
+  finish: (o: OperatorOutcome) => void,
+  prepared: PreparedAudit,
+): Promise<void> {
   let worker: Worker | undefined;
   try {
     while (queue.length > 0) {
@@ -86,9 +129,18 @@ function runOn(worker: Worker, task: WorkerTask): Promise<OperatorOutcome> {
       worker.off('error', onError);
       worker.off('exit', onExit);
     };
-    const onMessage = (outcome: OperatorOutcome) => (cleanup(), resolve(outcome));
-    const onError = (err: Error) => (cleanup(), reject(err));
-    const onExit = (code: number) => (cleanup(), reject(new Error(`worker exited with code ${code}`)));
+    const onMessage = (outcome: OperatorOutcome) => {
+      cleanup();
+      resolve(outcome);
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
+    const onExit = (code: number) => {
+      cleanup();
+      reject(new Error(`worker exited with code ${code}`));
+    };
     worker.on('message', onMessage);
     worker.on('error', onError);
     worker.on('exit', onExit);
@@ -99,5 +151,12 @@ function runOn(worker: Worker, task: WorkerTask): Promise<OperatorOutcome> {
 function crashedOutcome(prepared: PreparedAudit, operatorId: string, err: unknown): OperatorOutcome {
   const at = prepared.world.operators.get(operatorId)!.positions.locate(['metadata', 'id']);
   const message = `The worker auditing ${operatorId} failed: ${(err as Error)?.message ?? err}. The other operators were audited.`;
-  return { operatorId, findings: [operatorErrorFinding(operatorId, at, message)], summarised: [], waivers: [], inventory: { operators: [], routes: [], carriers: [], agreements: [] }, diagnostics: [] };
+  return {
+    operatorId,
+    findings: [operatorErrorFinding(operatorId, at, message)],
+    summarised: [],
+    waivers: [],
+    inventory: { operators: [], routes: [], carriers: [], agreements: [] },
+    diagnostics: [],
+  };
 }

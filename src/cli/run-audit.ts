@@ -14,13 +14,31 @@ import type { YamlLimits } from '../load/yaml.js';
 import { compareWithBaseline, type PreviousFindings } from '../engine/baseline.js';
 import type { Finding, WaiverOutcome } from '../model/finding.js';
 import { byKeys, compareText } from '../model/order.js';
-import type { AuditReport, AuditResult, Inventory, OperatorSummary, SummarisedFindings, Verdict } from '../model/report.js';
+import type {
+  AuditReport,
+  AuditResult,
+  Inventory,
+  OperatorSummary,
+  SummarisedFindings,
+  Verdict,
+} from '../model/report.js';
 import { fileAttribution, operatorsConcerned } from '../enrich/attribution.js';
 import { checkConsistency } from '../enrich/consistency.js';
 import { registryAsOf, staleRegistryFacts } from '../enrich/listings.js';
 import { excerptReader } from '../load/excerpt.js';
 import { inventoryOf } from '../enrich/inventory.js';
-import { formatDiagnostic, KINDS, SEVERITIES, SHARED_KINDS, STATUSES, severityRank, type Diagnostic, type Kind, type Severity, type Status } from '../model/types.js';
+import {
+  formatDiagnostic,
+  KINDS,
+  SEVERITIES,
+  SHARED_KINDS,
+  STATUSES,
+  severityRank,
+  type Diagnostic,
+  type Kind,
+  type Severity,
+  type Status,
+} from '../model/types.js';
 import { controlsDir, packageRoot, profilesDir, registryDir } from '../paths.js';
 import { appendAll } from '../model/arrays.js';
 
@@ -116,7 +134,13 @@ const AUDITOR_KINDS = {
 
 /** The auditor's inputs, marked as theirs: only the kinds each option takes. */
 function loadAuditorInputs(options: AuditOptions): LoadResult & { files: string[] } {
-  const result: LoadResult & { files: string[] } = { documents: [], diagnostics: [], inputs: [], texts: new Map(), files: [] };
+  const result: LoadResult & { files: string[] } = {
+    documents: [],
+    diagnostics: [],
+    inputs: [],
+    texts: new Map(),
+    files: [],
+  };
   const sources: Array<[keyof typeof AUDITOR_KINDS, string[]]> = [
     ['--profile', options.profileFiles ?? []],
     ['--registry', options.registryPaths ?? []],
@@ -127,14 +151,21 @@ function loadAuditorInputs(options: AuditOptions): LoadResult & { files: string[
     const collected = collectFiles(paths);
     const loaded = loadFiles(collected.files, { limits: options.limits });
     appendAll(result.files, collected.files);
-    appendAll(result.diagnostics, collected.diagnostics.map((d) => ({ ...d, message: `${option} ${d.file}: ${d.message}` })));
+    appendAll(
+      result.diagnostics,
+      collected.diagnostics.map((d) => ({ ...d, message: `${option} ${d.file}: ${d.message}` })),
+    );
     appendAll(result.diagnostics, loaded.diagnostics);
     appendAll(result.inputs, loaded.inputs);
     for (const [file, text] of loaded.texts) result.texts.set(file, text);
     const allowed: readonly Kind[] = AUDITOR_KINDS[option];
     for (const doc of loaded.documents) {
       if (!allowed.includes(doc.kind)) {
-        result.diagnostics.push({ ...doc.positions.locate(['kind']), code: 'usage', message: `${option} takes ${allowed.join(' and ')} documents; this ${doc.kind} is not used` });
+        result.diagnostics.push({
+          ...doc.positions.locate(['kind']),
+          code: 'usage',
+          message: `${option} takes ${allowed.join(' and ')} documents; this ${doc.kind} is not used`,
+        });
         continue;
       }
       doc.origin = 'auditor';
@@ -149,7 +180,11 @@ function rejectedDocumentsOf(diagnostics: readonly Diagnostic[]): Map<string, Di
   const rejected = new Map<string, Diagnostic>();
   for (const d of diagnostics) {
     if (!d.dropped) continue;
-    const key = rejectedKey(d.dropped.kind, d.dropped.kind === 'Operator' || SHARED_KINDS.includes(d.dropped.kind as Kind) ? undefined : d.operator, d.dropped.id);
+    const key = rejectedKey(
+      d.dropped.kind,
+      d.dropped.kind === 'Operator' || SHARED_KINDS.includes(d.dropped.kind as Kind) ? undefined : d.operator,
+      d.dropped.id,
+    );
     if (!rejected.has(key)) rejected.set(key, d);
   }
   return rejected;
@@ -158,7 +193,8 @@ function rejectedDocumentsOf(diagnostics: readonly Diagnostic[]): Map<string, Di
 /** Operators whose Operator document the loader dropped, by id, with the first problem that dropped it. */
 function rejectedOperatorsOf(diagnostics: readonly Diagnostic[]): Map<string, Diagnostic> {
   const rejected = new Map<string, Diagnostic>();
-  for (const d of diagnostics) if (d.dropped?.kind === 'Operator' && !rejected.has(d.dropped.id)) rejected.set(d.dropped.id, d);
+  for (const d of diagnostics)
+    if (d.dropped?.kind === 'Operator' && !rejected.has(d.dropped.id)) rejected.set(d.dropped.id, d);
   return rejected;
 }
 
@@ -169,14 +205,32 @@ export function prepareAudit(options: AuditOptions): PreparedAudit {
   const auditor = loadAuditorInputs(options);
   // The auditor's files are never read as a submission, even when they lie inside a submission folder.
   const auditorFiles = new Set(auditor.files.map((f) => resolvePath(f)));
-  const excluded = [...(options.outDir ? [options.outDir] : []), ...(options.registryPaths ?? []), ...(options.waiverPaths ?? [])];
+  const excluded = [
+    ...(options.outDir ? [options.outDir] : []),
+    ...(options.registryPaths ?? []),
+    ...(options.waiverPaths ?? []),
+  ];
   const collected = collectFiles(options.paths, excluded);
-  const user = loadFiles(collected.files.filter((f) => !auditorFiles.has(resolvePath(f))), { limits: options.limits });
+  const user = loadFiles(
+    collected.files.filter((f) => !auditorFiles.has(resolvePath(f))),
+    { limits: options.limits },
+  );
   for (const doc of user.documents) doc.origin = 'submission';
   const catalog = compileCatalog(options.controlsDir);
-  const diagnostics: Diagnostic[] = [...builtins.diagnostics, ...auditor.diagnostics, ...collected.diagnostics, ...user.diagnostics, ...catalog.diagnostics];
+  const diagnostics: Diagnostic[] = [
+    ...builtins.diagnostics,
+    ...auditor.diagnostics,
+    ...collected.diagnostics,
+    ...user.diagnostics,
+    ...catalog.diagnostics,
+  ];
 
-  const { world, diagnostics: worldDiagnostics } = buildWorld([...builtins.documents, ...auditor.documents], user.documents, rejectedOperatorsOf(user.diagnostics), rejectedDocumentsOf([...auditor.diagnostics, ...user.diagnostics]));
+  const { world, diagnostics: worldDiagnostics } = buildWorld(
+    [...builtins.documents, ...auditor.documents],
+    user.documents,
+    rejectedOperatorsOf(user.diagnostics),
+    rejectedDocumentsOf([...auditor.diagnostics, ...user.diagnostics]),
+  );
   appendAll(diagnostics, worldDiagnostics);
   appendAll(diagnostics, checkHoldings(world));
   // Figures that contradict themselves (shares over 100 %, agreements expiring before signature): located, before routes are released.
@@ -184,7 +238,10 @@ export function prepareAudit(options: AuditOptions): PreparedAudit {
   const { profile, diagnostics: profileDiagnostics } = resolveProfile(
     world,
     { id: options.profileId, date: options.date, today: options.today },
-    profileCatalog(catalog.controls, builtins.documents.find((d) => d.kind === 'AuditProfile' && d.id === BASE_PROFILE_ID)),
+    profileCatalog(
+      catalog.controls,
+      builtins.documents.find((d) => d.kind === 'AuditProfile' && d.id === BASE_PROFILE_ID),
+    ),
   );
   appendAll(diagnostics, profileDiagnostics);
   if (options.failOn) profile.failOn = options.failOn;
@@ -250,15 +307,37 @@ export function auditOperator(
     const submission = buildSubmission(world, resolver, profile, operatorDoc, docs);
     const counted = submission.routes.length > listRouteFindingsUpTo ? routeTally(operatorId) : undefined;
     const locations = new LocationQueue();
-    const findings = controls.flatMap((control) => evaluateControl(control, submission, profile, counted?.tally, locations));
+    const findings = controls.flatMap((control) =>
+      evaluateControl(control, submission, profile, counted?.tally, locations),
+    );
     locations.resolve();
-    const waivers = applyWaivers(findings, docs.waivers, profile.auditDate, knownControls, profile.acceptSubmissionWaivers);
+    const waivers = applyWaivers(
+      findings,
+      docs.waivers,
+      profile.auditDate,
+      knownControls,
+      profile.acceptSubmissionWaivers,
+    );
     inventoryOf(submission, inventory);
-    return { operatorId, findings, summarised: counted?.summaries() ?? [], waivers, inventory, diagnostics: resolver.diagnostics };
+    return {
+      operatorId,
+      findings,
+      summarised: counted?.summaries() ?? [],
+      waivers,
+      inventory,
+      diagnostics: resolver.diagnostics,
+    };
   } catch (err) {
     // A bug must not cost the other operators their audit: record it against this operator and go on.
     const message = `Internal error while auditing ${operatorId}: ${(err as Error)?.message ?? err}. The other operators were audited; please report it.`;
-    return { operatorId, findings: [operatorErrorFinding(operatorId, operatorDoc.positions.locate(['metadata', 'id']), message)], summarised: [], waivers: [], inventory, diagnostics: resolver.diagnostics };
+    return {
+      operatorId,
+      findings: [operatorErrorFinding(operatorId, operatorDoc.positions.locate(['metadata', 'id']), message)],
+      summarised: [],
+      waivers: [],
+      inventory,
+      diagnostics: resolver.diagnostics,
+    };
   }
 }
 
@@ -266,7 +345,15 @@ export function auditOperator(
 export function assembleReport(prepared: PreparedAudit, outcomes: OperatorOutcome[]): AuditReport {
   const { options, world, profile, controls } = prepared;
   const findings = outcomes.flatMap((o) => o.findings);
-  const summarised = outcomes.flatMap((o) => o.summarised).sort(byKeys((s) => s.operator, (s) => s.control, (s) => s.status));
+  const summarised = outcomes
+    .flatMap((o) => o.summarised)
+    .sort(
+      byKeys(
+        (s) => s.operator,
+        (s) => s.control,
+        (s) => s.status,
+      ),
+    );
   const waivers = outcomes.flatMap((o) => o.waivers);
   const inventory: Inventory = { operators: [], routes: [], carriers: [], agreements: [] };
   for (const o of outcomes) {
@@ -282,8 +369,20 @@ export function assembleReport(prepared: PreparedAudit, outcomes: OperatorOutcom
   const excerpt = excerptReader(undefined, prepared.texts);
   for (const f of findings) if (ATTENTION.has(f.status)) f.excerpt = excerpt(f.location.file, f.location.line);
 
-  findings.sort(byKeys<Finding>((f) => f.operator, (f) => f.control, (f) => f.subject, (f) => String(f.location.line).padStart(9, '0')));
-  waivers.sort(byKeys<WaiverOutcome>((w) => w.operator, (w) => w.id));
+  findings.sort(
+    byKeys<Finding>(
+      (f) => f.operator,
+      (f) => f.control,
+      (f) => f.subject,
+      (f) => String(f.location.line).padStart(9, '0'),
+    ),
+  );
+  waivers.sort(
+    byKeys<WaiverOutcome>(
+      (w) => w.operator,
+      (w) => w.id,
+    ),
+  );
   const errors = dedupeDiagnostics(diagnostics);
 
   const result: AuditResult = {
@@ -306,7 +405,15 @@ export function assembleReport(prepared: PreparedAudit, outcomes: OperatorOutcom
       registryChanges: world.registryChanges,
       registry: registryCurrency(world, profile),
     },
-    summary: summarise(findings, summarised, world, ownersOf, profile, errors, new Map(controls.map((c) => [c.definition.id, profile.severity[c.definition.id] ?? c.definition.severity]))),
+    summary: summarise(
+      findings,
+      summarised,
+      world,
+      ownersOf,
+      profile,
+      errors,
+      new Map(controls.map((c) => [c.definition.id, profile.severity[c.definition.id] ?? c.definition.severity])),
+    ),
     controls: controls
       .map((c) => ({
         id: c.definition.id,
@@ -328,16 +435,30 @@ export function assembleReport(prepared: PreparedAudit, outcomes: OperatorOutcom
   if (options.baseline) {
     // Routes of operators whose passing findings were counted, not listed: their subjects still exist.
     const counted = new Set(summarised.map((s) => s.operator));
-    const countedSubjects = new Set(inventory.routes.filter((r) => counted.has(r.operator)).map((r) => `${r.operator}\u0000${r.ref}`));
-    result.baseline = compareWithBaseline(findings, options.baseline.previous, options.baseline.source, countedSubjects);
+    const countedSubjects = new Set(
+      inventory.routes.filter((r) => counted.has(r.operator)).map((r) => `${r.operator}\u0000${r.ref}`),
+    );
+    result.baseline = compareWithBaseline(
+      findings,
+      options.baseline.previous,
+      options.baseline.source,
+      countedSubjects,
+    );
   }
   return { result, inventory: sortInventory(inventory), loaded: prepared.loaded };
 }
 
 /** The bundled registry's as-of date and the facts the profile's maxRegistryAgeMonths (default 12) finds too old. */
 function registryCurrency(world: World, profile: EffectiveProfile): AuditResult['run']['registry'] {
-  const maxAgeMonths = typeof profile.parameters.maxRegistryAgeMonths === 'number' ? profile.parameters.maxRegistryAgeMonths : 12;
-  const stale = staleRegistryFacts(world, profile.auditDate, maxAgeMonths).map((f) => ({ kind: f.kind, id: f.id, fact: f.fact, checked: f.checked, at: `${f.file}:${f.line}` }));
+  const maxAgeMonths =
+    typeof profile.parameters.maxRegistryAgeMonths === 'number' ? profile.parameters.maxRegistryAgeMonths : 12;
+  const stale = staleRegistryFacts(world, profile.auditDate, maxAgeMonths).map((f) => ({
+    kind: f.kind,
+    id: f.id,
+    fact: f.fact,
+    checked: f.checked,
+    at: `${f.file}:${f.line}`,
+  }));
   return { asOf: registryAsOf(world), maxAgeMonths, stale };
 }
 
@@ -346,7 +467,12 @@ function registryCurrency(world: World, profile: EffectiveProfile): AuditResult[
  * the inventory and in the evidence of its own findings, so no report presents an operator's word as a
  * registry fact.
  */
-function markDeclaredCarriers(world: World, ownersOf: (file: string) => string[], inventory: Inventory, findings: Finding[]): void {
+function markDeclaredCarriers(
+  world: World,
+  ownersOf: (file: string) => string[],
+  inventory: Inventory,
+  findings: Finding[],
+): void {
   const declared = new Map<string, string[]>();
   for (const [id, doc] of world.carriers) if (doc.origin === 'submission') declared.set(id, ownersOf(doc.file));
   if (declared.size === 0) return;
@@ -354,7 +480,17 @@ function markDeclaredCarriers(world: World, ownersOf: (file: string) => string[]
   for (let i = 0; i < findings.length; i++) {
     const f = findings[i];
     const by = f.subject.startsWith('Carrier/') ? declared.get(f.subject.slice('Carrier/'.length)) : undefined;
-    if (by) findings[i] = { ...f, evidence: { ...f.evidence, declaredBy: by.length > 0 ? `declared by ${by.join(', ')}, not in the registry` : 'declared by a submission, not in the registry' } };
+    if (by)
+      findings[i] = {
+        ...f,
+        evidence: {
+          ...f.evidence,
+          declaredBy:
+            by.length > 0
+              ? `declared by ${by.join(', ')}, not in the registry`
+              : 'declared by a submission, not in the registry',
+        },
+      };
   }
 }
 
@@ -366,7 +502,10 @@ export function validateInputs(options: AuditOptions): { diagnostics: Diagnostic
   const prepared = prepareAudit(options);
   const resolver = new OwnershipResolver(prepared.world);
   for (const id of prepared.world.carriers.keys()) resolver.resolve(id);
-  return { diagnostics: dedupeDiagnostics([...prepared.diagnostics, ...resolver.diagnostics]), loaded: prepared.loaded };
+  return {
+    diagnostics: dedupeDiagnostics([...prepared.diagnostics, ...resolver.diagnostics]),
+    loaded: prepared.loaded,
+  };
 }
 
 /** "4 Operator, 12 RoutingTable, …": the kinds of which any document was loaded, in the model's order. */
@@ -382,7 +521,14 @@ export function loadedText(loaded: Record<Kind, number>): string {
 export function auditAll(prepared: PreparedAudit, onOutcome?: (outcome: OperatorOutcome) => void): OperatorOutcome[] {
   const resolver = new OwnershipResolver(prepared.world);
   return prepared.operatorIds.map((id) => {
-    const outcome = auditOperator(prepared.world, prepared.profile, prepared.controls, id, resolver, prepared.options.listRouteFindingsUpTo);
+    const outcome = auditOperator(
+      prepared.world,
+      prepared.profile,
+      prepared.controls,
+      id,
+      resolver,
+      prepared.options.listRouteFindingsUpTo,
+    );
     releaseParsedRoutes(prepared.world.submissions.get(id)!);
     onOutcome?.(outcome);
     return outcome;
@@ -416,9 +562,19 @@ function sortInventory(inventory: Inventory): Inventory {
   }
   return {
     operators: inventory.operators.sort(byKeys((o) => o.id)),
-    routes: inventory.routes.sort(byKeys((r) => r.operator, (r) => r.table)),
+    routes: inventory.routes.sort(
+      byKeys(
+        (r) => r.operator,
+        (r) => r.table,
+      ),
+    ),
     carriers: [...carriers.values()].sort(byKeys((c) => c.id)),
-    agreements: inventory.agreements.sort(byKeys((a) => a.operator, (a) => a.id)),
+    agreements: inventory.agreements.sort(
+      byKeys(
+        (a) => a.operator,
+        (a) => a.id,
+      ),
+    ),
   };
 }
 
@@ -450,7 +606,11 @@ export function failsThreshold(finding: Finding, failOn: Severity | 'none', notE
 }
 
 export function blocksRun(result: AuditResult, finding: Finding): boolean {
-  return failsThreshold(finding, result.run.profile.failOn, result.run.profile.parameters.notEvidencedIsFailure === true);
+  return failsThreshold(
+    finding,
+    result.run.profile.failOn,
+    result.run.profile.parameters.notEvidencedIsFailure === true,
+  );
 }
 
 function emptyCounts(): Record<Status, number> {
@@ -470,7 +630,10 @@ function summarise(
   severities: Map<string, Severity>,
 ): AuditResult['summary'] {
   const byStatus = emptyCounts();
-  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, emptyCounts()])) as Record<Severity, Record<Status, number>>;
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, emptyCounts()])) as Record<
+    Severity,
+    Record<Status, number>
+  >;
   const operators = new Map<string, OperatorSummary>();
   const state = new Map<string, { failed: boolean; errors: string[]; missing: string[] }>();
   const add = (id: string, name: string, country: string) => {
@@ -481,7 +644,11 @@ function summarise(
   // An operator whose Operator document could not be loaded is reported, never silently left out of the run.
   for (const [id, d] of world.rejectedOperators) {
     add(id, id, '');
-    state.get(id)!.missing.push(`the Operator document could not be loaded (${formatDiagnostic(d)}), so none of this operator's documents were audited`);
+    state
+      .get(id)!
+      .missing.push(
+        `the Operator document could not be loaded (${formatDiagnostic(d)}), so none of this operator's documents were audited`,
+      );
   }
   for (const f of findings) {
     byStatus[f.status]++;
@@ -501,7 +668,10 @@ function summarise(
   // Every input problem makes the operators it concerns INCOMPLETE; a control that could not be compiled, ERROR.
   const ids = [...operators.keys()];
   for (const d of errors) {
-    const concerned = d.operator !== undefined && operators.has(d.operator) ? [d.operator] : operatorsConcerned({ ...d, operator: undefined }, ownersOf, ids);
+    const concerned =
+      d.operator !== undefined && operators.has(d.operator)
+        ? [d.operator]
+        : operatorsConcerned({ ...d, operator: undefined }, ownersOf, ids);
     for (const id of concerned) {
       const s = state.get(id);
       if (s) (d.code === 'control' ? s.errors : s.missing).push(formatDiagnostic(d));
@@ -510,12 +680,33 @@ function summarise(
   const gated = profile.failOn !== 'none';
   for (const [id, op] of operators) {
     const s = state.get(id)!;
-    op.result = s.failed ? 'FAIL' : s.errors.length > 0 ? 'ERROR' : s.missing.length > 0 ? 'INCOMPLETE' : gated ? 'PASS' : 'NOT GATED';
+    op.result = s.failed
+      ? 'FAIL'
+      : s.errors.length > 0
+        ? 'ERROR'
+        : s.missing.length > 0
+          ? 'INCOMPLETE'
+          : gated
+            ? 'PASS'
+            : 'NOT GATED';
     const reasons = [...s.errors, ...s.missing];
-    op.incomplete = reasons.length > MAX_REASONS ? [...reasons.slice(0, MAX_REASONS), `${reasons.length - MAX_REASONS} more, listed with the input errors`] : reasons;
+    op.incomplete =
+      reasons.length > MAX_REASONS
+        ? [...reasons.slice(0, MAX_REASONS), `${reasons.length - MAX_REASONS} more, listed with the input errors`]
+        : reasons;
   }
   const list = [...operators.values()].sort(byKeys((o) => o.id));
-  return { result: runVerdict(list.map((o) => o.result), errors.length > 0, gated), byStatus, bySeverity, operators: list, errors: errors.length };
+  return {
+    result: runVerdict(
+      list.map((o) => o.result),
+      errors.length > 0,
+      gated,
+    ),
+    byStatus,
+    bySeverity,
+    operators: list,
+    errors: errors.length,
+  };
 }
 
 /**
@@ -537,7 +728,10 @@ function dedupeDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
       seen.add(key);
       return true;
     })
-    .sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareText(a.message, b.message));
+    .sort(
+      (a, b) =>
+        compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareText(a.message, b.message),
+    );
 }
 
 function sortedRecord<T>(record: Record<string, T>): Record<string, T> {
@@ -545,5 +739,10 @@ function sortedRecord<T>(record: Record<string, T>): Record<string, T> {
 }
 
 function pick(record: Record<string, unknown>, keys: string[]): Record<string, unknown> {
-  return Object.fromEntries(keys.sort(compareText).filter((k) => k in record).map((k) => [k, record[k]]));
+  return Object.fromEntries(
+    keys
+      .sort(compareText)
+      .filter((k) => k in record)
+      .map((k) => [k, record[k]]),
+  );
 }

@@ -70,17 +70,32 @@ function primaryShareByController(submission: Submission): Subject[] {
     const active = routes.filter((r) => r.value.status === 'active');
     // Each group counts its routes rather than naming them: a national table has a million, and the
     // workbook's Routes sheet already shows every route's primary controller.
-    const byGroup = new Map<string, { group: string; name: string; share: number; carriers: Set<string>; routeCount: number }>();
+    const byGroup = new Map<
+      string,
+      { group: string; name: string; share: number; carriers: Set<string>; routeCount: number }
+    >();
     for (const route of active.filter((r) => r.value.hasTrafficShare)) {
       const primary = route.value.primary;
-      const entry = byGroup.get(primary.group) ?? { group: primary.group, name: primary.groupName, share: 0, carriers: new Set<string>(), routeCount: 0 };
+      const entry = byGroup.get(primary.group) ?? {
+        group: primary.group,
+        name: primary.groupName,
+        share: 0,
+        carriers: new Set<string>(),
+        routeCount: 0,
+      };
       entry.share += route.value.trafficShare;
       entry.carriers.add(primary.carrier);
       entry.routeCount++;
       byGroup.set(primary.group, entry);
     }
     const groups = [...byGroup.values()]
-      .map((g) => ({ group: g.group, name: g.name, share: round(g.share), carriers: [...g.carriers].sort(compareText), routeCount: g.routeCount }))
+      .map((g) => ({
+        group: g.group,
+        name: g.name,
+        share: round(g.share),
+        carriers: [...g.carriers].sort(compareText),
+        routeCount: g.routeCount,
+      }))
       .sort((a, b) => b.share - a.share || compareText(a.group, b.group));
     const top = groups[0] ?? { group: '', name: '', share: 0, carriers: [] as string[], routeCount: 0 };
     return groupSubject(submission, tables, {

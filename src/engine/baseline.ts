@@ -6,7 +6,8 @@ import { byKeys } from '../model/order.js';
 import type { Status } from '../model/types.js';
 
 /** One finding of the previous run, as a comparison reads it. */
-export interface PreviousFinding extends Pick<Finding, 'control' | 'operator' | 'subject' | 'status' | 'fingerprint' | 'severity' | 'title'> {
+export interface PreviousFinding
+  extends Pick<Finding, 'control' | 'operator' | 'subject' | 'status' | 'fingerprint' | 'severity' | 'title'> {
   /**
    * findingDigest of the previous finding's message and evidence: what tells `changed` from `unchanged`
    * when the status is the same. The --baseline reader keeps this instead of the evidence itself.
@@ -27,13 +28,24 @@ export interface PreviousFindings {
  * How bad a status is, worst highest: fail and error, then not-evidenced, then waived (an accepted
  * problem), then pass and not-applicable. The one order every baseline state is decided by.
  */
-export const STATUS_BADNESS: Readonly<Record<Status, number>> = { fail: 3, error: 3, 'not-evidenced': 2, waived: 1, pass: 0, 'not-applicable': 0 };
+export const STATUS_BADNESS: Readonly<Record<Status, number>> = {
+  fail: 3,
+  error: 3,
+  'not-evidenced': 2,
+  waived: 1,
+  pass: 0,
+  'not-applicable': 0,
+};
 
 /** Statuses that are an open problem: a previous one that is none of these now is `resolved`. */
 export const PROBLEM_STATUSES: ReadonlySet<Status> = new Set<Status>(['fail', 'not-evidenced', 'error']);
 
 /** The state a finding takes against its previous one (undefined: there was none). */
-export function baselineStateOf(current: Status, previous: Status | undefined, sameFigures: () => boolean): BaselineState {
+export function baselineStateOf(
+  current: Status,
+  previous: Status | undefined,
+  sameFigures: () => boolean,
+): BaselineState {
   if (previous === undefined) return 'new';
   const now = STATUS_BADNESS[current];
   const before = STATUS_BADNESS[previous];
@@ -53,7 +65,10 @@ export function baselineStateOf(current: Status, previous: Status | undefined, s
  * are dropped, as JSON drops them). 16 hex digits: a comparison keeps one per previous finding.
  */
 export function findingDigest(f: { message: string; evidence: unknown }): string {
-  return createHash('sha256').update(canonicalJson([f.message, f.evidence ?? {}])).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(canonicalJson([f.message, f.evidence ?? {}]))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 function canonicalJson(value: unknown): string {
@@ -67,7 +82,9 @@ function canonicalJson(value: unknown): string {
 
 function previousDigest(f: PreviousFinding): string | undefined {
   if (f.digest !== undefined) return f.digest;
-  return f.message !== undefined && f.evidence !== undefined ? findingDigest({ message: f.message, evidence: f.evidence }) : undefined;
+  return f.message !== undefined && f.evidence !== undefined
+    ? findingDigest({ message: f.message, evidence: f.evidence })
+    : undefined;
 }
 
 /** Zero for every state. */
@@ -83,7 +100,12 @@ export function emptyBaselineCounts(): Record<BaselineState, number> {
  * differ), `unchanged`. Previous problems whose subject disappeared are listed as resolved too, so
  * nothing fixed silently drops out of the comparison.
  */
-export function compareWithBaseline(findings: Finding[], previous: PreviousFindings, source: string, countedSubjects: ReadonlySet<string> = new Set()): BaselineComparison {
+export function compareWithBaseline(
+  findings: Finding[],
+  previous: PreviousFindings,
+  source: string,
+  countedSubjects: ReadonlySet<string> = new Set(),
+): BaselineComparison {
   const before = new Map(previous.findings.map((f) => [f.fingerprint, f]));
   const counts = emptyBaselineCounts();
   const seen = new Set<string>();
@@ -104,8 +126,22 @@ export function compareWithBaseline(findings: Finding[], previous: PreviousFindi
   counts.resolved += countedNow.length;
   const gone = unlisted
     .filter((f) => !countedSubjects.has(`${f.operator}\u0000${f.subject}`))
-    .map((f) => ({ control: f.control, title: f.title, severity: f.severity, operator: f.operator, subject: f.subject, previousStatus: f.status, fingerprint: f.fingerprint }))
-    .sort(byKeys((f) => f.operator, (f) => f.control, (f) => f.subject));
+    .map((f) => ({
+      control: f.control,
+      title: f.title,
+      severity: f.severity,
+      operator: f.operator,
+      subject: f.subject,
+      previousStatus: f.status,
+      fingerprint: f.fingerprint,
+    }))
+    .sort(
+      byKeys(
+        (f) => f.operator,
+        (f) => f.control,
+        (f) => f.subject,
+      ),
+    );
   counts.resolved += gone.length;
   return { source, previousAuditDate: previous.auditDate, counts, removed: gone };
 }

@@ -34,7 +34,11 @@ export function compileControl(control: LoadedControl): { compiled?: CompiledCon
       return environment.parse(source) as unknown as CelProgram;
     } catch (err) {
       const firstLine = String((err as Error).message).split('\n')[0];
-      diagnostics.push({ ...control.positions.locate(path), code: 'control', message: `${control.definition.id}: cannot parse CEL expression: ${firstLine}` });
+      diagnostics.push({
+        ...control.positions.locate(path),
+        code: 'control',
+        message: `${control.definition.id}: cannot parse CEL expression: ${firstLine}`,
+      });
       return undefined;
     }
   };

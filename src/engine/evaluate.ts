@@ -41,13 +41,24 @@ export function fingerprint(control: string, operator: string, subject: string):
 }
 
 /** Evaluates one control for one operator's submission. Never throws: a broken expression becomes an `error` finding. */
-export function evaluateControl(control: CompiledControl, submission: Submission, profile: EffectiveProfile, tally?: RouteTally, locations?: LocationQueue): Finding[] {
+export function evaluateControl(
+  control: CompiledControl,
+  submission: Submission,
+  profile: EffectiveProfile,
+  tally?: RouteTally,
+  locations?: LocationQueue,
+): Finding[] {
   const definition = control.definition;
   const applies = definition.appliesTo;
   const params = controlParameters(control, profile);
   const severity: Severity = profile.severity[definition.id] ?? definition.severity;
   const remediation = definition.remediation.trim();
-  const operatorSubject: Subject = { ref: `Operator/${submission.operatorId}`, doc: submission.operatorDoc, path: ID_PATH, value: submission.operator };
+  const operatorSubject: Subject = {
+    ref: `Operator/${submission.operatorId}`,
+    doc: submission.operatorDoc,
+    path: ID_PATH,
+    value: submission.operator,
+  };
 
   const finding = (subject: Subject, status: Status, message: string, evidence: Record<string, unknown>): Finding => ({
     control: definition.id,
@@ -71,12 +82,32 @@ export function evaluateControl(control: CompiledControl, submission: Submission
   };
 
   if (applies.networks && !applies.networks.some((n) => submission.operator.networks.includes(n))) {
-    return [place(finding(operatorSubject, 'not-applicable', `Not applicable: the operator runs none of ${applies.networks.join(', ')}.`, { networks: submission.operator.networks }), operatorSubject)];
+    return [
+      place(
+        finding(
+          operatorSubject,
+          'not-applicable',
+          `Not applicable: the operator runs none of ${applies.networks.join(', ')}.`,
+          { networks: submission.operator.networks },
+        ),
+        operatorSubject,
+      ),
+    ];
   }
 
   const subjects = subjectsFor(applies.subject, applies.aggregate, submission, operatorSubject);
   if (subjects.length === 0) {
-    return [place(finding(operatorSubject, 'not-evidenced', `Not evidenced: the operator submitted no ${DOCUMENT_KIND[applies.subject]}.`, {}), operatorSubject)];
+    return [
+      place(
+        finding(
+          operatorSubject,
+          'not-evidenced',
+          `Not evidenced: the operator submitted no ${DOCUMENT_KIND[applies.subject]}.`,
+          {},
+        ),
+        operatorSubject,
+      ),
+    ];
   }
 
   // Judge each subject first (status only); evidence, location and message are worked out only for
@@ -84,13 +115,25 @@ export function evaluateControl(control: CompiledControl, submission: Submission
   const judge = (subject: Subject): Verdict => {
     const value = subject.value;
     if (applies.protocols && !applies.protocols.includes(value.protocol)) {
-      return fixed('not-applicable', `Not applicable: applies to ${applies.protocols.join(', ')} only; this is ${value.protocol}.`, { protocol: value.protocol });
+      return fixed(
+        'not-applicable',
+        `Not applicable: applies to ${applies.protocols.join(', ')} only; this is ${value.protocol}.`,
+        { protocol: value.protocol },
+      );
     }
     if (applies.statuses && !applies.statuses.includes(value.status)) {
-      return fixed('not-applicable', `Not applicable: applies to ${applies.statuses.join(', ')} routes only; this route is ${value.status}.`, { status: value.status });
+      return fixed(
+        'not-applicable',
+        `Not applicable: applies to ${applies.statuses.join(', ')} routes only; this route is ${value.status}.`,
+        { status: value.status },
+      );
     }
     if (value.undefinedCarriers?.length > 0) {
-      return fixed('error', `Cannot evaluate: references undefined carrier ${value.undefinedCarriers.join(', ')} (see the input errors).`, { undefinedCarriers: value.undefinedCarriers });
+      return fixed(
+        'error',
+        `Cannot evaluate: references undefined carrier ${value.undefinedCarriers.join(', ')} (see the input errors).`,
+        { undefinedCarriers: value.undefinedCarriers },
+      );
     }
     const scope: Record<string, unknown> = {
       subject: value,
@@ -102,11 +145,19 @@ export function evaluateControl(control: CompiledControl, submission: Submission
     let stage = 'applies';
     try {
       if (control.applies && run(control.applies, scope) !== true) {
-        return fixed('not-applicable', () => render(definition.check.notApplicable ?? 'Not applicable to this subject.', scope), {});
+        return fixed(
+          'not-applicable',
+          () => render(definition.check.notApplicable ?? 'Not applicable to this subject.', scope),
+          {},
+        );
       }
       stage = 'evidenced';
       if (control.evidenced && run(control.evidenced, scope) !== true) {
-        return fixed('not-evidenced', () => render(definition.check.notEvidenced ?? 'Not evidenced: the submission does not say.', scope), {});
+        return fixed(
+          'not-evidenced',
+          () => render(definition.check.notEvidenced ?? 'Not evidenced: the submission does not say.', scope),
+          {},
+        );
       }
       for (const [name, program] of control.lets) {
         stage = `let.${name}`;
@@ -114,10 +165,15 @@ export function evaluateControl(control: CompiledControl, submission: Submission
       }
       stage = 'pass';
       const passed = run(control.pass, scope);
-      if (typeof passed !== 'boolean') throw new Error(`expected true or false, got ${JSON.stringify(toPlain(passed))}`);
+      if (typeof passed !== 'boolean')
+        throw new Error(`expected true or false, got ${JSON.stringify(toPlain(passed))}`);
       return { status: passed ? 'pass' : 'fail', details: () => explain(passed, scope) };
     } catch (err) {
-      return fixed('error', `Cannot evaluate ${definition.id} (${stage}): ${String((err as Error).message ?? err).split('\n')[0]}`, {});
+      return fixed(
+        'error',
+        `Cannot evaluate ${definition.id} (${stage}): ${String((err as Error).message ?? err).split('\n')[0]}`,
+        {},
+      );
     }
   };
 
@@ -136,7 +192,11 @@ export function evaluateControl(control: CompiledControl, submission: Submission
       stage = 'message';
       return { message: render(passed ? definition.messages.pass : definition.messages.fail, scope), evidence, path };
     } catch (err) {
-      return { status: 'error', message: `Cannot evaluate ${definition.id} (${stage}): ${String((err as Error).message ?? err).split('\n')[0]}`, evidence: {} };
+      return {
+        status: 'error',
+        message: `Cannot evaluate ${definition.id} (${stage}): ${String((err as Error).message ?? err).split('\n')[0]}`,
+        evidence: {},
+      };
     }
   };
 
@@ -150,8 +210,10 @@ export function evaluateControl(control: CompiledControl, submission: Submission
   const statusByProjection: Status[] = [];
   // When the evidence and messages read no identity either, a failing route's details are those of the
   // first route of its projection, with the location moved to this route's item.
-  const detailsByProjection: Array<Details | undefined> | undefined = projection && detailsFollowShape(code!) ? [] : undefined;
-  const counts = tally && applies.subject === 'route' ? { pass: new Counted(), 'not-applicable': new Counted() } : undefined;
+  const detailsByProjection: Array<Details | undefined> | undefined =
+    projection && detailsFollowShape(code!) ? [] : undefined;
+  const counts =
+    tally && applies.subject === 'route' ? { pass: new Counted(), 'not-applicable': new Counted() } : undefined;
   for (const subject of subjects) {
     const projected = projection && subject.shape !== undefined ? projection(subject.shape, subject.value) : undefined;
     let verdict: Verdict | undefined;
@@ -167,7 +229,13 @@ export function evaluateControl(control: CompiledControl, submission: Submission
     }
     const shared = projected === undefined ? undefined : detailsByProjection?.[projected];
     if (shared) {
-      findings.push(place(finding(subject, shared.status ?? status, shared.message, shared.evidence), subject, rebase(shared.path, subject.path)));
+      findings.push(
+        place(
+          finding(subject, shared.status ?? status, shared.message, shared.evidence),
+          subject,
+          rebase(shared.path, subject.path),
+        ),
+      );
       continue;
     }
     // A listed finding needs its own scope (lets) for its details: judge it unless that was just done.
@@ -176,11 +244,18 @@ export function evaluateControl(control: CompiledControl, submission: Submission
     try {
       details = verdict.details();
     } catch (err) {
-      details = { status: 'error', message: `Cannot evaluate ${definition.id} (message): ${String((err as Error).message ?? err).split('\n')[0]}`, evidence: {} };
+      details = {
+        status: 'error',
+        message: `Cannot evaluate ${definition.id} (message): ${String((err as Error).message ?? err).split('\n')[0]}`,
+        evidence: {},
+      };
     }
     const path = details.path && resolveAgainst(details.path, subject.path);
-    if (projected !== undefined && detailsByProjection && details.status === undefined) detailsByProjection[projected] = { ...details, path };
-    findings.push(place(finding(subject, details.status ?? verdict.status, details.message, details.evidence), subject, path));
+    if (projected !== undefined && detailsByProjection && details.status === undefined)
+      detailsByProjection[projected] = { ...details, path };
+    findings.push(
+      place(finding(subject, details.status ?? verdict.status, details.message, details.evidence), subject, path),
+    );
   }
   if (counts && tally) {
     for (const status of ['pass', 'not-applicable'] as const) {
@@ -209,7 +284,8 @@ class Counted {
  */
 function projectionOf(code: ControlCode): (shape: number, route: Record<string, any>) => number {
   const named = new Set(['protocol', 'status', 'undefinedCarriers']);
-  for (const m of [code.verdict, code.details, code.location].join('\n').matchAll(/\b(?:route|subject)\s*\.\s*(\w+)/g)) named.add(m[1]);
+  for (const m of [code.verdict, code.details, code.location].join('\n').matchAll(/\b(?:route|subject)\s*\.\s*(\w+)/g))
+    named.add(m[1]);
   // Identity differs within a shape, so it cannot be part of a shape's number: the verdict never reads it
   // (or there is no projection), and details that read it beyond `route.at` are not shared.
   const fields = [...named].filter((f) => !IDENTITY_FIELDS.includes(f)).sort();
@@ -262,10 +338,14 @@ function readCode(control: CompiledControl): ControlCode {
   const d = control.definition;
   const c = d.check;
   const code = (text: string | undefined) => (text ?? '').replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""');
-  const placeholders = (text: string | undefined) => [...(text ?? '').matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)].map((m) => m[1]).join('\n');
+  const placeholders = (text: string | undefined) =>
+    [...(text ?? '').matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)].map((m) => m[1]).join('\n');
   return {
     verdict: [c.applies, c.evidenced, c.pass, ...Object.values(c.let ?? {})].map(code).join('\n'),
-    details: [...Object.values(c.evidence ?? {}).map(code), ...[d.messages.pass, d.messages.fail, c.notApplicable, c.notEvidenced].map(placeholders)].join('\n'),
+    details: [
+      ...Object.values(c.evidence ?? {}).map(code),
+      ...[d.messages.pass, d.messages.fail, c.notApplicable, c.notEvidenced].map(placeholders),
+    ].join('\n'),
     location: code(c.location),
   };
 }
@@ -286,13 +366,20 @@ function verdictFollowsShape({ verdict }: ControlCode): boolean {
 function detailsFollowShape({ verdict, details, location }: ControlCode): boolean {
   const text = `${verdict}\n${details}`;
   // `route.at` in a location is fine: the location is moved to each route's item (rebase).
-  if (namesRouteField(location, IDENTITY_FIELDS.filter((f) => f !== 'at')) || WHOLE_ROUTE.test(location)) return false;
+  if (
+    namesRouteField(
+      location,
+      IDENTITY_FIELDS.filter((f) => f !== 'at'),
+    ) ||
+    WHOLE_ROUTE.test(location)
+  )
+    return false;
   return !/\.at\b/.test(text) && !namesRouteField(text, IDENTITY_FIELDS) && !WHOLE_ROUTE.test(text);
 }
 
 /** A location inside one route item, moved to the same place in another route's item. */
 function rebase(path: DocPath | undefined, routePath: DocPath): DocPath | undefined {
-  if (!path || path[0] !== 'spec' || path[1] !== 'routes' || typeof path[2] !== 'number') return path;
+  if (path?.[0] !== 'spec' || path[1] !== 'routes' || typeof path[2] !== 'number') return path;
   const moved = path.slice();
   moved[2] = routePath[2];
   return moved;
@@ -360,13 +447,23 @@ function fixed(status: Status, message: string | (() => string), evidence: Recor
 }
 
 /** Receives route findings that are counted instead of listed (pass and not-applicable in large tables), once per control and status. */
-export type RouteTally = (control: string, status: 'pass' | 'not-applicable', count: number, examples: string[]) => void;
+export type RouteTally = (
+  control: string,
+  status: 'pass' | 'not-applicable',
+  count: number,
+  examples: string[],
+) => void;
 
 function run(program: CelProgram, scope: Record<string, unknown>): unknown {
   return toPlain(program(scope));
 }
 
-function subjectsFor(kind: string, aggregate: string | undefined, submission: Submission, operatorSubject: Subject): Subject[] {
+function subjectsFor(
+  kind: string,
+  aggregate: string | undefined,
+  submission: Submission,
+  operatorSubject: Subject,
+): Subject[] {
   switch (kind) {
     case 'operator':
       return [operatorSubject];

@@ -41,13 +41,22 @@ export function applyWaivers(
     });
 
     if (source === 'submission' && !acceptSubmissionWaivers) {
-      const what = matches.length > 0 ? `it would cover ${[...new Set(matches.map((f) => f.subject))].join(', ')}` : 'it matches no finding';
-      return outcome('requested', `Requested by the operator, not granted: a waiver in a submission changes no finding unless the auditor accepts it (--waivers, or acceptSubmissionWaivers in the profile); ${what}.`);
+      const what =
+        matches.length > 0
+          ? `it would cover ${[...new Set(matches.map((f) => f.subject))].join(', ')}`
+          : 'it matches no finding';
+      return outcome(
+        'requested',
+        `Requested by the operator, not granted: a waiver in a submission changes no finding unless the auditor accepts it (--waivers, or acceptSubmissionWaivers in the profile); ${what}.`,
+      );
     }
 
     if (expired) {
       for (const f of matches) f.waiver = { id: doc.id, status: 'expired', expires: spec.expires };
-      return outcome('expired', `Expired on ${spec.expires}, before the audit date ${auditDate}: it no longer applies.`);
+      return outcome(
+        'expired',
+        `Expired on ${spec.expires}, before the audit date ${auditDate}: it no longer applies.`,
+      );
     }
     if (matches.length === 0) {
       const why = knownControls.has(spec.control)
@@ -60,7 +69,8 @@ export function applyWaivers(
       f.status = 'waived';
       f.waiver = { id: doc.id, status: 'applied', expires: spec.expires };
     }
-    if (waivable.length === 0) return outcome('not-needed', 'Matches only findings that do not fail: the waiver is not needed.');
+    if (waivable.length === 0)
+      return outcome('not-needed', 'Matches only findings that do not fail: the waiver is not needed.');
     return outcome('applied', `Applied to ${waivable.map((f) => f.subject).join(', ')} until ${spec.expires}.`);
   });
 }

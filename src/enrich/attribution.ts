@@ -17,7 +17,8 @@ export function fileAttribution(world: World): (file: string) => string[] {
   };
   for (const [id, doc] of world.operators) note(doc.file, id);
   for (const [id, docs] of world.submissions) {
-    for (const doc of [...docs.agreements, ...docs.tables, ...docs.firewalls, ...docs.waivers]) if (doc.origin !== 'auditor') note(doc.file, id);
+    for (const doc of [...docs.agreements, ...docs.tables, ...docs.firewalls, ...docs.waivers])
+      if (doc.origin !== 'auditor') note(doc.file, id);
   }
   for (const [id, rejected] of world.rejectedOperators) note(rejected.file, id);
   const byFolder = new Map<string, Set<string>>();
@@ -45,7 +46,11 @@ export function fileAttribution(world: World): (file: string) => string[] {
  * a problem no submission can be told apart by (an auditor's or the catalog's, or a file outside every
  * submission) concerns them all.
  */
-export function operatorsConcerned(diagnostic: Diagnostic, ownersOf: (file: string) => string[], all: readonly string[]): readonly string[] {
+export function operatorsConcerned(
+  diagnostic: Diagnostic,
+  ownersOf: (file: string) => string[],
+  all: readonly string[],
+): readonly string[] {
   if (diagnostic.operator !== undefined) return [diagnostic.operator];
   const owners = ownersOf(diagnostic.file);
   return owners.length > 0 ? owners : all;

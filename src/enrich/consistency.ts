@@ -16,7 +16,12 @@ export function checkConsistency(world: World): Diagnostic[] {
     const period = doc.value.spec?.assessmentPeriod;
     if (isDate(period?.from) && isDate(period?.to) && period.from > period.to) {
       diagnostics.push({
-        ...located(doc, ['spec', 'assessmentPeriod', 'from'], 'schema', `spec.assessmentPeriod: the period runs from ${period.from} to ${period.to}, so it ends before it begins: from must be on or before to`),
+        ...located(
+          doc,
+          ['spec', 'assessmentPeriod', 'from'],
+          'schema',
+          `spec.assessmentPeriod: the period runs from ${period.from} to ${period.to}, so it ends before it begins: from must be on or before to`,
+        ),
         operator: operatorId,
       });
     }
@@ -26,12 +31,18 @@ export function checkConsistency(world: World): Diagnostic[] {
       const { signed, expires } = doc.value.spec ?? {};
       if (isDate(signed) && isDate(expires) && expires < signed) {
         diagnostics.push({
-          ...located(doc, ['spec', 'expires'], 'schema', `spec.expires: the agreement expires on ${expires}, before it was signed on ${signed} (spec.signed): one of the two dates is wrong`),
+          ...located(
+            doc,
+            ['spec', 'expires'],
+            'schema',
+            `spec.expires: the agreement expires on ${expires}, before it was signed on ${signed} (spec.signed): one of the two dates is wrong`,
+          ),
           operator: operatorId,
         });
       }
     }
-    for (const diagnostic of checkTrafficShares(submission.tables)) diagnostics.push({ ...diagnostic, operator: operatorId });
+    for (const diagnostic of checkTrafficShares(submission.tables))
+      diagnostics.push({ ...diagnostic, operator: operatorId });
   }
   return diagnostics;
 }
@@ -57,7 +68,8 @@ function checkTrafficShares(tables: readonly LoadedDocument[]): Diagnostic[] {
       tally.total += route.trafficShare;
       tally.allowance += unitOfLastDecimal(route.trafficShare);
       counted = true;
-      if (!tally.crossing && tally.total > 100 + Math.min(tally.allowance, MAX_ROUNDING_ALLOWANCE) + 1e-9) tally.crossing = { doc, route: r };
+      if (!tally.crossing && tally.total > 100 + Math.min(tally.allowance, MAX_ROUNDING_ALLOWANCE) + 1e-9)
+        tally.crossing = { doc, route: r };
     });
     if (counted) tally.tables.push(doc.id);
   }

@@ -2,7 +2,10 @@ import type { Inventory, InventoryRoute } from '../model/report.js';
 import type { SourcePos } from '../model/types.js';
 import type { Subject, Submission } from './submission.js';
 
-function at(subject: { doc: { positions: { locate(p: ReadonlyArray<string | number>): SourcePos } }; path: ReadonlyArray<string | number> }): SourcePos {
+function at(subject: {
+  doc: { positions: { locate(p: ReadonlyArray<string | number>): SourcePos } };
+  path: ReadonlyArray<string | number>;
+}): SourcePos {
   const pos = subject.doc.positions.locate(subject.path);
   return { file: pos.file, line: pos.line, column: pos.column };
 }

@@ -119,7 +119,10 @@ function typeOf(doc: LoadedDocument): string {
  * both. Chains that meet only at a government (SASAC above China Mobile and China Telecom) are of two
  * groups. Holds for chains that stop short too: whatever is above the meeting point is shared.
  */
-function sameGroup(a: ReadonlyArray<{ id: string; type: string }>, b: ReadonlyArray<{ id: string; type: string }>): boolean {
+function sameGroup(
+  a: ReadonlyArray<{ id: string; type: string }>,
+  b: ReadonlyArray<{ id: string; type: string }>,
+): boolean {
   const ids = new Set(a.filter((s) => s.type !== 'government').map((s) => s.id));
   return b.some((s) => s.type !== 'government' && ids.has(s.id));
 }
@@ -162,11 +165,23 @@ export function listingsReaching(world: World, resolver: OwnershipResolver, carr
     return i < 0 ? Number.MAX_SAFE_INTEGER : i;
   };
   return [...found.values()]
-    .sort((a, b) => a.order - b.order || chainIndex(a.record.listedEntity) - chainIndex(b.record.listedEntity) || compare(a.record.listedEntityKind, b.record.listedEntityKind) || compare(a.record.listedEntity, b.record.listedEntity) || a.index - b.index)
+    .sort(
+      (a, b) =>
+        a.order - b.order ||
+        chainIndex(a.record.listedEntity) - chainIndex(b.record.listedEntity) ||
+        compare(a.record.listedEntityKind, b.record.listedEntityKind) ||
+        compare(a.record.listedEntity, b.record.listedEntity) ||
+        a.index - b.index,
+    )
     .map((f) => f.record);
 }
 
-function reachOf(entity: ListedEntity, scope: ListingScope, carrierId: string, steps: readonly ChainStep[]): Reach | undefined {
+function reachOf(
+  entity: ListedEntity,
+  scope: ListingScope,
+  carrierId: string,
+  steps: readonly ChainStep[],
+): Reach | undefined {
   const id = entity.doc.id;
   const isCarrier = entity.doc.kind === 'Carrier';
   if (isCarrier && id === carrierId) return 'listed';
@@ -175,15 +190,27 @@ function reachOf(entity: ListedEntity, scope: ListingScope, carrierId: string, s
   // an id: the step's own kind tells which one the chain passes.
   if (steps.slice(1).some((s) => s.id === id && s.kind === entity.doc.kind)) return 'subsidiary';
   if (scope !== 'group') return undefined;
-  return sameGroup(entity.chain, steps.map((s) => ({ id: s.id, type: s.type }))) ? 'affiliate' : undefined;
+  return sameGroup(
+    entity.chain,
+    steps.map((s) => ({ id: s.id, type: s.type })),
+  )
+    ? 'affiliate'
+    : undefined;
 }
 
-function record(entity: ListedEntity, listing: Listing, scope: ListingScope, reach: Reach, ambiguous: boolean): ReachedListing {
+function record(
+  entity: ListedEntity,
+  listing: Listing,
+  scope: ListingScope,
+  reach: Reach,
+  ambiguous: boolean,
+): ReachedListing {
   const name: string = entity.doc.value.metadata?.name ?? entity.doc.id;
   const how = reach === 'listed' ? 'listed' : `${ambiguous ? 'possible ' : ''}${reach} of ${name}`;
   const since = listing.since ?? '';
   const on = `on ${listing.list}${since ? ` since ${since}` : ''}`;
-  const text = reach === 'listed' ? `listed ${on}` : `${how}, ${on} (scope ${scope}${ambiguous ? '; ownership ambiguous' : ''})`;
+  const text =
+    reach === 'listed' ? `listed ${on}` : `${how}, ${on} (scope ${scope}${ambiguous ? '; ownership ambiguous' : ''})`;
   return {
     list: listing.list,
     since,
@@ -237,7 +264,12 @@ export function registryFacts(world: World, origin: 'builtin' | 'all' = 'builtin
   const out: RegistryFact[] = [];
   for (const doc of bundledEntries(world, origin)) {
     const at = doc.positions.locate(['metadata', 'id']);
-    const base = { kind: doc.kind as 'Carrier' | 'Owner', id: doc.id, name: doc.value.metadata?.name ?? doc.id, file: at.file };
+    const base = {
+      kind: doc.kind as 'Carrier' | 'Owner',
+      id: doc.id,
+      name: doc.value.metadata?.name ?? doc.id,
+      file: at.file,
+    };
     const entryChecked: string = doc.value.metadata?.annotations?.checked ?? '';
     out.push({ ...base, fact: 'entry', checked: entryChecked, line: at.line });
     (doc.value.spec?.listings ?? []).forEach((l: Listing, i: number) => {
@@ -255,7 +287,8 @@ export function registryFacts(world: World, origin: 'builtin' | 'all' = 'builtin
  */
 export function registryAsOf(world: World, origin: 'builtin' | 'all' = 'builtin'): string {
   let oldest = '';
-  for (const f of registryFacts(world, origin)) if (f.checked && (oldest === '' || f.checked < oldest)) oldest = f.checked;
+  for (const f of registryFacts(world, origin))
+    if (f.checked && (oldest === '' || f.checked < oldest)) oldest = f.checked;
   return oldest;
 }
 
@@ -264,7 +297,12 @@ export function registryAsOf(world: World, origin: 'builtin' | 'all' = 'builtin'
  * what reports flag against the profile's `maxRegistryAgeMonths` (default 12). A fact checked exactly
  * `maxAgeMonths` months before the audit date is still fresh.
  */
-export function staleRegistryFacts(world: World, auditDate: string, maxAgeMonths = 12, origin: 'builtin' | 'all' = 'builtin'): RegistryFact[] {
+export function staleRegistryFacts(
+  world: World,
+  auditDate: string,
+  maxAgeMonths = 12,
+  origin: 'builtin' | 'all' = 'builtin',
+): RegistryFact[] {
   const limit = addMonths(auditDate, -maxAgeMonths);
   return registryFacts(world, origin).filter((f) => f.checked === '' || f.checked < limit);
 }

@@ -90,8 +90,23 @@ export class OwnershipResolver {
   private resolveCarrier(carrierId: string): OwnershipResolution {
     const start = this.world.carriers.get(carrierId);
     if (!start) {
-      const unknown: ChainStep = { id: carrierId, name: carrierId, kind: 'Carrier', type: 'unknown', country: '', source: '' };
-      return { resolved: false, problem: `carrier "${carrierId}" is not defined`, chain: [unknown], controller: unknown, group: unknown, stateControlled: false, candidates: [] };
+      const unknown: ChainStep = {
+        id: carrierId,
+        name: carrierId,
+        kind: 'Carrier',
+        type: 'unknown',
+        country: '',
+        source: '',
+      };
+      return {
+        resolved: false,
+        problem: `carrier "${carrierId}" is not defined`,
+        chain: [unknown],
+        controller: unknown,
+        group: unknown,
+        stateControlled: false,
+        candidates: [],
+      };
     }
     return this.walk(start, [step(start)]);
   }
@@ -124,7 +139,10 @@ export class OwnershipResolver {
         this.reportCycle(current, controllingIndex, chain, next.id);
         return finish(chain, false, `ownership cycle through ${next.id}`);
       }
-      chain = [...chain, { ...step(next), share: edge.share, control: edge.control, source: `${edgeSource.file}:${edgeSource.line}` }];
+      chain = [
+        ...chain,
+        { ...step(next), share: edge.share, control: edge.control, source: `${edgeSource.file}:${edgeSource.line}` },
+      ];
       current = next;
     }
   }
@@ -137,9 +155,14 @@ export class OwnershipResolver {
       const next = this.entity(edge.owner);
       if (!next || chain.some((s) => s.id === next.id)) continue; // unknown owners and cycles are reported elsewhere
       const at = entity.positions.locate(['spec', 'ownership', index, 'owner']);
-      const sub = this.walk(next, [...chain, { ...step(next), share: edge.share, control: edge.control, source: `${at.file}:${at.line}` }]);
+      const sub = this.walk(next, [
+        ...chain,
+        { ...step(next), share: edge.share, control: edge.control, source: `${at.file}:${at.line}` },
+      ]);
       const leaves: OwnershipCandidate[] =
-        sub.candidates.length > 0 ? sub.candidates : [{ chain: sub.chain, controller: sub.controller, group: sub.group, resolved: sub.resolved }];
+        sub.candidates.length > 0
+          ? sub.candidates
+          : [{ chain: sub.chain, controller: sub.controller, group: sub.group, resolved: sub.resolved }];
       for (const leaf of leaves) if (out.length < MAX_CANDIDATES) out.push(leaf);
     }
     return out;
@@ -151,8 +174,12 @@ export class OwnershipResolver {
     if (this.reportedCycles.has(key)) return;
     this.reportedCycles.add(key);
     this.diagnostics.push(
-      located(current, ['spec', 'ownership', index, 'owner'], 'ownership-cycle',
-        `ownership cycle: ${[...chain.map((s) => s.id), nextId].join(' → ')} (a controlling chain must end at an owner with no controlling owner)`),
+      located(
+        current,
+        ['spec', 'ownership', index, 'owner'],
+        'ownership-cycle',
+        `ownership cycle: ${[...chain.map((s) => s.id), nextId].join(' → ')} (a controlling chain must end at an owner with no controlling owner)`,
+      ),
     );
   }
 }
@@ -177,10 +204,15 @@ export function holdingConflict(edges: ReadonlyArray<Edge>): string | undefined 
   const problems: string[] = [];
   const total = edges.reduce((sum, e) => sum + (Number.isFinite(e.share) ? e.share : 0), 0);
   if (total > 100 + SHARE_TOLERANCE) {
-    problems.push(`shares sum to ${Math.round(total * 1000) / 1000} %: ${edges.map((e) => `${e.owner} ${e.share} %`).join(', ')}`);
+    problems.push(
+      `shares sum to ${Math.round(total * 1000) / 1000} %: ${edges.map((e) => `${e.owner} ${e.share} %`).join(', ')}`,
+    );
   }
   const controlling = edges.filter((e) => e.control === true);
-  if (controlling.length > 1) problems.push(`${controlling.length} owners are marked control: true: ${controlling.map((e) => e.owner).join(', ')}`);
+  if (controlling.length > 1)
+    problems.push(
+      `${controlling.length} owners are marked control: true: ${controlling.map((e) => e.owner).join(', ')}`,
+    );
   return problems.length > 0 ? problems.join('; ') : undefined;
 }
 
@@ -191,7 +223,9 @@ export function holdingConflict(edges: ReadonlyArray<Edge>): string | undefined 
  */
 export function candidateEdges(edges: ReadonlyArray<Edge>): number[] {
   const indexes = edges.map((_, i) => i);
-  const strong = indexes.filter((i) => edges[i].control === true || (edges[i].share > 50 && edges[i].control !== false));
+  const strong = indexes.filter(
+    (i) => edges[i].control === true || (edges[i].share > 50 && edges[i].control !== false),
+  );
   return strong.length > 0 ? strong : indexes.filter((i) => edges[i].control !== false);
 }
 
@@ -206,8 +240,12 @@ export function checkHoldings(world: World): Diagnostic[] {
     const conflict = holdingConflict(doc.value.spec.ownership ?? []);
     if (!conflict) continue;
     diagnostics.push(
-      located(doc, ['spec', 'ownership'], 'ownership',
-        `inconsistent holdings in ${doc.kind} ${doc.id}: ${conflict}. Its controlling owner cannot be decided, so its ownership is treated as unresolved and it is judged high-risk if any of these owners would make it so`),
+      located(
+        doc,
+        ['spec', 'ownership'],
+        'ownership',
+        `inconsistent holdings in ${doc.kind} ${doc.id}: ${conflict}. Its controlling owner cannot be decided, so its ownership is treated as unresolved and it is judged high-risk if any of these owners would make it so`,
+      ),
     );
   }
   return diagnostics;
@@ -241,7 +279,15 @@ export function operatingGroup(chain: readonly ChainStep[]): ChainStep {
 
 function finish(chain: ChainStep[], resolved: boolean, problem: string): OwnershipResolution {
   const controller = chain[chain.length - 1];
-  return { resolved, problem, chain, controller, group: operatingGroup(chain), stateControlled: resolved && STATE_TYPES.has(controller.type), candidates: [] };
+  return {
+    resolved,
+    problem,
+    chain,
+    controller,
+    group: operatingGroup(chain),
+    stateControlled: resolved && STATE_TYPES.has(controller.type),
+    candidates: [],
+  };
 }
 
 /**
@@ -253,16 +299,29 @@ function finish(chain: ChainStep[], resolved: boolean, problem: string): Ownersh
 export function chainText(chain: readonly ChainStep[], marks: { group?: string; controller?: string } = {}): string {
   return chain
     .map((s, i) => {
-      const text = i === 0 ? `${s.name} (${s.country})` : `${s.name} (${s.country}, ${s.type}, ${s.control ? 'control' : `${s.share} %`})`;
+      const text =
+        i === 0
+          ? `${s.name} (${s.country})`
+          : `${s.name} (${s.country}, ${s.type}, ${s.control ? 'control' : `${s.share} %`})`;
       const isGroup = marks.group === s.id;
       const isController = marks.controller === s.id && i === chain.length - 1;
-      const mark = isGroup && isController ? 'operating group and ultimate controller' : isGroup ? 'operating group' : isController ? 'ultimate controller' : '';
+      const mark =
+        isGroup && isController
+          ? 'operating group and ultimate controller'
+          : isGroup
+            ? 'operating group'
+            : isController
+              ? 'ultimate controller'
+              : '';
       return mark ? `${text} [${mark}]` : text;
     })
     .join(' → ');
 }
 
 /** The marks chainText should show for a resolution: none where the chain does not resolve. */
-export function chainMarks(resolution: Pick<OwnershipResolution, 'resolved' | 'group' | 'controller'>): { group?: string; controller?: string } {
+export function chainMarks(resolution: Pick<OwnershipResolution, 'resolved' | 'group' | 'controller'>): {
+  group?: string;
+  controller?: string;
+} {
   return resolution.resolved ? { group: resolution.group.id, controller: resolution.controller.id } : {};
 }

@@ -49,7 +49,10 @@ export const RUN_PARAMETERS: readonly string[] = ['notEvidencedIsFailure', 'maxR
  * sets, those any control declares, and RUN_PARAMETERS. Computed from the catalog actually loaded, so a
  * custom --controls-dir declaring its own parameters is checked against itself.
  */
-export function profileCatalog(controls: ReadonlyArray<{ definition: ControlDefinition }>, defaultProfile?: LoadedDocument): ProfileCatalog {
+export function profileCatalog(
+  controls: ReadonlyArray<{ definition: ControlDefinition }>,
+  defaultProfile?: LoadedDocument,
+): ProfileCatalog {
   const parameterNames = new Set<string>(RUN_PARAMETERS);
   for (const name of Object.keys(defaultProfile?.value.spec.parameters ?? {})) parameterNames.add(name);
   for (const c of controls) for (const name of Object.keys(c.definition.parameters ?? {})) parameterNames.add(name);
@@ -76,14 +79,28 @@ export function resolveProfile(
     const doc = world.profiles.get(id);
     if (!doc) break; // only the first id can be missing here: an unknown `extends` is reported below
     if (chain.includes(doc)) {
-      diagnostics.push(located(chain[chain.length - 1], ['spec', 'extends'], 'profile', `profile "extends" chain loops back to "${id}"`));
+      diagnostics.push(
+        located(
+          chain[chain.length - 1],
+          ['spec', 'extends'],
+          'profile',
+          `profile "extends" chain loops back to "${id}"`,
+        ),
+      );
       break;
     }
     chain.push(doc);
     const parent: string | undefined = doc.value.spec.extends;
     if (parent !== undefined && !world.profiles.has(parent)) {
       const known = [...world.profiles.keys()].sort().join(', ');
-      diagnostics.push(located(doc, ['spec', 'extends'], 'profile', `profile ${doc.id} extends "${parent}", which is no AuditProfile (known: ${known})`));
+      diagnostics.push(
+        located(
+          doc,
+          ['spec', 'extends'],
+          'profile',
+          `profile ${doc.id} extends "${parent}", which is no AuditProfile (known: ${known})`,
+        ),
+      );
     }
     id = parent;
   }
@@ -138,13 +155,35 @@ export function unknownNames(doc: LoadedDocument, catalog: ProfileCatalog): Diag
   const out: Diagnostic[] = [];
   const where = `profile ${doc.id}`;
   (spec.controls?.disable ?? []).forEach((id: string, i: number) => {
-    if (!catalog.controlIds.has(id)) out.push(located(doc, ['spec', 'controls', 'disable', i], 'profile', `${where} disables ${id}, which the catalog does not have${suggestion(id, catalog.controlIds)}`));
+    if (!catalog.controlIds.has(id))
+      out.push(
+        located(
+          doc,
+          ['spec', 'controls', 'disable', i],
+          'profile',
+          `${where} disables ${id}, which the catalog does not have${suggestion(id, catalog.controlIds)}`,
+        ),
+      );
   });
   for (const id of Object.keys(spec.controls?.severity ?? {})) {
-    if (!catalog.controlIds.has(id)) out.push(locatedKey(doc, ['spec', 'controls', 'severity', id], `${where} sets the severity of ${id}, which the catalog does not have${suggestion(id, catalog.controlIds)}`));
+    if (!catalog.controlIds.has(id))
+      out.push(
+        locatedKey(
+          doc,
+          ['spec', 'controls', 'severity', id],
+          `${where} sets the severity of ${id}, which the catalog does not have${suggestion(id, catalog.controlIds)}`,
+        ),
+      );
   }
   for (const name of Object.keys(spec.parameters ?? {})) {
-    if (!catalog.parameterNames.has(name)) out.push(locatedKey(doc, ['spec', 'parameters', name], `${where} sets the unknown parameter "${name}"${suggestion(name, catalog.parameterNames)}`));
+    if (!catalog.parameterNames.has(name))
+      out.push(
+        locatedKey(
+          doc,
+          ['spec', 'parameters', name],
+          `${where} sets the unknown parameter "${name}"${suggestion(name, catalog.parameterNames)}`,
+        ),
+      );
   }
   return out;
 }
@@ -155,13 +194,18 @@ function locatedKey(doc: LoadedDocument, path: Array<string | number>, message: 
 
 /** " (did you mean ICX-OWN-04?)" for a near miss (same text ignoring case, dashes and leading zeros), else "". */
 function suggestion(name: string, known: ReadonlySet<string>): string {
-  const norm = (s: string) => s.toLowerCase().replace(/[-_]/g, '').replace(/(\D)0+(\d)/g, '$1$2');
+  const norm = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[-_]/g, '')
+      .replace(/(\D)0+(\d)/g, '$1$2');
   const match = [...known].sort().find((k) => norm(k) === norm(name));
   return match ? ` (did you mean ${match}?)` : '';
 }
 
 function defineAll<T>(target: Record<string, T>, source: Record<string, T> | undefined): void {
-  for (const [key, value] of Object.entries(source ?? {})) Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  for (const [key, value] of Object.entries(source ?? {}))
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function chooseProfileId(world: World, request: ProfileRequest, diagnostics: Diagnostic[]): string {
@@ -169,14 +213,24 @@ function chooseProfileId(world: World, request: ProfileRequest, diagnostics: Dia
     if (world.profiles.has(request.id)) return request.id;
     const known = [...world.profiles.keys()].sort().join(', ');
     // 'profile', not 'usage': the run must not go on under the default as if the auditor had chosen it.
-    diagnostics.push({ file: '--profile', line: 0, column: 0, code: 'profile', message: `no AuditProfile with id "${request.id}" (known: ${known})` });
+    diagnostics.push({
+      file: '--profile',
+      line: 0,
+      column: 0,
+      code: 'profile',
+      message: `no AuditProfile with id "${request.id}" (known: ${known})`,
+    });
     return BASE_PROFILE_ID;
   }
   const fromInputs = [...world.profiles.values()].filter((d) => !d.builtin);
   if (fromInputs.length === 1) return fromInputs[0].id;
   if (fromInputs.length > 1) {
     const ids = fromInputs.map((d) => d.id).sort();
-    diagnostics.push({ ...fromInputs[1].positions.locate(['metadata', 'id']), code: 'usage', message: `several AuditProfiles among the inputs (${ids.join(', ')}): choose one with --profile; using "${BASE_PROFILE_ID}"` });
+    diagnostics.push({
+      ...fromInputs[1].positions.locate(['metadata', 'id']),
+      code: 'usage',
+      message: `several AuditProfiles among the inputs (${ids.join(', ')}): choose one with --profile; using "${BASE_PROFILE_ID}"`,
+    });
   }
   return BASE_PROFILE_ID;
 }

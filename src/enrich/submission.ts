@@ -94,9 +94,21 @@ export interface CarrierView {
    * When an entity on the chain has inconsistent holdings: where each owner that could control it leads
    * (the carrier is judged high-risk if any of them would make it so). Empty otherwise.
    */
-  ownershipCandidates: Array<{ controller: { id: string; name: string; type: string; country: string }; group: { id: string; name: string; type: string; country: string }; chainText: string }>;
+  ownershipCandidates: Array<{
+    controller: { id: string; name: string; type: string; country: string };
+    group: { id: string; name: string; type: string; country: string };
+    chainText: string;
+  }>;
   /** From the carrier itself (share null) up to the controller; share is what each holds in the step before. */
-  chain: Array<{ id: string; name: string; type: string; country: string; share: number | null; control: boolean; source: string }>;
+  chain: Array<{
+    id: string;
+    name: string;
+    type: string;
+    country: string;
+    share: number | null;
+    control: boolean;
+    source: string;
+  }>;
   chainText: string;
   /** Every list a listing that reaches the carrier is on (its own, its controllers' and its affiliates'; see listings.ts). */
   listings: string[];
@@ -128,7 +140,12 @@ export interface Submission {
   waivers: LoadedDocument[];
 }
 
-export function carrierView(world: World, resolver: OwnershipResolver, profile: EffectiveProfile, id: string): CarrierView {
+export function carrierView(
+  world: World,
+  resolver: OwnershipResolver,
+  profile: EffectiveProfile,
+  id: string,
+): CarrierView {
   const doc = world.carriers.get(id);
   const ownership = resolver.resolve(id);
   const jurisdictions = new Set((profile.parameters.highRiskJurisdictions as string[]) ?? []);
@@ -145,7 +162,8 @@ export function carrierView(world: World, resolver: OwnershipResolver, profile: 
     reasons.push(`ultimate controller ${controller.name} (${controller.type}) is in ${controller.country}`);
   }
   for (const reason of candidateRiskReasons(ownership, jurisdictions, id)) reasons.push(reason);
-  if (spec.incorporatedIn && jurisdictions.has(spec.incorporatedIn)) reasons.push(`incorporated in ${spec.incorporatedIn}`);
+  if (spec.incorporatedIn && jurisdictions.has(spec.incorporatedIn))
+    reasons.push(`incorporated in ${spec.incorporatedIn}`);
   if (spec.headquarters && jurisdictions.has(spec.headquarters)) reasons.push(`headquartered in ${spec.headquarters}`);
   for (const reason of highRiskListingReasons) reasons.push(reason);
 
@@ -161,8 +179,20 @@ export function carrierView(world: World, resolver: OwnershipResolver, profile: 
     controller: party(controller),
     group: party(ownership.group),
     stateControlled: ownership.stateControlled,
-    ownershipCandidates: ownership.candidates.map((c) => ({ controller: party(c.controller), group: party(c.group), chainText: chainText(c.chain, chainMarks(c)) })),
-    chain: ownership.chain.map((s) => ({ id: s.id, name: s.name, type: s.type, country: s.country, share: s.share ?? null, control: s.control ?? false, source: s.source })),
+    ownershipCandidates: ownership.candidates.map((c) => ({
+      controller: party(c.controller),
+      group: party(c.group),
+      chainText: chainText(c.chain, chainMarks(c)),
+    })),
+    chain: ownership.chain.map((s) => ({
+      id: s.id,
+      name: s.name,
+      type: s.type,
+      country: s.country,
+      share: s.share ?? null,
+      control: s.control ?? false,
+      source: s.source,
+    })),
     chainText: chainText(ownership.chain, chainMarks(ownership)),
     listings,
     listingRecords,
@@ -175,7 +205,12 @@ export function carrierView(world: World, resolver: OwnershipResolver, profile: 
   };
 }
 
-function party(step: { id: string; name: string; type: string; country: string }): { id: string; name: string; type: string; country: string } {
+function party(step: { id: string; name: string; type: string; country: string }): {
+  id: string;
+  name: string;
+  type: string;
+  country: string;
+} {
   return { id: step.id, name: step.name, type: step.type, country: step.country };
 }
 
@@ -184,11 +219,17 @@ function party(step: { id: string; name: string; type: string; country: string }
  * candidate controlling owner whose chain ends at a controller in a high-risk jurisdiction makes the
  * carrier high-risk, so a benign owner listed first cannot hide a state owner listed second.
  */
-function candidateRiskReasons(ownership: OwnershipResolution, jurisdictions: ReadonlySet<string>, carrierId: string): string[] {
+function candidateRiskReasons(
+  ownership: OwnershipResolution,
+  jurisdictions: ReadonlySet<string>,
+  carrierId: string,
+): string[] {
   const reasons = new Set<string>();
   for (const c of ownership.candidates) {
     if (c.controller.id === carrierId || !jurisdictions.has(c.controller.country)) continue;
-    reasons.add(`possible ultimate controller ${c.controller.name} (${c.controller.type}) is in ${c.controller.country} (ownership ambiguous: ${ownership.problem})`);
+    reasons.add(
+      `possible ultimate controller ${c.controller.name} (${c.controller.type}) is in ${c.controller.country} (ownership ambiguous: ${ownership.problem})`,
+    );
   }
   return [...reasons];
 }
@@ -242,14 +283,21 @@ export function buildSubmission(
         clauses: spec.clauses ?? {},
         documents: spec.documents ?? [],
         // Each signed document with where it is written, for findings that point at one (ICX-CT-10).
-        documentRefs: (spec.documents ?? []).map((d: { path: string; sha256?: string }, i: number) => ({ path: d.path, sha256: d.sha256 ?? '', at: `spec.documents.${i}` })),
+        documentRefs: (spec.documents ?? []).map((d: { path: string; sha256?: string }, i: number) => ({
+          path: d.path,
+          sha256: d.sha256 ?? '',
+          at: `spec.documents.${i}`,
+        })),
       },
     };
   });
   // Keyed by carrier id, which the submission chooses: a Map, because an object with a key such as
   // `constructor` breaks both `??=` on a plain object and cel-js's type detection (it reads v.constructor).
   // cel-js reads a Map like a CEL map (`id in operator.contracts`, `operator.contracts[id]`).
-  const contracts = new Map<string, Array<{ id: string; services: string[]; current: boolean; approvedSubcontractors: string[] }>>();
+  const contracts = new Map<
+    string,
+    Array<{ id: string; services: string[]; current: boolean; approvedSubcontractors: string[] }>
+  >();
   for (const a of agreements) {
     const id: string = a.value.counterparty.id;
     let list = contracts.get(id);
@@ -320,15 +368,21 @@ export function buildSubmission(
       };
     };
     const primary = hop(route.primary.carrier, 'primary', 'primary', 'primary.carrier');
-    const backups = (route.backups ?? []).map((b: { carrier: string }, i: number) => hop(b.carrier, 'backup', `backup ${i + 1}`, `backups.${i}.carrier`));
-    const transit = (route.transit ?? []).map((id: string, i: number) => hop(id, 'transit', `transit ${i + 1}`, `transit.${i}`));
+    const backups = (route.backups ?? []).map((b: { carrier: string }, i: number) =>
+      hop(b.carrier, 'backup', `backup ${i + 1}`, `backups.${i}.carrier`),
+    );
+    const transit = (route.transit ?? []).map((id: string, i: number) =>
+      hop(id, 'transit', `transit ${i + 1}`, `transit.${i}`),
+    );
     const hops: HopView[] = [primary, ...backups, ...transit];
 
     // Unavoidable exposure: every high-risk carrier on the route belongs to the operating group of the
     // destination network (controls.md). The group, not the ultimate controller: China Telecom on a route
     // to China Mobile's 460-00 could be avoided although SASAC controls both.
-    const destinationController = route.destination.plmn ? destinationControllers.get(route.destination.plmn) ?? '' : '';
-    const destinationGroup = route.destination.plmn ? destinationGroups.get(route.destination.plmn) ?? '' : '';
+    const destinationController = route.destination.plmn
+      ? (destinationControllers.get(route.destination.plmn) ?? '')
+      : '';
+    const destinationGroup = route.destination.plmn ? (destinationGroups.get(route.destination.plmn) ?? '') : '';
     const highRiskHops = hops.filter((h) => h.highRisk);
     const unavoidable = highRiskHops.length > 0 && highRiskHops.every((h) => inDestinationGroup(h, destinationGroup));
     if (unavoidable) for (const h of highRiskHops) h.unavoidable = true;
@@ -371,7 +425,8 @@ export function buildSubmission(
         protocol,
         exportedAt: spec.exportedAt ?? '',
         exportedOn: spec.exportedAt ? utcDate(spec.exportedAt) : '',
-        exportAgeDays: spec.exportedAt && utcDate(spec.exportedAt) ? daysBetween(utcDate(spec.exportedAt), auditDate) : null,
+        exportAgeDays:
+          spec.exportedAt && utcDate(spec.exportedAt) ? daysBetween(utcDate(spec.exportedAt), auditDate) : null,
         source: spec.source ?? '',
         routeCount: spec.routes.length,
       },
@@ -436,8 +491,18 @@ export function buildSubmission(
       const doc = world.carriers.get(id);
       // A carrier's findings point at its own document; an undefined carrier at the place that uses it.
       return doc
-        ? { ref: `Carrier/${id}`, doc, path: ID_PATH, value: { ...carrier(id), agreements: agreementsWith(id), undefinedCarriers: [] } }
-        : { ref: `Carrier/${id}`, doc: use.doc, path: use.path, value: { ...carrier(id), agreements: agreementsWith(id), undefinedCarriers: [id] } };
+        ? {
+            ref: `Carrier/${id}`,
+            doc,
+            path: ID_PATH,
+            value: { ...carrier(id), agreements: agreementsWith(id), undefinedCarriers: [] },
+          }
+        : {
+            ref: `Carrier/${id}`,
+            doc: use.doc,
+            path: use.path,
+            value: { ...carrier(id), agreements: agreementsWith(id), undefinedCarriers: [id] },
+          };
     });
 
   return {

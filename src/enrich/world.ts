@@ -24,7 +24,6 @@ export interface World {
   rejectedOperators: Map<string, Diagnostic>;
 }
 
-
 export interface SubmissionDocs {
   agreements: LoadedDocument[];
   tables: LoadedDocument[];
@@ -52,7 +51,9 @@ export function releaseParsedRoutes(docs: SubmissionDocs): void {
     Object.defineProperty(spec, 'routes', {
       enumerable: false,
       get() {
-        throw new Error(`the parsed routes of ${table.file} (${table.id}) were released after its operator was audited`);
+        throw new Error(
+          `the parsed routes of ${table.file} (${table.id}) were released after its operator was audited`,
+        );
       },
     });
     table.value = { ...table.value, spec };
@@ -93,7 +94,9 @@ export function buildWorld(
     profiles: new Map(),
     submissions: new Map(),
     registryChanges: [],
-    rejectedOperators: new Map([...rejectedOperators].filter(([id]) => !submitted.some((d) => d.kind === 'Operator' && d.id === id))),
+    rejectedOperators: new Map(
+      [...rejectedOperators].filter(([id]) => !submitted.some((d) => d.kind === 'Operator' && d.id === id)),
+    ),
   };
   const sharedMap: Partial<Record<Kind, Map<string, LoadedDocument>>> = {
     Operator: world.operators,
@@ -106,7 +109,14 @@ export function buildWorld(
     const key = `${doc.operator}\u0001${doc.kind}\u0001${doc.id}`;
     const previous = seenPerOperator.get(key);
     if (previous) {
-      diagnostics.push(located(doc, ['metadata', 'id'], 'duplicate-id', `duplicate ${doc.kind} id "${doc.id}" for operator ${doc.operator} (first defined at ${where(previous)})`));
+      diagnostics.push(
+        located(
+          doc,
+          ['metadata', 'id'],
+          'duplicate-id',
+          `duplicate ${doc.kind} id "${doc.id}" for operator ${doc.operator} (first defined at ${where(previous)})`,
+        ),
+      );
       return;
     }
     seenPerOperator.set(key, doc);
@@ -120,15 +130,35 @@ export function buildWorld(
     const map = sharedMap[doc.kind]!;
     const previous = map.get(doc.id);
     if (previous && !previous.builtin) {
-      diagnostics.push(located(doc, ['metadata', 'id'], 'duplicate-id', `duplicate ${doc.kind} id "${doc.id}" (first defined at ${where(previous)})`));
+      diagnostics.push(
+        located(
+          doc,
+          ['metadata', 'id'],
+          'duplicate-id',
+          `duplicate ${doc.kind} id "${doc.id}" (first defined at ${where(previous)})`,
+        ),
+      );
       continue;
     }
     if (previous && doc.kind === 'AuditProfile') {
-      diagnostics.push(located(doc, ['metadata', 'id'], 'profile', `the shipped profile "${doc.id}" cannot be redefined: give this profile its own id and "extends: ${doc.id}"`));
+      diagnostics.push(
+        located(
+          doc,
+          ['metadata', 'id'],
+          'profile',
+          `the shipped profile "${doc.id}" cannot be redefined: give this profile its own id and "extends: ${doc.id}"`,
+        ),
+      );
       continue;
     }
     if (!doc.builtin && (doc.kind === 'Carrier' || doc.kind === 'Owner')) {
-      world.registryChanges.push({ kind: doc.kind, id: doc.id, change: previous ? 'replaced' : 'added', at: where(doc), replaces: previous ? where(previous) : '' });
+      world.registryChanges.push({
+        kind: doc.kind,
+        id: doc.id,
+        change: previous ? 'replaced' : 'added',
+        at: where(doc),
+        replaces: previous ? where(previous) : '',
+      });
     }
     map.set(doc.id, doc); // the auditor's document replaces a bundled one with the same id
   }
@@ -136,7 +166,12 @@ export function buildWorld(
   for (const doc of submitted) {
     if (doc.kind === 'AuditProfile') {
       diagnostics.push(
-        located(doc, ['kind'], 'conflict', `an AuditProfile in a submission is not applied: the rules of the audit come from the auditor (--profile); this document ("${doc.id}") was ignored`),
+        located(
+          doc,
+          ['kind'],
+          'conflict',
+          `an AuditProfile in a submission is not applied: the rules of the audit come from the auditor (--profile); this document ("${doc.id}") was ignored`,
+        ),
       );
       continue;
     }
@@ -147,11 +182,21 @@ export function buildWorld(
       else if (previous.origin !== 'submission') {
         const whose = previous.builtin ? 'the bundled registry' : "the auditor's registry";
         diagnostics.push(
-          located(doc, ['metadata', 'id'], 'conflict', `${doc.kind} "${doc.id}" is defined by ${whose} (${where(previous)}); a submission cannot redefine it, so the trusted entry is used and this one is ignored`),
+          located(
+            doc,
+            ['metadata', 'id'],
+            'conflict',
+            `${doc.kind} "${doc.id}" is defined by ${whose} (${where(previous)}); a submission cannot redefine it, so the trusted entry is used and this one is ignored`,
+          ),
         );
       } else if (canonicalJson(previous.value) !== canonicalJson(doc.value)) {
         diagnostics.push(
-          located(doc, ['metadata', 'id'], 'conflict', `${doc.kind} "${doc.id}" is declared differently at ${where(previous)}; the first declaration is used and this one is ignored`),
+          located(
+            doc,
+            ['metadata', 'id'],
+            'conflict',
+            `${doc.kind} "${doc.id}" is declared differently at ${where(previous)}; the first declaration is used and this one is ignored`,
+          ),
         );
       }
       continue;
@@ -159,7 +204,14 @@ export function buildWorld(
     if (doc.kind === 'Operator') {
       const previous = world.operators.get(doc.id);
       if (previous) {
-        diagnostics.push(located(doc, ['metadata', 'id'], 'duplicate-id', `duplicate Operator id "${doc.id}" (first defined at ${where(previous)})`));
+        diagnostics.push(
+          located(
+            doc,
+            ['metadata', 'id'],
+            'duplicate-id',
+            `duplicate Operator id "${doc.id}" (first defined at ${where(previous)})`,
+          ),
+        );
         continue;
       }
       world.operators.set(doc.id, doc);
@@ -168,7 +220,8 @@ export function buildWorld(
     perOperator(doc);
   }
 
-  for (const id of world.operators.keys()) world.submissions.set(id, { agreements: [], tables: [], firewalls: [], waivers: [] });
+  for (const id of world.operators.keys())
+    world.submissions.set(id, { agreements: [], tables: [], firewalls: [], waivers: [] });
   for (const doc of seenPerOperator.values()) {
     const submission = world.submissions.get(doc.operator!);
     // The auditor's waivers may cover operators this run does not audit: nothing to apply them to.
@@ -191,7 +244,13 @@ export function buildWorld(
 /** JSON with keys in a fixed order, to tell whether two declarations say the same thing. */
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]])) : v,
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, (v as Record<string, unknown>)[k]]),
+        )
+      : v,
   );
 }
 
@@ -208,12 +267,30 @@ function checkReferences(world: World, rejected: ReadonlyMap<string, Diagnostic>
    * one message: not "unknown" as well); otherwise suggest a near-miss id. Hints are worked out once per
    * id, as a million routes may name the same unknown carrier.
    */
-  const need = (doc: LoadedDocument, path: DocPath, id: unknown, ok: boolean, what: string, kinds: readonly Kind[], candidates: () => Iterable<string>, operator?: string) => {
+  const need = (
+    doc: LoadedDocument,
+    path: DocPath,
+    id: unknown,
+    ok: boolean,
+    what: string,
+    kinds: readonly Kind[],
+    candidates: () => Iterable<string>,
+    operator?: string,
+  ) => {
     if (ok) return;
     const text = String(id);
-    const dropped = kinds.map((k) => rejected.get(rejectedKey(k, SHARED_KINDS.includes(k) ? undefined : operator, text))).find((d) => d !== undefined);
+    const dropped = kinds
+      .map((k) => rejected.get(rejectedKey(k, SHARED_KINDS.includes(k) ? undefined : operator, text)))
+      .find((d) => d !== undefined);
     if (dropped) {
-      diagnostics.push(located(doc, path, 'reference', `${what} "${text}" could not be loaded (${dropped.file}:${dropped.line}:${dropped.column}), so this reference is not checked`));
+      diagnostics.push(
+        located(
+          doc,
+          path,
+          'reference',
+          `${what} "${text}" could not be loaded (${dropped.file}:${dropped.line}:${dropped.column}), so this reference is not checked`,
+        ),
+      );
       return;
     }
     const key = `${kinds.join()}\u0000${operator ?? ''}\u0000${text}`;
@@ -230,22 +307,55 @@ function checkReferences(world: World, rejected: ReadonlyMap<string, Diagnostic>
   const isParty = (id: string) => world.owners.has(id) || world.carriers.has(id);
 
   for (const doc of [...world.carriers.values(), ...world.owners.values()]) {
-    (doc.value.spec.ownership ?? []).forEach((edge: { owner: string }, i: number) =>
-      need(doc, ['spec', 'ownership', i, 'owner'], edge.owner, isParty(edge.owner), 'owner (no Owner or Carrier has this id)', ['Owner', 'Carrier'], partyIds),
-    );
+    (doc.value.spec.ownership ?? []).forEach((edge: { owner: string }, i: number) => {
+      need(
+        doc,
+        ['spec', 'ownership', i, 'owner'],
+        edge.owner,
+        isParty(edge.owner),
+        'owner (no Owner or Carrier has this id)',
+        ['Owner', 'Carrier'],
+        partyIds,
+      );
+    });
   }
   for (const profile of world.profiles.values()) {
     const parent = profile.value.spec.extends;
-    if (parent !== undefined) need(profile, ['spec', 'extends'], parent, world.profiles.has(parent), 'profile to extend', ['AuditProfile'], () => world.profiles.keys());
+    if (parent !== undefined)
+      need(
+        profile,
+        ['spec', 'extends'],
+        parent,
+        world.profiles.has(parent),
+        'profile to extend',
+        ['AuditProfile'],
+        () => world.profiles.keys(),
+      );
   }
   for (const submission of world.submissions.values()) {
     const firewallIds = new Set(submission.firewalls.map((d) => d.id));
     for (const doc of submission.agreements) {
       const spec = doc.value.spec;
-      need(doc, ['spec', 'counterparty'], spec.counterparty, isCarrier(spec.counterparty), 'carrier', ['Carrier'], carrierIds);
-      (spec.clauses?.subcontracting?.approved ?? []).forEach((id: string, i: number) =>
-        need(doc, ['spec', 'clauses', 'subcontracting', 'approved', i], id, isCarrier(id), 'carrier', ['Carrier'], carrierIds),
+      need(
+        doc,
+        ['spec', 'counterparty'],
+        spec.counterparty,
+        isCarrier(spec.counterparty),
+        'carrier',
+        ['Carrier'],
+        carrierIds,
       );
+      (spec.clauses?.subcontracting?.approved ?? []).forEach((id: string, i: number) => {
+        need(
+          doc,
+          ['spec', 'clauses', 'subcontracting', 'approved', i],
+          id,
+          isCarrier(id),
+          'carrier',
+          ['Carrier'],
+          carrierIds,
+        );
+      });
     }
     for (const doc of submission.tables) {
       const routeIds = new Map<string, number>();
@@ -255,17 +365,35 @@ function checkReferences(world: World, rejected: ReadonlyMap<string, Diagnostic>
         const first = routeIds.get(route.id);
         if (first !== undefined) {
           const line = doc.positions.locate(['spec', 'routes', first, 'id']).line;
-          diagnostics.push(located(doc, at('id'), 'duplicate-id', `duplicate route id "${route.id}" in this table (first at line ${line})`));
+          diagnostics.push(
+            located(
+              doc,
+              at('id'),
+              'duplicate-id',
+              `duplicate route id "${route.id}" in this table (first at line ${line})`,
+            ),
+          );
         } else routeIds.set(route.id, r);
-        if (!isCarrier(route.primary.carrier)) need(doc, at('primary', 'carrier'), route.primary.carrier, false, 'carrier', ['Carrier'], carrierIds);
+        if (!isCarrier(route.primary.carrier))
+          need(doc, at('primary', 'carrier'), route.primary.carrier, false, 'carrier', ['Carrier'], carrierIds);
         (route.backups ?? []).forEach((hop: { carrier: string }, i: number) => {
-          if (!isCarrier(hop.carrier)) need(doc, at('backups', i, 'carrier'), hop.carrier, false, 'carrier', ['Carrier'], carrierIds);
+          if (!isCarrier(hop.carrier))
+            need(doc, at('backups', i, 'carrier'), hop.carrier, false, 'carrier', ['Carrier'], carrierIds);
         });
         (route.transit ?? []).forEach((id: string, i: number) => {
           if (!isCarrier(id)) need(doc, at('transit', i), id, false, 'carrier', ['Carrier'], carrierIds);
         });
         if (route.firewall !== undefined && !firewallIds.has(route.firewall)) {
-          need(doc, at('firewall'), route.firewall, false, `firewall policy of operator ${doc.operator}`, ['FirewallPolicy'], () => firewallIds, doc.operator);
+          need(
+            doc,
+            at('firewall'),
+            route.firewall,
+            false,
+            `firewall policy of operator ${doc.operator}`,
+            ['FirewallPolicy'],
+            () => firewallIds,
+            doc.operator,
+          );
         }
       });
     }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { findingDigest, type PreviousFinding, type PreviousFindings } from '../engine/baseline.js';
 import type { Finding } from '../model/finding.js';
 import type { Diagnostic } from '../model/types.js';
-import { schemaValidator, sharedAjv } from './schemas.js';
+import { type schemaValidator, sharedAjv } from './schemas.js';
 
 /** Files larger than this are read list element by list element (see splitFindings). */
 const WHOLE_PARSE_BYTES = 256 * 2 ** 20;
@@ -18,12 +18,22 @@ const VALIDATE_BATCH = 10_000;
  */
 export function loadPreviousFindings(dir: string, wholeParseBytes = WHOLE_PARSE_BYTES): PreviousFindings | Diagnostic {
   const file = join(dir, 'findings.json');
-  const problem = (reason: string): Diagnostic => ({ file, line: 0, column: 0, code: 'usage', message: `--baseline: ${reason}` });
+  const problem = (reason: string): Diagnostic => ({
+    file,
+    line: 0,
+    column: 0,
+    code: 'usage',
+    message: `--baseline: ${reason}`,
+  });
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
   } catch (err) {
-    return problem((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no findings.json there: give the --out folder of an earlier ixaudit run' : `cannot read findings.json (${(err as Error).message})`);
+    return problem(
+      (err as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no findings.json there: give the --out folder of an earlier ixaudit run'
+        : `cannot read findings.json (${(err as Error).message})`,
+    );
   }
   // The findings are validated in batches together with the rest of the document, and only the fields a
   // comparison reads are kept, the message and evidence as one digest: a million previous findings then
@@ -48,8 +58,12 @@ export function loadPreviousFindings(dir: string, wholeParseBytes = WHOLE_PARSE_
   }
   // Only what a comparison reads is checked: the audit date and the findings. The rest of the document
   // (summary, waivers, errors) changed between schema versions, and a 1.0 run must stay a usable baseline.
-  if (typeof (head as { run?: { auditDate?: unknown } })?.run?.auditDate !== 'string') return problem('not an ixaudit findings.json (/run/auditDate missing)');
-  if (!['1.0', '2.0'].includes(String(head.schemaVersion))) return problem(`findings.json schemaVersion ${JSON.stringify(head.schemaVersion)} is not one this ixaudit reads (1.0, 2.0)`);
+  if (typeof (head as { run?: { auditDate?: unknown } })?.run?.auditDate !== 'string')
+    return problem('not an ixaudit findings.json (/run/auditDate missing)');
+  if (!['1.0', '2.0'].includes(String(head.schemaVersion)))
+    return problem(
+      `findings.json schemaVersion ${JSON.stringify(head.schemaVersion)} is not one this ixaudit reads (1.0, 2.0)`,
+    );
   const validate = previousFindingsValidator();
   const kept: PreviousFindings['findings'] = [];
   for (let start = 0; start === 0 || start < count; start += VALIDATE_BATCH) {
@@ -76,13 +90,24 @@ let findingsValidator: ReturnType<typeof schemaValidator> | undefined;
 
 /** The findings.json schema's `findings` list, on its own. */
 function previousFindingsValidator(): ReturnType<typeof schemaValidator> {
-  findingsValidator ??= sharedAjv().compile({ $ref: 'https://ixaudit.dev/schemas/findings.schema.json#/properties/findings' });
+  findingsValidator ??= sharedAjv().compile({
+    $ref: 'https://ixaudit.dev/schemas/findings.schema.json#/properties/findings',
+  });
   return findingsValidator;
 }
 
 /** The fields of a previous finding that a comparison reads (src/engine/baseline.ts): its message and evidence as a digest. */
 export function comparedFields(f: Finding): PreviousFinding {
-  return { control: f.control, operator: f.operator, subject: f.subject, status: f.status, fingerprint: f.fingerprint, severity: f.severity, title: f.title, digest: findingDigest(f) };
+  return {
+    control: f.control,
+    operator: f.operator,
+    subject: f.subject,
+    status: f.status,
+    fingerprint: f.fingerprint,
+    severity: f.severity,
+    title: f.title,
+    digest: findingDigest(f),
+  };
 }
 
 /** An object without its `baseline` member (a copy only when it has one). */
@@ -113,10 +138,12 @@ export function splitFindings(bytes: Buffer): { head: Record<string, unknown>; s
   const ends: number[] = [];
   const element = (end: number) => {
     let from = elementStart;
-    while (from < end && (bytes[from] === 0x20 || bytes[from] === 0x0a || bytes[from] === 0x0d || bytes[from] === 0x09)) from++;
+    while (from < end && (bytes[from] === 0x20 || bytes[from] === 0x0a || bytes[from] === 0x0d || bytes[from] === 0x09))
+      from++;
     if (from === end) {
       // Only an empty list has nothing between its brackets; "[a,]" or "[a,,b]" is not JSON.
-      if (starts.length > 0 || bytes[end] !== 0x5d) throw new SyntaxError(`empty element in the findings list at byte ${end}`);
+      if (starts.length > 0 || bytes[end] !== 0x5d)
+        throw new SyntaxError(`empty element in the findings list at byte ${end}`);
       return;
     }
     starts.push(from);
@@ -159,6 +186,8 @@ export function splitFindings(bytes: Buffer): { head: Record<string, unknown>; s
   }
   if (arrayStart < 0) return { head: JSON.parse(bytes.toString('utf8')), starts, ends };
   if (arrayEnd < 0) throw new SyntaxError('the findings list is not closed');
-  const head = JSON.parse(Buffer.concat([bytes.subarray(0, arrayStart), Buffer.from('[]'), bytes.subarray(arrayEnd + 1)]).toString('utf8'));
+  const head = JSON.parse(
+    Buffer.concat([bytes.subarray(0, arrayStart), Buffer.from('[]'), bytes.subarray(arrayEnd + 1)]).toString('utf8'),
+  );
   return { head, starts, ends };
 }

@@ -18,9 +18,14 @@ export function loadControls(dir: string = controlsDir): { controls: LoadedContr
   const controls: LoadedControl[] = [];
   const diagnostics: Diagnostic[] = [];
   const validate = schemaValidator('control');
-  const families = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort(compareText);
+  const families = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort(compareText);
   for (const family of families) {
-    for (const name of readdirSync(join(dir, family)).filter((f) => f.endsWith('.yaml')).sort(compareText)) {
+    for (const name of readdirSync(join(dir, family))
+      .filter((f) => f.endsWith('.yaml'))
+      .sort(compareText)) {
       const path = join(dir, family, name);
       const file = dir === controlsDir ? BUILTIN_PREFIX + relative(packageRoot, path).split(sep).join('/') : path;
       const parsed = parseYaml(file, readFileSync(path, 'utf8'));
@@ -28,13 +33,22 @@ export function loadControls(dir: string = controlsDir): { controls: LoadedContr
       const doc = parsed.documents[0];
       if (!doc) continue;
       if (!validate(doc.value)) {
-        diagnostics.push(...describeSchemaErrors(validate.errors ?? [], doc.positions).map((m) => ({ ...m, code: 'control' as const })));
+        diagnostics.push(
+          ...describeSchemaErrors(validate.errors ?? [], doc.positions).map((m) => ({
+            ...m,
+            code: 'control' as const,
+          })),
+        );
         continue;
       }
       const definition = doc.value as ControlDefinition;
       const expectedId = basename(name, '.yaml');
       if (definition.id !== expectedId || definition.family !== family) {
-        diagnostics.push({ ...doc.positions.locate(['id']), code: 'control', message: `control id ${definition.id} (family ${definition.family}) must match its file ${family}/${name}` });
+        diagnostics.push({
+          ...doc.positions.locate(['id']),
+          code: 'control',
+          message: `control id ${definition.id} (family ${definition.family}) must match its file ${family}/${name}`,
+        });
         continue;
       }
       controls.push({ definition, file, positions: doc.positions });

@@ -20,29 +20,32 @@ type ColumnSetter = (route: Record<string, any>, text: string) => void;
  * The route field each column name sets. A Map, never an object's properties: a header naming `__proto__`,
  * `constructor` or `toString` is an unknown column, not an inherited function.
  */
-export const CSV_COLUMNS: ReadonlyMap<string, ColumnSetter> = new Map<string, ColumnSetter>(Object.entries({
-  id: (r, t) => (r.id = t),
-  'match.gtPrefix': (r, t) => ((r.match ??= {}).gtPrefix = t),
-  'match.realm': (r, t) => ((r.match ??= {}).realm = t),
-  'match.plmn': (r, t) => ((r.match ??= {}).plmn = t),
-  'match.apn': (r, t) => ((r.match ??= {}).apn = t),
-  'match.e164Prefix': (r, t) => ((r.match ??= {}).e164Prefix = t),
-  'match.fqdn': (r, t) => ((r.match ??= {}).fqdn = t),
-  'destination.country': (r, t) => ((r.destination ??= {}).country = t),
-  'destination.plmn': (r, t) => ((r.destination ??= {}).plmn = t),
-  primary: (r, t) => (r.primary = { carrier: t }),
-  backups: (r, t) => (r.backups = t.split(';').map((c) => ({ carrier: c.trim() }))),
-  transit: (r, t) => (r.transit = t.split(';').map((c) => c.trim())),
-  trafficShare: (r, t) => (r.trafficShare = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(t.trim()) ? Number(t) : t),
-  encryption: (r, t) => (r.encryption = t),
-  firewall: (r, t) => (r.firewall = t),
-  status: (r, t) => (r.status = t),
-} satisfies Record<string, ColumnSetter>));
+export const CSV_COLUMNS: ReadonlyMap<string, ColumnSetter> = new Map<string, ColumnSetter>(
+  Object.entries({
+    id: (r, t) => (r.id = t),
+    'match.gtPrefix': (r, t) => ((r.match ??= {}).gtPrefix = t),
+    'match.realm': (r, t) => ((r.match ??= {}).realm = t),
+    'match.plmn': (r, t) => ((r.match ??= {}).plmn = t),
+    'match.apn': (r, t) => ((r.match ??= {}).apn = t),
+    'match.e164Prefix': (r, t) => ((r.match ??= {}).e164Prefix = t),
+    'match.fqdn': (r, t) => ((r.match ??= {}).fqdn = t),
+    'destination.country': (r, t) => ((r.destination ??= {}).country = t),
+    'destination.plmn': (r, t) => ((r.destination ??= {}).plmn = t),
+    primary: (r, t) => (r.primary = { carrier: t }),
+    backups: (r, t) => (r.backups = t.split(';').map((c) => ({ carrier: c.trim() }))),
+    transit: (r, t) => (r.transit = t.split(';').map((c) => c.trim())),
+    trafficShare: (r, t) => (r.trafficShare = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(t.trim()) ? Number(t) : t),
+    encryption: (r, t) => (r.encryption = t),
+    firewall: (r, t) => (r.firewall = t),
+    status: (r, t) => (r.status = t),
+  } satisfies Record<string, ColumnSetter>),
+);
 
 /** The YAML path of a route field → the CSV column it came from. */
 function columnFor(path: DocPath): string | undefined {
   const [field, second] = path;
-  if (field === 'match' || field === 'destination') return typeof second === 'string' ? `${field}.${second}` : undefined;
+  if (field === 'match' || field === 'destination')
+    return typeof second === 'string' ? `${field}.${second}` : undefined;
   return typeof field === 'string' && CSV_COLUMNS.has(field) ? field : undefined;
 }
 
@@ -102,11 +105,39 @@ export function readRecord(text: string, offset: number): Row & { next: number; 
 export function parseCsvTable(file: string, text: string, limits: YamlLimits): ParsedFile {
   const separator = /^---[ \t]*\r?$/m.exec(text);
   if (!separator) {
-    return { documents: [], diagnostics: [{ file, line: 1, column: 1, code: 'yaml-syntax', message: 'a CSV route export starts with a YAML RoutingTable header, then a line "---", then the CSV rows' }] };
+    return {
+      documents: [],
+      diagnostics: [
+        {
+          file,
+          line: 1,
+          column: 1,
+          code: 'yaml-syntax',
+          message: 'a CSV route export starts with a YAML RoutingTable header, then a line "---", then the CSV rows',
+        },
+      ],
+    };
   }
-  const header = parseYaml(file, text.slice(0, separator.index), { ...limits, largeFileBytes: Number.POSITIVE_INFINITY });
+  const header = parseYaml(file, text.slice(0, separator.index), {
+    ...limits,
+    largeFileBytes: Number.POSITIVE_INFINITY,
+  });
   if (header.diagnostics.length > 0 || header.documents.length !== 1) {
-    return { documents: [], diagnostics: header.diagnostics.length > 0 ? header.diagnostics : [{ file, line: 1, column: 1, code: 'yaml-syntax', message: 'the CSV header must be exactly one YAML document' }] };
+    return {
+      documents: [],
+      diagnostics:
+        header.diagnostics.length > 0
+          ? header.diagnostics
+          : [
+              {
+                file,
+                line: 1,
+                column: 1,
+                code: 'yaml-syntax',
+                message: 'the CSV header must be exactly one YAML document',
+              },
+            ],
+    };
   }
   const doc = header.documents[0];
   const value = doc.value as Record<string, any>;
@@ -118,7 +149,10 @@ export function parseCsvTable(file: string, text: string, limits: YamlLimits): P
   const lineAt = lineCounter(text);
 
   // Problems that stop the table from loading: the operator still learns its submission is incomplete.
-  const operator = typeof value?.metadata?.operator === 'string' && value.metadata.operator !== '' ? value.metadata.operator : undefined;
+  const operator =
+    typeof value?.metadata?.operator === 'string' && value.metadata.operator !== ''
+      ? value.metadata.operator
+      : undefined;
   const tableId = typeof value?.metadata?.id === 'string' ? value.metadata.id : undefined;
   const tableProblem = (at: { line: number; column: number }, message: string): Diagnostic => ({
     file,
@@ -131,10 +165,24 @@ export function parseCsvTable(file: string, text: string, limits: YamlLimits): P
   const unclosed = (record: { unclosedQuote?: number }) =>
     record.unclosedQuote === undefined
       ? undefined
-      : tableProblem(lineAt(record.unclosedQuote), 'unclosed quote: the " that opens this cell is never closed (write "" for a quote inside a quoted cell)');
+      : tableProblem(
+          lineAt(record.unclosedQuote),
+          'unclosed quote: the " that opens this cell is never closed (write "" for a quote inside a quoted cell)',
+        );
 
-  if (value !== null && typeof value === 'object' && value.spec !== null && typeof value.spec === 'object' && Object.hasOwn(value.spec, 'routes')) {
-    diagnostics.push(tableProblem(doc.positions.locateKey(['spec', 'routes']), 'spec.routes: a CSV header must not list routes: the routes are the CSV rows after the "---" line'));
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    value.spec !== null &&
+    typeof value.spec === 'object' &&
+    Object.hasOwn(value.spec, 'routes')
+  ) {
+    diagnostics.push(
+      tableProblem(
+        doc.positions.locateKey(['spec', 'routes']),
+        'spec.routes: a CSV header must not list routes: the routes are the CSV rows after the "---" line',
+      ),
+    );
   }
   const names = readRecord(text, bodyStart);
   const columns = names.fields.map((n) => n.trim());
@@ -144,12 +192,18 @@ export function parseCsvTable(file: string, text: string, limits: YamlLimits): P
   columns.forEach((name, c) => {
     const at = lineAt(names.starts[c]);
     if (!CSV_COLUMNS.has(name)) {
-      if (!headerUnclosed) diagnostics.push(tableProblem(at, `CSV column "${name}": not a route field (expected: ${[...CSV_COLUMNS.keys()].join(', ')})`));
+      if (!headerUnclosed)
+        diagnostics.push(
+          tableProblem(at, `CSV column "${name}": not a route field (expected: ${[...CSV_COLUMNS.keys()].join(', ')})`),
+        );
       return;
     }
     const first = firstSeen.get(name);
     if (first === undefined) firstSeen.set(name, c);
-    else diagnostics.push(tableProblem(at, `CSV column "${name}" appears twice, as column ${first + 1} and column ${c + 1}: keep one`));
+    else
+      diagnostics.push(
+        tableProblem(at, `CSV column "${name}" appears twice, as column ${first + 1} and column ${c + 1}: keep one`),
+      );
   });
   if (diagnostics.length > 0) return { documents: [], diagnostics };
 
@@ -161,7 +215,10 @@ export function parseCsvTable(file: string, text: string, limits: YamlLimits): P
     if (broken) {
       // The rows before it are audited; this one and the text after it cannot be read as rows.
       const { dropped: _table, ...rowProblem } = broken;
-      diagnostics.push({ ...rowProblem, message: `${rowProblem.message}; this row and the lines after it were not audited, the ${routes.length} row(s) before it were` });
+      diagnostics.push({
+        ...rowProblem,
+        message: `${rowProblem.message}; this row and the lines after it were not audited, the ${routes.length} row(s) before it were`,
+      });
       break;
     }
     if (row.fields.length === 1 && row.fields[0].trim() === '') {
@@ -173,14 +230,22 @@ export function parseCsvTable(file: string, text: string, limits: YamlLimits): P
       if (cell !== '' && c < columns.length) CSV_COLUMNS.get(columns[c])!(route, cell);
     });
     if (row.fields.length > columns.length) {
-      diagnostics.push({ file, ...lineAt(row.starts[columns.length]), code: 'schema', message: `row has ${row.fields.length} cells, the header names ${columns.length}` });
+      diagnostics.push({
+        file,
+        ...lineAt(row.starts[columns.length]),
+        code: 'schema',
+        message: `row has ${row.fields.length} cells, the header names ${columns.length}`,
+      });
     }
     routes.push(route);
     rowStarts.push(offset);
     offset = row.next;
   }
   value.spec = { ...(value.spec ?? {}), routes };
-  return { documents: [{ index: 0, value, positions: new CsvPositions(file, text, doc.positions, rowStarts, columns) }], diagnostics };
+  return {
+    documents: [{ index: 0, value, positions: new CsvPositions(file, text, doc.positions, rowStarts, columns) }],
+    diagnostics,
+  };
 }
 
 /** Offset → line and column, over line starts built once per file. */
@@ -210,7 +275,7 @@ export class CsvPositions implements PositionLookup {
       if (start === undefined) return this.header.locate(['spec']);
       const column = columnFor(path.slice(3));
       const cell = column === undefined ? -1 : this.columns.indexOf(column);
-      const offset = cell < 0 ? start : readRecord(this.text, start).starts[cell] ?? start;
+      const offset = cell < 0 ? start : (readRecord(this.text, start).starts[cell] ?? start);
       return { file: this.file, ...this.lineAt(offset) };
     }
     return this.header.locate(path);

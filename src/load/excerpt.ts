@@ -9,16 +9,23 @@ export type ExcerptLine = { line: number; text: string };
  * Reads the source lines around a location, so reports can quote the offending YAML without parsing it.
  * Files are read once and only when a finding needs them (failures are few; passing routes many).
  */
-export function excerptReader(cwd: string = process.cwd(), loaded: ReadonlyMap<string, string> = new Map()): (file: string, line: number, context?: number) => ExcerptLine[] {
+export function excerptReader(
+  cwd: string = process.cwd(),
+  loaded: ReadonlyMap<string, string> = new Map(),
+): (file: string, line: number, context?: number) => ExcerptLine[] {
   // Each file is kept as its text and an index of line starts (not as an array of line strings: a
   // 300 MB table has ten million lines), and a line is cut out only when quoted.
   const cache = new Map<string, { text: string; starts: Uint32Array; count: number } | null>();
   const sourceOf = (file: string) => {
     if (!cache.has(file)) {
-      const path = file.startsWith(BUILTIN_PREFIX) ? join(packageRoot, file.slice(BUILTIN_PREFIX.length)) : join(cwd, file);
+      const path = file.startsWith(BUILTIN_PREFIX)
+        ? join(packageRoot, file.slice(BUILTIN_PREFIX.length))
+        : join(cwd, file);
       try {
         // Files this run loaded are quoted from the loader's text, so a large table is not held twice.
-        const text = loaded.get(file) ?? normaliseLineEndings(readFileSync(file.startsWith('/') ? file : path, 'utf8').replace(/^\ufeff/, ''));
+        const text =
+          loaded.get(file) ??
+          normaliseLineEndings(readFileSync(file.startsWith('/') ? file : path, 'utf8').replace(/^\ufeff/, ''));
         let count = 1;
         for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
         const starts = new Uint32Array(count);

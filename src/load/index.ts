@@ -55,10 +55,15 @@ const NODE_FS: WalkFs = {
  * (located at that path) and the walk goes on. A symlink to a file is read like the file; a symlink to
  * a folder is not followed (a link loop must not walk forever), as before.
  */
-export function collectFiles(paths: string[], excludeDirs: string[] = [], fs: WalkFs = NODE_FS): { files: string[]; diagnostics: Diagnostic[] } {
+export function collectFiles(
+  paths: string[],
+  excludeDirs: string[] = [],
+  fs: WalkFs = NODE_FS,
+): { files: string[]; diagnostics: Diagnostic[] } {
   const files: string[] = [];
   const diagnostics: Diagnostic[] = [];
-  const problem = (file: string, message: string) => diagnostics.push({ file: file.split(sep).join('/'), line: 0, column: 0, code: 'io', message });
+  const problem = (file: string, message: string) =>
+    diagnostics.push({ file: file.split(sep).join('/'), line: 0, column: 0, code: 'io', message });
   const errorCode = (err: unknown) => (err as NodeJS.ErrnoException).code ?? String(err);
   // The run's own --out folder (and any hidden folder: .git, staging folders) is never read as input,
   // or a second run would audit the first one's findings.csv as a routing table.
@@ -137,7 +142,13 @@ export function loadFiles(files: string[], options: LoadOptions = {}): LoadResul
     try {
       bytes = readFileSync(path);
     } catch (err) {
-      result.diagnostics.push({ file: shown, line: 0, column: 0, code: 'io', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? err}` });
+      result.diagnostics.push({
+        file: shown,
+        line: 0,
+        column: 0,
+        code: 'io',
+        message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? err}`,
+      });
       continue;
     }
     result.inputs.push({ file: shown, sha256: sha256(bytes), bytes: bytes.length, builtin: options.builtin ?? false });
@@ -149,12 +160,24 @@ export function loadFiles(files: string[], options: LoadOptions = {}): LoadResul
   return { ...result, counts: countByKind(result.documents) };
 }
 
-export function loadBytes(file: string, bytes: Buffer, options: LoadOptions = {}): Omit<LoadResult, 'inputs' | 'texts'> & { text?: string } {
+export function loadBytes(
+  file: string,
+  bytes: Buffer,
+  options: LoadOptions = {},
+): Omit<LoadResult, 'inputs' | 'texts'> & { text?: string } {
   const limits = options.limits ?? DEFAULT_YAML_LIMITS;
   if (bytes.length > limits.maxFileBytes) {
     return {
       documents: [],
-      diagnostics: [{ file, line: 1, column: 1, code: 'yaml-limit', message: `file is ${bytes.length} bytes, larger than the limit of ${limits.maxFileBytes} (limit maxFileBytes; raise it with --limit maxFileBytes=N)` }],
+      diagnostics: [
+        {
+          file,
+          line: 1,
+          column: 1,
+          code: 'yaml-limit',
+          message: `file is ${bytes.length} bytes, larger than the limit of ${limits.maxFileBytes} (limit maxFileBytes; raise it with --limit maxFileBytes=N)`,
+        },
+      ],
     };
   }
   const decoded = decodeUtf8(file, bytes);
@@ -174,7 +197,10 @@ export function loadText(file: string, text: string, options: LoadOptions = {}):
     if (checked.document) documents.push(checked.document);
     appendAll(diagnostics, checked.diagnostics);
   }
-  return { documents, diagnostics: capDiagnostics(file, diagnostics, (options.limits ?? DEFAULT_YAML_LIMITS).maxErrorsPerFile) };
+  return {
+    documents,
+    diagnostics: capDiagnostics(file, diagnostics, (options.limits ?? DEFAULT_YAML_LIMITS).maxErrorsPerFile),
+  };
 }
 
 /** Checks the envelope first (so a wrong kind gives one clear error), then the kind's own schema. */
@@ -186,7 +212,12 @@ export function validateDocument(
   const operator = declaredOperator(doc.value);
   const dropped = droppedDocument(doc.value);
   const toDiagnostics = (validate: ReturnType<typeof schemaValidator>) =>
-    describeSchemaErrors(validate.errors ?? [], doc.positions).map((m) => ({ ...m, code: 'schema' as const, ...(operator ? { operator } : {}), ...(dropped ? { dropped } : {}) }));
+    describeSchemaErrors(validate.errors ?? [], doc.positions).map((m) => ({
+      ...m,
+      code: 'schema' as const,
+      ...(operator ? { operator } : {}),
+      ...(dropped ? { dropped } : {}),
+    }));
 
   const envelope = schemaValidator('envelope');
   if (!envelope(doc.value)) return { diagnostics: toDiagnostics(envelope) };
@@ -204,7 +235,10 @@ export function validateDocument(
     if (!salvaged) return { diagnostics };
     [valid, positions] = [salvaged.value, salvaged.positions];
     const droppedRoutes = `${salvaged.dropped} route(s) of table ${tableId} could not be loaded and were not audited; the rest of the table was`;
-    diagnostics = diagnostics.map(({ dropped: _table, ...d }) => ({ ...d, message: `${d.message} (${droppedRoutes})` }));
+    diagnostics = diagnostics.map(({ dropped: _table, ...d }) => ({
+      ...d,
+      message: `${d.message} (${droppedRoutes})`,
+    }));
   }
   return {
     diagnostics,
@@ -257,7 +291,14 @@ function declaredOperator(value: unknown): string | undefined {
 /** Kind and id of a document that may be invalid, when both are plain strings. */
 function droppedDocument(value: unknown): { kind: string; id: string } | undefined {
   const v = value as { kind?: unknown; metadata?: { id?: unknown } } | null;
-  if (v === null || typeof v !== 'object' || typeof v.kind !== 'string' || v.metadata === null || typeof v.metadata !== 'object') return undefined;
+  if (
+    v === null ||
+    typeof v !== 'object' ||
+    typeof v.kind !== 'string' ||
+    v.metadata === null ||
+    typeof v.metadata !== 'object'
+  )
+    return undefined;
   return typeof v.metadata.id === 'string' ? { kind: v.kind, id: v.metadata.id } : undefined;
 }
 
@@ -334,7 +375,18 @@ function capDiagnostics(file: string, diagnostics: Diagnostic[], max: number): D
   const kept = diagnostics.slice(0, Math.max(0, max));
   const at = kept.length > 0 ? kept[kept.length - 1] : diagnostics[0];
   const more = diagnostics.length - kept.length;
-  const message = kept.length > 0 ? `${more} more problem(s) in this file not shown (limit maxErrorsPerFile)` : `${more} problem(s) in this file not shown (limit maxErrorsPerFile=0)`;
-  kept.push({ file, line: at.line, column: at.column, code: at.code, message, ...(at.operator ? { operator: at.operator } : {}), ...(kept.length === 0 && at.dropped ? { dropped: at.dropped } : {}) });
+  const message =
+    kept.length > 0
+      ? `${more} more problem(s) in this file not shown (limit maxErrorsPerFile)`
+      : `${more} problem(s) in this file not shown (limit maxErrorsPerFile=0)`;
+  kept.push({
+    file,
+    line: at.line,
+    column: at.column,
+    code: at.code,
+    message,
+    ...(at.operator ? { operator: at.operator } : {}),
+    ...(kept.length === 0 && at.dropped ? { dropped: at.dropped } : {}),
+  });
   return kept;
 }

@@ -21,11 +21,23 @@ export function parseLargeYaml(file: string, text: string, limits: YamlLimits): 
       value = jsyaml.load(source, { schema: jsyaml.CORE_SCHEMA, filename: file });
     } catch (err) {
       if (err instanceof RangeError) {
-        diagnostics.push({ file, line: firstLine, column: 1, code: 'yaml-limit', message: `nesting too deep for the parser (limit maxDepth; raise it with --limit maxDepth=N)` });
+        diagnostics.push({
+          file,
+          line: firstLine,
+          column: 1,
+          code: 'yaml-limit',
+          message: `nesting too deep for the parser (limit maxDepth; raise it with --limit maxDepth=N)`,
+        });
         return;
       }
       const e = err as jsyaml.YAMLException;
-      diagnostics.push({ file, line: firstLine + (e.mark?.line ?? 0), column: (e.mark?.column ?? 0) + 1, code: 'yaml-syntax', message: `YAML syntax error: ${e.reason ?? e.message}` });
+      diagnostics.push({
+        file,
+        line: firstLine + (e.mark?.line ?? 0),
+        column: (e.mark?.column ?? 0) + 1,
+        code: 'yaml-syntax',
+        message: `YAML syntax error: ${e.reason ?? e.message}`,
+      });
       return;
     }
     if (value === undefined || value === null) return;
@@ -33,7 +45,11 @@ export function parseLargeYaml(file: string, text: string, limits: YamlLimits): 
     // Only a document that declares an anchor can alias; skip the walk for the usual export.
     const shared = /(^|[\s[{,:-])&[^\s,[\]{}]/m.test(source) ? firstSharedReference(value) : undefined;
     if (shared) {
-      diagnostics.push({ ...positions.locate(shared), code: 'yaml-limit', message: 'aliases are not accepted in large files (over the large-file threshold): write the data out' });
+      diagnostics.push({
+        ...positions.locate(shared),
+        code: 'yaml-limit',
+        message: 'aliases are not accepted in large files (over the large-file threshold): write the data out',
+      });
       return;
     }
     documents.push({ index, value, positions });
@@ -70,7 +86,9 @@ function firstSharedReference(root: unknown): DocPath | undefined {
     if (seen.has(value)) return path;
     seen.add(value);
     // Children pushed in reverse so they are visited in document order: the alias is the later sighting.
-    const children: Array<[unknown, DocPath]> = Array.isArray(value) ? value.map((v, i) => [v, [...path, i]]) : Object.entries(value).map(([k, v]) => [v, [...path, k]]);
+    const children: Array<[unknown, DocPath]> = Array.isArray(value)
+      ? value.map((v, i) => [v, [...path, i]])
+      : Object.entries(value).map(([k, v]) => [v, [...path, k]]);
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
   return undefined;
@@ -201,11 +219,17 @@ export class LazyPositions implements PositionLookup {
       this.routeItemStarts();
       const end = this.itemStarts && this.itemStarts.length > 0 ? this.itemStarts[0] : this.source.length;
       // The head is small: parse it with the exact loader (never the large path again).
-      const parsed = parseYaml(this.file, this.source.slice(0, end), { ...this.limits, largeFileBytes: Number.POSITIVE_INFINITY }).documents[0];
+      const parsed = parseYaml(this.file, this.source.slice(0, end), {
+        ...this.limits,
+        largeFileBytes: Number.POSITIVE_INFINITY,
+      }).documents[0];
       const offset = this.firstLine - 1;
       const fallback = { file: this.file, line: this.firstLine, column: 1 };
       this.head = parsed
-        ? { locate: (p) => shift(parsed.positions.locate(p), offset), locateKey: (p) => shift(parsed.positions.locateKey(p), offset) }
+        ? {
+            locate: (p) => shift(parsed.positions.locate(p), offset),
+            locateKey: (p) => shift(parsed.positions.locateKey(p), offset),
+          }
         : { locate: () => fallback, locateKey: () => fallback };
     }
     return this.head;
@@ -250,7 +274,6 @@ export class LazyPositions implements PositionLookup {
     this.lineStarts ??= lineStarts(this.source);
     return this.firstLine + positionAt(this.lineStarts, offset).line - 1;
   }
-
 }
 
 function shift(pos: SourcePos, lines: number): SourcePos {
@@ -309,7 +332,13 @@ export function snippetPositions(file: string, text: string): PositionIndex | un
   const visit = (outer: Frame, path: Array<string | number>, keyStart?: number) => {
     // js-yaml wraps a flow collection met in block context in a second node with the same result.
     let frame = outer;
-    while (frame.children.length === 1 && frame.children[0].result === frame.result && typeof frame.result === 'object' && frame.result !== null) frame = frame.children[0];
+    while (
+      frame.children.length === 1 &&
+      frame.children[0].result === frame.result &&
+      typeof frame.result === 'object' &&
+      frame.result !== null
+    )
+      frame = frame.children[0];
     const empty = frame.result === null && startOf(frame) >= frame.close;
     const start = empty && keyStart !== undefined ? at(keyStart) : at(startOf(frame));
     positions.setValue(path, start.line, start.column);
@@ -323,7 +352,9 @@ export function snippetPositions(file: string, text: string): PositionIndex | un
         visit(frame.children[i + 1], childPath, keyAt);
       }
     } else if (frame.kind === 'sequence') {
-      frame.children.forEach((child, i) => visit(child, [...path, i]));
+      frame.children.forEach((child, i) => {
+        visit(child, [...path, i]);
+      });
     }
   };
   visit(root, []);

@@ -20,7 +20,8 @@ export class RemappedRoutePositions implements PositionLookup {
 
   private original(path: DocPath): DocPath {
     const index = path[2];
-    if (path[0] !== 'spec' || path[1] !== 'routes' || typeof index !== 'number' || index >= this.kept.length) return path;
+    if (path[0] !== 'spec' || path[1] !== 'routes' || typeof index !== 'number' || index >= this.kept.length)
+      return path;
     return ['spec', 'routes', this.kept[index], ...path.slice(3)];
   }
 }

@@ -24,7 +24,9 @@ export function sharedAjv(): Ajv {
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
   // The date pattern admits 2026-02-30; this format rejects days a calendar does not have.
   ajv.addFormat('calendar-date', isCalendarDate);
-  for (const name of readdirSync(schemaDir).filter((f) => f.endsWith('.schema.json')).sort()) {
+  for (const name of readdirSync(schemaDir)
+    .filter((f) => f.endsWith('.schema.json'))
+    .sort()) {
     ajv.addSchema(JSON.parse(readFileSync(join(schemaDir, name), 'utf8')));
   }
   ajvInstance = ajv;
@@ -75,7 +77,12 @@ function pointerToPath(pointer: string): Array<string | number> {
 }
 
 export function fieldName(path: DocPath): string {
-  return path.length === 0 ? 'document' : path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
+  return path.length === 0
+    ? 'document'
+    : path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : p))
+        .join('.')
+        .replace(/\.\[/g, '[');
 }
 
 /** The YAML tag a value came from when it is not plain data (the `yaml` parser turns these into objects). */
@@ -93,7 +100,8 @@ function found(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
-  const text = typeof value === 'string' ? JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value) : String(value);
+  const text =
+    typeof value === 'string' ? JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value) : String(value);
   return `${typeof value === 'string' ? 'the text' : `a ${typeof value}`} ${text}`;
 }
 
@@ -117,11 +125,17 @@ function describe(error: ErrorObject, path: DocPath): Described | undefined {
   // A `description` reads as the expectation only when it describes a value ("an ISO 3166-1 alpha-2
   // country code such as JP"); a map's or list's description documents the schema and is not shown.
   const parent = error.parentSchema as { description?: string; type?: unknown } | undefined;
-  const describesValue = parent?.type !== 'object' && parent?.type !== 'array' && !(Array.isArray(parent?.type) && (parent.type.includes('object') || parent.type.includes('array')));
+  const describesValue =
+    parent?.type !== 'object' &&
+    parent?.type !== 'array' &&
+    !(Array.isArray(parent?.type) && (parent.type.includes('object') || parent.type.includes('array')));
   const expectedHint = describesValue && path.length > 0 ? parent?.description : undefined;
   const tagged = unsupportedTag(error.data);
   if (tagged && (error.keyword === 'type' || error.keyword === 'pattern' || error.keyword === 'format')) {
-    return { path, message: `${field}: the tag ${tagged} is not supported: write the value as plain text (quote it if it must stay text)` };
+    return {
+      path,
+      message: `${field}: the tag ${tagged} is not supported: write the value as plain text (quote it if it must stay text)`,
+    };
   }
   switch (error.keyword) {
     case 'required': {
@@ -132,7 +146,11 @@ function describe(error: ErrorObject, path: DocPath): Described | undefined {
       const extra = (error.params as { additionalProperty: string }).additionalProperty;
       const allowed = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
       const suggestion = nearestName(extra, allowed);
-      const hint = suggestion ? ` (did you mean "${suggestion}"?)` : allowed.length ? ` (expected one of: ${allowed.join(', ')})` : '';
+      const hint = suggestion
+        ? ` (did you mean "${suggestion}"?)`
+        : allowed.length
+          ? ` (expected one of: ${allowed.join(', ')})`
+          : '';
       return { path: [...path, extra], atKey: true, message: `${fieldName([...path, extra])}: unknown field${hint}` };
     }
     case 'type': {
@@ -140,7 +158,11 @@ function describe(error: ErrorObject, path: DocPath): Described | undefined {
         .split(',')
         .map((t) => TYPE_WORDS[t] ?? t)
         .join(' or ');
-      if (path.length === 0) return { path, message: `document: expected a mapping with apiVersion, kind, metadata and spec, found ${found(error.data)}` };
+      if (path.length === 0)
+        return {
+          path,
+          message: `document: expected a mapping with apiVersion, kind, metadata and spec, found ${found(error.data)}`,
+        };
       return { path, message: `${field}: expected ${expectedHint ?? wanted}, found ${found(error.data)}` };
     }
     case 'enum': {
@@ -148,9 +170,15 @@ function describe(error: ErrorObject, path: DocPath): Described | undefined {
       return { path, message: `${field}: expected one of ${allowed}, found ${found(error.data)}` };
     }
     case 'const':
-      return { path, message: `${field}: expected ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}, found ${found(error.data)}` };
+      return {
+        path,
+        message: `${field}: expected ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}, found ${found(error.data)}`,
+      };
     case 'pattern':
-      return { path, message: `${field}: expected ${expectedHint ?? `text matching ${(error.params as { pattern: string }).pattern}`}, found ${found(error.data)}` };
+      return {
+        path,
+        message: `${field}: expected ${expectedHint ?? `text matching ${(error.params as { pattern: string }).pattern}`}, found ${found(error.data)}`,
+      };
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
@@ -159,7 +187,10 @@ function describe(error: ErrorObject, path: DocPath): Described | undefined {
       return { path, message: `${field}: expected a number ${comparison} ${limit}, found ${found(error.data)}` };
     }
     case 'format':
-      return { path, message: `${field}: expected a real calendar date such as 2026-06-30, found ${found(error.data)}` };
+      return {
+        path,
+        message: `${field}: expected a real calendar date such as 2026-06-30, found ${found(error.data)}`,
+      };
     case 'minItems':
       return { path, message: `${field}: expected at least ${(error.params as { limit: number }).limit} item(s)` };
     case 'minLength':
@@ -167,7 +198,10 @@ function describe(error: ErrorObject, path: DocPath): Described | undefined {
     case 'maxLength':
       return { path, message: `${field}: expected at most ${(error.params as { limit: number }).limit} characters` };
     case 'uniqueItems':
-      return { path, message: `${field}: items must be unique (items ${(error.params as { i: number; j: number }).j + 1} and ${(error.params as { i: number }).i + 1} are the same)` };
+      return {
+        path,
+        message: `${field}: items must be unique (items ${(error.params as { i: number; j: number }).j + 1} and ${(error.params as { i: number }).i + 1} are the same)`,
+      };
     case 'propertyNames':
       return undefined; // reported by the nested pattern error on the name itself
     case 'allOf':

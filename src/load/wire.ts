@@ -23,18 +23,34 @@ export function fromWire(doc: WireDocument): LoadedDocument {
 }
 
 function positionsToWire(positions: PositionLookup): WirePositions {
-  if (positions instanceof RemappedRoutePositions) return { kind: 'remap', inner: positionsToWire(positions.inner), kept: [...positions.kept] };
+  if (positions instanceof RemappedRoutePositions)
+    return { kind: 'remap', inner: positionsToWire(positions.inner), kept: [...positions.kept] };
   if (positions instanceof PositionIndex) return { kind: 'index', data: positions.exportData() };
   if (positions instanceof CsvPositions) {
-    return { kind: 'csv', file: positions.file, text: positions.text, header: (positions.header as PositionIndex).exportData(), rowStarts: positions.rowStarts, columns: positions.columns };
+    return {
+      kind: 'csv',
+      file: positions.file,
+      text: positions.text,
+      header: (positions.header as PositionIndex).exportData(),
+      rowStarts: positions.rowStarts,
+      columns: positions.columns,
+    };
   }
-  if (positions instanceof LazyPositions) return { kind: 'lazy', file: positions.file, source: positions.source, firstLine: positions.firstLine, limits: positions.limits };
+  if (positions instanceof LazyPositions)
+    return {
+      kind: 'lazy',
+      file: positions.file,
+      source: positions.source,
+      firstLine: positions.firstLine,
+      limits: positions.limits,
+    };
   throw new Error('ixaudit: unknown position index type');
 }
 
 function positionsFromWire(wire: WirePositions): PositionLookup {
   if (wire.kind === 'index') return PositionIndex.fromData(wire.data);
   if (wire.kind === 'remap') return new RemappedRoutePositions(positionsFromWire(wire.inner), wire.kept);
-  if (wire.kind === 'csv') return new CsvPositions(wire.file, wire.text, PositionIndex.fromData(wire.header), wire.rowStarts, wire.columns);
+  if (wire.kind === 'csv')
+    return new CsvPositions(wire.file, wire.text, PositionIndex.fromData(wire.header), wire.rowStarts, wire.columns);
   return new LazyPositions(wire.file, wire.source, wire.firstLine, wire.limits);
 }

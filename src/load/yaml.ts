@@ -1,4 +1,15 @@
-import { Alias, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar, visit } from 'yaml';
+import {
+  type Alias,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  type Scalar,
+  visit,
+} from 'yaml';
 import type { Node as YamlNode, Document } from 'yaml';
 import type { Diagnostic, DocPath, PositionLookup } from '../model/types.js';
 import { PositionIndex } from './positions.js';
@@ -80,7 +91,13 @@ export function prescan(file: string, text: string, limits: YamlLimits): Diagnos
     let end = text.indexOf('\n', lineStart);
     if (end < 0) end = text.length;
     if (end - lineStart > limits.maxLineBytes) {
-      return { file, line, column: 1, code: 'yaml-limit', message: `line is ${end - lineStart} characters long, more than the limit of ${limits.maxLineBytes} (limit maxLineBytes; raise it with --limit maxLineBytes=N)` };
+      return {
+        file,
+        line,
+        column: 1,
+        code: 'yaml-limit',
+        message: `line is ${end - lineStart} characters long, more than the limit of ${limits.maxLineBytes} (limit maxLineBytes; raise it with --limit maxLineBytes=N)`,
+      };
     }
     let i = lineStart;
     while (i < end && (text[i] === ' ' || text[i] === '-' || text[i] === '\t')) i++;
@@ -92,7 +109,13 @@ export function prescan(file: string, text: string, limits: YamlLimits): Diagnos
       indents.push(indent);
       const dashes = text.slice(lineStart, i).split('-').length - 1;
       if (indents.length + dashes > limits.maxDepth) {
-        return { file, line, column: i - lineStart + 1, code: 'yaml-limit', message: `nesting deeper than ${limits.maxDepth} levels (limit maxDepth; raise it with --limit maxDepth=N)` };
+        return {
+          file,
+          line,
+          column: i - lineStart + 1,
+          code: 'yaml-limit',
+          message: `nesting deeper than ${limits.maxDepth} levels (limit maxDepth; raise it with --limit maxDepth=N)`,
+        };
       }
     }
     let quote = '';
@@ -104,7 +127,13 @@ export function prescan(file: string, text: string, limits: YamlLimits): Diagnos
       else if (c === '#' && (k === lineStart || text[k - 1] === ' ')) break;
       else if (c === '[' || c === '{') {
         if (++flowDepth + indents.length > limits.maxDepth) {
-          return { file, line, column: k - lineStart + 1, code: 'yaml-limit', message: `nesting deeper than ${limits.maxDepth} levels (limit maxDepth; raise it with --limit maxDepth=N)` };
+          return {
+            file,
+            line,
+            column: k - lineStart + 1,
+            code: 'yaml-limit',
+            message: `nesting deeper than ${limits.maxDepth} levels (limit maxDepth; raise it with --limit maxDepth=N)`,
+          };
         }
       } else if ((c === ']' || c === '}') && flowDepth > 0) flowDepth--;
     }
@@ -152,12 +181,17 @@ export function parseYaml(file: string, text: string, limits: YamlLimits = DEFAU
     const before = diagnostics.length;
     const problems = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED')];
     for (const problem of problems) {
-      diagnostics.push({ ...at(problem.pos[0]), code: 'yaml-syntax', message: plainYamlMessage(problem.code, problem.message) });
+      diagnostics.push({
+        ...at(problem.pos[0]),
+        code: 'yaml-syntax',
+        message: plainYamlMessage(problem.code, problem.message),
+      });
     }
     // yaml's own uniqueKeys check compares each key with every earlier one (quadratic: a 50,000-key
     // map took seconds); this one pass finds the same duplicates, and also keys equal as text (1 and "1").
     if (problems.length === 0) {
-      for (const offset of duplicateKeyOffsets(doc)) diagnostics.push({ ...at(offset), code: 'yaml-syntax', message: plainYamlMessage('DUPLICATE_KEY', '') });
+      for (const offset of duplicateKeyOffsets(doc))
+        diagnostics.push({ ...at(offset), code: 'yaml-syntax', message: plainYamlMessage('DUPLICATE_KEY', '') });
     }
     if (problems.length > 0 || diagnostics.length > before || doc.contents === null) return;
 
@@ -199,7 +233,8 @@ function duplicateKeyOffsets(doc: Document.Parsed): number[] {
 function plainYamlMessage(code: string, message: string): string {
   const firstLine = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
   if (code === 'DUPLICATE_KEY') return 'duplicate key: each key may appear only once in a map';
-  if (code === 'TAG_RESOLVE_FAILED') return `${firstLine.replace('Unresolved tag', 'unsupported tag')} (custom and language tags are not accepted)`;
+  if (code === 'TAG_RESOLVE_FAILED')
+    return `${firstLine.replace('Unresolved tag', 'unsupported tag')} (custom and language tags are not accepted)`;
   return `YAML syntax error: ${firstLine}`;
 }
 
@@ -243,7 +278,8 @@ class Converter {
       visit(this.doc, {
         Node: (_key, node) => {
           if (isAlias(node)) targets.set(node, latest.get(node.source));
-          else if ((node as { anchor?: string }).anchor) latest.set((node as { anchor: string }).anchor, node as YamlNode);
+          else if ((node as { anchor?: string }).anchor)
+            latest.set((node as { anchor: string }).anchor, node as YamlNode);
         },
       });
       this.targets = targets;
@@ -264,10 +300,16 @@ class Converter {
     if (memo !== undefined) return memo;
     const where = () => this.at(alias.range?.[0] ?? 0);
     if (this.sizing.has(node)) {
-      throw new LimitExceeded(`alias *${alias.source} lies inside the anchor it refers to (a loop): write the data out instead of aliasing it`, where());
+      throw new LimitExceeded(
+        `alias *${alias.source} lies inside the anchor it refers to (a loop): write the data out instead of aliasing it`,
+        where(),
+      );
     }
     if (depth > this.limits.maxDepth) {
-      throw new LimitExceeded(`nesting deeper than ${this.limits.maxDepth} levels (limit maxDepth; raise it with --limit maxDepth=N)`, where());
+      throw new LimitExceeded(
+        `nesting deeper than ${this.limits.maxDepth} levels (limit maxDepth; raise it with --limit maxDepth=N)`,
+        where(),
+      );
     }
     aliasWork.sized++;
     this.sizing.add(node);
@@ -294,7 +336,10 @@ class Converter {
       this.positions.setValue(path, line, column);
     }
     if (depth > this.limits.maxDepth) {
-      throw new LimitExceeded(`nesting deeper than ${this.limits.maxDepth} levels (limit maxDepth; raise it with --limit maxDepth=N)`, this.at(yamlNode?.range?.[0] ?? 0));
+      throw new LimitExceeded(
+        `nesting deeper than ${this.limits.maxDepth} levels (limit maxDepth; raise it with --limit maxDepth=N)`,
+        this.at(yamlNode?.range?.[0] ?? 0),
+      );
     }
     if (isAlias(node)) {
       const alias = node as Alias;

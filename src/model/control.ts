@@ -45,7 +45,9 @@ export function controlMeaning(definition: ControlDefinition): string {
   const meaning = {
     appliesTo: definition.appliesTo,
     severity: definition.severity,
-    parameters: Object.fromEntries(Object.entries(definition.parameters ?? {}).map(([name, p]) => [name, p.default ?? null])),
+    parameters: Object.fromEntries(
+      Object.entries(definition.parameters ?? {}).map(([name, p]) => [name, p.default ?? null]),
+    ),
     check: { applies: applies ?? null, evidenced: evidenced ?? null, let: definition.check.let ?? {}, pass },
   };
   return createHash('sha256').update(canonicalJson(meaning)).digest('hex').slice(0, 16);

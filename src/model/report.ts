@@ -66,7 +66,11 @@ export interface AuditResult {
     /** What the auditor's --registry files changed against the bundled registry (every report's appendix lists it). */
     registryChanges: RegistryChange[];
     /** How current the bundled registry is: its oldest checked date, and the facts older than maxRegistryAgeMonths. */
-    registry: { asOf: string; maxAgeMonths: number; stale: Array<{ kind: 'Carrier' | 'Owner'; id: string; fact: string; checked: string; at: string }> };
+    registry: {
+      asOf: string;
+      maxAgeMonths: number;
+      stale: Array<{ kind: 'Carrier' | 'Owner'; id: string; fact: string; checked: string; at: string }>;
+    };
   };
   summary: {
     result: Verdict;
@@ -94,7 +98,15 @@ export interface BaselineComparison {
   previousAuditDate: string;
   counts: Record<BaselineState, number>;
   /** Previous problems whose subject no longer appears at all (also counted as resolved). */
-  removed: Array<{ control: string; title: string; severity: Severity; operator: string; subject: string; previousStatus: Status; fingerprint: string }>;
+  removed: Array<{
+    control: string;
+    title: string;
+    severity: Severity;
+    operator: string;
+    subject: string;
+    previousStatus: Status;
+    fingerprint: string;
+  }>;
 }
 
 /** One carrier on a route, as reports list it. */

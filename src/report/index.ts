@@ -9,4 +9,13 @@ import type { Reporter } from './types.js';
 import { xlsxReporter } from './xlsx/index.js';
 
 /** Every output format, in the order they run. A new format is one folder and one line here. */
-export const REPORTERS: readonly Reporter[] = [jsonReporter, pdfReporter, xlsxReporter, csvReporter, sarifReporter, oscalReporter, hdfReporter, htmlIndexReporter];
+export const REPORTERS: readonly Reporter[] = [
+  jsonReporter,
+  pdfReporter,
+  xlsxReporter,
+  csvReporter,
+  sarifReporter,
+  oscalReporter,
+  hdfReporter,
+  htmlIndexReporter,
+];

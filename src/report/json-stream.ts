@@ -12,7 +12,12 @@
 export type JsonPath = readonly string[];
 
 function isLazyList(value: unknown): value is Iterable<unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function'
+  );
 }
 
 /** The same document with every lazy list turned into an array (each is iterated once). */
@@ -32,7 +37,9 @@ function nested(value: unknown, indent: string): string {
 }
 
 function leadsTo(path: readonly string[], patterns: readonly JsonPath[]): boolean {
-  return patterns.some((pattern) => path.length <= pattern.length && path.every((key, i) => pattern[i] === '*' || pattern[i] === key));
+  return patterns.some(
+    (pattern) => path.length <= pattern.length && path.every((key, i) => pattern[i] === '*' || pattern[i] === key),
+  );
 }
 
 /**
@@ -40,7 +47,12 @@ function leadsTo(path: readonly string[], patterns: readonly JsonPath[]): boolea
  * are written member by member; the list at a streamed path element by element (it may be lazy);
  * everything else in one piece. Lazy lists are only allowed at streamed paths or inside them.
  */
-export function* prettyJsonChunks(value: unknown, streamed: readonly JsonPath[], path: string[] = [], indent = ''): Generator<string> {
+export function* prettyJsonChunks(
+  value: unknown,
+  streamed: readonly JsonPath[],
+  path: string[] = [],
+  indent = '',
+): Generator<string> {
   const inner = `${indent}  `;
   const recurse = leadsTo(path, streamed);
   if (recurse && (Array.isArray(value) || isLazyList(value))) {
@@ -48,11 +60,21 @@ export function* prettyJsonChunks(value: unknown, streamed: readonly JsonPath[],
     for (const item of value) {
       yield count === 0 ? `[\n${inner}` : `,\n${inner}`;
       // JSON.stringify writes undefined and functions in arrays as null.
-      yield* prettyJsonChunks(item === undefined || typeof item === 'function' ? null : item, streamed, [...path, '*'], inner);
+      yield* prettyJsonChunks(
+        item === undefined || typeof item === 'function' ? null : item,
+        streamed,
+        [...path, '*'],
+        inner,
+      );
       count++;
     }
     yield count === 0 ? '[]' : `\n${indent}]`;
-  } else if (recurse && typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
+  } else if (
+    recurse &&
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { toJSON?: unknown }).toJSON !== 'function'
+  ) {
     // JSON.stringify leaves out members whose value is undefined or a function.
     const entries = Object.entries(value).filter(([, item]) => item !== undefined && typeof item !== 'function');
     if (entries.length === 0) {

@@ -1,5 +1,25 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  realpathSync,
+  statSync,
+  type Stats,
+} from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { AuditResult } from '../model/report.js';
 import { compareText } from '../model/order.js';
@@ -72,7 +92,10 @@ function manifestRun(result: AuditResult): Manifest['run'] {
 function recordedRun(result: AuditResult): Manifest['run'] {
   const run = manifestRun(result);
   const builtin = new Set(result.run.inputs.filter((i) => i.builtin).map((i) => i.file));
-  return { ...run, inputs: run.inputs.map((i) => (builtin.has(i.file) ? i : { ...i, path: resolve(process.cwd(), i.file) })) };
+  return {
+    ...run,
+    inputs: run.inputs.map((i) => (builtin.has(i.file) ? i : { ...i, path: resolve(process.cwd(), i.file) })),
+  };
 }
 
 /** The part of a run section the report id covers: everything but the inputs' location at audit time. */
@@ -210,7 +233,12 @@ function digestsUnder(dir: string): FileDigest[] {
 
 /** Hashes every file already written in `dir` and writes manifest.json (and manifest.sig with a key). */
 export function writeManifest(result: AuditResult, dir: string, signingKey?: KeyObject): string[] {
-  const manifest: Manifest = { manifestVersion: '1.0', reportId: reportId(result), run: recordedRun(result), outputs: digestsUnder(dir) };
+  const manifest: Manifest = {
+    manifestVersion: '1.0',
+    reportId: reportId(result),
+    run: recordedRun(result),
+    outputs: digestsUnder(dir),
+  };
   const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
   writeFileAtomic(join(dir, MANIFEST_FILE), bytes);
   if (!signingKey) return [join(dir, MANIFEST_FILE)];
@@ -231,9 +259,14 @@ export function readSigningKey(path: string): KeyObject {
   } catch (err) {
     // OpenSSL's "error:1E08010C:DECODER routines::unsupported" tells a user nothing.
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('no such file');
-    throw new Error('not a PEM private key: --sign needs the Ed25519 private key ixaudit keygen wrote (ixaudit-signing-key.pem)');
+    throw new Error(
+      'not a PEM private key: --sign needs the Ed25519 private key ixaudit keygen wrote (ixaudit-signing-key.pem)',
+    );
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`${path} is a ${key.asymmetricKeyType} key; --sign needs an Ed25519 private key (make one with ixaudit keygen)`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new Error(
+      `${path} is a ${key.asymmetricKeyType} key; --sign needs an Ed25519 private key (make one with ixaudit keygen)`,
+    );
   return key;
 }
 
@@ -244,7 +277,6 @@ export function generateSigningKeys(): { privatePem: string; publicPem: string }
     publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
   };
 }
-
 
 export interface Verification {
   ok: boolean;
@@ -265,7 +297,8 @@ export interface VerifyOptions {
 
 type Json = Record<string, unknown>;
 
-const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const HEX_SHA256 = /^[0-9a-f]{64}$/;
 
 function describe(value: unknown): string {
@@ -278,9 +311,12 @@ function describe(value: unknown): string {
 function digestShapeProblems(value: unknown, where: string): string[] {
   if (!isRecord(value)) return [`${where} is ${describe(value)}, expected an object`];
   const problems: string[] = [];
-  if (typeof value.file !== 'string' || value.file === '') problems.push(`${where}.file is ${value.file === '' ? 'empty' : describe(value.file)}, expected a file name`);
-  if (typeof value.sha256 !== 'string' || !HEX_SHA256.test(value.sha256)) problems.push(`${where}.sha256 is not a SHA-256 digest (64 hex digits)`);
-  if (typeof value.bytes !== 'number' || !Number.isSafeInteger(value.bytes) || value.bytes < 0) problems.push(`${where}.bytes is not a byte count`);
+  if (typeof value.file !== 'string' || value.file === '')
+    problems.push(`${where}.file is ${value.file === '' ? 'empty' : describe(value.file)}, expected a file name`);
+  if (typeof value.sha256 !== 'string' || !HEX_SHA256.test(value.sha256))
+    problems.push(`${where}.sha256 is not a SHA-256 digest (64 hex digits)`);
+  if (typeof value.bytes !== 'number' || !Number.isSafeInteger(value.bytes) || value.bytes < 0)
+    problems.push(`${where}.bytes is not a byte count`);
   return problems;
 }
 
@@ -291,7 +327,8 @@ function listShapeProblems(value: unknown, where: string, entry: (item: unknown,
 
 function inputShapeProblems(value: unknown, where: string): string[] {
   const problems = digestShapeProblems(value, where);
-  if (isRecord(value) && value.path !== undefined && (typeof value.path !== 'string' || !isAbsolute(value.path))) problems.push(`${where}.path is not an absolute path`);
+  if (isRecord(value) && value.path !== undefined && (typeof value.path !== 'string' || !isAbsolute(value.path)))
+    problems.push(`${where}.path is not an absolute path`);
   return problems;
 }
 
@@ -302,8 +339,12 @@ function inputShapeProblems(value: unknown, where: string): string[] {
 export function manifestShapeProblems(value: unknown): string[] {
   if (!isRecord(value)) return [`the top level is ${describe(value)}, expected an object`];
   const problems: string[] = [];
-  if (value.manifestVersion !== '1.0') problems.push(`manifestVersion is ${typeof value.manifestVersion === 'string' ? JSON.stringify(value.manifestVersion) : describe(value.manifestVersion)}, expected "1.0"`);
-  if (typeof value.reportId !== 'string' || !HEX_SHA256.test(value.reportId)) problems.push('reportId is not a SHA-256 digest (64 hex digits)');
+  if (value.manifestVersion !== '1.0')
+    problems.push(
+      `manifestVersion is ${typeof value.manifestVersion === 'string' ? JSON.stringify(value.manifestVersion) : describe(value.manifestVersion)}, expected "1.0"`,
+    );
+  if (typeof value.reportId !== 'string' || !HEX_SHA256.test(value.reportId))
+    problems.push('reportId is not a SHA-256 digest (64 hex digits)');
   if (!isRecord(value.run)) problems.push(`run is ${describe(value.run)}, expected an object`);
   else problems.push(...listShapeProblems(value.run.inputs, 'run.inputs', inputShapeProblems));
   problems.push(...listShapeProblems(value.outputs, 'outputs', digestShapeProblems));
@@ -350,7 +391,9 @@ function locateOutput(outDir: string, file: string): { path: string } | { outsid
       } catch (err) {
         return { problem: ioProblem(err) };
       }
-      return { problem: `not a regular file (reached through the symbolic link ${relative(root, dir).split(sep).join('/')})` };
+      return {
+        problem: `not a regular file (reached through the symbolic link ${relative(root, dir).split(sep).join('/')})`,
+      };
     }
     if (!stats.isDirectory()) return { problem: 'missing' };
   }
@@ -384,7 +427,9 @@ function checkUnlisted(outDir: string, outputs: FileDigest[]): Checked {
     return { problems: [`${outDir}: cannot list the folder (${ioProblem(err)})`], notes: [] };
   }
   const what = { file: '', link: ' — a symbolic link, not followed', other: ' — not a regular file, not read' };
-  const notes = entries.filter((e) => !listed.has(e.file)).map((e) => `${e.file}: not listed in the manifest (added after the run${what[e.kind]})`);
+  const notes = entries
+    .filter((e) => !listed.has(e.file))
+    .map((e) => `${e.file}: not listed in the manifest (added after the run${what[e.kind]})`);
   return { problems: [], notes };
 }
 
@@ -411,7 +456,8 @@ function checkInputs(inputs: InputDigest[], cwd: string): Checked {
     const digest = isUnhashable(where) ? where : hashRegularFile(where.path, true);
     if (isUnhashable(digest)) {
       if (isUnhashable(where)) problems.push(`input ${input.file}: ${where.problem}`);
-      else if (digest.problem === 'missing') problems.push(`input ${input.file}: missing — cannot be re-hashed (looked for ${where.path})`);
+      else if (digest.problem === 'missing')
+        problems.push(`input ${input.file}: missing — cannot be re-hashed (looked for ${where.path})`);
       else problems.push(`input ${input.file}: ${digest.problem}, at ${where.path}`);
       continue;
     }
@@ -422,37 +468,52 @@ function checkInputs(inputs: InputDigest[], cwd: string): Checked {
 }
 
 /** Checks manifest.sig. Trust comes only from the key the verifier gives, never from the key inside the file. */
-function checkSignature(outDir: string, manifestBytes: Buffer, trustedKeyPem: string | undefined, noSignature: boolean): Checked {
+function checkSignature(
+  outDir: string,
+  manifestBytes: Buffer,
+  trustedKeyPem: string | undefined,
+  noSignature: boolean,
+): Checked {
   const problem = (text: string): Checked => ({ problems: [text], notes: [] });
   const note = (text: string): Checked => ({ problems: [], notes: [text] });
   const read = readRegularFile(join(outDir, SIGNATURE_FILE));
   if (isUnhashable(read) && read.problem === 'missing') {
-    return trustedKeyPem ? problem(`${SIGNATURE_FILE}: missing — the outputs are not signed`) : note(`${SIGNATURE_FILE}: none — the outputs are not signed`);
+    return trustedKeyPem
+      ? problem(`${SIGNATURE_FILE}: missing — the outputs are not signed`)
+      : note(`${SIGNATURE_FILE}: none — the outputs are not signed`);
   }
   if (isUnhashable(read)) return problem(`${SIGNATURE_FILE}: ${read.problem}`);
   if (!trustedKeyPem) {
     // A signature nobody checked proves nothing; passing quietly would let a forged folder look signed.
     return noSignature
       ? note(`${SIGNATURE_FILE}: present but not checked (--no-signature)`)
-      : problem(`${SIGNATURE_FILE}: present but not checked — pass --key PUBLIC_KEY to verify it, or --no-signature to check the hashes only`);
+      : problem(
+          `${SIGNATURE_FILE}: present but not checked — pass --key PUBLIC_KEY to verify it, or --no-signature to check the hashes only`,
+        );
   }
   let trusted: KeyObject;
   try {
     trusted = createPublicKey(trustedKeyPem);
   } catch {
-    return problem('trusted key: not a PEM public key: --key needs the ixaudit-signing-key.pub.pem that ixaudit keygen wrote beside the private key');
+    return problem(
+      'trusted key: not a PEM public key: --key needs the ixaudit-signing-key.pub.pem that ixaudit keygen wrote beside the private key',
+    );
   }
-  if (trusted.asymmetricKeyType !== 'ed25519') return problem(`trusted key: a ${trusted.asymmetricKeyType} key; ixaudit signs with Ed25519`);
+  if (trusted.asymmetricKeyType !== 'ed25519')
+    return problem(`trusted key: a ${trusted.asymmetricKeyType} key; ixaudit signs with Ed25519`);
   let signature: unknown;
   try {
     signature = JSON.parse(read.toString('utf8'));
   } catch {
     return problem(`${SIGNATURE_FILE}: not valid JSON`);
   }
-  if (!isRecord(signature) || typeof signature.signature !== 'string') return problem(`${SIGNATURE_FILE}: not an ixaudit signature (no "signature" string)`);
+  if (!isRecord(signature) || typeof signature.signature !== 'string')
+    return problem(`${SIGNATURE_FILE}: not an ixaudit signature (no "signature" string)`);
   return verify(null, manifestBytes, trusted, Buffer.from(signature.signature, 'base64'))
     ? note(`${SIGNATURE_FILE}: valid Ed25519 signature by the given key`)
-    : problem(`${SIGNATURE_FILE}: signature does not verify with the given key (manifest changed, or signed with another key)`);
+    : problem(
+        `${SIGNATURE_FILE}: signature does not verify with the given key (manifest changed, or signed with another key)`,
+      );
 }
 
 function verifyFolder(outDir: string, trustedKeyPem: string | undefined, options: VerifyOptions): Verification {
@@ -461,13 +522,22 @@ function verifyFolder(outDir: string, trustedKeyPem: string | undefined, options
   try {
     folder = statSync(outDir);
   } catch (err) {
-    return fail(errorCode(err) === 'ENOENT' || errorCode(err) === 'ENOTDIR' ? `${outDir}: no such folder` : `${outDir}: ${ioProblem(err)}`);
+    return fail(
+      errorCode(err) === 'ENOENT' || errorCode(err) === 'ENOTDIR'
+        ? `${outDir}: no such folder`
+        : `${outDir}: ${ioProblem(err)}`,
+    );
   }
-  if (!folder.isDirectory()) return fail(`${outDir}: not a folder — give the output folder that holds ${MANIFEST_FILE}`);
+  if (!folder.isDirectory())
+    return fail(`${outDir}: not a folder — give the output folder that holds ${MANIFEST_FILE}`);
 
   const bytes = readRegularFile(join(outDir, MANIFEST_FILE));
   if (isUnhashable(bytes)) {
-    return fail(bytes.problem === 'missing' ? `${MANIFEST_FILE}: missing — not an ixaudit output folder, or the manifest was removed` : `${MANIFEST_FILE}: ${bytes.problem}`);
+    return fail(
+      bytes.problem === 'missing'
+        ? `${MANIFEST_FILE}: missing — not an ixaudit output folder, or the manifest was removed`
+        : `${MANIFEST_FILE}: ${bytes.problem}`,
+    );
   }
   let parsed: unknown;
   try {
@@ -483,9 +553,18 @@ function verifyFolder(outDir: string, trustedKeyPem: string | undefined, options
     checkUnlisted(outDir, manifest.outputs),
     checkOutputs(outDir, manifest.outputs),
     options.outputsOnly
-      ? { problems: [], notes: [`inputs not checked (--outputs-only): ${manifest.run.inputs.length} listed in the manifest`] }
+      ? {
+          problems: [],
+          notes: [`inputs not checked (--outputs-only): ${manifest.run.inputs.length} listed in the manifest`],
+        }
       : checkInputs(manifest.run.inputs, options.cwd ?? process.cwd()),
-    { problems: sha256(JSON.stringify(runIdentity(manifest.run))) === manifest.reportId ? [] : [`${MANIFEST_FILE}: report id does not match its run section`], notes: [] },
+    {
+      problems:
+        sha256(JSON.stringify(runIdentity(manifest.run))) === manifest.reportId
+          ? []
+          : [`${MANIFEST_FILE}: report id does not match its run section`],
+      notes: [],
+    },
     checkSignature(outDir, bytes, trustedKeyPem, options.noSignature ?? false),
   ];
   const problems = checks.flatMap((c) => c.problems);
@@ -501,6 +580,10 @@ export function verifyOutputs(outDir: string, trustedKeyPem?: string, options: V
   try {
     return verifyFolder(outDir, trustedKeyPem, options);
   } catch (err) {
-    return { ok: false, problems: [`${outDir}: cannot be verified (${(err as Error)?.message ?? String(err)})`], notes: [] };
+    return {
+      ok: false,
+      problems: [`${outDir}: cannot be verified (${(err as Error)?.message ?? String(err)})`],
+      notes: [],
+    };
   }
 }

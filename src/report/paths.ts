@@ -48,6 +48,7 @@ export function operatorFolderName(operatorId: string): string {
 /** The folder for one operator's reports, OUT/<operatorFolderName(id)>: always a direct child of --out. */
 export function operatorDir(outDir: string, operatorId: string): string {
   const dir = resolve(join(outDir, operatorFolderName(operatorId)));
-  if (!dir.startsWith(resolve(outDir) + sep) || dir.slice(resolve(outDir).length + 1).includes(sep)) throw new Error(`refusing to write outside ${outDir}: ${operatorId}`);
+  if (!dir.startsWith(resolve(outDir) + sep) || dir.slice(resolve(outDir).length + 1).includes(sep))
+    throw new Error(`refusing to write outside ${outDir}: ${operatorId}`);
   return dir;
 }

@@ -1,4 +1,21 @@
-import { closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
 import { basename, dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { spawn } from 'node:child_process';
@@ -90,7 +107,8 @@ function nearestExisting(dir: string): { existing: string; real: string } {
       return { existing: at, real: join(realpathSync(at), ...missing) };
     } catch (err) {
       const up = dirname(at);
-      if ((codeOf(err) !== 'ENOENT' && codeOf(err) !== 'ENOTDIR') || up === at) return { existing: at, real: resolve(dir) };
+      if ((codeOf(err) !== 'ENOENT' && codeOf(err) !== 'ENOTDIR') || up === at)
+        return { existing: at, real: resolve(dir) };
       missing.unshift(basename(at));
       at = up;
     }
@@ -195,7 +213,11 @@ export type OutDirProblem = { kind: 'usage' | 'output'; message: string };
  * in it, and a folder that can be created (probed with a folder made and removed at once).
  * `inputs` are the paths read as submissions, registry, waivers, profile or templates.
  */
-export function checkOutDir(outDir: string, inputs: readonly string[], shownAs: string = outDir): OutDirProblem | undefined {
+export function checkOutDir(
+  outDir: string,
+  inputs: readonly string[],
+  shownAs: string = outDir,
+): OutDirProblem | undefined {
   try {
     return outDirProblem(outDir, inputs, shownAs);
   } catch (err) {
@@ -205,7 +227,8 @@ export function checkOutDir(outDir: string, inputs: readonly string[], shownAs: 
 
 function outDirProblem(outDir: string, inputs: readonly string[], shownAs: string): OutDirProblem | undefined {
   const out = resolve(outDir);
-  if (parse(out).root === out) return { kind: 'usage', message: `--out ${shownAs} is the root of the file system: give a folder for the reports` };
+  if (parse(out).root === out)
+    return { kind: 'usage', message: `--out ${shownAs} is the root of the file system: give a folder for the reports` };
   const { existing, real } = nearestExisting(out);
   for (const input of inputs) {
     let realInput: string;
@@ -216,11 +239,18 @@ function outDirProblem(outDir: string, inputs: readonly string[], shownAs: strin
     }
     if (isAtOrBelow(real, realInput)) {
       const what = realInput === real ? 'is the input' : 'contains the input';
-      return { kind: 'usage', message: `--out ${shownAs} ${what} ${input}: each run replaces the whole folder, and its reports would be read back as inputs; choose a folder outside the inputs` };
+      return {
+        kind: 'usage',
+        message: `--out ${shownAs} ${what} ${input}: each run replaces the whole folder, and its reports would be read back as inputs; choose a folder outside the inputs`,
+      };
     }
   }
   const stats = lstatOrUndefined(out);
-  if (stats?.isSymbolicLink()) return { kind: 'usage', message: `--out ${shownAs} is a symbolic link: ixaudit never writes through links; give the folder itself (${real})` };
+  if (stats?.isSymbolicLink())
+    return {
+      kind: 'usage',
+      message: `--out ${shownAs} is a symbolic link: ixaudit never writes through links; give the folder itself (${real})`,
+    };
   if (stats && !stats.isDirectory()) return { kind: 'usage', message: `--out ${shownAs} exists and is not a folder` };
   if (stats) {
     let foreign: string[];
@@ -237,7 +267,10 @@ function outDirProblem(outDir: string, inputs: readonly string[], shownAs: strin
     if (!probeStats.isDirectory()) return { kind: 'output', message: `${probeIn} is not a folder` };
     rmdirSync(mkdtempSync(join(probeIn, `${WORK_PREFIX}probe-`)));
   } catch (err) {
-    return { kind: 'output', message: `${stats ? out : existing} does not allow creating folders (${describeIoError(err)})` };
+    return {
+      kind: 'output',
+      message: `${stats ? out : existing} does not allow creating folders (${describeIoError(err)})`,
+    };
   }
   return undefined;
 }
@@ -277,7 +310,10 @@ function acquireLock(outDir: string): () => void {
       if (codeOf(err) !== 'EEXIST' || attempt > 0) throw err;
       const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
-        throw new PublishError(`another ixaudit run (process ${pid}) is writing reports there; if none is running, remove ${path}`, true);
+        throw new PublishError(
+          `another ixaudit run (process ${pid}) is writing reports there; if none is running, remove ${path}`,
+          true,
+        );
       }
       rmSync(path, { force: true });
     }
@@ -287,9 +323,19 @@ function acquireLock(outDir: string): () => void {
 function readJournal(path: string): Journal | undefined {
   try {
     const j = JSON.parse(readFileSync(path, 'utf8')) as Journal;
-    const names = (v: unknown) => Array.isArray(v) && v.every((n) => typeof n === 'string' && n !== '' && !n.includes('/') && !n.includes(sep) && n !== '.' && n !== '..');
-    const work = (v: unknown, prefix: string) => typeof v === 'string' && v.startsWith(prefix) && !v.includes('/') && !v.includes(sep);
-    return work(j.staging, STAGING_PREFIX) && work(j.previous, PREVIOUS_PREFIX) && names(j.incoming) && names(j.outgoing) ? j : undefined;
+    const names = (v: unknown) =>
+      Array.isArray(v) &&
+      v.every(
+        (n) => typeof n === 'string' && n !== '' && !n.includes('/') && !n.includes(sep) && n !== '.' && n !== '..',
+      );
+    const work = (v: unknown, prefix: string) =>
+      typeof v === 'string' && v.startsWith(prefix) && !v.includes('/') && !v.includes(sep);
+    return work(j.staging, STAGING_PREFIX) &&
+      work(j.previous, PREVIOUS_PREFIX) &&
+      names(j.incoming) &&
+      names(j.outgoing)
+      ? j
+      : undefined;
   } catch {
     return undefined;
   }
@@ -297,7 +343,10 @@ function readJournal(path: string): Journal | undefined {
 
 /** The swap recorded by `journal` reached its commit: the new manifest.json has left staging for OUT. */
 function committed(outDir: string, journal: Journal): boolean {
-  return lstatOrUndefined(join(outDir, journal.staging, MANIFEST_FILE)) === undefined && lstatOrUndefined(join(outDir, MANIFEST_FILE)) !== undefined;
+  return (
+    lstatOrUndefined(join(outDir, journal.staging, MANIFEST_FILE)) === undefined &&
+    lstatOrUndefined(join(outDir, MANIFEST_FILE)) !== undefined
+  );
 }
 
 /** Undoes a swap that did not commit, from wherever it stopped: each step is one rename, checked before it is undone. */
@@ -305,7 +354,8 @@ function rollBack(outDir: string, journal: Journal): void {
   const staging = join(outDir, journal.staging);
   const previous = join(outDir, journal.previous);
   for (const name of [...journal.incoming].reverse()) {
-    if (lstatOrUndefined(join(staging, name)) === undefined && lstatOrUndefined(join(outDir, name)) !== undefined) renameSync(join(outDir, name), join(staging, name));
+    if (lstatOrUndefined(join(staging, name)) === undefined && lstatOrUndefined(join(outDir, name)) !== undefined)
+      renameSync(join(outDir, name), join(staging, name));
   }
   for (const name of journal.outgoing) {
     if (lstatOrUndefined(join(previous, name)) !== undefined) renameSync(join(previous, name), join(outDir, name));
@@ -336,7 +386,12 @@ export function recoverInterrupted(outDir: string): void {
     discardSwap(outDir, name, journal);
   }
   for (const name of readdirSync(outDir)) {
-    if (name.startsWith(STAGING_PREFIX) || name.startsWith(PREVIOUS_PREFIX) || name.startsWith(`${WORK_PREFIX}probe-`) || (name.startsWith(JOURNAL_PREFIX) && name.endsWith('.tmp'))) {
+    if (
+      name.startsWith(STAGING_PREFIX) ||
+      name.startsWith(PREVIOUS_PREFIX) ||
+      name.startsWith(`${WORK_PREFIX}probe-`) ||
+      (name.startsWith(JOURNAL_PREFIX) && name.endsWith('.tmp'))
+    ) {
       rmSync(join(outDir, name), { recursive: true, force: true });
     }
   }
@@ -418,7 +473,10 @@ export async function publishReports(
       staging: basename(staging),
       previous: `${PREVIOUS_PREFIX}${id}`,
       incoming: ordered(readdirSync(staging), false),
-      outgoing: ordered(readdirSync(out).filter((n) => !n.startsWith(WORK_PREFIX)), true),
+      outgoing: ordered(
+        readdirSync(out).filter((n) => !n.startsWith(WORK_PREFIX)),
+        true,
+      ),
     };
     const journalName = `${JOURNAL_PREFIX}${id}.json`;
     try {
@@ -441,7 +499,11 @@ export async function publishReports(
         rollBack(out, journal);
       } catch (undo) {
         // The journal stays: the next run (or this process's exit) finishes the undo.
-        throw new PublishError(`${describeIoError(err)}, and moving the previous reports back failed too (${describeIoError(undo)}); the next ixaudit run into this folder restores them`, false, err);
+        throw new PublishError(
+          `${describeIoError(err)}, and moving the previous reports back failed too (${describeIoError(undo)}); the next ixaudit run into this folder restores them`,
+          false,
+          err,
+        );
       }
       swap = undefined;
       try {
@@ -477,7 +539,10 @@ const GUARD_SCRIPT = join(packageRoot, 'dist', 'report', 'publish-guard.js');
 function startGuard(outDir: string): () => void {
   if (!existsSync(GUARD_SCRIPT)) return () => undefined;
   try {
-    const guard = spawn(process.execPath, [GUARD_SCRIPT, String(process.pid), outDir], { detached: true, stdio: 'ignore' });
+    const guard = spawn(process.execPath, [GUARD_SCRIPT, String(process.pid), outDir], {
+      detached: true,
+      stdio: 'ignore',
+    });
     guard.on('error', () => undefined);
     guard.unref();
     return () => {

@@ -6,7 +6,9 @@ import type { ControlSummary } from '../model/report.js';
  * when an operator's audit crashed, or a control of a previous run that is now disabled), so formats
  * that index results by control always have one to point at.
  */
-export function unlistedControl(finding: Pick<Finding, 'control' | 'title' | 'severity'> & Partial<Pick<Finding, 'family' | 'remediation'>>): ControlSummary {
+export function unlistedControl(
+  finding: Pick<Finding, 'control' | 'title' | 'severity'> & Partial<Pick<Finding, 'family' | 'remediation'>>,
+): ControlSummary {
   const family = finding.family ?? /^ICX-([A-Z]+)-/.exec(finding.control)?.[1] ?? '';
   return {
     id: finding.control,

@@ -22,7 +22,8 @@ export function encodePath(path: string): string {
 
 /** Where a displayed file name lives, as a SARIF artifactLocation (uri + the base it is relative to). */
 export function artifactUri(file: string): { uri: string; uriBaseId?: string } {
-  if (file.startsWith(BUILTIN_PREFIX)) return { uri: encodePath(file.slice(BUILTIN_PREFIX.length)), uriBaseId: IXAUDIT_BASE };
+  if (file.startsWith(BUILTIN_PREFIX))
+    return { uri: encodePath(file.slice(BUILTIN_PREFIX.length)), uriBaseId: IXAUDIT_BASE };
   if (isAbsolute(file)) return { uri: pathToFileURL(file).href };
   return { uri: encodePath(file), uriBaseId: WORKING_DIR_BASE };
 }

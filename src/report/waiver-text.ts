@@ -10,7 +10,12 @@ export type WaiverDecision = Pick<WaiverOutcome, 'justification' | 'approvedBy' 
  */
 export function waiverDecisionText(w: WaiverDecision): string {
   const parts = [
-    w.justification.trim() ? `Accepted because: ${w.justification.trim().replace(/\s*\n\s*/g, ' ').replace(/[.!?]+$/, '')}` : '',
+    w.justification.trim()
+      ? `Accepted because: ${w.justification
+          .trim()
+          .replace(/\s*\n\s*/g, ' ')
+          .replace(/[.!?]+$/, '')}`
+      : '',
     w.approvedBy ? `approved by ${w.approvedBy}` : '',
     w.ticket ? `ticket ${w.ticket}` : '',
     w.compensatingControls.length > 0 ? `compensating controls: ${w.compensatingControls.join(', ')}` : '',

@@ -35,12 +35,35 @@ export function expectationsIn(file: string): Expectation[] {
  */
 export function withBaseline(report: AuditReport): AuditReport {
   let n = 0;
-  report.result.findings = report.result.findings.map((f) => ({ ...f, baseline: { state: f.operator === 'jp-sakura' && f.status === 'fail' && n++ < 3 ? 'new' : 'unchanged' } }) as Finding);
+  report.result.findings = report.result.findings.map(
+    (f) =>
+      ({
+        ...f,
+        baseline: { state: f.operator === 'jp-sakura' && f.status === 'fail' && n++ < 3 ? 'new' : 'unchanged' },
+      }) as Finding,
+  );
   report.result.baseline = {
     source: 'previous-out',
     previousAuditDate: '2026-01-01',
-    counts: { new: 3, regressed: 0, improved: 0, unchanged: report.result.findings.length - 3, changed: 0, resolved: 1 },
-    removed: [{ control: 'ICX-RT-02', title: 'No failover to a high-risk carrier', severity: 'high', operator: 'kr-hanbit', subject: 'RoutingTable/rt-kr-ss7#r-gone', previousStatus: 'fail', fingerprint: '0'.repeat(32) }],
+    counts: {
+      new: 3,
+      regressed: 0,
+      improved: 0,
+      unchanged: report.result.findings.length - 3,
+      changed: 0,
+      resolved: 1,
+    },
+    removed: [
+      {
+        control: 'ICX-RT-02',
+        title: 'No failover to a high-risk carrier',
+        severity: 'high',
+        operator: 'kr-hanbit',
+        subject: 'RoutingTable/rt-kr-ss7#r-gone',
+        previousStatus: 'fail',
+        fingerprint: '0'.repeat(32),
+      },
+    ],
   };
   return report;
 }

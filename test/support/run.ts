@@ -2,10 +2,21 @@ import { main } from '../../src/cli/main.js';
 
 /** The bundled samples as a regulator runs them: the submissions, and the regulator's profile, registry and waivers. */
 export const SAMPLE_SUBMISSIONS = 'inputs';
-export const REGULATOR_OPTIONS = ['--profile', 'regulator/profile.yaml', '--registry', 'regulator/registry', '--waivers', 'regulator/waivers'] as const;
+export const REGULATOR_OPTIONS = [
+  '--profile',
+  'regulator/profile.yaml',
+  '--registry',
+  'regulator/registry',
+  '--waivers',
+  'regulator/waivers',
+] as const;
 export const SAMPLES = [SAMPLE_SUBMISSIONS, ...REGULATOR_OPTIONS];
 /** The same as AuditOptions, for in-process runs of the pipeline. */
-export const REGULATOR = { profileFiles: ['regulator/profile.yaml'], registryPaths: ['regulator/registry'], waiverPaths: ['regulator/waivers'] };
+export const REGULATOR = {
+  profileFiles: ['regulator/profile.yaml'],
+  registryPaths: ['regulator/registry'],
+  waiverPaths: ['regulator/waivers'],
+};
 
 /**
  * Runs the command line in this process (the source, not dist/), as a user types it, capturing what it

@@ -23,13 +23,24 @@ export const PACKAGES = {
 export type Tool = keyof typeof PACKAGES;
 
 /** CI=true (or any value but 0/false), as CI services set it. */
-export const ON_CI = ((value) => value !== '' && value !== '0' && value !== 'false')((process.env.CI ?? '').toLowerCase());
+export const ON_CI = ((value) => value !== '' && value !== '0' && value !== 'false')(
+  (process.env.CI ?? '').toLowerCase(),
+);
 
 /**
  * Programs to treat as absent although installed, comma-separated: IXAUDIT_SKIP_TOOLS=soffice,chromium
  * (IXAUDIT_SKIP_LIBREOFFICE=1 still means soffice). Ignored on CI, where nothing may be skipped.
  */
-const declined = new Set(ON_CI ? [] : [...(process.env.IXAUDIT_SKIP_TOOLS ?? '').split(','), ...(process.env.IXAUDIT_SKIP_LIBREOFFICE === '1' ? ['soffice'] : [])].map((t) => t.trim()).filter(Boolean));
+const declined = new Set(
+  ON_CI
+    ? []
+    : [
+        ...(process.env.IXAUDIT_SKIP_TOOLS ?? '').split(','),
+        ...(process.env.IXAUDIT_SKIP_LIBREOFFICE === '1' ? ['soffice'] : []),
+      ]
+        .map((t) => t.trim())
+        .filter(Boolean),
+);
 
 const found = new Map<string, boolean>();
 
@@ -62,7 +73,10 @@ export function missingNote(missing: readonly Tool[]): string {
   const skipped = missing.filter((t) => declined.has(t));
   const absent = missing.filter((t) => !declined.has(t));
   const packages = [...new Set(absent.map((t) => PACKAGES[t]))];
-  return [absent.length > 0 ? `${absent.join(', ')} not installed (apt-get install ${packages.join(' ')})` : '', skipped.length > 0 ? `${skipped.join(', ')} skipped by IXAUDIT_SKIP_TOOLS` : '']
+  return [
+    absent.length > 0 ? `${absent.join(', ')} not installed (apt-get install ${packages.join(' ')})` : '',
+    skipped.length > 0 ? `${skipped.join(', ')} skipped by IXAUDIT_SKIP_TOOLS` : '',
+  ]
     .filter(Boolean)
     .join('; ');
 }

@@ -6,7 +6,9 @@ export { hasTool, missingNote, missingTools, ON_CI, PACKAGES, type Tool } from '
 // Test helpers for the programs of tool-path.ts: skip what needs a missing one, with the reason; on CI, fail.
 
 function ciFailure(missing: readonly Tool[]): Error {
-  return new Error(`CI=true but ${missingNote(missing)}: CI must run every check, and .ci/run installs these programs. Unset CI to skip them locally.`);
+  return new Error(
+    `CI=true but ${missingNote(missing)}: CI must run every check, and .ci/run installs these programs. Unset CI to skip them locally.`,
+  );
 }
 
 const warned = new Set<string>();
@@ -45,7 +47,11 @@ export function describeWith(tools: readonly Tool[], name: string, body: () => v
  * of the test still runs and this records why these checks did not (a test annotation, shown by the
  * verbose reporter, and a line on stderr); on CI it fails the test instead.
  */
-export async function withTools<T>(context: TestContext, tools: readonly Tool[], checks: () => T | Promise<T>): Promise<T | undefined> {
+export async function withTools<T>(
+  context: TestContext,
+  tools: readonly Tool[],
+  checks: () => T | Promise<T>,
+): Promise<T | undefined> {
   const missing = missingTools(tools);
   if (missing.length === 0) return checks();
   if (ON_CI) throw ciFailure(missing);

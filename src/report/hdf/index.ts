@@ -28,11 +28,15 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
  */
 function profileSha256(report: AuditReport): string {
   const { run, controls } = report.result;
-  return createHash('sha256').update(JSON.stringify({ catalog: run.catalog.version, controls, parameters: run.profile.parameters })).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify({ catalog: run.catalog.version, controls, parameters: run.profile.parameters }))
+    .digest('hex');
 }
 
 /** An HDF document whose results are built one at a time as they are written (see json-stream.ts). */
-type LazyHdfExecJson = Omit<HdfExecJson, 'profiles'> & { profiles: Array<Omit<HdfProfile, 'controls'> & { controls: LazyHdfControl[] }> };
+type LazyHdfExecJson = Omit<HdfExecJson, 'profiles'> & {
+  profiles: Array<Omit<HdfProfile, 'controls'> & { controls: LazyHdfControl[] }>;
+};
 
 /** Lists that can be huge: each control's results, written element by element. */
 const STREAMED: JsonPath[] = [['profiles', '*', 'controls', '*', 'results']];
@@ -54,7 +58,13 @@ function hdfLazyDocument(report: AuditReport): LazyHdfExecJson {
     summaries.push(unlistedControl(f));
   }
   const built = summaries.map((c) =>
-    controlFor(c, findingsByControl.get(c.id) ?? [], summarisedByControl.get(c.id) ?? [], waiversByControl.get(c.id) ?? [], { startTime, notEvidencedIsFailure }),
+    controlFor(
+      c,
+      findingsByControl.get(c.id) ?? [],
+      summarisedByControl.get(c.id) ?? [],
+      waiversByControl.get(c.id) ?? [],
+      { startTime, notEvidencedIsFailure },
+    ),
   );
   const controls = built.map((b) => b.control);
   const outcomes = built.map((b) => b.outcome);
@@ -75,12 +85,21 @@ function hdfLazyDocument(report: AuditReport): LazyHdfExecJson {
         sha256: profileSha256(report),
         status: 'loaded',
         supports: [],
-        attributes: Object.entries(result.run.profile.parameters).map(([name, value]) => ({ name, options: { value } })),
-        groups: families.map(([family, members]) => ({ id: `controls/${family}`, title: FAMILY_TITLES[family] ?? family, controls: members.map((c) => c.id) })),
+        attributes: Object.entries(result.run.profile.parameters).map(([name, value]) => ({
+          name,
+          options: { value },
+        })),
+        groups: families.map(([family, members]) => ({
+          id: `controls/${family}`,
+          title: FAMILY_TITLES[family] ?? family,
+          controls: members.map((c) => c.id),
+        })),
         controls,
       },
     ],
-    statistics: { controls: { total: controls.length, passed: count('passed'), failed: count('failed'), skipped: count('skipped') } },
+    statistics: {
+      controls: { total: controls.length, passed: count('passed'), failed: count('failed'), skipped: count('skipped') },
+    },
     version: result.run.tool.version,
     // Not read by Heimdall; keeps what the audit rested on next to its results (SAF converters use the same key).
     passthrough: {

@@ -57,7 +57,8 @@ function labelled(label: string, message: string): string {
 }
 
 function skipReason(finding: Finding): string {
-  if (finding.status === 'waived' && finding.waiver) return `Waived by ${finding.waiver.id} until ${finding.waiver.expires}: ${finding.message}`;
+  if (finding.status === 'waived' && finding.waiver)
+    return `Waived by ${finding.waiver.id} until ${finding.waiver.expires}: ${finding.message}`;
   if (finding.status === 'not-evidenced') return labelled('Not evidenced', finding.message);
   return labelled('Not applicable', finding.message);
 }
@@ -102,7 +103,9 @@ export function nistTags(references: ControlSummary['references']): string[] {
     .filter((r) => /NIST SP 800-53/.test(r.document) && r.section)
     .map((r) => r.section!.replace(/^([A-Z]{2}-\d+)\s*\((\d+)\)$/, '$1 ($2)'));
   const unique = [...new Set(sections)];
-  const revision = references.find((r) => /NIST SP 800-53 Rev\. (\d+)/.test(r.document))?.document.match(/Rev\. (\d+)/)?.[1];
+  const revision = references
+    .find((r) => /NIST SP 800-53 Rev\. (\d+)/.test(r.document))
+    ?.document.match(/Rev\. (\d+)/)?.[1];
   return unique.length && revision ? [...unique, `Rev_${revision}`] : unique;
 }
 
@@ -117,15 +120,25 @@ export function nistTags(references: ControlSummary['references']): string[] {
 export function waiverData(waivers: readonly WaiverOutcome[]): HdfWaiverData | undefined {
   const relevant = waivers.filter((w) => w.status === 'applied' || w.status === 'expired');
   if (relevant.length === 0) return undefined;
-  const applied = relevant.filter((w) => w.status === 'applied').map((w) => w.expires).sort();
-  const expired = relevant.filter((w) => w.status === 'expired').map((w) => w.expires).sort();
+  const applied = relevant
+    .filter((w) => w.status === 'applied')
+    .map((w) => w.expires)
+    .sort();
+  const expired = relevant
+    .filter((w) => w.status === 'expired')
+    .map((w) => w.expires)
+    .sort();
   const where = (w: WaiverOutcome) => `${w.location.file}:${w.location.line}:${w.location.column}`;
   const describe = (w: WaiverOutcome) =>
     w.status === 'applied'
       ? `${w.id} (${w.operator}) waives ${w.matched.join(', ')} until ${w.expires}`
       : `${w.id} (${w.operator}) expired on ${w.expires}: ${w.matched.join(', ')} evaluated normally`;
   return {
-    justification: relevant.map((w) => [`${w.id} (${w.operator}, ${where(w)}):`, waiverDecisionText(w), w.message].filter((p) => p !== '').join(' ')).join('\n'),
+    justification: relevant
+      .map((w) =>
+        [`${w.id} (${w.operator}, ${where(w)}):`, waiverDecisionText(w), w.message].filter((p) => p !== '').join(' '),
+      )
+      .join('\n'),
     expiration_date: applied[0] ?? expired[expired.length - 1],
     run: true,
     skipped_due_to_waiver: false,
@@ -168,7 +181,10 @@ export function controlFor(
     ...findings.map((f) => resultStatus(f, context.notEvidencedIsFailure)),
     ...summarised.map((g) => (g.status === 'pass' ? ('passed' as const) : ('skipped' as const))),
   ]);
-  const allNotApplicable = findings.length + summarised.length > 0 && findings.every((f) => f.status === 'not-applicable') && summarised.every((g) => g.status === 'not-applicable');
+  const allNotApplicable =
+    findings.length + summarised.length > 0 &&
+    findings.every((f) => f.status === 'not-applicable') &&
+    summarised.every((g) => g.status === 'not-applicable');
   const impact = allNotApplicable ? 0 : IMPACT[control.severity];
   const nist = nistTags(control.references);
   const waiver = waiverData(waivers);
@@ -177,9 +193,14 @@ export function controlFor(
       id: control.id,
       title: control.title,
       desc: control.requirement,
-      descriptions: [{ label: 'default', data: control.requirement }, ...(remediation ? [{ label: 'fix', data: remediation }] : [])],
+      descriptions: [
+        { label: 'default', data: control.requirement },
+        ...(remediation ? [{ label: 'fix', data: remediation }] : []),
+      ],
       impact,
-      refs: control.references.map((r) => ({ ref: [r.document, r.section].filter(Boolean).join(' ') + (r.note ? ` (${r.note})` : '') })),
+      refs: control.references.map((r) => ({
+        ref: [r.document, r.section].filter(Boolean).join(' ') + (r.note ? ` (${r.note})` : ''),
+      })),
       tags: {
         severity: control.severity,
         family: control.family,
@@ -202,10 +223,15 @@ export type LazyHdfControl = Omit<HdfControl, 'results'> & { results: Iterable<H
  * Each operator's listed findings, then its counted groups. Both come sorted by operator, so merging
  * them needs no list of its own: results are built one at a time.
  */
-function* resultsInOrder(findings: readonly Finding[], summarised: readonly SummarisedFindings[], context: ControlContext): Generator<HdfResult> {
+function* resultsInOrder(
+  findings: readonly Finding[],
+  summarised: readonly SummarisedFindings[],
+  context: ControlContext,
+): Generator<HdfResult> {
   let g = 0;
   for (const f of findings) {
-    while (g < summarised.length && compareText(summarised[g].operator, f.operator) < 0) yield summaryResultFor(summarised[g++], context.startTime);
+    while (g < summarised.length && compareText(summarised[g].operator, f.operator) < 0)
+      yield summaryResultFor(summarised[g++], context.startTime);
     yield resultFor(f, context.startTime, context.notEvidencedIsFailure);
   }
   while (g < summarised.length) yield summaryResultFor(summarised[g++], context.startTime);

@@ -23,7 +23,18 @@ export interface HdfWaiverData {
   skipped_due_to_waiver: boolean;
   message: string;
   /** Each waiver behind this control's waiver data, as findings.json lists it. */
-  ixaudit_waivers: Array<{ id: string; operator: string; status: string; expires: string; subjects: string[]; location: string; justification: string; approvedBy: string; ticket: string; compensatingControls: string[] }>;
+  ixaudit_waivers: Array<{
+    id: string;
+    operator: string;
+    status: string;
+    expires: string;
+    subjects: string[];
+    location: string;
+    justification: string;
+    approvedBy: string;
+    ticket: string;
+    compensatingControls: string[];
+  }>;
 }
 
 export interface HdfControl {
@@ -57,7 +68,9 @@ export interface HdfProfile {
 export interface HdfExecJson {
   platform: { name: string; release: string; target_id: string };
   profiles: HdfProfile[];
-  statistics: { controls: { total: number; passed: { total: number }; failed: { total: number }; skipped: { total: number } } };
+  statistics: {
+    controls: { total: number; passed: { total: number }; failed: { total: number }; skipped: { total: number } };
+  };
   version: string;
   passthrough: Record<string, unknown>;
 }

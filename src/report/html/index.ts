@@ -31,7 +31,10 @@ const LABELS: Record<string, string> = {
 
 function templateSource(options: ReportOptions): string {
   const override = options.templateDir ? join(options.templateDir, TEMPLATE) : undefined;
-  return readFileSync(override && existsSync(override) ? override : join(packageRoot, 'src', 'report', 'html', TEMPLATE), 'utf8');
+  return readFileSync(
+    override && existsSync(override) ? override : join(packageRoot, 'src', 'report', 'html', TEMPLATE),
+    'utf8',
+  );
 }
 
 /** A verdict as a CSS class of the page: fail, error, incomplete, not-gated, pass. */
@@ -40,7 +43,11 @@ function verdictClass(verdict: Verdict): string {
 }
 
 function filesIn(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter((f) => !f.startsWith('.') && statSync(join(dir, f)).isFile()).sort(compareText) : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => !f.startsWith('.') && statSync(join(dir, f)).isFile())
+        .sort(compareText)
+    : [];
 }
 
 /**
@@ -78,7 +85,11 @@ function pageModel(report: AuditReport, outDir: string) {
     // With --baseline: the count of each state (new, regressed, improved, changed, unchanged, resolved), and
     // `states` to list them in that order.
     baseline: result.baseline
-      ? { previousAuditDate: result.baseline.previousAuditDate, ...result.baseline.counts, states: BASELINE_STATES.map((state) => ({ state, count: result.baseline!.counts[state] ?? 0 })) }
+      ? {
+          previousAuditDate: result.baseline.previousAuditDate,
+          ...result.baseline.counts,
+          states: BASELINE_STATES.map((state) => ({ state, count: result.baseline!.counts[state] ?? 0 })),
+        }
       : (false as const),
     operators: sector.rankedByExposure.map((id) => {
       const o = byId.get(id)!;
@@ -86,13 +97,24 @@ function pageModel(report: AuditReport, outDir: string) {
         ...o,
         result: verdictClass(o.result),
         resultText: o.result,
-        links: filesIn(join(outDir, o.reportDir)).map((f) => ({ href: `${encodeURIComponent(o.reportDir)}/${encodeURIComponent(f)}`, label: LABELS[f] ?? f })),
+        links: filesIn(join(outDir, o.reportDir)).map((f) => ({
+          href: `${encodeURIComponent(o.reportDir)}/${encodeURIComponent(f)}`,
+          label: LABELS[f] ?? f,
+        })),
       };
     }),
     matrix: sector.exposureMatrix,
-    carriers: sector.carriers.map((carrier) => ({ ...carrier, count: carrier.operators.length, operatorList: carrier.operators.join(', ') })),
+    carriers: sector.carriers.map((carrier) => ({
+      ...carrier,
+      count: carrier.operators.length,
+      operatorList: carrier.operators.join(', '),
+    })),
     // Pass rates are over the operators a control applies to: "k of n where it applies".
-    controls: sector.controls.map((control) => ({ ...control, operators: sector.operators.length, appliesNowhere: control.applicable === 0 })),
+    controls: sector.controls.map((control) => ({
+      ...control,
+      operators: sector.operators.length,
+      appliesNowhere: control.applicable === 0,
+    })),
     changes: sector.changes ?? (false as const),
     files: [...new Set([...filesIn(outDir), 'manifest.json'])]
       .filter((f) => f !== 'index.html' && f !== 'manifest.sig')
@@ -121,7 +143,9 @@ export function templateError(file: string, message: string): TemplateError {
   const located = /^(.*?)(?: - (\d+):(\d+))?$/.exec(message)!;
   const [line, column] = located[2] ? [located[2], String(Number(located[3]) + 1)] : ['1', '1'];
   const missing = /^"([^"]+)" not defined in /.exec(located[1]);
-  const text = missing ? `"${missing[1]}" is neither a value of the report model nor a helper (a template may name only what the model has: see docs/pdf.md)` : located[1];
+  const text = missing
+    ? `"${missing[1]}" is neither a value of the report model nor a helper (a template may name only what the model has: see docs/pdf.md)`
+    : located[1];
   return new TemplateError(`${file}:${line}:${column}: ${text}`);
 }
 
@@ -135,7 +159,10 @@ export const htmlIndexReporter: Reporter = {
     try {
       html = strictHandlebars().compile(source, { strict: true })(indexModel(report, outDir));
     } catch (err) {
-      throw templateError(options.templateDir ? join(options.templateDir, TEMPLATE) : TEMPLATE, (err as Error).message.split('\n')[0]);
+      throw templateError(
+        options.templateDir ? join(options.templateDir, TEMPLATE) : TEMPLATE,
+        (err as Error).message.split('\n')[0],
+      );
     }
     const path = join(outDir, 'index.html');
     writeFileAtomic(path, html);

@@ -23,7 +23,14 @@ import {
   riskFor,
   summaryObservationFor,
 } from './mapping.js';
-import type { OscalAssessmentPlan, OscalAssessmentResults, OscalMetadata, OscalObservation, OscalResult, OscalRisk } from './types.js';
+import type {
+  OscalAssessmentPlan,
+  OscalAssessmentResults,
+  OscalMetadata,
+  OscalObservation,
+  OscalResult,
+  OscalRisk,
+} from './types.js';
 import { ixauditUuid } from './uuid.js';
 import { unlistedControl } from '../unlisted-control.js';
 
@@ -78,12 +85,28 @@ export function assessmentPlan(report: AuditReport): OscalAssessmentPlan {
     title: 'Operator submissions',
     description: `The YAML submissions of ${summary.operators.map((o) => o.id).join(', ') || 'no operator'} (operators, carriers, agreements, routing tables, firewall policies, waivers), audited on ${run.auditDate}. Each file and its SHA-256 is listed in the assessment results' back-matter.`,
   };
-  const digest = sha256(JSON.stringify({ controls, operators: summary.operators.map((o) => o.id), profile: run.profile, auditDate: run.auditDate, tool: run.tool, catalog: run.catalog }));
+  const digest = sha256(
+    JSON.stringify({
+      controls,
+      operators: summary.operators.map((o) => o.id),
+      profile: run.profile,
+      auditDate: run.auditDate,
+      tool: run.tool,
+      catalog: run.catalog,
+    }),
+  );
   return {
     'assessment-plan': {
       uuid: ixauditUuid('assessment-plan', digest),
-      metadata: metadata(report, oneLine(`ixaudit assessment plan: profile ${run.profile.id}, audit date ${run.auditDate}`)),
-      'import-ssp': { href: `#${submissions.uuid}`, remarks: 'There is no OSCAL system security plan for an interconnect submission; the submissions themselves describe the systems assessed.' },
+      metadata: metadata(
+        report,
+        oneLine(`ixaudit assessment plan: profile ${run.profile.id}, audit date ${run.auditDate}`),
+      ),
+      'import-ssp': {
+        href: `#${submissions.uuid}`,
+        remarks:
+          'There is no OSCAL system security plan for an interconnect submission; the submissions themselves describe the systems assessed.',
+      },
       'local-definitions': { 'objectives-and-methods': controls.map(localObjective) },
       'reviewed-controls': reviewedControls(controls),
       ...(summary.operators.length
@@ -92,7 +115,10 @@ export function assessmentPlan(report: AuditReport): OscalAssessmentPlan {
               {
                 type: 'party' as const,
                 description: 'The operators whose interconnect arrangements are audited.',
-                'include-subjects': summary.operators.map((o) => ({ 'subject-uuid': partyUuid(o.id), type: 'party' as const })),
+                'include-subjects': summary.operators.map((o) => ({
+                  'subject-uuid': partyUuid(o.id),
+                  type: 'party' as const,
+                })),
               },
             ],
           }
@@ -116,7 +142,12 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 /** Assessment results whose observations and risks are built one at a time as they are written (see json-stream.ts). */
 type LazyAssessmentResults = {
   'assessment-results': Omit<OscalAssessmentResults['assessment-results'], 'results'> & {
-    results: Array<Omit<OscalResult, 'observations' | 'risks'> & { observations?: Iterable<OscalObservation>; risks?: Iterable<OscalRisk> }>;
+    results: Array<
+      Omit<OscalResult, 'observations' | 'risks'> & {
+        observations?: Iterable<OscalObservation>;
+        risks?: Iterable<OscalRisk>;
+      }
+    >;
   };
 };
 
@@ -155,7 +186,13 @@ function assessmentResultsDocument(report: AuditReport): LazyAssessmentResults {
   const waiverById = new Map(report.result.waivers.map((w) => [`${w.operator}\u0000${w.id}`, w]));
   const risks = (function* () {
     for (const f of findings) {
-      if (hasRisk(f)) yield riskFor(f, controlById.get(f.control)!, run.auditDate, f.waiver && waiverById.get(`${f.operator}\u0000${f.waiver.id}`));
+      if (hasRisk(f))
+        yield riskFor(
+          f,
+          controlById.get(f.control)!,
+          run.auditDate,
+          f.waiver && waiverById.get(`${f.operator}\u0000${f.waiver.id}`),
+        );
     }
   })();
   const key = (operator: string, control: string) => `${operator}\u0000${control}`;
@@ -164,7 +201,14 @@ function assessmentResultsDocument(report: AuditReport): LazyAssessmentResults {
   const pairs = [...new Set([...listedBy.keys(), ...countedBy.keys()])].sort(compareText);
   const oscalFindings = pairs.map((pair) => {
     const [operator, control] = pair.split('\u0000');
-    return findingFor(controlById.get(control)!, operator, listedBy.get(pair) ?? [], countedBy.get(pair) ?? [], run.auditDate, notEvidencedIsFailure);
+    return findingFor(
+      controlById.get(control)!,
+      operator,
+      listedBy.get(pair) ?? [],
+      countedBy.get(pair) ?? [],
+      run.auditDate,
+      notEvidencedIsFailure,
+    );
   });
   const counts = Object.entries(summary.byStatus)
     .filter(([, n]) => n > 0)
@@ -176,7 +220,10 @@ function assessmentResultsDocument(report: AuditReport): LazyAssessmentResults {
   return {
     'assessment-results': {
       uuid: ixauditUuid('assessment-results', digest),
-      metadata: metadata(report, oneLine(`ixaudit assessment results: profile ${run.profile.id}, audit date ${run.auditDate}`)),
+      metadata: metadata(
+        report,
+        oneLine(`ixaudit assessment results: profile ${run.profile.id}, audit date ${run.auditDate}`),
+      ),
       'import-ap': { href: ASSESSMENT_PLAN_FILE },
       results: [
         {
@@ -184,7 +231,11 @@ function assessmentResultsDocument(report: AuditReport): LazyAssessmentResults {
           title: oneLine(`Audit of ${summary.operators.length} operator(s) on ${run.auditDate}`),
           description: `${run.tool.name} ${run.tool.version} audited the interconnect arrangements of ${summary.operators.length} operator(s) against catalog ${run.catalog.version} with profile ${run.profile.id} (fail on ${run.profile.failOn}). Overall: ${summary.result}${operators ? ` (${operators})` : ''}. Findings: ${counts || 'none'}. Input errors: ${summary.errors}.${notAudited.length > 0 ? ` Not audited: ${notAudited.join('; ')}.` : ''}`,
           start: auditTimestamp(run.auditDate),
-          props: [...prop('result', summary.result), ...prop('fail-on', run.profile.failOn), ...prop('input-errors', summary.errors)],
+          props: [
+            ...prop('result', summary.result),
+            ...prop('fail-on', run.profile.failOn),
+            ...prop('input-errors', summary.errors),
+          ],
           'local-definitions': { 'assessment-assets': assessmentAssets(run.tool.version) },
           'reviewed-controls': reviewedControls(controls),
           ...(findings.length + summarised.length > 0 ? { observations } : {}),

@@ -70,12 +70,19 @@ export function assessmentAssets(toolVersion: string): OscalAssessmentAssets {
         uuid: TOOL_COMPONENT_UUID,
         type: 'software',
         title: 'ixaudit',
-        description: 'Audits mobile-telecom interconnect arrangements (carriers and ownership, contracts, routing tables, signalling firewalls) against a control catalog.',
+        description:
+          'Audits mobile-telecom interconnect arrangements (carriers and ownership, contracts, routing tables, signalling firewalls) against a control catalog.',
         props: prop('version', toolVersion),
         status: { state: 'operational' },
       },
     ],
-    'assessment-platforms': [{ uuid: PLATFORM_UUID, title: `ixaudit ${toolVersion}`, 'uses-components': [{ 'component-uuid': TOOL_COMPONENT_UUID }] }],
+    'assessment-platforms': [
+      {
+        uuid: PLATFORM_UUID,
+        title: `ixaudit ${toolVersion}`,
+        'uses-components': [{ 'component-uuid': TOOL_COMPONENT_UUID }],
+      },
+    ],
   };
 }
 
@@ -132,7 +139,13 @@ export function inputResource(input: InputFile): OscalResource {
     uuid: resourceUuid(input),
     title: oneLine(input.file),
     props: [...prop('bytes', input.bytes), ...(input.builtin ? prop('builtin', 'true') : [])],
-    rlinks: [{ href: fileHref(input.file), 'media-type': 'application/yaml', hashes: [{ algorithm: 'SHA-256', value: input.sha256 }] }],
+    rlinks: [
+      {
+        href: fileHref(input.file),
+        'media-type': 'application/yaml',
+        hashes: [{ algorithm: 'SHA-256', value: input.sha256 }],
+      },
+    ],
   };
 }
 
@@ -172,10 +185,16 @@ function findingProps(finding: Finding): OscalProp[] {
  * One observation per finding. Its relevant evidence is the input file the finding points at: a link to
  * that file's back-matter resource (which carries the file's SHA-256), with the line and column.
  */
-export function observationFor(finding: Finding, auditDate: string, inputs: ReadonlyMap<string, InputFile>): OscalObservation {
+export function observationFor(
+  finding: Finding,
+  auditDate: string,
+  inputs: ReadonlyMap<string, InputFile>,
+): OscalObservation {
   const { file, line, column } = finding.location;
   const input = inputs.get(file);
-  const excerpt = finding.excerpt?.length ? `\`\`\`yaml\n${finding.excerpt.map((l) => l.text).join('\n')}\n\`\`\`` : undefined;
+  const excerpt = finding.excerpt?.length
+    ? `\`\`\`yaml\n${finding.excerpt.map((l) => l.text).join('\n')}\n\`\`\``
+    : undefined;
   return {
     uuid: observationUuid(auditDate, finding),
     title: oneLine(`${finding.control} ${finding.status}: ${finding.operator} ${finding.subject}`),
@@ -184,12 +203,23 @@ export function observationFor(finding: Finding, auditDate: string, inputs: Read
     methods: ['TEST'],
     types: [hasRisk(finding) ? 'finding' : 'control-objective'],
     origins: [toolOrigin()],
-    subjects: [{ 'subject-uuid': partyUuid(finding.operator), type: 'party', title: oneLine(`${finding.operator} ${finding.subject}`), props: prop('subject', finding.subject) }],
+    subjects: [
+      {
+        'subject-uuid': partyUuid(finding.operator),
+        type: 'party',
+        title: oneLine(`${finding.operator} ${finding.subject}`),
+        props: prop('subject', finding.subject),
+      },
+    ],
     'relevant-evidence': [
       {
         href: input ? `#${resourceUuid(input)}` : fileHref(file),
         description: line > 0 ? `${file}, line ${line}, column ${column}` : file,
-        props: [...prop('file', file), ...(line > 0 ? [...prop('line', line), ...prop('column', column)] : []), ...prop('sha256', input?.sha256)],
+        props: [
+          ...prop('file', file),
+          ...(line > 0 ? [...prop('line', line), ...prop('column', column)] : []),
+          ...prop('sha256', input?.sha256),
+        ],
         ...(excerpt ? { remarks: excerpt } : {}),
       },
     ],
@@ -244,7 +274,12 @@ function deviationLog(finding: Finding, waiver: WaiverOutcome | undefined, audit
   };
 }
 
-export function riskFor(finding: Finding, control: Pick<ControlSummary, 'requirement'>, auditDate: string, waiver?: WaiverOutcome): OscalRisk {
+export function riskFor(
+  finding: Finding,
+  control: Pick<ControlSummary, 'requirement'>,
+  auditDate: string,
+  waiver?: WaiverOutcome,
+): OscalRisk {
   const waived = finding.status === 'waived' && finding.waiver;
   const log = deviationLog(finding, waiver, auditDate);
   return {
@@ -255,10 +290,21 @@ export function riskFor(finding: Finding, control: Pick<ControlSummary, 'require
     props: findingProps(finding),
     status: riskStatus(finding),
     origins: [toolOrigin()],
-    characterizations: [{ origin: toolOrigin(), facets: [{ name: 'severity', system: IXAUDIT_NS, value: finding.severity }] }],
+    characterizations: [
+      { origin: toolOrigin(), facets: [{ name: 'severity', system: IXAUDIT_NS, value: finding.severity }] },
+    ],
     ...(waived ? { deadline: waiverDeadline(finding.waiver!.expires) } : {}),
     ...(finding.remediation
-      ? { remediations: [{ uuid: ixauditUuid('remediation', finding.fingerprint), lifecycle: 'recommendation' as const, title: oneLine(`Remediate ${finding.control}`), description: finding.remediation }] }
+      ? {
+          remediations: [
+            {
+              uuid: ixauditUuid('remediation', finding.fingerprint),
+              lifecycle: 'recommendation' as const,
+              title: oneLine(`Remediate ${finding.control}`),
+              description: finding.remediation,
+            },
+          ],
+        }
       : {}),
     ...(log ? { 'risk-log': log } : {}),
     'related-observations': [{ 'observation-uuid': observationUuid(auditDate, finding) }],
@@ -280,22 +326,44 @@ export function summaryObservationFor(group: SummarisedFindings, auditDate: stri
     uuid: summaryObservationUuid(auditDate, group),
     title: oneLine(`${group.control} ${group.status}: ${group.operator}, ${group.count} route subject(s) counted`),
     description: `${group.count} route subject(s) of ${group.operator} ${verb}; they are counted rather than listed one by one.${examples}`,
-    props: [...prop('control', group.control), ...prop('operator', group.operator), ...prop('status', group.status), ...prop('count', group.count)],
+    props: [
+      ...prop('control', group.control),
+      ...prop('operator', group.operator),
+      ...prop('status', group.status),
+      ...prop('count', group.count),
+    ],
     methods: ['TEST'],
     types: ['control-objective'],
     origins: [toolOrigin()],
-    subjects: [{ 'subject-uuid': partyUuid(group.operator), type: 'party', title: oneLine(`${group.operator} routes (${group.count})`), props: prop('subjects-counted', group.count) }],
+    subjects: [
+      {
+        'subject-uuid': partyUuid(group.operator),
+        type: 'party',
+        title: oneLine(`${group.operator} routes (${group.count})`),
+        props: prop('subjects-counted', group.count),
+      },
+    ],
     collected: auditTimestamp(auditDate),
   };
 }
 
 /** What an operator's findings (listed and counted) on one control say about its objective. */
-export function objectiveStatus(findings: readonly Finding[], summarised: readonly SummarisedFindings[], notEvidencedIsFailure: boolean): OscalFinding['target']['status'] {
-  const count = (status: Status) => findings.filter((f) => f.status === status).length + summarised.filter((g) => g.status === status).reduce((n, g) => n + g.count, 0);
+export function objectiveStatus(
+  findings: readonly Finding[],
+  summarised: readonly SummarisedFindings[],
+  notEvidencedIsFailure: boolean,
+): OscalFinding['target']['status'] {
+  const count = (status: Status) =>
+    findings.filter((f) => f.status === status).length +
+    summarised.filter((g) => g.status === status).reduce((n, g) => n + g.count, 0);
   const failed = count('fail') + count('waived') + (notEvidencedIsFailure ? count('not-evidenced') : 0);
   if (failed > 0) return { state: 'not-satisfied', reason: 'fail' };
   if (count('not-evidenced') + count('error') > 0) {
-    return { state: 'not-satisfied', reason: 'other', remarks: `${count('not-evidenced')} subject(s) not evidenced, ${count('error')} could not be evaluated.` };
+    return {
+      state: 'not-satisfied',
+      reason: 'other',
+      remarks: `${count('not-evidenced')} subject(s) not evidenced, ${count('error')} could not be evaluated.`,
+    };
   }
   if (count('pass') > 0) return { state: 'satisfied', reason: 'pass' };
   return { state: 'satisfied', reason: 'other', remarks: 'The control applies to none of the operator’s subjects.' };
@@ -323,10 +391,18 @@ export function findingFor(
   return {
     uuid: ixauditUuid('finding', operator, control.id),
     title: oneLine(`${control.id} ${control.title}: ${operator}`),
-    description: [`${control.requirement} Judged over ${subjects} subject(s) of ${operator}: ${countsText(findings, summarised)}.`, ...(problems.length ? ['', ...problems] : [])].join('\n'),
+    description: [
+      `${control.requirement} Judged over ${subjects} subject(s) of ${operator}: ${countsText(findings, summarised)}.`,
+      ...(problems.length ? ['', ...problems] : []),
+    ].join('\n'),
     props: [...prop('control', control.id), ...prop('operator', operator), ...prop('severity', control.severity)],
     origins: [toolOrigin()],
-    target: { type: 'objective-id', 'target-id': objectiveId(control.id), title: oneLine(control.title), status: objectiveStatus(findings, summarised, notEvidencedIsFailure) },
+    target: {
+      type: 'objective-id',
+      'target-id': objectiveId(control.id),
+      title: oneLine(control.title),
+      status: objectiveStatus(findings, summarised, notEvidencedIsFailure),
+    },
     'related-observations': [
       ...findings.map((f) => ({ 'observation-uuid': observationUuid(auditDate, f) })),
       ...summarised.map((g) => ({ 'observation-uuid': summaryObservationUuid(auditDate, g) })),

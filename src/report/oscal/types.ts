@@ -57,7 +57,11 @@ export interface OscalComponent {
 
 export interface OscalAssessmentAssets {
   components: OscalComponent[];
-  'assessment-platforms': Array<{ uuid: string; title: string; 'uses-components': Array<{ 'component-uuid': string }> }>;
+  'assessment-platforms': Array<{
+    uuid: string;
+    title: string;
+    'uses-components': Array<{ 'component-uuid': string }>;
+  }>;
 }
 
 export interface OscalReviewedControls {
@@ -85,7 +89,13 @@ export interface OscalObservation {
   collected: string;
 }
 
-export type OscalRiskStatus = 'open' | 'investigating' | 'remediating' | 'deviation-requested' | 'deviation-approved' | 'closed';
+export type OscalRiskStatus =
+  | 'open'
+  | 'investigating'
+  | 'remediating'
+  | 'deviation-requested'
+  | 'deviation-approved'
+  | 'closed';
 
 export interface OscalRisk {
   uuid: string;
@@ -100,7 +110,15 @@ export interface OscalRisk {
   deadline?: string;
   remediations?: Array<{ uuid: string; lifecycle: 'recommendation'; title: string; description: string }>;
   /** For a waived finding: the approved deviation, as the waiver declares it. */
-  'risk-log'?: { entries: Array<{ uuid: string; title: string; description: string; start: string; 'status-change': OscalRiskStatus }> };
+  'risk-log'?: {
+    entries: Array<{
+      uuid: string;
+      title: string;
+      description: string;
+      start: string;
+      'status-change': OscalRiskStatus;
+    }>;
+  };
   'related-observations': Array<{ 'observation-uuid': string }>;
 }
 
@@ -156,7 +174,11 @@ export interface OscalAssessmentPlan {
     'import-ssp': { href: string; remarks: string };
     'local-definitions': { 'objectives-and-methods': OscalLocalObjective[] };
     'reviewed-controls': OscalReviewedControls;
-    'assessment-subjects'?: Array<{ type: 'party'; description: string; 'include-subjects': Array<{ 'subject-uuid': string; type: 'party' }> }>;
+    'assessment-subjects'?: Array<{
+      type: 'party';
+      description: string;
+      'include-subjects': Array<{ 'subject-uuid': string; type: 'party' }>;
+    }>;
     'assessment-assets': OscalAssessmentAssets;
     'back-matter': { resources: OscalResource[] };
   };

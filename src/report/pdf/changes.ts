@@ -43,7 +43,11 @@ export interface ChangeSummary {
 }
 
 /** One operator's part of the comparison; null without --baseline. */
-export function operatorChanges(report: AuditReport, operatorId: string, limit = CHANGE_LIST_LIMIT): ChangeSummary | null {
+export function operatorChanges(
+  report: AuditReport,
+  operatorId: string,
+  limit = CHANGE_LIST_LIMIT,
+): ChangeSummary | null {
   const baseline: BaselineComparison | undefined = report.result.baseline;
   if (!baseline) return null;
   const counts = Object.fromEntries(BASELINE_STATES.map((st) => [st, 0])) as Record<BaselineState, number>;
@@ -64,10 +68,33 @@ export function operatorChanges(report: AuditReport, operatorId: string, limit =
   }
   const removed = baseline.removed.filter((r) => r.operator === operatorId);
   counts.resolved += removed.length;
-  for (const r of removed) moved.push({ state: 'resolved', control: r.control, title: r.title, severity: r.severity, subject: r.subject, previousStatus: r.previousStatus, status: 'removed' });
+  for (const r of removed)
+    moved.push({
+      state: 'resolved',
+      control: r.control,
+      title: r.title,
+      severity: r.severity,
+      subject: r.subject,
+      previousStatus: r.previousStatus,
+      status: 'removed',
+    });
   const stateRank = (st: BaselineState) => LISTED_STATES.indexOf(st);
-  moved.sort(byKeys((m) => String(stateRank(m.state)), (m) => String(severityRank(m.severity)), (m) => m.control, (m) => m.subject));
-  return { previousAuditDate: baseline.previousAuditDate, source: baseline.source, counts, removed: removed.length, rows: moved.slice(0, limit), more: Math.max(0, moved.length - limit) };
+  moved.sort(
+    byKeys(
+      (m) => String(stateRank(m.state)),
+      (m) => String(severityRank(m.severity)),
+      (m) => m.control,
+      (m) => m.subject,
+    ),
+  );
+  return {
+    previousAuditDate: baseline.previousAuditDate,
+    source: baseline.source,
+    counts,
+    removed: removed.length,
+    rows: moved.slice(0, limit),
+    more: Math.max(0, moved.length - limit),
+  };
 }
 
 /** A baseline state's colour: worse in the failure colour, fixed in the pass colour. */
@@ -109,11 +136,22 @@ export function drawChangeSummary(ctx: Ctx, report: AuditReport): void {
     w.heading(2, [{ text: L(ctx, 'changes.title') }], s.h2, { destination: 'summary-changes', toc: false, keep: 120 });
     const moved = BASELINE_STATES.reduce((sum, st) => (st === 'unchanged' ? sum : sum + changes.counts[st]), 0);
     if ((TEMPLATE_NAMES as readonly string[]).includes(TEMPLATE)) {
-      const variables = { ...changes.counts, previousAuditDate: changes.previousAuditDate, source: changes.source, removed: changes.removed, moved, listed: changes.rows.length };
+      const variables = {
+        ...changes.counts,
+        previousAuditDate: changes.previousAuditDate,
+        source: changes.source,
+        removed: changes.removed,
+        moved,
+        listed: changes.rows.length,
+      };
       drawBlocks(ctx, render(ctx, TEMPLATE as TemplateName, { changes: variables }), 'summary-changes');
     } else {
       w.paragraph(
-        [{ text: `${L(ctx, 'changes.comparedWith')} ` }, { text: changes.previousAuditDate, bold: true }, { text: ` (${changes.source}).` }],
+        [
+          { text: `${L(ctx, 'changes.comparedWith')} ` },
+          { text: changes.previousAuditDate, bold: true },
+          { text: ` (${changes.source}).` },
+        ],
         s.body,
         { after: 6 },
       );
@@ -129,8 +167,14 @@ export function drawChangeSummary(ctx: Ctx, report: AuditReport): void {
         const n = changes.counts[st];
         const strong = n > 0 && st !== 'unchanged';
         return [
-          { spans: [{ text: L(ctx, `changes.state.${st}`), bold: true, color: n > 0 ? stateColour(ctx, st) : c.muted }] },
-          { spans: [{ text: String(n), bold: strong, color: n === 0 ? c.muted : strong ? stateColour(ctx, st) : undefined }] },
+          {
+            spans: [{ text: L(ctx, `changes.state.${st}`), bold: true, color: n > 0 ? stateColour(ctx, st) : c.muted }],
+          },
+          {
+            spans: [
+              { text: String(n), bold: strong, color: n === 0 ? c.muted : strong ? stateColour(ctx, st) : undefined },
+            ],
+          },
           { spans: [{ text: L(ctx, `changes.meaning.${st}`), color: c.muted }] },
         ];
       }),
@@ -151,7 +195,12 @@ export function drawChangeSummary(ctx: Ctx, report: AuditReport): void {
       ],
       changes.rows.map((r): Cell[] => [
         { spans: [{ text: L(ctx, `changes.state.${r.state}`), bold: true, color: stateColour(ctx, r.state) }] },
-        { spans: [{ text: r.control, bold: true }, { text: `\n${L(ctx, `severity.${r.severity}`)}`, color: c.severity[r.severity], size: 6.5 }] },
+        {
+          spans: [
+            { text: r.control, bold: true },
+            { text: `\n${L(ctx, `severity.${r.severity}`)}`, color: c.severity[r.severity], size: 6.5 },
+          ],
+        },
         { spans: [{ text: r.subject }] },
         { spans: [statusSpan(ctx, r.previousStatus)] },
         { spans: [{ text: '→ ', color: c.muted }, statusSpan(ctx, r.status)] },

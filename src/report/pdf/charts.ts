@@ -53,7 +53,14 @@ export function familyChartHeight(report: OperatorReport): number {
 }
 
 /** Stacked horizontal bars: findings needing action per family, one segment per severity. */
-export function drawFamilyChart(w: PdfWriter, theme: Theme, report: OperatorReport, labels: ChartLabels, x: number, y: number): void {
+export function drawFamilyChart(
+  w: PdfWriter,
+  theme: Theme,
+  report: OperatorReport,
+  labels: ChartLabels,
+  x: number,
+  y: number,
+): void {
   const doc = w.doc;
   const labelWidth = 150;
   const countWidth = 96;
@@ -69,29 +76,69 @@ export function drawFamilyChart(w: PdfWriter, theme: Theme, report: OperatorRepo
   // Grid and tick labels.
   for (let t = 0; t <= scale.max + 1e-9; t += scale.step) {
     const gx = barX + (t / scale.max) * barWidth;
-    doc.save().moveTo(gx, top - 2).lineTo(gx, gridBottom).lineWidth(0.4).strokeColor(theme.colours.rule).stroke().restore();
+    doc
+      .save()
+      .moveTo(gx, top - 2)
+      .lineTo(gx, gridBottom)
+      .lineWidth(0.4)
+      .strokeColor(theme.colours.rule)
+      .stroke()
+      .restore();
     w.drawTextAt([{ text: formatNumber(t) }], gx - 20, gridBottom + 3, 40, { size: 7, color: muted, align: 'center' });
   }
   report.familySeverity.forEach((f, i) => {
     const ry = top + i * rowHeight;
-    w.drawTextAt([{ text: labels.familyName(f.family) }], x, ry + 4, labelWidth - 8, { size: 8, color: theme.colours.text, align: 'right' });
+    w.drawTextAt([{ text: labels.familyName(f.family) }], x, ry + 4, labelWidth - 8, {
+      size: 8,
+      color: theme.colours.text,
+      align: 'right',
+    });
     let bx = barX;
     for (const sev of SEVERITIES) {
       const n = f.bySeverity[sev];
       if (n === 0) continue;
       const bw = (n / scale.max) * barWidth;
-      doc.save().rect(bx, ry + 3, bw, rowHeight - 6).fill(theme.colours.severity[sev]).restore();
-      if (bw > 12) w.drawTextAt([{ text: String(n), bold: true }], bx, ry + 5.5, bw, { size: 7, color: '#FFFFFF', align: 'center' });
+      doc
+        .save()
+        .rect(bx, ry + 3, bw, rowHeight - 6)
+        .fill(theme.colours.severity[sev])
+        .restore();
+      if (bw > 12)
+        w.drawTextAt([{ text: String(n), bold: true }], bx, ry + 5.5, bw, {
+          size: 7,
+          color: '#FFFFFF',
+          align: 'center',
+        });
       bx += bw;
     }
-    w.drawTextAt([{ text: `${totals[i]}`, bold: true }, { text: ` · ${f.passed} ${labels.passed}`, color: muted }], bx + 5, ry + 4.5, countWidth + barX + barWidth - bx - 5, { size: 7.5, color: theme.colours.text });
+    w.drawTextAt(
+      [
+        { text: `${totals[i]}`, bold: true },
+        { text: ` · ${f.passed} ${labels.passed}`, color: muted },
+      ],
+      bx + 5,
+      ry + 4.5,
+      countWidth + barX + barWidth - bx - 5,
+      { size: 7.5, color: theme.colours.text },
+    );
   });
-  doc.save().moveTo(barX, top - 2).lineTo(barX, gridBottom).lineWidth(0.8).strokeColor(theme.colours.text).stroke().restore();
+  doc
+    .save()
+    .moveTo(barX, top - 2)
+    .lineTo(barX, gridBottom)
+    .lineWidth(0.8)
+    .strokeColor(theme.colours.text)
+    .stroke()
+    .restore();
   // Legend.
   let lx = barX;
   const ly = gridBottom + 20;
   for (const sev of SEVERITIES) {
-    doc.save().rect(lx, ly + 1.5, 8, 8).fill(theme.colours.severity[sev]).restore();
+    doc
+      .save()
+      .rect(lx, ly + 1.5, 8, 8)
+      .fill(theme.colours.severity[sev])
+      .restore();
     const text = labels.severity(sev);
     w.drawTextAt([{ text }], lx + 11, ly, 80, { size: 7.5, color: theme.colours.text });
     lx += 11 + w.measure(text, 7.5) + 14;
@@ -101,7 +148,10 @@ export function drawFamilyChart(w: PdfWriter, theme: Theme, report: OperatorRepo
 export function trafficChartAlt(shares: TrafficShare[], labels: ChartLabels): string {
   if (shares.length === 0) return labels.noRoutes;
   return shares
-    .map((s) => `${labels.protocol(s.protocol)}: ${formatNumber(s.avoidable)} % ${labels.avoidable}, ${formatNumber(s.unavoidable)} % ${labels.unavoidable} (${labels.limit} ${formatNumber(s.limit)} %)`)
+    .map(
+      (s) =>
+        `${labels.protocol(s.protocol)}: ${formatNumber(s.avoidable)} % ${labels.avoidable}, ${formatNumber(s.unavoidable)} % ${labels.unavoidable} (${labels.limit} ${formatNumber(s.limit)} %)`,
+    )
     .join('; ');
 }
 
@@ -110,7 +160,14 @@ export function trafficChartHeight(shares: TrafficShare[]): number {
 }
 
 /** Horizontal bars per protocol: the avoidable and unavoidable share of traffic, with the profile's limit marked. */
-export function drawTrafficChart(w: PdfWriter, theme: Theme, shares: TrafficShare[], labels: ChartLabels, x: number, y: number): void {
+export function drawTrafficChart(
+  w: PdfWriter,
+  theme: Theme,
+  shares: TrafficShare[],
+  labels: ChartLabels,
+  x: number,
+  y: number,
+): void {
   const doc = w.doc;
   if (shares.length === 0) {
     w.drawTextAt([{ text: labels.noRoutes }], x, y + 4, w.width, { size: 8.5, color: theme.colours.muted });
@@ -130,17 +187,46 @@ export function drawTrafficChart(w: PdfWriter, theme: Theme, shares: TrafficShar
   const muted = theme.colours.muted;
   for (let t = 0; t <= scale.max + 1e-9; t += scale.step) {
     const gx = barX + (t / scale.max) * barWidth;
-    doc.save().moveTo(gx, top - 2).lineTo(gx, gridBottom).lineWidth(0.4).strokeColor(theme.colours.rule).stroke().restore();
-    w.drawTextAt([{ text: `${formatNumber(t)} %` }], gx - 20, gridBottom + 3, 40, { size: 7, color: muted, align: 'center' });
+    doc
+      .save()
+      .moveTo(gx, top - 2)
+      .lineTo(gx, gridBottom)
+      .lineWidth(0.4)
+      .strokeColor(theme.colours.rule)
+      .stroke()
+      .restore();
+    w.drawTextAt([{ text: `${formatNumber(t)} %` }], gx - 20, gridBottom + 3, 40, {
+      size: 7,
+      color: muted,
+      align: 'center',
+    });
   }
   shares.forEach((s, i) => {
     const ry = top + i * rowHeight;
-    w.drawTextAt([{ text: labels.protocol(s.protocol) }], x, ry + 5, labelWidth - 8, { size: 8, color: theme.colours.text, align: 'right' });
-    doc.save().rect(barX, ry + 4, barWidth, rowHeight - 8).fill(theme.colours.shade).restore();
+    w.drawTextAt([{ text: labels.protocol(s.protocol) }], x, ry + 5, labelWidth - 8, {
+      size: 8,
+      color: theme.colours.text,
+      align: 'right',
+    });
+    doc
+      .save()
+      .rect(barX, ry + 4, barWidth, rowHeight - 8)
+      .fill(theme.colours.shade)
+      .restore();
     const aw = (Math.min(s.avoidable, scale.max) / scale.max) * barWidth;
     const uw = (Math.min(s.unavoidable, scale.max - Math.min(s.avoidable, scale.max)) / scale.max) * barWidth;
-    if (aw > 0) doc.save().rect(barX, ry + 4, aw, rowHeight - 8).fill(avoidableColour).restore();
-    if (uw > 0) doc.save().rect(barX + aw, ry + 4, uw, rowHeight - 8).fill(unavoidableColour).restore();
+    if (aw > 0)
+      doc
+        .save()
+        .rect(barX, ry + 4, aw, rowHeight - 8)
+        .fill(avoidableColour)
+        .restore();
+    if (uw > 0)
+      doc
+        .save()
+        .rect(barX + aw, ry + 4, uw, rowHeight - 8)
+        .fill(unavoidableColour)
+        .restore();
     const over = s.avoidable > s.limit;
     w.drawTextAt(
       [
@@ -156,9 +242,28 @@ export function drawTrafficChart(w: PdfWriter, theme: Theme, shares: TrafficShar
   // The limit as a dashed line across all protocols (the profile's maxHighRiskTrafficShare).
   const limit = shares[0].limit;
   const lx = barX + (Math.min(limit, scale.max) / scale.max) * barWidth;
-  doc.save().moveTo(lx, top - 6).lineTo(lx, gridBottom + 1).lineWidth(1.2).dash(3, { space: 2 }).strokeColor(theme.colours.text).stroke().undash().restore();
-  w.drawTextAt([{ text: `${labels.limit} ${formatNumber(limit)} %`, bold: true }], lx + 3, top - 14, 120, { size: 7, color: theme.colours.text });
-  doc.save().moveTo(barX, top - 2).lineTo(barX, gridBottom).lineWidth(0.8).strokeColor(theme.colours.text).stroke().restore();
+  doc
+    .save()
+    .moveTo(lx, top - 6)
+    .lineTo(lx, gridBottom + 1)
+    .lineWidth(1.2)
+    .dash(3, { space: 2 })
+    .strokeColor(theme.colours.text)
+    .stroke()
+    .undash()
+    .restore();
+  w.drawTextAt([{ text: `${labels.limit} ${formatNumber(limit)} %`, bold: true }], lx + 3, top - 14, 120, {
+    size: 7,
+    color: theme.colours.text,
+  });
+  doc
+    .save()
+    .moveTo(barX, top - 2)
+    .lineTo(barX, gridBottom)
+    .lineWidth(0.8)
+    .strokeColor(theme.colours.text)
+    .stroke()
+    .restore();
   // Legend.
   const ly = gridBottom + 20;
   let cx = barX;
@@ -166,7 +271,11 @@ export function drawTrafficChart(w: PdfWriter, theme: Theme, shares: TrafficShar
     [avoidableColour, labels.avoidable],
     [unavoidableColour, labels.unavoidable],
   ] as const) {
-    doc.save().rect(cx, ly + 1.5, 8, 8).fill(colour).restore();
+    doc
+      .save()
+      .rect(cx, ly + 1.5, 8, 8)
+      .fill(colour)
+      .restore();
     w.drawTextAt([{ text }], cx + 11, ly, 200, { size: 7.5, color: theme.colours.text });
     cx += 11 + w.measure(text, 7.5) + 14;
   }

@@ -25,7 +25,18 @@ import {
   type Ctx,
 } from './sections.js';
 import { drawChangeSummary } from './changes.js';
-import { drawChanges, drawExposureMatrix, drawPassRates, drawRankings, drawSectorCarriers, drawSectorSummary, sectorContext, sectorJson, sectorReport, type SectorCtx } from './sector.js';
+import {
+  drawChanges,
+  drawExposureMatrix,
+  drawPassRates,
+  drawRankings,
+  drawSectorCarriers,
+  drawSectorSummary,
+  sectorContext,
+  sectorJson,
+  sectorReport,
+  type SectorCtx,
+} from './sector.js';
 import { flattenLabels, label, loadLabels, loadTheme, type Theme } from './settings.js';
 import { loadTemplates, renderYaml, type TemplateSet } from './templates.js';
 import { PdfWriter } from './writer.js';
@@ -73,7 +84,13 @@ export function operatorFindingsJson(result: AuditResult, model: OperatorReport)
   const operator = result.summary.operators.filter((o) => o.id === id);
   const data: AuditResult = {
     ...result,
-    summary: { result: model.verdict, byStatus: model.counts, bySeverity: model.bySeverity, operators: operator, errors: result.summary.errors },
+    summary: {
+      result: model.verdict,
+      byStatus: model.counts,
+      bySeverity: model.bySeverity,
+      operators: operator,
+      errors: result.summary.errors,
+    },
     findings: result.findings.filter((f) => f.operator === id),
     waivers: result.waivers.filter((w) => w.operator === id),
   };
@@ -111,7 +128,11 @@ function startDocument(options: {
   const tool = `${run.tool.name} ${run.tool.version}`;
   // The document id (trailer /ID) is pdfkit's hash of the info dictionary, so a digest of everything the
   // pages are drawn from goes into it: the attached data, the templates and the logo.
-  const digest = createHash('sha256').update(attachment.bytes).update(options.templates.digest).update(theme.logo ?? '').digest('hex');
+  const digest = createHash('sha256')
+    .update(attachment.bytes)
+    .update(options.templates.digest)
+    .update(theme.logo ?? '')
+    .digest('hex');
   const title = metadataText(options.title);
   const w = new PdfWriter(
     {
@@ -148,7 +169,11 @@ function startDocument(options: {
   return w;
 }
 
-export async function renderOperatorPdf(report: AuditReport, operator: InventoryOperator, templates: TemplateSet): Promise<Buffer> {
+export async function renderOperatorPdf(
+  report: AuditReport,
+  operator: InventoryOperator,
+  templates: TemplateSet,
+): Promise<Buffer> {
   const model = operatorReport(report, operator);
   const firstContext = templateContext(model);
   const labels = loadLabels(templates, firstContext, requiredLabels(firstContext));
@@ -162,7 +187,11 @@ export async function renderOperatorPdf(report: AuditReport, operator: Inventory
     templates,
     run: model.run,
     reportId: model.reportId,
-    attachment: { name: `${operator.id}.findings.json`, bytes: operatorFindingsJson(report.result, model), description: label(labels, 'attachment.description') },
+    attachment: {
+      name: `${operator.id}.findings.json`,
+      bytes: operatorFindingsJson(report.result, model),
+      description: label(labels, 'attachment.description'),
+    },
   });
 
   const ctx: Ctx = { w, theme, labels, templates, context, report: model };
@@ -191,7 +220,11 @@ export async function renderOperatorPdf(report: AuditReport, operator: Inventory
 export async function renderSectorPdf(report: AuditReport, templates: TemplateSet): Promise<Buffer> {
   const model = sectorReport(report);
   const firstContext = sectorContext(model);
-  const labels = loadLabels(templates, firstContext, requiredLabels(templateContext(operatorReport(report, placeholderOperator))));
+  const labels = loadLabels(
+    templates,
+    firstContext,
+    requiredLabels(templateContext(operatorReport(report, placeholderOperator))),
+  );
   const context = sectorContext(model, (p) => labels[`protocol.${p}`] ?? p);
   const theme = loadTheme(templates, context);
   const w = startDocument({
@@ -202,7 +235,11 @@ export async function renderSectorPdf(report: AuditReport, templates: TemplateSe
     templates,
     run: model.run,
     reportId: model.reportId,
-    attachment: { name: 'sector.json', bytes: Buffer.from(sectorJson(model), 'utf8'), description: label(labels, 'sector.attachment') },
+    attachment: {
+      name: 'sector.json',
+      bytes: Buffer.from(sectorJson(model), 'utf8'),
+      description: label(labels, 'sector.attachment'),
+    },
   });
   const ctx: SectorCtx = { w, theme, labels, templates, context, model };
   drawCover(ctx, { result: model.verdict, failOn: model.run.profile.failOn }, 'sector-cover.hbs');
@@ -223,7 +260,13 @@ export async function renderSectorPdf(report: AuditReport, templates: TemplateSe
 }
 
 /** Stands in for an operator where only the shape of the operator context matters (which labels exist). */
-const placeholderOperator: InventoryOperator = { id: 'placeholder', name: 'placeholder', country: '', networks: [], plmns: [] };
+const placeholderOperator: InventoryOperator = {
+  id: 'placeholder',
+  name: 'placeholder',
+  country: '',
+  networks: [],
+  plmns: [],
+};
 
 /** Running header (report title and id) and footer (classification, page x of y) on every page but the cover. */
 function drawFurniture(ctx: BaseCtx, header: string, reportIdText: string): void {
@@ -237,10 +280,21 @@ function drawFurniture(ctx: BaseCtx, header: string, reportIdText: string): void
     w.drawTextAt([{ text: id, bold: true }], w.left, 43, w.width, { size: 6.5, color: c.primary, align: 'right' });
     w.doc.save().moveTo(w.left, 54).lineTo(w.right, 54).lineWidth(0.6).strokeColor(c.rule).stroke().restore();
     const fy = w.bottom + 22;
-    w.doc.save().moveTo(w.left, fy - 6).lineTo(w.right, fy - 6).lineWidth(0.6).strokeColor(c.rule).stroke().restore();
+    w.doc
+      .save()
+      .moveTo(w.left, fy - 6)
+      .lineTo(w.right, fy - 6)
+      .lineWidth(0.6)
+      .strokeColor(c.rule)
+      .stroke()
+      .restore();
     const pageText = `${label(labels, 'footer.page')} ${page + 1} ${label(labels, 'footer.of')} ${pages}`;
     const pageWidth = w.measure(pageText, 7.5);
     w.drawTextAt([{ text: theme.classification }], w.left, fy, w.width - pageWidth - 16, { size: 7, color: c.muted });
-    w.drawTextAt([{ text: pageText }], w.right - pageWidth - 2, fy, pageWidth + 2, { size: 7.5, color: c.text, align: 'right' });
+    w.drawTextAt([{ text: pageText }], w.right - pageWidth - 2, fy, pageWidth + 2, {
+      size: 7.5,
+      color: c.text,
+      align: 'right',
+    });
   });
 }

@@ -1,8 +1,24 @@
 import type { InputFile } from '../../load/index.js';
 import type { Finding, WaiverOutcome } from '../../model/finding.js';
 import { byKeys, compareText } from '../../model/order.js';
-import type { AuditReport, AuditResult, ControlSummary, InventoryCarrier, InventoryOperator, SummarisedFindings, Verdict } from '../../model/report.js';
-import { PROTOCOLS, SEVERITIES, STATUSES, severityRank, type Diagnostic, type Severity, type Status } from '../../model/types.js';
+import type {
+  AuditReport,
+  AuditResult,
+  ControlSummary,
+  InventoryCarrier,
+  InventoryOperator,
+  SummarisedFindings,
+  Verdict,
+} from '../../model/report.js';
+import {
+  PROTOCOLS,
+  SEVERITIES,
+  STATUSES,
+  severityRank,
+  type Diagnostic,
+  type Severity,
+  type Status,
+} from '../../model/types.js';
 import type { InventoryRoute } from '../../model/report.js';
 import { reportId } from '../manifest.js';
 
@@ -127,7 +143,9 @@ export function groupAttention(findings: Finding[], controls: ControlSummary[]):
         .sort(([a], [b]) => compareText(a, b))
         .map(([id, list]) => ({
           control: byId.get(id) ?? syntheticControl(list[0]),
-          findings: [...list].sort((a, b) => statusRank(a.status) - statusRank(b.status) || compareText(a.subject, b.subject)),
+          findings: [...list].sort(
+            (a, b) => statusRank(a.status) - statusRank(b.status) || compareText(a.subject, b.subject),
+          ),
         })),
     }));
 }
@@ -138,14 +156,28 @@ function statusRank(status: Status): number {
 
 /** A finding whose control is not in the catalog in force (the engine's own error finding): described by the finding. */
 function syntheticControl(f: Finding): ControlSummary {
-  return { id: f.control, family: f.family, title: f.title, requirement: f.title, rationale: '', remediation: f.remediation, severity: f.severity, references: [], parameters: {} };
+  return {
+    id: f.control,
+    family: f.family,
+    title: f.title,
+    requirement: f.title,
+    rationale: '',
+    remediation: f.remediation,
+    severity: f.severity,
+    references: [],
+    parameters: {},
+  };
 }
 
 /**
  * Every control's counts per status: the listed findings plus the route findings findings.json counts
  * instead of listing (`summarised`, for operators with very large tables), so the table tells the whole story.
  */
-export function controlResults(findings: Finding[], controls: ControlSummary[], summarised: readonly SummarisedFindings[] = []): ControlResult[] {
+export function controlResults(
+  findings: Finding[],
+  controls: ControlSummary[],
+  summarised: readonly SummarisedFindings[] = [],
+): ControlResult[] {
   const byControl = new Map<string, Record<Status, number>>();
   const countsOf = (id: string) => {
     let counts = byControl.get(id);
@@ -155,16 +187,27 @@ export function controlResults(findings: Finding[], controls: ControlSummary[], 
   for (const f of findings) countsOf(f.control)[f.status]++;
   for (const s of summarised) countsOf(s.control)[s.status] += s.count;
   return [...controls]
-    .sort(byKeys((c) => familyRank(c.family), (c) => c.id))
+    .sort(
+      byKeys(
+        (c) => familyRank(c.family),
+        (c) => c.id,
+      ),
+    )
     .map((control) => {
       const counts = byControl.get(control.id) ?? emptyCounts();
       return { control, counts, result: worstStatus(counts) };
     });
 }
 
-export function familySeverity(findings: Finding[], controls: ControlSummary[], summarised: readonly SummarisedFindings[] = []): OperatorReport['familySeverity'] {
+export function familySeverity(
+  findings: Finding[],
+  controls: ControlSummary[],
+  summarised: readonly SummarisedFindings[] = [],
+): OperatorReport['familySeverity'] {
   const familyOf = new Map(controls.map((c) => [c.id, c.family]));
-  const families = [...new Set([...controls.map((c) => c.family), ...findings.map((f) => f.family)])].sort((a, b) => compareText(familyRank(a), familyRank(b)));
+  const families = [...new Set([...controls.map((c) => c.family), ...findings.map((f) => f.family)])].sort((a, b) =>
+    compareText(familyRank(a), familyRank(b)),
+  );
   return families.map((family) => {
     const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
     let passed = 0;
@@ -210,10 +253,18 @@ export function trafficShares(report: AuditReport, operatorId: string): TrafficS
       if (risky.every((h) => h.unavoidable)) unavoidable += r.trafficShare;
       else avoidable += r.trafficShare;
     }
-    measured.set(protocol, { protocol, avoidable: round2(avoidable), unavoidable: round2(unavoidable), limit, source: 'routes' });
+    measured.set(protocol, {
+      protocol,
+      avoidable: round2(avoidable),
+      unavoidable: round2(unavoidable),
+      limit,
+      source: 'routes',
+    });
   }
   const order = (p: string) => (PROTOCOLS as readonly string[]).indexOf(p);
-  return [...measured.values()].sort((a, b) => order(a.protocol) - order(b.protocol) || compareText(a.protocol, b.protocol));
+  return [...measured.values()].sort(
+    (a, b) => order(a.protocol) - order(b.protocol) || compareText(a.protocol, b.protocol),
+  );
 }
 
 function round2(n: number): number {
@@ -257,7 +308,10 @@ export function topExposures(findings: Finding[], limit = 5): Exposure[] {
         summary: plainSummary(first.message),
       };
     })
-    .sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || b.failed - a.failed || compareText(a.control, b.control))
+    .sort(
+      (a, b) =>
+        severityRank(a.severity) - severityRank(b.severity) || b.failed - a.failed || compareText(a.control, b.control),
+    )
     .slice(0, limit);
 }
 
@@ -267,7 +321,9 @@ export function scopeOf(report: AuditReport, operatorId: string, carriers: Inven
     tables: new Set(routes.map((r) => r.table)).size,
     routes: routes.length,
     activeRoutes: routes.filter((r) => r.status === 'active').length,
-    protocols: [...new Set(routes.map((r) => r.protocol))].sort((a, b) => (PROTOCOLS as readonly string[]).indexOf(a) - (PROTOCOLS as readonly string[]).indexOf(b)),
+    protocols: [...new Set(routes.map((r) => r.protocol))].sort(
+      (a, b) => (PROTOCOLS as readonly string[]).indexOf(a) - (PROTOCOLS as readonly string[]).indexOf(b),
+    ),
     carriers: carriers.length,
     highRiskCarriers: carriers.filter((c) => c.highRisk).length,
     agreements: report.inventory.agreements.filter((a) => a.operator === operatorId).length,
@@ -295,7 +351,8 @@ export function relevantFiles(report: AuditReport, operatorId: string): Set<stri
   const keep = new Set<string>();
   for (const input of report.result.run.inputs) {
     const operators = users.get(input.file);
-    if (input.builtin || input.file === report.result.run.profile.file || !operators || operators.has(operatorId)) keep.add(input.file);
+    if (input.builtin || input.file === report.result.run.profile.file || !operators || operators.has(operatorId))
+      keep.add(input.file);
   }
   return keep;
 }
@@ -316,7 +373,10 @@ export function operatorReport(report: AuditReport, operator: InventoryOperator)
   // Counted route findings count like listed ones (as in findings.json's summary).
   const counts = countStatuses(findings);
   const severityOf = new Map(result.controls.map((c) => [c.id, c.severity]));
-  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, emptyCounts()])) as Record<Severity, Record<Status, number>>;
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, emptyCounts()])) as Record<
+    Severity,
+    Record<Status, number>
+  >;
   for (const f of findings) bySeverity[f.severity][f.status]++;
   for (const s of summarised) {
     counts[s.status] += s.count;
@@ -373,7 +433,10 @@ export interface FailureGroup {
  * Groups findings by status and, for routes, by table, destination country and primary carrier (else by
  * subject kind), largest group first. The counts add up to the findings given: none is dropped.
  */
-export function groupFailures(findings: readonly Finding[], routesByRef: ReadonlyMap<string, InventoryRoute>): FailureGroup[] {
+export function groupFailures(
+  findings: readonly Finding[],
+  routesByRef: ReadonlyMap<string, InventoryRoute>,
+): FailureGroup[] {
   const groups = new Map<string, FailureGroup>();
   for (const f of findings) {
     const route = routesByRef.get(f.subject);
@@ -384,7 +447,19 @@ export function groupFailures(findings: readonly Finding[], routesByRef: Readonl
     const key = [f.status, kind, table, country, carrier, f.location.file].join('\u0000');
     const g = groups.get(key);
     if (!g) {
-      groups.set(key, { status: f.status, count: 1, table, country, carrier, kind, first: f.subject, last: f.subject, file: f.location.file, fromLine: f.location.line, toLine: f.location.line });
+      groups.set(key, {
+        status: f.status,
+        count: 1,
+        table,
+        country,
+        carrier,
+        kind,
+        first: f.subject,
+        last: f.subject,
+        file: f.location.file,
+        fromLine: f.location.line,
+        toLine: f.location.line,
+      });
       continue;
     }
     g.count++;
@@ -394,6 +469,12 @@ export function groupFailures(findings: readonly Finding[], routesByRef: Readonl
     g.toLine = Math.max(g.toLine, f.location.line);
   }
   return [...groups.values()].sort(
-    (a, b) => b.count - a.count || statusRank(a.status) - statusRank(b.status) || compareText([a.kind, a.table, a.country, a.carrier, a.file].join('\u0000'), [b.kind, b.table, b.country, b.carrier, b.file].join('\u0000')),
+    (a, b) =>
+      b.count - a.count ||
+      statusRank(a.status) - statusRank(b.status) ||
+      compareText(
+        [a.kind, a.table, a.country, a.carrier, a.file].join('\u0000'),
+        [b.kind, b.table, b.country, b.carrier, b.file].join('\u0000'),
+      ),
   );
 }

@@ -2,7 +2,15 @@ import { stringify } from 'yaml';
 import type { Finding } from '../../model/finding.js';
 import type { Verdict } from '../../model/report.js';
 import { SEVERITIES, STATUSES, type Severity, type Status } from '../../model/types.js';
-import { drawFamilyChart, drawTrafficChart, familyChartAlt, familyChartHeight, trafficChartAlt, trafficChartHeight, type ChartLabels } from './charts.js';
+import {
+  drawFamilyChart,
+  drawTrafficChart,
+  familyChartAlt,
+  familyChartHeight,
+  trafficChartAlt,
+  trafficChartHeight,
+  type ChartLabels,
+} from './charts.js';
 import type { TemplateContext } from './context.js';
 import { parseMarkup, plainText, type Block, type Inline } from './markup.js';
 import { groupFailures, type ControlResult, type FailureGroup, type OperatorReport } from './model.js';
@@ -83,7 +91,12 @@ export function drawBlocks(ctx: BaseCtx, blocks: Block[], idPrefix: string): voi
       ctx.w.space(4);
       ctx.w.heading(3, spans(block.inlines), s.h3, { destination: `${idPrefix}-h${i}`, toc: false, keep: 50 });
     } else if (block.type === 'paragraph') ctx.w.paragraph(spans(block.inlines), s.body, { after: 6 });
-    else ctx.w.bullets(block.items.map((item) => spans(item)), s.body, { bulletColor: ctx.theme.colours.accent });
+    else
+      ctx.w.bullets(
+        block.items.map((item) => spans(item)),
+        s.body,
+        { bulletColor: ctx.theme.colours.accent },
+      );
   });
 }
 
@@ -126,15 +139,26 @@ export function drawCover(ctx: BaseCtx, verdictOf: CoverVerdict, template: Templ
     if (theme.logo) {
       const logo = theme.logo;
       w.y = 34;
-      w.block('Figure', 0, () => w.doc.image(logo, w.right - 140, 34, { fit: [140, 80], align: 'right' }), { alt: `${theme.organisation} logo` });
+      w.block('Figure', 0, () => w.doc.image(logo, w.right - 140, 34, { fit: [140, 80], align: 'right' }), {
+        alt: `${theme.organisation} logo`,
+      });
     }
     w.y = bandHeight + 56;
     const facts: Inline[][] = [];
     for (const block of blocks) {
       if (block.type === 'heading' && block.level === 1) {
-        w.heading(1, spans(block.inlines), { size: 26, color: c.primary, bold: true, leading: 1.2 }, { destination: 'cover', toc: false, keep: 0 });
+        w.heading(
+          1,
+          spans(block.inlines),
+          { size: 26, color: c.primary, bold: true, leading: 1.2 },
+          { destination: 'cover', toc: false, keep: 0 },
+        );
       } else if (block.type === 'heading') {
-        w.paragraph(spans(block.inlines), { size: block.level === 2 ? 17 : 12, color: c.text, bold: true, leading: 1.3 }, { after: 14 });
+        w.paragraph(
+          spans(block.inlines),
+          { size: block.level === 2 ? 17 : 12, color: c.text, bold: true, leading: 1.3 },
+          { after: 14 },
+        );
       } else if (block.type === 'paragraph') {
         w.paragraph(spans(block.inlines), { size: 10, color: c.muted, leading: 1.5 }, { after: 12 });
       } else facts.push(...block.items);
@@ -144,16 +168,28 @@ export function drawCover(ctx: BaseCtx, verdictOf: CoverVerdict, template: Templ
     const { text: verdict, color: colour } = verdictBadge(ctx, verdictOf.result);
     w.block('P', 34, (x, y) => {
       w.drawBadge(verdict, colour, x, y, 15);
-      const threshold = verdictOf.failOn === 'none' ? L(ctx, 'verdict.noThreshold') : `${L(ctx, 'verdict.failOn')} ${verdictOf.failOn}`;
-      w.drawTextAt([{ text: threshold, color: c.muted }], x + w.measure(verdict, 15, true) + 26, y + 6, 300, { size: 10, color: c.muted });
+      const threshold =
+        verdictOf.failOn === 'none' ? L(ctx, 'verdict.noThreshold') : `${L(ctx, 'verdict.failOn')} ${verdictOf.failOn}`;
+      w.drawTextAt([{ text: threshold, color: c.muted }], x + w.measure(verdict, 15, true) + 26, y + 6, 300, {
+        size: 10,
+        color: c.muted,
+      });
     });
     // A result that is not complete says on the first page what is missing, before any figure is read.
     if (verdictOf.incomplete && verdictOf.incomplete.length > 0) {
       w.space(4);
-      w.paragraph([{ text: L(ctx, 'verdict.incompleteBecause'), bold: true }], { size: 9.5, color: colour, bold: true }, { after: 2 });
+      w.paragraph(
+        [{ text: L(ctx, 'verdict.incompleteBecause'), bold: true }],
+        { size: 9.5, color: colour, bold: true },
+        { after: 2 },
+      );
       const shown = verdictOf.incomplete.slice(0, 8);
       const more = verdictOf.incomplete.length - shown.length;
-      w.bullets([...shown, ...(more > 0 ? [`${more} ${L(ctx, 'verdict.more')}`] : [])].map((t) => [{ text: t }]), { size: 9, color: c.text, leading: 1.35 }, { bulletColor: colour });
+      w.bullets(
+        [...shown, ...(more > 0 ? [`${more} ${L(ctx, 'verdict.more')}`] : [])].map((t) => [{ text: t }]),
+        { size: 9, color: c.text, leading: 1.35 },
+        { bulletColor: colour },
+      );
     }
     w.space(10);
     w.rule(c.rule, 0.8);
@@ -172,7 +208,9 @@ export function drawCover(ctx: BaseCtx, verdictOf: CoverVerdict, template: Templ
         list.add(li);
         const lbl = w.doc.struct('Lbl');
         li.add(lbl);
-        w.tag(lbl, () => w.drawTextAt([{ text: key, bold: true }], w.left, y0 + 1, 124, { size: 8.5, color: c.muted, bold: true }));
+        w.tag(lbl, () =>
+          w.drawTextAt([{ text: key, bold: true }], w.left, y0 + 1, 124, { size: 8.5, color: c.muted, bold: true }),
+        );
         lbl.end();
         const body = w.doc.struct('LBody');
         li.add(body);
@@ -211,7 +249,12 @@ export function drawContents(ctx: BaseCtx, reserved: { page: number }): void {
   const entries = w.headings.filter((h) => h.toc);
   w.group('Sect', () => {
     // The contents heading itself: tagged and bookmarked, but not listed in the contents.
-    w.heading(1, [{ text: L(ctx, 'sections.contents') }], s.h1, { destination: 'contents', toc: false, keep: 0, outline: false });
+    w.heading(1, [{ text: L(ctx, 'sections.contents') }], s.h1, {
+      destination: 'contents',
+      toc: false,
+      keep: 0,
+      outline: false,
+    });
     w.headings.pop();
     w.space(6);
     w.group('TOC', (toc) => {
@@ -229,8 +272,15 @@ export function drawContents(ctx: BaseCtx, reserved: { page: number }): void {
         const link = w.doc.struct('Link');
         item.add(link);
         w.tag(link, () => {
-          w.drawTextAt([{ text: entry.title, bold: entry.level === 1 }], w.left + indent, y0, w.width - indent - 50, { size, color: entry.level === 1 ? c.primary : c.text });
-          w.drawTextAt([{ text: pageText, bold: entry.level === 1 }], w.right - 40, y0, 40, { size, color: c.text, align: 'right' });
+          w.drawTextAt([{ text: entry.title, bold: entry.level === 1 }], w.left + indent, y0, w.width - indent - 50, {
+            size,
+            color: entry.level === 1 ? c.primary : c.text,
+          });
+          w.drawTextAt([{ text: pageText, bold: entry.level === 1 }], w.right - 40, y0, 40, {
+            size,
+            color: c.text,
+            align: 'right',
+          });
         });
         w.linkTo(link, w.left + indent, y0, w.width - indent, size * 1.4, entry.destination);
         link.end();
@@ -239,7 +289,17 @@ export function drawContents(ctx: BaseCtx, reserved: { page: number }): void {
         w.artifact(() => {
           const from = w.left + indent + titleWidth + 6;
           const to = w.right - pageWidth - 6;
-          if (to > from) w.doc.save().moveTo(from, y0 + size).lineTo(to, y0 + size).lineWidth(0.6).dash(0.6, { space: 2.4 }).strokeColor(c.rule).stroke().undash().restore();
+          if (to > from)
+            w.doc
+              .save()
+              .moveTo(from, y0 + size)
+              .lineTo(to, y0 + size)
+              .lineWidth(0.6)
+              .dash(0.6, { space: 2.4 })
+              .strokeColor(c.rule)
+              .stroke()
+              .undash()
+              .restore();
         });
         w.y += height;
       }
@@ -250,7 +310,13 @@ export function drawContents(ctx: BaseCtx, reserved: { page: number }): void {
 // ---- executive summary and charts ---------------------------------------------------------------
 
 /** The panel that opens a summary: a label, the pass / fail badge, and one line of figures beside it. */
-export function drawVerdictPanel(ctx: BaseCtx, label: string, labelWidth: number, verdict: Verdict, figures: string): void {
+export function drawVerdictPanel(
+  ctx: BaseCtx,
+  label: string,
+  labelWidth: number,
+  verdict: Verdict,
+  figures: string,
+): void {
   const { w, theme } = ctx;
   const s = styles(theme);
   const c = theme.colours;
@@ -264,7 +330,10 @@ export function drawVerdictPanel(ctx: BaseCtx, label: string, labelWidth: number
       const figuresAt = Math.max(80, w.measure(text, 11, true) + 40);
       w.drawTextAt([{ text: figures }], x + figuresAt, y + 21, w.width - figuresAt - 12, { size: 9, color: c.text });
     },
-    { background: (x, y) => w.doc.save().rect(x, y, w.width, 40).fill(c.shade).restore().save().rect(x, y, 3, 40).fill(colour).restore() },
+    {
+      background: (x, y) =>
+        w.doc.save().rect(x, y, w.width, 40).fill(c.shade).restore().save().rect(x, y, 3, 40).fill(colour).restore(),
+    },
   );
 }
 
@@ -273,10 +342,16 @@ export function drawSummary(ctx: Ctx, number: string): void {
   const s = styles(theme);
   const c = theme.colours;
   w.group('Sect', () => {
-    w.heading(1, [{ text: `${number}  ${L(ctx, 'sections.summary')}` }], s.h1, { destination: 'summary', newPage: true, bookmark: `${number} ${L(ctx, 'sections.summary')}` });
+    w.heading(1, [{ text: `${number}  ${L(ctx, 'sections.summary')}` }], s.h1, {
+      destination: 'summary',
+      newPage: true,
+      bookmark: `${number} ${L(ctx, 'sections.summary')}`,
+    });
     w.space(4);
     const counts = report.counts;
-    const summary = STATUSES.filter((st) => counts[st] > 0 || st === 'fail').map((st) => `${counts[st]} ${L(ctx, `status.${st}`).toLowerCase()}`).join(' · ');
+    const summary = STATUSES.filter((st) => counts[st] > 0 || st === 'fail')
+      .map((st) => `${counts[st]} ${L(ctx, `status.${st}`).toLowerCase()}`)
+      .join(' · ');
     drawVerdictPanel(ctx, L(ctx, 'sections.overall'), 200, report.verdict, summary);
     w.space(10);
     drawBlocks(ctx, render(ctx, 'executive-summary.hbs'), 'summary');
@@ -288,7 +363,9 @@ export function drawSummary(ctx: Ctx, number: string): void {
       ...statuses.map((st) => {
         const n = report.bySeverity[sev][st];
         const strong = n > 0 && (st === 'fail' || st === 'error');
-        return { spans: [{ text: String(n), bold: strong, color: strong ? c.status[st] : n === 0 ? c.muted : undefined }] };
+        return {
+          spans: [{ text: String(n), bold: strong, color: strong ? c.status[st] : n === 0 ? c.muted : undefined }],
+        };
       }),
       { spans: [{ text: String(statuses.reduce((sum, st) => sum + report.bySeverity[sev][st], 0)), bold: true }] },
     ]);
@@ -298,17 +375,31 @@ export function drawSummary(ctx: Ctx, number: string): void {
       { spans: [{ text: String(report.total), bold: true }] },
     ]);
     w.table(
-      [{ header: L(ctx, 'table.severity'), width: 1.3 }, ...statuses.map((st) => ({ header: L(ctx, `status.${st}`), width: 1, align: 'right' as const })), { header: L(ctx, 'table.total'), width: 0.8, align: 'right' }],
+      [
+        { header: L(ctx, 'table.severity'), width: 1.3 },
+        ...statuses.map((st) => ({ header: L(ctx, `status.${st}`), width: 1, align: 'right' as const })),
+        { header: L(ctx, 'table.total'), width: 0.8, align: 'right' },
+      ],
       rows,
       { size: 8, headerFill: c.primary },
     );
 
-    w.heading(2, [{ text: L(ctx, 'sections.exposures') }], s.h2, { destination: 'summary-exposures', toc: false, keep: 60 });
+    w.heading(2, [{ text: L(ctx, 'sections.exposures') }], s.h2, {
+      destination: 'summary-exposures',
+      toc: false,
+      keep: 60,
+    });
     if (report.exposures.length === 0) w.paragraph([{ text: L(ctx, 'finding.none') }], s.body);
     else {
       const items = report.exposures.map((exposure) => {
         const blocks = render(ctx, 'exposure.hbs', { exposure });
-        return blocks.flatMap((b) => (b.type === 'paragraph' ? spans(b.inlines, c.text) : b.type === 'list' ? b.items.flatMap((i) => spans(i)) : spans(b.inlines)));
+        return blocks.flatMap((b) =>
+          b.type === 'paragraph'
+            ? spans(b.inlines, c.text)
+            : b.type === 'list'
+              ? b.items.flatMap((i) => spans(i))
+              : spans(b.inlines),
+        );
       });
       w.bullets(items, s.body, { bulletColor: c.status.fail });
     }
@@ -333,14 +424,30 @@ export function drawCharts(ctx: Ctx, number: string): void {
   const s = styles(theme);
   const labels = chartLabels(ctx);
   w.group('Sect', () => {
-    w.heading(1, [{ text: `${number}  ${L(ctx, 'sections.charts')}` }], s.h1, { destination: 'charts', keep: 200, bookmark: `${number} ${L(ctx, 'sections.charts')}` });
+    w.heading(1, [{ text: `${number}  ${L(ctx, 'sections.charts')}` }], s.h1, {
+      destination: 'charts',
+      keep: 200,
+      bookmark: `${number} ${L(ctx, 'sections.charts')}`,
+    });
     drawBlocks(ctx, render(ctx, 'charts.hbs'), 'charts');
     w.space(4);
-    w.heading(3, [{ text: L(ctx, 'sections.familyChart') }], s.h3, { destination: 'chart-families', toc: false, keep: familyChartHeight(report) + 10 });
-    w.figure(familyChartAlt(report, labels), familyChartHeight(report), (x, y) => drawFamilyChart(w, theme, report, labels, x, y));
+    w.heading(3, [{ text: L(ctx, 'sections.familyChart') }], s.h3, {
+      destination: 'chart-families',
+      toc: false,
+      keep: familyChartHeight(report) + 10,
+    });
+    w.figure(familyChartAlt(report, labels), familyChartHeight(report), (x, y) =>
+      drawFamilyChart(w, theme, report, labels, x, y),
+    );
     w.space(8);
-    w.heading(3, [{ text: L(ctx, 'sections.trafficChart') }], s.h3, { destination: 'chart-traffic', toc: false, keep: trafficChartHeight(report.trafficShares) + 10 });
-    w.figure(trafficChartAlt(report.trafficShares, labels), trafficChartHeight(report.trafficShares), (x, y) => drawTrafficChart(w, theme, report.trafficShares, labels, x, y));
+    w.heading(3, [{ text: L(ctx, 'sections.trafficChart') }], s.h3, {
+      destination: 'chart-traffic',
+      toc: false,
+      keep: trafficChartHeight(report.trafficShares) + 10,
+    });
+    w.figure(trafficChartAlt(report.trafficShares, labels), trafficChartHeight(report.trafficShares), (x, y) =>
+      drawTrafficChart(w, theme, report.trafficShares, labels, x, y),
+    );
   });
 }
 
@@ -350,34 +457,62 @@ export function drawFindings(ctx: Ctx, number: string): void {
   const { w, theme, report } = ctx;
   const s = styles(theme);
   w.group('Sect', () => {
-    w.heading(1, [{ text: `${number}  ${L(ctx, 'sections.findings')}` }], s.h1, { destination: 'findings', newPage: true, bookmark: `${number} ${L(ctx, 'sections.findings')}` });
+    w.heading(1, [{ text: `${number}  ${L(ctx, 'sections.findings')}` }], s.h1, {
+      destination: 'findings',
+      newPage: true,
+      bookmark: `${number} ${L(ctx, 'sections.findings')}`,
+    });
     drawBlocks(ctx, render(ctx, 'findings-intro.hbs'), 'findings');
     report.families.forEach((family, fi) => {
       w.group('Sect', () => {
         const name = ctx.labels[`family.${family.family}`] ?? family.family;
         const title = `${number}.${fi + 1}  ${name} (${family.family})`;
         w.space(6);
-        w.heading(2, [{ text: title }], s.h2, { destination: `family-${family.family}`, keep: 120, bookmark: title.replace(/ {2}/, ' ') });
+        w.heading(2, [{ text: title }], s.h2, {
+          destination: `family-${family.family}`,
+          keep: 120,
+          bookmark: title.replace(/ {2}/, ' '),
+        });
         for (const { control, findings } of family.controls) drawControlFindings(ctx, control, findings);
       });
     });
   });
 }
 
-function drawControlFindings(ctx: Ctx, control: OperatorReport['families'][number]['controls'][number]['control'], findings: Finding[]): void {
+function drawControlFindings(
+  ctx: Ctx,
+  control: OperatorReport['families'][number]['controls'][number]['control'],
+  findings: Finding[],
+): void {
   const { w, theme } = ctx;
   const s = styles(theme);
   const c = theme.colours;
   w.group('Sect', () => {
     w.space(4);
-    w.heading(3, [{ text: `${control.id}  `, color: c.primary }, { text: control.title }], s.h3, { destination: `control-${control.id}`, toc: false, keep: 110, bookmark: `${control.id} ${control.title}` });
-    w.paragraph([{ text: `${L(ctx, 'finding.requirement')}: `, bold: true }, { text: prose(control.requirement) }, { text: `  ·  ${L(ctx, 'table.severity')}: `, color: c.muted }, { text: L(ctx, `severity.${control.severity}`), bold: true, color: c.severity[control.severity] }], s.body, { after: 4 });
+    w.heading(3, [{ text: `${control.id}  `, color: c.primary }, { text: control.title }], s.h3, {
+      destination: `control-${control.id}`,
+      toc: false,
+      keep: 110,
+      bookmark: `${control.id} ${control.title}`,
+    });
+    w.paragraph(
+      [
+        { text: `${L(ctx, 'finding.requirement')}: `, bold: true },
+        { text: prose(control.requirement) },
+        { text: `  ·  ${L(ctx, 'table.severity')}: `, color: c.muted },
+        { text: L(ctx, `severity.${control.severity}`), bold: true, color: c.severity[control.severity] },
+      ],
+      s.body,
+      { after: 4 },
+    );
     // Most controls give every finding the same remediation: it is printed once, after the findings.
     const remediations = [...new Set(findings.map((f) => f.remediation.trim()))];
     for (const f of findings.slice(0, DETAIL_LIMIT)) drawFinding(ctx, f, remediations.length > 1);
     if (findings.length > DETAIL_LIMIT) {
       const rows = findings.slice(DETAIL_LIMIT, DETAIL_LIMIT + ROW_LIMIT);
-      w.paragraph([{ text: `${L(ctx, 'finding.more')} (${findings.length - DETAIL_LIMIT})`, bold: true }], s.body, { after: 4 });
+      w.paragraph([{ text: `${L(ctx, 'finding.more')} (${findings.length - DETAIL_LIMIT})`, bold: true }], s.body, {
+        after: 4,
+      });
       w.table(
         [
           { header: L(ctx, 'finding.status'), width: 1 },
@@ -396,9 +531,19 @@ function drawControlFindings(ctx: Ctx, control: OperatorReport['families'][numbe
       const rest = findings.slice(DETAIL_LIMIT + ROW_LIMIT);
       if (rest.length > 0) drawGroupedFailures(ctx, rest);
     }
-    if (remediations.length === 1) w.paragraph([{ text: `${L(ctx, 'finding.remediation')}: `, bold: true, color: c.primary }, { text: prose(remediations[0]) }], s.body, { after: 4 });
+    if (remediations.length === 1)
+      w.paragraph(
+        [
+          { text: `${L(ctx, 'finding.remediation')}: `, bold: true, color: c.primary },
+          { text: prose(remediations[0]) },
+        ],
+        s.body,
+        { after: 4 },
+      );
     if (control.references.length > 0) {
-      const refs = control.references.map((r) => `${r.document}${r.section ? `, ${r.section}` : ''}${r.note ? ` (${r.note})` : ''}`).join('; ');
+      const refs = control.references
+        .map((r) => `${r.document}${r.section ? `, ${r.section}` : ''}${r.note ? ` (${r.note})` : ''}`)
+        .join('; ');
       w.paragraph([{ text: `${L(ctx, 'finding.references')}: `, bold: true }, { text: refs }], s.small, { after: 8 });
     }
   });
@@ -417,7 +562,12 @@ function drawGroupedFailures(ctx: Ctx, rest: Finding[]): void {
   w.paragraph([{ text: L(ctx, 'finding.groupedNote') }], s.small, { after: 4 });
   const what = (g: FailureGroup): Span[] =>
     g.table !== ''
-      ? [{ text: `${g.table}`, bold: true }, { text: ` · ${L(ctx, 'finding.destination')} ${g.country || '—'} · ${L(ctx, 'finding.primary')} ${g.carrier || '—'}` }]
+      ? [
+          { text: `${g.table}`, bold: true },
+          {
+            text: ` · ${L(ctx, 'finding.destination')} ${g.country || '—'} · ${L(ctx, 'finding.primary')} ${g.carrier || '—'}`,
+          },
+        ]
       : [{ text: g.kind, bold: true }];
   const rows: Cell[][] = shown.map((g) => [
     { spans: [], badge: { text: L(ctx, `status.${g.status}`), color: c.status[g.status] } },
@@ -452,8 +602,21 @@ function drawGroupedFailures(ctx: Ctx, rest: Finding[]): void {
 function waiverText(ctx: Ctx, f: Finding): Span[] {
   const c = ctx.theme.colours;
   if (!f.waiver) return [{ text: L(ctx, 'finding.noWaiver'), color: c.muted }];
-  if (f.waiver.status === 'applied') return [{ text: `${f.waiver.id} ${L(ctx, 'finding.waiverApplied')} ${f.waiver.expires}`, color: c.status.waived, bold: true }];
-  return [{ text: `${f.waiver.id} ${L(ctx, 'finding.waiverExpired')} ${f.waiver.expires} — ${L(ctx, 'finding.waiverExpiredNote')}`, color: c.status.fail, bold: true }];
+  if (f.waiver.status === 'applied')
+    return [
+      {
+        text: `${f.waiver.id} ${L(ctx, 'finding.waiverApplied')} ${f.waiver.expires}`,
+        color: c.status.waived,
+        bold: true,
+      },
+    ];
+  return [
+    {
+      text: `${f.waiver.id} ${L(ctx, 'finding.waiverExpired')} ${f.waiver.expires} — ${L(ctx, 'finding.waiverExpiredNote')}`,
+      color: c.status.fail,
+      bold: true,
+    },
+  ];
 }
 
 /** With --baseline: how this finding compares with the previous audit. */
@@ -481,11 +644,28 @@ function drawFinding(ctx: Ctx, f: Finding, ownRemediation: boolean): void {
     const location = `${f.location.file}:${f.location.line}:${f.location.column}`;
     const statusText = L(ctx, `status.${f.status}`);
     const badgeWidth = w.measure(statusText, 7.5, true) + 7.5 * 1.1;
-    const head = w.layout([{ text: f.subject, bold: true }, { text: `   ${location}`, color: c.muted }], w.width - badgeWidth - 18, { size: 8.5, color: c.text });
+    const head = w.layout(
+      [
+        { text: f.subject, bold: true },
+        { text: `   ${location}`, color: c.muted },
+      ],
+      w.width - badgeWidth - 18,
+      { size: 8.5, color: c.text },
+    );
     const headHeight = head.reduce((sum, l) => sum + l.height, 0) + 8;
     w.ensure(headHeight + 60);
     const y0 = w.y;
-    w.artifact(() => w.doc.save().rect(w.left, y0, w.width, headHeight).fill(c.shade).restore().save().rect(w.left, y0, 2.5, headHeight).fill(c.status[f.status]).restore());
+    w.artifact(() =>
+      w.doc
+        .save()
+        .rect(w.left, y0, w.width, headHeight)
+        .fill(c.shade)
+        .restore()
+        .save()
+        .rect(w.left, y0, 2.5, headHeight)
+        .fill(c.status[f.status])
+        .restore(),
+    );
     w.block('P', headHeight, (x, y) => {
       w.drawBadge(statusText, c.status[f.status], x + 8, y + 4.5, 7.5);
       let cy = y + 4;
@@ -496,14 +676,19 @@ function drawFinding(ctx: Ctx, f: Finding, ownRemediation: boolean): void {
     });
     w.space(5);
     const indent = 8;
-    const field = (name: string, value: Span[]) => w.paragraph([{ text: `${name}: `, bold: true }, ...value], s.body, { x: w.left + indent, after: 3 });
+    const field = (name: string, value: Span[]) =>
+      w.paragraph([{ text: `${name}: `, bold: true }, ...value], s.body, { x: w.left + indent, after: 3 });
     field(L(ctx, 'finding.found'), [{ text: prose(f.message) }]);
     if (f.excerpt && f.excerpt.length > 0) drawExcerpt(ctx, f, indent);
     for (const chain of chainsOf(f.evidence)) drawChain(ctx, chain, indent);
     const details = evidenceDetails(f.evidence);
     if (details) {
       w.ensure(34); // keep the label with the first lines of the details
-      w.paragraph([{ text: `${L(ctx, 'finding.details')}`, bold: true }], { ...s.small, color: c.text }, { x: w.left + indent, after: 1 });
+      w.paragraph(
+        [{ text: `${L(ctx, 'finding.details')}`, bold: true }],
+        { ...s.small, color: c.text },
+        { x: w.left + indent, after: 1 },
+      );
       drawPreformatted(ctx, details, indent + 6);
     }
     if (ownRemediation) field(L(ctx, 'finding.remediation'), [{ text: prose(f.remediation) }]);
@@ -521,11 +706,18 @@ function drawExcerpt(ctx: Ctx, f: Finding, indent: number): void {
   const gutter = 30;
   const x0 = w.left + indent;
   const width = w.width - indent;
-  const caption = w.layout([{ text: `${L(ctx, 'finding.source')} — ${f.location.file}`, bold: true }], width, { size: 7.5, color: c.muted });
+  const caption = w.layout([{ text: `${L(ctx, 'finding.source')} — ${f.location.file}`, bold: true }], width, {
+    size: 7.5,
+    color: c.muted,
+  });
   const lines = f.excerpt!.map((e) => {
     const spaces = /^ */.exec(e.text)![0].length;
     const indentWidth = spaces * size * 0.5;
-    const laid = w.layout([{ text: e.text.trimStart() || ' ', bold: e.line === f.location.line }], width - gutter - 10 - indentWidth, { size, color: c.text, leading: 1.35 });
+    const laid = w.layout(
+      [{ text: e.text.trimStart() || ' ', bold: e.line === f.location.line }],
+      width - gutter - 10 - indentWidth,
+      { size, color: c.text, leading: 1.35 },
+    );
     return { entry: e, indentWidth, laid, height: laid.reduce((s, l) => s + l.height, 0) };
   });
   const captionHeight = caption.reduce((s, l) => s + l.height, 0);
@@ -533,14 +725,40 @@ function drawExcerpt(ctx: Ctx, f: Finding, indent: number): void {
   w.ensure(height + 4);
   const y0 = w.y;
   w.artifact(() => {
-    w.doc.save().rect(x0, y0 + captionHeight, width, height - captionHeight).fill('#FAFBFC').restore();
-    w.doc.save().rect(x0, y0 + captionHeight, width, height - captionHeight).lineWidth(0.5).strokeColor(c.rule).stroke().restore();
+    w.doc
+      .save()
+      .rect(x0, y0 + captionHeight, width, height - captionHeight)
+      .fill('#FAFBFC')
+      .restore();
+    w.doc
+      .save()
+      .rect(x0, y0 + captionHeight, width, height - captionHeight)
+      .lineWidth(0.5)
+      .strokeColor(c.rule)
+      .stroke()
+      .restore();
     let cy = y0 + captionHeight + 4;
     for (const l of lines) {
-      if (l.entry.line === f.location.line) w.doc.save().rect(x0 + 0.5, cy - 1, width - 1, l.height + 1).fill(c.highlight).restore().save().rect(x0, cy - 1, 2.5, l.height + 1).fill(c.status[f.status]).restore();
+      if (l.entry.line === f.location.line)
+        w.doc
+          .save()
+          .rect(x0 + 0.5, cy - 1, width - 1, l.height + 1)
+          .fill(c.highlight)
+          .restore()
+          .save()
+          .rect(x0, cy - 1, 2.5, l.height + 1)
+          .fill(c.status[f.status])
+          .restore();
       cy += l.height;
     }
-    w.doc.save().moveTo(x0 + gutter, y0 + captionHeight).lineTo(x0 + gutter, y0 + height).lineWidth(0.5).strokeColor(c.rule).stroke().restore();
+    w.doc
+      .save()
+      .moveTo(x0 + gutter, y0 + captionHeight)
+      .lineTo(x0 + gutter, y0 + height)
+      .lineWidth(0.5)
+      .strokeColor(c.rule)
+      .stroke()
+      .restore();
   });
   w.block('Code', height, (_x, y) => {
     let cy = y;
@@ -551,7 +769,12 @@ function drawExcerpt(ctx: Ctx, f: Finding, indent: number): void {
     cy += 4;
     for (const l of lines) {
       const hit = l.entry.line === f.location.line;
-      w.drawTextAt([{ text: String(l.entry.line), bold: hit }], x0, cy, gutter - 5, { size, color: hit ? c.text : c.muted, align: 'right', leading: 1.35 });
+      w.drawTextAt([{ text: String(l.entry.line), bold: hit }], x0, cy, gutter - 5, {
+        size,
+        color: hit ? c.text : c.muted,
+        align: 'right',
+        leading: 1.35,
+      });
       let ly = cy;
       for (const line of l.laid) {
         w.drawLine(line, x0 + gutter + 6 + l.indentWidth, ly, width - gutter - 10 - l.indentWidth);
@@ -610,7 +833,8 @@ export function chainsOf(evidence: Record<string, unknown>): Chain[] {
     if (Array.isArray(value)) value.forEach(visit);
     else if (value !== null && typeof value === 'object') {
       const o = value as Record<string, unknown>;
-      if (typeof o.ownership === 'string') add([o.position, o.carrier].filter((v) => typeof v === 'string').join(' '), parseChainText(o.ownership));
+      if (typeof o.ownership === 'string')
+        add([o.position, o.carrier].filter((v) => typeof v === 'string').join(' '), parseChainText(o.ownership));
       for (const [k, v] of Object.entries(o)) if (k !== 'chain') visit(v);
     }
   };
@@ -630,7 +854,9 @@ function drawChain(ctx: Ctx, chain: Chain, indent: number): void {
   const pad = 5;
   const laid = chain.nodes.map((n) => ({
     name: w.layout([{ text: n.name, bold: true }], boxWidth - 2 * pad, { size: 7.5, color: c.text, leading: 1.3 }),
-    detail: n.detail ? w.layout([{ text: n.detail }], boxWidth - 2 * pad, { size: 7, color: c.muted, leading: 1.3 }) : [],
+    detail: n.detail
+      ? w.layout([{ text: n.detail }], boxWidth - 2 * pad, { size: 7, color: c.muted, leading: 1.3 })
+      : [],
   }));
   const boxHeight = Math.max(...laid.map((l) => [...l.name, ...l.detail].reduce((s, x) => s + x.height, 0))) + 2 * pad;
   const rows = Math.ceil(chain.nodes.length / perRow);
@@ -641,14 +867,24 @@ function drawChain(ctx: Ctx, chain: Chain, indent: number): void {
   w.figure(alt, height, (_x, y) => {
     const doc = w.doc;
     w.drawTextAt([{ text: caption, bold: true }], x0, y, width, { size: 7.5, color: c.muted });
-    chain.nodes.forEach((node, i) => {
+    chain.nodes.forEach((_node, i) => {
       const row = Math.floor(i / perRow);
       const col = i % perRow;
       const bx = x0 + col * (boxWidth + gap);
       const by = y + captionHeight + row * (boxHeight + 14);
       const last = i === chain.nodes.length - 1;
-      doc.save().roundedRect(bx, by, boxWidth, boxHeight, 3).fill(last ? c.highlight : '#FFFFFF').restore();
-      doc.save().roundedRect(bx, by, boxWidth, boxHeight, 3).lineWidth(last ? 1.1 : 0.6).strokeColor(last ? c.primary : c.rule).stroke().restore();
+      doc
+        .save()
+        .roundedRect(bx, by, boxWidth, boxHeight, 3)
+        .fill(last ? c.highlight : '#FFFFFF')
+        .restore();
+      doc
+        .save()
+        .roundedRect(bx, by, boxWidth, boxHeight, 3)
+        .lineWidth(last ? 1.1 : 0.6)
+        .strokeColor(last ? c.primary : c.rule)
+        .stroke()
+        .restore();
       let cy = by + pad;
       for (const line of [...laid[i].name, ...laid[i].detail]) {
         w.drawLine(line, bx + pad, cy, boxWidth - 2 * pad);
@@ -660,32 +896,77 @@ function drawChain(ctx: Ctx, chain: Chain, indent: number): void {
         const ay = by + boxHeight / 2;
         if (sameRow) {
           const ax = bx + boxWidth + 3;
-          doc.save().moveTo(ax, ay).lineTo(ax + gap - 9, ay).lineWidth(0.9).strokeColor(c.accent).stroke().restore();
-          doc.save().moveTo(ax + gap - 6, ay).lineTo(ax + gap - 11, ay - 3).lineTo(ax + gap - 11, ay + 3).closePath().fill(c.accent).restore();
-          if (next.share) w.drawTextAt([{ text: next.share }], ax - 4, ay - 11, gap + 2, { size: 6.5, color: c.muted, align: 'center' });
+          doc
+            .save()
+            .moveTo(ax, ay)
+            .lineTo(ax + gap - 9, ay)
+            .lineWidth(0.9)
+            .strokeColor(c.accent)
+            .stroke()
+            .restore();
+          doc
+            .save()
+            .moveTo(ax + gap - 6, ay)
+            .lineTo(ax + gap - 11, ay - 3)
+            .lineTo(ax + gap - 11, ay + 3)
+            .closePath()
+            .fill(c.accent)
+            .restore();
+          if (next.share)
+            w.drawTextAt([{ text: next.share }], ax - 4, ay - 11, gap + 2, {
+              size: 6.5,
+              color: c.muted,
+              align: 'center',
+            });
         } else {
           // Continue on the next row: a bent arrow from this box's bottom to the first box of the next row.
           const sx = bx + boxWidth / 2;
           const sy = by + boxHeight;
           const tx = x0 + boxWidth / 2;
           const ty = by + boxHeight + 14;
-          doc.save().moveTo(sx, sy).lineTo(sx, sy + 7).lineTo(tx, sy + 7).lineTo(tx, ty - 4).lineWidth(0.9).strokeColor(c.accent).stroke().restore();
-          doc.save().moveTo(tx, ty).lineTo(tx - 3, ty - 5).lineTo(tx + 3, ty - 5).closePath().fill(c.accent).restore();
+          doc
+            .save()
+            .moveTo(sx, sy)
+            .lineTo(sx, sy + 7)
+            .lineTo(tx, sy + 7)
+            .lineTo(tx, ty - 4)
+            .lineWidth(0.9)
+            .strokeColor(c.accent)
+            .stroke()
+            .restore();
+          doc
+            .save()
+            .moveTo(tx, ty)
+            .lineTo(tx - 3, ty - 5)
+            .lineTo(tx + 3, ty - 5)
+            .closePath()
+            .fill(c.accent)
+            .restore();
           if (next.share) w.drawTextAt([{ text: next.share }], tx + 4, sy + 1, 60, { size: 6.5, color: c.muted });
         }
       }
-      if (last) w.drawTextAt([{ text: L(ctx, 'finding.controller') }], bx, by + boxHeight + 1.5, boxWidth, { size: 6.5, color: c.primary, align: 'right' });
+      if (last)
+        w.drawTextAt([{ text: L(ctx, 'finding.controller') }], bx, by + boxHeight + 1.5, boxWidth, {
+          size: 6.5,
+          color: c.primary,
+          align: 'right',
+        });
     });
   });
   w.space(6);
 }
 
 /** The evidence not drawn elsewhere (chains), as YAML text; long lists are cut with a note. */
-export function evidenceDetails(evidence: Record<string, unknown>, truncatedNote = '… more in the attached findings.json'): string {
+export function evidenceDetails(
+  evidence: Record<string, unknown>,
+  truncatedNote = '… more in the attached findings.json',
+): string {
   const strip = (value: unknown, depth: number): unknown => {
     if (Array.isArray(value)) {
       const kept = value.slice(0, EVIDENCE_LIST_LIMIT).map((v) => strip(v, depth + 1));
-      return value.length > EVIDENCE_LIST_LIMIT ? [...kept, `${value.length - EVIDENCE_LIST_LIMIT} ${truncatedNote}`] : kept;
+      return value.length > EVIDENCE_LIST_LIMIT
+        ? [...kept, `${value.length - EVIDENCE_LIST_LIMIT} ${truncatedNote}`]
+        : kept;
     }
     if (value !== null && typeof value === 'object') {
       return Object.fromEntries(
@@ -709,7 +990,10 @@ function drawPreformatted(ctx: Ctx, text: string, indent: number): void {
     const spaces = /^ */.exec(raw)![0].length;
     const x = w.left + indent + spaces * size * 0.5;
     const keyMatch = /^(\s*(?:- )?)([^:]+:)(\s.*)?$/.exec(raw);
-    const content: Span[] = keyMatch && !raw.trimStart().startsWith('- "') ? [{ text: (keyMatch[1] + keyMatch[2]).trimStart(), color: theme.colours.muted }, { text: keyMatch[3] ?? '' }] : [{ text: raw.trimStart() }];
+    const content: Span[] =
+      keyMatch && !raw.trimStart().startsWith('- "')
+        ? [{ text: (keyMatch[1] + keyMatch[2]).trimStart(), color: theme.colours.muted }, { text: keyMatch[3] ?? '' }]
+        : [{ text: raw.trimStart() }];
     w.paragraph(content, { size, color: theme.colours.text, leading: 1.35 }, { x, after: 0, type: 'Code' });
   }
   w.space(4);
@@ -722,7 +1006,11 @@ export function drawControlResults(ctx: Ctx, number: string): void {
   const s = styles(theme);
   const c = theme.colours;
   w.group('Sect', () => {
-    w.heading(1, [{ text: `${number}  ${L(ctx, 'sections.controls')}` }], s.h1, { destination: 'controls', newPage: true, bookmark: `${number} ${L(ctx, 'sections.controls')}` });
+    w.heading(1, [{ text: `${number}  ${L(ctx, 'sections.controls')}` }], s.h1, {
+      destination: 'controls',
+      newPage: true,
+      bookmark: `${number} ${L(ctx, 'sections.controls')}`,
+    });
     drawBlocks(ctx, render(ctx, 'controls-intro.hbs'), 'controls');
     const order: Status[] = ['fail', 'error', 'not-evidenced', 'waived', 'pass', 'not-applicable'];
     const resultCell = (r: ControlResult): Cell => {
@@ -736,8 +1024,15 @@ export function drawControlResults(ctx: Ctx, number: string): void {
       return {
         spans: parts.flatMap((st, i) => [
           ...(i > 0 ? [{ text: ' · ', color: c.muted }] : []),
-          { text: `${r.counts[st]} `, bold: st === 'fail' || st === 'error', color: st === 'fail' || st === 'error' ? c.status[st] : undefined },
-          { text: L(ctx, `status.${st}`).toLowerCase(), color: st === 'fail' || st === 'error' ? c.status[st] : c.muted },
+          {
+            text: `${r.counts[st]} `,
+            bold: st === 'fail' || st === 'error',
+            color: st === 'fail' || st === 'error' ? c.status[st] : undefined,
+          },
+          {
+            text: L(ctx, `status.${st}`).toLowerCase(),
+            color: st === 'fail' || st === 'error' ? c.status[st] : c.muted,
+          },
         ]),
       };
     };
@@ -752,7 +1047,11 @@ export function drawControlResults(ctx: Ctx, number: string): void {
       report.controlResults.map((r) => [
         { spans: [{ text: r.control.id, bold: true }] },
         { spans: [{ text: r.control.title }] },
-        { spans: [{ text: L(ctx, `severity.${r.control.severity}`), color: c.severity[r.control.severity], bold: true }] },
+        {
+          spans: [
+            { text: L(ctx, `severity.${r.control.severity}`), color: c.severity[r.control.severity], bold: true },
+          ],
+        },
         resultCell(r),
         countsCell(r),
       ]),
@@ -798,7 +1097,14 @@ export function drawProfile(ctx: BaseCtx, letter: string, run: OperatorReport['r
       [L(ctx, 'profile.auditDate'), run.auditDate],
       [L(ctx, 'profile.auditDateSource'), run.auditDateSource],
       [L(ctx, 'profile.disabled'), p.disabled.length ? p.disabled.join(', ') : none],
-      [L(ctx, 'profile.severity'), Object.keys(p.severity).length ? Object.entries(p.severity).map(([k, v]) => `${k} → ${v}`).join(', ') : none],
+      [
+        L(ctx, 'profile.severity'),
+        Object.keys(p.severity).length
+          ? Object.entries(p.severity)
+              .map(([k, v]) => `${k} → ${v}`)
+              .join(', ')
+          : none,
+      ],
     ];
     w.table(
       [
@@ -813,7 +1119,10 @@ export function drawProfile(ctx: BaseCtx, letter: string, run: OperatorReport['r
         { header: L(ctx, 'table.parameter'), width: 1.3 },
         { header: L(ctx, 'table.value'), width: 3 },
       ],
-      Object.entries(p.parameters).map(([k, v]) => [{ spans: [{ text: k, bold: true }] }, { spans: [{ text: flowValue(v) }] }]),
+      Object.entries(p.parameters).map(([k, v]) => [
+        { spans: [{ text: k, bold: true }] },
+        { spans: [{ text: flowValue(v) }] },
+      ]),
       { size: 8, headerFill: c.primary },
     );
   });
@@ -823,12 +1132,20 @@ export function drawWaivers(ctx: Ctx, letter: string): void {
   const { w, theme, report } = ctx;
   const c = theme.colours;
   const order = ['applied', 'expired', 'unmatched', 'not-needed', 'requested'];
-  const colour: Record<string, string> = { applied: c.status.waived, expired: c.status.fail, unmatched: c.status['not-evidenced'], 'not-needed': c.muted, requested: c.muted };
+  const colour: Record<string, string> = {
+    applied: c.status.waived,
+    expired: c.status.fail,
+    unmatched: c.status['not-evidenced'],
+    'not-needed': c.muted,
+    requested: c.muted,
+  };
   w.group('Sect', () => {
     appendixHeading(ctx, letter, 'sections.waivers', 'waivers');
     drawBlocks(ctx, render(ctx, 'waivers-intro.hbs'), 'waivers');
     if (report.waivers.length === 0) return;
-    const waivers = [...report.waivers].sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const waivers = [...report.waivers].sort(
+      (a, b) => order.indexOf(a.status) - order.indexOf(b.status) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
     w.table(
       [
         { header: L(ctx, 'table.waiver'), width: 1.05 },
@@ -839,12 +1156,22 @@ export function drawWaivers(ctx: Ctx, letter: string): void {
         { header: L(ctx, 'table.message'), width: 3.2 },
       ],
       waivers.map((wv) => [
-        { spans: [{ text: wv.id, bold: true }, { text: `\n${L(ctx, `waiverSource.${wv.source}`)}`, color: c.muted, size: 6.5 }] },
+        {
+          spans: [
+            { text: wv.id, bold: true },
+            { text: `\n${L(ctx, `waiverSource.${wv.source}`)}`, color: c.muted, size: 6.5 },
+          ],
+        },
         { spans: [], badge: { text: wv.status, color: colour[wv.status] ?? c.muted } },
         { spans: [{ text: wv.control }] },
         { spans: [{ text: wv.expires }] },
         { spans: [{ text: wv.targets.join('\n') }] },
-        { spans: [{ text: wv.message }, { text: `\n${wv.location.file}:${wv.location.line}:${wv.location.column}`, color: c.muted, size: 6.5 }] },
+        {
+          spans: [
+            { text: wv.message },
+            { text: `\n${wv.location.file}:${wv.location.line}:${wv.location.column}`, color: c.muted, size: 6.5 },
+          ],
+        },
       ]),
       { size: 7.5, headerFill: c.primary },
     );
@@ -870,17 +1197,30 @@ export function drawCarriers(ctx: Ctx, letter: string): void {
           spans: [
             { text: carrier.name, bold: true },
             { text: `\n${carrier.id} · ${carrier.incorporatedIn}`, color: c.muted },
-            ...(carrier.declaredBy.length > 0 ? [{ text: `\n${L(ctx, 'table.declaredBy')} ${carrier.declaredBy.join(', ')}`, color: c.status['not-evidenced'], size: 6.5 }] : []),
+            ...(carrier.declaredBy.length > 0
+              ? [
+                  {
+                    text: `\n${L(ctx, 'table.declaredBy')} ${carrier.declaredBy.join(', ')}`,
+                    color: c.status['not-evidenced'],
+                    size: 6.5,
+                  },
+                ]
+              : []),
           ],
         },
         { spans: [{ text: carrier.roles.join(', ') }] },
         {
           spans: carrier.ownershipResolved
-            ? [{ text: carrier.controller.name }, { text: `\n${carrier.controller.country} · ${carrier.controller.type}`, color: c.muted }]
+            ? [
+                { text: carrier.controller.name },
+                { text: `\n${carrier.controller.country} · ${carrier.controller.type}`, color: c.muted },
+              ]
             : [{ text: L(ctx, 'table.unresolved'), color: c.status['not-evidenced'], bold: true }],
         },
         {
-          spans: carrier.highRisk ? [{ text: carrier.riskReasons.join('; '), color: c.status.fail }] : [{ text: L(ctx, 'table.notHighRisk'), color: c.muted }],
+          spans: carrier.highRisk
+            ? [{ text: carrier.riskReasons.join('; '), color: c.status.fail }]
+            : [{ text: L(ctx, 'table.notHighRisk'), color: c.muted }],
           fill: carrier.highRisk ? '#FCEDEC' : undefined,
         },
       ]),
@@ -889,7 +1229,12 @@ export function drawCarriers(ctx: Ctx, letter: string): void {
   });
 }
 
-export function drawInputs(ctx: BaseCtx, letter: string, report: Pick<OperatorReport, 'inputs' | 'errors' | 'run'>, template: TemplateName = 'inputs-intro.hbs'): void {
+export function drawInputs(
+  ctx: BaseCtx,
+  letter: string,
+  report: Pick<OperatorReport, 'inputs' | 'errors' | 'run'>,
+  template: TemplateName = 'inputs-intro.hbs',
+): void {
   const { w, theme } = ctx;
   const s = styles(theme);
   const c = theme.colours;
@@ -903,16 +1248,31 @@ export function drawInputs(ctx: BaseCtx, letter: string, report: Pick<OperatorRe
         { header: L(ctx, 'table.sha256'), width: 4 },
       ],
       report.inputs.map((i) => [
-        { spans: [{ text: i.file }, ...(i.builtin ? [{ text: `\n${L(ctx, 'table.builtin')}`, color: c.muted, size: 6.5 }] : [])] },
+        {
+          spans: [
+            { text: i.file },
+            ...(i.builtin ? [{ text: `\n${L(ctx, 'table.builtin')}`, color: c.muted, size: 6.5 }] : []),
+          ],
+        },
         { spans: [{ text: String(i.bytes) }] },
         { spans: [{ text: i.sha256, size: 6.8 }] },
       ]),
       { size: 7.5, headerFill: c.primary },
     );
     // The auditor's trusted facts that differ from the bundled registry, so a reader can weigh them.
-    w.heading(2, [{ text: L(ctx, 'sections.registryChanges') }], s.h2, { destination: 'registry-changes', toc: false, keep: 60 });
+    w.heading(2, [{ text: L(ctx, 'sections.registryChanges') }], s.h2, {
+      destination: 'registry-changes',
+      toc: false,
+      keep: 60,
+    });
     const currency = report.run.registry;
-    const stale = currency.stale.length > 0 ? ` ${currency.stale.length} ${L(ctx, 'registry.stale')} ${currency.maxAgeMonths} ${L(ctx, 'registry.months')}: ${currency.stale.slice(0, 10).map((f) => `${f.kind}/${f.id} (${f.fact}, ${f.checked || L(ctx, 'registry.never')})`).join('; ')}${currency.stale.length > 10 ? ' …' : ''}.` : '';
+    const stale =
+      currency.stale.length > 0
+        ? ` ${currency.stale.length} ${L(ctx, 'registry.stale')} ${currency.maxAgeMonths} ${L(ctx, 'registry.months')}: ${currency.stale
+            .slice(0, 10)
+            .map((f) => `${f.kind}/${f.id} (${f.fact}, ${f.checked || L(ctx, 'registry.never')})`)
+            .join('; ')}${currency.stale.length > 10 ? ' …' : ''}.`
+        : '';
     w.paragraph([{ text: `${L(ctx, 'registry.asOf')} ${currency.asOf || L(ctx, 'registry.never')}.${stale}` }], s.body);
     const changes = report.run.registryChanges;
     if (changes.length === 0) w.paragraph([{ text: L(ctx, 'registry.none') }], s.body);
@@ -926,20 +1286,35 @@ export function drawInputs(ctx: BaseCtx, letter: string, report: Pick<OperatorRe
         changes.map((r) => [
           { spans: [{ text: `${r.kind}/${r.id}`, bold: true }] },
           { spans: [{ text: L(ctx, `registry.${r.change}`) }] },
-          { spans: [{ text: r.at }, ...(r.replaces ? [{ text: `\n${L(ctx, 'registry.replaces')} ${r.replaces}`, color: c.muted, size: 6.5 }] : [])] },
+          {
+            spans: [
+              { text: r.at },
+              ...(r.replaces
+                ? [{ text: `\n${L(ctx, 'registry.replaces')} ${r.replaces}`, color: c.muted, size: 6.5 }]
+                : []),
+            ],
+          },
         ]),
         { size: 7.5, headerFill: c.primary },
       );
     }
     if (report.errors.length > 0) {
-      w.heading(2, [{ text: L(ctx, 'sections.inputErrors') }], s.h2, { destination: 'input-errors', toc: false, keep: 60 });
+      w.heading(2, [{ text: L(ctx, 'sections.inputErrors') }], s.h2, {
+        destination: 'input-errors',
+        toc: false,
+        keep: 60,
+      });
       w.table(
         [
           { header: L(ctx, 'table.location'), width: 2.4 },
           { header: L(ctx, 'table.code'), width: 0.9 },
           { header: L(ctx, 'table.message'), width: 4 },
         ],
-        report.errors.map((e) => [{ spans: [{ text: e.line > 0 ? `${e.file}:${e.line}:${e.column}` : e.file }] }, { spans: [{ text: e.code }] }, { spans: [{ text: e.message }] }]),
+        report.errors.map((e) => [
+          { spans: [{ text: e.line > 0 ? `${e.file}:${e.line}:${e.column}` : e.file }] },
+          { spans: [{ text: e.code }] },
+          { spans: [{ text: e.message }] },
+        ]),
         { size: 7.5, headerFill: c.primary },
       );
     }

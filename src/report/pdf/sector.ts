@@ -39,7 +39,16 @@ export interface SectorReport {
   baseline: BaselineComparison | null;
   inputs: InputFile[];
   errors: Diagnostic[];
-  scope: { tables: number; routes: number; activeRoutes: number; protocols: string[]; carriers: number; highRiskCarriers: number; agreements: number; files: number };
+  scope: {
+    tables: number;
+    routes: number;
+    activeRoutes: number;
+    protocols: string[];
+    carriers: number;
+    highRiskCarriers: number;
+    agreements: number;
+    files: number;
+  };
 }
 
 export interface ProtocolMatrix {
@@ -63,7 +72,9 @@ function protocolOrder(p: string): number {
 
 /** One heat map per protocol: the exposure matrix of sectorView, laid out as rows and columns. */
 export function protocolMatrices(view: SectorView): ProtocolMatrix[] {
-  const protocols = [...new Set(view.exposureMatrix.map((m) => m.protocol))].sort((a, b) => protocolOrder(a) - protocolOrder(b) || compareText(a, b));
+  const protocols = [...new Set(view.exposureMatrix.map((m) => m.protocol))].sort(
+    (a, b) => protocolOrder(a) - protocolOrder(b) || compareText(a, b),
+  );
   const rank = new Map(view.rankedByExposure.map((id, i) => [id, i]));
   const operators = new Map(view.operators.map((o) => [o.id, o]));
   return protocols.map((protocol) => {
@@ -81,14 +92,24 @@ export function protocolMatrices(view: SectorView): ProtocolMatrix[] {
         return cell ? { share: cell.share, routes: cell.routes } : null;
       }),
     }));
-    return { protocol, carriers: shown, moreCarriers: carriers.slice(MATRIX_COLUMN_LIMIT), rows, unexposed: view.operators.length - rows.length, max: Math.max(0, ...cells.map((m) => m.share)) };
+    return {
+      protocol,
+      carriers: shown,
+      moreCarriers: carriers.slice(MATRIX_COLUMN_LIMIT),
+      rows,
+      unexposed: view.operators.length - rows.length,
+      max: Math.max(0, ...cells.map((m) => m.share)),
+    };
   });
 }
 
 export function sectorReport(report: AuditReport): SectorReport {
   const { result, inventory } = report;
   const view = sectorView(report);
-  const counts = Object.fromEntries(STATUSES.map((s) => [s, result.summary.byStatus[s] ?? 0])) as Record<Status, number>;
+  const counts = Object.fromEntries(STATUSES.map((s) => [s, result.summary.byStatus[s] ?? 0])) as Record<
+    Status,
+    number
+  >;
   const routes = inventory.routes;
   return {
     reportId: reportId(result),
@@ -132,11 +153,15 @@ export function sectorContext(model: SectorReport, protocolName: (p: string) => 
   const unfinished = view.operators.filter((o) => o.result === 'INCOMPLETE' || o.result === 'ERROR');
   const topId = view.rankedByExposure[0];
   const top = view.operators.find((o) => o.id === topId && o.maxExposure > 0);
-  const topProtocol = top ? Object.entries(top.exposure).sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]))[0][0] : '';
+  const topProtocol = top
+    ? Object.entries(top.exposure).sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]))[0][0]
+    : '';
   const overLimit = view.operators.filter((o) => o.maxExposure > model.limit);
   const shared = view.carriers.filter((c) => c.highRisk && c.operators.length > 1);
   // Pass rates are over the operators a control applies to (SectorView.controls): one that applies nowhere is not weak.
-  const weakest = [...view.controls].filter((c) => c.applicable > 0 && c.failing + c.notEvidenced > 0).sort((a, b) => a.passRate - b.passRate || compareText(a.id, b.id));
+  const weakest = [...view.controls]
+    .filter((c) => c.applicable > 0 && c.failing + c.notEvidenced > 0)
+    .sort((a, b) => a.passRate - b.passRate || compareText(a.id, b.id));
   const worst = view.rankedByFailures[0];
   const worstOp = view.operators.find((o) => o.id === worst && o.failed > 0);
   const protocolList = model.scope.protocols.map(protocolName).join(', ');
@@ -152,11 +177,29 @@ export function sectorContext(model: SectorReport, protocolName: (p: string) => 
       overLimit: overLimit.length,
       overLimitList: overLimit.map((o) => names(o.id)),
       limit: model.limit,
-      topExposure: top ? { id: top.id, name: names(top.id), share: top.maxExposure, protocol: protocolName(topProtocol) } : null,
-      mostFailures: worstOp ? { id: worstOp.id, name: names(worstOp.id), critical: worstOp.failedCritical, high: worstOp.failedHigh, failed: worstOp.failed } : null,
+      topExposure: top
+        ? { id: top.id, name: names(top.id), share: top.maxExposure, protocol: protocolName(topProtocol) }
+        : null,
+      mostFailures: worstOp
+        ? {
+            id: worstOp.id,
+            name: names(worstOp.id),
+            critical: worstOp.failedCritical,
+            high: worstOp.failedHigh,
+            failed: worstOp.failed,
+          }
+        : null,
       sharedHighRiskCarriers: shared.length,
       sharedHighRiskList: shared.slice(0, 5).map((c) => `${c.name} (${c.operators.length})`),
-      weakestControls: weakest.slice(0, 3).map((c) => ({ id: c.id, title: c.title, passRate: c.passRate, passing: c.passing, applicable: c.applicable, failing: c.failing, notEvidenced: c.notEvidenced })),
+      weakestControls: weakest.slice(0, 3).map((c) => ({
+        id: c.id,
+        title: c.title,
+        passRate: c.passRate,
+        passing: c.passing,
+        applicable: c.applicable,
+        failing: c.failing,
+        notEvidenced: c.notEvidenced,
+      })),
       /** Controls that apply to at least one operator and pass wherever they apply. */
       controlsAllPass: view.controls.filter((c) => c.applicable > 0 && c.failing + c.notEvidenced === 0).length,
       /** Controls that apply to no operator of the run (every finding not-applicable, or none). */
@@ -166,15 +209,28 @@ export function sectorContext(model: SectorReport, protocolName: (p: string) => 
             previousAuditDate: model.baseline.previousAuditDate,
             source: model.baseline.source,
             // Every state, zero when a comparison built elsewhere (in-process) does not count it.
-            ...(Object.fromEntries(BASELINE_STATES.map((st) => [st, model.baseline!.counts[st] ?? 0])) as Record<BaselineState, number>),
+            ...(Object.fromEntries(BASELINE_STATES.map((st) => [st, model.baseline!.counts[st] ?? 0])) as Record<
+              BaselineState,
+              number
+            >),
             moved: changedCount(model.baseline.counts),
             removed: model.baseline.removed.length,
           }
         : null,
     },
-    operator: { id: 'sector', name: 'all audited operators', country: '', networks: [] as string[], plmns: [] as string[] },
+    operator: {
+      id: 'sector',
+      name: 'all audited operators',
+      country: '',
+      networks: [] as string[],
+      plmns: [] as string[],
+    },
     report: reportFacts(model.reportId, run),
-    result: resultFacts(model.verdict, STATUSES.reduce((sum, st) => sum + counts[st], 0), counts),
+    result: resultFacts(
+      model.verdict,
+      STATUSES.reduce((sum, st) => sum + counts[st], 0),
+      counts,
+    ),
     scope: { ...model.scope, protocolList },
     exposures: [] as unknown[],
     waivers: { total: 0, applied: 0, expired: 0, unmatched: 0, notNeeded: 0, requested: 0 },
@@ -201,7 +257,10 @@ function protocolName(ctx: BaseCtx, p: string): string {
 /** An operator in tables: its name in its own script, then id and country in grey. */
 function operatorSpans(ctx: SectorCtx, id: string): Span[] {
   const o = ctx.model.operators.get(id);
-  return [{ text: o?.name ?? id, bold: true }, { text: `\n${id}${o?.country ? ` · ${o.country}` : ''}`, color: ctx.theme.colours.muted, size: 6.5 }];
+  return [
+    { text: o?.name ?? id, bold: true },
+    { text: `\n${id}${o?.country ? ` · ${o.country}` : ''}`, color: ctx.theme.colours.muted, size: 6.5 },
+  ];
 }
 
 function resultCell(ctx: SectorCtx, result: Verdict): Cell {
@@ -210,7 +269,12 @@ function resultCell(ctx: SectorCtx, result: Verdict): Cell {
 
 function sectionHeading(ctx: SectorCtx, number: string, key: string, destination: string, newPage: boolean): void {
   const title = L(ctx, `sector.sections.${key}`);
-  ctx.w.heading(1, [{ text: `${number}  ${title}` }], styles(ctx.theme).h1, { destination, newPage, keep: 140, bookmark: `${number} ${title}` });
+  ctx.w.heading(1, [{ text: `${number}  ${title}` }], styles(ctx.theme).h1, {
+    destination,
+    newPage,
+    keep: 140,
+    bookmark: `${number} ${title}`,
+  });
 }
 
 // ---- 1 executive summary ------------------------------------------------------------------------
@@ -224,13 +288,23 @@ export function drawSectorSummary(ctx: SectorCtx, number: string): void {
     sectionHeading(ctx, number, 'summary', 'summary', true);
     w.space(4);
     const failing = view.operators.filter((o) => o.result === 'FAIL').length;
-    drawVerdictPanel(ctx, L(ctx, 'sector.overall'), 260, model.verdict, `${failing} ${L(ctx, 'sector.of')} ${view.operators.length} ${L(ctx, 'sector.operatorsFail')}`);
+    drawVerdictPanel(
+      ctx,
+      L(ctx, 'sector.overall'),
+      260,
+      model.verdict,
+      `${failing} ${L(ctx, 'sector.of')} ${view.operators.length} ${L(ctx, 'sector.operatorsFail')}`,
+    );
     w.space(10);
     drawBlocks(ctx, render(ctx, 'sector-summary.hbs'), 'summary');
     // With --baseline, what moved since the previous audit, before any per-operator figure.
     if (model.baseline) drawChangeCounts(ctx);
     // Key figures per operator, in the exposure ranking's order: the page a reader starts from.
-    w.heading(2, [{ text: L(ctx, 'sector.sections.glance') }], s.h2, { destination: 'summary-glance', toc: false, keep: 100 });
+    w.heading(2, [{ text: L(ctx, 'sector.sections.glance') }], s.h2, {
+      destination: 'summary-glance',
+      toc: false,
+      keep: 100,
+    });
     w.table(
       [
         { header: L(ctx, 'sector.table.operator'), width: 2.6 },
@@ -245,9 +319,33 @@ export function drawSectorSummary(ctx: SectorCtx, number: string): void {
         return [
           { spans: operatorSpans(ctx, id) },
           resultCell(ctx, o.result),
-          { spans: [{ text: `${formatShare(o.maxExposure)} %`, bold: true, color: o.maxExposure > model.limit ? c.status.fail : undefined }] },
-          { spans: [{ text: String(o.failedCritical), color: o.failedCritical > 0 ? c.severity.critical : c.muted, bold: o.failedCritical > 0 }] },
-          { spans: [{ text: String(o.failedHigh), color: o.failedHigh > 0 ? c.severity.high : c.muted, bold: o.failedHigh > 0 }] },
+          {
+            spans: [
+              {
+                text: `${formatShare(o.maxExposure)} %`,
+                bold: true,
+                color: o.maxExposure > model.limit ? c.status.fail : undefined,
+              },
+            ],
+          },
+          {
+            spans: [
+              {
+                text: String(o.failedCritical),
+                color: o.failedCritical > 0 ? c.severity.critical : c.muted,
+                bold: o.failedCritical > 0,
+              },
+            ],
+          },
+          {
+            spans: [
+              {
+                text: String(o.failedHigh),
+                color: o.failedHigh > 0 ? c.severity.high : c.muted,
+                bold: o.failedHigh > 0,
+              },
+            ],
+          },
           { spans: [{ text: String(o.failed) }] },
         ];
       }),
@@ -268,7 +366,9 @@ export function tint(hex: string, t: number): string {
 export function matrixAlt(ctx: SectorCtx, m: ProtocolMatrix): string {
   const carrierName = (id: string) => ctx.model.view.carriers.find((c) => c.id === id)?.name ?? id;
   const rows = m.rows.map((r) => {
-    const cells = m.carriers.flatMap((carrier, i) => (r.cells[i] ? [`${carrierName(carrier)} ${formatShare(r.cells[i]!.share)} %`] : []));
+    const cells = m.carriers.flatMap((carrier, i) =>
+      r.cells[i] ? [`${carrierName(carrier)} ${formatShare(r.cells[i]!.share)} %`] : [],
+    );
     return `${ctx.model.operators.get(r.operator)?.name ?? r.operator}: ${cells.join(', ')}; ${L(ctx, 'sector.matrix.total')} ${formatShare(r.total)} %`;
   });
   return `${protocolName(ctx, m.protocol)} — ${rows.join('. ')}.`;
@@ -283,7 +383,11 @@ function drawMatrix(ctx: SectorCtx, m: ProtocolMatrix): void {
   const cols = Math.max(1, m.carriers.length);
   const cellWidth = Math.min(70, (w.width - labelWidth - totalWidth) / cols);
   const carrierName = (id: string) => model.view.carriers.find((x) => x.id === id)?.name ?? id;
-  const headers = m.carriers.map((id) => w.layout([{ text: carrierName(id), bold: true }], cellWidth - 4, { size: 6.5, color: c.text, leading: 1.2 }).slice(0, 4));
+  const headers = m.carriers.map((id) =>
+    w
+      .layout([{ text: carrierName(id), bold: true }], cellWidth - 4, { size: 6.5, color: c.text, leading: 1.2 })
+      .slice(0, 4),
+  );
   const headerHeight = Math.max(20, ...headers.map((ls) => ls.reduce((s, l) => s + l.height, 0))) + 6;
   const rowHeight = 22;
   const perPage = Math.max(1, Math.floor((w.bottom - w.top - headerHeight - 30) / rowHeight));
@@ -302,12 +406,20 @@ function drawMatrix(ctx: SectorCtx, m: ProtocolMatrix): void {
           cy += line.height;
         }
       });
-      w.drawTextAt([{ text: L(ctx, 'sector.matrix.total'), bold: true }], x + labelWidth + cols * cellWidth + 4, y + headerHeight - 13, totalWidth - 4, { size: 6.5, color: c.text, align: 'right' });
+      w.drawTextAt(
+        [{ text: L(ctx, 'sector.matrix.total'), bold: true }],
+        x + labelWidth + cols * cellWidth + 4,
+        y + headerHeight - 13,
+        totalWidth - 4,
+        { size: 6.5, color: c.text, align: 'right' },
+      );
       rows.forEach((row, r) => {
         const ry = y + headerHeight + r * rowHeight;
         const name = model.operators.get(row.operator)?.name ?? row.operator;
         // Up to two lines of the name (in its own script); the id stays in the alternative text and the tables.
-        const nameLines = w.layout([{ text: name }], labelWidth - 8, { size: 7, color: c.text, leading: 1.25 }).slice(0, 2);
+        const nameLines = w
+          .layout([{ text: name }], labelWidth - 8, { size: 7, color: c.text, leading: 1.25 })
+          .slice(0, 2);
         let ny = ry + (rowHeight - nameLines.reduce((h, l) => h + l.height, 0)) / 2;
         for (const line of nameLines) {
           w.drawLine(line, x, ny, labelWidth - 8, 'right');
@@ -316,13 +428,35 @@ function drawMatrix(ctx: SectorCtx, m: ProtocolMatrix): void {
         row.cells.forEach((cell, i) => {
           const cx = x + labelWidth + i * cellWidth;
           const t = cell ? 0.15 + 0.85 * (cell.share / scaleMax) : 0;
-          doc.save().rect(cx + 1, ry + 1, cellWidth - 2, rowHeight - 2).fill(cell ? tint(c.severity.high, t) : c.shade).restore();
-          if (cell) w.drawTextAt([{ text: `${formatShare(cell.share)} %`, bold: t > 0.55 }], cx, ry + 7, cellWidth, { size: 7, color: t > 0.55 ? '#FFFFFF' : c.text, align: 'center' });
+          doc
+            .save()
+            .rect(cx + 1, ry + 1, cellWidth - 2, rowHeight - 2)
+            .fill(cell ? tint(c.severity.high, t) : c.shade)
+            .restore();
+          if (cell)
+            w.drawTextAt([{ text: `${formatShare(cell.share)} %`, bold: t > 0.55 }], cx, ry + 7, cellWidth, {
+              size: 7,
+              color: t > 0.55 ? '#FFFFFF' : c.text,
+              align: 'center',
+            });
         });
         const over = row.total > model.limit;
-        w.drawTextAt([{ text: `${formatShare(row.total)} %`, bold: true }], x + labelWidth + cols * cellWidth + 4, ry + 7, totalWidth - 4, { size: 7.5, color: over ? c.status.fail : c.text, align: 'right' });
+        w.drawTextAt(
+          [{ text: `${formatShare(row.total)} %`, bold: true }],
+          x + labelWidth + cols * cellWidth + 4,
+          ry + 7,
+          totalWidth - 4,
+          { size: 7.5, color: over ? c.status.fail : c.text, align: 'right' },
+        );
       });
-      doc.save().moveTo(x + labelWidth, y + headerHeight).lineTo(x + labelWidth + cols * cellWidth, y + headerHeight).lineWidth(0.6).strokeColor(c.text).stroke().restore();
+      doc
+        .save()
+        .moveTo(x + labelWidth, y + headerHeight)
+        .lineTo(x + labelWidth + cols * cellWidth, y + headerHeight)
+        .lineWidth(0.6)
+        .strokeColor(c.text)
+        .stroke()
+        .restore();
     });
   }
 }
@@ -339,7 +473,11 @@ export function drawExposureMatrix(ctx: SectorCtx, number: string): void {
     }
     model.matrices.forEach((m, i) => {
       w.space(6);
-      w.heading(2, [{ text: `${number}.${i + 1}  ${protocolName(ctx, m.protocol)}` }], s.h2, { destination: `matrix-${m.protocol}`, keep: 90, bookmark: `${number}.${i + 1} ${protocolName(ctx, m.protocol)}` });
+      w.heading(2, [{ text: `${number}.${i + 1}  ${protocolName(ctx, m.protocol)}` }], s.h2, {
+        destination: `matrix-${m.protocol}`,
+        keep: 90,
+        bookmark: `${number}.${i + 1} ${protocolName(ctx, m.protocol)}`,
+      });
       drawMatrix(ctx, m);
       const notes: string[] = [];
       if (m.unexposed > 0) notes.push(`${L(ctx, 'sector.matrix.unexposed')}: ${m.unexposed}`);
@@ -360,7 +498,11 @@ export function drawRankings(ctx: SectorCtx, number: string): void {
   w.group('Sect', () => {
     sectionHeading(ctx, number, 'rankings', 'rankings', true);
     drawBlocks(ctx, render(ctx, 'sector-rankings.hbs'), 'rankings');
-    w.heading(2, [{ text: `${number}.1  ${L(ctx, 'sector.sections.byExposure')}` }], s.h2, { destination: 'ranking-exposure', keep: 90, bookmark: `${number}.1 ${L(ctx, 'sector.sections.byExposure')}` });
+    w.heading(2, [{ text: `${number}.1  ${L(ctx, 'sector.sections.byExposure')}` }], s.h2, {
+      destination: 'ranking-exposure',
+      keep: 90,
+      bookmark: `${number}.1 ${L(ctx, 'sector.sections.byExposure')}`,
+    });
     w.table(
       [
         { header: L(ctx, 'sector.table.rank'), width: 0.4, align: 'right' },
@@ -378,13 +520,32 @@ export function drawRankings(ctx: SectorCtx, number: string): void {
           { spans: [{ text: String(i + 1), bold: true }] },
           { spans: operatorSpans(ctx, id) },
           resultCell(ctx, o.result),
-          { spans: [{ text: `${formatShare(o.maxExposure)} %`, bold: true, color: o.maxExposure > model.limit ? c.status.fail : undefined }] },
-          { spans: [{ text: parts.length > 0 ? parts.join(' · ') : L(ctx, 'sector.table.noExposure'), color: parts.length > 0 ? undefined : c.muted }] },
+          {
+            spans: [
+              {
+                text: `${formatShare(o.maxExposure)} %`,
+                bold: true,
+                color: o.maxExposure > model.limit ? c.status.fail : undefined,
+              },
+            ],
+          },
+          {
+            spans: [
+              {
+                text: parts.length > 0 ? parts.join(' · ') : L(ctx, 'sector.table.noExposure'),
+                color: parts.length > 0 ? undefined : c.muted,
+              },
+            ],
+          },
         ];
       }),
       { size: 7.5, headerFill: c.primary },
     );
-    w.heading(2, [{ text: `${number}.2  ${L(ctx, 'sector.sections.byFailures')}` }], s.h2, { destination: 'ranking-failures', keep: 90, bookmark: `${number}.2 ${L(ctx, 'sector.sections.byFailures')}` });
+    w.heading(2, [{ text: `${number}.2  ${L(ctx, 'sector.sections.byFailures')}` }], s.h2, {
+      destination: 'ranking-failures',
+      keep: 90,
+      bookmark: `${number}.2 ${L(ctx, 'sector.sections.byFailures')}`,
+    });
     w.table(
       [
         { header: L(ctx, 'sector.table.rank'), width: 0.4, align: 'right' },
@@ -400,8 +561,24 @@ export function drawRankings(ctx: SectorCtx, number: string): void {
           { spans: [{ text: String(i + 1), bold: true }] },
           { spans: operatorSpans(ctx, id) },
           resultCell(ctx, o.result),
-          { spans: [{ text: String(o.failedCritical), bold: o.failedCritical > 0, color: o.failedCritical > 0 ? c.severity.critical : c.muted }] },
-          { spans: [{ text: String(o.failedHigh), bold: o.failedHigh > 0, color: o.failedHigh > 0 ? c.severity.high : c.muted }] },
+          {
+            spans: [
+              {
+                text: String(o.failedCritical),
+                bold: o.failedCritical > 0,
+                color: o.failedCritical > 0 ? c.severity.critical : c.muted,
+              },
+            ],
+          },
+          {
+            spans: [
+              {
+                text: String(o.failedHigh),
+                bold: o.failedHigh > 0,
+                color: o.failedHigh > 0 ? c.severity.high : c.muted,
+              },
+            ],
+          },
           { spans: [{ text: String(o.failed) }] },
         ];
       }),
@@ -430,7 +607,14 @@ export function drawSectorCarriers(ctx: SectorCtx, number: string): void {
       carriers.slice(0, SECTOR_CARRIER_LIMIT).map((carrier) => [
         { spans: [{ text: String(carrier.operators.length), bold: true }] },
         {
-          spans: [{ text: carrier.name, bold: true }, { text: `\n${carrier.id}${carrier.highRisk ? ` · ${L(ctx, 'sector.table.highRisk')}` : ''}`, color: carrier.highRisk ? c.status.fail : c.muted, size: 6.5 }],
+          spans: [
+            { text: carrier.name, bold: true },
+            {
+              text: `\n${carrier.id}${carrier.highRisk ? ` · ${L(ctx, 'sector.table.highRisk')}` : ''}`,
+              color: carrier.highRisk ? c.status.fail : c.muted,
+              size: 6.5,
+            },
+          ],
           fill: carrier.highRisk ? '#FCEDEC' : undefined,
         },
         { spans: [{ text: carrier.controller }] },
@@ -439,7 +623,11 @@ export function drawSectorCarriers(ctx: SectorCtx, number: string): void {
       { size: 7.5, headerFill: c.primary },
     );
     if (carriers.length > SECTOR_CARRIER_LIMIT) {
-      w.paragraph([{ text: `${carriers.length - SECTOR_CARRIER_LIMIT} ${L(ctx, 'sector.table.moreCarriers')}` }], s.small, { after: 4 });
+      w.paragraph(
+        [{ text: `${carriers.length - SECTOR_CARRIER_LIMIT} ${L(ctx, 'sector.table.moreCarriers')}` }],
+        s.small,
+        { after: 4 },
+      );
     }
   });
 }
@@ -471,16 +659,42 @@ export function drawPassRates(ctx: SectorCtx, number: string): void {
           { spans: [{ text: ctl.id, bold: true }] },
           { spans: [{ text: ctl.title }] },
           { spans: [{ text: L(ctx, `severity.${ctl.severity}`), bold: true, color: c.severity[severity] ?? c.text }] },
-          { spans: [{ text: `${ctl.applicable} ${L(ctx, 'passRates.of')} ${model.view.operators.length}`, color: nowhere ? c.muted : undefined }] },
-          { spans: [{ text: nowhere ? '—' : `${ctl.passing} ${L(ctx, 'passRates.of')} ${ctl.applicable}`, color: nowhere ? c.muted : undefined }] },
-          { spans: [{ text: String(ctl.failing), bold: ctl.failing > 0, color: ctl.failing > 0 ? c.status.fail : c.muted }] },
-          { spans: [{ text: String(ctl.notEvidenced), color: ctl.notEvidenced > 0 ? c.status['not-evidenced'] : c.muted }] },
+          {
+            spans: [
+              {
+                text: `${ctl.applicable} ${L(ctx, 'passRates.of')} ${model.view.operators.length}`,
+                color: nowhere ? c.muted : undefined,
+              },
+            ],
+          },
+          {
+            spans: [
+              {
+                text: nowhere ? '—' : `${ctl.passing} ${L(ctx, 'passRates.of')} ${ctl.applicable}`,
+                color: nowhere ? c.muted : undefined,
+              },
+            ],
+          },
+          {
+            spans: [
+              { text: String(ctl.failing), bold: ctl.failing > 0, color: ctl.failing > 0 ? c.status.fail : c.muted },
+            ],
+          },
+          {
+            spans: [
+              { text: String(ctl.notEvidenced), color: ctl.notEvidenced > 0 ? c.status['not-evidenced'] : c.muted },
+            ],
+          },
           nowhere
             ? { spans: [{ text: L(ctx, 'passRates.nowhere'), color: c.muted, size: 6.5 }] }
             : {
                 spans: [
                   { text: `${formatShare(rate)} %`, bold: true, color: rate < 100 ? c.status.fail : c.status.pass },
-                  { text: `\n${ctl.passing} ${L(ctx, 'passRates.of')} ${ctl.applicable} ${L(ctx, 'passRates.whereItApplies')}`, color: c.muted, size: 6.5 },
+                  {
+                    text: `\n${ctl.passing} ${L(ctx, 'passRates.of')} ${ctl.applicable} ${L(ctx, 'passRates.whereItApplies')}`,
+                    color: c.muted,
+                    size: 6.5,
+                  },
                 ],
               },
         ];
@@ -495,7 +709,15 @@ export function drawPassRates(ctx: SectorCtx, number: string): void {
 /** A count of findings in one baseline state: coloured when there are some and they moved. */
 function stateCountCell(ctx: SectorCtx, state: BaselineState, n: number): Cell {
   const moved = n > 0 && state !== 'unchanged';
-  return { spans: [{ text: String(n), bold: moved && (state === 'regressed' || state === 'new' || state === 'resolved'), color: moved ? stateColour(ctx, state) : ctx.theme.colours.muted }] };
+  return {
+    spans: [
+      {
+        text: String(n),
+        bold: moved && (state === 'regressed' || state === 'new' || state === 'resolved'),
+        color: moved ? stateColour(ctx, state) : ctx.theme.colours.muted,
+      },
+    ],
+  };
 }
 
 /**
@@ -518,8 +740,16 @@ function drawChangeCounts(ctx: SectorCtx): void {
     { after: 4 },
   );
   w.table(
-    [{ header: '', width: 1.6 }, ...BASELINE_STATES.map((st) => ({ header: L(ctx, `changes.state.${st}`), width: 0.8, align: 'right' as const }))],
-    [[{ spans: [{ text: L(ctx, 'changes.sector'), bold: true }] }, ...BASELINE_STATES.map((st) => stateCountCell(ctx, st, baseline.counts[st] ?? 0))]],
+    [
+      { header: '', width: 1.6 },
+      ...BASELINE_STATES.map((st) => ({ header: L(ctx, `changes.state.${st}`), width: 0.8, align: 'right' as const })),
+    ],
+    [
+      [
+        { spans: [{ text: L(ctx, 'changes.sector'), bold: true }] },
+        ...BASELINE_STATES.map((st) => stateCountCell(ctx, st, baseline.counts[st] ?? 0)),
+      ],
+    ],
     { size: 7.5, headerFill: c.primary },
   );
 }
@@ -534,15 +764,32 @@ export function drawChanges(ctx: SectorCtx, number: string): void {
     const baseline = model.baseline;
     if (!baseline) return;
     w.table(
-      [{ header: L(ctx, 'sector.table.operator'), width: 2.4 }, ...BASELINE_STATES.map((st) => ({ header: L(ctx, `changes.state.${st}`), width: 0.8, align: 'right' as const }))],
       [
-        ...(model.view.changes ?? []).map((ch) => [{ spans: operatorSpans(ctx, ch.operator) }, ...BASELINE_STATES.map((st) => stateCountCell(ctx, st, ch[st]))]),
-        [{ spans: [{ text: L(ctx, 'table.total'), bold: true }] }, ...BASELINE_STATES.map((st) => ({ spans: [{ text: String(baseline.counts[st] ?? 0), bold: true }] }))],
+        { header: L(ctx, 'sector.table.operator'), width: 2.4 },
+        ...BASELINE_STATES.map((st) => ({
+          header: L(ctx, `changes.state.${st}`),
+          width: 0.8,
+          align: 'right' as const,
+        })),
+      ],
+      [
+        ...(model.view.changes ?? []).map((ch) => [
+          { spans: operatorSpans(ctx, ch.operator) },
+          ...BASELINE_STATES.map((st) => stateCountCell(ctx, st, ch[st])),
+        ]),
+        [
+          { spans: [{ text: L(ctx, 'table.total'), bold: true }] },
+          ...BASELINE_STATES.map((st) => ({ spans: [{ text: String(baseline.counts[st] ?? 0), bold: true }] })),
+        ],
       ],
       { size: 7.5, headerFill: c.primary },
     );
     if (baseline.removed.length === 0) return;
-    w.heading(2, [{ text: L(ctx, 'sector.sections.removed') }], s.h2, { destination: 'changes-removed', toc: false, keep: 70 });
+    w.heading(2, [{ text: L(ctx, 'sector.sections.removed') }], s.h2, {
+      destination: 'changes-removed',
+      toc: false,
+      keep: 70,
+    });
     w.table(
       [
         { header: L(ctx, 'sector.table.operator'), width: 1.4 },
@@ -550,14 +797,21 @@ export function drawChanges(ctx: SectorCtx, number: string): void {
         { header: L(ctx, 'finding.subject'), width: 3.2 },
         { header: L(ctx, 'sector.table.previousStatus'), width: 1.1 },
       ],
-      baseline.removed.slice(0, REMOVED_LIMIT).map((r) => [
-        { spans: [{ text: r.operator }] },
-        { spans: [{ text: r.control, bold: true }] },
-        { spans: [{ text: r.subject }] },
-        { spans: [], badge: { text: L(ctx, `status.${r.previousStatus}`), color: c.status[r.previousStatus] } },
-      ]),
+      baseline.removed
+        .slice(0, REMOVED_LIMIT)
+        .map((r) => [
+          { spans: [{ text: r.operator }] },
+          { spans: [{ text: r.control, bold: true }] },
+          { spans: [{ text: r.subject }] },
+          { spans: [], badge: { text: L(ctx, `status.${r.previousStatus}`), color: c.status[r.previousStatus] } },
+        ]),
       { size: 7.5, headerFill: c.primary },
     );
-    if (baseline.removed.length > REMOVED_LIMIT) w.paragraph([{ text: `${baseline.removed.length - REMOVED_LIMIT} ${L(ctx, 'sector.table.moreRemoved')}` }], s.small, { after: 4 });
+    if (baseline.removed.length > REMOVED_LIMIT)
+      w.paragraph(
+        [{ text: `${baseline.removed.length - REMOVED_LIMIT} ${L(ctx, 'sector.table.moreRemoved')}` }],
+        s.small,
+        { after: 4 },
+      );
   });
 }

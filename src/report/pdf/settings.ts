@@ -38,17 +38,20 @@ function fail(set: TemplateSet, name: 'theme.yaml.hbs' | 'labels.yaml.hbs', mess
 }
 
 function text(set: TemplateSet, value: unknown, key: string): string {
-  if (typeof value !== 'string' && typeof value !== 'number') fail(set, 'theme.yaml.hbs', `${key}: expected text, found ${JSON.stringify(value)}`);
+  if (typeof value !== 'string' && typeof value !== 'number')
+    fail(set, 'theme.yaml.hbs', `${key}: expected text, found ${JSON.stringify(value)}`);
   return String(value);
 }
 
 function colour(set: TemplateSet, value: unknown, key: string): string {
-  if (typeof value !== 'string' || !HEX.test(value)) fail(set, 'theme.yaml.hbs', `${key}: expected a colour written #rrggbb, found ${JSON.stringify(value)}`);
+  if (typeof value !== 'string' || !HEX.test(value))
+    fail(set, 'theme.yaml.hbs', `${key}: expected a colour written #rrggbb, found ${JSON.stringify(value)}`);
   return value;
 }
 
 function record(set: TemplateSet, value: unknown, key: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(set, 'theme.yaml.hbs', `${key}: expected a mapping`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    fail(set, 'theme.yaml.hbs', `${key}: expected a mapping`);
   return value as Record<string, unknown>;
 }
 
@@ -56,7 +59,8 @@ function logoBytes(set: TemplateSet, value: unknown): Buffer | null {
   if (value === undefined || value === null || value === '') return null;
   const path = text(set, value, 'logo');
   const full = isAbsolute(path) ? path : join(set.templates['theme.yaml.hbs'].dir, path);
-  if (!existsSync(full)) fail(set, 'theme.yaml.hbs', `logo: no file ${path} (relative paths start at the template's own folder)`);
+  if (!existsSync(full))
+    fail(set, 'theme.yaml.hbs', `logo: no file ${path} (relative paths start at the template's own folder)`);
   const bytes = readFileSync(full);
   const png = bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
   const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
@@ -70,7 +74,12 @@ export function loadTheme(set: TemplateSet, context: object): Theme {
   const severity = record(set, colours.severity, 'colours.severity');
   const status = record(set, colours.status, 'colours.status');
   const language = text(set, raw.language, 'language');
-  if (!/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(language)) fail(set, 'theme.yaml.hbs', `language: expected a language tag such as en or en-GB, found ${JSON.stringify(language)}`);
+  if (!/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(language))
+    fail(
+      set,
+      'theme.yaml.hbs',
+      `language: expected a language tag such as en or en-GB, found ${JSON.stringify(language)}`,
+    );
   return {
     organisation: text(set, raw.organisation, 'organisation'),
     language,
@@ -84,8 +93,13 @@ export function loadTheme(set: TemplateSet, context: object): Theme {
       rule: colour(set, colours.rule, 'colours.rule'),
       shade: colour(set, colours.shade, 'colours.shade'),
       highlight: colour(set, colours.highlight, 'colours.highlight'),
-      severity: Object.fromEntries(SEVERITIES.map((s) => [s, colour(set, severity[s], `colours.severity.${s}`)])) as Record<Severity, string>,
-      status: Object.fromEntries(STATUSES.map((s) => [s, colour(set, status[s], `colours.status.${s}`)])) as Record<Status, string>,
+      severity: Object.fromEntries(
+        SEVERITIES.map((s) => [s, colour(set, severity[s], `colours.severity.${s}`)]),
+      ) as Record<Severity, string>,
+      status: Object.fromEntries(STATUSES.map((s) => [s, colour(set, status[s], `colours.status.${s}`)])) as Record<
+        Status,
+        string
+      >,
     },
   };
 }
@@ -95,7 +109,8 @@ export function flattenLabels(value: Record<string, unknown>, prefix = ''): Labe
   const out: Labels = {};
   for (const [key, v] of Object.entries(value)) {
     const path = prefix ? `${prefix}.${key}` : key;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flattenLabels(v as Record<string, unknown>, path));
+    if (v !== null && typeof v === 'object' && !Array.isArray(v))
+      Object.assign(out, flattenLabels(v as Record<string, unknown>, path));
     else out[path] = v === null || v === undefined ? '' : String(v);
   }
   return out;
@@ -108,7 +123,8 @@ export function flattenLabels(value: Record<string, unknown>, prefix = ''): Labe
 export function loadLabels(set: TemplateSet, context: object, required: readonly string[]): Labels {
   const labels = flattenLabels(renderYaml(set, 'labels.yaml.hbs', context));
   const missing = required.filter((k) => !(k in labels) || labels[k].trim() === '');
-  if (missing.length > 0) fail(set, 'labels.yaml.hbs', `missing label${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+  if (missing.length > 0)
+    fail(set, 'labels.yaml.hbs', `missing label${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
   return labels;
 }
 

@@ -74,9 +74,13 @@ function displayPath(path: string): string {
 export function loadTemplates(templateDir?: string): TemplateSet {
   const overrideDir = templateDir === undefined ? undefined : join(templateDir, 'pdf');
   if (overrideDir !== undefined && existsSync(overrideDir) && statSync(overrideDir).isDirectory()) {
-    const unknown = readdirSync(overrideDir).filter((f) => f.endsWith('.hbs') && !(TEMPLATE_NAMES as readonly string[]).includes(f)).sort();
+    const unknown = readdirSync(overrideDir)
+      .filter((f) => f.endsWith('.hbs') && !(TEMPLATE_NAMES as readonly string[]).includes(f))
+      .sort();
     if (unknown.length > 0) {
-      throw new TemplateError(`${displayPath(join(overrideDir, unknown[0]))}: not a PDF template; the templates that can be overridden are ${TEMPLATE_NAMES.join(', ')}`);
+      throw new TemplateError(
+        `${displayPath(join(overrideDir, unknown[0]))}: not a PDF template; the templates that can be overridden are ${TEMPLATE_NAMES.join(', ')}`,
+      );
     }
   }
   const templates = {} as Record<TemplateName, LoadedTemplate>;
@@ -113,8 +117,12 @@ export function loadTemplates(templateDir?: string): TemplateSet {
 /** A Handlebars error as `file:line:column: message` (Handlebars columns are 0-based). */
 function located(file: string, err: unknown): TemplateError {
   const e = err as Error & { lineNumber?: number; column?: number };
-  const message = e.message.replace(/ - \d+:\d+$/, '').replace(/ in (\[object Object\]|undefined|null)$/, '').replace(/\n/g, ' ');
-  if (typeof e.lineNumber === 'number') return new TemplateError(`${file}:${e.lineNumber}:${(e.column ?? 0) + 1}: ${message}`);
+  const message = e.message
+    .replace(/ - \d+:\d+$/, '')
+    .replace(/ in (\[object Object\]|undefined|null)$/, '')
+    .replace(/\n/g, ' ');
+  if (typeof e.lineNumber === 'number')
+    return new TemplateError(`${file}:${e.lineNumber}:${(e.column ?? 0) + 1}: ${message}`);
   const line = /line (\d+)/.exec(e.message)?.[1];
   return new TemplateError(`${file}:${line ?? 1}:1: ${message}`);
 }
@@ -123,7 +131,8 @@ function located(file: string, err: unknown): TemplateError {
 function escapeDeep(value: unknown): unknown {
   if (typeof value === 'string') return escapeMarkup(value);
   if (Array.isArray(value)) return value.map(escapeDeep);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeDeep(v)]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeDeep(v)]));
   return value;
 }
 
@@ -136,21 +145,34 @@ function handlebarsEnvironment(): typeof Handlebars {
   });
   env.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   env.registerHelper('gt', (a: number, b: number) => a > b);
-  env.registerHelper('join', (list: unknown[], separator: unknown) => (Array.isArray(list) ? list.join(typeof separator === 'string' ? separator : ', ') : ''));
+  env.registerHelper('join', (list: unknown[], separator: unknown) =>
+    Array.isArray(list) ? list.join(typeof separator === 'string' ? separator : ', ') : '',
+  );
   env.registerHelper('json', (value: unknown) => JSON.stringify(value ?? null));
-  env.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map((a) => String(a ?? '')).join(''));
+  env.registerHelper('concat', (...args: unknown[]) =>
+    args
+      .slice(0, -1)
+      .map((a) => String(a ?? ''))
+      .join(''),
+  );
   env.registerHelper('upper', (value: unknown) => String(value).toUpperCase());
   return env;
 }
 
 /** Renders a YAML template and parses it; a YAML error points at the line of the rendered text. */
-export function renderYaml(set: TemplateSet, name: (typeof YAML_TEMPLATES)[number], context: object): Record<string, unknown> {
+export function renderYaml(
+  set: TemplateSet,
+  name: (typeof YAML_TEMPLATES)[number],
+  context: object,
+): Record<string, unknown> {
   const text = set.render(name, context);
   const doc = parseDocument(text, { prettyErrors: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const line = e.linePos?.[0].line ?? 1;
-    throw new TemplateError(`${set.templates[name].file}:${line}:${e.linePos?.[0].col ?? 1}: the rendered text is not valid YAML: ${e.message.split('\n')[0]}`);
+    throw new TemplateError(
+      `${set.templates[name].file}:${line}:${e.linePos?.[0].col ?? 1}: the rendered text is not valid YAML: ${e.message.split('\n')[0]}`,
+    );
   }
   const value = doc.toJS();
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

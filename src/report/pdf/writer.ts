@@ -158,7 +158,11 @@ export class PdfWriter {
   }
 
   /** Runs `body` with a new structure element (Sect, L, Table …) as the parent of what it draws. */
-  group<T>(type: string, body: (el: StructElement) => T, options: { title?: string; alt?: string; lang?: string } = {}): T {
+  group<T>(
+    type: string,
+    body: (el: StructElement) => T,
+    options: { title?: string; alt?: string; lang?: string } = {},
+  ): T {
     const el = this.doc.struct(type, options);
     this.parent.add(el);
     this.parents.push(el);
@@ -219,7 +223,14 @@ export class PdfWriter {
   }
 
   private pieces(text: string, bold: boolean, size: number, color: string): Piece[] {
-    return fontRuns(text).map((run) => ({ text: run.text, script: run.script, bold, size, color, width: this.measure(run.text, size, bold) }));
+    return fontRuns(text).map((run) => ({
+      text: run.text,
+      script: run.script,
+      bold,
+      size,
+      color,
+      width: this.measure(run.text, size, bold),
+    }));
   }
 
   /** Breaks spans into lines no wider than `width`. Long words (paths, hashes) break at / # - _ . : or anywhere. */
@@ -332,7 +343,11 @@ export class PdfWriter {
    * A paragraph in structure element `type` (P, H1, LBody …) at x with the given width, continuing on the
    * next page when it runs past the bottom margin. Returns the element.
    */
-  paragraph(spans: Span[], style: TextStyle, options: { type?: string; x?: number; width?: number; after?: number; parent?: StructElement } = {}): StructElement {
+  paragraph(
+    spans: Span[],
+    style: TextStyle,
+    options: { type?: string; x?: number; width?: number; after?: number; parent?: StructElement } = {},
+  ): StructElement {
     const x = options.x ?? this.left;
     const width = options.width ?? this.right - x;
     const el = this.doc.struct(options.type ?? 'P');
@@ -344,7 +359,13 @@ export class PdfWriter {
   }
 
   /** Draws lines into an element page by page. */
-  private flowLines(el: StructElement, lines: Line[], x: number, width: number, align?: 'left' | 'right' | 'center'): void {
+  private flowLines(
+    el: StructElement,
+    lines: Line[],
+    x: number,
+    width: number,
+    align?: 'left' | 'right' | 'center',
+  ): void {
     let i = 0;
     while (i < lines.length) {
       if (this.y + lines[i].height > this.bottom) this.newPage();
@@ -393,7 +414,9 @@ export class PdfWriter {
         const y0 = this.y;
         this.tag(lbl, () => {
           this.setFont('latin', false, style.size);
-          this.doc.fillColor(options.bulletColor ?? style.color).text('•', this.left + 3, y0 + style.size * 1.02, { lineBreak: false, baseline: 'alphabetic' });
+          this.doc
+            .fillColor(options.bulletColor ?? style.color)
+            .text('•', this.left + 3, y0 + style.size * 1.02, { lineBreak: false, baseline: 'alphabetic' });
         });
         lbl.end();
         const body = this.doc.struct('LBody');
@@ -411,7 +434,19 @@ export class PdfWriter {
    * A heading: structure element H1–H3, a named destination for links, a bookmark nested by level and,
    * when `toc`, an entry for the table of contents. Kept with the next `keep` points of content.
    */
-  heading(level: 1 | 2 | 3, spans: Span[], style: TextStyle, options: { toc?: boolean; keep?: number; destination: string; bookmark?: string; outline?: boolean; newPage?: boolean }): void {
+  heading(
+    level: 1 | 2 | 3,
+    spans: Span[],
+    style: TextStyle,
+    options: {
+      toc?: boolean;
+      keep?: number;
+      destination: string;
+      bookmark?: string;
+      outline?: boolean;
+      newPage?: boolean;
+    },
+  ): void {
     if (options.newPage) this.newPage();
     const lines = this.layout(spans, this.width, style);
     const height = lines.reduce((s, l) => s + l.height, 0);
@@ -419,12 +454,20 @@ export class PdfWriter {
     const title = options.bookmark ?? spans.map((s) => s.text).join('');
     this.doc.addNamedDestination(options.destination, 'XYZ', null, this.y - 6, null);
     if (options.outline !== false) {
-      while (this.outlineStack.length > 0 && this.outlineStack[this.outlineStack.length - 1].level >= level) this.outlineStack.pop();
-      const outlineParent = this.outlineStack.length > 0 ? this.outlineStack[this.outlineStack.length - 1].item : this.doc.outline;
+      while (this.outlineStack.length > 0 && this.outlineStack[this.outlineStack.length - 1].level >= level)
+        this.outlineStack.pop();
+      const outlineParent =
+        this.outlineStack.length > 0 ? this.outlineStack[this.outlineStack.length - 1].item : this.doc.outline;
       const item = outlineParent.addItem(title);
       this.outlineStack.push({ level, item });
     }
-    this.headings.push({ level, title, page: this.pageIndex, destination: options.destination, toc: options.toc ?? level <= 2 });
+    this.headings.push({
+      level,
+      title,
+      page: this.pageIndex,
+      destination: options.destination,
+      toc: options.toc ?? level <= 2,
+    });
     const el = this.doc.struct(`H${level}`);
     this.parent.add(el);
     this.flowLines(el, lines, this.left, this.width, style.align);
@@ -454,7 +497,12 @@ export class PdfWriter {
   }
 
   /** A block of custom drawing kept on one page, tagged as `type` (Div, Code …). */
-  block(type: string, height: number, draw: (x: number, y: number) => void, options: { alt?: string; background?: (x: number, y: number) => void } = {}): void {
+  block(
+    type: string,
+    height: number,
+    draw: (x: number, y: number) => void,
+    options: { alt?: string; background?: (x: number, y: number) => void } = {},
+  ): void {
     this.ensure(height);
     const y0 = this.y;
     if (options.background) this.artifact(() => options.background!(this.left, y0));
@@ -485,7 +533,13 @@ export class PdfWriter {
 
     const drawHeader = (tagged: StructElement | null) => {
       const y0 = this.y;
-      this.artifact(() => this.doc.save().rect(this.left, y0, this.width, headerHeight).fill(options.headerFill ?? this.colours.text).restore());
+      this.artifact(() =>
+        this.doc
+          .save()
+          .rect(this.left, y0, this.width, headerHeight)
+          .fill(options.headerFill ?? this.colours.text)
+          .restore(),
+      );
       const draw = () => {
         columns.forEach((c, i) => {
           let cy = y0 + pad;
@@ -522,7 +576,8 @@ export class PdfWriter {
       rows.forEach((row, r) => {
         const cellLines = row.map((cell, i) => (cell.badge ? [] : this.layout(cell.spans, widths[i] - 2 * pad, style)));
         const badgeHeight = size * 1.3 + 2;
-        const heightOf = (lines: Line[][]) => Math.max(badgeHeight, ...lines.map((ls) => ls.reduce((s, l) => s + l.height, 0))) + 2 * pad;
+        const heightOf = (lines: Line[][]) =>
+          Math.max(badgeHeight, ...lines.map((ls) => ls.reduce((s, l) => s + l.height, 0))) + 2 * pad;
         let remaining = cellLines;
         const tr = this.doc.struct('TR');
         table.add(tr);
@@ -555,10 +610,18 @@ export class PdfWriter {
           });
           rowHeight = heightOf(now);
           const y0 = this.y;
-          const fill = row.find((c) => c.fill)?.fill ?? (options.zebra !== false && r % 2 === 1 ? this.colours.shade : undefined);
+          const fill =
+            row.find((c) => c.fill)?.fill ?? (options.zebra !== false && r % 2 === 1 ? this.colours.shade : undefined);
           this.artifact(() => {
             if (fill) this.doc.save().rect(this.left, y0, this.width, rowHeight).fill(fill).restore();
-            this.doc.save().moveTo(this.left, y0 + rowHeight).lineTo(this.right, y0 + rowHeight).lineWidth(0.4).strokeColor(this.colours.rule).stroke().restore();
+            this.doc
+              .save()
+              .moveTo(this.left, y0 + rowHeight)
+              .lineTo(this.right, y0 + rowHeight)
+              .lineWidth(0.4)
+              .strokeColor(this.colours.rule)
+              .stroke()
+              .restore();
           });
           row.forEach((cell, i) => {
             if (cell.badge && first) {
@@ -579,7 +642,7 @@ export class PdfWriter {
           this.y += rowHeight;
           first = false;
         }
-        tds.forEach((td) => td.end());
+        for (const td of tds) td.end();
         tr.end();
       });
     });
@@ -587,14 +650,24 @@ export class PdfWriter {
   }
 
   private rowHeight(row: Cell[], widths: number[], style: TextStyle, pad: number): number {
-    return Math.max(style.size * 1.3 + 2, ...row.map((c, i) => (c.badge ? 0 : this.textHeight(c.spans, widths[i] - 2 * pad, style)))) + 2 * pad;
+    return (
+      Math.max(
+        style.size * 1.3 + 2,
+        ...row.map((c, i) => (c.badge ? 0 : this.textHeight(c.spans, widths[i] - 2 * pad, style))),
+      ) +
+      2 * pad
+    );
   }
 
   /** A rounded label with white bold text; returns its width. */
   drawBadge(text: string, color: string, x: number, y: number, size: number): number {
     const w = this.measure(text, size, true) + size * 1.1;
     const h = size * 1.45;
-    this.doc.save().roundedRect(x, y, w, h, h / 2).fill(color).restore();
+    this.doc
+      .save()
+      .roundedRect(x, y, w, h, h / 2)
+      .fill(color)
+      .restore();
     const line = this.layout([{ text, color: '#FFFFFF', bold: true }], w, { size, color: '#FFFFFF', bold: true })[0];
     this.drawLine(line, x + size * 0.55, y + (h - size * 1.35) / 2 - size * 0.02, w);
     return w;

@@ -24,7 +24,8 @@ import { defaultSarifLinks, type SarifLinks } from './links.js';
 
 export const SARIF_FILE = 'findings.sarif';
 /** The official schema's own id (OASIS SARIF 2.1.0 errata 01). */
-export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+export const SARIF_SCHEMA_URI =
+  'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 
 /** The remediation text of each control, taken from its findings (the same for every finding of a control). */
 function remediationByControl(findings: readonly Finding[]): Map<string, string> {
@@ -34,7 +35,9 @@ function remediationByControl(findings: readonly Finding[]): Map<string, string>
 }
 
 /** A SARIF log whose results are built one at a time as they are written (see json-stream.ts). */
-type LazySarifLog = Omit<SarifLog, 'runs'> & { runs: Array<Omit<SarifRun, 'results'> & { results: Iterable<SarifResult> }> };
+type LazySarifLog = Omit<SarifLog, 'runs'> & {
+  runs: Array<Omit<SarifRun, 'results'> & { results: Iterable<SarifResult> }>;
+};
 
 /** Lists that can be huge: written element by element. */
 const STREAMED: JsonPath[] = [
@@ -99,15 +102,24 @@ function sarifDocument(report: AuditReport, links: SarifLinks): LazySarifLog {
           description: { text: `ixaudit audit with profile ${profile.id}, audit date ${result.run.auditDate}` },
         },
         originalUriBaseIds: {
-          [WORKING_DIR_BASE]: { description: { text: 'The working directory ixaudit ran in; input paths are relative to it.' } },
-          [IXAUDIT_BASE]: { description: { text: "ixaudit's package folder: the shipped carrier registry and profiles." } },
+          [WORKING_DIR_BASE]: {
+            description: { text: 'The working directory ixaudit ran in; input paths are relative to it.' },
+          },
+          [IXAUDIT_BASE]: {
+            description: { text: "ixaudit's package folder: the shipped carrier registry and profiles." },
+          },
         },
         invocations: [
           {
             // An operator whose audit crashed gets an ICX-ENGINE error finding; every other problem is the input's.
             executionSuccessful: !result.findings.some((f) => f.control === 'ICX-ENGINE'),
             toolExecutionNotifications: result.errors.map((d) => notificationFor(d, artifactIndex)),
-            properties: { auditDate: result.run.auditDate, auditDateSource: result.run.auditDateSource, profile: profile.id, failOn: profile.failOn },
+            properties: {
+              auditDate: result.run.auditDate,
+              auditDateSource: result.run.auditDateSource,
+              profile: profile.id,
+              failOn: profile.failOn,
+            },
           },
         ],
         artifacts,
@@ -123,7 +135,13 @@ function sarifDocument(report: AuditReport, links: SarifLinks): LazySarifLog {
           catalogVersion: result.run.catalog.version,
           profile: { id: profile.id, chain: profile.chain, failOn: profile.failOn, disabled: profile.disabled },
           result: result.summary.result,
-          operators: result.summary.operators.map((o) => ({ id: o.id, name: o.name, country: o.country, result: o.result, incomplete: o.incomplete })),
+          operators: result.summary.operators.map((o) => ({
+            id: o.id,
+            name: o.name,
+            country: o.country,
+            result: o.result,
+            incomplete: o.incomplete,
+          })),
         },
       },
     ],

@@ -27,10 +27,11 @@ type Repository = string | { type?: string; url?: string; directory?: string } |
 export function repositoryWebUrl(repository: Repository): { url: string; host: string; directory: string } | undefined {
   const raw = typeof repository === 'string' ? repository : repository?.url;
   if (!raw) return undefined;
-  const directory = (typeof repository === 'object' ? repository.directory ?? '' : '').replace(/^\/+|\/+$/g, '');
+  const directory = (typeof repository === 'object' ? (repository.directory ?? '') : '').replace(/^\/+|\/+$/g, '');
   let url = raw.trim();
   const shorthand = /^(?:(github|gitlab|bitbucket):)?([\w.-]+\/[\w.-]+)$/.exec(url);
-  if (shorthand) url = `https://${{ github: 'github.com', gitlab: 'gitlab.com', bitbucket: 'bitbucket.org' }[shorthand[1] ?? 'github']}/${shorthand[2]}`;
+  if (shorthand)
+    url = `https://${{ github: 'github.com', gitlab: 'gitlab.com', bitbucket: 'bitbucket.org' }[shorthand[1] ?? 'github']}/${shorthand[2]}`;
   url = url
     .replace(/^git\+/, '')
     .replace(/^git@([^:]+):/, 'https://$1/')
@@ -45,12 +46,13 @@ export function repositoryWebUrl(repository: Repository): { url: string; host: s
 /** The links package.json supports; an address that is not an absolute URI is ignored. */
 export function linksFromPackage(pkg: { homepage?: unknown; repository?: unknown }): SarifLinks {
   const repo = repositoryWebUrl(pkg.repository as Repository);
-  const homepage = typeof pkg.homepage === 'string' && isUri(pkg.homepage) && /^https?:/.test(pkg.homepage) ? pkg.homepage : undefined;
+  const homepage =
+    typeof pkg.homepage === 'string' && isUri(pkg.homepage) && /^https?:/.test(pkg.homepage) ? pkg.homepage : undefined;
   const prefix = repo?.directory ? `${repo.directory}/` : '';
   // A file's web address is host-specific; only the hosts whose form is known get a controls link.
   const blob = repo ? { 'github.com': '/blob/HEAD/', 'gitlab.com': '/-/blob/HEAD/' }[repo.host] : undefined;
   return {
-    ...(homepage ?? repo ? { informationUri: homepage ?? repo!.url } : {}),
+    ...((homepage ?? repo) ? { informationUri: homepage ?? repo!.url } : {}),
     ...(repo && blob ? { controlsDocUri: `${repo.url}${blob}${prefix}docs/controls.md` } : {}),
   };
 }

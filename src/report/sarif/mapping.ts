@@ -2,7 +2,18 @@ import { waiverDecisionText, type WaiverDecision } from '../waiver-text.js';
 import type { Finding } from '../../model/finding.js';
 import type { BaselineComparison, ControlSummary } from '../../model/report.js';
 import type { Diagnostic, DiagnosticCode, Severity, SourcePos } from '../../model/types.js';
-import type { SarifArtifactLocation, SarifBaselineState, SarifKind, SarifLevel, SarifLocation, SarifNotification, SarifNotificationDescriptor, SarifResult, SarifRule, SarifSuppression } from './types.js';
+import type {
+  SarifArtifactLocation,
+  SarifBaselineState,
+  SarifKind,
+  SarifLevel,
+  SarifLocation,
+  SarifNotification,
+  SarifNotificationDescriptor,
+  SarifResult,
+  SarifRule,
+  SarifSuppression,
+} from './types.js';
 import { artifactUri } from '../uri.js';
 import { unlistedControl } from '../unlisted-control.js';
 import { controlHelpUri, type SarifLinks } from './links.js';
@@ -52,15 +63,25 @@ export function securitySeverity(severity: Severity): string | undefined {
  * - error → kind open (the tool could not decide whether the requirement is met).
  */
 export function kindAndLevel(finding: Finding, notEvidencedIsFailure: boolean): { kind: SarifKind; level: SarifLevel } {
-  const failing = finding.status === 'fail' || finding.status === 'waived' || (finding.status === 'not-evidenced' && notEvidencedIsFailure);
+  const failing =
+    finding.status === 'fail' ||
+    finding.status === 'waived' ||
+    (finding.status === 'not-evidenced' && notEvidencedIsFailure);
   if (failing) return { kind: 'fail', level: levelForSeverity(finding.severity) };
   return { kind: finding.status === 'error' ? 'open' : 'review', level: 'none' };
 }
 
 /** The text a code-scanning viewer shows under "help": what the control requires and what to do. */
-export function helpText(control: Pick<ControlSummary, 'requirement' | 'references'>, remediation: string | undefined): { text: string; markdown: string } {
+export function helpText(
+  control: Pick<ControlSummary, 'requirement' | 'references'>,
+  remediation: string | undefined,
+): { text: string; markdown: string } {
   const references = control.references.map(referenceText);
-  const text = [`Requirement: ${control.requirement}`, remediation ? `Remediation: ${remediation}` : '', references.length ? `References: ${references.join('; ')}.` : '']
+  const text = [
+    `Requirement: ${control.requirement}`,
+    remediation ? `Remediation: ${remediation}` : '',
+    references.length ? `References: ${references.join('; ')}.` : '',
+  ]
     .filter(Boolean)
     .join('\n\n');
   const markdown = [
@@ -74,7 +95,9 @@ export function helpText(control: Pick<ControlSummary, 'requirement' | 'referenc
 }
 
 export function referenceText(reference: ControlSummary['references'][number]): string {
-  return [reference.document, reference.section].filter(Boolean).join(' ') + (reference.note ? ` (${reference.note})` : '');
+  return (
+    [reference.document, reference.section].filter(Boolean).join(' ') + (reference.note ? ` (${reference.note})` : '')
+  );
 }
 
 /**
@@ -146,7 +169,10 @@ export function ruleFor(control: ControlSummary, remediation: string | undefined
  * error when an operator's audit crashed, or a control of the previous run that is now disabled),
  * so every result's ruleIndex points at a rule.
  */
-export function ruleForUnlisted(finding: Pick<Finding, 'control' | 'title' | 'severity'> & Partial<Pick<Finding, 'family' | 'remediation'>>, links?: SarifLinks): SarifRule {
+export function ruleForUnlisted(
+  finding: Pick<Finding, 'control' | 'title' | 'severity'> & Partial<Pick<Finding, 'family' | 'remediation'>>,
+  links?: SarifLinks,
+): SarifRule {
   return ruleFor(unlistedControl(finding), finding.remediation, links);
 }
 
@@ -158,8 +184,11 @@ export function artifactLocation(file: string, artifactIndex: ReadonlyMap<string
 
 /** file:line:column as a physical location; line 0 means "no place in the file", so no region. */
 export function physicalLocation(pos: SourcePos, artifactIndex: ReadonlyMap<string, number>): SarifLocation {
-  const region = pos.line > 0 ? { startLine: pos.line, ...(pos.column > 0 ? { startColumn: pos.column } : {}) } : undefined;
-  return { physicalLocation: { artifactLocation: artifactLocation(pos.file, artifactIndex), ...(region ? { region } : {}) } };
+  const region =
+    pos.line > 0 ? { startLine: pos.line, ...(pos.column > 0 ? { startColumn: pos.column } : {}) } : undefined;
+  return {
+    physicalLocation: { artifactLocation: artifactLocation(pos.file, artifactIndex), ...(region ? { region } : {}) },
+  };
 }
 
 /** The finding's location, with the YAML line as snippet and the excerpt around it as context. */
@@ -176,7 +205,9 @@ export function findingLocation(finding: Finding, artifactIndex: ReadonlyMap<str
       snippet: { text: excerpt.map((line) => line.text).join('\n') },
     };
   }
-  location.logicalLocations = [{ name: finding.subject, fullyQualifiedName: `${finding.operator}/${finding.subject}`, kind: 'object' }];
+  location.logicalLocations = [
+    { name: finding.subject, fullyQualifiedName: `${finding.operator}/${finding.subject}`, kind: 'object' },
+  ];
   return location;
 }
 
@@ -193,20 +224,30 @@ export interface WaiverSource extends WaiverDecision {
  * documented, time-limited decision covers it. Code-scanning viewers then list it as dismissed instead
  * of open. Expired waivers are no suppression (the finding fails again); they travel in properties.
  */
-export function suppressionFor(finding: Finding, waiver: WaiverSource | undefined, artifactIndex: ReadonlyMap<string, number>): SarifSuppression | undefined {
+export function suppressionFor(
+  finding: Finding,
+  waiver: WaiverSource | undefined,
+  artifactIndex: ReadonlyMap<string, number>,
+): SarifSuppression | undefined {
   if (finding.status !== 'waived' || !finding.waiver) return undefined;
   const where = waiver ? ` (${waiver.location.file}:${waiver.location.line}:${waiver.location.column})` : '';
   return {
     kind: 'external',
     status: 'accepted',
-    justification: [`Waiver ${finding.waiver.id}${where} covers this finding until ${finding.waiver.expires}.`, waiver ? waiverDecisionText(waiver) : '', waiver?.message ?? '']
+    justification: [
+      `Waiver ${finding.waiver.id}${where} covers this finding until ${finding.waiver.expires}.`,
+      waiver ? waiverDecisionText(waiver) : '',
+      waiver?.message ?? '',
+    ]
       .filter((part) => part !== '')
       .join(' '),
     ...(waiver ? { location: physicalLocation(waiver.location, artifactIndex) } : {}),
     properties: {
       waiver: finding.waiver.id,
       expires: finding.waiver.expires,
-      ...(waiver ? { approvedBy: waiver.approvedBy, ticket: waiver.ticket, compensatingControls: waiver.compensatingControls } : {}),
+      ...(waiver
+        ? { approvedBy: waiver.approvedBy, ticket: waiver.ticket, compensatingControls: waiver.compensatingControls }
+        : {}),
     },
   };
 }
@@ -288,31 +329,73 @@ export function absentResultFor(finding: Finding, previousAuditDate: string, con
     ruleIndex: context.ruleIndex.get(finding.control)!,
     kind: finding.status === 'not-applicable' ? 'notApplicable' : 'pass',
     level: 'none',
-    message: { text: `Resolved since the audit of ${previousAuditDate}: was ${finding.baseline!.previousStatus}, now ${finding.status}. ${finding.message}` },
+    message: {
+      text: `Resolved since the audit of ${previousAuditDate}: was ${finding.baseline!.previousStatus}, now ${finding.status}. ${finding.message}`,
+    },
     locations: [findingLocation(finding, context.artifactIndex)],
     partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
     baselineState: 'absent',
-    properties: { status: finding.status, baselineState: finding.baseline!.state, previousStatus: finding.baseline!.previousStatus, severity: finding.severity, operator: finding.operator, subject: finding.subject },
+    properties: {
+      status: finding.status,
+      baselineState: finding.baseline!.state,
+      previousStatus: finding.baseline!.previousStatus,
+      severity: finding.severity,
+      operator: finding.operator,
+      subject: finding.subject,
+    },
   };
 }
 
 /** A previous problem whose subject no longer exists (BaselineComparison.removed): gone, so absent; no file location is left. */
-export function removedResultFor(removed: BaselineComparison['removed'][number], previousAuditDate: string, context: ResultContext): SarifResult {
+export function removedResultFor(
+  removed: BaselineComparison['removed'][number],
+  previousAuditDate: string,
+  context: ResultContext,
+): SarifResult {
   return {
     ruleId: removed.control,
     ruleIndex: context.ruleIndex.get(removed.control)!,
     kind: 'pass',
     level: 'none',
-    message: { text: `Resolved since the audit of ${previousAuditDate}: ${removed.subject} no longer appears in ${removed.operator}'s submission (was ${removed.previousStatus}).` },
-    locations: [{ logicalLocations: [{ name: removed.subject, fullyQualifiedName: `${removed.operator}/${removed.subject}`, kind: 'object' }] }],
+    message: {
+      text: `Resolved since the audit of ${previousAuditDate}: ${removed.subject} no longer appears in ${removed.operator}'s submission (was ${removed.previousStatus}).`,
+    },
+    locations: [
+      {
+        logicalLocations: [
+          { name: removed.subject, fullyQualifiedName: `${removed.operator}/${removed.subject}`, kind: 'object' },
+        ],
+      },
+    ],
     partialFingerprints: { [FINGERPRINT_KEY]: removed.fingerprint },
     baselineState: 'absent',
-    properties: { status: 'removed', baselineState: 'resolved', previousStatus: removed.previousStatus, severity: removed.severity, operator: removed.operator, subject: removed.subject },
+    properties: {
+      status: 'removed',
+      baselineState: 'resolved',
+      previousStatus: removed.previousStatus,
+      severity: removed.severity,
+      operator: removed.operator,
+      subject: removed.subject,
+    },
   };
 }
 
 /** Every diagnostic code (docs/findings.md, errors[]) as a SARIF notification descriptor, in a fixed order. */
-export const NOTIFICATION_CODES: readonly DiagnosticCode[] = ['io', 'encoding', 'yaml-syntax', 'yaml-limit', 'schema', 'reference', 'duplicate-id', 'ownership-cycle', 'ownership', 'conflict', 'control', 'profile', 'usage'];
+export const NOTIFICATION_CODES: readonly DiagnosticCode[] = [
+  'io',
+  'encoding',
+  'yaml-syntax',
+  'yaml-limit',
+  'schema',
+  'reference',
+  'duplicate-id',
+  'ownership-cycle',
+  'ownership',
+  'conflict',
+  'control',
+  'profile',
+  'usage',
+];
 
 /**
  * What each diagnostic means and what to do about it (code-scanning viewers require both for a
@@ -320,19 +403,71 @@ export const NOTIFICATION_CODES: readonly DiagnosticCode[] = ['io', 'encoding', 
  * multitool's SARIF1001 flags a name that equals the id).
  */
 const NOTIFICATION_TEXT: Record<DiagnosticCode, { name: string; text: string; help: string }> = {
-  io: { name: 'InputNotReadable', text: 'A file or folder could not be read.', help: 'Check that the path exists and is readable, then run the audit again.' },
-  encoding: { name: 'InputNotUtf8', text: 'A file is not valid UTF-8.', help: 'Save the file as UTF-8; the message gives the line and column of the first invalid byte.' },
-  'yaml-syntax': { name: 'InvalidYamlSyntax', text: 'A YAML document does not parse.', help: 'Fix the YAML at the given line and column; the other documents of the file were still audited.' },
-  'yaml-limit': { name: 'YamlLimitExceeded', text: 'A YAML document exceeds a parser limit (size, nesting, alias expansion).', help: 'Split or simplify the document, or raise the named limit with --limit if the input is trusted.' },
-  schema: { name: 'SchemaViolation', text: "A document does not match its kind's JSON Schema.", help: 'Correct the field named in the message; docs/inputs.md lists the fields of each kind.' },
-  reference: { name: 'UnresolvedReference', text: 'A reference names a document that does not exist.', help: 'Add the referenced document or correct the id; subjects that need it are reported as errors until then.' },
-  'duplicate-id': { name: 'DuplicateDocumentId', text: 'Two documents of the same kind share an id.', help: 'Give each document of a kind its own id (per operator for operator documents).' },
-  'ownership-cycle': { name: 'ControllingOwnershipLoop', text: 'A controlling ownership chain loops.', help: 'Correct the ownership edges so that following the controlling owner ends at an ultimate controller.' },
-  ownership: { name: 'InconsistentOwnership', text: 'An entity\'s holdings are inconsistent (shares over 100 %, or several controlling owners).', help: 'Correct the ownership edges so that the shares add up to at most 100 % and at most one edge is marked control: true.' },
-  conflict: { name: 'UntrustedSubmissionContent', text: 'A submission redefines a trusted fact or declares something the auditor does not accept (a registry carrier or owner, another submission\'s entity, an AuditProfile).', help: 'Remove the document from the submission; the auditor supplies profiles and registry corrections with --profile and --registry.' },
-  control: { name: 'InvalidControlFile', text: 'A control file of the catalog is invalid.', help: 'Fix the control file at the given line; the control was left out of the audit.' },
-  profile: { name: 'UnresolvableProfile', text: 'The audit profile cannot be resolved.', help: 'Name an existing profile with --profile, or fix the AuditProfile document.' },
-  usage: { name: 'InvalidCommandLine', text: 'The command line is invalid.', help: 'Run ixaudit --help for the options.' },
+  io: {
+    name: 'InputNotReadable',
+    text: 'A file or folder could not be read.',
+    help: 'Check that the path exists and is readable, then run the audit again.',
+  },
+  encoding: {
+    name: 'InputNotUtf8',
+    text: 'A file is not valid UTF-8.',
+    help: 'Save the file as UTF-8; the message gives the line and column of the first invalid byte.',
+  },
+  'yaml-syntax': {
+    name: 'InvalidYamlSyntax',
+    text: 'A YAML document does not parse.',
+    help: 'Fix the YAML at the given line and column; the other documents of the file were still audited.',
+  },
+  'yaml-limit': {
+    name: 'YamlLimitExceeded',
+    text: 'A YAML document exceeds a parser limit (size, nesting, alias expansion).',
+    help: 'Split or simplify the document, or raise the named limit with --limit if the input is trusted.',
+  },
+  schema: {
+    name: 'SchemaViolation',
+    text: "A document does not match its kind's JSON Schema.",
+    help: 'Correct the field named in the message; docs/inputs.md lists the fields of each kind.',
+  },
+  reference: {
+    name: 'UnresolvedReference',
+    text: 'A reference names a document that does not exist.',
+    help: 'Add the referenced document or correct the id; subjects that need it are reported as errors until then.',
+  },
+  'duplicate-id': {
+    name: 'DuplicateDocumentId',
+    text: 'Two documents of the same kind share an id.',
+    help: 'Give each document of a kind its own id (per operator for operator documents).',
+  },
+  'ownership-cycle': {
+    name: 'ControllingOwnershipLoop',
+    text: 'A controlling ownership chain loops.',
+    help: 'Correct the ownership edges so that following the controlling owner ends at an ultimate controller.',
+  },
+  ownership: {
+    name: 'InconsistentOwnership',
+    text: "An entity's holdings are inconsistent (shares over 100 %, or several controlling owners).",
+    help: 'Correct the ownership edges so that the shares add up to at most 100 % and at most one edge is marked control: true.',
+  },
+  conflict: {
+    name: 'UntrustedSubmissionContent',
+    text: "A submission redefines a trusted fact or declares something the auditor does not accept (a registry carrier or owner, another submission's entity, an AuditProfile).",
+    help: 'Remove the document from the submission; the auditor supplies profiles and registry corrections with --profile and --registry.',
+  },
+  control: {
+    name: 'InvalidControlFile',
+    text: 'A control file of the catalog is invalid.',
+    help: 'Fix the control file at the given line; the control was left out of the audit.',
+  },
+  profile: {
+    name: 'UnresolvableProfile',
+    text: 'The audit profile cannot be resolved.',
+    help: 'Name an existing profile with --profile, or fix the AuditProfile document.',
+  },
+  usage: {
+    name: 'InvalidCommandLine',
+    text: 'The command line is invalid.',
+    help: 'Run ixaudit --help for the options.',
+  },
 };
 
 export function notificationDescriptors(): SarifNotificationDescriptor[] {

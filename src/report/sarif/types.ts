@@ -107,7 +107,11 @@ export interface SarifRun {
   };
   automationDetails: { id: string; description: SarifMessage };
   originalUriBaseIds: Record<string, SarifArtifactLocation | { description: SarifMessage }>;
-  invocations: Array<{ executionSuccessful: boolean; toolExecutionNotifications: SarifNotification[]; properties: Record<string, unknown> }>;
+  invocations: Array<{
+    executionSuccessful: boolean;
+    toolExecutionNotifications: SarifNotification[];
+    properties: Record<string, unknown>;
+  }>;
   artifacts: SarifArtifact[];
   columnKind: 'utf16CodeUnits' | 'unicodeCodePoints';
   results: SarifResult[];

@@ -30,7 +30,16 @@ export interface SectorView {
    * could not be evaluated) or were not evidenced. passing + failing + notEvidenced = applicable, and the
    * pass rate is passing of applicable (0 when it applies to no operator).
    */
-  controls: Array<{ id: string; title: string; severity: string; applicable: number; passing: number; failing: number; notEvidenced: number; passRate: number }>;
+  controls: Array<{
+    id: string;
+    title: string;
+    severity: string;
+    applicable: number;
+    passing: number;
+    failing: number;
+    notEvidenced: number;
+    passRate: number;
+  }>;
   rankedByExposure: string[];
   rankedByFailures: string[];
   /**
@@ -47,7 +56,10 @@ export function sectorView(report: AuditReport): SectorView {
   const { result, inventory } = report;
   const highRisk = new Set(inventory.carriers.filter((c) => c.highRisk).map((c) => c.id));
 
-  const matrix = new Map<string, { operator: string; carrier: string; protocol: string; share: number; routes: number }>();
+  const matrix = new Map<
+    string,
+    { operator: string; carrier: string; protocol: string; share: number; routes: number }
+  >();
   const exposure = new Map<string, Record<string, number>>();
   for (const route of inventory.routes) {
     if (route.status !== 'active') continue;
@@ -59,7 +71,13 @@ export function sectorView(report: AuditReport): SectorView {
     exposure.set(route.operator, perProtocol);
     for (const carrier of risky) {
       const key = `${route.operator}\u0000${carrier}\u0000${route.protocol}`;
-      const cell = matrix.get(key) ?? { operator: route.operator, carrier, protocol: route.protocol, share: 0, routes: 0 };
+      const cell = matrix.get(key) ?? {
+        operator: route.operator,
+        carrier,
+        protocol: route.protocol,
+        share: 0,
+        routes: 0,
+      };
       cell.share = round(cell.share + share);
       cell.routes++;
       matrix.set(key, cell);
@@ -124,20 +142,49 @@ export function sectorView(report: AuditReport): SectorView {
       else passing++;
     }
     const applicable = passing + failing + notEvidenced;
-    return { id: c.id, title: c.title, severity: c.severity, applicable, passing, failing, notEvidenced, passRate: applicable === 0 ? 0 : round((100 * passing) / applicable) };
+    return {
+      id: c.id,
+      title: c.title,
+      severity: c.severity,
+      applicable,
+      passing,
+      failing,
+      notEvidenced,
+      passRate: applicable === 0 ? 0 : round((100 * passing) / applicable),
+    };
   });
 
   return {
     auditDate: result.run.auditDate,
     operators,
-    exposureMatrix: [...matrix.values()].sort(byKeys((m) => m.operator, (m) => m.carrier, (m) => m.protocol)),
+    exposureMatrix: [...matrix.values()].sort(
+      byKeys(
+        (m) => m.operator,
+        (m) => m.carrier,
+        (m) => m.protocol,
+      ),
+    ),
     carriers: inventory.carriers
-      .map((c) => ({ id: c.id, name: c.name, highRisk: highRisk.has(c.id), controller: c.controller.name, operators: c.usedBy }))
+      .map((c) => ({
+        id: c.id,
+        name: c.name,
+        highRisk: highRisk.has(c.id),
+        controller: c.controller.name,
+        operators: c.usedBy,
+      }))
       .sort((a, b) => b.operators.length - a.operators.length || compareText(a.id, b.id)),
     controls,
-    rankedByExposure: [...operators].sort((a, b) => b.maxExposure - a.maxExposure || compareText(a.id, b.id)).map((o) => o.id),
+    rankedByExposure: [...operators]
+      .sort((a, b) => b.maxExposure - a.maxExposure || compareText(a.id, b.id))
+      .map((o) => o.id),
     rankedByFailures: [...operators]
-      .sort((a, b) => b.failedCritical - a.failedCritical || b.failedHigh - a.failedHigh || b.failed - a.failed || compareText(a.id, b.id))
+      .sort(
+        (a, b) =>
+          b.failedCritical - a.failedCritical ||
+          b.failedHigh - a.failedHigh ||
+          b.failed - a.failed ||
+          compareText(a.id, b.id),
+      )
       .map((o) => o.id),
     ...(result.baseline ? { changes: changesByOperator(report) } : {}),
   };
@@ -156,11 +203,24 @@ function changesByOperator(report: AuditReport): NonNullable<SectorView['changes
   const counts = new Map<string, OperatorChanges>();
   const of = (operator: string) => {
     let c = counts.get(operator);
-    if (!c) counts.set(operator, (c = { operator, ...(Object.fromEntries(BASELINE_STATES.map((st) => [st, 0])) as Record<BaselineState, number>) }));
+    if (!c)
+      counts.set(
+        operator,
+        (c = {
+          operator,
+          ...(Object.fromEntries(BASELINE_STATES.map((st) => [st, 0])) as Record<BaselineState, number>),
+        }),
+      );
     return c;
   };
   for (const o of result.summary.operators) of(o.id);
   for (const f of result.findings) if (f.baseline) of(f.operator)[f.baseline.state]++;
   for (const r of result.baseline?.removed ?? []) of(r.operator).resolved++;
-  return [...counts.values()].sort((a, b) => b.regressed - a.regressed || b.new - a.new || changedCount(b) - changedCount(a) || compareText(a.operator, b.operator));
+  return [...counts.values()].sort(
+    (a, b) =>
+      b.regressed - a.regressed ||
+      b.new - a.new ||
+      changedCount(b) - changedCount(a) ||
+      compareText(a.operator, b.operator),
+  );
 }

@@ -59,8 +59,12 @@ export function valueText(value: unknown): string {
 }
 
 /** References as one line: `NIST SP 800-53 Rev. 5 SR-3; UK Telecommunications Security Code of Practice (third-party measures)`. */
-export function referencesText(references: ReadonlyArray<{ document: string; section?: string; note?: string }>): string | null {
-  const parts = references.map((r) => `${r.document}${r.section ? ` ${r.section}` : ''}${r.note ? ` (${r.note})` : ''}`);
+export function referencesText(
+  references: ReadonlyArray<{ document: string; section?: string; note?: string }>,
+): string | null {
+  const parts = references.map(
+    (r) => `${r.document}${r.section ? ` ${r.section}` : ''}${r.note ? ` (${r.note})` : ''}`,
+  );
   return parts.length > 0 ? parts.join('; ') : null;
 }
 

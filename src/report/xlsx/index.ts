@@ -19,7 +19,11 @@ export function workbookModel(scope: WorkbookScope): WorkbookModel {
 }
 
 /** OUT/findings.xlsx for the whole run, then OUT/<operator>/findings.xlsx for each operator. */
-export async function writeWorkbooks(report: AuditReport, outDir: string, limits: WriteLimits = DEFAULT_LIMITS): Promise<string[]> {
+export async function writeWorkbooks(
+  report: AuditReport,
+  outDir: string,
+  limits: WriteLimits = DEFAULT_LIMITS,
+): Promise<string[]> {
   const written: string[] = [];
   const runPath = join(outDir, WORKBOOK_NAME);
   await writeWorkbook(runPath, workbookModel(runScope(report)), limits);
@@ -33,7 +37,11 @@ export async function writeWorkbooks(report: AuditReport, outDir: string, limits
 }
 
 /** OUT/sector.xlsx: every operator side by side, for a regulator (see sector.ts). */
-export async function writeSectorWorkbook(report: AuditReport, outDir: string, limits: WriteLimits = DEFAULT_LIMITS): Promise<string> {
+export async function writeSectorWorkbook(
+  report: AuditReport,
+  outDir: string,
+  limits: WriteLimits = DEFAULT_LIMITS,
+): Promise<string> {
   const path = join(outDir, SECTOR_WORKBOOK_NAME);
   await writeWorkbook(path, sectorWorkbookModel(report), limits);
   return path;
@@ -42,5 +50,8 @@ export async function writeSectorWorkbook(report: AuditReport, outDir: string, l
 /** The findings workbooks, then the sector workbook. */
 export const xlsxReporter: Reporter = {
   name: 'xlsx',
-  write: async (report, outDir) => [...(await writeWorkbooks(report, outDir)), await writeSectorWorkbook(report, outDir)],
+  write: async (report, outDir) => [
+    ...(await writeWorkbooks(report, outDir)),
+    await writeSectorWorkbook(report, outDir),
+  ],
 };

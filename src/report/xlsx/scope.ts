@@ -1,6 +1,16 @@
 import type { InputFile } from '../../load/index.js';
 import { BASELINE_STATES, type BaselineState, type Finding, type WaiverOutcome } from '../../model/finding.js';
-import type { AuditReport, AuditResult, BaselineComparison, InventoryAgreement, InventoryCarrier, InventoryRoute, OperatorSummary, SummarisedFindings, Verdict } from '../../model/report.js';
+import type {
+  AuditReport,
+  AuditResult,
+  BaselineComparison,
+  InventoryAgreement,
+  InventoryCarrier,
+  InventoryRoute,
+  OperatorSummary,
+  SummarisedFindings,
+  Verdict,
+} from '../../model/report.js';
 import { SEVERITIES, STATUSES, type Diagnostic, type Severity, type Status } from '../../model/types.js';
 
 /** What one workbook shows: the whole run, or one operator's part of it. */
@@ -103,7 +113,11 @@ export function operatorScopes(report: AuditReport): WorkbookScope[] {
  * findings' states plus its removed ones. (The run-wide counts also include resolved findings among
  * counted, unlisted ones, which cannot be attributed here.)
  */
-function operatorBaseline(baseline: BaselineComparison, operator: string, findings: readonly Finding[]): BaselineComparison {
+function operatorBaseline(
+  baseline: BaselineComparison,
+  operator: string,
+  findings: readonly Finding[],
+): BaselineComparison {
   const removed = baseline.removed.filter((r) => r.operator === operator);
   const counts = Object.fromEntries(BASELINE_STATES.map((s) => [s, 0])) as Record<BaselineState, number>;
   counts.resolved = removed.length;
@@ -112,8 +126,14 @@ function operatorBaseline(baseline: BaselineComparison, operator: string, findin
 }
 
 /** Severity × status counts of listed findings plus counted ones (at their control's severity), as findings.json's summary counts. */
-export function countBySeverity(findings: readonly Finding[], summarised: readonly SummarisedFindings[] = [], severities: ReadonlyMap<string, Severity> = new Map()): Record<Severity, Record<Status, number>> {
-  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, Object.fromEntries(STATUSES.map((t) => [t, 0]))])) as Record<Severity, Record<Status, number>>;
+export function countBySeverity(
+  findings: readonly Finding[],
+  summarised: readonly SummarisedFindings[] = [],
+  severities: ReadonlyMap<string, Severity> = new Map(),
+): Record<Severity, Record<Status, number>> {
+  const counts = Object.fromEntries(
+    SEVERITIES.map((s) => [s, Object.fromEntries(STATUSES.map((t) => [t, 0]))]),
+  ) as Record<Severity, Record<Status, number>>;
   for (const f of findings) counts[f.severity][f.status]++;
   for (const group of summarised) {
     const severity = severities.get(group.control);

@@ -63,9 +63,13 @@ function summary(report: AuditReport, view: SectorView, protocols: readonly stri
   ];
   if (result.baseline) {
     const { counts } = result.baseline;
-    facts.push(['Baseline', result.baseline.source], ['Baseline audit date', dateCell(result.baseline.previousAuditDate)]);
+    facts.push(
+      ['Baseline', result.baseline.source],
+      ['Baseline audit date', dateCell(result.baseline.previousAuditDate)],
+    );
     // The count of each state since the baseline, as findings.json's baseline.counts (removed subjects in resolved).
-    for (const state of BASELINE_STATES) facts.push([`${state[0].toUpperCase()}${state.slice(1)} since baseline`, counts[state] ?? 0]);
+    for (const state of BASELINE_STATES)
+      facts.push([`${state[0].toUpperCase()}${state.slice(1)} since baseline`, counts[state] ?? 0]);
   }
   const byId = new Map(view.operators.map((o) => [o.id, o]));
   const byFailures: Cell[][] = view.rankedByFailures.map((id, i) => {
@@ -111,7 +115,19 @@ function operatorsTable(view: SectorView, protocols: readonly string[]): Table {
   ];
   const rows = view.rankedByExposure.map((id, i): Cell[] => {
     const o = byId.get(id)!;
-    return [i + 1, failureRank.get(id) ?? null, o.id, o.name, o.country, o.result, o.failedCritical, o.failedHigh, o.failed, o.maxExposure, ...protocols.map((p) => o.exposure[p] ?? 0)];
+    return [
+      i + 1,
+      failureRank.get(id) ?? null,
+      o.id,
+      o.name,
+      o.country,
+      o.result,
+      o.failedCritical,
+      o.failedHigh,
+      o.failed,
+      o.maxExposure,
+      ...protocols.map((p) => o.exposure[p] ?? 0),
+    ];
   });
   return { name: SECTOR_SHEET.operators, columns, rows };
 }
@@ -125,7 +141,14 @@ function matrixTable(view: SectorView, carrierName: ReadonlyMap<string, string>)
     { header: 'Share (%)', width: 10, format: 'heat' },
     { header: 'Routes', width: 8, format: 'number' },
   ];
-  const rows = view.exposureMatrix.map((m): Cell[] => [m.operator, m.carrier, carrierName.get(m.carrier) ?? null, m.protocol, m.share, m.routes]);
+  const rows = view.exposureMatrix.map((m): Cell[] => [
+    m.operator,
+    m.carrier,
+    carrierName.get(m.carrier) ?? null,
+    m.protocol,
+    m.share,
+    m.routes,
+  ]);
   return { name: SECTOR_SHEET.matrix, columns, rows };
 }
 
@@ -158,7 +181,9 @@ function gridTable(grid: ExposureGrid): Table {
     { header: 'Operator', width: 14 },
     // A route through two high-risk carriers counts once here and under each carrier, so the total can be less than the row's sum.
     { header: `Total ${grid.protocol} exposure (%)`, width: 15, format: 'number' },
-    ...grid.carriers.map((carrier): Column => ({ header: carrier, width: Math.max(10, Math.min(24, carrier.length + 2)), format: 'heat' })),
+    ...grid.carriers.map(
+      (carrier): Column => ({ header: carrier, width: Math.max(10, Math.min(24, carrier.length + 2)), format: 'heat' }),
+    ),
   ];
   const rows = grid.rows.map((r): Cell[] => [r.operator, r.total, ...r.shares]);
   return { name: gridSheetName(grid.protocol), columns, rows };
@@ -173,7 +198,14 @@ function carriersTable(view: SectorView): Table {
     { header: 'Submissions', width: 11, format: 'number' },
     { header: 'Operators', width: 60 },
   ];
-  const rows = view.carriers.map((c): Cell[] => [c.id, c.name, c.highRisk, c.controller, c.operators.length, listCell(c.operators)]);
+  const rows = view.carriers.map((c): Cell[] => [
+    c.id,
+    c.name,
+    c.highRisk,
+    c.controller,
+    c.operators.length,
+    listCell(c.operators),
+  ]);
   return { name: SECTOR_SHEET.carriers, columns, rows };
 }
 
@@ -207,9 +239,15 @@ function controlsTable(view: SectorView): Table {
 function changesTable(changes: NonNullable<SectorView['changes']>): Table {
   const columns: Column[] = [
     { header: 'Operator', width: 14 },
-    ...BASELINE_STATES.map((state): Column => ({ header: `${state[0].toUpperCase()}${state.slice(1)}`, width: 10, format: 'number' })),
+    ...BASELINE_STATES.map(
+      (state): Column => ({ header: `${state[0].toUpperCase()}${state.slice(1)}`, width: 10, format: 'number' }),
+    ),
   ];
-  return { name: SECTOR_SHEET.changes, columns, rows: changes.map((c): Cell[] => [c.operator, ...BASELINE_STATES.map((state) => c[state])]) };
+  return {
+    name: SECTOR_SHEET.changes,
+    columns,
+    rows: changes.map((c): Cell[] => [c.operator, ...BASELINE_STATES.map((state) => c[state])]),
+  };
 }
 
 /**

@@ -13,7 +13,10 @@ function total(counts: Record<Status, number>): number {
   return STATUSES.reduce((sum, s) => sum + counts[s], 0);
 }
 
-const COUNT_COLUMNS: Column[] = [...STATUSES.map((s): Column => ({ header: s, width: 14, format: 'number' })), { header: 'total', width: 9, format: 'number' }];
+const COUNT_COLUMNS: Column[] = [
+  ...STATUSES.map((s): Column => ({ header: s, width: 14, format: 'number' })),
+  { header: 'total', width: 9, format: 'number' },
+];
 
 /** Large tables' passing route findings are counted, not listed: say how many, so the totals add up. */
 function countedFact(scope: WorkbookScope): Array<[string, Cell]> {
@@ -31,8 +34,23 @@ export function summaryBlocks(scope: WorkbookScope): SummaryBlock[] {
     ['Not audited', scope.incomplete.length > 0 ? scope.incomplete.join('\n') : null],
     // The auditor's trusted facts that differ from the bundled registry (every report lists them).
     ['Registry as of', run.registry.asOf || null],
-    ['Registry facts older than the limit', run.registry.stale.length > 0 ? run.registry.stale.map((f) => `${f.kind}/${f.id} ${f.fact} checked ${f.checked || 'never'} (limit ${run.registry.maxAgeMonths} months)`).join('\n') : 'none'],
-    ['Registry changed by the auditor', run.registryChanges.length > 0 ? run.registryChanges.map((r) => `${r.kind}/${r.id} ${r.change} at ${r.at}`).join('\n') : 'nothing'],
+    [
+      'Registry facts older than the limit',
+      run.registry.stale.length > 0
+        ? run.registry.stale
+            .map(
+              (f) =>
+                `${f.kind}/${f.id} ${f.fact} checked ${f.checked || 'never'} (limit ${run.registry.maxAgeMonths} months)`,
+            )
+            .join('\n')
+        : 'none',
+    ],
+    [
+      'Registry changed by the auditor',
+      run.registryChanges.length > 0
+        ? run.registryChanges.map((r) => `${r.kind}/${r.id} ${r.change} at ${r.at}`).join('\n')
+        : 'nothing',
+    ],
     ['Audit date', dateCell(run.auditDate)],
     ['Audit date from', run.auditDateSource],
     ['Profile', profile.id],
@@ -63,17 +81,35 @@ export function summaryBlocks(scope: WorkbookScope): SummaryBlock[] {
     );
   }
 
-  const bySeverity: Cell[][] = SEVERITIES.map((severity) => [severity, ...STATUSES.map((s) => scope.bySeverity[severity][s]), total(scope.bySeverity[severity])]);
-  const columnTotals = STATUSES.map((s) => SEVERITIES.reduce((sum, severity) => sum + scope.bySeverity[severity][s], 0));
+  const bySeverity: Cell[][] = SEVERITIES.map((severity) => [
+    severity,
+    ...STATUSES.map((s) => scope.bySeverity[severity][s]),
+    total(scope.bySeverity[severity]),
+  ]);
+  const columnTotals = STATUSES.map((s) =>
+    SEVERITIES.reduce((sum, severity) => sum + scope.bySeverity[severity][s], 0),
+  );
   bySeverity.push(['total', ...columnTotals, columnTotals.reduce((a, b) => a + b, 0)]);
 
   // Counts first, so both tables line up column for column; the name last, where it can run on.
-  const operators: Cell[][] = scope.operators.map((o) => [o.id, ...STATUSES.map((s) => o.counts[s]), total(o.counts), o.result, o.country, o.name]);
+  const operators: Cell[][] = scope.operators.map((o) => [
+    o.id,
+    ...STATUSES.map((s) => o.counts[s]),
+    total(o.counts),
+    o.result,
+    o.country,
+    o.name,
+  ]);
 
   return [
     { kind: 'title', text: scope.operator === null ? 'ixaudit findings' : `ixaudit findings: ${scope.operator}` },
     { kind: 'facts', rows: facts },
-    { kind: 'table', caption: 'Findings by severity and status', columns: [{ header: 'severity', width: 22, format: 'severity' }, ...COUNT_COLUMNS], rows: bySeverity },
+    {
+      kind: 'table',
+      caption: 'Findings by severity and status',
+      columns: [{ header: 'severity', width: 22, format: 'severity' }, ...COUNT_COLUMNS],
+      rows: bySeverity,
+    },
     {
       kind: 'table',
       caption: 'Operators',

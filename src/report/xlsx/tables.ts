@@ -110,7 +110,11 @@ export function controlCell(control: string, controlRow: ReadonlyMap<string, num
 export function findingsTable(scope: WorkbookScope): Table {
   const controlRow = controlRows(scope);
   const withBaseline = scope.baseline !== null;
-  return { name: SHEET.findings, columns: findingColumns(withBaseline), rows: map(scope.findings, (f) => findingCells(f, controlRow, withBaseline)) };
+  return {
+    name: SHEET.findings,
+    columns: findingColumns(withBaseline),
+    rows: map(scope.findings, (f) => findingCells(f, controlRow, withBaseline)),
+  };
 }
 
 /** Passing and not-applicable route findings that large tables count instead of list. */
@@ -123,7 +127,13 @@ export function countedTable(scope: WorkbookScope): Table {
     { header: 'Count', width: 9, format: 'number' },
     { header: 'Examples', width: 100 },
   ];
-  const rows = map(scope.summarised, (s): Cell[] => [s.operator, controlCell(s.control, controlRow), s.status, s.count, listCell(s.examples)]);
+  const rows = map(scope.summarised, (s): Cell[] => [
+    s.operator,
+    controlCell(s.control, controlRow),
+    s.status,
+    s.count,
+    listCell(s.examples),
+  ]);
   return { name: SHEET.counted, columns, rows };
 }
 
@@ -139,7 +149,15 @@ export function removedTable(baseline: NonNullable<WorkbookScope['baseline']>, s
     { header: 'Previous status', width: 15, format: 'status' },
     { header: 'Fingerprint', width: 34 },
   ];
-  const rows = map(baseline.removed, (r): Cell[] => [r.operator, controlCell(r.control, controlRow), r.title, r.severity, r.subject, r.previousStatus, r.fingerprint]);
+  const rows = map(baseline.removed, (r): Cell[] => [
+    r.operator,
+    controlCell(r.control, controlRow),
+    r.title,
+    r.severity,
+    r.subject,
+    r.previousStatus,
+    r.fingerprint,
+  ]);
   return { name: SHEET.removed, columns, rows };
 }
 
@@ -261,7 +279,9 @@ export function routesTable(scope: WorkbookScope): Table {
     { header: 'File', width: 36 },
     { header: 'Line', width: 7, format: 'number' },
   ];
-  const rows = map(scope.routes, (route): Cell[] => routeCells(route, failed.get(routeKey(route.operator, route.ref)) ?? []));
+  const rows = map(scope.routes, (route): Cell[] =>
+    routeCells(route, failed.get(routeKey(route.operator, route.ref)) ?? []),
+  );
   return { name: SHEET.routes, columns, rows };
 }
 
@@ -433,7 +453,14 @@ export function workbookTables(scope: WorkbookScope): Table[] {
   const tables = [findingsTable(scope)];
   if (scope.summarised.length > 0) tables.push(countedTable(scope));
   if (scope.baseline !== null) tables.push(removedTable(scope.baseline, scope));
-  tables.push(controlsTable(scope), routesTable(scope), carriersTable(scope), agreementsTable(scope), waiversTable(scope), evidenceTable(scope));
+  tables.push(
+    controlsTable(scope),
+    routesTable(scope),
+    carriersTable(scope),
+    agreementsTable(scope),
+    waiversTable(scope),
+    evidenceTable(scope),
+  );
   if (scope.errors !== null) tables.push(errorsTable(scope.errors));
   return tables;
 }

@@ -28,7 +28,11 @@ export interface WriteLimits {
 }
 
 export const EXCEL_MAX_ROWS = 1_048_576;
-export const DEFAULT_LIMITS: WriteLimits = { maxRowsPerSheet: EXCEL_MAX_ROWS - 1, rowsPerPause: 200, maxBacklogBytes: 8 << 20 };
+export const DEFAULT_LIMITS: WriteLimits = {
+  maxRowsPerSheet: EXCEL_MAX_ROWS - 1,
+  rowsPerPause: 200,
+  maxBacklogBytes: 8 << 20,
+};
 
 /**
  * Bytes of sheet XML not yet compressed. exceljs's sheet stream hands data to the zip without heeding
@@ -54,7 +58,8 @@ interface PipeTarget {
 }
 
 function backlogBytes(sheet: Worksheet): number {
-  const stream = (sheet as unknown as { stream?: { buffers?: Array<{ length?: number }>; pipes?: PipeTarget[] } }).stream;
+  const stream = (sheet as unknown as { stream?: { buffers?: Array<{ length?: number }>; pipes?: PipeTarget[] } })
+    .stream;
   let bytes = 0;
   for (const buffer of stream?.buffers ?? []) bytes += typeof buffer.length === 'number' ? buffer.length : 0;
   for (const pipe of stream?.pipes ?? []) {
@@ -92,7 +97,10 @@ const HEADER_STYLE: Partial<ExcelJS.Style> = {
   alignment: { vertical: 'top', wrapText: true },
   border: { bottom: { style: 'thin', color: { argb: 'FF8EA9DB' } } },
 };
-const HEADER_STYLE_RIGHT: Partial<ExcelJS.Style> = { ...HEADER_STYLE, alignment: { ...HEADER_STYLE.alignment, horizontal: 'right' } };
+const HEADER_STYLE_RIGHT: Partial<ExcelJS.Style> = {
+  ...HEADER_STYLE,
+  alignment: { ...HEADER_STYLE.alignment, horizontal: 'right' },
+};
 const HEADER_HEIGHT = 30;
 /**
  * Printed (or converted to PDF): landscape A4. Tables print at full size, pages running across then
@@ -100,7 +108,12 @@ const HEADER_HEIGHT = 30;
  * the Summary is fitted to one page wide.
  */
 const PAGE_SETUP: Partial<ExcelJS.PageSetup> = { orientation: 'landscape', paperSize: 9 };
-const SUMMARY_PAGE_SETUP: Partial<ExcelJS.PageSetup> = { ...PAGE_SETUP, fitToPage: true, fitToWidth: 1, fitToHeight: 0 };
+const SUMMARY_PAGE_SETUP: Partial<ExcelJS.PageSetup> = {
+  ...PAGE_SETUP,
+  fitToPage: true,
+  fitToWidth: 1,
+  fitToHeight: 0,
+};
 
 /** Column-wide styles: cells inherit them, so each row costs no style lookups. */
 function columnStyle(format: ColumnFormat | undefined): Partial<ExcelJS.Style> | undefined {
@@ -120,7 +133,11 @@ function columnStyle(format: ColumnFormat | undefined): Partial<ExcelJS.Style> |
  * the zip's entry times to the audit date, then renames into place; on any failure the temporary file
  * is removed and the previous workbook, if any, is untouched.
  */
-export async function writeWorkbook(path: string, model: WorkbookModel, limits: WriteLimits = DEFAULT_LIMITS): Promise<void> {
+export async function writeWorkbook(
+  path: string,
+  model: WorkbookModel,
+  limits: WriteLimits = DEFAULT_LIMITS,
+): Promise<void> {
   mkdirSync(dirname(path), { recursive: true });
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   const out = createWriteStream(temp);
@@ -180,7 +197,10 @@ export function excelValue(cell: Cell): ExcelJS.CellValue {
     // A formula rather than a cell hyperlink: the streaming writer can only write external link
     // relationships (LibreOffice then looks for another file), and a formula costs no memory per row.
     const quote = (text: string) => `"${xmlText(text).replace(/"/g, '""')}"`;
-    return { formula: `HYPERLINK(${quote(`#${cell.target}`)},${quote(cell.text)})`, result: clampText(xmlText(cell.text)) };
+    return {
+      formula: `HYPERLINK(${quote(`#${cell.target}`)},${quote(cell.text)})`,
+      result: clampText(xmlText(cell.text)),
+    };
   }
   return cell;
 }
@@ -213,7 +233,13 @@ function filterDatabaseNames(book: WorkbookWriter): Array<{ name: string; localS
 
 type FilterNames = ReturnType<typeof filterDatabaseNames>;
 
-async function writeTable(book: WorkbookWriter, table: Table, limits: WriteLimits, pause: (sheet: Worksheet) => Promise<void>, filters: FilterNames): Promise<void> {
+async function writeTable(
+  book: WorkbookWriter,
+  table: Table,
+  limits: WriteLimits,
+  pause: (sheet: Worksheet) => Promise<void>,
+  filters: FilterNames,
+): Promise<void> {
   let part = 1;
   let sheet = openTableSheet(book, table, part);
   let rows = 0;
@@ -257,9 +283,15 @@ function closeTableSheet(sheet: Worksheet, columns: readonly Column[], rows: num
   sheet.autoFilter = range;
   // localSheetId is the sheet's 0-based position; sheets are added in order, so it is id - 1.
   const absolute = `$A$1:$${columnLetter(columns.length)}$${last}`;
-  filters.push({ name: '_xlnm._FilterDatabase', localSheetId: sheet.id - 1, ranges: [`'${sheet.name.replace(/'/g, "''")}'!${absolute}`] });
+  filters.push({
+    name: '_xlnm._FilterDatabase',
+    localSheetId: sheet.id - 1,
+    ranges: [`'${sheet.name.replace(/'/g, "''")}'!${absolute}`],
+  });
   if (rows > 0) {
-    columns.forEach((column, i) => addColumnColours(sheet, column.format, `${columnLetter(i + 1)}2:${columnLetter(i + 1)}${last}`));
+    columns.forEach((column, i) => {
+      addColumnColours(sheet, column.format, `${columnLetter(i + 1)}2:${columnLetter(i + 1)}${last}`);
+    });
     addHeatScale(sheet, columns, last);
   }
   sheet.commit();
@@ -284,7 +316,10 @@ function addColumnColours(sheet: Worksheet, format: ColumnFormat | undefined, re
       operator: 'equal',
       formulae: [equals],
       priority: priority++,
-      style: { fill: { type: 'pattern', pattern: 'solid', bgColor: { argb: colour.fill } }, font: { color: { argb: colour.font } } },
+      style: {
+        fill: { type: 'pattern', pattern: 'solid', bgColor: { argb: colour.fill } },
+        font: { color: { argb: colour.font } },
+      },
     })),
   });
   rulePriorities.set(sheet, priority);
@@ -326,7 +361,10 @@ function writeSummary(book: WorkbookWriter, blocks: readonly SummaryBlock[]): vo
   // as the counts below it.
   const widths: number[] = [24];
   for (const block of blocks) {
-    if (block.kind === 'table') block.columns.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.width)));
+    if (block.kind === 'table')
+      block.columns.forEach((c, i) => {
+        widths[i] = Math.max(widths[i] ?? 0, c.width);
+      });
   }
   sheet.columns = widths.map((width) => ({ width }));
   let row = 0;
@@ -362,7 +400,9 @@ function writeSummary(book: WorkbookWriter, blocks: readonly SummaryBlock[]): vo
         row++;
       }
       if (block.rows.length > 0) {
-        block.columns.forEach((column, i) => addColumnColours(sheet, column.format, `${columnLetter(i + 1)}${first}:${columnLetter(i + 1)}${row}`));
+        block.columns.forEach((column, i) => {
+          addColumnColours(sheet, column.format, `${columnLetter(i + 1)}${first}:${columnLetter(i + 1)}${row}`);
+        });
       }
     }
   }
@@ -372,6 +412,7 @@ function writeSummary(book: WorkbookWriter, blocks: readonly SummaryBlock[]): vo
 /** 1 → A, 27 → AA. */
 export function columnLetter(n: number): string {
   let letters = '';
-  for (let rest = n; rest > 0; rest = Math.floor((rest - 1) / 26)) letters = String.fromCharCode(65 + ((rest - 1) % 26)) + letters;
+  for (let rest = n; rest > 0; rest = Math.floor((rest - 1) / 26))
+    letters = String.fromCharCode(65 + ((rest - 1) % 26)) + letters;
   return letters;
 }

@@ -17,7 +17,8 @@ export function stampZipEntries(path: string, day: Date): void {
     const date = dosDate(day);
     let at = 0;
     for (let i = 0; i < directory.entries; i++) {
-      if (buf.readUInt32LE(at) !== 0x02014b50) throw new Error(`${path}: zip central directory entry ${i} is malformed`);
+      if (buf.readUInt32LE(at) !== 0x02014b50)
+        throw new Error(`${path}: zip central directory entry ${i} is malformed`);
       buf.writeUInt16LE(time, at + 12);
       buf.writeUInt16LE(date, at + 14);
       const nameLength = buf.readUInt16LE(at + 28);
@@ -65,11 +66,16 @@ function centralDirectory(fd: number, size: number): Directory {
   if (entries !== 0xffff && dirSize !== 0xffffffff && offset !== 0xffffffff) return { entries, size: dirSize, offset };
   // Zip64: the locator sits just before the classic record and points at the zip64 record.
   const locator = eocd - 20;
-  if (locator < 0 || tail.readUInt32LE(locator) !== 0x07064b50) throw new Error('zip64 end of central directory locator missing');
+  if (locator < 0 || tail.readUInt32LE(locator) !== 0x07064b50)
+    throw new Error('zip64 end of central directory locator missing');
   const record = Buffer.alloc(56);
   readExactly(fd, record, Number(tail.readBigUInt64LE(locator + 8)));
   if (record.readUInt32LE(0) !== 0x06064b50) throw new Error('zip64 end of central directory record missing');
-  return { entries: Number(record.readBigUInt64LE(32)), size: Number(record.readBigUInt64LE(40)), offset: Number(record.readBigUInt64LE(48)) };
+  return {
+    entries: Number(record.readBigUInt64LE(32)),
+    size: Number(record.readBigUInt64LE(40)),
+    offset: Number(record.readBigUInt64LE(48)),
+  };
 }
 
 /** The local header offset of a central directory entry, from its zip64 extra field when it overflowed. */

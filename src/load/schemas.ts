@@ -114,6 +114,62 @@ const TYPE_WORDS: Record<string, string> = {
   boolean: 'true or false',
 };
 
+type SchemaNode = {
+  type?: unknown;
+  $ref?: string;
+  enum?: unknown[];
+  const?: unknown;
+  properties?: Record<string, SchemaNode>;
+  required?: string[];
+  items?: SchemaNode;
+};
+
+/** A placeholder for one field's value in a shape: `<id>`, `<date>`, `ss7 | diameter`, `[...]`. */
+function placeholder(schema: SchemaNode | undefined): string {
+  if (!schema) return '<value>';
+  if (schema.$ref) {
+    const name = schema.$ref.slice(schema.$ref.lastIndexOf('/') + 1);
+    const common: Record<string, string> = {
+      id: '<id>',
+      country: '<country code>',
+      countries: '[<country code>, ...]',
+      date: '<date>',
+      dateTime: '<date-time>',
+      plmn: '"<mcc-mnc>"',
+      percent: '<percent>',
+    };
+    return common[name] ?? `<${name}>`;
+  }
+  if (schema.enum) return schema.enum.length <= 4 ? schema.enum.map(String).join(' | ') : '<one of the listed values>';
+  if (schema.const !== undefined) return JSON.stringify(schema.const);
+  if (schema.type === 'array') return '[...]';
+  if (schema.type === 'object') return '{...}';
+  if (schema.type === 'boolean') return 'true | false';
+  if (schema.type === 'number' || schema.type === 'integer') return '<number>';
+  return '<text>';
+}
+
+/**
+ * The shape a map must have, from its schema: the required fields with placeholders, so that
+ * `primary: pearl-ipx` is told `expected {carrier: <id>}` rather than "a map of fields".
+ * Without required fields, up to three of the fields it may have, followed by "...".
+ */
+export function shapeOf(schema: SchemaNode | undefined): string | undefined {
+  const properties = schema?.properties;
+  if (!properties || Object.keys(properties).length === 0) return undefined;
+  const required = (schema.required ?? []).filter((name) => name in properties);
+  const shown = required.length > 0 ? required : Object.keys(properties).slice(0, 3);
+  const more = Object.keys(properties).length > shown.length ? ', ...' : '';
+  return `{${shown.map((name) => `${name}: ${placeholder(properties[name])}`).join(', ')}${more}}`;
+}
+
+/** For a plain value where a one-field map belongs: the map to write, `{carrier: pearl-ipx}`. */
+function rewriteHint(schema: SchemaNode | undefined, data: unknown): string {
+  const required = schema?.required ?? [];
+  if (required.length !== 1 || (typeof data !== 'string' && typeof data !== 'number')) return '';
+  return ` (write {${required[0]}: ${String(data)}})`;
+}
+
 interface Described {
   path: DocPath;
   message: string;
@@ -162,6 +218,12 @@ function describe(error: ErrorObject, path: DocPath): Described | undefined {
         return {
           path,
           message: `document: expected a mapping with apiVersion, kind, metadata and spec, found ${found(error.data)}`,
+        };
+      const shape = wanted === TYPE_WORDS.object ? shapeOf(parent as SchemaNode) : undefined;
+      if (shape)
+        return {
+          path,
+          message: `${field}: expected ${shape}, found ${found(error.data)}${rewriteHint(parent as SchemaNode, error.data)}`,
         };
       return { path, message: `${field}: expected ${expectedHint ?? wanted}, found ${found(error.data)}` };
     }

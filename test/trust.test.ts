@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { audit } from './support/audit.js';
 import { tempFiles } from './support/files.js';
-import { REGULATOR, run, SAMPLES } from './support/run.js';
+import { REGULATOR, run, runWith, SAMPLES } from './support/run.js';
 import { requireTools } from './support/tools.js';
 
 // Issue 12: the audited operator is the adversary. Each test reproduces one observation of the issue
@@ -343,29 +343,25 @@ spec:
   }
 
   it('an internal error is ERROR and exit 3, never PASS', async () => {
-    process.env.IXAUDIT_FAULT_OPERATOR = 'no-nordlys';
-    try {
-      const out = tempFiles({});
-      const { code, stdout } = await run(
-        'audit',
-        ...SAMPLES,
-        '--out',
-        out,
-        '--format',
-        'json',
-        '--fail-on',
-        'critical',
-      );
-      const result = JSON.parse(readFileSync(join(out, 'findings.json'), 'utf8'));
-      expect(result.summary.operators.find((o: { id: string }) => o.id === 'no-nordlys')).toMatchObject({
-        result: 'ERROR',
-      });
-      // Others fail at critical, and that is not hidden by the error.
-      expect(code).toBe(1);
-      expect(stdout).toContain('ERROR no-nordlys');
-    } finally {
-      delete process.env.IXAUDIT_FAULT_OPERATOR;
-    }
+    const out = tempFiles({});
+    const { code, stdout } = await runWith(
+      { faults: { operator: 'no-nordlys' } },
+      'audit',
+      ...SAMPLES,
+      '--out',
+      out,
+      '--format',
+      'json',
+      '--fail-on',
+      'critical',
+    );
+    const result = JSON.parse(readFileSync(join(out, 'findings.json'), 'utf8'));
+    expect(result.summary.operators.find((o: { id: string }) => o.id === 'no-nordlys')).toMatchObject({
+      result: 'ERROR',
+    });
+    // Others fail at critical, and that is not hidden by the error.
+    expect(code).toBe(1);
+    expect(stdout).toContain('ERROR no-nordlys');
   });
 });
 

@@ -3,7 +3,7 @@ import type { EffectiveProfile } from '../enrich/profile.js';
 import type { World } from '../enrich/world.js';
 import { fromWire, type WireDocument } from '../load/wire.js';
 import type { LoadedDocument } from '../model/types.js';
-import { auditOperator, compileCatalog } from './run-audit.js';
+import { auditOperator, compileCatalog, type FaultInjection } from './run-audit.js';
 
 export interface WorkerTask {
   operatorId: string;
@@ -14,6 +14,8 @@ export interface WorkerTask {
   profile: EffectiveProfile;
   controlsDir?: string;
   listRouteFindingsUpTo?: number;
+  /** AuditOptions.faults, the test hooks. */
+  faults?: FaultInjection;
 }
 
 /** The world one operator needs, rebuilt from documents the main thread already validated and checked. */
@@ -51,14 +53,13 @@ if (parentPort) {
   let catalog: ReturnType<typeof compileCatalog> | undefined;
   port.on('message', (task: WorkerTask) => {
     // Fault injection for the tests: a worker that dies mid-run (docs/security.md).
-    if (process.env.IXAUDIT_FAULT_WORKER === task.operatorId)
-      throw new Error('worker fault injected by IXAUDIT_FAULT_WORKER');
+    if (task.faults?.worker === task.operatorId) throw new Error('worker fault injected (AuditOptions.faults.worker)');
     catalog ??= compileCatalog(task.controlsDir);
     const disabled = new Set(task.profile.disabled);
     const controls = catalog.controls.filter((c) => !disabled.has(c.definition.id));
     const world = worldFor(task);
     port.postMessage(
-      auditOperator(world, task.profile, controls, task.operatorId, undefined, task.listRouteFindingsUpTo),
+      auditOperator(world, task.profile, controls, task.operatorId, undefined, task.listRouteFindingsUpTo, task.faults),
     );
   });
 }

@@ -12,7 +12,14 @@ import { checkOutDir, describeIoError, publishReports, PublishError } from '../r
 import { generateSigningKeys, readSigningKey, verifyOutputs } from '../report/manifest.js';
 import { controlsCommand } from './controls-command.js';
 import { jsonSummary, printSummary, progressReporter, style } from './summary.js';
-import { catalogVersion, loadedText, ProfileError, toolVersion, validateInputs } from './run-audit.js';
+import {
+  catalogVersion,
+  type FaultInjection,
+  loadedText,
+  ProfileError,
+  toolVersion,
+  validateInputs,
+} from './run-audit.js';
 import { commandHelp, isCommand, knownLongOptions, overviewHelp, STDOUT_FORMATS, type StdoutFormat } from './help.js';
 import { findingsJsonChunks } from '../report/json/index.js';
 import { BOM, findingsCsv } from '../report/csv/index.js';
@@ -25,7 +32,12 @@ import { runAuditParallel } from './parallel.js';
 /** Exit codes, documented in README.md. */
 export const EXIT = { ok: 0, findings: 1, input: 2, internal: 3, output: 4 } as const;
 
-export async function main(argv: string[]): Promise<number> {
+/** What the tests give main() besides the command line: the fault-injection hooks of AuditOptions. */
+export interface MainHooks {
+  faults?: FaultInjection;
+}
+
+export async function main(argv: string[], hooks: MainHooks = {}): Promise<number> {
   // Ctrl-C and kill end through process.exit, so exit handlers (which remove staging folders) still run.
   // No handler for SIGINT or SIGTERM: the default action ends ixaudit at once, even inside long
   // synchronous work (a handler would run only when that work yields: 44 s on a 100,000-route audit).
@@ -120,6 +132,7 @@ export async function main(argv: string[]): Promise<number> {
         baseline,
         listRouteFindingsUpTo: values['list-all'] ? Number.POSITIVE_INFINITY : undefined,
         outDir: command === 'audit' ? resolve(values.out ?? 'out') : undefined,
+        faults: hooks.faults,
       };
       if (command === 'validate') {
         let problems: Diagnostic[];

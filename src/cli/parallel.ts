@@ -84,6 +84,7 @@ export async function runAuditParallel(
         profile: prepared.profile,
         controlsDir: options.controlsDir,
         listRouteFindingsUpTo: options.listRouteFindingsUpTo,
+        faults: options.faults,
       };
     };
     await Promise.all(Array.from({ length: jobs }, () => drain(queue, taskFor, finish, prepared)));

@@ -67,6 +67,14 @@ export interface AuditOptions {
   outDir?: string;
   /** --baseline: the previous run's findings, and the folder they came from. */
   baseline?: { source: string; previous: PreviousFindings };
+  /** Test hooks, never set from the command line: an operator whose audit throws, to test the ERROR path. */
+  faults?: FaultInjection;
+}
+
+/** Operators whose audit is made to throw: in the thread that audits them, or in their worker thread before it starts. */
+export interface FaultInjection {
+  operator?: string;
+  worker?: string;
 }
 
 export function toolVersion(): string {
@@ -297,13 +305,14 @@ export function auditOperator(
   operatorId: string,
   resolver = new OwnershipResolver(world),
   listRouteFindingsUpTo = LIST_ROUTE_FINDINGS_UP_TO,
+  faults?: FaultInjection,
 ): OperatorOutcome {
   const operatorDoc = world.operators.get(operatorId)!;
   const docs = world.submissions.get(operatorId)!;
   const inventory: Inventory = { operators: [], routes: [], carriers: [], agreements: [] };
   const knownControls = new Set(controls.map((c) => c.definition.id));
   try {
-    if (process.env.IXAUDIT_FAULT_OPERATOR === operatorId) throw new Error('fault injected by IXAUDIT_FAULT_OPERATOR');
+    if (faults?.operator === operatorId) throw new Error('fault injected (AuditOptions.faults.operator)');
     const submission = buildSubmission(world, resolver, profile, operatorDoc, docs);
     const counted = submission.routes.length > listRouteFindingsUpTo ? routeTally(operatorId) : undefined;
     const locations = new LocationQueue();
@@ -528,6 +537,7 @@ export function auditAll(prepared: PreparedAudit, onOutcome?: (outcome: Operator
       id,
       resolver,
       prepared.options.listRouteFindingsUpTo,
+      prepared.options.faults,
     );
     releaseParsedRoutes(prepared.world.submissions.get(id)!);
     onOutcome?.(outcome);

@@ -1,4 +1,4 @@
-import { main } from '../../src/cli/main.js';
+import { type MainHooks, main } from '../../src/cli/main.js';
 
 /** The bundled samples as a regulator runs them: the submissions, and the regulator's profile, registry and waivers. */
 export const SAMPLE_SUBMISSIONS = 'inputs';
@@ -23,6 +23,14 @@ export const REGULATOR = {
  * prints. Far faster than spawning the binary; a few end-to-end tests still do that (test/support/cli.ts).
  */
 export async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runWith({}, ...args);
+}
+
+/** run() with the hooks main() takes besides the command line (fault injection). */
+export async function runWith(
+  hooks: MainHooks,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const log = console.log;
@@ -32,7 +40,7 @@ export async function run(...args: string[]): Promise<{ code: number; stdout: st
   console.error = (...parts: unknown[]) => void err.push(parts.join(' '));
   process.env.NO_COLOR = '1';
   try {
-    const code = await main(args);
+    const code = await main(args, hooks);
     return { code, stdout: out.join('\n'), stderr: err.join('\n') };
   } finally {
     console.log = log;

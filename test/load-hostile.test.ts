@@ -273,7 +273,7 @@ describe('aliases (issue 14, item 13)', () => {
           `  annotations:\n${keys}\n    k7: again\n`,
         ),
       ),
-    ).toEqual(['dup.yaml:50006:5: duplicate key: each key may appear only once in a map']);
+    ).toEqual(['dup.yaml:50006:5: duplicate key "k7": each key may appear only once in a map (first at line 13)']);
   });
 });
 

@@ -50,7 +50,7 @@ describe('loader', () => {
 
   it('rejects duplicate keys at the second key', () => {
     expect(errorsOf(OPERATOR.replace('  networks: [gsm]\n', '  networks: [gsm]\n  country: KR\n'))).toEqual([
-      'sub.yaml:7:3: duplicate key: each key may appear only once in a map',
+      'sub.yaml:7:3: duplicate key "country": each key may appear only once in a map (first at line 5)',
     ]);
   });
 

@@ -1,6 +1,7 @@
 import jsyaml from 'js-yaml';
 import type { Diagnostic, DocPath, PositionLookup, SourcePos } from '../model/types.js';
-import { parseYaml, type ParsedDocument, type ParsedFile, type YamlLimits } from './yaml.js';
+import type { YamlLimits } from './limits.js';
+import { type ParsedDocument, type ParsedFile, parseYamlDocuments } from './yaml-document.js';
 import { PositionIndex } from './positions.js';
 import { lineStarts, positionAt } from './lines.js';
 
@@ -219,10 +220,7 @@ export class LazyPositions implements PositionLookup {
       this.routeItemStarts();
       const end = this.itemStarts && this.itemStarts.length > 0 ? this.itemStarts[0] : this.source.length;
       // The head is small: parse it with the exact loader (never the large path again).
-      const parsed = parseYaml(this.file, this.source.slice(0, end), {
-        ...this.limits,
-        largeFileBytes: Number.POSITIVE_INFINITY,
-      }).documents[0];
+      const parsed = parseYamlDocuments(this.file, this.source.slice(0, end), this.limits).documents[0];
       const offset = this.firstLine - 1;
       const fallback = { file: this.file, line: this.firstLine, column: 1 };
       this.head = parsed

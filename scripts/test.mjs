@@ -7,7 +7,7 @@ const steps = [
   ['test tools', 'bash', ['scripts/test-tools.sh']],
   ['compile', 'npx', ['tsc', '-p', 'tsconfig.json']],
   ['type-check tests', 'npx', ['tsc', '-p', 'tsconfig.check.json']],
-  ['lint and format', 'npx', ['biome', 'check']],
+  ['lint and format', 'npx', ['biome', 'check', '--error-on-warnings']],
   ['tests', 'npx', ['vitest', 'run', ...process.argv.slice(2)]],
 ];
 

@@ -5,6 +5,7 @@ import { controlsDocText } from '../src/cli/controls-command.js';
 import { CONTROLS_DOC_PATH, controlAnchor, loadCatalogMeta } from '../src/cli/controls-docs.js';
 import { compileCatalog, loadBuiltins } from '../src/cli/run-audit.js';
 import { controlMeaning } from '../src/model/control.js';
+import type { LoadedDocument } from '../src/model/types.js';
 import { packageRoot } from '../src/paths.js';
 import { audit } from './support/audit.js';
 import { REGULATOR } from './support/run.js';
@@ -70,8 +71,9 @@ describe('the catalog is the specification', () => {
 });
 
 describe('parameters', () => {
-  const defaults = loadBuiltins().documents.find((d) => d.kind === 'AuditProfile' && d.id === 'default')!.value.spec
-    .parameters as Record<string, unknown>;
+  const defaults = loadBuiltins().documents.find(
+    (d): d is LoadedDocument<'AuditProfile'> => d.kind === 'AuditProfile' && d.id === 'default',
+  )!.value.spec.parameters as Record<string, unknown>;
 
   it('every parameter a control reads is declared by it, and the default profile or the control gives it a value', () => {
     for (const c of controls) {

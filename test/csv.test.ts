@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadText } from '../src/load/index.js';
-import { formatDiagnostic } from '../src/model/types.js';
+import { formatDiagnostic, type LoadedDocument } from '../src/model/types.js';
 import { audit } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 
@@ -42,14 +42,16 @@ describe('CSV route exports', () => {
       `rt.csv:9:28: spec.routes[0].trafficShare: expected a percentage from 0 to 100, found the text "lots"${dropped}`,
       `rt.csv:9:39: spec.routes[0].status: expected one of active | standby | disabled, found the text "actve"${dropped}`,
     ]);
-    expect(loaded.documents.map((d) => [d.id, d.value.spec.routes.length])).toEqual([['rt-csv', 0]]);
+    expect(loaded.documents.map((d) => [d.id, (d as LoadedDocument<'RoutingTable'>).value.spec.routes.length])).toEqual(
+      [['rt-csv', 0]],
+    );
   });
 
   it('reads quoted cells (commas, quotes, CRLF) and reports unknown columns and a missing header', () => {
     const quoted = `${HEADER}id,match.realm,destination.country,primary,status\r\n"r-1","*.mcc454.3gppnetwork.org",HK,"clean-ipx",active\r\n`;
     const loaded = loadText('q.csv', quoted);
     expect(loaded.diagnostics).toEqual([]);
-    expect(loaded.documents[0].value.spec.routes).toEqual([
+    expect((loaded.documents[0] as LoadedDocument<'RoutingTable'>).value.spec.routes).toEqual([
       {
         id: 'r-1',
         match: { realm: '*.mcc454.3gppnetwork.org' },

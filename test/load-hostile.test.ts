@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { collectFiles, loadFiles, loadText, type WalkFs } from '../src/load/index.js';
 import { aliasWork, DEFAULT_YAML_LIMITS, parseLimits } from '../src/load/yaml.js';
-import { formatDiagnostic } from '../src/model/types.js';
+import { formatDiagnostic, type LoadedDocument } from '../src/model/types.js';
 import { tempFiles } from './support/files.js';
 
 /** Issue 14: hostile inputs get a clear error located file:line:column, everything else is still audited, nothing crashes. */
@@ -74,7 +74,9 @@ describe('CSV route exports with hostile headers (issue 14, item 1)', () => {
       'q.csv:9:5: unclosed quote: the " that opens this cell is never closed (write "" for a quote inside a quoted cell); this row and the lines after it were not audited, the 1 row(s) before it were',
     ]);
     expect(loaded.diagnostics[0].operator).toBe('op-jp');
-    expect(loaded.documents.map((d) => d.value.spec.routes.map((r: { id: string }) => r.id))).toEqual([['r-1']]);
+    expect(
+      loaded.documents.map((d) => (d as LoadedDocument<'RoutingTable'>).value.spec.routes.map((r) => r.id)),
+    ).toEqual([['r-1']]);
     expect(errorsOf('h.csv', `${HEADER}id,"status\nr-1,active\n`)).toEqual([
       'h.csv:7:4: unclosed quote: the " that opens this cell is never closed (write "" for a quote inside a quoted cell)',
     ]);
@@ -228,7 +230,7 @@ describe('aliases (issue 14, item 13)', () => {
     const loaded = loadText('aliases.yaml', `${lines.join('\n')}\n`);
     const cpu = process.cpuUsage(started);
     expect(loaded.diagnostics).toEqual([]);
-    expect(loaded.documents[0].value.metadata.annotations.k1999).toBe('shared');
+    expect(loaded.documents[0].value.metadata.annotations!.k1999).toBe('shared');
     expect(aliasWork.walks - before.walks).toBe(1);
     expect(aliasWork.resolved - before.resolved).toBe(aliases);
     expect(aliasWork.sized - before.sized).toBe(1); // one anchor, its size memoised

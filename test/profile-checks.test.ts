@@ -3,6 +3,7 @@ import { compileCatalog, loadBuiltins } from '../src/cli/run-audit.js';
 import { BASE_PROFILE_ID, profileCatalog, resolveProfile, RUN_PARAMETERS } from '../src/enrich/profile.js';
 import { buildWorld } from '../src/enrich/world.js';
 import { loadText } from '../src/load/index.js';
+import type { LoadedDocument } from '../src/model/types.js';
 
 // Point 9: what an auditor's profile names must exist. An unknown control id, parameter or `extends` is
 // a located 'profile' error (the caller does not run the audit), never skipped.
@@ -17,7 +18,7 @@ function withProfiles(text: string) {
   const loaded = loadText('auditor.yaml', text);
   expect(loaded.diagnostics).toEqual([]);
   const { world } = buildWorld(builtins, []);
-  for (const doc of loaded.documents) world.profiles.set(doc.id, doc);
+  for (const doc of loaded.documents) world.profiles.set(doc.id, doc as LoadedDocument<'AuditProfile'>);
   return { world, lines: text.split('\n') };
 }
 

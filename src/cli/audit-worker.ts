@@ -1,8 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { EffectiveProfile } from '../enrich/profile.js';
-import type { World } from '../enrich/world.js';
+import type { SubmissionDocs, World } from '../enrich/world.js';
 import { fromWire, type WireDocument } from '../load/wire.js';
-import type { LoadedDocument } from '../model/types.js';
 import { auditOperator, compileCatalog, type FaultInjection } from './run-audit.js';
 
 export interface WorkerTask {
@@ -30,13 +29,9 @@ function worldFor(task: WorkerTask): World {
     rejectedOperators: new Map(),
   };
   for (const doc of task.shared.map(fromWire))
-    (doc.kind === 'Carrier' ? world.carriers : world.owners).set(doc.id, doc);
-  const submission = {
-    agreements: [] as LoadedDocument[],
-    tables: [] as LoadedDocument[],
-    firewalls: [] as LoadedDocument[],
-    waivers: [] as LoadedDocument[],
-  };
+    if (doc.kind === 'Carrier') world.carriers.set(doc.id, doc);
+    else if (doc.kind === 'Owner') world.owners.set(doc.id, doc);
+  const submission: SubmissionDocs = { agreements: [], tables: [], firewalls: [], waivers: [] };
   for (const doc of task.own.map(fromWire)) {
     if (doc.kind === 'Operator') world.operators.set(doc.id, doc);
     else if (doc.kind === 'InterconnectAgreement') submission.agreements.push(doc);

@@ -1,6 +1,7 @@
-import type { Subject, Submission } from '../enrich/submission.js';
+import type { RouteView, RoutingTableView, Subject, SubjectView, Submission } from '../enrich/submission.js';
 import { ID_PATH } from '../enrich/submission.js';
 import { compareText } from '../model/order.js';
+import type { Protocol } from '../model/types.js';
 
 /**
  * Built-in aggregates: measurements over many routes that a per-subject expression cannot make.
@@ -18,8 +19,46 @@ function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
-function byProtocol(submission: Submission): Array<{ protocol: string; tables: Subject[]; routes: Subject[] }> {
-  const groups = new Map<string, { protocol: string; tables: Subject[]; routes: Subject[] }>();
+/** The tables of one protocol and their routes. */
+interface ProtocolGroup {
+  protocol: Protocol;
+  tables: Subject<RoutingTableView>[];
+  routes: Subject<RouteView>[];
+}
+
+/** What ICX-RT-04 reads as `aggregate`: per protocol, the share of active traffic through high-risk carriers. */
+export interface HighRiskTrafficShareView extends SubjectView {
+  protocol: Protocol;
+  tables: string[];
+  activeRoutes: number;
+  activeRoutesWithShare: number;
+  avoidableShare: number;
+  unavoidableShare: number;
+  touching: Array<{ route: string; share: number | null; unavoidable: boolean; carriers: string[] }>;
+  routesMissingShare: string[];
+}
+
+/** One operating group's share of the primary next hops of a protocol's active traffic. */
+export interface GroupShare {
+  group: string;
+  name: string;
+  share: number;
+  carriers: string[];
+  routeCount: number;
+}
+
+/** What ICX-RES-01 reads as `aggregate`: per protocol, the share each operating group holds as primary. */
+export interface PrimaryShareByControllerView extends SubjectView {
+  protocol: Protocol;
+  tables: string[];
+  activeRoutes: number;
+  activeRoutesWithShare: number;
+  groups: GroupShare[];
+  top: GroupShare;
+}
+
+function byProtocol(submission: Submission): ProtocolGroup[] {
+  const groups = new Map<string, ProtocolGroup>();
   for (const table of submission.tables) {
     const protocol = table.value.protocol;
     if (!groups.has(protocol)) groups.set(protocol, { protocol, tables: [], routes: [] });
@@ -29,19 +68,23 @@ function byProtocol(submission: Submission): Array<{ protocol: string; tables: S
   return [...groups.values()].sort((a, b) => compareText(a.protocol, b.protocol));
 }
 
-function groupSubject(submission: Submission, tables: Subject[], value: Record<string, any>): Subject {
+function groupSubject<V extends SubjectView>(
+  submission: Submission,
+  tables: Subject<RoutingTableView>[],
+  value: V,
+): Subject<V> {
   return tables.length === 1
     ? { ref: tables[0].ref, doc: tables[0].doc, path: ID_PATH, value }
     : { ref: `Operator/${submission.operatorId}`, doc: submission.operatorDoc, path: ID_PATH, value };
 }
 
 /** RT-04: per protocol, the traffic share of active routes that touch a high-risk carrier anywhere. */
-function highRiskTrafficShare(submission: Submission): Subject[] {
+function highRiskTrafficShare(submission: Submission): Subject<HighRiskTrafficShareView>[] {
   return byProtocol(submission).map(({ protocol, tables, routes }) => {
     const active = routes.filter((r) => r.value.status === 'active');
     const touching = active.filter((r) => r.value.highRiskHops.length > 0);
     const withShare = touching.filter((r) => r.value.hasTrafficShare);
-    const sum = (list: Subject[]) => round(list.reduce((total, r) => total + r.value.trafficShare, 0));
+    const sum = (list: Subject<RouteView>[]) => round(list.reduce((total, r) => total + r.value.trafficShare, 0));
     return groupSubject(submission, tables, {
       protocol,
       tables: tables.map((t) => t.value.id),
@@ -53,7 +96,7 @@ function highRiskTrafficShare(submission: Submission): Subject[] {
         route: r.ref,
         share: r.value.hasTrafficShare ? r.value.trafficShare : null,
         unavoidable: r.value.unavoidable,
-        carriers: [...new Set(r.value.highRiskHops.map((h: { carrier: string }) => h.carrier))],
+        carriers: [...new Set(r.value.highRiskHops.map((h) => h.carrier))],
       })),
       routesMissingShare: touching.filter((r) => !r.value.hasTrafficShare).map((r) => r.ref),
     });
@@ -65,7 +108,7 @@ function highRiskTrafficShare(submission: Submission): Subject[] {
  * Grouped by operating group (hop.group), not ultimate controller: sister brands count as one, while
  * separate groups under one state body (China Mobile, China Telecom under SASAC) stay separate.
  */
-function primaryShareByController(submission: Submission): Subject[] {
+function primaryShareByController(submission: Submission): Subject<PrimaryShareByControllerView>[] {
   return byProtocol(submission).map(({ protocol, tables, routes }) => {
     const active = routes.filter((r) => r.value.status === 'active');
     // Each group counts its routes rather than naming them: a national table has a million, and the
@@ -97,7 +140,7 @@ function primaryShareByController(submission: Submission): Subject[] {
         routeCount: g.routeCount,
       }))
       .sort((a, b) => b.share - a.share || compareText(a.group, b.group));
-    const top = groups[0] ?? { group: '', name: '', share: 0, carriers: [] as string[], routeCount: 0 };
+    const top: GroupShare = groups[0] ?? { group: '', name: '', share: 0, carriers: [], routeCount: 0 };
     return groupSubject(submission, tables, {
       protocol,
       tables: tables.map((t) => t.value.id),

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { EffectiveProfile } from '../enrich/profile.js';
-import { ID_PATH, type Subject, type Submission } from '../enrich/submission.js';
+import { ID_PATH, type Subject, type SubjectView, type Submission } from '../enrich/submission.js';
 import type { Finding } from '../model/finding.js';
 import type { DocPath, PositionLookup, Severity, SourcePos, Status } from '../model/types.js';
 import { docPathOf } from '../model/types.js';
@@ -114,25 +114,26 @@ export function evaluateControl(
   // findings that are listed, so passing routes of a million-route table cost one expression each.
   const judge = (subject: Subject): Verdict => {
     const value = subject.value;
-    if (applies.protocols && !applies.protocols.includes(value.protocol)) {
+    if (applies.protocols && (value.protocol === undefined || !applies.protocols.includes(value.protocol))) {
       return fixed(
         'not-applicable',
         `Not applicable: applies to ${applies.protocols.join(', ')} only; this is ${value.protocol}.`,
         { protocol: value.protocol },
       );
     }
-    if (applies.statuses && !applies.statuses.includes(value.status)) {
+    if (applies.statuses && (value.status === undefined || !applies.statuses.includes(value.status))) {
       return fixed(
         'not-applicable',
         `Not applicable: applies to ${applies.statuses.join(', ')} routes only; this route is ${value.status}.`,
         { status: value.status },
       );
     }
-    if (value.undefinedCarriers?.length > 0) {
+    const undefinedCarriers = value.undefinedCarriers ?? [];
+    if (undefinedCarriers.length > 0) {
       return fixed(
         'error',
-        `Cannot evaluate: references undefined carrier ${value.undefinedCarriers.join(', ')} (see the input errors).`,
-        { undefinedCarriers: value.undefinedCarriers },
+        `Cannot evaluate: references undefined carrier ${undefinedCarriers.join(', ')} (see the input errors).`,
+        { undefinedCarriers },
       );
     }
     const scope: Record<string, unknown> = {
@@ -282,7 +283,7 @@ class Counted {
  * unavoidability; the rest of a hop derives from its carrier). Shapes with the same number look the same
  * to the control. Each shape is numbered once.
  */
-function projectionOf(code: ControlCode): (shape: number, route: Record<string, any>) => number {
+function projectionOf(code: ControlCode): (shape: number, route: SubjectView) => number {
   const named = new Set(['protocol', 'status', 'undefinedCarriers']);
   for (const m of [code.verdict, code.details, code.location].join('\n').matchAll(/\b(?:route|subject)\s*\.\s*(\w+)/g))
     named.add(m[1]);
@@ -294,7 +295,9 @@ function projectionOf(code: ControlCode): (shape: number, route: Record<string, 
   return (shape, route) => {
     const known = byShape[shape];
     if (known !== undefined) return known;
-    const key = fields.map((f) => projectedValue(route[f])).join('\u0001');
+    // The fields are names the control's text uses, which a route's view may not have (then undefined).
+    const view = route as Readonly<Record<string, unknown>>;
+    const key = fields.map((f) => projectedValue(view[f])).join('\u0001');
     const number = numbers.get(key) ?? numbers.size;
     numbers.set(key, number);
     byShape[shape] = number;

@@ -12,7 +12,7 @@ const WAIVABLE = new Set(['fail', 'not-evidenced']);
  */
 export function applyWaivers(
   findings: Finding[],
-  waivers: LoadedDocument[],
+  waivers: LoadedDocument<'Waiver'>[],
   auditDate: string,
   knownControls: Set<string>,
   acceptSubmissionWaivers = false,
@@ -20,7 +20,7 @@ export function applyWaivers(
   return waivers.map((doc) => {
     const spec = doc.value.spec;
     const source = doc.origin === 'auditor' ? ('auditor' as const) : ('submission' as const);
-    const targets: string[] = spec.targets;
+    const targets = spec.targets;
     const expired = spec.expires < auditDate;
     const matches = findings.filter((f) => f.control === spec.control && targets.includes(f.subject));
     const outcome = (status: WaiverOutcome['status'], message: string): WaiverOutcome => ({

@@ -28,7 +28,7 @@ export function checkConsistency(world: World): Diagnostic[] {
   }
   for (const [operatorId, submission] of world.submissions) {
     for (const doc of submission.agreements) {
-      const { signed, expires } = doc.value.spec ?? {};
+      const { signed, expires } = doc.value.spec;
       if (isDate(signed) && isDate(expires) && expires < signed) {
         diagnostics.push({
           ...located(
@@ -48,7 +48,7 @@ export function checkConsistency(world: World): Diagnostic[] {
 }
 
 /** A share is a percentage of its protocol's traffic: the active routes of one protocol carry at most 100 % in all. */
-function checkTrafficShares(tables: readonly LoadedDocument[]): Diagnostic[] {
+function checkTrafficShares(tables: readonly LoadedDocument<'RoutingTable'>[]): Diagnostic[] {
   interface Tally {
     total: number;
     /** How far rounding the written shares can have taken the total over 100 (MAX_ROUNDING_ALLOWANCE). */
@@ -63,7 +63,7 @@ function checkTrafficShares(tables: readonly LoadedDocument[]): Diagnostic[] {
     let tally = byProtocol.get(protocol);
     if (!tally) byProtocol.set(protocol, (tally = { total: 0, allowance: 0, tables: [] }));
     let counted = false;
-    (doc.value.spec.routes as any[]).forEach((route, r) => {
+    doc.value.spec.routes.forEach((route, r) => {
       if (route?.status !== 'active' || typeof route.trafficShare !== 'number') return;
       tally.total += route.trafficShare;
       tally.allowance += unitOfLastDecimal(route.trafficShare);

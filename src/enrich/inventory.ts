@@ -1,6 +1,7 @@
+import type { RouteMatch } from '../model/generated/routing-table.js';
 import type { Inventory, InventoryRoute } from '../model/report.js';
 import type { SourcePos } from '../model/types.js';
-import type { Subject, Submission } from './submission.js';
+import type { RouteView, Subject, Submission } from './submission.js';
 
 function at(subject: {
   doc: { positions: { locate(p: ReadonlyArray<string | number>): SourcePos } };
@@ -11,9 +12,9 @@ function at(subject: {
 }
 
 /** "gtPrefix 49, ssn 6"; written without intermediate arrays, as it runs once per route. */
-function matchText(match: Record<string, string>): string {
+function matchText(match: RouteMatch): string {
   let text = '';
-  for (const key in match) text += `${text === '' ? '' : ', '}${key} ${match[key]}`;
+  for (const key in match) text += `${text === '' ? '' : ', '}${key} ${match[key as keyof RouteMatch]}`;
   return text;
 }
 
@@ -23,10 +24,10 @@ export function inventoryOf(submission: Submission, inventory: Inventory): void 
   inventory.operators.push({ id: op.id, name: op.name, country: op.country, networks: op.networks, plmns: op.plmns });
   // Routes of one shape have the same hops (see Submission): their inventory rows share one list.
   const hopsByShape = new Map<number, InventoryRoute['hops']>();
-  const hopsOf = (route: Subject): InventoryRoute['hops'] => {
+  const hopsOf = (route: Subject<RouteView>): InventoryRoute['hops'] => {
     const known = route.shape === undefined ? undefined : hopsByShape.get(route.shape);
     if (known) return known;
-    const hops: InventoryRoute['hops'] = route.value.hops.map((h: Record<string, any>) => ({
+    const hops: InventoryRoute['hops'] = route.value.hops.map((h) => ({
       carrier: h.carrier,
       position: h.position,
       highRisk: h.highRisk,

@@ -57,9 +57,12 @@ export interface ReachedListing {
   text: string;
 }
 
+/** A registry entry: a Carrier or an Owner (both may carry ownership and listings). */
+export type RegistryEntity = LoadedDocument<'Carrier'> | LoadedDocument<'Owner'>;
+
 /** An entity that carries listings, with the controlling chain above it (ids and types), for group reach. */
 interface ListedEntity {
-  doc: LoadedDocument;
+  doc: RegistryEntity;
   listings: Listing[];
   /** The entity itself first, then each controlling owner up to where the chain ends or stops short. */
   chain: Array<{ id: string; type: string }>;
@@ -82,7 +85,7 @@ function listedEntities(world: World): ListedEntity[] {
   return out;
 }
 
-function sortedById(map: Map<string, LoadedDocument>): LoadedDocument[] {
+function sortedById<D extends RegistryEntity>(map: Map<string, D>): D[] {
   return [...map.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
@@ -92,10 +95,10 @@ function sortedById(map: Map<string, LoadedDocument>): LoadedDocument[] {
  * controlling owner, at inconsistent holdings, at an undefined owner or at a cycle. Where it stops short
  * it still names the entities it passed, and sharing one of them is sharing a group.
  */
-export function controllingChain(world: World, start: LoadedDocument): Array<{ id: string; type: string }> {
+export function controllingChain(world: World, start: RegistryEntity): Array<{ id: string; type: string }> {
   const chain = [{ id: start.id, type: typeOf(start) }];
   const seen = new Set([start.id]);
-  let current = start;
+  let current: RegistryEntity = start;
   for (;;) {
     const edges = current.value.spec?.ownership ?? [];
     if (!Array.isArray(edges) || holdingConflict(edges)) return chain;
@@ -109,7 +112,7 @@ export function controllingChain(world: World, start: LoadedDocument): Array<{ i
   }
 }
 
-function typeOf(doc: LoadedDocument): string {
+function typeOf(doc: RegistryEntity): string {
   return doc.kind === 'Owner' ? doc.value.spec.type : 'company';
 }
 
@@ -254,8 +257,8 @@ export interface RegistryFact {
  * The Carrier and Owner entries that came with the tool (`builtin`), or every one of the run with 'all'.
  * An entry the auditor's --registry replaced is the auditor's, not the bundled one.
  */
-function bundledEntries(world: World, origin: 'builtin' | 'all'): LoadedDocument[] {
-  const docs = [...sortedById(world.carriers), ...sortedById(world.owners)];
+function bundledEntries(world: World, origin: 'builtin' | 'all'): RegistryEntity[] {
+  const docs: RegistryEntity[] = [...sortedById(world.carriers), ...sortedById(world.owners)];
   return origin === 'all' ? docs : docs.filter((d) => d.builtin);
 }
 

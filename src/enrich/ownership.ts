@@ -1,5 +1,9 @@
+import type { OwnershipEdge } from '../model/generated/common.js';
 import type { Diagnostic, LoadedDocument } from '../model/types.js';
 import { located, type World } from './world.js';
+
+/** An entity that can be in an ownership chain: a Carrier or an Owner (as listings.ts names it too). */
+type RegistryEntity = LoadedDocument<'Carrier' | 'Owner'>;
 
 /** One entity on the path from a carrier to whoever ultimately controls it. */
 export interface ChainStep {
@@ -50,12 +54,6 @@ export interface OwnershipResolution {
   candidates: OwnershipCandidate[];
 }
 
-interface Edge {
-  owner: string;
-  share: number;
-  control?: boolean;
-}
-
 const STATE_TYPES = new Set(['government', 'state-enterprise']);
 /** Entities that can legitimately have no owners of their own. */
 const SELF_OWNED_TYPES = new Set(['government', 'individual']);
@@ -83,7 +81,7 @@ export class OwnershipResolver {
     return result;
   }
 
-  private entity(id: string): LoadedDocument | undefined {
+  private entity(id: string): RegistryEntity | undefined {
     return this.world.owners.get(id) ?? this.world.carriers.get(id);
   }
 
@@ -112,10 +110,10 @@ export class OwnershipResolver {
   }
 
   /** Walks up from `current`, whose step already ends `chain`. */
-  private walk(start: LoadedDocument, chain: ChainStep[]): OwnershipResolution {
+  private walk(start: RegistryEntity, chain: ChainStep[]): OwnershipResolution {
     let current = start;
     for (;;) {
-      const edges: Edge[] = current.value.spec.ownership ?? [];
+      const edges = current.value.spec.ownership ?? [];
       const conflict = holdingConflict(edges);
       if (conflict) {
         const problem = `the holdings of ${current.value.metadata.name ?? current.id} are inconsistent (${conflict}), so which owner controls it cannot be decided`;
@@ -148,7 +146,7 @@ export class OwnershipResolver {
   }
 
   /** The chains each possible controlling owner of an ambiguous entity leads to (flattened, bounded). */
-  private candidatesOf(entity: LoadedDocument, edges: Edge[], chain: ChainStep[]): OwnershipCandidate[] {
+  private candidatesOf(entity: RegistryEntity, edges: OwnershipEdge[], chain: ChainStep[]): OwnershipCandidate[] {
     const out: OwnershipCandidate[] = [];
     for (const index of candidateEdges(edges)) {
       const edge = edges[index];
@@ -168,7 +166,7 @@ export class OwnershipResolver {
     return out;
   }
 
-  private reportCycle(current: LoadedDocument, index: number, chain: ChainStep[], nextId: string): void {
+  private reportCycle(current: RegistryEntity, index: number, chain: ChainStep[], nextId: string): void {
     const at = current.positions.locate(['spec', 'ownership', index, 'owner']);
     const key = `${at.file}:${at.line}`;
     if (this.reportedCycles.has(key)) return;
@@ -200,7 +198,7 @@ export function controllingEdge(edges: ReadonlyArray<{ share: number; control?: 
  * one edge marked `control: true`. With either, "the controlling owner" is whichever the register lists
  * first, which is no fact at all.
  */
-export function holdingConflict(edges: ReadonlyArray<Edge>): string | undefined {
+export function holdingConflict(edges: ReadonlyArray<OwnershipEdge>): string | undefined {
   const problems: string[] = [];
   const total = edges.reduce((sum, e) => sum + (Number.isFinite(e.share) ? e.share : 0), 0);
   if (total > 100 + SHARE_TOLERANCE) {
@@ -221,7 +219,7 @@ export function holdingConflict(edges: ReadonlyArray<Edge>): string | undefined 
  * or holding more than 50 %. When the figures rule none in (50 + 30 + 30), none can be ruled out either,
  * so every owner not marked `control: false` is a candidate.
  */
-export function candidateEdges(edges: ReadonlyArray<Edge>): number[] {
+export function candidateEdges(edges: ReadonlyArray<OwnershipEdge>): number[] {
   const indexes = edges.map((_, i) => i);
   const strong = indexes.filter(
     (i) => edges[i].control === true || (edges[i].share > 50 && edges[i].control !== false),
@@ -251,20 +249,21 @@ export function checkHoldings(world: World): Diagnostic[] {
   return diagnostics;
 }
 
-function typeOf(doc: LoadedDocument): string {
+function typeOf(doc: RegistryEntity): string {
   return doc.kind === 'Owner' ? doc.value.spec.type : 'company';
 }
 
-function countryOf(doc: LoadedDocument): string {
-  return doc.kind === 'Owner' ? doc.value.spec.country : doc.value.spec.incorporatedIn;
+/** '' when the jurisdiction is unconfirmed: the registry leaves it out and metadata.annotations.jurisdiction says why. */
+function countryOf(doc: RegistryEntity): string {
+  return (doc.kind === 'Owner' ? doc.value.spec.country : doc.value.spec.incorporatedIn) ?? '';
 }
 
-function step(doc: LoadedDocument): ChainStep {
+function step(doc: RegistryEntity): ChainStep {
   const at = doc.positions.locate(['metadata', 'id']);
   return {
     id: doc.id,
     name: doc.value.metadata.name ?? doc.id,
-    kind: doc.kind as 'Carrier' | 'Owner',
+    kind: doc.kind,
     type: typeOf(doc),
     country: countryOf(doc),
     source: `${at.file}:${at.line}`,
@@ -299,10 +298,11 @@ function finish(chain: ChainStep[], resolved: boolean, problem: string): Ownersh
 export function chainText(chain: readonly ChainStep[], marks: { group?: string; controller?: string } = {}): string {
   return chain
     .map((s, i) => {
+      const country = s.country || 'jurisdiction unconfirmed';
       const text =
         i === 0
-          ? `${s.name} (${s.country})`
-          : `${s.name} (${s.country}, ${s.type}, ${s.control ? 'control' : `${s.share} %`})`;
+          ? `${s.name} (${country})`
+          : `${s.name} (${country}, ${s.type}, ${s.control ? 'control' : `${s.share} %`})`;
       const isGroup = marks.group === s.id;
       const isController = marks.controller === s.id && i === chain.length - 1;
       const mark =

@@ -1,4 +1,5 @@
 import type { ControlDefinition } from '../model/control.js';
+import type { ProfileParameters } from '../model/generated/audit-profile.js';
 import type { Diagnostic, LoadedDocument, Severity } from '../model/types.js';
 import { located, type World } from './world.js';
 
@@ -10,7 +11,7 @@ export interface EffectiveProfile {
   auditDate: string;
   auditDateSource: 'profile' | 'option' | 'today';
   /** Parameters after merging the chain (the profile's own value wins over what it extends). */
-  parameters: Record<string, unknown>;
+  parameters: ProfileParameters;
   disabled: string[];
   severity: Record<string, Severity>;
   failOn: Severity | 'none';
@@ -54,7 +55,9 @@ export function profileCatalog(
   defaultProfile?: LoadedDocument,
 ): ProfileCatalog {
   const parameterNames = new Set<string>(RUN_PARAMETERS);
-  for (const name of Object.keys(defaultProfile?.value.spec.parameters ?? {})) parameterNames.add(name);
+  // Callers find the default among every shipped document: only an AuditProfile has parameters.
+  const defaults = defaultProfile?.kind === 'AuditProfile' ? defaultProfile.value.spec.parameters : undefined;
+  for (const name of Object.keys(defaults ?? {})) parameterNames.add(name);
   for (const c of controls) for (const name of Object.keys(c.definition.parameters ?? {})) parameterNames.add(name);
   return { controlIds: new Set(controls.map((c) => c.definition.id)), parameterNames };
 }
@@ -74,7 +77,7 @@ export function resolveProfile(
 ): { profile: EffectiveProfile; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const selectedId = chooseProfileId(world, request, diagnostics);
-  const chain: LoadedDocument[] = [];
+  const chain: LoadedDocument<'AuditProfile'>[] = [];
   for (let id: string | undefined = selectedId; id !== undefined; ) {
     const doc = world.profiles.get(id);
     if (!doc) break; // only the first id can be missing here: an unknown `extends` is reported below
@@ -90,7 +93,7 @@ export function resolveProfile(
       break;
     }
     chain.push(doc);
-    const parent: string | undefined = doc.value.spec.extends;
+    const parent = doc.value.spec.extends;
     if (parent !== undefined && !world.profiles.has(parent)) {
       const known = [...world.profiles.keys()].sort().join(', ');
       diagnostics.push(
@@ -110,7 +113,7 @@ export function resolveProfile(
 
   // Merge from the base upwards so the selected profile's own settings win. Keys are defined, not
   // assigned, so a parameter named `__proto__` is an (unknown) parameter rather than a prototype.
-  const parameters: Record<string, unknown> = {};
+  const parameters: ProfileParameters = {};
   const severity: Record<string, Severity> = {};
   const disabled = new Set<string>();
   let failOn: Severity | 'none' = 'high';
@@ -150,11 +153,11 @@ export function resolveProfile(
 }
 
 /** Control ids in `controls.disable` / `controls.severity` and parameter names the catalog does not know. */
-export function unknownNames(doc: LoadedDocument, catalog: ProfileCatalog): Diagnostic[] {
+export function unknownNames(doc: LoadedDocument<'AuditProfile'>, catalog: ProfileCatalog): Diagnostic[] {
   const spec = doc.value.spec;
   const out: Diagnostic[] = [];
   const where = `profile ${doc.id}`;
-  (spec.controls?.disable ?? []).forEach((id: string, i: number) => {
+  (spec.controls?.disable ?? []).forEach((id, i) => {
     if (!catalog.controlIds.has(id))
       out.push(
         located(

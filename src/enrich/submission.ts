@@ -1,3 +1,6 @@
+import type { FirewallPolicySpec } from '../model/generated/firewall-policy.js';
+import type { AgreementClauses, AgreementService, SignedDocument } from '../model/generated/interconnect-agreement.js';
+import type { Route, RouteMatch, RouteStatus } from '../model/generated/routing-table.js';
 import type { DocPath, LoadedDocument, Protocol } from '../model/types.js';
 import { docPathOf, PROTOCOLS, SIGNALLING_PROTOCOLS } from '../model/types.js';
 import { compareText } from '../model/order.js';
@@ -9,12 +12,22 @@ import type { SubmissionDocs, World } from './world.js';
 /** Findings about a whole document point at its `metadata.id` line. */
 export const ID_PATH: DocPath = ['metadata', 'id'];
 
+/**
+ * What the engine reads of any subject's view before a control's expressions see it (evaluateControl):
+ * the control's protocol and status filters, and the carriers that make it impossible to judge.
+ */
+export interface SubjectView {
+  protocol?: Protocol;
+  status?: RouteStatus;
+  undefinedCarriers?: readonly string[];
+}
+
 /** Something a control can judge: where it is written, how findings name it, and the data CEL sees. */
-export interface Subject {
+export interface Subject<V extends SubjectView = SubjectView> {
   ref: string;
   doc: LoadedDocument;
   path: DocPath;
-  value: Record<string, any>;
+  value: V;
   /**
    * Routes only: routes with the same shape number have the same view except for the fields that
    * identify them (id, table, match, trafficShare, at), so a control that reads none of those judges
@@ -53,9 +66,9 @@ export interface HopView {
 }
 
 /** The part of a route's view shared by every route of its shape. */
-interface RouteShapeView {
+interface RouteShapeView extends SubjectView {
   signalling: boolean;
-  status: string;
+  status: RouteStatus;
   destination: { country: string; plmn: string };
   domestic: boolean;
   hasTrafficShare: boolean;
@@ -74,6 +87,72 @@ interface RouteShapeView {
   destinationController: string;
   /** Operating group of the carrier whose identifiers.plmns holds the destination PLMN ('' when none, or its ownership does not resolve). */
   destinationGroup: string;
+}
+
+/** A route as controls see it (`route`): its shape's view and what identifies it. */
+export interface RouteView extends RouteShapeView {
+  id: string;
+  table: string;
+  protocol: Protocol;
+  match: RouteMatch;
+  /** 0 when the route gives none (hasTrafficShare says which). */
+  trafficShare: number;
+  /** The route's item in its table: `spec.routes.<index>`. */
+  at: string;
+}
+
+/** A routing table as controls see it (`table`). */
+export interface RoutingTableView extends SubjectView {
+  id: string;
+  protocol: Protocol;
+  exportedAt: string;
+  exportedOn: string;
+  exportAgeDays: number | null;
+  source: string;
+  routeCount: number;
+}
+
+/** An agreement as controls see it (`agreement`), its counterparty resolved. */
+export interface AgreementView extends SubjectView {
+  id: string;
+  counterparty: CarrierView;
+  undefinedCarriers: string[];
+  services: AgreementService[];
+  signed: string;
+  expires: string;
+  /** In force on the audit date. */
+  current: boolean;
+  governingLaw: string;
+  clauses: AgreementClauses;
+  documents: SignedDocument[];
+  documentRefs: Array<{ path: string; sha256: string; at: string }>;
+}
+
+/** A FirewallPolicy as controls see it (`firewall`): its spec as written, and its id. */
+export interface FirewallView extends FirewallPolicySpec, SubjectView {
+  id: string;
+}
+
+/** A contract the operator holds with a carrier, as `operator.contracts[carrier]` lists it. */
+export interface Contract {
+  id: string;
+  services: string[];
+  current: boolean;
+  approvedSubcontractors: string[];
+}
+
+/** Operator-wide facts every control may read as `operator`. */
+export interface OperatorView extends SubjectView {
+  id: string;
+  name: string;
+  country: string;
+  networks: string[];
+  plmns: string[];
+  signallingProtocols: Protocol[];
+  firewallCount: number;
+  tableCount: number;
+  agreementCount: number;
+  contracts: Map<string, Contract[]>;
 }
 
 /** A carrier as controls see it: ownership resolved, risk derived from the profile, with the reasons. */
@@ -127,17 +206,23 @@ export interface CarrierView {
   certifications: Array<{ scheme: string; expires: string }>;
 }
 
+/** A carrier used in routes or agreements as controls see it (`carrier`). */
+export interface CarrierSubjectView extends CarrierView, SubjectView {
+  /** The agreements the operator holds with it, by id. */
+  agreements: string[];
+  undefinedCarriers: string[];
+}
+
 export interface Submission {
   operatorId: string;
-  operatorDoc: LoadedDocument;
-  /** Operator-wide facts every control may read as `operator`. */
-  operator: Record<string, any>;
-  carriers: Subject[];
-  agreements: Subject[];
-  tables: Subject[];
-  routes: Subject[];
-  firewalls: Subject[];
-  waivers: LoadedDocument[];
+  operatorDoc: LoadedDocument<'Operator'>;
+  operator: OperatorView;
+  carriers: Subject<CarrierSubjectView>[];
+  agreements: Subject<AgreementView>[];
+  tables: Subject<RoutingTableView>[];
+  routes: Subject<RouteView>[];
+  firewalls: Subject<FirewallView>[];
+  waivers: LoadedDocument<'Waiver'>[];
 }
 
 export function carrierView(
@@ -148,8 +233,8 @@ export function carrierView(
 ): CarrierView {
   const doc = world.carriers.get(id);
   const ownership = resolver.resolve(id);
-  const jurisdictions = new Set((profile.parameters.highRiskJurisdictions as string[]) ?? []);
-  const flaggedLists = new Set((profile.parameters.highRiskListings as string[]) ?? []);
+  const jurisdictions = new Set(profile.parameters.highRiskJurisdictions ?? []);
+  const flaggedLists = new Set(profile.parameters.highRiskListings ?? []);
   const spec = doc?.value.spec ?? {};
   const listingRecords = listingsReaching(world, resolver, id);
   const listings: string[] = [...new Set(listingRecords.map((l) => l.list))];
@@ -239,7 +324,7 @@ export function buildSubmission(
   world: World,
   resolver: OwnershipResolver,
   profile: EffectiveProfile,
-  operatorDoc: LoadedDocument,
+  operatorDoc: LoadedDocument<'Operator'>,
   docs: SubmissionDocs,
 ): Submission {
   const auditDate = profile.auditDate;
@@ -264,7 +349,7 @@ export function buildSubmission(
   };
 
   // Agreements, and per carrier the contracts the operator holds with it (for RT-05 / RT-08).
-  const agreements: Subject[] = docs.agreements.map((doc) => {
+  const agreements: Subject<AgreementView>[] = docs.agreements.map((doc) => {
     const spec = doc.value.spec;
     const current = spec.signed <= auditDate && (spec.expires === undefined || auditDate <= spec.expires);
     return {
@@ -283,7 +368,7 @@ export function buildSubmission(
         clauses: spec.clauses ?? {},
         documents: spec.documents ?? [],
         // Each signed document with where it is written, for findings that point at one (ICX-CT-10).
-        documentRefs: (spec.documents ?? []).map((d: { path: string; sha256?: string }, i: number) => ({
+        documentRefs: (spec.documents ?? []).map((d, i) => ({
           path: d.path,
           sha256: d.sha256 ?? '',
           at: `spec.documents.${i}`,
@@ -294,12 +379,9 @@ export function buildSubmission(
   // Keyed by carrier id, which the submission chooses: a Map, because an object with a key such as
   // `constructor` breaks both `??=` on a plain object and cel-js's type detection (it reads v.constructor).
   // cel-js reads a Map like a CEL map (`id in operator.contracts`, `operator.contracts[id]`).
-  const contracts = new Map<
-    string,
-    Array<{ id: string; services: string[]; current: boolean; approvedSubcontractors: string[] }>
-  >();
+  const contracts = new Map<string, Contract[]>();
   for (const a of agreements) {
-    const id: string = a.value.counterparty.id;
+    const id = a.value.counterparty.id;
     let list = contracts.get(id);
     if (!list) contracts.set(id, (list = []));
     list.push({
@@ -340,8 +422,8 @@ export function buildSubmission(
    * bench's million-route table, which mixes carriers at random, has 42,385 shapes, so hops, risk and
    * chains are worked out that many times, not a million, and controls judge shapes (see evaluateControl).
    */
-  const routeShape = (route: any, protocol: Protocol): RouteShapeView => {
-    const destinationPlmn: string = route.destination.plmn ?? '';
+  const routeShape = (route: Route, protocol: Protocol): RouteShapeView => {
+    const destinationPlmn = route.destination.plmn ?? '';
     const hop = (id: string, role: string, position: string, at: string): HopView => {
       const view = carrier(id);
       return {
@@ -368,12 +450,10 @@ export function buildSubmission(
       };
     };
     const primary = hop(route.primary.carrier, 'primary', 'primary', 'primary.carrier');
-    const backups = (route.backups ?? []).map((b: { carrier: string }, i: number) =>
+    const backups = (route.backups ?? []).map((b, i) =>
       hop(b.carrier, 'backup', `backup ${i + 1}`, `backups.${i}.carrier`),
     );
-    const transit = (route.transit ?? []).map((id: string, i: number) =>
-      hop(id, 'transit', `transit ${i + 1}`, `transit.${i}`),
-    );
+    const transit = (route.transit ?? []).map((id, i) => hop(id, 'transit', `transit ${i + 1}`, `transit.${i}`));
     const hops: HopView[] = [primary, ...backups, ...transit];
 
     // Unavoidable exposure: every high-risk carrier on the route belongs to the operating group of the
@@ -411,11 +491,11 @@ export function buildSubmission(
   };
   const shapes = new Map<string, { id: number; view: RouteShapeView }>();
 
-  const tables: Subject[] = [];
-  const routes: Subject[] = [];
+  const tables: Subject<RoutingTableView>[] = [];
+  const routes: Subject<RouteView>[] = [];
   for (const doc of docs.tables) {
     const spec = doc.value.spec;
-    const protocol: Protocol = spec.protocol;
+    const protocol = spec.protocol;
     tables.push({
       ref: `RoutingTable/${doc.id}`,
       doc,
@@ -431,7 +511,7 @@ export function buildSubmission(
         routeCount: spec.routes.length,
       },
     });
-    (spec.routes as any[]).forEach((route, index) => {
+    spec.routes.forEach((route, index) => {
       const base = ['spec', 'routes', index];
       const key = shapeKey(protocol, route);
       let shape = shapes.get(key);
@@ -478,14 +558,14 @@ export function buildSubmission(
     });
   }
 
-  const firewalls: Subject[] = docs.firewalls.map((doc) => ({
+  const firewalls: Subject<FirewallView>[] = docs.firewalls.map((doc) => ({
     ref: `FirewallPolicy/${doc.id}`,
     doc,
     path: ID_PATH,
     value: { id: doc.id, ...doc.value.spec },
   }));
 
-  const carriers: Subject[] = [...usedBy.entries()]
+  const carriers: Subject<CarrierSubjectView>[] = [...usedBy.entries()]
     .sort(([a], [b]) => compareText(a, b))
     .map(([id, use]) => {
       const doc = world.carriers.get(id);
@@ -529,7 +609,7 @@ function inDestinationGroup(hop: HopView, destinationGroup: string): boolean {
 }
 
 /** Everything a route's shared view derives from, as one string (absent fields differ from empty ones). */
-function shapeKey(protocol: string, route: any): string {
+function shapeKey(protocol: string, route: Route): string {
   // Built by concatenation (it runs once per route): fields separated by \u0001, absent ones as \u0002.
   const opt = (value: unknown) => (value === undefined ? '\u0002' : String(value));
   let backups = '';
@@ -570,7 +650,7 @@ export function protocolsOfNetworks(networks: readonly string[]): Protocol[] {
  * `sepp` when a SEPP is declared and `absent` when it is declared missing; '' when the policy does not say.
  * SMS routes are screened by the SS7 section (MAP).
  */
-export function protectionModes(spec: Record<string, any>): Record<string, string> {
+export function protectionModes(spec: FirewallPolicySpec): Record<Protocol, string> {
   const n32 = spec.n32?.sepp === undefined ? '' : spec.n32.sepp ? 'sepp' : 'absent';
   return {
     ss7: spec.ss7?.mode ?? '',

@@ -3,16 +3,17 @@ import { SHARED_KINDS } from '../model/types.js';
 import { appendAll } from '../model/arrays.js';
 import { nearestName } from '../model/nearest.js';
 import type { RegistryChange } from '../model/report.js';
+import type { RoutingTableSpec } from '../model/generated/routing-table.js';
 
 export type { RegistryChange };
 
 /** Every document of a run indexed by kind and id, with the auditor's Carrier/Owner documents overriding the registry. */
 export interface World {
-  operators: Map<string, LoadedDocument>;
-  carriers: Map<string, LoadedDocument>;
-  owners: Map<string, LoadedDocument>;
+  operators: Map<string, LoadedDocument<'Operator'>>;
+  carriers: Map<string, LoadedDocument<'Carrier'>>;
+  owners: Map<string, LoadedDocument<'Owner'>>;
   /** The shipped profiles and the auditor's --profile file: never a submission's. */
-  profiles: Map<string, LoadedDocument>;
+  profiles: Map<string, LoadedDocument<'AuditProfile'>>;
   /** Per operator id: its agreements, routing tables, firewall policies and waivers. */
   submissions: Map<string, SubmissionDocs>;
   /** What the auditor's --registry files changed against the bundled registry, in input order. */
@@ -25,18 +26,19 @@ export interface World {
 }
 
 export interface SubmissionDocs {
-  agreements: LoadedDocument[];
-  tables: LoadedDocument[];
-  firewalls: LoadedDocument[];
-  waivers: LoadedDocument[];
+  agreements: LoadedDocument<'InterconnectAgreement'>[];
+  tables: LoadedDocument<'RoutingTable'>[];
+  firewalls: LoadedDocument<'FirewallPolicy'>[];
+  waivers: LoadedDocument<'Waiver'>[];
 }
 
-const PER_OPERATOR_SLOT: Partial<Record<Kind, keyof SubmissionDocs>> = {
-  InterconnectAgreement: 'agreements',
-  RoutingTable: 'tables',
-  FirewallPolicy: 'firewalls',
-  Waiver: 'waivers',
-};
+/** Files a per-operator document in its operator's submission; shared kinds have no place there. */
+function addToSubmission(submission: SubmissionDocs, doc: LoadedDocument): void {
+  if (doc.kind === 'InterconnectAgreement') submission.agreements.push(doc);
+  else if (doc.kind === 'RoutingTable') submission.tables.push(doc);
+  else if (doc.kind === 'FirewallPolicy') submission.firewalls.push(doc);
+  else if (doc.kind === 'Waiver') submission.waivers.push(doc);
+}
 
 /**
  * Drops the parsed routes of an operator's routing tables once the operator is audited. The route views
@@ -46,8 +48,8 @@ const PER_OPERATOR_SLOT: Partial<Record<Kind, keyof SubmissionDocs>> = {
  */
 export function releaseParsedRoutes(docs: SubmissionDocs): void {
   for (const table of docs.tables) {
-    const spec = { ...table.value.spec };
-    delete spec.routes;
+    const spec: RoutingTableSpec = { ...table.value.spec };
+    Reflect.deleteProperty(spec, 'routes'); // `delete` refuses a property the type requires
     Object.defineProperty(spec, 'routes', {
       enumerable: false,
       get() {
@@ -234,7 +236,7 @@ export function buildWorld(
       diagnostics.push({ ...located(doc, ['metadata', 'operator'], 'reference', why), operator: doc.operator });
       continue;
     }
-    submission[PER_OPERATOR_SLOT[doc.kind]!].push(doc);
+    addToSubmission(submission, doc);
   }
 
   appendAll(diagnostics, checkReferences(world, rejectedDocuments));
@@ -307,7 +309,7 @@ function checkReferences(world: World, rejected: ReadonlyMap<string, Diagnostic>
   const isParty = (id: string) => world.owners.has(id) || world.carriers.has(id);
 
   for (const doc of [...world.carriers.values(), ...world.owners.values()]) {
-    (doc.value.spec.ownership ?? []).forEach((edge: { owner: string }, i: number) => {
+    (doc.value.spec.ownership ?? []).forEach((edge, i) => {
       need(
         doc,
         ['spec', 'ownership', i, 'owner'],
@@ -345,7 +347,7 @@ function checkReferences(world: World, rejected: ReadonlyMap<string, Diagnostic>
         ['Carrier'],
         carrierIds,
       );
-      (spec.clauses?.subcontracting?.approved ?? []).forEach((id: string, i: number) => {
+      (spec.clauses?.subcontracting?.approved ?? []).forEach((id, i) => {
         need(
           doc,
           ['spec', 'clauses', 'subcontracting', 'approved', i],
@@ -360,7 +362,7 @@ function checkReferences(world: World, rejected: ReadonlyMap<string, Diagnostic>
     for (const doc of submission.tables) {
       const routeIds = new Map<string, number>();
       // A million routes are checked here: paths are built only for the references that fail.
-      (doc.value.spec.routes as any[]).forEach((route, r) => {
+      doc.value.spec.routes.forEach((route, r) => {
         const at = (...rest: Array<string | number>): DocPath => ['spec', 'routes', r, ...rest];
         const first = routeIds.get(route.id);
         if (first !== undefined) {
@@ -376,11 +378,11 @@ function checkReferences(world: World, rejected: ReadonlyMap<string, Diagnostic>
         } else routeIds.set(route.id, r);
         if (!isCarrier(route.primary.carrier))
           need(doc, at('primary', 'carrier'), route.primary.carrier, false, 'carrier', ['Carrier'], carrierIds);
-        (route.backups ?? []).forEach((hop: { carrier: string }, i: number) => {
+        (route.backups ?? []).forEach((hop, i) => {
           if (!isCarrier(hop.carrier))
             need(doc, at('backups', i, 'carrier'), hop.carrier, false, 'carrier', ['Carrier'], carrierIds);
         });
-        (route.transit ?? []).forEach((id: string, i: number) => {
+        (route.transit ?? []).forEach((id, i) => {
           if (!isCarrier(id)) need(doc, at('transit', i), id, false, 'carrier', ['Carrier'], carrierIds);
         });
         if (route.firewall !== undefined && !firewallIds.has(route.firewall)) {

@@ -1,3 +1,4 @@
+import type { RouteDestination, RouteMatch } from '../model/generated/routing-table.js';
 import type { Diagnostic, DocPath, PositionLookup, SourcePos } from '../model/types.js';
 import { lineStarts, positionAt } from './lines.js';
 import { parseYaml, type ParsedFile, type YamlLimits } from './yaml.js';
@@ -14,7 +15,29 @@ import { parseYaml, type ParsedFile, type YamlLimits } from './yaml.js';
  * route field is then validated by the same JSON Schema as YAML routes, and errors point at the row and
  * the cell's column.
  */
-type ColumnSetter = (route: Record<string, any>, text: string) => void;
+type ColumnSetter = (route: RouteCells, text: string) => void;
+
+/**
+ * A route as its CSV row writes it, before the schema checks it: the fields of a Route, each cell as
+ * text, except a trafficShare written as a number.
+ */
+interface RouteCells {
+  id?: string;
+  match?: { [F in keyof RouteMatch]?: string };
+  destination?: { [F in keyof RouteDestination]?: string };
+  primary?: { carrier: string };
+  backups?: Array<{ carrier: string }>;
+  transit?: string[];
+  trafficShare?: number | string;
+  encryption?: string;
+  firewall?: string;
+  status?: string;
+}
+
+/** An object of named fields as YAML writes a map (not null, not a list). */
+function isMap(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
 
 /**
  * The route field each column name sets. A Map, never an object's properties: a header naming `__proto__`,
@@ -140,27 +163,25 @@ export function parseCsvTable(file: string, text: string, limits: YamlLimits): P
     };
   }
   const doc = header.documents[0];
-  const value = doc.value as Record<string, any>;
+  const value = doc.value;
   // A header that is not a map (a bare scalar, a list) is left to the envelope check to report.
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { documents: [doc], diagnostics: [] };
+  if (!isMap(value)) return { documents: [doc], diagnostics: [] };
+  const metadata = isMap(value.metadata) ? value.metadata : {};
   const diagnostics: Diagnostic[] = [];
   let bodyStart = separator.index + separator[0].length;
   if (text[bodyStart] === '\n') bodyStart++;
   const lineAt = lineCounter(text);
 
   // Problems that stop the table from loading: the operator still learns its submission is incomplete.
-  const operator =
-    typeof value?.metadata?.operator === 'string' && value.metadata.operator !== ''
-      ? value.metadata.operator
-      : undefined;
-  const tableId = typeof value?.metadata?.id === 'string' ? value.metadata.id : undefined;
+  const operator = typeof metadata.operator === 'string' && metadata.operator !== '' ? metadata.operator : undefined;
+  const tableId = typeof metadata.id === 'string' ? metadata.id : undefined;
   const tableProblem = (at: { line: number; column: number }, message: string): Diagnostic => ({
     file,
     ...at,
     code: 'schema',
     message,
     ...(operator ? { operator } : {}),
-    ...(tableId && value?.kind === 'RoutingTable' ? { dropped: { kind: 'RoutingTable', id: tableId } } : {}),
+    ...(tableId && value.kind === 'RoutingTable' ? { dropped: { kind: 'RoutingTable', id: tableId } } : {}),
   });
   const unclosed = (record: { unclosedQuote?: number }) =>
     record.unclosedQuote === undefined
@@ -170,13 +191,7 @@ export function parseCsvTable(file: string, text: string, limits: YamlLimits): P
           'unclosed quote: the " that opens this cell is never closed (write "" for a quote inside a quoted cell)',
         );
 
-  if (
-    value !== null &&
-    typeof value === 'object' &&
-    value.spec !== null &&
-    typeof value.spec === 'object' &&
-    Object.hasOwn(value.spec, 'routes')
-  ) {
+  if (value.spec !== null && typeof value.spec === 'object' && Object.hasOwn(value.spec, 'routes')) {
     diagnostics.push(
       tableProblem(
         doc.positions.locateKey(['spec', 'routes']),
@@ -207,7 +222,7 @@ export function parseCsvTable(file: string, text: string, limits: YamlLimits): P
   });
   if (diagnostics.length > 0) return { documents: [], diagnostics };
 
-  const routes: Array<Record<string, any>> = [];
+  const routes: RouteCells[] = [];
   const rowStarts: number[] = [];
   for (let offset = names.next; offset < text.length; ) {
     const row = readRecord(text, offset);
@@ -225,7 +240,7 @@ export function parseCsvTable(file: string, text: string, limits: YamlLimits): P
       offset = row.next;
       continue; // blank line
     }
-    const route: Record<string, any> = {};
+    const route: RouteCells = {};
     row.fields.forEach((cell, c) => {
       if (cell !== '' && c < columns.length) CSV_COLUMNS.get(columns[c])!(route, cell);
     });
@@ -241,7 +256,8 @@ export function parseCsvTable(file: string, text: string, limits: YamlLimits): P
     rowStarts.push(offset);
     offset = row.next;
   }
-  value.spec = { ...(value.spec ?? {}), routes };
+  // Whatever the header's spec is, its own fields are kept for the schema to judge (a scalar has none).
+  value.spec = { ...(value.spec as object | undefined), routes };
   return {
     documents: [{ index: 0, value, positions: new CsvPositions(file, text, doc.positions, rowStarts, columns) }],
     diagnostics,

@@ -1,7 +1,17 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { KINDS, type Diagnostic, type Kind, type LoadedDocument, type PositionLookup } from '../model/types.js';
+import type { ValidateFunction } from 'ajv';
+import type { Envelope } from '../model/generated/envelope.js';
+import type { RoutingTableDocument } from '../model/generated/routing-table.js';
+import {
+  KINDS,
+  type Diagnostic,
+  type DocumentValues,
+  type Kind,
+  type LoadedDocument,
+  type PositionLookup,
+} from '../model/types.js';
 import { RemappedRoutePositions } from './remap.js';
 import { compareText } from '../model/order.js';
 import { BUILTIN_PREFIX, packageRoot } from '../paths.js';
@@ -219,16 +229,18 @@ export function validateDocument(
       ...(dropped ? { dropped } : {}),
     }));
 
-  const envelope = schemaValidator('envelope');
+  // The validators are type guards of the generated types: a value that passed a schema has its type.
+  const envelope = schemaValidator('envelope') as ValidateFunction<Envelope>;
   if (!envelope(doc.value)) return { diagnostics: toDiagnostics(envelope) };
-  const value = doc.value as Record<string, any>;
-  const kind = value.kind as Kind;
-  const validate = kindValidator(kind);
+  const value = doc.value;
+  const kind = value.kind;
+  const validate = kindValidator(kind) as ValidateFunction<DocumentValues[Kind]>;
   let positions = doc.positions;
   let diagnostics: Diagnostic[] = [];
-  let valid = value;
+  let valid: DocumentValues[Kind];
   const tableId = String(value.metadata.id);
-  if (!validate(value)) {
+  if (validate(value)) valid = value;
+  else {
     diagnostics = toDiagnostics(validate);
     // A broken route drops that route only, not its table (spec: "Completeness").
     const salvaged = kind === 'RoutingTable' ? withoutBrokenRoutes(value, validate.errors ?? [], positions) : undefined;
@@ -240,19 +252,18 @@ export function validateDocument(
       message: `${d.message} (${droppedRoutes})`,
     }));
   }
-  return {
-    diagnostics,
-    document: {
-      file,
-      index: doc.index,
-      kind,
-      id: valid.metadata.id,
-      operator: kind === 'Operator' ? valid.metadata.id : valid.metadata.operator,
-      builtin,
-      value: valid,
-      positions,
-    },
-  };
+  // The value passed the schema its kind names, so kind and value agree; TypeScript cannot follow that.
+  const document = {
+    file,
+    index: doc.index,
+    kind,
+    id: valid.metadata.id,
+    operator: kind === 'Operator' ? valid.metadata.id : valid.metadata.operator,
+    builtin,
+    value: valid,
+    positions,
+  } as LoadedDocument;
+  return { diagnostics, document };
 }
 
 const ROUTE_ERROR = /^\/spec\/routes\/(\d+)(?:\/|$)/;
@@ -262,21 +273,22 @@ const ROUTE_ERROR = /^\/spec\/routes\/(\d+)(?:\/|$)/;
  * remains is valid; positions keep pointing at the routes' original lines. Undefined otherwise.
  */
 function withoutBrokenRoutes(
-  value: Record<string, any>,
+  value: Envelope,
   errors: ReadonlyArray<{ instancePath: string }>,
   positions: PositionLookup,
-): { value: Record<string, any>; positions: PositionLookup; dropped: number } | undefined {
+): { value: RoutingTableDocument; positions: PositionLookup; dropped: number } | undefined {
   const broken = new Set<number>();
   for (const error of errors) {
     const match = ROUTE_ERROR.exec(error.instancePath);
     if (!match) return undefined;
     broken.add(Number(match[1]));
   }
-  const routes: unknown[] = value.spec.routes;
+  const routes = value.spec.routes;
+  if (!Array.isArray(routes)) return undefined;
   const kept: number[] = [];
   for (let i = 0; i < routes.length; i++) if (!broken.has(i)) kept.push(i);
   const salvaged = { ...value, spec: { ...value.spec, routes: kept.map((i) => routes[i]) } };
-  if (!kindValidator('RoutingTable')(salvaged)) return undefined;
+  if (!(kindValidator('RoutingTable') as ValidateFunction<RoutingTableDocument>)(salvaged)) return undefined;
   return { value: salvaged, positions: new RemappedRoutePositions(positions, kept), dropped: broken.size };
 }
 

@@ -1,4 +1,4 @@
-import type { LoadedDocument, PositionLookup } from '../model/types.js';
+import type { Kind, LoadedDocument, PositionLookup } from '../model/types.js';
 import { CsvPositions } from './csv.js';
 import { LazyPositions } from './large.js';
 import { RemappedRoutePositions } from './remap.js';
@@ -6,7 +6,7 @@ import { PositionIndex, type PositionData } from './positions.js';
 import type { YamlLimits } from './yaml.js';
 
 /** A document as it crosses to a worker thread: plain data (structured clone keeps Maps, not classes). */
-export type WireDocument = Omit<LoadedDocument, 'positions'> & { positions: WirePositions };
+export type WireDocument = { [K in Kind]: Omit<LoadedDocument<K>, 'positions'> & { positions: WirePositions } }[Kind];
 
 type WirePositions =
   | { kind: 'index'; data: PositionData }

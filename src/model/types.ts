@@ -1,5 +1,14 @@
 /** Shared data types that flow from the loader through enrichment and the engine to the reporters. */
 
+import type { AuditProfileDocument } from './generated/audit-profile.js';
+import type { CarrierDocument } from './generated/carrier.js';
+import type { FirewallPolicyDocument } from './generated/firewall-policy.js';
+import type { InterconnectAgreementDocument } from './generated/interconnect-agreement.js';
+import type { OperatorDocument } from './generated/operator.js';
+import type { OwnerDocument } from './generated/owner.js';
+import type { RoutingTableDocument } from './generated/routing-table.js';
+import type { WaiverDocument } from './generated/waiver.js';
+
 export interface SourcePos {
   file: string;
   line: number;
@@ -80,21 +89,43 @@ export function docPathOf(text: string): DocPath {
   return text.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 }
 
-/** One YAML document as plain data, with the source position of every node. */
-export interface LoadedDocument {
+/**
+ * What a document of each kind holds, as its JSON Schema accepts it: the types generated from
+ * src/model/schemas (src/model/generated). Extending Record<Kind, …> makes a kind without its type an error.
+ */
+export interface DocumentValues extends Record<Kind, unknown> {
+  Operator: OperatorDocument;
+  Owner: OwnerDocument;
+  Carrier: CarrierDocument;
+  InterconnectAgreement: InterconnectAgreementDocument;
+  RoutingTable: RoutingTableDocument;
+  FirewallPolicy: FirewallPolicyDocument;
+  Waiver: WaiverDocument;
+  AuditProfile: AuditProfileDocument;
+}
+
+/** Where a loaded document comes from and who supplied it, whatever its kind. */
+interface LoadedDocumentBase {
   file: string;
   /** 0-based index of the document inside its file. */
   index: number;
-  kind: Kind;
   id: string;
   operator?: string;
   /** True for documents shipped with the tool (reference registry, shipped profiles). */
   builtin: boolean;
   /** Who supplied it; set when the run sorts its inputs (absent: treated as a submission). */
   origin?: Origin;
-  value: Record<string, any>;
   positions: PositionLookup;
 }
+
+/**
+ * One YAML document as plain data, with the source position of every node; its value passed its kind's
+ * schema. `LoadedDocument<'RoutingTable'>` is a routing table; `LoadedDocument` is a document of any kind,
+ * a union that `doc.kind === 'Carrier'` narrows to a carrier.
+ */
+export type LoadedDocument<K extends Kind = Kind> = K extends Kind
+  ? LoadedDocumentBase & { kind: K; value: DocumentValues[K] }
+  : never;
 
 export interface PositionLookup {
   /** Where the value at `path` starts; falls back to the closest existing parent so a missing field points at its parent. */

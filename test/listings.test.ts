@@ -77,7 +77,7 @@ describe('listings reach (spec input-model.md, Carrier listings)', () => {
       ).toBe(true);
     }
     // Telstra's international arm: an Australian group, jurisdiction unconfirmed: nothing reaches it.
-    expect(view('telstra-intl')).toMatchObject({ highRisk: false, incorporatedIn: 'ZZ', listings: [] });
+    expect(view('telstra-intl')).toMatchObject({ highRisk: false, riskReasons: [], incorporatedIn: '', listings: [] });
   });
 
   it('the default profile counts the Covered List and 214 revocations but not an order to show cause', () => {
@@ -150,7 +150,7 @@ describe('listings reach (spec input-model.md, Carrier listings)', () => {
 
   it('an entity-scope listing does not reach a subsidiary; a group-scope listing on an Owner reaches sister carriers', () => {
     const { view } = worldWith(
-      doc('Owner', 'gov-z', '{type: government, country: ZZ, ownership: []}') +
+      doc('Owner', 'gov-z', '{type: government, country: DE, ownership: []}') +
         doc('Owner', 'group-a', '{type: state-enterprise, country: DE, ownership: [{owner: gov-z, share: 100}]}') +
         doc('Owner', 'group-b', '{type: state-enterprise, country: DE, ownership: [{owner: gov-z, share: 100}]}') +
         doc(

@@ -1,12 +1,13 @@
 import { DEFAULT_YAML_LIMITS } from '../load/yaml.js';
 import { REPORTERS } from '../report/index.js';
 import { nearestName } from '../model/nearest.js';
+import { REGISTRY_HELP } from './registry-command.js';
 
 // The command line's help texts: `ixaudit --help` (the overview) and `ixaudit <command> --help` /
 // `ixaudit help <command>` (one command: its usage, its options only, examples, exit codes).
 
 /** The commands, in the order the overview lists them. */
-export const COMMANDS = ['audit', 'validate', 'controls', 'keygen', 'verify', 'help'] as const;
+export const COMMANDS = ['audit', 'validate', 'controls', 'registry', 'keygen', 'verify', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export function isCommand(name: string | undefined): name is CommandName {
@@ -106,7 +107,7 @@ interface CommandHelp {
   after?: string[];
 }
 
-const COMMAND_HELP: Record<CommandName, CommandHelp> = {
+const COMMAND_HELP: Record<Exclude<CommandName, 'registry'>, CommandHelp> = {
   audit: {
     usage: ['ixaudit audit <file|folder>... [-o DIR] [options]'],
     summary: 'Audit every operator found in the inputs and write the reports to --out.',
@@ -216,6 +217,7 @@ a private key is not written inside a git work tree (it would be committed) unle
 
 /** One command's help: usage, what it does, its options only, examples and (for most) exit codes. */
 export function commandHelp(command: CommandName): string {
+  if (command === 'registry') return REGISTRY_HELP;
   const help = COMMAND_HELP[command];
   const options = optionText();
   const parts = [
@@ -239,6 +241,7 @@ Usage:
   ixaudit controls list [--profile ID|FILE]             the controls in force, with severity
   ixaudit controls show <ID>                            one control in full
   ixaudit controls docs [FILE] [--profile ID|FILE]      write the catalog's documentation (default controls.md)
+  ixaudit registry list | show <ID> | diff --registry F  the carrier registry's facts, sources and dates
   ixaudit keygen [--out DIR] [--force]                  make an Ed25519 key pair for --sign
   ixaudit verify <OUT_DIR> [--key PUBLIC_KEY]           re-hash outputs and inputs, check the signature
           [--outputs-only] [--no-signature]             (skip the inputs / accept an unchecked signature)

@@ -11,6 +11,7 @@ import { REPORTERS } from '../report/index.js';
 import { checkOutDir, describeIoError, publishReports, PublishError } from '../report/publish.js';
 import { generateSigningKeys, readSigningKey, verifyOutputs } from '../report/manifest.js';
 import { controlsCommand } from './controls-command.js';
+import { registryCommand } from './registry-command.js';
 import { jsonSummary, printSummary, progressReporter, style } from './summary.js';
 import {
   catalogVersion,
@@ -249,6 +250,8 @@ export async function main(argv: string[], hooks: MainHooks = {}): Promise<numbe
     }
     case 'controls':
       return controlsCommand(rest, profile, color);
+    case 'registry':
+      return registryCommand(rest, { registry: values.registry ?? [], json: values.json === true });
     case 'keygen':
       if (rest.length > 0) return usage(`keygen takes no arguments (the folder is --out DIR), not "${rest[0]}"`);
       return keygen(values.out ?? '.', values.force);

@@ -33,8 +33,8 @@ if (mode === 'read') {
     for (const f of files.filter((f) => /\.ya?ml$/.test(f))) jsyaml.loadAll(readFileSync(f, 'utf8'));
   });
 } else {
-  const { prepareAudit, auditAll, assembleReport } = await import('../dist/cli/run-audit.js');
-  const { runAuditParallel } = await import('../dist/cli/parallel.js');
+  const { prepareAudit, auditAll, assembleReport } = await import('../dist/audit/run-audit.js');
+  const { runAuditParallel } = await import('../dist/audit/parallel.js');
   const { REPORTERS } = await import('../dist/report/index.js');
   const options = { paths: [dir], today: '2026-07-01' };
   let report;

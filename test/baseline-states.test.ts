@@ -2,13 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  baselineStateOf,
-  compareWithBaseline,
-  findingDigest,
-  STATUS_BADNESS,
-  type PreviousFindings,
-} from '../src/engine/baseline.js';
+import { baselineStateOf, compareWithBaseline, STATUS_BADNESS } from '../src/engine/baseline.js';
+import { findingDigest, type PreviousFindings } from '../src/model/baseline.js';
 import { comparedFields } from '../src/load/baseline.js';
 import { BASELINE_STATES, type Finding } from '../src/model/finding.js';
 import type { AuditReport } from '../src/model/report.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { controlsDocText } from '../src/cli/controls-command.js';
 import { CONTROLS_DOC_PATH, controlAnchor, loadCatalogMeta } from '../src/cli/controls-docs.js';
-import { compileCatalog, loadBuiltins } from '../src/cli/run-audit.js';
+import { compileCatalog, loadBuiltins } from '../src/audit/run-audit.js';
 import { controlMeaning } from '../src/model/control.js';
 import type { LoadedDocument } from '../src/model/types.js';
 import { packageRoot } from '../src/paths.js';

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { controlsDocText } from '../src/cli/controls-command.js';
-import { catalogVersion, toolVersion } from '../src/cli/run-audit.js';
+import { catalogVersion, toolVersion } from '../src/audit/run-audit.js';
 import { DEFAULT_YAML_LIMITS } from '../src/load/yaml.js';
 import { tempFiles } from './support/files.js';
 import { run, SAMPLES } from './support/run.js';

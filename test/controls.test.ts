@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileCatalog } from '../src/cli/run-audit.js';
+import { compileCatalog } from '../src/audit/run-audit.js';
 import { audit, expectationsIn } from './support/audit.js';
 
 const FIXTURES = 'test/controls';

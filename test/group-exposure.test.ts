@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileCatalog, loadBuiltins } from '../src/cli/run-audit.js';
+import { compileCatalog, loadBuiltins } from '../src/audit/run-audit.js';
 import { evaluateControl } from '../src/engine/evaluate.js';
 import { OwnershipResolver } from '../src/enrich/ownership.js';
 import { resolveProfile } from '../src/enrich/profile.js';

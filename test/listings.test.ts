@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadBuiltins } from '../src/cli/run-audit.js';
+import { loadBuiltins } from '../src/audit/run-audit.js';
 import { addMonths, listingsReaching, registryAsOf, staleRegistryFacts } from '../src/enrich/listings.js';
 import { OwnershipResolver } from '../src/enrich/ownership.js';
 import { resolveProfile } from '../src/enrich/profile.js';

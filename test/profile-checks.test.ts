@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileCatalog, loadBuiltins } from '../src/cli/run-audit.js';
+import { compileCatalog, loadBuiltins } from '../src/audit/run-audit.js';
 import { BASE_PROFILE_ID, profileCatalog, resolveProfile, RUN_PARAMETERS } from '../src/enrich/profile.js';
 import { buildWorld } from '../src/enrich/world.js';
 import { loadText } from '../src/load/index.js';

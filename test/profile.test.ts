@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ProfileError } from '../src/cli/run-audit.js';
+import { ProfileError } from '../src/audit/run-audit.js';
 import { audit } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 

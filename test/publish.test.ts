@@ -14,8 +14,8 @@ import {
 import { availableParallelism } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chooseJobs } from '../src/cli/parallel.js';
-import type { PreparedAudit } from '../src/cli/run-audit.js';
+import { chooseJobs } from '../src/audit/parallel.js';
+import type { PreparedAudit } from '../src/audit/run-audit.js';
 import type { AuditReport } from '../src/model/report.js';
 import { verifyOutputs } from '../src/report/manifest.js';
 import { operatorDir, operatorFolderName, RUN_LEVEL_NAMES } from '../src/report/paths.js';

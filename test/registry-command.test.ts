@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REGISTRY_HELP, registryCommand } from '../src/cli/registry-command.js';
-import { prepareAudit } from '../src/cli/run-audit.js';
+import { prepareAudit } from '../src/audit/run-audit.js';
 import { run } from './support/run.js';
 
 /** Runs `ixaudit registry ...` in this process, capturing what it prints. */

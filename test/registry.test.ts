@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadBuiltins } from '../src/cli/run-audit.js';
+import { loadBuiltins } from '../src/audit/run-audit.js';
 import { OwnershipResolver } from '../src/enrich/ownership.js';
 import { buildWorld } from '../src/enrich/world.js';
 import type { LoadedDocument } from '../src/model/types.js';

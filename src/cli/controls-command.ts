@@ -16,7 +16,7 @@ import {
   type ProfileChanges,
   type ShippedProfile,
 } from './controls-docs.js';
-import { compileCatalog, loadBuiltins } from './run-audit.js';
+import { compileCatalog, loadBuiltins } from '../audit/run-audit.js';
 import { style } from './summary.js';
 
 const USAGE =

@@ -20,7 +20,7 @@ import {
   ProfileError,
   toolVersion,
   validateInputs,
-} from './run-audit.js';
+} from '../audit/run-audit.js';
 import { commandHelp, isCommand, knownLongOptions, overviewHelp, STDOUT_FORMATS, type StdoutFormat } from './help.js';
 import { findingsJsonChunks } from '../report/json/index.js';
 import { BOM, findingsCsv } from '../report/csv/index.js';
@@ -28,7 +28,7 @@ import { sarifJsonChunks } from '../report/sarif/index.js';
 import type { AuditReport } from '../model/report.js';
 import { TemplateError } from '../report/pdf/templates.js';
 import type { AuditResult } from '../model/report.js';
-import { runAuditParallel } from './parallel.js';
+import { runAuditParallel } from '../audit/parallel.js';
 
 /** Exit codes, documented in README.md. */
 export const EXIT = { ok: 0, findings: 1, input: 2, internal: 3, output: 4 } as const;

@@ -14,7 +14,7 @@ import { nearestName } from '../model/nearest.js';
 import { compareText } from '../model/order.js';
 import { terminalDiagnostic, terminalText } from '../model/text.js';
 import type { Diagnostic, DocPath, LoadedDocument } from '../model/types.js';
-import { loadBuiltins, prepareAudit } from './run-audit.js';
+import { loadBuiltins, prepareAudit } from '../audit/run-audit.js';
 
 // `ixaudit registry list|show ID|diff --registry FILE|DIR`: the bundled registry of carriers and owners
 // with its evidence (spec input-model.md, "facts as evidence"), one entity in full, and what the

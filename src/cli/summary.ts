@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import type { AuditResult, Verdict } from '../model/report.js';
-import type { ProgressListener } from './parallel.js';
-import { blocksRun } from './run-audit.js';
+import type { ProgressListener } from '../audit/parallel.js';
+import { blocksRun } from '../audit/run-audit.js';
 import { quotedName, terminalText as t } from '../model/text.js';
 
 const CODES = { red: 31, green: 32, yellow: 33, bold: 1, dim: 2 } as const;

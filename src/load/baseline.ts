@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findingDigest, type PreviousFinding, type PreviousFindings } from '../engine/baseline.js';
+import { findingDigest, type PreviousFinding, type PreviousFindings } from '../model/baseline.js';
 import type { Finding } from '../model/finding.js';
 import type { Diagnostic } from '../model/types.js';
 import { type schemaValidator, sharedAjv } from './schemas.js';

@@ -12,6 +12,7 @@ import {
   type LoadedDocument,
   type PositionLookup,
 } from '../model/types.js';
+import type { InputFile } from '../model/report.js';
 import { RemappedRoutePositions } from './remap.js';
 import { compareText } from '../model/order.js';
 import { BUILTIN_PREFIX, packageRoot } from '../paths.js';
@@ -20,13 +21,6 @@ import { DEFAULT_YAML_LIMITS, parseYaml, type ParsedDocument, type YamlLimits } 
 import { parseCsvTable } from './csv.js';
 import { appendAll } from '../model/arrays.js';
 import { normaliseLineEndings } from './lines.js';
-
-export interface InputFile {
-  file: string;
-  sha256: string;
-  bytes: number;
-  builtin: boolean;
-}
 
 export interface LoadResult {
   documents: LoadedDocument[];

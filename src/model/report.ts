@@ -1,6 +1,13 @@
-import type { InputFile } from '../load/index.js';
 import type { BaselineState, Finding, WaiverOutcome } from './finding.js';
 import type { Diagnostic, Kind, Severity, SourcePos, Status } from './types.js';
+
+/** One file the run read: its name as reports show it, SHA-256 and size; builtin = shipped with ixaudit. */
+export interface InputFile {
+  file: string;
+  sha256: string;
+  bytes: number;
+  builtin: boolean;
+}
 
 /** A Carrier or Owner the auditor's registry files replaced or added. */
 export interface RegistryChange {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { runAudit, type AuditOptions } from '../../src/cli/run-audit.js';
+import { runAudit, type AuditOptions } from '../../src/audit/run-audit.js';
 import type { Finding } from '../../src/model/finding.js';
 import type { AuditReport, AuditResult } from '../../src/model/report.js';
 

@@ -1,7 +1,7 @@
 import type { Finding, WaiverOutcome } from '../../model/finding.js';
 import { waiverDecisionText } from '../waiver-text.js';
 import type { ControlSummary, OperatorSummary, SummarisedFindings } from '../../model/report.js';
-import type { InputFile } from '../../load/index.js';
+import type { InputFile } from '../../model/report.js';
 import type { Status } from '../../model/types.js';
 import { fileHref } from '../uri.js';
 import type {

@@ -1,4 +1,4 @@
-import type { InputFile } from '../../load/index.js';
+import type { InputFile } from '../../model/report.js';
 import type { Finding, WaiverOutcome } from '../../model/finding.js';
 import { byKeys, compareText } from '../../model/order.js';
 import type {

@@ -1,4 +1,4 @@
-import type { InputFile } from '../../load/index.js';
+import type { InputFile } from '../../model/report.js';
 import { BASELINE_STATES, type BaselineState } from '../../model/finding.js';
 import { compareText } from '../../model/order.js';
 import type { AuditReport, AuditResult, BaselineComparison, InventoryOperator, Verdict } from '../../model/report.js';

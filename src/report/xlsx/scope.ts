@@ -1,4 +1,4 @@
-import type { InputFile } from '../../load/index.js';
+import type { InputFile } from '../../model/report.js';
 import { BASELINE_STATES, type BaselineState, type Finding, type WaiverOutcome } from '../../model/finding.js';
 import type {
   AuditReport,

@@ -106,7 +106,7 @@ async function drain(
   try {
     while (queue.length > 0) {
       const operatorId = queue.shift()!;
-      worker ??= new Worker(join(packageRoot, 'dist', 'cli', 'audit-worker.js'));
+      worker ??= new Worker(join(packageRoot, 'dist', 'audit', 'audit-worker.js'));
       try {
         const running = runOn(worker, taskFor(operatorId));
         // The worker has its own copy now: this thread needs the operator's parsed routes no more.

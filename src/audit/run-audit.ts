@@ -11,7 +11,8 @@ import { applyWaivers } from '../engine/waivers.js';
 import { loadControls } from '../load/controls.js';
 import { collectFiles, loadFiles, type LoadResult } from '../load/index.js';
 import type { YamlLimits } from '../load/yaml.js';
-import { compareWithBaseline, type PreviousFindings } from '../engine/baseline.js';
+import { compareWithBaseline } from '../engine/baseline.js';
+import type { PreviousFindings } from '../model/baseline.js';
 import type { Finding, WaiverOutcome } from '../model/finding.js';
 import { byKeys, compareText } from '../model/order.js';
 import type {

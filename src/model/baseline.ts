@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import type { Finding } from './finding.js';
+
+// What a comparison with a previous run (--baseline) reads of that run: written by the loader
+// (load/baseline.ts), compared by the engine (engine/baseline.ts), so it lives here, below both.
+
+/** One finding of the previous run, as a comparison reads it. */
+export interface PreviousFinding
+  extends Pick<Finding, 'control' | 'operator' | 'subject' | 'status' | 'fingerprint' | 'severity' | 'title'> {
+  /**
+   * findingDigest of the previous finding's message and evidence: what tells `changed` from `unchanged`
+   * when the status is the same. The --baseline reader keeps this instead of the evidence itself.
+   */
+  digest?: string;
+  /** Read instead of `digest` when that is absent (a previous AuditResult's findings passed in-process). */
+  message?: string;
+  evidence?: Record<string, unknown>;
+}
+
+/** What a previous run's findings.json must provide for a comparison. */
+export interface PreviousFindings {
+  auditDate: string;
+  findings: PreviousFinding[];
+}
+
+/**
+ * A stable digest of what a finding says (its message and evidence): the same whatever the order of the
+ * evidence's keys and whether it was built in memory or read back from findings.json (undefined members
+ * are dropped, as JSON drops them). 16 hex digits: a comparison keeps one per previous finding.
+ */
+export function findingDigest(f: { message: string; evidence: unknown }): string {
+  return createHash('sha256')
+    .update(canonicalJson([f.message, f.evidence ?? {}]))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    const sorted: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
+    return sorted;
+  });
+}

@@ -6,7 +6,26 @@ export interface FindingWaiver {
   expires: string;
 }
 
-/** One control's verdict on one subject of one operator. The schema is documented in docs/findings.md. */
+/**
+ * One place a cause shows up (issue 15): a route or document with its own location and fingerprint.
+ * What all occurrences share (message, evidence, remediation, excerpt) is stored once, on the finding.
+ */
+export interface Occurrence {
+  /** `Kind/id` or `Kind/id#child-id`, as Finding.subject. */
+  subject: string;
+  location: SourcePos;
+  /** Stable across runs (control, operator and this subject): --baseline compares occurrence by occurrence. */
+  fingerprint: string;
+  /** The evidence a control declares per occurrence (its `occurrenceEvidence`), e.g. a route's traffic share. */
+  evidence?: Record<string, unknown>;
+  /** Present with --baseline: this occurrence against the previous run. */
+  baseline?: { state: BaselineState; previousStatus?: Status };
+}
+
+/**
+ * One control's verdict on one cause of one operator: the subjects that share it are its occurrences;
+ * `subject`, `location` and `fingerprint` are those of the first. The schema is documented in docs/findings.md.
+ */
 export interface Finding {
   control: string;
   title: string;
@@ -27,6 +46,22 @@ export interface Finding {
   baseline?: { state: BaselineState; previousStatus?: Status };
   /** Stable across runs: derived from control, operator and subject only. */
   fingerprint: string;
+  /** Every subject with this cause, the first being `subject`; absent means the finding's own subject only. */
+  occurrences?: Occurrence[];
+}
+
+/** A finding's occurrences: its list, or its own subject alone when it has none. */
+export function occurrencesOf(finding: Finding): Occurrence[] {
+  return (
+    finding.occurrences ?? [
+      {
+        subject: finding.subject,
+        location: finding.location,
+        fingerprint: finding.fingerprint,
+        ...(finding.baseline ? { baseline: finding.baseline } : {}),
+      },
+    ]
+  );
 }
 
 /**

@@ -63,8 +63,11 @@ describe('signals end a run at once, and leave the previous reports', () => {
       // While auditing: 0.4 s in, long before the reports (30,000 routes take seconds to load and audit).
       // While writing: as soon as the staging folder of the new run exists.
       const when = phase === 'while auditing' ? () => started() - t0 > 400 && !staging(out)() : staging(out);
+      // Auditing 30,000 routes takes seconds; writing every report of 6,000 takes over one, and the audit
+      // before it stays short, so the test does not wait for a long audit to reach the writers.
+      const routes = phase === 'while auditing' ? 30_000 : 6_000;
       const result = await interrupt(
-        ['audit', largeSubmission(30_000), '--date', '2026-07-01', '--out', out, '-q'],
+        ['audit', largeSubmission(routes), '--date', '2026-07-01', '--out', out, '-q'],
         signal,
         when,
       );

@@ -23,6 +23,7 @@ import { findingsTable } from '../src/report/xlsx/tables.js';
 import type { WorkbookScope } from '../src/report/xlsx/scope.js';
 import { auditReport } from './support/audit.js';
 import { REGULATOR } from './support/run.js';
+import { findingOf, subjectFindings } from './support/findings.js';
 import { tempFiles } from './support/files.js';
 
 const same = () => true;
@@ -88,8 +89,7 @@ describe('baseline states: one order of badness (issue 12, point 12)', () => {
 describe('a second audit against the first (--baseline)', () => {
   let report: AuditReport;
   let previous: PreviousFindings;
-  const find = (control: string, subject: string) =>
-    report.result.findings.find((f) => f.control === control && f.subject === subject)!;
+  const find = (control: string, subject: string) => findingOf(report.result.findings, control, subject)!;
 
   beforeAll(() => {
     const work = tempFiles({});
@@ -98,7 +98,7 @@ describe('a second audit against the first (--baseline)', () => {
     // As the --baseline reader keeps them: read back from findings.json, message and evidence as a digest.
     previous = {
       auditDate: before.run.auditDate,
-      findings: JSON.parse(findingsJson(before)).findings.map(comparedFields),
+      findings: JSON.parse(findingsJson(before)).findings.flatMap(comparedFields),
     };
     expect(previous.findings.every((f) => f.digest && !('evidence' in f) && !('message' in f))).toBe(true);
 
@@ -139,7 +139,7 @@ describe('a second audit against the first (--baseline)', () => {
     // Operators whose submission did not change: every finding unchanged (the digests are stable across runs).
     for (const operator of ['kr-hanbit', 'nz-aotearoa', 'no-nordlys']) {
       expect(
-        report.result.findings
+        subjectFindings(report.result.findings)
           .filter((f) => f.operator === operator)
           .map((f) => f.baseline?.state)
           .filter((s) => s !== 'unchanged'),
@@ -150,8 +150,10 @@ describe('a second audit against the first (--baseline)', () => {
   it('counts every finding once, in one of the six states', () => {
     const counts = report.result.baseline!.counts;
     expect(Object.keys(counts).sort()).toEqual([...BASELINE_STATES].sort());
+    // Per subject: each occurrence of a cause is compared on its own.
+    const bySubject = subjectFindings(report.result.findings);
     const tally = Object.fromEntries(
-      BASELINE_STATES.map((s) => [s, report.result.findings.filter((f) => f.baseline?.state === s).length]),
+      BASELINE_STATES.map((s) => [s, bySubject.filter((f) => f.baseline?.state === s).length]),
     );
     expect({ ...counts, resolved: tally.resolved }).toEqual(tally);
   });
@@ -172,7 +174,7 @@ describe('a second audit against the first (--baseline)', () => {
       improved: 0,
       changed: 0,
       resolved: 0,
-      unchanged: again.findings.length,
+      unchanged: subjectFindings(again.findings).length,
     });
   });
 
@@ -284,6 +286,8 @@ describe('a findings.json written with the new states can be the next baseline',
     const data = JSON.parse(findingsJson(result));
     const regressed = data.findings.findIndex((f: Finding) => f.status === 'fail');
     data.findings[regressed].baseline = { state: 'regressed', previousStatus: 'pass' };
+    data.findings[regressed].occurrences[0].baseline = { state: 'regressed', previousStatus: 'pass' };
+    const failed = result.findings[regressed];
     data.baseline = {
       source: 'x',
       previousAuditDate: '2025-07-01',
@@ -292,13 +296,14 @@ describe('a findings.json written with the new states can be the next baseline',
     };
     const loaded = loadPreviousFindings(tempFiles({ 'findings.json': JSON.stringify(data) }));
     expect('message' in loaded ? loaded.message : '').toBe('');
-    expect(!('message' in loaded) && loaded.findings[regressed]).toMatchObject({
+    expect(!('message' in loaded) && loaded.findings.find((f) => f.fingerprint === failed.fingerprint)).toMatchObject({
       status: 'fail',
-      digest: findingDigest(result.findings[regressed]),
+      digest: findingDigest(findingOf(result.findings, failed.control, failed.subject)!),
     });
     // An older file's baseline block (four states) does not stop it being a baseline either: it is not read.
     data.baseline.counts = { new: 0, changed: 1, unchanged: 0, resolved: 0 };
     data.findings[regressed].baseline = { state: 'sideways' };
+    data.findings[regressed].occurrences[0].baseline = { state: 'sideways' };
     expect('message' in loadPreviousFindings(tempFiles({ 'findings.json': JSON.stringify(data) }))).toBe(false);
   });
 });

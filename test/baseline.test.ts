@@ -3,6 +3,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempFiles } from './support/files.js';
+import { findingOf, subjectFindings } from './support/findings.js';
 import { run } from './support/run.js';
 
 describe('--baseline: change since the last audit', () => {
@@ -41,8 +42,7 @@ describe('--baseline: change since the last audit', () => {
     expect(pdfText).toMatch(/Since the last audit: new — no such finding in the previous audit/);
     expect(pdfText).toMatch(/Since the last audit: unchanged/);
     const result = JSON.parse(readFileSync(join(after, 'findings.json'), 'utf8'));
-    const find = (control: string, subject: string) =>
-      result.findings.find((f: { control: string; subject: string }) => f.control === control && f.subject === subject);
+    const find = (control: string, subject: string) => findingOf(result.findings, control, subject);
 
     expect(find('ICX-FW-04', 'FirewallPolicy/fw-jp-main')).toMatchObject({
       status: 'pass',
@@ -61,7 +61,7 @@ describe('--baseline: change since the last audit', () => {
     expect(result.baseline.counts.resolved).toBeGreaterThanOrEqual(1);
     expect(result.findings.every((f: { baseline?: unknown }) => f.baseline)).toBe(true);
     expect(stdout).toMatch(
-      new RegExp(`since ${previousRun.auditDate} \\(.*\\): \\d+ new, .*\\d+ resolved, \\d+ unchanged`),
+      new RegExp(`since ${previousRun.auditDate} \\(.*\\): [\\d,]+ new, .*[\\d,]+ resolved, [\\d,]+ unchanged`),
     );
   });
 
@@ -126,13 +126,13 @@ describe('--baseline with counted route findings', () => {
         text.slice(end),
     );
     const subject = 'RoutingTable/rt-nz-ss7-2026q2#r-0001';
-    expect(previous.findings.find((f) => f.control === 'ICX-RT-01' && f.subject === subject)?.status).toBe('fail');
+    expect(findingOf(previous.findings, 'ICX-RT-01', subject)?.status).toBe('fail');
     const after = auditReport([join(work, 'inputs')], {
       listRouteFindingsUpTo: 0,
       baseline: { source: 'before', previous },
     }).result;
     expect(after.summarised?.length).toBeGreaterThan(0);
-    expect(after.findings.some((f) => f.control === 'ICX-RT-01' && f.subject === subject)).toBe(false);
+    expect(findingOf(after.findings, 'ICX-RT-01', subject)).toBeUndefined();
     expect(after.baseline!.removed.filter((r) => r.subject === subject)).toEqual([]);
     expect(after.baseline!.counts.resolved).toBeGreaterThanOrEqual(1);
   });
@@ -165,7 +165,8 @@ describe('--baseline with a findings.json too large for one string', () => {
     const piecewise = loadPreviousFindings(dir, 0);
     const parsedWhole = loadPreviousFindings(dir);
     expect(piecewise).toEqual(parsedWhole);
-    expect('findings' in piecewise && piecewise.findings.length).toBe(whole.findings.length);
+    // One previous finding per subject: every occurrence.
+    expect('findings' in piecewise && piecewise.findings.length).toBe(subjectFindings(whole.findings).length);
   });
 
   it('still rejects what is not an ixaudit findings.json, naming the element', async () => {
@@ -191,11 +192,13 @@ describe('--baseline with a findings.json too large for one string', () => {
 
   it('reads a findings.json of schema 1.0 (results fail | pass) as a baseline', async () => {
     const { loadPreviousFindings } = await import('../src/load/baseline.js');
-    const { findingsJson } = await import('../src/report/json/index.js');
+    const { findingsJson, withOccurrenceFiles } = await import('../src/report/json/index.js');
     const { audit } = await import('./support/audit.js');
     const data = JSON.parse(findingsJson(audit(['inputs'])));
-    // What ixaudit before 2.0 wrote: lower-case results, no incomplete reasons, four baseline states.
+    // What ixaudit before 2.0 wrote: lower-case results, no incomplete reasons, four baseline states, and
+    // (as before 3.0) one finding per subject, without occurrences.
     data.schemaVersion = '1.0';
+    data.findings = subjectFindings(withOccurrenceFiles(data.findings)).map(({ occurrences: _one, ...f }) => f);
     data.summary.result = 'fail';
     for (const o of data.summary.operators) {
       o.result = 'fail';

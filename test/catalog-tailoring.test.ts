@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { controlsDocText } from '../src/cli/controls-command.js';
+import { findingOf } from './support/findings.js';
 import { audit } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { run as cli } from './support/run.js';
@@ -47,7 +48,7 @@ function run(profile: string, options: { profileId?: string } = {}) {
 }
 
 const finding = (result: ReturnType<typeof run>, control: string, subject: string) =>
-  result.findings.find((f) => f.control === control && f.subject === subject);
+  findingOf(result.findings, control, subject);
 
 describe('tailoring with profiles', () => {
   const own = (body: string) =>

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadText } from '../src/load/index.js';
 import { formatDiagnostic, type LoadedDocument } from '../src/model/types.js';
+import { subjectFindings } from './support/findings.js';
 import { audit } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 
@@ -22,7 +23,7 @@ describe('CSV route exports', () => {
     const dir = tempFiles({ 'rt.csv': csv });
     const result = audit(['test/controls/_base.yaml', dir]);
     expect(result.errors).toEqual([]);
-    const rt02 = result.findings.filter((f) => f.control === 'ICX-RT-02');
+    const rt02 = subjectFindings(result.findings).filter((f) => f.control === 'ICX-RT-02');
     expect(rt02.map((f) => [f.subject, f.status])).toEqual([
       ['RoutingTable/rt-csv#r-1', 'pass'],
       ['RoutingTable/rt-csv#r-2', 'fail'],

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { findingOf, subjectFindings } from './support/findings.js';
 import { audit } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 
@@ -23,11 +24,13 @@ describe('docs/inputs.md', () => {
     expect(result.errors).toEqual([]);
     expect(result.summary.operators.map((o) => o.id)).toEqual(['jp-example']);
     // The Hong Kong hub in transit is high-risk under the default profile: the example shows a finding.
-    expect(
-      result.findings.find((f) => f.control === 'ICX-RT-03' && f.subject === 'RoutingTable/rt-example-ss7#r-hongkong'),
-    ).toMatchObject({ status: 'fail' });
+    expect(findingOf(result.findings, 'ICX-RT-03', 'RoutingTable/rt-example-ss7#r-hongkong')).toMatchObject({
+      status: 'fail',
+    });
     // Carriers only the submission knows are shown as declared by it.
-    expect(result.findings.find((f) => f.subject === 'Carrier/example-hk-hub')?.evidence).toMatchObject({
+    expect(
+      subjectFindings(result.findings).find((f) => f.subject === 'Carrier/example-hk-hub')?.evidence,
+    ).toMatchObject({
       declaredBy: 'declared by jp-example, not in the registry',
     });
   });
@@ -42,7 +45,10 @@ describe('docs/inputs.md', () => {
     const dir = tempFiles({ 'a.yaml': withoutTable, 'rt-example-ss7.csv': example('csv') });
     const fromCsv = audit([dir], { date: '2026-07-01' });
     expect(fromCsv.errors).toEqual([]);
-    const statuses = (r: typeof fromYaml) => r.findings.map((f) => `${f.control} ${f.subject} ${f.status}`).sort();
+    const statuses = (r: typeof fromYaml) =>
+      subjectFindings(r.findings)
+        .map((f) => `${f.control} ${f.subject} ${f.status}`)
+        .sort();
     expect(statuses(fromCsv)).toEqual(statuses(fromYaml));
   });
 });

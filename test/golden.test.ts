@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { findingsJson } from '../src/report/json/index.js';
+import { findingsJson, withOccurrenceFiles } from '../src/report/json/index.js';
+import type { AuditResult } from '../src/model/report.js';
 import { audit } from './support/audit.js';
 import { REGULATOR } from './support/run.js';
 
@@ -31,17 +32,31 @@ describe('findings.json schema', () => {
   });
 });
 
+/** findings.json read back, each occurrence's location whole again (its file is left out when the finding's). */
+function readBack(text: string): unknown {
+  const parsed = JSON.parse(text);
+  return { ...parsed, findings: withOccurrenceFiles(parsed.findings) };
+}
+
+/** The result as JSON holds it (undefined members dropped). */
+const asJson = (result: AuditResult): unknown => JSON.parse(JSON.stringify(result));
+
 describe('findings.json writer', () => {
-  it('streams exactly the bytes JSON.stringify would give', async () => {
+  it("writes JSON.stringify's bytes but for the occurrences: one a line, compact, read back the same", async () => {
     const result = audit(['inputs'], REGULATOR);
-    expect(findingsJson(result)).toBe(`${JSON.stringify(result, null, 2)}\n`);
+    const text = findingsJson(result);
+    expect(readBack(text)).toEqual(asJson(result));
+    const occurrences = result.findings.reduce((n, f) => n + f.occurrences.length, 0);
+    expect(text.split('\n').filter((line) => /^ {8}\{"subject":.*\}$/.test(line.replace(/,$/, '')))).toHaveLength(
+      occurrences,
+    );
     const empty = { ...result, findings: [], waivers: [] };
     expect(findingsJson(empty)).toBe(`${JSON.stringify(empty, null, 2)}\n`);
   });
 });
 
 describe('findings.json writer with waivers, baselines and shared evidence', () => {
-  it('gives the same bytes as JSON.stringify for findings that share evidence, messages and texts', async () => {
+  it('reads back as JSON.stringify would give findings that share evidence, messages and texts', async () => {
     const result = audit(['inputs'], REGULATOR);
     const shared = {
       encryption: 'none',
@@ -53,6 +68,11 @@ describe('findings.json writer with waivers, baselines and shared evidence', () 
     const findings = Array.from({ length: 5 }, (_, i) => ({
       ...base,
       subject: `${base.subject}#r-${i}`,
+      // The last occurrence in another file: its location keeps its file.
+      occurrences: [
+        { ...base.occurrences[0], subject: `${base.subject}#r-${i}` },
+        { ...base.occurrences[0], location: { ...base.location, file: 'other.yaml' }, evidence: shared },
+      ],
       // Shared by identity, then a copy with the same content, then one that differs.
       evidence: i < 2 ? shared : i < 4 ? { ...shared } : { ...shared, encryption: 'ipsec' },
       message: i % 2 === 0 ? base.message : `${base.message} (${i})`,
@@ -61,6 +81,6 @@ describe('findings.json writer with waivers, baselines and shared evidence', () 
       excerpt: [{ line: i + 1, text: `  - id: r-${i}` }],
     }));
     const many = { ...result, findings };
-    expect(findingsJson(many)).toBe(`${JSON.stringify(many, null, 2)}\n`);
+    expect(readBack(findingsJson(many))).toEqual(asJson(many));
   });
 });

@@ -7,6 +7,7 @@ import { resolveProfile } from '../src/enrich/profile.js';
 import { buildSubmission } from '../src/enrich/submission.js';
 import { buildWorld } from '../src/enrich/world.js';
 import { loadText } from '../src/load/index.js';
+import { findingOf } from './support/findings.js';
 import { audit } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 
@@ -34,8 +35,7 @@ describe('unavoidable exposure is decided by operating group (point 8)', () => {
     - {id: r-cmi-ctg, match: {gtPrefix: "86137"}, destination: {country: CN, plmn: "460-00"}, primary: {carrier: cmi}, transit: [ctg], status: active}
 `),
   );
-  const rt = (control: string, route: string) =>
-    result.findings.find((f) => f.control === control && f.subject === `RoutingTable/rt#${route}`);
+  const rt = (control: string, route: string) => findingOf(result.findings, control, `RoutingTable/rt#${route}`);
 
   it("China Telecom Global to China Mobile's 460-00 fails RT-01 although SASAC controls both", () => {
     expect(rt('ICX-RT-01', 'r-ctg')).toMatchObject({
@@ -93,7 +93,7 @@ spec: {counterparty: ${counterparty}, services: [ss7-transit], signed: 2025-01-0
 `),
     );
     expect(result.findings.filter((f) => f.status === 'error')).toEqual([]);
-    const rt05 = result.findings.find((f) => f.control === 'ICX-RT-05' && f.subject === 'RoutingTable/rt#r-1');
+    const rt05 = findingOf(result.findings, 'ICX-RT-05', 'RoutingTable/rt#r-1');
     // constructor holds an agreement, valueof does not: a finding, not a crash.
     expect(rt05).toMatchObject({ status: 'fail', message: expect.stringContaining('valueof') });
     expect(rt05!.message).not.toMatch(/constructor[^,]*without/);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../src/model/finding.js';
+import { subjectFindings } from './support/findings.js';
 import { audit } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 
@@ -59,7 +60,7 @@ ${spec}
 }
 
 function findingOf(result: ReturnType<typeof audit>, control: string, subject: string): Finding {
-  const found = result.findings.filter((f) => f.control === control && f.subject === subject);
+  const found = subjectFindings(result.findings).filter((f) => f.control === control && f.subject === subject);
   expect(found, `one ${control} finding on ${subject}`).toHaveLength(1);
   return found[0];
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ProfileError } from '../src/audit/run-audit.js';
+import { findingOf } from './support/findings.js';
 import { audit } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 
@@ -54,9 +55,7 @@ describe('profiles', () => {
     const result = run(OPERATOR);
     expect(result.run.profile).toMatchObject({ id: 'default', chain: ['default'], failOn: 'high' });
     expect(result.run).toMatchObject({ auditDate: '2026-07-01', auditDateSource: 'today' });
-    expect(
-      result.findings.find((f) => f.subject === 'InterconnectAgreement/ag-ru' && f.control === 'ICX-OWN-02')?.status,
-    ).toBe('fail');
+    expect(findingOf(result.findings, 'ICX-OWN-02', 'InterconnectAgreement/ag-ru')?.status).toBe('fail');
   });
 
   it('takes the audit date from --date when the profile sets none, and from the profile first', () => {
@@ -84,8 +83,7 @@ describe('profiles', () => {
       failOn: 'medium',
       disabled: ['ICX-CT-05'],
     });
-    const own02 = (id: string) =>
-      result.findings.find((f) => f.control === 'ICX-OWN-02' && f.subject === `InterconnectAgreement/${id}`);
+    const own02 = (id: string) => findingOf(result.findings, 'ICX-OWN-02', `InterconnectAgreement/${id}`);
     expect(own02('ag-de')).toMatchObject({ status: 'fail', severity: 'critical' });
     expect(own02('ag-ru')).toMatchObject({ status: 'pass' }); // RU is no longer listed by this profile
     expect(result.findings.some((f) => f.control === 'ICX-CT-05')).toBe(false);

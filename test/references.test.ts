@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../src/model/types.js';
+import { findingOf } from './support/findings.js';
 import { audit } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { REGULATOR } from './support/run.js';
@@ -62,12 +63,10 @@ describe('referential integrity', () => {
   it('still audits the route and marks controls that need the unknown carrier as errors', () => {
     const dir = tempFiles({ 'sub.yaml': TABLE });
     const result = audit([BASE, join(dir, 'sub.yaml')]);
-    const rt02 = result.findings.find((f) => f.control === 'ICX-RT-02' && f.subject === 'RoutingTable/rt#r-1');
+    const rt02 = findingOf(result.findings, 'ICX-RT-02', 'RoutingTable/rt#r-1');
     expect(rt02).toMatchObject({ status: 'error', message: expect.stringContaining('undefined carrier nobody') });
     // The rest of the audit went on: RT-01 judged the same route.
-    expect(result.findings.find((f) => f.control === 'ICX-RT-01' && f.subject === 'RoutingTable/rt#r-1')?.status).toBe(
-      'error',
-    );
+    expect(findingOf(result.findings, 'ICX-RT-01', 'RoutingTable/rt#r-1')?.status).toBe('error');
     // ...and the aggregate over the table was still measured (no trafficShare given: not evidenced).
     expect(result.findings.find((f) => f.control === 'ICX-RES-01')).toMatchObject({
       subject: 'RoutingTable/rt',
@@ -134,9 +133,7 @@ spec: {counterparty: looped, services: [ipx-transit], signed: 2025-01-01}
       'sub.yaml:9:56: ownership cycle: looped → loop-a → loop-b → loop-a (a controlling chain must end at an owner with no controlling owner)',
     ]);
     const dir = tempFiles({ 'sub.yaml': text });
-    const own01 = audit([BASE, join(dir, 'sub.yaml')]).findings.find(
-      (f) => f.control === 'ICX-OWN-01' && f.subject === 'Carrier/looped',
-    );
+    const own01 = findingOf(audit([BASE, join(dir, 'sub.yaml')]).findings, 'ICX-OWN-01', 'Carrier/looped');
     expect(own01).toMatchObject({ status: 'fail', message: expect.stringContaining('ownership cycle through loop-a') });
   });
 
@@ -155,9 +152,7 @@ spec: {counterparty: syniverse, services: [ipx-transit], signed: 2025-01-01}
     const dir = tempFiles({ 'registry/syniverse.yaml': carrier, 'sub.yaml': agreement });
     const corrected = audit([BASE, join(dir, 'sub.yaml')], { registryPaths: [join(dir, 'registry')] });
     expect(corrected.errors).toEqual([]);
-    const own02 = corrected.findings.find(
-      (f) => f.control === 'ICX-OWN-02' && f.subject === 'InterconnectAgreement/ag',
-    );
+    const own02 = findingOf(corrected.findings, 'ICX-OWN-02', 'InterconnectAgreement/ag');
     expect(own02).toMatchObject({ status: 'fail', evidence: { reasons: ['incorporated in HK'] } });
     expect(corrected.run.registryChanges).toMatchObject([
       { kind: 'Carrier', id: 'syniverse', change: 'replaced', replaces: expect.stringMatching(/^ixaudit:registry\//) },
@@ -171,9 +166,7 @@ spec: {counterparty: syniverse, services: [ipx-transit], signed: 2025-01-01}
         message: expect.stringContaining('Carrier "syniverse" is defined by the bundled registry'),
       },
     ]);
-    expect(
-      planted.findings.find((f) => f.control === 'ICX-OWN-02' && f.subject === 'InterconnectAgreement/ag'),
-    ).toMatchObject({ status: 'pass' });
+    expect(findingOf(planted.findings, 'ICX-OWN-02', 'InterconnectAgreement/ag')).toMatchObject({ status: 'pass' });
   });
 });
 

@@ -73,21 +73,26 @@ describe('sector pass rates over the operators a control applies to (two-operato
 });
 
 describe('sector pass rates, synthetic', () => {
-  const finding = (operator: string, control: string, status: Status): Finding =>
-    ({
+  const finding = (operator: string, control: string, status: Status): Finding => {
+    const subject = `RoutingTable/t#${operator}-${control}-${status}`;
+    const location = { file: 'x', line: 1, column: 1 };
+    return {
       control,
       operator,
       status,
-      subject: `RoutingTable/t#${operator}-${control}-${status}`,
+      subject,
       severity: 'high',
       title: control,
       family: 'ENC',
       message: status,
       evidence: {},
       remediation: '',
-      location: { file: 'x', line: 1, column: 1 },
+      location,
       fingerprint: '0'.repeat(32),
-    }) as Finding;
+      // A finding is one cause; this one has its own subject as its only occurrence.
+      occurrences: [{ subject, location, fingerprint: '0'.repeat(32) }],
+    };
+  };
 
   function report(
     findings: Finding[],

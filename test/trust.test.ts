@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { findingOf, subjectFindings } from './support/findings.js';
 import { audit } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { REGULATOR, run, runWith, SAMPLES } from './support/run.js';
@@ -21,7 +22,9 @@ function submissionsCopy(): string {
 
 const baseline = audit(['inputs'], REGULATOR);
 const findingsOf = (result: ReturnType<typeof audit>, operator: string) =>
-  result.findings.filter((f) => f.operator === operator).map((f) => `${f.control} ${f.subject} ${f.status}`);
+  subjectFindings(result.findings)
+    .filter((f) => f.operator === operator)
+    .map((f) => `${f.control} ${f.subject} ${f.status}`);
 
 const ALL_DISABLED = (id: string) => `apiVersion: ixaudit/v1
 kind: AuditProfile
@@ -106,8 +109,10 @@ spec:
     // jp-sakura's findings are exactly those of the unchanged samples: its critical ICX-OWN-03 on cmi still fails.
     expect(findingsOf(result, 'jp-sakura')).toEqual(findingsOf(baseline, 'jp-sakura'));
     expect(
-      result.findings.find(
-        (f) => f.operator === 'jp-sakura' && f.control === 'ICX-OWN-03' && f.subject === 'Carrier/cmi',
+      findingOf(
+        result.findings.filter((f) => f.operator === 'jp-sakura'),
+        'ICX-OWN-03',
+        'Carrier/cmi',
       ),
     ).toMatchObject({ status: 'fail' });
     expect(result.summary.operators.find((o) => o.id === 'kr-hanbit')!.result).toBe('FAIL');
@@ -159,8 +164,10 @@ spec:
       justification: 'We waive our own critical finding.',
     });
     expect(
-      result.findings.find(
-        (f) => f.operator === 'jp-sakura' && f.control === 'ICX-OWN-03' && f.subject === 'Carrier/cmi',
+      findingOf(
+        result.findings.filter((f) => f.operator === 'jp-sakura'),
+        'ICX-OWN-03',
+        'Carrier/cmi',
       ),
     ).toMatchObject({ status: 'fail' });
     expect(result.summary.operators.find((o) => o.id === 'jp-sakura')!.result).toBe('FAIL');
@@ -171,8 +178,10 @@ spec:
     const result = audit(['inputs'], { ...REGULATOR, waiverPaths: [waivers] });
     expect(result.waivers.find((w) => w.id === 'w-self')).toMatchObject({ status: 'applied', source: 'auditor' });
     expect(
-      result.findings.find(
-        (f) => f.operator === 'jp-sakura' && f.control === 'ICX-OWN-03' && f.subject === 'Carrier/cmi',
+      findingOf(
+        result.findings.filter((f) => f.operator === 'jp-sakura'),
+        'ICX-OWN-03',
+        'Carrier/cmi',
       ),
     ).toMatchObject({ status: 'waived' });
   });
@@ -208,10 +217,10 @@ describe('5. what cannot be loaded is named, and the operator is INCOMPLETE, nev
     expect(nordlys.incomplete[0]).toMatch(
       /no-nordlys\/routing-ss7\.yaml:\d+:\d+: .*1 route\(s\) of table rt-no-ss7-2026q2 could not be loaded and were not audited; the rest of the table was/,
     );
-    const before = baseline.findings.filter(
+    const before = subjectFindings(baseline.findings).filter(
       (f) => f.operator === 'no-nordlys' && f.subject.startsWith('RoutingTable/rt-no-ss7-2026q2#'),
     ).length;
-    const after = result.findings.filter(
+    const after = subjectFindings(result.findings).filter(
       (f) => f.operator === 'no-nordlys' && f.subject.startsWith('RoutingTable/rt-no-ss7-2026q2#'),
     ).length;
     expect(after).toBeGreaterThan(0);
@@ -331,7 +340,9 @@ spec:
         expect(result.errors).toEqual([]);
         expect(result.summary.operators.map((o) => o.id)).toEqual([id, 'op-jp'].sort());
         expect(
-          result.findings.filter((f) => f.operator === 'op-jp' && f.subject === `RoutingTable/${id}#${id}`).length,
+          subjectFindings(result.findings).filter(
+            (f) => f.operator === 'op-jp' && f.subject === `RoutingTable/${id}#${id}`,
+          ).length,
         ).toBeGreaterThan(5);
         expect(result.waivers).toMatchObject([{ id, status: 'requested' }]);
       } else {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { findingOf } from './support/findings.js';
 import { audit } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 
@@ -42,8 +43,7 @@ function run(...waivers: string[]) {
   });
 }
 
-const rt01 = (result: ReturnType<typeof run>) =>
-  result.findings.find((f) => f.control === 'ICX-RT-01' && f.subject === 'RoutingTable/rt#r-hk')!;
+const rt01 = (result: ReturnType<typeof run>) => findingOf(result.findings, 'ICX-RT-01', 'RoutingTable/rt#r-hk')!;
 
 describe('waivers', () => {
   it('a valid waiver turns the failure into waived and says so', () => {

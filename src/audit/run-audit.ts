@@ -8,12 +8,13 @@ import { buildWorld, rejectedKey, releaseParsedRoutes, type World } from '../enr
 import { compileControl, type CompiledControl } from '../engine/compile.js';
 import { controlParameters, evaluateControl, fingerprint, LocationQueue, type RouteTally } from '../engine/evaluate.js';
 import { applyWaivers } from '../engine/waivers.js';
+import { groupByCause, withSubjectEvidence } from '../engine/causes.js';
 import { loadControls } from '../load/controls.js';
-import { collectFiles, loadFiles, type LoadResult } from '../load/index.js';
+import { collectFiles, type IgnoredPath, loadFiles, type LoadResult } from '../load/index.js';
 import type { YamlLimits } from '../load/yaml.js';
 import { compareWithBaseline } from '../engine/baseline.js';
 import type { PreviousFindings } from '../model/baseline.js';
-import type { Finding, WaiverOutcome } from '../model/finding.js';
+import type { Finding, Occurrence, WaiverOutcome } from '../model/finding.js';
 import { byKeys, compareText } from '../model/order.js';
 import type {
   AuditReport,
@@ -43,7 +44,7 @@ import {
 import { controlsDir, packageRoot, profilesDir, registryDir } from '../paths.js';
 import { appendAll } from '../model/arrays.js';
 
-export const FINDINGS_SCHEMA_VERSION = '2.0';
+export const FINDINGS_SCHEMA_VERSION = '3.0';
 
 export interface AuditOptions {
   /** The submissions: the audited operators' own documents (positional inputs). */
@@ -68,6 +69,8 @@ export interface AuditOptions {
   outDir?: string;
   /** --baseline: the previous run's findings, and the folder they came from. */
   baseline?: { source: string; previous: PreviousFindings };
+  /** --ignore GLOB: paths below the input folders that are not read (with each folder's .ixauditignore). */
+  ignore?: string[];
   /** Test hooks, never set from the command line: an operator whose audit throws, to test the ERROR path. */
   faults?: FaultInjection;
 }
@@ -118,6 +121,8 @@ export interface PreparedAudit {
   diagnostics: Diagnostic[];
   /** Documents of each kind loaded from the submissions (what `validate` and the summary say was read). */
   loaded: Record<Kind, number>;
+  /** Paths of the submissions left out by --ignore or an .ixauditignore, with the pattern that did it. */
+  ignored: IgnoredPath[];
   /** Problems with the auditor's profile: the rules of the audit are unknown, so nothing may be audited. */
   profileErrors: Diagnostic[];
   /** Operators in the order they are audited and reported. */
@@ -219,7 +224,7 @@ export function prepareAudit(options: AuditOptions): PreparedAudit {
     ...(options.registryPaths ?? []),
     ...(options.waiverPaths ?? []),
   ];
-  const collected = collectFiles(options.paths, excluded);
+  const collected = collectFiles(options.paths, excluded, undefined, options.ignore ?? []);
   const user = loadFiles(
     collected.files.filter((f) => !auditorFiles.has(resolvePath(f))),
     { limits: options.limits },
@@ -276,6 +281,7 @@ export function prepareAudit(options: AuditOptions): PreparedAudit {
     diagnostics,
     profileErrors: profileDiagnostics.filter((d) => d.code === 'profile'),
     loaded: user.counts,
+    ignored: collected.ignored,
     operatorIds: [...world.submissions.keys()].sort(compareText),
   };
 }
@@ -298,7 +304,12 @@ function routeTally(operatorId: string): { tally: RouteTally; summaries: () => S
   };
 }
 
-/** enrich → evaluate → waivers for one operator. Never throws: a bug becomes an error finding for that operator only. */
+/**
+ * enrich → evaluate → waivers → causes for one operator. Never throws: a bug becomes an error finding for
+ * that operator only. Waivers name subjects, so they are applied before the findings of one cause are
+ * grouped (a waived subject is then a cause of its own); grouping here, in the worker that audited the
+ * operator, also keeps what comes back from a worker thread small.
+ */
 export function auditOperator(
   world: World,
   profile: EffectiveProfile,
@@ -329,9 +340,10 @@ export function auditOperator(
       profile.acceptSubmissionWaivers,
     );
     inventoryOf(submission, inventory);
+    const occurrenceKeys = new Map(controls.map((c) => [c.definition.id, c.occurrenceEvidence]));
     return {
       operatorId,
-      findings,
+      findings: groupByCause(findings, (id) => occurrenceKeys.get(id) ?? []),
       summarised: counted?.summaries() ?? [],
       waivers,
       inventory,
@@ -377,6 +389,7 @@ export function assembleReport(prepared: PreparedAudit, outcomes: OperatorOutcom
   const ownersOf = fileAttribution(world);
   markDeclaredCarriers(world, ownersOf, inventory, findings);
   const excerpt = excerptReader(undefined, prepared.texts);
+  // One excerpt per cause, at its first occurrence: the others show the same text in other items.
   for (const f of findings) if (ATTENTION.has(f.status)) f.excerpt = excerpt(f.location.file, f.location.line);
 
   findings.sort(
@@ -455,7 +468,7 @@ export function assembleReport(prepared: PreparedAudit, outcomes: OperatorOutcom
       countedSubjects,
     );
   }
-  return { result, inventory: sortInventory(inventory), loaded: prepared.loaded };
+  return { result, inventory: sortInventory(inventory), loaded: prepared.loaded, ignored: prepared.ignored };
 }
 
 /** The bundled registry's as-of date and the facts the profile's maxRegistryAgeMonths (default 12) finds too old. */
@@ -487,34 +500,33 @@ function markDeclaredCarriers(
   for (const [id, doc] of world.carriers) if (doc.origin === 'submission') declared.set(id, ownersOf(doc.file));
   if (declared.size === 0) return;
   for (const carrier of inventory.carriers) carrier.declaredBy = declared.get(carrier.id) ?? [];
-  for (let i = 0; i < findings.length; i++) {
-    const f = findings[i];
-    const by = f.subject.startsWith('Carrier/') ? declared.get(f.subject.slice('Carrier/'.length)) : undefined;
-    if (by)
-      findings[i] = {
-        ...f,
-        evidence: {
-          ...f.evidence,
-          declaredBy:
-            by.length > 0
-              ? `declared by ${by.join(', ')}, not in the registry`
-              : 'declared by a submission, not in the registry',
-        },
-      };
-  }
+  // Who declared a carrier is its own: on the cause when all its carriers were declared by the same operators.
+  const declaredBy = (o: Occurrence) => {
+    const by = o.subject.startsWith('Carrier/') ? declared.get(o.subject.slice('Carrier/'.length)) : undefined;
+    if (!by) return undefined;
+    return by.length > 0
+      ? `declared by ${by.join(', ')}, not in the registry`
+      : 'declared by a submission, not in the registry';
+  };
+  for (let i = 0; i < findings.length; i++) findings[i] = withSubjectEvidence(findings[i], 'declaredBy', declaredBy);
 }
 
 /**
  * `ixaudit validate`: syntax, schema, references, profile, ownership cycles — no controls evaluated —
  * and how many documents of each kind the submissions held, to say what was read.
  */
-export function validateInputs(options: AuditOptions): { diagnostics: Diagnostic[]; loaded: Record<Kind, number> } {
+export function validateInputs(options: AuditOptions): {
+  diagnostics: Diagnostic[];
+  loaded: Record<Kind, number>;
+  ignored: IgnoredPath[];
+} {
   const prepared = prepareAudit(options);
   const resolver = new OwnershipResolver(prepared.world);
   for (const id of prepared.world.carriers.keys()) resolver.resolve(id);
   return {
     diagnostics: dedupeDiagnostics([...prepared.diagnostics, ...resolver.diagnostics]),
     loaded: prepared.loaded,
+    ignored: prepared.ignored,
   };
 }
 
@@ -591,6 +603,9 @@ function sortInventory(inventory: Inventory): Inventory {
 
 /** The finding that stands in for an operator whose audit could not complete (a bug or a dead worker). */
 export function operatorErrorFinding(operator: string, location: Finding['location'], message: string): Finding {
+  const subject = `Operator/${operator}`;
+  const at = { file: location.file, line: location.line, column: location.column };
+  const print = fingerprint('ICX-ENGINE', operator, subject);
   return {
     control: 'ICX-ENGINE',
     title: 'Audit of this operator could not complete',
@@ -598,12 +613,13 @@ export function operatorErrorFinding(operator: string, location: Finding['locati
     severity: 'critical',
     status: 'error',
     operator,
-    subject: `Operator/${operator}`,
-    location: { file: location.file, line: location.line, column: location.column },
+    subject,
+    location: at,
     message,
     evidence: {},
     remediation: 'Re-run; if it fails again, report it to the ixaudit maintainers with the input files.',
-    fingerprint: fingerprint('ICX-ENGINE', operator, `Operator/${operator}`),
+    fingerprint: print,
+    occurrences: [{ subject, location: at, fingerprint: print }],
   };
 }
 
@@ -661,14 +677,17 @@ function summarise(
         `the Operator document could not be loaded (${formatDiagnostic(d)}), so none of this operator's documents were audited`,
       );
   }
+  // Verdicts are counted per subject (occurrence), not per cause: grouping changes no total.
   for (const f of findings) {
-    byStatus[f.status]++;
-    bySeverity[f.severity][f.status]++;
+    const n = f.occurrences.length;
+    byStatus[f.status] += n;
+    bySeverity[f.severity][f.status] += n;
     const op = operators.get(f.operator)!;
-    op.counts[f.status]++;
+    op.counts[f.status] += n;
     const s = state.get(f.operator)!;
     if (failsThreshold(f, profile.failOn, profile.parameters.notEvidencedIsFailure === true)) s.failed = true;
-    if (f.status === 'error') s.errors.push(`${f.control} could not be evaluated on ${f.subject}: ${f.message}`);
+    if (f.status === 'error')
+      for (const o of f.occurrences) s.errors.push(`${f.control} could not be evaluated on ${o.subject}: ${f.message}`);
   }
   // Counted findings still count: totals are the same whether findings are listed or summarised.
   for (const group of summarised) {

@@ -1,4 +1,4 @@
-import type { BaselineState, Finding } from '../model/finding.js';
+import type { BaselineState, Finding, FindingBaseline, Occurrence, OccurrenceBaseline } from '../model/finding.js';
 import { BASELINE_STATES } from '../model/finding.js';
 import type { BaselineComparison } from '../model/report.js';
 import { findingDigest, type PreviousFinding, type PreviousFindings } from '../model/baseline.js';
@@ -47,18 +47,57 @@ function previousDigest(f: PreviousFinding): string | undefined {
     : undefined;
 }
 
+/**
+ * The previous findings one subject at a time: a previous AuditResult's findings passed in-process carry
+ * their occurrences (the --baseline reader has already flattened a findings.json, see load/baseline.ts),
+ * and each occurrence is compared with the same subject's now, its evidence being the cause's with its own.
+ */
+export function previousBySubject(findings: readonly PreviousFinding[]): PreviousFinding[] {
+  return findings.flatMap((f) => {
+    if (!f.occurrences) return [f];
+    const { occurrences, ...cause } = f;
+    return occurrences.map((o) => ({
+      ...cause,
+      subject: o.subject,
+      fingerprint: o.fingerprint,
+      ...(cause.evidence !== undefined && o.evidence ? { evidence: { ...cause.evidence, ...o.evidence } } : {}),
+    }));
+  });
+}
+
+/**
+ * What a finding says of one occurrence, as a digest: its message and its full evidence (the cause's,
+ * with the occurrence's own), so the same subject saying the same reads `unchanged` however it was grouped.
+ */
+function occurrenceDigest(finding: Finding, occurrence: Occurrence, causeDigest: () => string): string {
+  return occurrence.evidence
+    ? findingDigest({ message: finding.message, evidence: { ...finding.evidence, ...occurrence.evidence } })
+    : causeDigest();
+}
+
+/**
+ * A cause's baseline from its occurrences': the first occurrence's state and previous status (as the
+ * finding's subject is the first occurrence's), and how many occurrences are in each state.
+ */
+export function causeBaseline(occurrences: readonly OccurrenceBaseline[]): FindingBaseline {
+  const counts: Partial<Record<BaselineState, number>> = {};
+  for (const o of occurrences) counts[o.state] = (counts[o.state] ?? 0) + 1;
+  return { ...occurrences[0], counts };
+}
+
 /** Zero for every state. */
 export function emptyBaselineCounts(): Record<BaselineState, number> {
   return Object.fromEntries(BASELINE_STATES.map((s) => [s, 0])) as Record<BaselineState, number>;
 }
 
 /**
- * Marks each finding against the previous run by its stable fingerprint (control + operator + subject):
- * `new` (no previous finding), `regressed` (its status got worse, by STATUS_BADNESS), `improved` (better,
- * but still a problem, or no longer waived), `resolved` (was a problem, now passes, is waived or no longer
- * applies), `changed` (as bad as before, but another status or other figures: message or evidence
- * differ), `unchanged`. Previous problems whose subject disappeared are listed as resolved too, so
- * nothing fixed silently drops out of the comparison.
+ * Marks each occurrence against the previous run by its stable fingerprint (control + operator +
+ * subject), and each finding with the summary of its occurrences (causeBaseline): `new` (no previous
+ * finding), `regressed` (its status got worse, by STATUS_BADNESS), `improved` (better, but still a
+ * problem, or no longer waived), `resolved` (was a problem, now passes, is waived or no longer applies),
+ * `changed` (as bad as before, but another status or other figures: message or evidence differ),
+ * `unchanged`. Previous problems whose subject disappeared are listed as resolved too, so nothing fixed
+ * silently drops out of the comparison. Counts are per occurrence (per subject), as before grouping.
  */
 export function compareWithBaseline(
   findings: Finding[],
@@ -66,22 +105,28 @@ export function compareWithBaseline(
   source: string,
   countedSubjects: ReadonlySet<string> = new Set(),
 ): BaselineComparison {
-  const before = new Map(previous.findings.map((f) => [f.fingerprint, f]));
+  const earlier = previousBySubject(previous.findings);
+  const before = new Map(earlier.map((f) => [f.fingerprint, f]));
   const counts = emptyBaselineCounts();
   const seen = new Set<string>();
   for (const finding of findings) {
-    const old = before.get(finding.fingerprint);
-    seen.add(finding.fingerprint);
-    const state = baselineStateOf(finding.status, old?.status, () => {
-      const was = previousDigest(old!);
-      return was === undefined || was === findingDigest(finding);
-    });
-    counts[state]++;
-    finding.baseline = old ? { state, previousStatus: old.status } : { state };
+    let digest: string | undefined;
+    const causeDigest = () => (digest ??= findingDigest(finding));
+    for (const occurrence of finding.occurrences) {
+      const old = before.get(occurrence.fingerprint);
+      seen.add(occurrence.fingerprint);
+      const state = baselineStateOf(finding.status, old?.status, () => {
+        const was = previousDigest(old!);
+        return was === undefined || was === occurrenceDigest(finding, occurrence, causeDigest);
+      });
+      counts[state]++;
+      occurrence.baseline = old ? { state, previousStatus: old.status } : { state };
+    }
+    finding.baseline = causeBaseline(finding.occurrences.map((o) => o.baseline!));
   }
   // A previous problem with no listed finding now either passes among the counted route findings of a
   // large table (resolved, its subject still exists) or lost its subject (removed).
-  const unlisted = previous.findings.filter((f) => !seen.has(f.fingerprint) && PROBLEM_STATUSES.has(f.status));
+  const unlisted = earlier.filter((f) => !seen.has(f.fingerprint) && PROBLEM_STATUSES.has(f.status));
   const countedNow = unlisted.filter((f) => countedSubjects.has(`${f.operator}\u0000${f.subject}`));
   counts.resolved += countedNow.length;
   const gone = unlisted

@@ -15,6 +15,8 @@ export interface CompiledControl {
   pass: CelProgram;
   evidence: Array<[string, CelProgram]>;
   location?: CelProgram;
+  /** Evidence keys that are each subject's own, not the cause's (the control's `occurrenceEvidence`). */
+  occurrenceEvidence: readonly string[];
 }
 
 const environment = new Environment({
@@ -57,6 +59,7 @@ export function compileControl(control: LoadedControl): { compiled?: CompiledCon
     pass: parse(check.pass, ['check', 'pass'])!,
     evidence: named(check.evidence, 'evidence'),
     location: parse(check.location, ['check', 'location']),
+    occurrenceEvidence: control.occurrenceEvidence,
   };
   return diagnostics.length > 0 ? { diagnostics } : { compiled, diagnostics };
 }

@@ -60,24 +60,29 @@ export function evaluateControl(
     value: submission.operator,
   };
 
-  const finding = (subject: Subject, status: Status, message: string, evidence: Record<string, unknown>): Finding => ({
-    control: definition.id,
-    title: definition.title,
-    family: definition.family,
-    severity,
-    status,
-    operator: submission.operatorId,
-    subject: subject.ref,
-    location: PENDING,
-    message,
-    evidence,
-    remediation,
-    fingerprint: fingerprint(definition.id, submission.operatorId, subject.ref),
-  });
+  // One finding per subject, its own single occurrence: causes are grouped after waivers (src/engine/causes.ts).
+  const finding = (subject: Subject, status: Status, message: string, evidence: Record<string, unknown>): Finding => {
+    const print = fingerprint(definition.id, submission.operatorId, subject.ref);
+    return {
+      control: definition.id,
+      title: definition.title,
+      family: definition.family,
+      severity,
+      status,
+      operator: submission.operatorId,
+      subject: subject.ref,
+      location: PENDING,
+      message,
+      evidence,
+      remediation,
+      fingerprint: print,
+      occurrences: [{ subject: subject.ref, location: PENDING, fingerprint: print }],
+    };
+  };
   // The location is looked up now, or queued so a large table's items are each re-parsed once.
   const place = (f: Finding, subject: Subject, path?: DocPath) => {
     if (locations) locations.push({ finding: f, positions: subject.doc.positions, path: path ?? subject.path });
-    else f.location = locate(subject, path);
+    else setLocation(f, locate(subject, path));
     return f;
   };
 
@@ -399,6 +404,12 @@ export function resolveAgainst(path: DocPath, subjectPath: DocPath): DocPath {
   return DOCUMENT_FIELDS.has(String(path[0])) ? path : [...subjectPath, ...path];
 }
 
+/** An ungrouped finding's location is its one occurrence's too. */
+function setLocation(finding: Finding, at: SourcePos): void {
+  finding.location = at;
+  finding.occurrences[0].location = at;
+}
+
 /** Placeholder until the finding's location is looked up (see LocationQueue). */
 const PENDING: SourcePos = Object.freeze({ file: '', line: 0, column: 0 });
 
@@ -426,7 +437,7 @@ export class LocationQueue {
     this.pending.sort((a, b) => order.get(a.positions)! - order.get(b.positions)! || item(a) - item(b));
     for (const { finding, positions, path } of this.pending) {
       const at = positions.locate(path);
-      finding.location = { file: at.file, line: at.line, column: at.column };
+      setLocation(finding, { file: at.file, line: at.line, column: at.column });
     }
     this.pending.length = 0;
   }

@@ -60,16 +60,19 @@ export function loadPreviousFindings(dir: string, wholeParseBytes = WHOLE_PARSE_
   // (summary, waivers, errors) changed between schema versions, and a 1.0 run must stay a usable baseline.
   if (typeof (head as { run?: { auditDate?: unknown } })?.run?.auditDate !== 'string')
     return problem('not an ixaudit findings.json (/run/auditDate missing)');
-  if (!['1.0', '2.0'].includes(String(head.schemaVersion)))
+  const version = String(head.schemaVersion);
+  if (!READABLE_VERSIONS.includes(version))
     return problem(
-      `findings.json schemaVersion ${JSON.stringify(head.schemaVersion)} is not one this ixaudit reads (1.0, 2.0)`,
+      `findings.json schemaVersion ${JSON.stringify(head.schemaVersion)} is not one this ixaudit reads (${READABLE_VERSIONS.join(', ')})`,
     );
+  // Before 3.0 a finding was one subject: read as a cause with that subject as its one occurrence.
+  const upgrade = version === '1.0' || version === '2.0' ? asOneOccurrence : (f: unknown) => f;
   const validate = previousFindingsValidator();
   const kept: PreviousFindings['findings'] = [];
   for (let start = 0; start === 0 || start < count; start += VALIDATE_BATCH) {
     const batch: unknown[] = [];
     try {
-      for (let i = start; i < Math.min(count, start + VALIDATE_BATCH); i++) batch.push(findingAt(i));
+      for (let i = start; i < Math.min(count, start + VALIDATE_BATCH); i++) batch.push(upgrade(findingAt(i)));
     } catch (err) {
       return problem(`not readable JSON (${(err as Error).message})`);
     }
@@ -80,7 +83,7 @@ export function loadPreviousFindings(dir: string, wholeParseBytes = WHOLE_PARSE_
       const path = (first?.instancePath ?? '').replace(/^\/(\d+)/, (_, i: string) => `/findings/${start + Number(i)}`);
       return problem(`not an ixaudit findings.json (${path || '/'} ${first?.message ?? ''})`);
     }
-    for (const f of batch as Finding[]) kept.push(comparedFields(f));
+    for (const f of batch as Finding[]) for (const compared of comparedFields(f)) kept.push(compared);
   }
   const run = head as { run: { auditDate: string } };
   return { auditDate: run.run.auditDate, findings: kept };
@@ -96,22 +99,47 @@ function previousFindingsValidator(): ReturnType<typeof schemaValidator> {
   return findingsValidator;
 }
 
-/** The fields of a previous finding that a comparison reads (src/engine/baseline.ts): its message and evidence as a digest. */
-export function comparedFields(f: Finding): PreviousFinding {
-  return {
+/** The findings.json versions --baseline reads: 1.0 and 2.0 list one subject per finding, 3.0 one cause. */
+const READABLE_VERSIONS = ['1.0', '2.0', '3.0'];
+
+/**
+ * What a comparison reads of a previous finding (src/engine/baseline.ts), one entry per occurrence, that
+ * is per subject: its own fingerprint, and the message and full evidence (the cause's with the
+ * occurrence's own) as a digest, the same digest a finding of 2.0 had for the same subject and evidence.
+ */
+export function comparedFields(f: Finding): PreviousFinding[] {
+  let causeDigest: string | undefined;
+  return f.occurrences.map((o) => ({
     control: f.control,
     operator: f.operator,
-    subject: f.subject,
+    subject: o.subject,
     status: f.status,
-    fingerprint: f.fingerprint,
+    fingerprint: o.fingerprint,
     severity: f.severity,
     title: f.title,
-    digest: findingDigest(f),
-  };
+    digest: o.evidence
+      ? findingDigest({ message: f.message, evidence: { ...f.evidence, ...o.evidence } })
+      : (causeDigest ??= findingDigest(f)),
+  }));
+}
+
+/** A finding of findings.json 1.0 or 2.0 (one subject each) in the shape of 3.0: its subject as its one occurrence. */
+function asOneOccurrence(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || 'occurrences' in value) return value;
+  const f = value as Partial<Finding>;
+  return { ...f, occurrences: [{ subject: f.subject, location: f.location, fingerprint: f.fingerprint }] };
+}
+
+/** A finding without its `baseline` member, nor its occurrences' (a copy only when one has one). */
+function withoutBaseline<T>(value: T): T {
+  const stripped = withoutOwnBaseline(value);
+  const occurrences = (stripped as { occurrences?: unknown } | null)?.occurrences;
+  if (!Array.isArray(occurrences) || !occurrences.some((o) => withoutOwnBaseline(o) !== o)) return stripped;
+  return { ...stripped, occurrences: occurrences.map(withoutOwnBaseline) };
 }
 
 /** An object without its `baseline` member (a copy only when it has one). */
-function withoutBaseline<T>(value: T): T {
+function withoutOwnBaseline<T>(value: T): T {
   if (value === null || typeof value !== 'object' || !('baseline' in value)) return value;
   const { baseline: _ignored, ...rest } = value as Record<string, unknown>;
   return rest as T;

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import type { Diagnostic, PositionLookup } from '../model/types.js';
 import type { ControlDefinition } from '../model/control.js';
+import type { ControlDocument } from '../model/generated/control.js';
 import { compareText } from '../model/order.js';
 import { BUILTIN_PREFIX, controlsDir, packageRoot } from '../paths.js';
 import { describeSchemaErrors, schemaValidator } from './schemas.js';
@@ -11,6 +12,11 @@ export interface LoadedControl {
   definition: ControlDefinition;
   file: string;
   positions: PositionLookup;
+  /**
+   * The keys of its evidence that are each subject's own (`occurrenceEvidence`, empty when none): they do
+   * not split a cause, and are kept per occurrence (src/engine/causes.ts).
+   */
+  occurrenceEvidence: string[];
 }
 
 /** Loads controls/<family>/<ID>.yaml; a broken control is reported with its location and left out. */
@@ -51,7 +57,18 @@ export function loadControls(dir: string = controlsDir): { controls: LoadedContr
         });
         continue;
       }
-      controls.push({ definition, file, positions: doc.positions });
+      const occurrenceEvidence = (doc.value as ControlDocument).occurrenceEvidence ?? [];
+      // A key the check does not compute would silently keep nothing per occurrence: say so instead.
+      const unknown = occurrenceEvidence.filter((key) => !Object.hasOwn(definition.check.evidence ?? {}, key));
+      if (unknown.length > 0) {
+        diagnostics.push({
+          ...doc.positions.locate(['occurrenceEvidence']),
+          code: 'control',
+          message: `${definition.id}: occurrenceEvidence names ${unknown.join(', ')}, which check.evidence does not define`,
+        });
+        continue;
+      }
+      controls.push({ definition, file, positions: doc.positions, occurrenceEvidence });
     }
   }
   return { controls, diagnostics };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Finding } from './finding.js';
+import type { Finding, Occurrence } from './finding.js';
 
 // What a comparison with a previous run (--baseline) reads of that run: written by the loader
 // (load/baseline.ts), compared by the engine (engine/baseline.ts), so it lives here, below both.
@@ -15,6 +15,12 @@ export interface PreviousFinding
   /** Read instead of `digest` when that is absent (a previous AuditResult's findings passed in-process). */
   message?: string;
   evidence?: Record<string, unknown>;
+  /**
+   * A previous AuditResult's findings passed in-process are causes: each occurrence is compared as a
+   * subject of its own (engine/baseline.ts, previousBySubject). The --baseline reader gives one subject
+   * per entry and leaves this out.
+   */
+  occurrences?: Array<Pick<Occurrence, 'subject' | 'fingerprint' | 'evidence'>>;
 }
 
 /** What a previous run's findings.json must provide for a comparison. */
@@ -35,7 +41,8 @@ export function findingDigest(f: { message: string; evidence: unknown }): string
     .slice(0, 16);
 }
 
-function canonicalJson(value: unknown): string {
+/** JSON with object keys sorted at every level and undefined members dropped, as findings.json would hold them. */
+export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
     const sorted: Record<string, unknown> = {};

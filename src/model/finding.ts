@@ -16,10 +16,29 @@ export interface Occurrence {
   location: SourcePos;
   /** Stable across runs (control, operator and this subject): --baseline compares occurrence by occurrence. */
   fingerprint: string;
-  /** The evidence a control declares per occurrence (its `occurrenceEvidence`), e.g. a route's traffic share. */
+  /**
+   * The evidence that is this occurrence's own, absent when there is none: the keys its control declares
+   * per occurrence (`occurrenceEvidence`, e.g. a route's destination group), and `declaredBy` of a carrier
+   * that not all occurrences share. The rest of its evidence is the finding's.
+   */
   evidence?: Record<string, unknown>;
-  /** Present with --baseline: this occurrence against the previous run. */
-  baseline?: { state: BaselineState; previousStatus?: Status };
+  /** Present with --baseline: this occurrence against the previous run, by its fingerprint. */
+  baseline?: OccurrenceBaseline;
+}
+
+/** What a comparison with a previous run (--baseline) says of one occurrence: its state and the status it had. */
+export interface OccurrenceBaseline {
+  state: BaselineState;
+  previousStatus?: Status;
+}
+
+/**
+ * A finding's baseline sums up its occurrences': `state` and `previousStatus` are those of its first
+ * occurrence (as `subject` and `location` are), `counts` how many of its occurrences are in each state
+ * (states with none left out). The engine always sets `counts`; it is optional for findings made by hand.
+ */
+export interface FindingBaseline extends OccurrenceBaseline {
+  counts?: Partial<Record<BaselineState, number>>;
 }
 
 /**
@@ -42,26 +61,20 @@ export interface Finding {
   waiver?: FindingWaiver;
   /** For findings that need attention (not pass / not-applicable): the YAML lines around the location. */
   excerpt?: Array<{ line: number; text: string }>;
-  /** Present when the run was compared with a previous one (--baseline). */
-  baseline?: { state: BaselineState; previousStatus?: Status };
-  /** Stable across runs: derived from control, operator and subject only. */
+  /** Present when the run was compared with a previous one (--baseline): a summary of its occurrences'. */
+  baseline?: FindingBaseline;
+  /** Stable across runs: derived from control, operator and subject only (the first occurrence's). */
   fingerprint: string;
-  /** Every subject with this cause, the first being `subject`; absent means the finding's own subject only. */
-  occurrences?: Occurrence[];
+  /**
+   * Every subject with this cause, in table order, the first being `subject`; never empty. Counts of
+   * verdicts (summary, operator counts) count occurrences, so grouping changes no total.
+   */
+  occurrences: Occurrence[];
 }
 
-/** A finding's occurrences: its list, or its own subject alone when it has none. */
+/** A finding's occurrences (kept as a function: reporters read them through it). */
 export function occurrencesOf(finding: Finding): Occurrence[] {
-  return (
-    finding.occurrences ?? [
-      {
-        subject: finding.subject,
-        location: finding.location,
-        fingerprint: finding.fingerprint,
-        ...(finding.baseline ? { baseline: finding.baseline } : {}),
-      },
-    ]
-  );
+  return finding.occurrences;
 }
 
 /**

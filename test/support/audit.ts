@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { runAudit, type AuditOptions } from '../../src/audit/run-audit.js';
+import { causeBaseline } from '../../src/engine/baseline.js';
 import type { Finding } from '../../src/model/finding.js';
 import type { AuditReport, AuditResult } from '../../src/model/report.js';
 
@@ -30,18 +31,22 @@ export function expectationsIn(file: string): Expectation[] {
 }
 
 /**
- * The samples as if compared with an earlier audit: three of jp-sakura's failures are new, the rest
- * unchanged, and one kr-hanbit failure was removed since. For the reports that show changes.
+ * The samples as if compared with an earlier audit: three of jp-sakura's failures are new (the first
+ * occurrence of each of its first three failing causes, so three whether counted by finding or by
+ * occurrence), the rest unchanged, and one kr-hanbit failure was removed since. For the reports that
+ * show changes.
  */
 export function withBaseline(report: AuditReport): AuditReport {
   let n = 0;
-  report.result.findings = report.result.findings.map(
-    (f) =>
-      ({
-        ...f,
-        baseline: { state: f.operator === 'jp-sakura' && f.status === 'fail' && n++ < 3 ? 'new' : 'unchanged' },
-      }) as Finding,
-  );
+  report.result.findings = report.result.findings.map((f): Finding => {
+    const isNew = f.operator === 'jp-sakura' && f.status === 'fail' && n++ < 3;
+    const occurrences = f.occurrences.map((o, i) => ({
+      ...o,
+      baseline: { state: isNew && i === 0 ? ('new' as const) : ('unchanged' as const) },
+    }));
+    return { ...f, occurrences, baseline: causeBaseline(occurrences.map((o) => o.baseline)) };
+  });
+  const occurrences = report.result.findings.reduce((sum, f) => sum + f.occurrences.length, 0);
   report.result.baseline = {
     source: 'previous-out',
     previousAuditDate: '2026-01-01',
@@ -49,7 +54,7 @@ export function withBaseline(report: AuditReport): AuditReport {
       new: 3,
       regressed: 0,
       improved: 0,
-      unchanged: report.result.findings.length - 3,
+      unchanged: occurrences - 3,
       changed: 0,
       resolved: 1,
     },

@@ -26,6 +26,12 @@ export interface ControlDocument {
   references: ControlReference[];
   remediation: string;
   check: ControlCheck;
+  /**
+   * keys of check.evidence that belong to each subject rather than to the cause (a route's destination group): findings that differ only in these, their subject and location are one finding, with these values kept per occurrence
+   *
+   * @minItems 1
+   */
+  occurrenceEvidence?: string[];
   messages: ControlMessages;
 }
 

@@ -2,10 +2,10 @@
 // Regenerate with `npm run types:generate` after changing the schema (test/schema-types.test.ts checks it).
 
 /**
- * The findings.json file ixaudit writes (schemaVersion 2.0). Documented in docs/findings.md.
+ * The findings.json file ixaudit writes (schemaVersion 3.0): one finding per cause, with an occurrence per subject. Documented in docs/findings.md.
  */
 export interface FindingsFile {
-  schemaVersion: '2.0';
+  schemaVersion: '3.0';
   run: {
     tool: {
       name: 'ixaudit';
@@ -125,10 +125,27 @@ export interface FindingsFile {
       line: number;
       text: string;
     }[];
+    /**
+     * a summary of the occurrences' baselines: state and previousStatus of the first occurrence, counts per state
+     */
     baseline?: {
-      state: 'new' | 'regressed' | 'improved' | 'changed' | 'unchanged' | 'resolved';
+      state: BaselineState;
       previousStatus?: Status;
+      counts?: {
+        new?: number;
+        regressed?: number;
+        improved?: number;
+        changed?: number;
+        unchanged?: number;
+        resolved?: number;
+      };
     };
+    /**
+     * every subject with this cause, in table order; the first is the finding's subject
+     *
+     * @minItems 1
+     */
+    occurrences: Occurrence[];
   }[];
   waivers: {
     id: string;
@@ -212,3 +229,33 @@ export interface Counts {
 }
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+
+export type BaselineState = 'new' | 'regressed' | 'improved' | 'changed' | 'unchanged' | 'resolved';
+
+export interface OccurrenceBaseline {
+  state: BaselineState;
+  previousStatus?: Status;
+}
+
+/**
+ * One subject with the finding's cause: its own location, fingerprint and evidence. The first occurrence is the finding's subject.
+ */
+export interface Occurrence {
+  subject: string;
+  /**
+   * file is left out when it is the finding's location.file
+   */
+  location: {
+    file?: string;
+    line: number;
+    column: number;
+  };
+  fingerprint: string;
+  /**
+   * this occurrence's own evidence (the control's occurrenceEvidence, a carrier's declaredBy when not all share it); the rest is the finding's
+   */
+  evidence?: {
+    [k: string]: unknown;
+  };
+  baseline?: OccurrenceBaseline;
+}

@@ -1,24 +1,81 @@
 import { join } from 'node:path';
+import type { Finding, Occurrence } from '../../model/finding.js';
 import type { AuditResult } from '../../model/report.js';
 import type { Reporter } from '../types.js';
 import { writeChunksAtomic } from '../write-atomic.js';
 import { prettyJsonChunks, type JsonPath } from '../json-stream.js';
 
-/** Top-level lists that can be huge (a million-route table): written element by element. */
-const STREAMED: JsonPath[] = [['findings'], ['summarised']];
+/** Top-level lists besides the findings that can be huge (a million-route table): written element by element. */
+const STREAMED: JsonPath[] = [['summarised']];
 
 /**
- * findings.json as a sequence of chunks whose concatenation is exactly `JSON.stringify(result, null, 2)`
- * plus a newline. Key order follows the model and lists are sorted upstream: same input, same bytes. The
- * chunks keep memory flat and stay under V8's ~512 MB limit on a single string.
+ * findings.json as a sequence of chunks: `JSON.stringify(result, null, 2)` plus a newline, except for the
+ * findings' occurrences (see findingChunk). Key order follows the model and lists are sorted upstream:
+ * same input, same bytes. The chunks keep memory flat and stay under V8's ~512 MB limit on a single string.
  */
 export function* findingsJsonChunks(result: AuditResult): Generator<string> {
-  yield* prettyJsonChunks(result, STREAMED);
-  yield '\n';
+  // JSON.stringify leaves out members whose value is undefined.
+  const members = Object.entries(result).filter(([, value]) => value !== undefined);
+  for (const [i, [key, value]] of members.entries()) {
+    yield `${i === 0 ? '{\n' : ',\n'}  ${JSON.stringify(key)}: `;
+    if (key === 'findings') yield* findingsChunks(value as Finding[]);
+    else yield* prettyJsonChunks(value, STREAMED, [key], '  ');
+  }
+  yield members.length === 0 ? '{}\n' : '\n}\n';
 }
 
 export function findingsJson(result: AuditResult): string {
   return [...findingsJsonChunks(result)].join('');
+}
+
+function* findingsChunks(findings: readonly Finding[]): Generator<string> {
+  if (findings.length === 0) {
+    yield '[]';
+    return;
+  }
+  for (const [i, finding] of findings.entries()) yield `${i === 0 ? '[\n' : ',\n'}    ${findingChunk(finding)}`;
+  yield '\n  ]';
+}
+
+/**
+ * One finding as pretty JSON at the depth findings.json holds it, with its occurrences last, one a line
+ * and compact: a national table's cause has thousands of them, and each costs about a line of text
+ * (issue 15: at most 150 bytes an occurrence) where pretty-printing would triple that.
+ */
+export function findingChunk(finding: Finding): string {
+  const { occurrences, ...cause } = finding;
+  const text = JSON.stringify(cause, null, 2).replace(/\n/g, '\n    ');
+  const lines = occurrences.map((o) => `        ${JSON.stringify(compactOccurrence(o, finding.location.file))}`);
+  // `text` ends with the closing brace of the finding: the occurrences go in before it.
+  return `${text.slice(0, -'\n    }'.length)},\n      "occurrences": [\n${lines.join(',\n')}\n      ]\n    }`;
+}
+
+/** An occurrence as findings.json writes it: its location's file left out when it is the finding's. */
+function compactOccurrence(o: Occurrence, file: string): WrittenOccurrence {
+  if (o.location.file !== file) return o;
+  const { file: _same, ...place } = o.location;
+  return { ...o, location: place };
+}
+
+/** An occurrence as findings.json holds it (docs/findings.md). */
+export type WrittenOccurrence = Omit<Occurrence, 'location'> & {
+  location: Omit<Occurrence['location'], 'file'> & { file?: string };
+};
+
+/**
+ * The findings of a parsed findings.json with every occurrence's location complete again (its file is
+ * left out when it is the finding's): for readers that want each occurrence's place on its own.
+ */
+export function withOccurrenceFiles<T extends Pick<Finding, 'location'> & { occurrences: WrittenOccurrence[] }>(
+  findings: T[],
+): Array<T & { occurrences: Occurrence[] }> {
+  return findings.map((f) => ({
+    ...f,
+    occurrences: f.occurrences.map((o) => ({
+      ...o,
+      location: { file: o.location.file ?? f.location.file, line: o.location.line, column: o.location.column },
+    })),
+  }));
 }
 
 export const jsonReporter: Reporter = {

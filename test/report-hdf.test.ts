@@ -57,7 +57,7 @@ describe('HDF / InSpec exec JSON (hdf.json)', () => {
     expect(validate(noResults)).toBe(false);
   });
 
-  it('has one control per control in force, with one result per operator and subject', () => {
+  it('has one control per control in force, with one result per finding, named by its first subject', () => {
     const controls = hdf.profiles[0].controls;
     expect(controls.map((c) => c.id)).toEqual(samples.result.controls.map((c) => c.id));
     for (const c of controls) {

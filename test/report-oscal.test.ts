@@ -1,8 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Ajv, type AnySchemaObject } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { occurrencesOf } from '../src/model/finding.js';
 import type { AuditReport } from '../src/model/report.js';
 import { packageRoot } from '../src/paths.js';
 import { hdfJson } from '../src/report/hdf/index.js';
@@ -168,8 +171,16 @@ describe('OSCAL 1.2.1 assessment results (assessment-results.json)', () => {
     ).toEqual(samples.result.controls.map((c) => c.id));
   });
 
-  it('records every finding as an observation whose evidence is the input file, its SHA-256 and the line', () => {
-    expect(result.observations).toHaveLength(samples.result.findings.length);
+  it('records every finding that needs attention as an observation whose evidence is the input file, its SHA-256 and the line', () => {
+    const problems = samples.result.findings.filter((f) =>
+      ['fail', 'waived', 'not-evidenced', 'error'].includes(f.status),
+    );
+    const summaries = new Set(
+      samples.result.findings
+        .filter((f) => f.status === 'pass' || f.status === 'not-applicable')
+        .map((f) => `${f.operator} ${f.control} ${f.status}`),
+    );
+    expect(result.observations).toHaveLength(problems.length + summaries.size);
     const observation = observationOf('ICX-RT-02', 'RoutingTable/rt-jp-ss7-2026q2#r-0003');
     expect(observation).toMatchObject({ methods: ['TEST'], types: ['finding'], collected: '2026-07-01T00:00:00Z' });
     expect(observation.description).toMatch(/^This standby route fails over to high-risk carrier\(s\) backup 1 ctg/);
@@ -193,21 +204,36 @@ describe('OSCAL 1.2.1 assessment results (assessment-results.json)', () => {
         hashes: [{ algorithm: 'SHA-256', value: input.sha256 }],
       },
     ]);
+    const finding = samples.result.findings.find(
+      (f) => f.control === 'ICX-RT-02' && f.subject === 'RoutingTable/rt-jp-ss7-2026q2#r-0003',
+    )!;
     expect(observation.subjects).toEqual([
       {
         'subject-uuid': ixauditUuid('party', 'jp-sakura'),
         type: 'party',
         title: 'jp-sakura RoutingTable/rt-jp-ss7-2026q2#r-0003',
-        props: [expect.objectContaining({ name: 'subject', value: 'RoutingTable/rt-jp-ss7-2026q2#r-0003' })],
+        props: [
+          expect.objectContaining({ name: 'subject', value: 'RoutingTable/rt-jp-ss7-2026q2#r-0003' }),
+          expect.objectContaining({ name: 'location', value: 'inputs/jp-sakura/routing-ss7.yaml:45:27' }),
+          expect.objectContaining({ name: 'fingerprint', value: finding.fingerprint }),
+        ],
       },
     ]);
-    // A passing finding is a control-objective observation, and makes no risk.
+    // Passing subjects make no observation of their own and no risk: one summary per operator, control and status.
     const passing = samples.result.findings.find((f) => f.status === 'pass')!;
-    const passObservation = observationOf(passing.control, passing.subject, passing.operator);
-    expect(passObservation.types).toEqual(['control-objective']);
-    expect(result.risks!.some((r) => r['related-observations'][0]['observation-uuid'] === passObservation.uuid)).toBe(
-      false,
+    const summary = result.observations!.filter(
+      (o) =>
+        o.props.some((p) => p.name === 'control' && p.value === passing.control) &&
+        o.props.some((p) => p.name === 'operator' && p.value === passing.operator) &&
+        o.props.some((p) => p.name === 'status' && p.value === 'pass'),
     );
+    expect(summary).toHaveLength(1);
+    expect(summary[0].types).toEqual(['control-objective']);
+    const passed = samples.result.findings
+      .filter((f) => f.control === passing.control && f.operator === passing.operator && f.status === 'pass')
+      .reduce((n, f) => n + occurrencesOf(f).length, 0);
+    expect(summary[0].props.find((p) => p.name === 'count')!.value).toBe(String(passed));
+    expect(result.risks!.some((r) => r['related-observations'][0]['observation-uuid'] === summary[0].uuid)).toBe(false);
   });
 
   it('judges each operator’s control objective, targeting the objective the plan defines', () => {
@@ -327,9 +353,12 @@ describe('OSCAL 1.2.1 assessment results (assessment-results.json)', () => {
 
   it('records a comparison with a previous run on each observation', () => {
     const compared: AuditReport = structuredClone(samples);
-    compared.result.findings[0].baseline = { state: 'changed', previousStatus: 'pass' };
+    const problem = compared.result.findings.find((f) => f.status === 'fail')!;
+    problem.baseline = { state: 'changed', previousStatus: 'pass' };
     const doc = assessmentResults(compared);
-    const props = doc['assessment-results'].results[0].observations![0].props;
+    const props = doc['assessment-results'].results[0].observations!.find((o) =>
+      o.props.some((p) => p.name === 'fingerprint' && p.value === problem.fingerprint),
+    )!.props;
     expect(props).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ name: 'baseline-state', value: 'changed' }),
@@ -341,7 +370,7 @@ describe('OSCAL 1.2.1 assessment results (assessment-results.json)', () => {
 });
 
 describe('OSCAL results of operators whose passing route findings are counted, not listed', () => {
-  it('judge every objective as the fully listed run does, with one observation per count', () => {
+  it('judge every objective as the fully listed run does, and sum up the same passing subjects', () => {
     const counted = auditReport(['inputs'], { ...REGULATOR, listRouteFindingsUpTo: 3 });
     const groups = counted.result.summarised ?? [];
     expect(groups.length).toBeGreaterThan(0);
@@ -351,9 +380,16 @@ describe('OSCAL results of operators whose passing route findings are counted, n
       JSON.stringify(validateResults.errors?.slice(0, 5), null, 1),
     ).toBe(true);
     const countedResult = doc['assessment-results'].results[0];
-    expect(countedResult.observations).toHaveLength(counted.result.findings.length + groups.length);
     const targets = (r: OscalResult) => new Map(r.findings!.map((f) => [f.uuid, f.target.status.state]));
     expect(targets(countedResult)).toEqual(targets(result));
+    // Listed or counted, a summary observation has the same uuid and count: the subjects that passed.
+    const summaries = (r: OscalResult) =>
+      new Map(
+        r
+          .observations!.filter((o) => o.props.some((p) => p.name === 'count'))
+          .map((o) => [o.uuid, o.props.find((p) => p.name === 'count')!.value]),
+      );
+    expect(summaries(countedResult)).toEqual(summaries(result));
     const group = groups.find((g) => g.status === 'pass')!;
     const observation = countedResult.observations!.find(
       (o) =>
@@ -362,9 +398,10 @@ describe('OSCAL results of operators whose passing route findings are counted, n
         o.props.some((p) => p.name === 'control' && p.value === group.control) &&
         o.props.some((p) => p.name === 'operator' && p.value === group.operator),
     )!;
-    expect(observation.description).toBe(
-      `${group.count} route subject(s) of ${group.operator} passed; they are counted rather than listed one by one. Examples: ${group.examples.join(', ')}.`,
+    expect(observation.description).toMatch(
+      new RegExp(`^\\d+ subject\\(s\\) of ${group.operator} passed; they are counted rather than listed one by one`),
     );
+    expect(Number(observation.props.find((p) => p.name === 'count')!.value)).toBeGreaterThanOrEqual(group.count);
     const finding = countedResult.findings!.find(
       (f) => f.uuid === ixauditUuid('finding', group.operator, group.control),
     )!;
@@ -400,7 +437,7 @@ describe('OSCAL assessment plan (assessment-plan.json)', () => {
     const paths = await oscalReporter.write(samples, out, {});
     expect(paths).toEqual([join(out, ASSESSMENT_PLAN_FILE), join(out, ASSESSMENT_RESULTS_FILE)]);
     expect(readFileSync(paths[0], 'utf8')).toBe(assessmentPlanJson(auditReport(['inputs'], REGULATOR)));
-    expect(readFileSync(paths[1], 'utf8')).toBe(assessmentResultsJson(samples));
+    expect(readFileSync(paths[1], 'utf8')).toBe(assessmentResultsJson(samples, { documentDir: out }));
     expect(JSON.parse(readFileSync(paths[1], 'utf8'))['assessment-results']['import-ap'].href).toBe(
       ASSESSMENT_PLAN_FILE,
     );
@@ -418,11 +455,22 @@ describe('interchange files from the command line', () => {
     );
     expect(run.status, run.stderr).toBe(1); // the samples fail on purpose
     const written = (file: string) => readFileSync(join(out, file), 'utf8');
-    expect(written(ASSESSMENT_RESULTS_FILE)).toBe(assessmentResultsJson(samples));
+    expect(written(ASSESSMENT_RESULTS_FILE)).toBe(assessmentResultsJson(samples, { documentDir: out }));
     expect(written(ASSESSMENT_PLAN_FILE)).toBe(assessmentPlanJson(samples));
     expect(written('findings.sarif')).toBe(sarifJson(samples));
     expect(written('hdf.json')).toBe(hdfJson(samples));
-    const href = JSON.parse(written(ASSESSMENT_RESULTS_FILE))['assessment-results']['import-ap'].href;
-    expect(existsSync(join(dirname(join(out, ASSESSMENT_RESULTS_FILE)), href))).toBe(true);
+    const doc = JSON.parse(written(ASSESSMENT_RESULTS_FILE))['assessment-results'];
+    const documentUrl = pathToFileURL(join(out, ASSESSMENT_RESULTS_FILE));
+    expect(existsSync(fileURLToPath(new URL(doc['import-ap'].href, documentUrl)))).toBe(true);
+    // Every input's link resolves, relative to the document in --out, to the file audited (same SHA-256).
+    for (const resource of doc['back-matter'].resources) {
+      const [rlink] = resource.rlinks;
+      const file = fileURLToPath(new URL(rlink.href, documentUrl));
+      expect(createHash('sha256').update(readFileSync(file)).digest('hex'), rlink.href).toBe(rlink.hashes[0].value);
+    }
+    // A submission file is linked by its path relative to --out (here a folder outside the working directory).
+    expect(doc['back-matter'].resources.map((r: { rlinks: Array<{ href: string }> }) => r.rlinks[0].href)).toContain(
+      relative(out, resolve('inputs/jp-sakura/routing-ss7.yaml')).split(sep).join('/'),
+    );
   }, 120_000); // a whole audit in a child process, on a loaded 2-core machine
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ajvDraft04 from 'ajv-draft-04';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { occurrencesOf } from '../src/model/finding.js';
 import type { AuditReport } from '../src/model/report.js';
 import { compareWithBaseline } from '../src/engine/baseline.js';
 import { packageRoot } from '../src/paths.js';
@@ -258,22 +259,39 @@ spec:
   });
 
   it('marks results against a previous run (--baseline), listing what was fixed as absent', () => {
-    // A made-up previous run: the RT-02 failure on r-0003 did not exist yet, the finding waived now was
-    // a plain failure, a passing FW-04 finding failed, and a route that is gone now failed too.
+    // A made-up previous run, one subject per entry as findings.json is read back: the RT-02 failure on
+    // r-0003 did not exist yet, the finding waived now was a plain failure, a passing FW-04 subject
+    // failed, and a route that is gone now failed too.
     const report: AuditReport = structuredClone(samples);
     const findings = report.result.findings;
-    const newOne = findings.find(
-      (f) => f.control === 'ICX-RT-02' && f.subject === 'RoutingTable/rt-jp-ss7-2026q2#r-0003',
-    )!;
+    const causeOf = (control: string, subject: string) =>
+      findings.find((f) => f.control === control && occurrencesOf(f).some((o) => o.subject === subject))!;
+    const newOne = causeOf('ICX-RT-02', 'RoutingTable/rt-jp-ss7-2026q2#r-0003');
+    const newOccurrence = occurrencesOf(newOne).find((o) => o.subject === 'RoutingTable/rt-jp-ss7-2026q2#r-0003')!;
     const waived = findings.find((f) => f.status === 'waived')!;
     const fixed = findings.find((f) => f.control === 'ICX-FW-04' && f.status === 'pass')!;
-    const previous = findings
-      .filter((f) => f !== newOne)
-      .map((f) => ({ ...f, status: f === waived || f === fixed ? ('fail' as const) : f.status }));
-    previous.push({
-      ...newOne,
-      subject: 'RoutingTable/rt-jp-ss7-2026q1#r-0009',
-      fingerprint: 'f'.repeat(32),
+    const fixedOccurrence = occurrencesOf(fixed)[0];
+    const previous = findings.flatMap((f) =>
+      occurrencesOf(f)
+        .filter((o) => o !== newOccurrence)
+        .map((o) => ({
+          control: f.control,
+          operator: f.operator,
+          subject: o.subject,
+          fingerprint: o.fingerprint,
+          severity: f.severity,
+          title: f.title,
+          message: f.message,
+          evidence: { ...f.evidence, ...o.evidence },
+          status: f === waived || o === fixedOccurrence ? ('fail' as const) : f.status,
+        })),
+    );
+    previous.push({ ...previous[0], subject: 'RoutingTable/rt-jp-ss7-2026q1#r-0009', fingerprint: 'f'.repeat(32) });
+    Object.assign(previous[previous.length - 1], {
+      control: newOne.control,
+      operator: newOne.operator,
+      severity: newOne.severity,
+      title: newOne.title,
       status: 'fail',
     });
     report.result.baseline = compareWithBaseline(findings, { auditDate: '2025-07-01', findings: previous }, 'out-2025');
@@ -282,19 +300,25 @@ spec:
     expect(validate(JSON.parse(JSON.stringify(sarif))), JSON.stringify(validate.errors, null, 1)).toBe(true);
     const results = sarif.runs[0].results;
     const byFingerprint = (fp: string) => results.filter((r) => r.partialFingerprints['ixauditFinding/v1'] === fp);
-    expect(byFingerprint(newOne.fingerprint).map((r) => r.baselineState)).toEqual(['new']);
+    // The new occurrence: its result is new if it is its cause's only occurrence, else updated; its location says new.
+    const [current] = byFingerprint(newOne.fingerprint);
+    expect(current.baselineState).toBe(occurrencesOf(newOne).length === 1 ? 'new' : 'updated');
+    const newLocation = current.locations.find((l) => l.properties?.fingerprint === newOccurrence.fingerprint)!;
+    expect(newLocation.properties).toMatchObject({ baselineState: 'new' });
     expect(byFingerprint(waived.fingerprint).map((r) => [r.baselineState, r.suppressions?.[0].status])).toEqual([
       ['updated', 'accepted'],
     ]);
-    const [gone] = byFingerprint(fixed.fingerprint);
+    const [gone] = byFingerprint(fixedOccurrence.fingerprint);
     expect(gone).toMatchObject({
       baselineState: 'absent',
       kind: 'pass',
       level: 'none',
-      properties: { status: 'pass', previousStatus: 'fail' },
+      properties: { status: 'pass', previousStatus: 'fail', occurrences: 1 },
     });
     expect(gone.message.text).toMatch(/^Resolved since the audit of 2025-07-01: was fail, now pass\. /);
-    expect(gone.locations[0].physicalLocation!.artifactLocation.uri).toBe(fixed.location.file);
+    expect(gone.locations).toHaveLength(1);
+    expect(gone.locations[0].physicalLocation!.artifactLocation.uri).toBe(fixedOccurrence.location.file);
+    expect(gone.locations[0].properties).toMatchObject({ fingerprint: fixedOccurrence.fingerprint });
     const [removed] = byFingerprint('f'.repeat(32));
     expect(removed).toMatchObject({
       baselineState: 'absent',
@@ -305,8 +329,9 @@ spec:
     expect(removed.message.text).toBe(
       "Resolved since the audit of 2025-07-01: RoutingTable/rt-jp-ss7-2026q1#r-0009 no longer appears in jp-sakura's submission (was fail).",
     );
+    // Every other current result is unchanged.
     const unchanged = results.filter((r) => r.baselineState === 'unchanged');
-    expect(unchanged.length).toBe(results.length - 4);
+    expect(unchanged.length).toBe(results.filter((r) => r.baselineState !== 'absent').length - 2);
   });
 
   it('percent-encodes file names into URI references', () => {

@@ -19,6 +19,7 @@ import {
   NOTIFICATION_CODES,
   notificationDescriptors,
   PASCAL_IDENTIFIER,
+  RESULT_LIMIT_NOTIFICATION,
   ruleForUnlisted,
   sameAsId,
 } from '../src/report/sarif/mapping.js';
@@ -55,7 +56,8 @@ function descriptors(sarif: SarifLog) {
 describe('SARIF descriptor names', () => {
   it('gives every rule and notification descriptor a Pascal name that is not its id', () => {
     const all = descriptors(log);
-    expect(all.length).toBe(samples.result.controls.length + NOTIFICATION_CODES.length);
+    // Every control, every diagnostic code, and the log's own notice of results left out at GitHub's limit.
+    expect(all.length).toBe(samples.result.controls.length + NOTIFICATION_CODES.length + 1);
     for (const descriptor of all) {
       expect(descriptor.name, descriptor.id).toMatch(PASCAL_IDENTIFIER);
       expect(sameAsId(descriptor.name!, descriptor.id), `${descriptor.id} → ${descriptor.name}`).toBe(false);
@@ -69,12 +71,13 @@ describe('SARIF descriptor names', () => {
 
   it('names every diagnostic code for what went wrong, not its code re-cased', () => {
     const byId = Object.fromEntries(notificationDescriptors().map((d) => [d.id, d.name]));
-    expect(Object.keys(byId)).toEqual([...NOTIFICATION_CODES]);
+    expect(Object.keys(byId)).toEqual([...NOTIFICATION_CODES, RESULT_LIMIT_NOTIFICATION]);
     expect(byId).toMatchObject({
       io: 'InputNotReadable',
       'yaml-syntax': 'InvalidYamlSyntax',
       'ownership-cycle': 'ControllingOwnershipLoop',
       usage: 'InvalidCommandLine',
+      'result-limit': 'ResultsLeftOutAtGitHubLimit',
     });
     expect(sameAsId('YamlSyntax', 'yaml-syntax')).toBe(true);
     expect(sameAsId('Io', 'io')).toBe(true);

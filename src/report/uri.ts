@@ -1,6 +1,6 @@
-import { isAbsolute } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BUILTIN_PREFIX } from '../paths.js';
+import { BUILTIN_PREFIX, packageRoot } from '../paths.js';
 
 /**
  * Input files are named relative to the working directory (`inputs/jp-sakura/routing-ss7.yaml`), files
@@ -37,6 +37,23 @@ export function fileHref(file: string): string {
   if (file.startsWith(BUILTIN_PREFIX)) return BUILTIN_PREFIX + encodePath(file.slice(BUILTIN_PREFIX.length));
   if (isAbsolute(file)) return pathToFileURL(file).href;
   return encodePath(file);
+}
+
+/**
+ * A displayed file name as a URI reference that resolves from a document written in `documentDir`
+ * (OSCAL links are resolved against the document that holds them): a file under the working directory
+ * `cwd` as a path relative to that folder (`../inputs/jp-sakura/routing-ss7.yaml` from OUT/), a file
+ * outside it or shipped with ixaudit as its absolute file: URL.
+ */
+export function documentHref(file: string, documentDir: string, cwd: string = process.cwd()): string {
+  if (file.startsWith(BUILTIN_PREFIX))
+    return pathToFileURL(join(packageRoot, ...file.slice(BUILTIN_PREFIX.length).split('/'))).href;
+  if (isAbsolute(file)) return pathToFileURL(file).href;
+  const target = resolve(cwd, file);
+  const path = relative(resolve(documentDir), target);
+  // On another drive (Windows) there is no relative path.
+  if (isAbsolute(path)) return pathToFileURL(target).href;
+  return encodePath(path.split(sep).join('/'));
 }
 
 const URI_CHAR = String.raw`(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})`;

@@ -1,5 +1,5 @@
 import { waiverDecisionText } from '../waiver-text.js';
-import type { Finding, WaiverOutcome } from '../../model/finding.js';
+import { occurrencesOf, type Finding, type WaiverOutcome } from '../../model/finding.js';
 import type { ControlSummary, SummarisedFindings } from '../../model/report.js';
 import { compareText } from '../../model/order.js';
 import type { Severity } from '../../model/types.js';
@@ -19,6 +19,17 @@ import type { HdfControl, HdfResult, HdfResultStatus, HdfWaiverData } from './ty
  * "informational": Heimdall lists such a control as Not Applicable, with its results in the details.
  */
 export const IMPACT: Record<Severity, number> = { critical: 1.0, high: 0.7, medium: 0.5, low: 0.3, info: 0.0 };
+
+/**
+ * Occurrences a result names in its message: the first of its finding, in table order. code_desc names
+ * the first and the count; findings.json lists every occurrence.
+ */
+export const MAX_RESULT_OCCURRENCES = 100;
+
+/** A count as people read it: 20,000. */
+function countText(n: number): string {
+  return n.toLocaleString('en-US');
+}
 
 /** The families of the catalog (shared/spec/controls.md), for the profile's groups. */
 export const FAMILY_TITLES: Record<string, string> = {
@@ -63,16 +74,44 @@ function skipReason(finding: Finding): string {
   return labelled('Not applicable', finding.message);
 }
 
+/** file:line:column, as code_desc and the occurrence list give places. */
+function placeText(location: Finding['location']): string {
+  return `${location.file}:${location.line}:${location.column}`;
+}
+
+/**
+ * The list of a finding's occurrences under its message, for a finding with more than one: each subject
+ * and place, the first MAX_RESULT_OCCURRENCES of them, and how many more findings.json has.
+ */
+export function occurrenceList(finding: Finding): string {
+  const occurrences = occurrencesOf(finding);
+  if (occurrences.length <= 1) return '';
+  const listed = occurrences.slice(0, MAX_RESULT_OCCURRENCES);
+  const more = occurrences.length - listed.length;
+  return [
+    '',
+    '',
+    `Occurrences (${countText(occurrences.length)}):`,
+    ...listed.map((o) => `- ${o.subject} (${placeText(o.location)})`),
+    ...(more > 0 ? [`- and ${countText(more)} more; findings.json lists all ${countText(occurrences.length)}.`] : []),
+  ].join('\n');
+}
+
+/**
+ * One result per finding (one cause): code_desc names its first subject and place and how many more
+ * share the cause; the message (or skip_message) is the finding's sentence and the occurrence list.
+ */
 export function resultFor(finding: Finding, startTime: string, notEvidencedIsFailure: boolean): HdfResult {
   const status = resultStatus(finding, notEvidencedIsFailure);
-  const { file, line, column } = finding.location;
+  const others = occurrencesOf(finding).length - 1;
+  const text = (status === 'skipped' ? skipReason(finding) : finding.message) + occurrenceList(finding);
   return {
     status,
-    code_desc: `${finding.operator} ${finding.subject} (${file}:${line}:${column})`,
+    code_desc: `${finding.operator} ${finding.subject} (${placeText(finding.location)})${others > 0 ? ` and ${countText(others)} more subject(s) with this cause` : ''}`,
     start_time: startTime,
     resource: finding.subject.split('/')[0],
     resource_id: `${finding.operator}/${finding.subject}`,
-    ...(status === 'skipped' ? { skip_message: skipReason(finding) } : { message: finding.message }),
+    ...(status === 'skipped' ? { skip_message: text } : { message: text }),
   };
 }
 
@@ -107,6 +146,48 @@ export function nistTags(references: ControlSummary['references']): string[] {
     .find((r) => /NIST SP 800-53 Rev\. (\d+)/.test(r.document))
     ?.document.match(/Rev\. (\d+)/)?.[1];
   return unique.length && revision ? [...unique, `Rev_${revision}`] : unique;
+}
+
+/**
+ * The NIST SP 800-53 Rev. 5 control of each family, for a control that cites none of its own (Heimdall
+ * would file it under UM-1, "unmapped"): the section the family's shipped controls cite most.
+ */
+export const FAMILY_NIST: Readonly<Record<string, string>> = {
+  OWN: 'SR-6', // Supplier assessments and reviews
+  RT: 'SR-3', // Supply chain controls and processes
+  FW: 'SC-7', // Boundary protection
+  ENC: 'SC-8', // Transmission confidentiality and integrity
+  CT: 'SA-9', // External system services
+  MON: 'SI-4', // System monitoring
+  RES: 'CP-8', // Telecommunications services
+};
+
+/**
+ * For a control of no known family (a tailored catalog's own family, the engine's ICX-ENGINE error):
+ * CA-2, Control assessments — what the control is part of.
+ */
+export const DEFAULT_NIST = 'CA-2';
+
+/**
+ * A control's NIST tags: its own NIST SP 800-53 references; failing those its family's section
+ * (FAMILY_NIST), else DEFAULT_NIST, with `mapping` saying so (the control's tags.nist_mapping).
+ */
+export function controlNistTags(control: Pick<ControlSummary, 'family' | 'references'>): {
+  nist: string[];
+  mapping?: string;
+} {
+  const own = nistTags(control.references);
+  if (own.length) return { nist: own };
+  const family = FAMILY_NIST[control.family];
+  if (family)
+    return {
+      nist: [family, 'Rev_5'],
+      mapping: `No NIST SP 800-53 reference of its own: ${family}, the section the ${control.family} family's controls cite most.`,
+    };
+  return {
+    nist: [DEFAULT_NIST, 'Rev_5'],
+    mapping: `No NIST SP 800-53 reference and no known family: ${DEFAULT_NIST} (control assessments).`,
+  };
 }
 
 /**
@@ -164,8 +245,8 @@ export interface ControlContext {
 }
 
 /**
- * One HDF control per ixaudit control, with one result per operator and subject (and one per counted
- * group of route findings, see summaryResultFor). A control that applies
+ * One HDF control per ixaudit control, with one result per finding (one cause of one operator, see
+ * resultFor) and one per counted group of route findings (see summaryResultFor). A control that applies
  * to nothing in this run (every finding not-applicable) gets impact 0, which Heimdall shows as
  * "Not Applicable"; tags.severity keeps the control's real severity for every other view.
  */
@@ -186,7 +267,7 @@ export function controlFor(
     findings.every((f) => f.status === 'not-applicable') &&
     summarised.every((g) => g.status === 'not-applicable');
   const impact = allNotApplicable ? 0 : IMPACT[control.severity];
-  const nist = nistTags(control.references);
+  const nist = controlNistTags(control);
   const waiver = waiverData(waivers);
   return {
     control: {
@@ -204,7 +285,8 @@ export function controlFor(
       tags: {
         severity: control.severity,
         family: control.family,
-        ...(nist.length ? { nist } : {}),
+        nist: nist.nist,
+        ...(nist.mapping ? { nist_mapping: nist.mapping } : {}),
         ...(Object.keys(control.parameters).length ? { parameters: control.parameters } : {}),
       },
       // Controls are files of the catalog folder, controls/<family>/<id>.yaml (enforced by the loader).

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { compareText } from '../../model/order.js';
 import type { AuditReport, ControlSummary } from '../../model/report.js';
 import type { Reporter } from '../types.js';
@@ -21,7 +21,10 @@ import {
   prop,
   reviewedControls,
   riskFor,
+  statusSummaries,
   summaryObservationFor,
+  type ControlVerdicts,
+  type HrefBase,
 } from './mapping.js';
 import type {
   OscalAssessmentPlan,
@@ -169,46 +172,58 @@ function runDigest(report: AuditReport): string {
   return hash.digest('hex');
 }
 
-/** The run as OSCAL assessment results: one result, with observations, findings per operator and control, and risks. */
-function assessmentResultsDocument(report: AuditReport): LazyAssessmentResults {
+/**
+ * Where the assessment results are written, so links to inputs resolve from there (see documentHref);
+ * by default the working directory. The reporter passes --out.
+ */
+export interface AssessmentResultsOptions {
+  documentDir?: string;
+  cwd?: string;
+}
+
+function hrefBase(options: AssessmentResultsOptions): HrefBase {
+  const cwd = options.cwd ?? process.cwd();
+  return { documentDir: options.documentDir ?? cwd, cwd };
+}
+
+/**
+ * The run as OSCAL assessment results: one result, with one observation per finding that needs attention
+ * (a cause, its occurrences as subjects) and one per operator, control and status for passing and
+ * not-applicable subjects; an OSCAL finding per operator and control; a risk per finding that needs attention.
+ */
+function assessmentResultsDocument(report: AuditReport, options: AssessmentResultsOptions): LazyAssessmentResults {
   const { run, summary, findings } = report.result;
+  const base = hrefBase(options);
   const controls = controlsOf(report);
   const controlById = new Map(controls.map((c) => [c.id, c]));
   const inputs = new Map(run.inputs.map((i) => [i.file, i]));
   const notEvidencedIsFailure = run.profile.parameters.notEvidencedIsFailure === true;
   const digest = runDigest(report);
 
-  const summarised = report.result.summarised ?? [];
+  const problems = findings.filter(hasRisk);
+  const summaries = statusSummaries(findings, report.result.summarised ?? []);
   const observations = (function* () {
-    for (const f of findings) yield observationFor(f, run.auditDate, inputs);
-    for (const g of summarised) yield summaryObservationFor(g, run.auditDate);
+    for (const f of problems) yield observationFor(f, run.auditDate, inputs, base);
+    for (const g of summaries) yield summaryObservationFor(g, run.auditDate);
   })();
   const waiverById = new Map(report.result.waivers.map((w) => [`${w.operator}\u0000${w.id}`, w]));
   const risks = (function* () {
-    for (const f of findings) {
-      if (hasRisk(f))
-        yield riskFor(
-          f,
-          controlById.get(f.control)!,
-          run.auditDate,
-          f.waiver && waiverById.get(`${f.operator}\u0000${f.waiver.id}`),
-        );
-    }
+    for (const f of problems)
+      yield riskFor(
+        f,
+        controlById.get(f.control)!,
+        run.auditDate,
+        f.waiver && waiverById.get(`${f.operator}\u0000${f.waiver.id}`),
+      );
   })();
   const key = (operator: string, control: string) => `${operator}\u0000${control}`;
-  const listedBy = groupBy(findings, (f) => key(f.operator, f.control));
-  const countedBy = groupBy(summarised, (g) => key(g.operator, g.control));
-  const pairs = [...new Set([...listedBy.keys(), ...countedBy.keys()])].sort(compareText);
+  const problemsBy = groupBy(problems, (f) => key(f.operator, f.control));
+  const summariesBy = groupBy(summaries, (g) => key(g.operator, g.control));
+  const pairs = [...new Set([...problemsBy.keys(), ...summariesBy.keys()])].sort(compareText);
   const oscalFindings = pairs.map((pair) => {
     const [operator, control] = pair.split('\u0000');
-    return findingFor(
-      controlById.get(control)!,
-      operator,
-      listedBy.get(pair) ?? [],
-      countedBy.get(pair) ?? [],
-      run.auditDate,
-      notEvidencedIsFailure,
-    );
+    const verdicts: ControlVerdicts = { problems: problemsBy.get(pair) ?? [], summaries: summariesBy.get(pair) ?? [] };
+    return findingFor(controlById.get(control)!, operator, verdicts, run.auditDate, notEvidencedIsFailure);
   });
   const counts = Object.entries(summary.byStatus)
     .filter(([, n]) => n > 0)
@@ -238,29 +253,41 @@ function assessmentResultsDocument(report: AuditReport): LazyAssessmentResults {
           ],
           'local-definitions': { 'assessment-assets': assessmentAssets(run.tool.version) },
           'reviewed-controls': reviewedControls(controls),
-          ...(findings.length + summarised.length > 0 ? { observations } : {}),
-          ...(findings.some(hasRisk) ? { risks } : {}),
+          ...(problems.length + summaries.length > 0 ? { observations } : {}),
+          ...(problems.length > 0 ? { risks } : {}),
           ...(oscalFindings.length ? { findings: oscalFindings } : {}),
         },
       ],
-      ...(run.inputs.length ? { 'back-matter': { resources: run.inputs.map(inputResource) } } : {}),
+      ...(run.inputs.length ? { 'back-matter': { resources: run.inputs.map((i) => inputResource(i, base)) } } : {}),
     },
   };
 }
 
 /** The run as OSCAL assessment results, every list an array. */
-export function assessmentResults(report: AuditReport): OscalAssessmentResults {
-  return materialize<OscalAssessmentResults>(assessmentResultsDocument(report));
+export function assessmentResults(report: AuditReport, options: AssessmentResultsOptions = {}): OscalAssessmentResults {
+  return materialize<OscalAssessmentResults>(assessmentResultsDocument(report, options));
 }
 
 /** assessment-results.json piece by piece: exactly JSON.stringify(assessmentResults(report), null, 2) and a newline. */
-export function* assessmentResultsJsonChunks(report: AuditReport): Generator<string> {
-  yield* prettyJsonChunks(assessmentResultsDocument(report), STREAMED);
+export function* assessmentResultsJsonChunks(
+  report: AuditReport,
+  options: AssessmentResultsOptions = {},
+): Generator<string> {
+  yield* prettyJsonChunks(assessmentResultsDocument(report, options), STREAMED);
   yield '\n';
 }
 
-export function assessmentResultsJson(report: AuditReport): string {
-  return [...assessmentResultsJsonChunks(report)].join('');
+export function assessmentResultsJson(report: AuditReport, options: AssessmentResultsOptions = {}): string {
+  return [...assessmentResultsJsonChunks(report, options)].join('');
+}
+
+/**
+ * The folder a reporter's files end up in: publishReports (publish.ts) has reporters write into a
+ * staging folder `OUT/.ixaudit-staging-<id>` and then moves the files into OUT, so links are made
+ * relative to OUT. Any other folder is where the files stay.
+ */
+export function publishedDir(outDir: string): string {
+  return basename(outDir).startsWith('.ixaudit-staging-') ? dirname(outDir) : outDir;
 }
 
 export function assessmentPlanJson(report: AuditReport): string {
@@ -273,7 +300,7 @@ export const oscalReporter: Reporter = {
     const plan = join(outDir, ASSESSMENT_PLAN_FILE);
     const results = join(outDir, ASSESSMENT_RESULTS_FILE);
     writeFileAtomic(plan, assessmentPlanJson(report));
-    writeChunksAtomic(results, assessmentResultsJsonChunks(report));
+    writeChunksAtomic(results, assessmentResultsJsonChunks(report, { documentDir: publishedDir(outDir) }));
     return [plan, results];
   },
 };

@@ -1,9 +1,9 @@
-import type { Finding, WaiverOutcome } from '../../model/finding.js';
+import { occurrencesOf, type Finding, type Occurrence, type WaiverOutcome } from '../../model/finding.js';
 import { waiverDecisionText } from '../waiver-text.js';
 import type { ControlSummary, OperatorSummary, SummarisedFindings } from '../../model/report.js';
 import type { InputFile } from '../../model/report.js';
 import type { Status } from '../../model/types.js';
-import { fileHref } from '../uri.js';
+import { documentHref } from '../uri.js';
 import type {
   OscalAssessmentAssets,
   OscalFinding,
@@ -20,16 +20,40 @@ import type {
 import { ixauditUuid } from './uuid.js';
 
 /**
- * How an ixaudit run becomes OSCAL assessment results: each finding is an observation (with the input
- * file it points at, and that file's SHA-256, as relevant evidence); each operator × control is an
- * OSCAL finding on the control's assessment objective (satisfied / not-satisfied); each finding that
- * fails, is waived, is not evidenced or could not be evaluated is a risk. docs/interchange.md has the
- * whole mapping.
+ * How an ixaudit run becomes OSCAL assessment results: each finding that needs attention (one cause) is
+ * an observation whose subjects are its occurrences (the first MAX_OBSERVATION_SUBJECTS) and whose
+ * relevant evidence is the input files they are in (with each file's SHA-256); passing and
+ * not-applicable findings are summed up in one observation per operator, control and status; each
+ * operator × control is an OSCAL finding on the control's assessment objective (satisfied /
+ * not-satisfied); each finding that fails, is waived, is not evidenced or could not be evaluated is a
+ * risk. docs/interchange.md has the whole mapping.
  */
 
 export const OSCAL_VERSION = '1.2.1';
+
 /** Namespace of every property ixaudit defines (OSCAL reserves un-namespaced names for its own). */
 export const IXAUDIT_NS = 'https://ixaudit.dev/ns/oscal';
+
+/**
+ * Subjects an observation lists: the first occurrences of its finding, in table order. The count of all
+ * is in its `occurrences` property and description; findings.json lists every occurrence.
+ */
+export const MAX_OBSERVATION_SUBJECTS = 100;
+/** Example subjects a summary observation (passing, not applicable) names. */
+export const SUMMARY_EXAMPLES = 5;
+/** Causes an OSCAL finding's description lists; its related observations and risks link all of them. */
+export const MAX_DESCRIBED_CAUSES = 100;
+
+/** A count as people read it: 20,000. */
+function countText(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** "file:line:column", or the file alone when the place is the whole file (line 0). */
+function place(o: Pick<Occurrence, 'location'>): string {
+  const { file, line, column } = o.location;
+  return line > 0 ? `${file}:${line}:${column}` : file;
+}
 
 /** The audit date as an OSCAL date-time: the start of that day in UTC (the only time a run knows). */
 export function auditTimestamp(auditDate: string): string {
@@ -133,15 +157,27 @@ export function resourceUuid(input: Pick<InputFile, 'file' | 'sha256'>): string 
   return ixauditUuid('resource', input.file, input.sha256);
 }
 
-/** Each input file in back-matter, with its SHA-256 so a reader can check the evidence is the file audited. */
-export function inputResource(input: InputFile): OscalResource {
+/**
+ * Where the document is written, so its links to inputs resolve from it (documentHref): the folder,
+ * and the working directory the input names are relative to.
+ */
+export interface HrefBase {
+  documentDir: string;
+  cwd?: string;
+}
+
+/**
+ * Each input file in back-matter, with its SHA-256 so a reader can check the evidence is the file
+ * audited; its link resolves relative to the document (see documentHref).
+ */
+export function inputResource(input: InputFile, base: HrefBase): OscalResource {
   return {
     uuid: resourceUuid(input),
     title: oneLine(input.file),
     props: [...prop('bytes', input.bytes), ...(input.builtin ? prop('builtin', 'true') : [])],
     rlinks: [
       {
-        href: fileHref(input.file),
+        href: documentHref(input.file, base.documentDir, base.cwd),
         'media-type': 'application/yaml',
         hashes: [{ algorithm: 'SHA-256', value: input.sha256 }],
       },
@@ -165,7 +201,9 @@ export function riskUuid(finding: Finding): string {
   return ixauditUuid('risk', finding.fingerprint);
 }
 
+/** The first subject and, for a finding with several occurrences, how many there are and how many are listed. */
 function findingProps(finding: Finding): OscalProp[] {
+  const occurrences = occurrencesOf(finding).length;
   return [
     ...prop('control', finding.control),
     ...prop('operator', finding.operator),
@@ -173,6 +211,8 @@ function findingProps(finding: Finding): OscalProp[] {
     ...prop('status', finding.status),
     ...prop('severity', finding.severity),
     ...prop('fingerprint', finding.fingerprint),
+    ...(occurrences > 1 ? prop('occurrences', occurrences) : []),
+    ...(occurrences > MAX_OBSERVATION_SUBJECTS ? prop('occurrences-listed', MAX_OBSERVATION_SUBJECTS) : []),
     ...prop('baseline-state', finding.baseline?.state),
     ...prop('previous-status', finding.baseline?.previousStatus),
     ...prop('waiver', finding.waiver?.id),
@@ -181,48 +221,79 @@ function findingProps(finding: Finding): OscalProp[] {
   ];
 }
 
+/** The sentence that says where else a cause was found (nothing for one occurrence); `of` names the observation. */
+export function occurrencesSentence(finding: Finding, of = 'this observation'): string {
+  const occurrences = occurrencesOf(finding);
+  const n = occurrences.length;
+  if (n <= 1) return '';
+  const listed = Math.min(n, MAX_OBSERVATION_SUBJECTS);
+  return ` Found at ${countText(n)} subjects of ${finding.operator}${
+    listed < n
+      ? `: the first ${countText(listed)} are the subjects of ${of}, findings.json lists all ${countText(n)}.`
+      : `, each a subject of ${of}.`
+  }`;
+}
+
+/** An occurrence as an observation's subject: the operator's party, titled with the subject, located. */
+function occurrenceSubject(operator: string, o: Occurrence): OscalObservation['subjects'][number] {
+  return {
+    'subject-uuid': partyUuid(operator),
+    type: 'party',
+    title: oneLine(`${operator} ${o.subject}`),
+    props: [...prop('subject', o.subject), ...prop('location', place(o)), ...prop('fingerprint', o.fingerprint)],
+  };
+}
+
 /**
- * One observation per finding. Its relevant evidence is the input file the finding points at: a link to
- * that file's back-matter resource (which carries the file's SHA-256), with the line and column.
+ * One observation per finding that needs attention (one cause). Its subjects are the finding's
+ * occurrences (the first MAX_OBSERVATION_SUBJECTS); its relevant evidence is each input file they are
+ * in: a link to that file's back-matter resource (which carries the file's SHA-256), with the line and
+ * column of the first occurrence there and how many occurrences the file holds, the YAML excerpt on
+ * the first.
  */
 export function observationFor(
   finding: Finding,
   auditDate: string,
   inputs: ReadonlyMap<string, InputFile>,
+  base: HrefBase,
 ): OscalObservation {
-  const { file, line, column } = finding.location;
-  const input = inputs.get(file);
+  const occurrences = occurrencesOf(finding);
+  const byFile = new Map<string, { first: Occurrence; count: number }>();
+  for (const o of occurrences) {
+    const entry = byFile.get(o.location.file);
+    if (entry) entry.count++;
+    else byFile.set(o.location.file, { first: o, count: 1 });
+  }
   const excerpt = finding.excerpt?.length
     ? `\`\`\`yaml\n${finding.excerpt.map((l) => l.text).join('\n')}\n\`\`\``
     : undefined;
   return {
     uuid: observationUuid(auditDate, finding),
-    title: oneLine(`${finding.control} ${finding.status}: ${finding.operator} ${finding.subject}`),
-    description: finding.message,
+    title: oneLine(
+      `${finding.control} ${finding.status}: ${finding.operator} ${finding.subject}${occurrences.length > 1 ? ` and ${countText(occurrences.length - 1)} more` : ''}`,
+    ),
+    description: finding.message + occurrencesSentence(finding),
     props: findingProps(finding),
     methods: ['TEST'],
     types: [hasRisk(finding) ? 'finding' : 'control-objective'],
     origins: [toolOrigin()],
-    subjects: [
-      {
-        'subject-uuid': partyUuid(finding.operator),
-        type: 'party',
-        title: oneLine(`${finding.operator} ${finding.subject}`),
-        props: prop('subject', finding.subject),
-      },
-    ],
-    'relevant-evidence': [
-      {
-        href: input ? `#${resourceUuid(input)}` : fileHref(file),
-        description: line > 0 ? `${file}, line ${line}, column ${column}` : file,
+    subjects: occurrences.slice(0, MAX_OBSERVATION_SUBJECTS).map((o) => occurrenceSubject(finding.operator, o)),
+    'relevant-evidence': [...byFile].map(([file, { first, count }], i) => {
+      const input = inputs.get(file);
+      const { line, column } = first.location;
+      const at = line > 0 ? `${file}, line ${line}, column ${column}` : file;
+      return {
+        href: input ? `#${resourceUuid(input)}` : documentHref(file, base.documentDir, base.cwd),
+        description: count > 1 ? `${at} (the first of ${countText(count)} occurrences in this file)` : at,
         props: [
           ...prop('file', file),
           ...(line > 0 ? [...prop('line', line), ...prop('column', column)] : []),
+          ...(count > 1 ? prop('occurrences', count) : []),
           ...prop('sha256', input?.sha256),
         ],
-        ...(excerpt ? { remarks: excerpt } : {}),
-      },
-    ],
+        ...(excerpt && i === 0 ? { remarks: excerpt } : {}),
+      };
+    }),
     collected: auditTimestamp(auditDate),
   };
 }
@@ -243,7 +314,8 @@ export function riskStatus(finding: Finding): OscalRiskStatus {
 }
 
 function riskStatement(finding: Finding, control: Pick<ControlSummary, 'requirement'>): string {
-  const where = `${finding.subject} of operator ${finding.operator}`;
+  const others = occurrencesOf(finding).length - 1;
+  const where = `${finding.subject}${others > 0 ? ` and ${countText(others)} other subject(s)` : ''} of operator ${finding.operator}`;
   switch (finding.status) {
     case 'not-evidenced':
       return `The submission does not show whether this requirement is met for ${where}: ${control.requirement}`;
@@ -285,7 +357,7 @@ export function riskFor(
   return {
     uuid: riskUuid(finding),
     title: oneLine(`${finding.control} ${finding.title}: ${finding.operator} ${finding.subject}`),
-    description: finding.message,
+    description: finding.message + occurrencesSentence(finding, 'the related observation'),
     statement: riskStatement(finding, control),
     props: findingProps(finding),
     status: riskStatus(finding),
@@ -311,21 +383,72 @@ export function riskFor(
   };
 }
 
-export function summaryObservationUuid(auditDate: string, group: SummarisedFindings): string {
-  return ixauditUuid('observation', auditDate, group.operator, group.control, group.status, 'counted');
+export function summaryObservationUuid(
+  auditDate: string,
+  group: Pick<SummarisedFindings, 'operator' | 'control' | 'status'>,
+): string {
+  return ixauditUuid('observation', auditDate, group.operator, group.control, group.status, 'summary');
 }
 
 /**
- * Operators with very large routing tables have their passing and not-applicable route findings counted
- * rather than listed (findings.json `summarised`): one observation per count, with example subjects.
+ * The passing and not-applicable verdicts of one operator on one control, summed up: the occurrences of
+ * its listed findings of that status and the route findings counted rather than listed (findings.json
+ * `summarised`), with the first subjects as examples.
  */
-export function summaryObservationFor(group: SummarisedFindings, auditDate: string): OscalObservation {
+export type StatusSummary = SummarisedFindings;
+
+/**
+ * The passing and not-applicable verdicts as summaries, one per operator, control and status, in order
+ * of first appearance (listed findings, then counted ones).
+ */
+export function statusSummaries(
+  findings: readonly Finding[],
+  summarised: readonly SummarisedFindings[],
+): StatusSummary[] {
+  const summaries = new Map<string, StatusSummary>();
+  const add = (
+    operator: string,
+    control: string,
+    status: 'pass' | 'not-applicable',
+    count: number,
+    examples: readonly string[],
+  ) => {
+    const key = `${operator}\u0000${control}\u0000${status}`;
+    let summary = summaries.get(key);
+    if (!summary) {
+      summary = { operator, control, status, count: 0, examples: [] };
+      summaries.set(key, summary);
+    }
+    summary.count += count;
+    for (const e of examples) if (summary.examples.length < SUMMARY_EXAMPLES) summary.examples.push(e);
+  };
+  for (const f of findings) {
+    if (f.status !== 'pass' && f.status !== 'not-applicable') continue;
+    const occurrences = occurrencesOf(f);
+    add(
+      f.operator,
+      f.control,
+      f.status,
+      occurrences.length,
+      occurrences.slice(0, SUMMARY_EXAMPLES).map((o) => o.subject),
+    );
+  }
+  for (const g of summarised) add(g.operator, g.control, g.status, g.count, g.examples);
+  return [...summaries.values()];
+}
+
+/**
+ * One observation for all the subjects of an operator that passed a control, or to which it did not
+ * apply: how many, and a few examples. Passing subjects need no one's attention, so they are counted
+ * rather than described one by one.
+ */
+export function summaryObservationFor(group: StatusSummary, auditDate: string): OscalObservation {
   const verb = group.status === 'pass' ? 'passed' : 'were not applicable';
   const examples = group.examples.length ? ` Examples: ${group.examples.join(', ')}.` : '';
   return {
     uuid: summaryObservationUuid(auditDate, group),
-    title: oneLine(`${group.control} ${group.status}: ${group.operator}, ${group.count} route subject(s) counted`),
-    description: `${group.count} route subject(s) of ${group.operator} ${verb}; they are counted rather than listed one by one.${examples}`,
+    title: oneLine(`${group.control} ${group.status}: ${group.operator}, ${countText(group.count)} subject(s)`),
+    description: `${countText(group.count)} subject(s) of ${group.operator} ${verb}; they are counted rather than listed one by one (findings.json lists them).${examples}`,
     props: [
       ...prop('control', group.control),
       ...prop('operator', group.operator),
@@ -339,7 +462,7 @@ export function summaryObservationFor(group: SummarisedFindings, auditDate: stri
       {
         'subject-uuid': partyUuid(group.operator),
         type: 'party',
-        title: oneLine(`${group.operator} routes (${group.count})`),
+        title: oneLine(`${group.operator} subjects (${countText(group.count)})`),
         props: prop('subjects-counted', group.count),
       },
     ],
@@ -347,53 +470,78 @@ export function summaryObservationFor(group: SummarisedFindings, auditDate: stri
   };
 }
 
-/** What an operator's findings (listed and counted) on one control say about its objective. */
+/** An operator's verdicts on one control: its findings that need attention, and its passing and not-applicable summaries. */
+export interface ControlVerdicts {
+  problems: readonly Finding[];
+  summaries: readonly StatusSummary[];
+}
+
+/** How many subjects of these verdicts have a status: occurrences of the problems, counts of the summaries. */
+function subjectCount(verdicts: ControlVerdicts, status: Status): number {
+  let n = 0;
+  for (const f of verdicts.problems) if (f.status === status) n += occurrencesOf(f).length;
+  for (const g of verdicts.summaries) if (g.status === status) n += g.count;
+  return n;
+}
+
+/** What an operator's verdicts (every subject, listed or counted) on one control say about its objective. */
 export function objectiveStatus(
-  findings: readonly Finding[],
-  summarised: readonly SummarisedFindings[],
+  verdicts: ControlVerdicts,
   notEvidencedIsFailure: boolean,
 ): OscalFinding['target']['status'] {
-  const count = (status: Status) =>
-    findings.filter((f) => f.status === status).length +
-    summarised.filter((g) => g.status === status).reduce((n, g) => n + g.count, 0);
+  const count = (status: Status) => subjectCount(verdicts, status);
   const failed = count('fail') + count('waived') + (notEvidencedIsFailure ? count('not-evidenced') : 0);
   if (failed > 0) return { state: 'not-satisfied', reason: 'fail' };
   if (count('not-evidenced') + count('error') > 0) {
     return {
       state: 'not-satisfied',
       reason: 'other',
-      remarks: `${count('not-evidenced')} subject(s) not evidenced, ${count('error')} could not be evaluated.`,
+      remarks: `${countText(count('not-evidenced'))} subject(s) not evidenced, ${countText(count('error'))} could not be evaluated.`,
     };
   }
   if (count('pass') > 0) return { state: 'satisfied', reason: 'pass' };
   return { state: 'satisfied', reason: 'other', remarks: 'The control applies to none of the operator’s subjects.' };
 }
 
-function countsText(findings: readonly Finding[], summarised: readonly SummarisedFindings[]): string {
-  const counts = new Map<string, number>();
-  for (const f of findings) counts.set(f.status, (counts.get(f.status) ?? 0) + 1);
-  for (const g of summarised) counts.set(g.status, (counts.get(g.status) ?? 0) + g.count);
-  return [...counts.entries()].map(([status, n]) => `${n} ${status}`).join(', ');
+const STATUS_ORDER: readonly Status[] = ['fail', 'waived', 'not-evidenced', 'error', 'pass', 'not-applicable'];
+
+function countsText(verdicts: ControlVerdicts): string {
+  return STATUS_ORDER.map((status) => [status, subjectCount(verdicts, status)] as const)
+    .filter(([, n]) => n > 0)
+    .map(([status, n]) => `${countText(n)} ${status}`)
+    .join(', ');
 }
 
-/** One OSCAL finding per operator and control: the control's objective, judged over all of the operator's subjects. */
+/**
+ * One OSCAL finding per operator and control: the control's objective, judged over all of the operator's
+ * subjects; its description lists the causes that need attention (the first MAX_DESCRIBED_CAUSES), and
+ * it links every observation and risk of them.
+ */
 export function findingFor(
   control: ControlSummary,
   operator: string,
-  findings: readonly Finding[],
-  summarised: readonly SummarisedFindings[],
+  verdicts: ControlVerdicts,
   auditDate: string,
   notEvidencedIsFailure: boolean,
 ): OscalFinding {
-  const risks = findings.filter(hasRisk).map((f) => ({ 'risk-uuid': riskUuid(f) }));
-  const problems = findings.filter(hasRisk).map((f) => `- ${f.subject} (${f.status}): ${f.message}`);
-  const subjects = findings.length + summarised.reduce((n, g) => n + g.count, 0);
+  const { problems, summaries } = verdicts;
+  const risks = problems.map((f) => ({ 'risk-uuid': riskUuid(f) }));
+  const described = problems.slice(0, MAX_DESCRIBED_CAUSES).map((f) => {
+    const others = occurrencesOf(f).length - 1;
+    return `- ${f.subject}${others > 0 ? ` and ${countText(others)} more` : ''} (${f.status}): ${f.message}`;
+  });
+  if (problems.length > described.length)
+    described.push(
+      `- and ${countText(problems.length - described.length)} more cause(s), each with its observation and risk.`,
+    );
+  const subjects =
+    problems.reduce((n, f) => n + occurrencesOf(f).length, 0) + summaries.reduce((n, g) => n + g.count, 0);
   return {
     uuid: ixauditUuid('finding', operator, control.id),
     title: oneLine(`${control.id} ${control.title}: ${operator}`),
     description: [
-      `${control.requirement} Judged over ${subjects} subject(s) of ${operator}: ${countsText(findings, summarised)}.`,
-      ...(problems.length ? ['', ...problems] : []),
+      `${control.requirement} Judged over ${countText(subjects)} subject(s) of ${operator}: ${countsText(verdicts)}.`,
+      ...(described.length ? ['', ...described] : []),
     ].join('\n'),
     props: [...prop('control', control.id), ...prop('operator', operator), ...prop('severity', control.severity)],
     origins: [toolOrigin()],
@@ -401,11 +549,11 @@ export function findingFor(
       type: 'objective-id',
       'target-id': objectiveId(control.id),
       title: oneLine(control.title),
-      status: objectiveStatus(findings, summarised, notEvidencedIsFailure),
+      status: objectiveStatus(verdicts, notEvidencedIsFailure),
     },
     'related-observations': [
-      ...findings.map((f) => ({ 'observation-uuid': observationUuid(auditDate, f) })),
-      ...summarised.map((g) => ({ 'observation-uuid': summaryObservationUuid(auditDate, g) })),
+      ...problems.map((f) => ({ 'observation-uuid': observationUuid(auditDate, f) })),
+      ...summaries.map((g) => ({ 'observation-uuid': summaryObservationUuid(auditDate, g) })),
     ],
     ...(risks.length ? { 'related-risks': risks } : {}),
   };

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Finding } from '../../model/finding.js';
-import type { AuditReport } from '../../model/report.js';
+import type { AuditReport, BaselineComparison } from '../../model/report.js';
+import type { Severity } from '../../model/types.js';
 import type { Reporter } from '../types.js';
 import { writeChunksAtomic } from '../write-atomic.js';
 import { materialize, prettyJsonChunks, type JsonPath } from '../json-stream.js';
@@ -11,13 +12,17 @@ import {
   removedResultFor,
   notificationFor,
   resultFor,
+  resultRank,
+  resultsOmittedNotification,
   ruleFor,
   ruleForUnlisted,
   SARIF_STATUSES,
   waiverKey,
+  type OmittedResults,
   type ResultContext,
   type WaiverSource,
 } from './mapping.js';
+import { MAX_RESULTS_PER_RUN } from './limits.js';
 import type { SarifArtifact, SarifLog, SarifResult, SarifRule, SarifRun } from './types.js';
 import { artifactUri, IXAUDIT_BASE, WORKING_DIR_BASE } from '../uri.js';
 import { defaultSarifLinks, type SarifLinks } from './links.js';
@@ -39,6 +44,46 @@ type LazySarifLog = Omit<SarifLog, 'runs'> & {
   runs: Array<Omit<SarifRun, 'results'> & { results: Iterable<SarifResult> }>;
 };
 
+/** A result to write, built only when written; absent and severity decide what is kept at the limit. */
+export interface PendingResult {
+  absent: boolean;
+  severity: Severity;
+  build: () => SarifResult;
+}
+
+/**
+ * The results to write, at most `limit`: all when they fit; else the `limit` of lowest resultRank
+ * (current before absent, most severe first, then in order), still in their order, and what was left out.
+ */
+export function keepWithinLimit(
+  pending: readonly PendingResult[],
+  limit: number = MAX_RESULTS_PER_RUN,
+): { kept: PendingResult[]; omitted?: OmittedResults } {
+  if (pending.length <= limit) return { kept: [...pending] };
+  const order = pending.map((p, i) => ({ rank: resultRank(p.absent, p.severity), i }));
+  order.sort((a, b) => a.rank - b.rank || a.i - b.i);
+  const keep = new Set(order.slice(0, limit).map((o) => o.i));
+  const omitted: OmittedResults = { total: pending.length, kept: limit, bySeverity: {}, absent: 0 };
+  for (const [i, p] of pending.entries()) {
+    if (keep.has(i)) continue;
+    if (p.absent) omitted.absent++;
+    else omitted.bySeverity[p.severity] = (omitted.bySeverity[p.severity] ?? 0) + 1;
+  }
+  return { kept: pending.filter((_, i) => keep.has(i)), omitted };
+}
+
+/** Removed subjects (BaselineComparison.removed) by operator and control, in order of first appearance. */
+function removedByCause(removed: BaselineComparison['removed']): Array<BaselineComparison['removed']> {
+  const groups = new Map<string, BaselineComparison['removed']>();
+  for (const r of removed) {
+    const key = `${r.operator}\u0000${r.control}`;
+    const group = groups.get(key);
+    if (group) group.push(r);
+    else groups.set(key, [r]);
+  }
+  return [...groups.values()];
+}
+
 /** Lists that can be huge: written element by element. */
 const STREAMED: JsonPath[] = [
   ['runs', '*', 'results'],
@@ -46,10 +91,11 @@ const STREAMED: JsonPath[] = [
 ];
 
 /**
- * The run as one SARIF 2.1.0 log: one rule per control in force, one result per finding that needs attention.
+ * The run as one SARIF 2.1.0 log: one rule per control in force, one result per finding (cause) that needs
+ * attention, its occurrences as locations; at most MAX_RESULTS_PER_RUN results (see keepWithinLimit).
  * links: the project's web addresses (informationUri, rules' helpUri); by default from package.json.
  */
-function sarifDocument(report: AuditReport, links: SarifLinks): LazySarifLog {
+function sarifDocument(report: AuditReport, links: SarifLinks, limit: number): LazySarifLog {
   const { result } = report;
   const remediation = remediationByControl(result.findings);
   const rules: SarifRule[] = result.controls.map((control) => ruleFor(control, remediation.get(control.id), links));
@@ -79,6 +125,23 @@ function sarifDocument(report: AuditReport, links: SarifLinks): LazySarifLog {
   };
   const previousAuditDate = result.baseline?.previousAuditDate ?? '';
   const profile = result.run.profile;
+  // Current results first (findings order); then, with --baseline, what the previous run had and this one has not.
+  const { kept, omitted } = keepWithinLimit(
+    [
+      ...reported.map((f) => ({ absent: false, severity: f.severity, build: () => resultFor(f, context) })),
+      ...gone.map((f) => ({
+        absent: true,
+        severity: f.severity,
+        build: () => absentResultFor(f, previousAuditDate, context),
+      })),
+      ...removedByCause(removed).map((group) => ({
+        absent: true,
+        severity: group[0].severity,
+        build: () => removedResultFor(group, previousAuditDate, context),
+      })),
+    ],
+    limit,
+  );
 
   return {
     $schema: SARIF_SCHEMA_URI,
@@ -113,7 +176,10 @@ function sarifDocument(report: AuditReport, links: SarifLinks): LazySarifLog {
           {
             // An operator whose audit crashed gets an ICX-ENGINE error finding; every other problem is the input's.
             executionSuccessful: !result.findings.some((f) => f.control === 'ICX-ENGINE'),
-            toolExecutionNotifications: result.errors.map((d) => notificationFor(d, artifactIndex)),
+            toolExecutionNotifications: [
+              ...result.errors.map((d) => notificationFor(d, artifactIndex)),
+              ...(omitted ? [resultsOmittedNotification(omitted)] : []),
+            ],
             properties: {
               auditDate: result.run.auditDate,
               auditDateSource: result.run.auditDateSource,
@@ -124,11 +190,8 @@ function sarifDocument(report: AuditReport, links: SarifLinks): LazySarifLog {
         ],
         artifacts,
         columnKind: 'utf16CodeUnits',
-        // Current results first (findings order); then, with --baseline, what the previous run had and this one has not.
         results: (function* () {
-          for (const finding of reported) yield resultFor(finding, context);
-          for (const finding of gone) yield absentResultFor(finding, previousAuditDate, context);
-          for (const r of removed) yield removedResultFor(r, previousAuditDate, context);
+          for (const pending of kept) yield pending.build();
         })(),
         properties: {
           auditDate: result.run.auditDate,
@@ -142,25 +205,40 @@ function sarifDocument(report: AuditReport, links: SarifLinks): LazySarifLog {
             result: o.result,
             incomplete: o.incomplete,
           })),
+          ...(omitted
+            ? { resultsOmitted: { total: omitted.total, kept: omitted.kept, omitted: omitted.total - omitted.kept } }
+            : {}),
         },
       },
     ],
   };
 }
 
-/** The run as one SARIF 2.1.0 log, every list an array. */
-export function sarifLog(report: AuditReport, links: SarifLinks = defaultSarifLinks()): SarifLog {
-  return materialize<SarifLog>(sarifDocument(report, links));
+/** The run as one SARIF 2.1.0 log, every list an array. limit: results per run (GitHub's, unless a test sets one). */
+export function sarifLog(
+  report: AuditReport,
+  links: SarifLinks = defaultSarifLinks(),
+  limit: number = MAX_RESULTS_PER_RUN,
+): SarifLog {
+  return materialize<SarifLog>(sarifDocument(report, links, limit));
 }
 
 /** findings.sarif piece by piece: exactly JSON.stringify(sarifLog(report), null, 2) and a newline, never one huge string. */
-export function* sarifJsonChunks(report: AuditReport, links: SarifLinks = defaultSarifLinks()): Generator<string> {
-  yield* prettyJsonChunks(sarifDocument(report, links), STREAMED);
+export function* sarifJsonChunks(
+  report: AuditReport,
+  links: SarifLinks = defaultSarifLinks(),
+  limit: number = MAX_RESULTS_PER_RUN,
+): Generator<string> {
+  yield* prettyJsonChunks(sarifDocument(report, links, limit), STREAMED);
   yield '\n';
 }
 
-export function sarifJson(report: AuditReport, links: SarifLinks = defaultSarifLinks()): string {
-  return [...sarifJsonChunks(report, links)].join('');
+export function sarifJson(
+  report: AuditReport,
+  links: SarifLinks = defaultSarifLinks(),
+  limit: number = MAX_RESULTS_PER_RUN,
+): string {
+  return [...sarifJsonChunks(report, links, limit)].join('');
 }
 
 export const sarifReporter: Reporter = {

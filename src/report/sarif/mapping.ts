@@ -1,7 +1,15 @@
 import { waiverDecisionText, type WaiverDecision } from '../waiver-text.js';
-import type { Finding } from '../../model/finding.js';
+import { occurrencesOf, type Finding, type Occurrence } from '../../model/finding.js';
 import type { BaselineComparison, ControlSummary } from '../../model/report.js';
-import type { Diagnostic, DiagnosticCode, Severity, SourcePos } from '../../model/types.js';
+import {
+  SEVERITIES,
+  severityRank,
+  type Diagnostic,
+  type DiagnosticCode,
+  type Severity,
+  type SourcePos,
+  type Status,
+} from '../../model/types.js';
 import type {
   SarifArtifactLocation,
   SarifBaselineState,
@@ -17,6 +25,7 @@ import type {
 import { artifactUri } from '../uri.js';
 import { unlistedControl } from '../unlisted-control.js';
 import { controlHelpUri, type SarifLinks } from './links.js';
+import { GITHUB_LIMITS, MAX_LOCATIONS_PER_RESULT } from './limits.js';
 
 /**
  * How an ixaudit finding becomes a SARIF result. The whole mapping is documented in
@@ -191,14 +200,30 @@ export function physicalLocation(pos: SourcePos, artifactIndex: ReadonlyMap<stri
   };
 }
 
-/** The finding's location, with the YAML line as snippet and the excerpt around it as context. */
-export function findingLocation(finding: Finding, artifactIndex: ReadonlyMap<string, number>): SarifLocation {
-  const location = physicalLocation(finding.location, artifactIndex);
+/** A count as people read it: 20,000. */
+export function countText(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/**
+ * One occurrence of a finding as a SARIF location: its file, line and column, its subject as logical
+ * location, and in properties its own fingerprint (result.partialFingerprints carries the first
+ * occurrence's), the evidence that is its own, and with --baseline its state. The finding's YAML
+ * excerpt quotes the first occurrence only, so only that location has snippet and context region.
+ */
+export function occurrenceLocation(
+  finding: Finding,
+  occurrence: Occurrence,
+  artifactIndex: ReadonlyMap<string, number>,
+  withExcerpt: boolean,
+): SarifLocation {
+  const location = physicalLocation(occurrence.location, artifactIndex);
   const physical = location.physicalLocation!;
-  const excerpt = finding.excerpt ?? [];
-  const own = excerpt.find((line) => line.line === finding.location.line);
+  const excerpt = withExcerpt ? (finding.excerpt ?? []) : [];
+  const own = excerpt.find((line) => line.line === occurrence.location.line);
   if (physical.region && own) physical.region.snippet = { text: own.text };
-  if (excerpt.length > 0) {
+  // SARIF: a context region contains the region (multitool SARIF1008); an excerpt of other lines is left out.
+  if (excerpt.length > 0 && (own || !physical.region)) {
     physical.contextRegion = {
       startLine: excerpt[0].line,
       endLine: excerpt[excerpt.length - 1].line,
@@ -206,9 +231,48 @@ export function findingLocation(finding: Finding, artifactIndex: ReadonlyMap<str
     };
   }
   location.logicalLocations = [
-    { name: finding.subject, fullyQualifiedName: `${finding.operator}/${finding.subject}`, kind: 'object' },
+    { name: occurrence.subject, fullyQualifiedName: `${finding.operator}/${occurrence.subject}`, kind: 'object' },
   ];
+  location.properties = {
+    fingerprint: occurrence.fingerprint,
+    ...(occurrence.evidence ? { evidence: occurrence.evidence } : {}),
+    ...(occurrence.baseline ? { baselineState: occurrence.baseline.state } : {}),
+    ...(occurrence.baseline?.previousStatus ? { previousStatus: occurrence.baseline.previousStatus } : {}),
+  };
   return location;
+}
+
+/** The first occurrences of a finding (at most MAX_LOCATIONS_PER_RESULT, in table order) as its locations. */
+export function occurrenceLocations(
+  finding: Finding,
+  occurrences: readonly Occurrence[],
+  artifactIndex: ReadonlyMap<string, number>,
+): SarifLocation[] {
+  return occurrences
+    .slice(0, MAX_LOCATIONS_PER_RESULT)
+    .map((o, i) => occurrenceLocation(finding, o, artifactIndex, i === 0 && o.subject === finding.subject));
+}
+
+/**
+ * The sentence that says where else the cause was found: nothing for a single occurrence; the count,
+ * the first subject and, past MAX_LOCATIONS_PER_RESULT, how many are listed as locations.
+ */
+export function occurrencesText(operator: string, occurrences: readonly Pick<Occurrence, 'subject'>[]): string {
+  const n = occurrences.length;
+  if (n <= 1) return '';
+  const listed = Math.min(n, MAX_LOCATIONS_PER_RESULT);
+  const more = n - listed;
+  return ` Found at ${countText(n)} subjects of ${operator} (${occurrences[0].subject} and ${countText(n - 1)} more)${
+    more > 0
+      ? `: the first ${countText(listed)} are this result's locations, findings.json lists all ${countText(n)}.`
+      : ', each a location of this result.'
+  }`;
+}
+
+/** What result.properties says of a finding's occurrences: how many, and how many are not locations. */
+function occurrenceProperties(occurrences: readonly unknown[]): Record<string, number> {
+  const notListed = occurrences.length - Math.min(occurrences.length, MAX_LOCATIONS_PER_RESULT);
+  return { occurrences: occurrences.length, ...(notListed > 0 ? { occurrencesNotListed: notListed } : {}) };
 }
 
 /** Where a waiver was declared and how it ended, as the model has it (src/model/finding.ts WaiverOutcome). */
@@ -263,26 +327,37 @@ export interface ResultContext {
  * The comparison with a previous run (--baseline, finding.baseline) in SARIF's terms, which has only new,
  * unchanged, updated and absent: a result that is still reported keeps its identity, new, unchanged, or
  * updated for ixaudit's regressed, improved and changed (and a problem now waived, which the comparison
- * calls resolved). ixaudit's own state is in the result's properties (baselineState, previousStatus).
- * Without --baseline there is no state.
+ * calls resolved). A result stands for all its occurrences: new when every one is new, unchanged when
+ * every one is unchanged, otherwise updated (finding.baseline.counts; without counts, the first
+ * occurrence's state decides). ixaudit's own state is in the result's properties (baselineState,
+ * previousStatus, occurrenceBaselineStates) and each location's. Without --baseline there is no state.
  */
 export function baselineStateOf(finding: Finding): SarifBaselineState | undefined {
-  switch (finding.baseline?.state) {
-    case undefined:
-      return undefined;
-    case 'new':
-      return 'new';
-    case 'unchanged':
-      return 'unchanged';
-    default:
-      return 'updated';
-  }
+  const baseline = finding.baseline;
+  if (!baseline) return undefined;
+  const states = Object.entries(baseline.counts ?? { [baseline.state]: 1 })
+    .filter(([, n]) => (n ?? 0) > 0)
+    .map(([state]) => state);
+  if (states.length === 1 && states[0] === 'new') return 'new';
+  if (states.length === 1 && states[0] === 'unchanged') return 'unchanged';
+  return 'updated';
 }
 
-/** A finding that was a SARIF result in the previous run and is none now (it passes or no longer applies). */
+/**
+ * The occurrences of a finding that were SARIF results in the previous run and are none now: the finding
+ * passes or no longer applies, and the occurrence's previous status was a problem.
+ */
+export function leftOccurrences(finding: Finding): Occurrence[] {
+  if (SARIF_STATUSES.has(finding.status)) return [];
+  return occurrencesOf(finding).filter((o) => {
+    const previous = o.baseline?.previousStatus;
+    return previous !== undefined && SARIF_STATUSES.has(previous);
+  });
+}
+
+/** A finding some of whose occurrences were SARIF results in the previous run and are none now. */
 export function leftSarif(finding: Finding): boolean {
-  const previous = finding.baseline?.previousStatus;
-  return !SARIF_STATUSES.has(finding.status) && previous !== undefined && SARIF_STATUSES.has(previous);
+  return leftOccurrences(finding).length > 0;
 }
 
 /** The key under which ResultContext.waivers holds a waiver: waiver ids are unique per operator. */
@@ -290,18 +365,24 @@ export function waiverKey(operator: string, id: string): string {
   return `${operator}\u0000${id}`;
 }
 
+/**
+ * One result per finding, that is per cause: its occurrences are its locations (the first
+ * MAX_LOCATIONS_PER_RESULT), the message says how many there are, and partialFingerprints carries the
+ * first occurrence's fingerprint (each location carries its own in properties).
+ */
 export function resultFor(finding: Finding, context: ResultContext): SarifResult {
   const { kind, level } = kindAndLevel(finding, context.notEvidencedIsFailure);
   const waiver = finding.waiver ? context.waivers.get(waiverKey(finding.operator, finding.waiver.id)) : undefined;
   const suppression = suppressionFor(finding, waiver, context.artifactIndex);
   const baselineState = baselineStateOf(finding);
+  const occurrences = occurrencesOf(finding);
   return {
     ruleId: finding.control,
     ruleIndex: context.ruleIndex.get(finding.control)!,
     kind,
     level,
-    message: { text: finding.message },
-    locations: [findingLocation(finding, context.artifactIndex)],
+    message: { text: finding.message + occurrencesText(finding.operator, occurrences) },
+    locations: occurrenceLocations(finding, occurrences, context.artifactIndex),
     partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
     ...(baselineState ? { baselineState } : {}),
     ...(suppression ? { suppressions: [suppression] } : {}),
@@ -310,72 +391,143 @@ export function resultFor(finding: Finding, context: ResultContext): SarifResult
       severity: finding.severity,
       operator: finding.operator,
       subject: finding.subject,
+      ...occurrenceProperties(occurrences),
       ...(finding.baseline ? { baselineState: finding.baseline.state } : {}),
       ...(finding.baseline?.previousStatus ? { previousStatus: finding.baseline.previousStatus } : {}),
+      ...(finding.baseline?.counts && occurrences.length > 1
+        ? { occurrenceBaselineStates: finding.baseline.counts }
+        : {}),
       ...(finding.waiver ? { waiver: finding.waiver } : {}),
       evidence: finding.evidence,
     },
   };
 }
 
+/** "fail", "fail or not-evidenced": the distinct statuses, in order of first appearance. */
+function statusesText(statuses: Iterable<Status>): string {
+  return [...new Set(statuses)].join(' or ');
+}
+
 /**
- * A result of the previous run that is gone: SARIF lists it with baselineState absent so viewers show
- * it as fixed. Its kind is what holds now (pass, or notApplicable), never fail, so a viewer that ignores
- * baselineState does not raise an alert for a problem that was solved.
+ * The occurrences of a finding that were results in the previous run and are gone (leftOccurrences):
+ * one result, listed with baselineState absent so viewers show it as fixed, located at those
+ * occurrences and identified by the first one's fingerprint. Its kind is what holds now (pass, or
+ * notApplicable), never fail, so a viewer that ignores baselineState raises no alert for a solved problem.
  */
 export function absentResultFor(finding: Finding, previousAuditDate: string, context: ResultContext): SarifResult {
+  const left = leftOccurrences(finding);
+  const first = left[0];
+  const was = statusesText(left.map((o) => o.baseline!.previousStatus!));
+  const where =
+    left.length > 1
+      ? ` at ${countText(left.length)} subjects (${first.subject} and ${countText(left.length - 1)} more)`
+      : '';
   return {
     ruleId: finding.control,
     ruleIndex: context.ruleIndex.get(finding.control)!,
     kind: finding.status === 'not-applicable' ? 'notApplicable' : 'pass',
     level: 'none',
     message: {
-      text: `Resolved since the audit of ${previousAuditDate}: was ${finding.baseline!.previousStatus}, now ${finding.status}. ${finding.message}`,
+      text: `Resolved since the audit of ${previousAuditDate}${where}: was ${was}, now ${finding.status}. ${finding.message}`,
     },
-    locations: [findingLocation(finding, context.artifactIndex)],
-    partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
+    locations: left
+      .slice(0, MAX_LOCATIONS_PER_RESULT)
+      .map((o, i) => occurrenceLocation(finding, o, context.artifactIndex, i === 0 && o.subject === finding.subject)),
+    partialFingerprints: { [FINGERPRINT_KEY]: first.fingerprint },
     baselineState: 'absent',
     properties: {
       status: finding.status,
-      baselineState: finding.baseline!.state,
-      previousStatus: finding.baseline!.previousStatus,
+      baselineState: first.baseline!.state,
+      previousStatus: first.baseline!.previousStatus,
       severity: finding.severity,
       operator: finding.operator,
-      subject: finding.subject,
+      subject: first.subject,
+      ...occurrenceProperties(left),
     },
   };
 }
 
-/** A previous problem whose subject no longer exists (BaselineComparison.removed): gone, so absent; no file location is left. */
+type Removed = BaselineComparison['removed'][number];
+
+/**
+ * Previous problems of one operator and control whose subjects no longer exist (BaselineComparison.removed):
+ * gone, so one absent result, its locations the subjects (logical only: no file location is left), each
+ * with its fingerprint; partialFingerprints is the first one's.
+ */
 export function removedResultFor(
-  removed: BaselineComparison['removed'][number],
+  removed: readonly Removed[],
   previousAuditDate: string,
   context: ResultContext,
 ): SarifResult {
+  const [first] = removed;
+  const subjects =
+    removed.length > 1
+      ? `${countText(removed.length)} subjects (${first.subject} and ${countText(removed.length - 1)} more) no longer appear`
+      : `${first.subject} no longer appears`;
   return {
-    ruleId: removed.control,
-    ruleIndex: context.ruleIndex.get(removed.control)!,
+    ruleId: first.control,
+    ruleIndex: context.ruleIndex.get(first.control)!,
     kind: 'pass',
     level: 'none',
     message: {
-      text: `Resolved since the audit of ${previousAuditDate}: ${removed.subject} no longer appears in ${removed.operator}'s submission (was ${removed.previousStatus}).`,
+      text: `Resolved since the audit of ${previousAuditDate}: ${subjects} in ${first.operator}'s submission (was ${statusesText(removed.map((r) => r.previousStatus))}).`,
     },
-    locations: [
-      {
-        logicalLocations: [
-          { name: removed.subject, fullyQualifiedName: `${removed.operator}/${removed.subject}`, kind: 'object' },
-        ],
-      },
-    ],
-    partialFingerprints: { [FINGERPRINT_KEY]: removed.fingerprint },
+    locations: removed.slice(0, MAX_LOCATIONS_PER_RESULT).map((r) => ({
+      logicalLocations: [{ name: r.subject, fullyQualifiedName: `${r.operator}/${r.subject}`, kind: 'object' }],
+      properties: { fingerprint: r.fingerprint, previousStatus: r.previousStatus },
+    })),
+    partialFingerprints: { [FINGERPRINT_KEY]: first.fingerprint },
     baselineState: 'absent',
     properties: {
       status: 'removed',
       baselineState: 'resolved',
-      previousStatus: removed.previousStatus,
-      severity: removed.severity,
-      operator: removed.operator,
-      subject: removed.subject,
+      previousStatus: first.previousStatus,
+      severity: first.severity,
+      operator: first.operator,
+      subject: first.subject,
+      ...occurrenceProperties(removed),
+    },
+  };
+}
+
+/** The id of the notification that says results were left out at GitHub's limit (see resultsOmittedNotification). */
+export const RESULT_LIMIT_NOTIFICATION = 'result-limit';
+
+/**
+ * Which results to keep when a run would hold more than GitHub accepts: current results before the
+ * absent ones of a --baseline comparison, then by severity (critical first), then in findings order.
+ * Lower sorts first.
+ */
+export function resultRank(absent: boolean, severity: Severity): number {
+  return (absent ? SEVERITIES.length : 0) + severityRank(severity);
+}
+
+/** What was left out at the result limit, by severity: the notification and run.properties say it. */
+export interface OmittedResults {
+  total: number;
+  kept: number;
+  bySeverity: Partial<Record<Severity, number>>;
+  absent: number;
+}
+
+/** The warning a run carries when results were left out to stay within GitHub's limit. */
+export function resultsOmittedNotification(omitted: OmittedResults): SarifNotification {
+  const left = omitted.total - omitted.kept;
+  const severities = SEVERITIES.filter((s) => omitted.bySeverity[s])
+    .map((s) => `${countText(omitted.bySeverity[s]!)} ${s}`)
+    .join(', ');
+  return {
+    level: 'warning',
+    message: {
+      text: `${countText(left)} of ${countText(omitted.total)} results are left out of this log: GitHub code scanning rejects a run of more than ${countText(GITHUB_LIMITS.resultsPerRun)} results. The ${countText(omitted.kept)} kept are the most severe (current problems before resolved ones); left out: ${[severities, omitted.absent ? `${countText(omitted.absent)} resolved since the baseline` : ''].filter(Boolean).join('; ')}. findings.json lists every finding.`,
+    },
+    descriptor: { id: RESULT_LIMIT_NOTIFICATION, index: NOTIFICATION_CODES.length },
+    properties: {
+      resultsTotal: omitted.total,
+      resultsKept: omitted.kept,
+      resultsOmitted: left,
+      omittedBySeverity: omitted.bySeverity,
+      ...(omitted.absent ? { omittedAbsent: omitted.absent } : {}),
     },
   };
 }
@@ -470,14 +622,31 @@ const NOTIFICATION_TEXT: Record<DiagnosticCode, { name: string; text: string; he
   },
 };
 
+/**
+ * Every diagnostic code's descriptor, then ixaudit's own about the log itself: RESULT_LIMIT_NOTIFICATION,
+ * results left out at GitHub's limit on results per run.
+ */
 export function notificationDescriptors(): SarifNotificationDescriptor[] {
-  return NOTIFICATION_CODES.map((id) => ({
-    id,
-    name: NOTIFICATION_TEXT[id].name,
-    shortDescription: { text: NOTIFICATION_TEXT[id].text },
-    fullDescription: { text: NOTIFICATION_TEXT[id].text },
-    help: { text: NOTIFICATION_TEXT[id].help },
-  }));
+  return [
+    ...NOTIFICATION_CODES.map((id) => ({
+      id,
+      name: NOTIFICATION_TEXT[id].name,
+      shortDescription: { text: NOTIFICATION_TEXT[id].text },
+      fullDescription: { text: NOTIFICATION_TEXT[id].text },
+      help: { text: NOTIFICATION_TEXT[id].help },
+    })),
+    {
+      id: RESULT_LIMIT_NOTIFICATION,
+      name: 'ResultsLeftOutAtGitHubLimit',
+      shortDescription: { text: 'Some results are left out of the log to stay within GitHub code scanning limits.' },
+      fullDescription: {
+        text: `GitHub code scanning rejects a run of more than ${countText(GITHUB_LIMITS.resultsPerRun)} results, so ixaudit keeps that many, the most severe first, and says how many of each severity it left out.`,
+      },
+      help: {
+        text: 'Read findings.json (or findings.csv) for every finding; fix or waive the most frequent causes to bring the count down.',
+      },
+    },
+  ];
 }
 
 /** Input, usage and catalog problems are the tool's own notifications, located like findings. */

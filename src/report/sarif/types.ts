@@ -35,6 +35,8 @@ export interface SarifLocation {
   };
   logicalLocations?: Array<{ name?: string; fullyQualifiedName: string; kind: string }>;
   message?: SarifMessage;
+  /** ixaudit's: the occurrence's fingerprint, its own evidence and its baseline state (docs/interchange.md). */
+  properties?: Record<string, unknown>;
 }
 
 export interface SarifSuppression {
@@ -90,6 +92,7 @@ export interface SarifNotification {
   message: SarifMessage;
   descriptor: { id: string; index: number };
   locations?: SarifLocation[];
+  properties?: Record<string, unknown>;
 }
 
 export interface SarifRun {

@@ -1,0 +1,35 @@
+/**
+ * GitHub code scanning's documented limits on an uploaded SARIF file, and what ixaudit does at them
+ * (docs/interchange.md, "Limits"). Source: "SARIF results exceed one or more limits",
+ * https://docs.github.com/en/code-security/code-scanning/troubleshooting-sarif-uploads/results-exceed-limit
+ * (the table "SARIF data / Maximum values / Display limits"), and "SARIF results file is too large",
+ * https://docs.github.com/en/code-security/code-scanning/troubleshooting-sarif-uploads/file-too-large.
+ */
+export const GITHUB_LIMITS = {
+  /** Runs per file: ixaudit writes one. */
+  runsPerFile: 20,
+  /** Results per run: a run above it is rejected (only the top 5,000, by severity, are displayed). */
+  resultsPerRun: 25_000,
+  /** Rules per run: ixaudit has one per control in force (41 in the shipped catalog). */
+  rulesPerRun: 25_000,
+  /** Locations per result: a result above it is rejected; only the first 100 are stored and shown. */
+  locationsPerResult: 1_000,
+  /** Locations per result GitHub keeps and shows. */
+  locationsShownPerResult: 100,
+  /** Tags per rule: ixaudit gives three. */
+  tagsPerRule: 20,
+  /** The gzip-compressed file, in bytes (10 MB). */
+  gzipBytes: 10 * 1024 * 1024,
+} as const;
+
+/**
+ * Locations a result lists: its first occurrences in table order, as many as GitHub keeps. The total is
+ * in the message and in properties.occurrences; findings.json lists every occurrence.
+ */
+export const MAX_LOCATIONS_PER_RESULT = GITHUB_LIMITS.locationsShownPerResult;
+
+/**
+ * Results a run holds at most: GitHub rejects a run with more. Past it, the results of lowest rank
+ * (see resultRank in mapping.ts) are left out and a notification says how many and of what.
+ */
+export const MAX_RESULTS_PER_RUN = GITHUB_LIMITS.resultsPerRun;

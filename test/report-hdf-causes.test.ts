@@ -1,0 +1,227 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Ajv } from 'ajv';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Finding, occurrencesOf } from '../src/model/finding.js';
+import type { AuditReport } from '../src/model/report.js';
+import { packageRoot } from '../src/paths.js';
+import { hdfDocument, hdfJson } from '../src/report/hdf/index.js';
+import { controlNistTags, FAMILY_NIST, MAX_RESULT_OCCURRENCES } from '../src/report/hdf/mapping.js';
+import type { HdfControl, HdfExecJson } from '../src/report/hdf/types.js';
+import { auditReport } from './support/audit.js';
+import { tempFiles } from './support/files.js';
+import { REGULATOR } from './support/run.js';
+
+// Issue 15: one HDF result per cause (its occurrences listed, at most MAX_RESULT_OCCURRENCES), a NIST tag on
+// every control; read with inspecjs and the SAF CLI where they are installed.
+
+/** The findings of one control, operator, status and waiver as one cause (as in report-sarif-causes.test.ts). */
+function mergedByCause(report: AuditReport): AuditReport {
+  const copy: AuditReport = structuredClone(report);
+  const merged = new Map<string, Finding>();
+  for (const f of copy.result.findings) {
+    const key = [f.control, f.operator, f.status, f.waiver?.id ?? ''].join('\u0000');
+    const into = merged.get(key);
+    if (into) into.occurrences.push(...occurrencesOf(f));
+    else merged.set(key, { ...f, occurrences: [...occurrencesOf(f)] });
+  }
+  copy.result.findings = [...merged.values()];
+  return copy;
+}
+
+/** `routes` routes failing one control through `causes` causes and passing another as one cause. */
+function nationalScale(base: AuditReport, routes = 20_000, causes = 50): AuditReport {
+  const copy: AuditReport = structuredClone(base);
+  const failing = copy.result.findings.find((f) => f.status === 'fail' && f.subject.startsWith('RoutingTable/'))!;
+  const passing = copy.result.findings.find(
+    (f) => f.status === 'pass' && f.subject.startsWith('RoutingTable/') && f.control !== failing.control,
+  )!;
+  const cause = (template: Finding, c: number, members: number[]): Finding => {
+    const occurrences = members.map((i) => ({
+      subject: `RoutingTable/rt-national#r-${String(i).padStart(7, '0')}`,
+      location: { file: failing.location.file, line: 10 + 9 * i, column: 7 },
+      fingerprint: createHash('sha256').update(`${template.control}/${i}`).digest('hex').slice(0, 32),
+    }));
+    return {
+      ...template,
+      message: `${template.message} (cause ${c + 1})`,
+      subject: occurrences[0].subject,
+      location: occurrences[0].location,
+      fingerprint: occurrences[0].fingerprint,
+      occurrences,
+    };
+  };
+  const all = Array.from({ length: routes }, (_, i) => i);
+  copy.result.findings = [
+    ...Array.from({ length: causes }, (_, c) =>
+      cause(
+        failing,
+        c,
+        all.filter((i) => i % causes === c),
+      ),
+    ),
+    cause(passing, 0, all),
+  ];
+  return copy;
+}
+
+/** How Heimdall reads a control's status (inspecjs ExecControl.compute_status), as report-hdf.test.ts has it. */
+function heimdallStatus(control: HdfControl): string {
+  const statuses = control.results.map((r) => r.status);
+  if (statuses.includes('error')) return 'Profile Error';
+  if (control.waiver_data?.skipped_due_to_waiver || control.impact === 0) return 'Not Applicable';
+  if (statuses.length === 0) return 'Profile Error';
+  if (statuses.includes('failed')) return 'Failed';
+  if (statuses.includes('passed')) return 'Passed';
+  return 'Not Reviewed';
+}
+
+let validate: ReturnType<Ajv['compile']>;
+let samples: AuditReport;
+let grouped: AuditReport;
+
+beforeAll(() => {
+  validate = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(
+    JSON.parse(readFileSync(join(packageRoot, 'test', 'fixtures', 'schemas', 'hdf-exec-json.json'), 'utf8')),
+  );
+  samples = auditReport(['inputs'], REGULATOR);
+  grouped = mergedByCause(samples);
+});
+
+describe('HDF: one result per cause, a NIST tag on every control', () => {
+  it('gives a cause one result that names its first subject and lists its occurrences', () => {
+    const doc = hdfDocument(grouped);
+    expect(validate(JSON.parse(JSON.stringify(doc))), JSON.stringify(validate.errors, null, 1)).toBe(true);
+    for (const control of doc.profiles[0].controls) {
+      const findings = grouped.result.findings.filter((f) => f.control === control.id);
+      expect(control.results).toHaveLength(findings.length);
+      control.results.forEach((r, i) => {
+        const f = findings[i];
+        const occurrences = occurrencesOf(f);
+        const text = r.message ?? r.skip_message!;
+        if (occurrences.length === 1) {
+          expect(text).not.toContain('Occurrences (');
+          return;
+        }
+        expect(r.code_desc).toBe(
+          `${f.operator} ${f.subject} (${f.location.file}:${f.location.line}:${f.location.column}) and ${occurrences.length - 1} more subject(s) with this cause`,
+        );
+        expect(text).toContain(`\n\nOccurrences (${occurrences.length}):\n`);
+        for (const o of occurrences)
+          expect(text).toContain(`- ${o.subject} (${o.location.file}:${o.location.line}:${o.location.column})`);
+      });
+    }
+    // Grouping changes nothing a Heimdall user sees of a control.
+    const statuses = (d: HdfExecJson) => new Map(d.profiles[0].controls.map((c) => [c.id, heimdallStatus(c)]));
+    expect(statuses(doc)).toEqual(statuses(hdfDocument(samples)));
+  });
+
+  it('tags every control with NIST SP 800-53: its own references, else its family’s section', () => {
+    const doc = hdfDocument(samples);
+    for (const c of doc.profiles[0].controls) {
+      const nist = c.tags.nist as string[];
+      expect(nist.length, c.id).toBeGreaterThan(1);
+      expect(nist).toContain('Rev_5');
+    }
+    const fw04 = doc.profiles[0].controls.find((c) => c.id === 'ICX-FW-04')!;
+    expect(fw04.tags).toMatchObject({
+      nist: ['SC-7', 'Rev_5'],
+      nist_mapping: "No NIST SP 800-53 reference of its own: SC-7, the section the FW family's controls cite most.",
+    });
+    // Controls with references of their own say nothing of a mapping.
+    expect(doc.profiles[0].controls.find((c) => c.id === 'ICX-RT-02')!.tags).not.toHaveProperty('nist_mapping');
+    expect(Object.keys(FAMILY_NIST).sort()).toEqual([...new Set(samples.result.controls.map((c) => c.family))].sort());
+    expect(controlNistTags({ family: '', references: [] })).toMatchObject({ nist: ['CA-2', 'Rev_5'] });
+    expect(controlNistTags({ family: 'ACME', references: [{ document: 'ISO 27001' }] }).nist).toEqual([
+      'CA-2',
+      'Rev_5',
+    ]);
+  });
+
+  it('stays bounded at national scale: 100 occurrences a result, the rest counted', () => {
+    const big = nationalScale(samples);
+    const text = hdfJson(big);
+    const doc = JSON.parse(text) as HdfExecJson;
+    expect(validate(doc), JSON.stringify(validate.errors?.slice(0, 3), null, 1)).toBe(true);
+    const results = doc.profiles[0].controls.flatMap((c) => c.results);
+    expect(results).toHaveLength(51);
+    for (const r of results) {
+      const lines = (r.message ?? r.skip_message!).split('\n').filter((l) => l.startsWith('- RoutingTable/'));
+      expect(lines).toHaveLength(MAX_RESULT_OCCURRENCES);
+    }
+    const ends = results.map((r) => (r.message ?? r.skip_message!).split('\n').at(-1));
+    expect(ends.filter((e) => e === '- and 300 more; findings.json lists all 400.')).toHaveLength(50);
+    expect(ends.filter((e) => e === '- and 19,900 more; findings.json lists all 20,000.')).toHaveLength(1);
+    expect(text.length).toBeLessThan(5_000_000);
+  });
+});
+
+/**
+ * inspecjs (the library Heimdall reads files with) and MITRE's SAF CLI (@mitre/saf 1.5.3 installs on Node
+ * 20): from IXAUDIT_HDF_TOOLS (a folder whose node_modules has both), else installed beside the project.
+ * Not dependencies: without them these checks are skipped and say so.
+ */
+function hdfTools(): { inspecjs: string; saf: string } | undefined {
+  const roots = [process.env.IXAUDIT_HDF_TOOLS, packageRoot].filter((d): d is string => Boolean(d));
+  for (const root of roots) {
+    try {
+      const require = createRequire(join(root, 'package.json'));
+      const inspecjs = require.resolve('inspecjs');
+      const saf = join(root, 'node_modules', '.bin', 'saf');
+      if (existsSync(saf)) return { inspecjs, saf };
+    } catch {
+      // not in this folder
+    }
+  }
+  return undefined;
+}
+
+const TOOLS = hdfTools();
+if (!TOOLS)
+  console.warn(
+    '[ixaudit tests] skipped the inspecjs and SAF CLI checks: not installed (npm i inspecjs @mitre/saf@1.5.3 in a folder and set IXAUDIT_HDF_TOOLS to it).',
+  );
+
+interface InspecControl {
+  data: { id: string; tags: Record<string, unknown> };
+  hdf: { status: string; severity: string; rawNistTags: string[] };
+}
+
+describe.skipIf(!TOOLS)('HDF read by inspecjs and the SAF CLI', () => {
+  it('inspecjs detects exec JSON 1.0 and reads each control’s status and NIST tags as ixaudit means them', () => {
+    const inspecjs = createRequire(import.meta.url)(TOOLS!.inspecjs) as {
+      convertFile(text: string, throwErrors?: boolean): Record<string, unknown>;
+      contextualizeEvaluation(exec: unknown): { contains: Array<{ contains: InspecControl[] }> };
+    };
+    for (const report of [samples, grouped, nationalScale(samples)]) {
+      const text = hdfJson(report);
+      const converted = inspecjs.convertFile(text, true);
+      expect(Object.keys(converted).filter((k) => converted[k])).toEqual(['1_0_ExecJson']);
+      const controls = inspecjs.contextualizeEvaluation(converted['1_0_ExecJson']).contains.flatMap((p) => p.contains);
+      const doc = JSON.parse(text) as HdfExecJson;
+      expect(controls.map((c) => c.data.id)).toEqual(doc.profiles[0].controls.map((c) => c.id));
+      for (const [i, c] of controls.entries()) {
+        expect(c.hdf.status, c.data.id).toBe(heimdallStatus(doc.profiles[0].controls[i]));
+        // Heimdall files a control without a NIST tag under UM-1 ("unmapped"): none is.
+        expect(c.hdf.rawNistTags, c.data.id).not.toContain('UM-1');
+        expect(c.hdf.rawNistTags).toEqual(doc.profiles[0].controls[i].tags.nist);
+      }
+    }
+  });
+
+  it('saf view summary runs on the samples’ hdf.json and on one of 20,000 occurrences', () => {
+    for (const report of [samples, nationalScale(samples)]) {
+      const dir = tempFiles({ 'hdf.json': hdfJson(report) });
+      const run = spawnSync(TOOLS!.saf, ['view', 'summary', '-i', join(dir, 'hdf.json')], {
+        encoding: 'utf8',
+        cwd: dirname(dir),
+      });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toContain('profileName: ixaudit');
+      expect(run.stdout).toMatch(/failed:\n(?: {4}\w+: \d+\n)+ {4}total: [1-9]/);
+    }
+  }, 120_000);
+});

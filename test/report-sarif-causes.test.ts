@@ -1,0 +1,290 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import ajvDraft04 from 'ajv-draft-04';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Finding, occurrencesOf } from '../src/model/finding.js';
+import type { AuditReport } from '../src/model/report.js';
+import { SEVERITIES } from '../src/model/types.js';
+import { packageRoot } from '../src/paths.js';
+import { sarifJson, sarifLog } from '../src/report/sarif/index.js';
+import { GITHUB_LIMITS, MAX_LOCATIONS_PER_RESULT } from '../src/report/sarif/limits.js';
+import { controlAnchors, linksFromPackage, type SarifLinks } from '../src/report/sarif/links.js';
+import { RESULT_LIMIT_NOTIFICATION } from '../src/report/sarif/mapping.js';
+import type { SarifLog } from '../src/report/sarif/types.js';
+import { isUri, isUriReference } from '../src/report/uri.js';
+import { auditReport } from './support/audit.js';
+import { tempFiles } from './support/files.js';
+import { REGULATOR } from './support/run.js';
+
+// Issue 15: one SARIF result per cause, its occurrences as locations, within GitHub code scanning's limits
+// (src/report/sarif/limits.ts), checked with Microsoft's SARIF multitool where it is installed.
+
+/**
+ * The findings of one control, operator, status and waiver as one cause: the real audit's findings with
+ * their occurrences merged, so every format is tested with several occurrences per finding whether or
+ * not the engine grouped them already. Totals (result.summary) count occurrences and stay as they are.
+ */
+function mergedByCause(report: AuditReport): AuditReport {
+  const copy: AuditReport = structuredClone(report);
+  const merged = new Map<string, Finding>();
+  for (const f of copy.result.findings) {
+    const key = [f.control, f.operator, f.status, f.waiver?.id ?? ''].join('\u0000');
+    const into = merged.get(key);
+    if (into) into.occurrences.push(...occurrencesOf(f));
+    else merged.set(key, { ...f, occurrences: [...occurrencesOf(f)] });
+  }
+  copy.result.findings = [...merged.values()];
+  return copy;
+}
+
+/**
+ * A national-scale run in miniature: `routes` routes of one table failing one control through `causes`
+ * causes (route i has cause i mod causes), and passing another control as one cause.
+ */
+function nationalScale(base: AuditReport, routes = 20_000, causes = 50): AuditReport {
+  const copy: AuditReport = structuredClone(base);
+  const failing = copy.result.findings.find((f) => f.status === 'fail' && f.subject.startsWith('RoutingTable/'))!;
+  const passing = copy.result.findings.find(
+    (f) => f.status === 'pass' && f.subject.startsWith('RoutingTable/') && f.control !== failing.control,
+  )!;
+  const route = (i: number) => ({
+    subject: `RoutingTable/rt-national#r-${String(i).padStart(7, '0')}`,
+    location: { file: failing.location.file, line: 10 + 9 * i, column: 7 },
+  });
+  const fingerprint = (...parts: unknown[]) => createHash('sha256').update(parts.join('/')).digest('hex').slice(0, 32);
+  const cause = (template: Finding, c: number, members: number[]): Finding => {
+    const occurrences = members.map((i) => ({ ...route(i), fingerprint: fingerprint(template.control, i) }));
+    const { line } = occurrences[0].location;
+    return {
+      ...template,
+      severity: template.status === 'fail' ? SEVERITIES[c % 4] : template.severity,
+      message: `${template.message} (cause ${c + 1})`,
+      subject: occurrences[0].subject,
+      location: occurrences[0].location,
+      fingerprint: occurrences[0].fingerprint,
+      ...(template.excerpt
+        ? { excerpt: [line - 1, line, line + 1].map((l) => ({ line: l, text: `      # line ${l}` })) }
+        : {}),
+      occurrences,
+    };
+  };
+  const all = Array.from({ length: routes }, (_, i) => i);
+  copy.result.findings = [
+    ...Array.from({ length: causes }, (_, c) =>
+      cause(
+        failing,
+        c,
+        all.filter((i) => i % causes === c),
+      ),
+    ),
+    cause(passing, 0, all),
+  ];
+  return copy;
+}
+
+/** The official SARIF 2.1.0 schema, formats checked. */
+function sarifValidator() {
+  const ajv = new ajvDraft04.default({ allErrors: true });
+  ajv.addFormat('uri', isUri);
+  ajv.addFormat('uri-reference', isUriReference);
+  ajv.addFormat('date-time', () => true);
+  return ajv.compile(
+    JSON.parse(readFileSync(join(packageRoot, 'test', 'fixtures', 'schemas', 'sarif-schema-2.1.0.json'), 'utf8')),
+  );
+}
+
+/** A repository address for the tests only (package.json has none, see docs/interchange.md). */
+const EXAMPLE_LINKS: SarifLinks = {
+  ...linksFromPackage({ repository: 'github:example/ixaudit' }),
+  controlAnchors: controlAnchors(readFileSync(join(packageRoot, 'docs', 'controls.md'), 'utf8')),
+};
+
+let samples: AuditReport;
+let grouped: AuditReport;
+let validate: ReturnType<typeof sarifValidator>;
+
+beforeAll(() => {
+  samples = auditReport(['inputs'], REGULATOR);
+  grouped = mergedByCause(samples);
+  validate = sarifValidator();
+});
+
+describe('SARIF: one result per cause, its occurrences as locations', () => {
+  it('gives each finding one result whose locations are its occurrences, each with its own fingerprint', () => {
+    const multi = grouped.result.findings.filter(
+      (f) => ['fail', 'waived', 'not-evidenced', 'error'].includes(f.status) && occurrencesOf(f).length > 1,
+    );
+    expect(multi.length).toBeGreaterThan(0);
+    const log = sarifLog(grouped);
+    expect(validate(JSON.parse(JSON.stringify(log))), JSON.stringify(validate.errors, null, 1)).toBe(true);
+    const results = log.runs[0].results;
+    expect(results).toHaveLength(
+      grouped.result.findings.filter((f) => ['fail', 'waived', 'not-evidenced', 'error'].includes(f.status)).length,
+    );
+    for (const finding of multi) {
+      const occurrences = occurrencesOf(finding);
+      const [result] = results.filter((r) => r.partialFingerprints['ixauditFinding/v1'] === finding.fingerprint);
+      expect(result.partialFingerprints['ixauditFinding/v1']).toBe(occurrences[0].fingerprint);
+      expect(result.locations.map((l) => l.properties?.fingerprint)).toEqual(
+        occurrences.slice(0, MAX_LOCATIONS_PER_RESULT).map((o) => o.fingerprint),
+      );
+      expect(result.locations.map((l) => l.logicalLocations![0].name)).toEqual(
+        occurrences.slice(0, MAX_LOCATIONS_PER_RESULT).map((o) => o.subject),
+      );
+      result.locations.forEach((l, i) => {
+        const { location } = occurrences[i];
+        expect(l.physicalLocation!.region?.startLine ?? 0).toBe(location.line);
+        // The excerpt quotes the first occurrence only.
+        if (i > 0) expect(l.physicalLocation!.contextRegion).toBeUndefined();
+      });
+      expect(result.properties).toMatchObject({ occurrences: occurrences.length, subject: occurrences[0].subject });
+      expect(result.message.text).toContain(
+        `Found at ${occurrences.length} subjects of ${finding.operator} (${occurrences[0].subject} and ${occurrences.length - 1} more)`,
+      );
+    }
+  });
+
+  it('keeps within GitHub’s limits at national scale: 100 locations a result, the total in message and properties', () => {
+    const big = nationalScale(samples);
+    const text = sarifJson(big);
+    const log = JSON.parse(text) as SarifLog;
+    expect(validate(log), JSON.stringify(validate.errors?.slice(0, 3), null, 1)).toBe(true);
+    const results = log.runs[0].results;
+    expect(results).toHaveLength(50);
+    for (const r of results) {
+      expect(r.locations).toHaveLength(MAX_LOCATIONS_PER_RESULT);
+      expect(r.properties).toMatchObject({ occurrences: 400, occurrencesNotListed: 300 });
+      expect(r.message.text).toMatch(
+        /Found at 400 subjects of \S+ \(RoutingTable\/rt-national#r-\d+ and 399 more\): the first 100 are this result's locations, findings\.json lists all 400\.$/,
+      );
+    }
+    expect(results.length).toBeLessThanOrEqual(GITHUB_LIMITS.resultsPerRun);
+    expect(log.runs[0].tool.driver.rules.length).toBeLessThanOrEqual(GITHUB_LIMITS.rulesPerRun);
+    for (const rule of log.runs[0].tool.driver.rules)
+      expect((rule.properties.tags as string[]).length).toBeLessThanOrEqual(GITHUB_LIMITS.tagsPerRule);
+    expect(gzipSync(text).length).toBeLessThan(GITHUB_LIMITS.gzipBytes);
+    // 20,000 occurrences in 50 causes: a few MB, not the hundreds of one result per route.
+    expect(text.length).toBeLessThan(5_000_000);
+  });
+
+  it('past the results a run may hold, keeps the most severe and says what it left out', () => {
+    const big = nationalScale(samples, 2_000, 40);
+    const full = sarifLog(big).runs[0].results;
+    const log = sarifLog(big, EXAMPLE_LINKS, 10);
+    expect(validate(JSON.parse(JSON.stringify(log))), JSON.stringify(validate.errors, null, 1)).toBe(true);
+    const run = log.runs[0];
+    expect(run.results).toHaveLength(10);
+    // Critical first, in findings order: the 10 kept are the first 10 critical causes of the 40 (every 4th).
+    expect(run.results.map((r) => r.properties.severity)).toEqual(Array(10).fill('critical'));
+    expect(run.results.map((r) => r.message.text)).toEqual(
+      full.filter((r) => r.properties.severity === 'critical').map((r) => r.message.text),
+    );
+    const notice = run.invocations[0].toolExecutionNotifications.find(
+      (n) => n.descriptor.id === RESULT_LIMIT_NOTIFICATION,
+    )!;
+    expect(notice).toMatchObject({
+      level: 'warning',
+      properties: {
+        resultsTotal: 40,
+        resultsKept: 10,
+        resultsOmitted: 30,
+        omittedBySeverity: { high: 10, medium: 10, low: 10 },
+      },
+    });
+    expect(notice.message.text).toBe(
+      '30 of 40 results are left out of this log: GitHub code scanning rejects a run of more than 25,000 results. The 10 kept are the most severe (current problems before resolved ones); left out: 10 high, 10 medium, 10 low. findings.json lists every finding.',
+    );
+    expect(run.tool.driver.notifications[notice.descriptor.index].id).toBe(RESULT_LIMIT_NOTIFICATION);
+    expect(run.properties.resultsOmitted).toEqual({ total: 40, kept: 10, omitted: 30 });
+    // Within the limit nothing is said.
+    expect(
+      sarifLog(big).runs[0].invocations[0].toolExecutionNotifications.some(
+        (n) => n.descriptor.id === RESULT_LIMIT_NOTIFICATION,
+      ),
+    ).toBe(false);
+  });
+});
+
+/**
+ * Microsoft's SARIF multitool (npm @microsoft/sarif-multitool, whose Linux binary needs no .NET): from
+ * IXAUDIT_SARIF_MULTITOOL, else installed beside the project. Not a dependency: without it these checks
+ * are skipped and say so.
+ */
+function multitool(): string | undefined {
+  const candidates = [process.env.IXAUDIT_SARIF_MULTITOOL];
+  try {
+    const dir = dirname(createRequire(import.meta.url).resolve('@microsoft/sarif-multitool-linux/package.json'));
+    candidates.push(join(dir, 'Sarif.Multitool'));
+  } catch {
+    // not installed
+  }
+  return candidates.find((path): path is string => {
+    if (!path) return false;
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The multitool's `validate` verdict on a log: its error and warning results, as "RULE: message". */
+function multitoolProblems(tool: string, sarif: string): string[] {
+  const dir = tempFiles({ 'findings.sarif': sarif });
+  const out = join(dir, 'validation.sarif');
+  const run = spawnSync(
+    tool,
+    [
+      'validate',
+      join(dir, 'findings.sarif'),
+      '--rule-kind',
+      'Sarif;Gh',
+      '--level',
+      'Error;Warning;Note',
+      '--output',
+      out,
+      '--log',
+      'ForceOverwrite',
+    ],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  expect(run.status, run.stdout + run.stderr).toBe(0);
+  const validation = JSON.parse(readFileSync(out, 'utf8')) as {
+    runs: Array<{
+      results?: Array<{ ruleId: string; level?: string; message: { text?: string; arguments?: string[] } }>;
+    }>;
+  };
+  // A result without a level is a warning (SARIF §3.27.10).
+  return (validation.runs[0].results ?? [])
+    .filter((r) => r.level === 'error' || r.level === 'warning' || r.level === undefined)
+    .map((r) => `${r.ruleId}: ${r.message.text ?? (r.message.arguments ?? []).join(' | ')}`);
+}
+
+const TOOL = multitool();
+if (!TOOL)
+  console.warn(
+    '[ixaudit tests] skipped the SARIF multitool checks: @microsoft/sarif-multitool is not installed (npm i @microsoft/sarif-multitool, or set IXAUDIT_SARIF_MULTITOOL to its Sarif.Multitool binary).',
+  );
+
+describe.skipIf(!TOOL)('SARIF multitool validate (Sarif;Gh rules)', () => {
+  it('reports no error and no warning on the samples’ log, and only the missing informationUri without an address', () => {
+    expect(multitoolProblems(TOOL!, sarifJson(samples, EXAMPLE_LINKS))).toEqual([]);
+    // With package.json's links: SARIF2005 (no informationUri) is the one warning when it gives no address.
+    const own = multitoolProblems(TOOL!, sarifJson(samples));
+    const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8'));
+    const expected = pkg.homepage || pkg.repository ? [] : ['SARIF2005'];
+    expect(own.map((p) => p.split(':')[0])).toEqual(expected);
+  }, 120_000);
+
+  it('reports no error and no warning on causes with many occurrences, nor on a log cut at the result limit', () => {
+    expect(multitoolProblems(TOOL!, sarifJson(grouped, EXAMPLE_LINKS))).toEqual([]);
+    const big = nationalScale(samples);
+    expect(multitoolProblems(TOOL!, sarifJson(big, EXAMPLE_LINKS))).toEqual([]);
+    expect(multitoolProblems(TOOL!, sarifJson(nationalScale(samples, 2_000, 40), EXAMPLE_LINKS, 10))).toEqual([]);
+  }, 300_000);
+});

@@ -1,12 +1,43 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { occurrencesOf, type Finding } from '../src/model/finding.js';
+import type { AuditReport } from '../src/model/report.js';
+import { STATUSES, type Status } from '../src/model/types.js';
 import { BOM, csvField, csvRecord, csvReporter, fieldText } from '../src/report/csv/index.js';
 import { writeChunksAtomic } from '../src/report/write-atomic.js';
-import { FINDING_COLUMNS } from '../src/report/xlsx/tables.js';
+import { FINDING_COLUMNS, OCCURRENCE_COLUMNS } from '../src/report/xlsx/tables.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { REGULATOR } from './support/run.js';
+
+/**
+ * The report with its findings merged by cause as the engine groups them, whatever it groups already:
+ * findings of one control, operator, status and waiver become one, with the occurrences of all in order.
+ * Every other occurrence of a route gets evidence of its own ({position}), as a control may declare.
+ */
+function mergedByCause(report: AuditReport): AuditReport {
+  const merged = new Map<string, Finding>();
+  for (const f of report.result.findings) {
+    const key = [f.control, f.operator, f.status, f.waiver?.id ?? ''].join('\u0000');
+    const found = merged.get(key);
+    if (found) found.occurrences = [...occurrencesOf(found), ...occurrencesOf(f)];
+    else merged.set(key, { ...f, occurrences: [...occurrencesOf(f)] });
+  }
+  report.result.findings = [...merged.values()].map((f) => ({
+    ...f,
+    occurrences: occurrencesOf(f).map((o, i) =>
+      o.subject.includes('#') && i % 2 === 1 ? { ...o, evidence: { ...o.evidence, position: i } } : o,
+    ),
+  }));
+  return report;
+}
+
+/** Records as objects keyed by the header. */
+function objects(records: string[][]): Array<Record<string, string>> {
+  const [header, ...rows] = records;
+  return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
+}
 
 /** A strict RFC 4180 reader: CRLF record ends only, quotes doubled inside quoted fields. */
 function parseRfc4180(text: string): string[][] {
@@ -83,52 +114,36 @@ describe('findings.csv', async () => {
   const text = bytes.toString('utf8');
 
   it('is UTF-8 with a BOM, CRLF line ends, and a header with the Findings columns', () => {
-    expect(written).toEqual([join(out, 'findings.csv')]);
+    expect(written).toEqual([join(out, 'findings.csv'), join(out, 'occurrences.csv')]);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(
       text.startsWith(
-        `${BOM}Control,Family,Title,Severity,Status,Operator,Subject,File,Line,Column,Message,Remediation,Waiver,Waiver status,Waiver expires,Fingerprint\r\n`,
+        `${BOM}Control,Family,Title,Severity,Status,Operator,Occurrences,Subject,File,Line,Column,Message,Remediation,Waiver,Waiver status,Waiver expires,Fingerprint\r\n`,
       ),
     ).toBe(true);
     const records = parseRfc4180(text.slice(1));
     expect(records[0]).toEqual(FINDING_COLUMNS.map((c) => c.header));
   });
 
-  it('holds one record per finding, in findings.json order, with the values of the finding', () => {
-    const records = parseRfc4180(text.slice(1));
-    expect(records).toHaveLength(report.result.findings.length + 1);
+  it('holds one record per finding (cause), in findings.json order, with its occurrence count and first occurrence', () => {
+    const records = objects(parseRfc4180(text.slice(1)));
+    expect(records).toHaveLength(report.result.findings.length);
     report.result.findings.forEach((f, i) => {
-      const [
-        control,
-        family,
-        title,
-        severity,
-        status,
-        operator,
-        subject,
-        file,
-        line,
-        column,
-        message,
-        ,
-        waiver,
-        waiverStatus,
-        waiverExpires,
-        fingerprint,
-      ] = records[i + 1];
+      const r = records[i];
       expect({
-        control,
-        family,
-        title,
-        severity,
-        status,
-        operator,
-        subject,
-        file,
-        line: Number(line),
-        column: Number(column),
-        message,
-        fingerprint,
+        control: r.Control,
+        family: r.Family,
+        title: r.Title,
+        severity: r.Severity,
+        status: r.Status,
+        operator: r.Operator,
+        occurrences: Number(r.Occurrences),
+        subject: r.Subject,
+        file: r.File,
+        line: Number(r.Line),
+        column: Number(r.Column),
+        message: r.Message,
+        fingerprint: r.Fingerprint,
       }).toEqual({
         control: f.control,
         family: f.family,
@@ -136,6 +151,7 @@ describe('findings.csv', async () => {
         severity: f.severity,
         status: f.status,
         operator: f.operator,
+        occurrences: occurrencesOf(f).length,
         subject: f.subject,
         file: f.location.file,
         line: f.location.line,
@@ -143,7 +159,7 @@ describe('findings.csv', async () => {
         message: /^[=+\-@]/.test(f.message) ? `'${f.message}` : f.message,
         fingerprint: f.fingerprint,
       });
-      expect([waiver, waiverStatus, waiverExpires]).toEqual([
+      expect([r.Waiver, r['Waiver status'], r['Waiver expires']]).toEqual([
         f.waiver?.id ?? '',
         f.waiver?.status ?? '',
         f.waiver?.expires ?? '',
@@ -151,24 +167,163 @@ describe('findings.csv', async () => {
     });
   });
 
+  it('counts every subject of the summary: the occurrence counts add up to the totals, per status', () => {
+    const records = objects(parseRfc4180(text.slice(1)));
+    const counted = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
+    for (const r of records) counted[r.Status as Status] += Number(r.Occurrences);
+    for (const group of report.result.summarised ?? []) counted[group.status] += group.count;
+    expect(counted).toEqual(report.result.summary.byStatus);
+  });
+
   it('keeps the waived and expired-waiver findings of the samples readable', () => {
-    const records = parseRfc4180(text.slice(1));
-    expect(records.find((r) => r[12] === 'w-jp-001')!.slice(3, 7)).toEqual([
-      'critical',
-      'waived',
-      'jp-sakura',
-      'RoutingTable/rt-jp-ss7-2026q2#r-0001',
-    ]);
-    expect(records.find((r) => r[12] === 'w-jp-002')!.slice(13, 15)).toEqual(['expired', '2026-06-30']);
+    const records = objects(parseRfc4180(text.slice(1)));
+    expect(records.find((r) => r.Waiver === 'w-jp-001')).toMatchObject({
+      Severity: 'critical',
+      Status: 'waived',
+      Operator: 'jp-sakura',
+      Subject: 'RoutingTable/rt-jp-ss7-2026q2#r-0001',
+    });
+    expect(records.find((r) => r.Waiver === 'w-jp-002')).toMatchObject({
+      'Waiver status': 'expired',
+      'Waiver expires': '2026-06-30',
+    });
     // Messages name carriers in Chinese; they arrive as written.
-    expect(records.some((r) => r[10].includes('中国移动国际有限公司'))).toBe(true);
-    expect(records.filter((r) => r[10].includes(',')).length).toBeGreaterThan(0);
+    expect(records.some((r) => r.Message.includes('中国移动国际有限公司'))).toBe(true);
+    expect(records.filter((r) => r.Message.includes(',')).length).toBeGreaterThan(0);
   });
 
   it('is the same bytes on a second run', async () => {
     const again = tempFiles({});
     await csvReporter.write(report, again, {});
     expect(readFileSync(join(again, 'findings.csv')).equals(bytes)).toBe(true);
+    expect(readFileSync(join(again, 'occurrences.csv')).equals(readFileSync(join(out, 'occurrences.csv')))).toBe(true);
+  });
+});
+
+describe('occurrences.csv', async () => {
+  // The samples by cause, whatever the engine groups: findings of one control, operator, status and waiver
+  // are merged here into one, so that causes with many occurrences (and evidence of their own) are certain.
+  const report = mergedByCause(auditReport(['inputs'], REGULATOR));
+  const out = tempFiles({});
+  await csvReporter.write(report, out, {});
+  const findings = objects(parseRfc4180(readFileSync(join(out, 'findings.csv'), 'utf8').slice(1)));
+  const text = readFileSync(join(out, 'occurrences.csv'), 'utf8');
+  const records = parseRfc4180(text.slice(1));
+  const occurrences = objects(records);
+
+  it('is UTF-8 with a BOM and the Occurrences header', () => {
+    expect(text.startsWith(BOM)).toBe(true);
+    expect(records[0]).toEqual(OCCURRENCE_COLUMNS.map((c) => c.header));
+    expect(records[0]).toEqual([
+      'Finding',
+      'Control',
+      'Operator',
+      'Status',
+      'Subject',
+      'File',
+      'Line',
+      'Column',
+      'Evidence',
+      'Fingerprint',
+    ]);
+  });
+
+  it('holds one record per occurrence of every finding, in order, each naming its finding by fingerprint', () => {
+    const expected = report.result.findings.flatMap((f) => occurrencesOf(f).map((o) => ({ f, o })));
+    expect(expected.length).toBeGreaterThan(report.result.findings.length); // the merge made causes
+    expect(occurrences).toHaveLength(expected.length);
+    expected.forEach(({ f, o }, i) => {
+      expect(occurrences[i]).toEqual({
+        Finding: f.fingerprint,
+        Control: f.control,
+        Operator: f.operator,
+        Status: f.status,
+        Subject: o.subject,
+        File: o.location.file,
+        Line: String(o.location.line),
+        Column: String(o.location.column),
+        Evidence: o.evidence && Object.keys(o.evidence).length > 0 ? JSON.stringify(o.evidence) : '',
+        Fingerprint: o.fingerprint,
+      });
+    });
+  });
+
+  it('joins findings.csv: each finding has as many occurrence records as its count, the first its own subject', () => {
+    const byFinding = new Map<string, Array<Record<string, string>>>();
+    for (const o of occurrences) byFinding.set(o.Finding, [...(byFinding.get(o.Finding) ?? []), o]);
+    expect(byFinding.size).toBe(findings.length);
+    for (const f of findings) {
+      const own = byFinding.get(f.Fingerprint)!;
+      expect(own).toHaveLength(Number(f.Occurrences));
+      expect([own[0].Subject, own[0].File, own[0].Line, own[0].Column, own[0].Fingerprint]).toEqual([
+        f.Subject,
+        f.File,
+        f.Line,
+        f.Column,
+        f.Fingerprint,
+      ]);
+    }
+    const many = findings.filter((f) => Number(f.Occurrences) > 1);
+    expect(many.length).toBeGreaterThan(10);
+  });
+
+  it('writes per-occurrence evidence as JSON', () => {
+    const withEvidence = occurrences.filter((o) => o.Evidence !== '');
+    expect(withEvidence.length).toBeGreaterThan(0);
+    for (const o of withEvidence) expect(JSON.parse(o.Evidence)).toBeTypeOf('object');
+    expect(withEvidence.some((o) => typeof JSON.parse(o.Evidence).position === 'number')).toBe(true);
+  });
+
+  it('guards text Excel would run as a formula, as findings.csv does', async () => {
+    const hostile = mergedByCause(auditReport(['inputs/no-nordlys'], REGULATOR));
+    const f = hostile.result.findings[0];
+    f.occurrences = [
+      ...occurrencesOf(f),
+      {
+        subject: '=HYPERLINK("http://example.invalid")',
+        location: { file: '+cmd|calc', line: 1, column: 1 },
+        fingerprint: 'f'.repeat(32),
+        evidence: { note: '=1+1' },
+      },
+    ];
+    const dir = tempFiles({});
+    await csvReporter.write(hostile, dir, {});
+    const rows = objects(parseRfc4180(readFileSync(join(dir, 'occurrences.csv'), 'utf8').slice(1)));
+    const row = rows.find((r) => r.Fingerprint === 'f'.repeat(32))!;
+    expect([row.Subject, row.File, row.Evidence]).toEqual([
+      `'=HYPERLINK("http://example.invalid")`,
+      `'+cmd|calc`,
+      '{"note":"=1+1"}',
+    ]);
+  });
+
+  it('with --baseline: each occurrence has its own change and previous status', async () => {
+    const compared = mergedByCause(auditReport(['inputs/nz-aotearoa'], REGULATOR));
+    const many = compared.result.findings.find((f) => occurrencesOf(f).length > 2)!;
+    compared.result.findings.forEach((f) => {
+      f.occurrences = occurrencesOf(f).map((o, i) => ({
+        ...o,
+        baseline: f === many && i === 1 ? { state: 'regressed', previousStatus: 'pass' } : { state: 'unchanged' },
+      }));
+      f.baseline = f.occurrences[0].baseline;
+    });
+    compared.result.baseline = {
+      source: 'previous',
+      previousAuditDate: '2026-01-01',
+      counts: { new: 0, regressed: 1, improved: 0, unchanged: 0, changed: 0, resolved: 0 },
+      removed: [],
+    };
+    const dir = tempFiles({});
+    await csvReporter.write(compared, dir, {});
+    const rows = parseRfc4180(readFileSync(join(dir, 'occurrences.csv'), 'utf8').slice(1));
+    expect(rows[0]).toEqual([...OCCURRENCE_COLUMNS.map((c) => c.header), 'Change since baseline', 'Previous status']);
+    const own = objects(rows).filter((r) => r.Finding === many.fingerprint);
+    expect(own.map((r) => [r['Change since baseline'], r['Previous status']])).toEqual(
+      occurrencesOf(many).map((_, i) => (i === 1 ? ['regressed', 'pass'] : ['unchanged', ''])),
+    );
+    // findings.csv keeps one change per finding: its first occurrence's.
+    const causes = objects(parseRfc4180(readFileSync(join(dir, 'findings.csv'), 'utf8').slice(1)));
+    expect(causes.find((r) => r.Fingerprint === many.fingerprint)!['Change since baseline']).toBe('unchanged');
   });
 });
 

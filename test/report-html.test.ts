@@ -77,6 +77,20 @@ describe('index.html', () => {
     expect(html).toContain('さくらモバイル株式会社');
   });
 
+  it('counts subjects as the summary does, names the findings they come down to, and links occurrences.csv', () => {
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    const data = JSON.parse(readFileSync(join(out, 'findings.json'), 'utf8'));
+    const attention = data.findings.filter((f: { status: string }) =>
+      ['fail', 'not-evidenced', 'error', 'waived'].includes(f.status),
+    ).length;
+    expect(html).toContain(
+      `— ${data.summary.byStatus.fail} failed, ${data.summary.byStatus['not-evidenced']} not evidenced`,
+    );
+    expect(html).toContain(`comes down to ${attention} finding(s), one per cause`);
+    expect(html).toContain('<a href="occurrences.csv">occurrences.csv — every occurrence of every finding');
+    expect(html).toContain('<a href="findings.csv">findings.csv — findings by cause, with their occurrence counts');
+  });
+
   it('escapes input text: no markup from a submission reaches the page', () => {
     const html = readFileSync(join(out, 'index.html'), 'utf8');
     expect(html).not.toContain('<script>alert(1)</script>');

@@ -191,14 +191,22 @@ describe('large audits stay bounded', () => {
     const report = auditReport(['inputs/no-nordlys'], REGULATOR);
     const template = report.result.findings.find((f) => f.control === 'ICX-RT-02' && f.status === 'pass')!;
     const extra = DETAIL_LIMIT + ROW_LIMIT + 3000;
-    const failures: Finding[] = Array.from({ length: extra }, (_, i) => ({
-      ...template,
-      status: 'fail',
-      subject: `RoutingTable/rt-big#r-${String(i).padStart(6, '0')}`,
-      location: { ...template.location, line: 10 + i },
-      message: `Synthetic failure number ${i}.`,
-      excerpt: [{ line: 10 + i, text: `    backups: [{carrier: big-${i}}]` }],
-    }));
+    // One finding per subject (each its own cause, one occurrence): a control with thousands of causes.
+    const failures: Finding[] = Array.from({ length: extra }, (_, i) => {
+      const subject = `RoutingTable/rt-big#r-${String(i).padStart(6, '0')}`;
+      const location = { ...template.location, line: 10 + i };
+      const fingerprint = String(i).padStart(32, '0');
+      return {
+        ...template,
+        status: 'fail',
+        subject,
+        location,
+        fingerprint,
+        occurrences: [{ subject, location, fingerprint }],
+        message: `Synthetic failure number ${i}.`,
+        excerpt: [{ line: 10 + i, text: `    backups: [{carrier: big-${i}}]` }],
+      };
+    });
     report.result.findings = [...report.result.findings, ...failures];
     // 90,000 passing routes counted, not listed, as findings.json does past 2,000 routes.
     report.result.summarised = [
@@ -217,8 +225,8 @@ describe('large audits stay bounded', () => {
       expect(body).toContain(`Further findings of this control (${extra - DETAIL_LIMIT})`);
       expect(body).toContain(failures[DETAIL_LIMIT + ROW_LIMIT - 1].subject);
       expect(body).not.toContain(`${failures[DETAIL_LIMIT + ROW_LIMIT + 1].subject} `);
-      expect(body).toContain('Still further findings, counted by what they share (3000)');
-      expect(body).toContain('findings.xlsx, findings.csv and findings.json');
+      expect(body).toContain('Still further subjects, counted by what they share (3000)');
+      expect(body).toContain('in occurrences.csv, findings.xlsx (Occurrences) and findings.json beside this report');
       expect(body).toMatch(
         /RoutingTable ?\/rt-big#r-000220 … RoutingTable ?\/rt-big#r-003219 inputs\/no-nordlys\/routing-?diameter\.yaml:230–3229/,
       );
@@ -242,6 +250,7 @@ describe('large audits stay bounded', () => {
           status: 'fail',
           subject: r.ref,
           location: { ...r.location, line: r.location.line },
+          occurrences: [{ subject: r.ref, location: r.location, fingerprint: template.fingerprint }],
         }) as Finding,
     );
     const groups = groupFailures(findings, model.routesByRef);

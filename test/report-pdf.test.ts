@@ -7,7 +7,8 @@ import type { Finding } from '../src/model/finding.js';
 import type { AuditReport } from '../src/model/report.js';
 import { axisScale } from '../src/report/pdf/charts.js';
 import { fontRuns } from '../src/report/pdf/fonts.js';
-import { pdfReporter, renderOperatorPdf } from '../src/report/pdf/index.js';
+import { findingsJson, withOccurrenceFiles } from '../src/report/json/index.js';
+import { operatorFindingsJson, pdfReporter, renderOperatorPdf } from '../src/report/pdf/index.js';
 import { escapeMarkup, parseInlines, parseMarkup } from '../src/report/pdf/markup.js';
 import { operatorReport, operatorsOf, plainSummary, relevantFiles } from '../src/report/pdf/model.js';
 import { reportId } from '../src/report/manifest.js';
@@ -196,10 +197,19 @@ describe('PDF report of the bundled samples', () => {
     tool('pdfdetach', '-save', '1', '-o', saved, pdf);
     const data = JSON.parse(readFileSync(saved, 'utf8'));
     // Streamed into bytes (an operator's findings can pass V8's longest string), it is still exactly
-    // the pretty JSON findings.json is.
-    expect(readFileSync(saved, 'utf8')).toBe(`${JSON.stringify(data, null, 2)}\n`);
+    // findings.json's format (occurrences one a line), cut down to the operator.
+    const operator = operatorsOf(report).find((o) => o.id === 'nz-aotearoa')!;
+    const part = {
+      ...report.result,
+      ...data,
+      findings: report.result.findings.filter((f) => f.operator === operator.id),
+    };
+    expect(readFileSync(saved, 'utf8')).toBe(findingsJson(part));
+    expect(readFileSync(saved).equals(operatorFindingsJson(report.result, operatorReport(report, operator)))).toBe(
+      true,
+    );
     const expected = report.result.findings.filter((f) => f.operator === 'nz-aotearoa');
-    expect(data.findings).toEqual(expected);
+    expect(withOccurrenceFiles(data.findings)).toEqual(expected);
     expect(data.summary.operators.map((o: { id: string }) => o.id)).toEqual(['nz-aotearoa']);
     expect(data.run.auditDate).toBe('2026-07-01');
   });
@@ -329,14 +339,22 @@ describe('large audits', () => {
   it('summarise thousands of passing subjects and list every failure', async (context) => {
     const report = auditReport(['inputs/no-nordlys'], REGULATOR);
     const template = report.result.findings.find((f) => f.control === 'ICX-RT-02' && f.status === 'pass')!;
-    const synthetic = (i: number, status: Finding['status']): Finding => ({
-      ...template,
-      status,
-      subject: `RoutingTable/rt-big#r-${String(i).padStart(5, '0')}`,
-      location: { ...template.location, line: 10 + i },
-      message: status === 'fail' ? `Synthetic failure number ${i}.` : 'passes',
-      excerpt: status === 'fail' ? [{ line: 10 + i, text: `    backups: [{carrier: big-${i}}]` }] : undefined,
-    });
+    const synthetic = (i: number, status: Finding['status']): Finding => {
+      const subject = `RoutingTable/rt-big#r-${String(i).padStart(5, '0')}`;
+      const location = { ...template.location, line: 10 + i };
+      const fingerprint = String(i).padStart(32, '0');
+      // One finding per subject (one occurrence each): a control with thousands of causes.
+      return {
+        ...template,
+        status,
+        subject,
+        location,
+        fingerprint,
+        occurrences: [{ subject, location, fingerprint }],
+        message: status === 'fail' ? `Synthetic failure number ${i}.` : 'passes',
+        excerpt: status === 'fail' ? [{ line: 10 + i, text: `    backups: [{carrier: big-${i}}]` }] : undefined,
+      };
+    };
     const passes = Array.from({ length: 4000 }, (_, i) => synthetic(i, 'pass'));
     const failures = Array.from({ length: DETAIL_LIMIT + 15 }, (_, i) => synthetic(5000 + i, 'fail'));
     report.result.findings = [...report.result.findings, ...passes, ...failures];

@@ -3,13 +3,13 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFile
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import type { Finding, WaiverOutcome } from '../src/model/finding.js';
+import { occurrencesOf, type Finding, type WaiverOutcome } from '../src/model/finding.js';
 import type { AuditReport, ControlSummary, InventoryHop, InventoryRoute } from '../src/model/report.js';
 import { STATUSES, type Severity, type Status } from '../src/model/types.js';
 import { EXCEL_MAX_CELL_CHARS } from '../src/report/xlsx/cells.js';
 import { workbookModel, writeWorkbooks } from '../src/report/xlsx/index.js';
 import { countBySeverity, runScope } from '../src/report/xlsx/scope.js';
-import { FINDING_COLUMNS } from '../src/report/xlsx/tables.js';
+import { FINDING_COLUMNS, OCCURRENCE_COLUMNS } from '../src/report/xlsx/tables.js';
 import { DEFAULT_LIMITS, writeWorkbook } from '../src/report/xlsx/writer.js';
 import { dosDate } from '../src/report/xlsx/zip-times.js';
 import { auditReport } from './support/audit.js';
@@ -77,7 +77,7 @@ function finding(
   extra: Partial<Finding> = {},
 ): Finding {
   const [title, severity] = TITLES[control] ?? ['Audit of this operator could not complete', 'critical'];
-  return {
+  const made: Omit<Finding, 'occurrences'> & Partial<Pick<Finding, 'occurrences'>> = {
     control,
     title,
     family: control.split('-')[1] ?? 'ENGINE',
@@ -95,6 +95,30 @@ function finding(
       .padEnd(32, '0'),
     ...extra,
   };
+  // One occurrence, the finding's own subject, unless the test gives its own list.
+  return {
+    ...made,
+    occurrences: made.occurrences ?? [
+      { subject: made.subject, location: made.location, fingerprint: made.fingerprint },
+    ],
+  };
+}
+
+/**
+ * The report by cause: findings of one control, operator, status and waiver merged into one finding whose
+ * occurrences are theirs, in order (what the engine does with findings that differ only in subject). The
+ * summary is left as it was: it counts subjects either way.
+ */
+function byCause(report: AuditReport): AuditReport {
+  const merged = new Map<string, Finding>();
+  for (const f of report.result.findings) {
+    const key = [f.control, f.operator, f.status, f.waiver?.id ?? ''].join('\u0000');
+    const found = merged.get(key);
+    if (found) found.occurrences = [...occurrencesOf(found), ...occurrencesOf(f)];
+    else merged.set(key, { ...f, occurrences: [...occurrencesOf(f)] });
+  }
+  report.result.findings = [...merged.values()];
+  return report;
 }
 
 const WAIVER_DECLARED = {
@@ -364,6 +388,7 @@ describe('findings workbook (exceljs read-back)', async () => {
     expect(book.worksheets.map((w) => w.name)).toEqual([
       'Summary',
       'Findings',
+      'Occurrences',
       'Controls',
       'Routes',
       'Carriers',
@@ -376,6 +401,7 @@ describe('findings workbook (exceljs read-back)', async () => {
     expect(operatorBook.worksheets.map((w) => w.name)).toEqual([
       'Summary',
       'Findings',
+      'Occurrences',
       'Controls',
       'Routes',
       'Carriers',
@@ -409,10 +435,11 @@ describe('findings workbook (exceljs read-back)', async () => {
 
     // Numbers are numbers, dates real dates at UTC midnight, empty cells empty.
     const row = ws.getRow(report.result.findings.indexOf(report.result.findings.find((f) => f.waiver)!) + 2);
-    expect(row.getCell(9).type).toBe(ExcelJS.ValueType.Number);
-    expect(row.getCell(15).type).toBe(ExcelJS.ValueType.Date);
-    expect((row.getCell(15).value as Date).toISOString()).toBe('2026-12-31T00:00:00.000Z');
-    expect(ws.getRow(2).getCell(15).type).toBe(ExcelJS.ValueType.Null);
+    expect(row.getCell(7).type).toBe(ExcelJS.ValueType.Number); // Occurrences
+    expect(row.getCell(10).type).toBe(ExcelJS.ValueType.Number);
+    expect(row.getCell(16).type).toBe(ExcelJS.ValueType.Date);
+    expect((row.getCell(16).value as Date).toISOString()).toBe('2026-12-31T00:00:00.000Z');
+    expect(ws.getRow(2).getCell(16).type).toBe(ExcelJS.ValueType.Null);
 
     // Text with commas, quotes, newlines and CJK arrives intact.
     const notEvidenced = findRow(ws, (r) => r.Status === 'not-evidenced');
@@ -448,8 +475,8 @@ describe('findings workbook (exceljs read-back)', async () => {
     const ws = sheet(book, 'Findings');
     const last = report.result.findings.length + 1;
     expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
-    expect(ws.autoFilter).toBe(`A1:P${last}`);
-    expect(ws.getColumn(11).width).toBe(100); // Message
+    expect(ws.autoFilter).toBe(`A1:Q${last}`);
+    expect(ws.getColumn(12).width).toBe(100); // Message
     expect(ws.getColumn(1).width).toBe(13);
     const rules = (
       ws as unknown as {
@@ -666,7 +693,13 @@ describe('findings workbook: counted findings of large tables, and --baseline', 
     const out = tempFiles({});
     await writeWorkbooks(report, out);
     const book = await readBook(join(out, 'findings.xlsx'));
-    expect(book.worksheets.map((w) => w.name).slice(0, 4)).toEqual(['Summary', 'Findings', 'Counted', 'Controls']);
+    expect(book.worksheets.map((w) => w.name).slice(0, 5)).toEqual([
+      'Summary',
+      'Findings',
+      'Occurrences',
+      'Counted',
+      'Controls',
+    ]);
     const counted = sheet(book, 'Counted');
     expect(record(counted, 2)).toMatchObject({
       Operator: 'op-a',
@@ -701,6 +734,8 @@ describe('findings workbook: counted findings of large tables, and --baseline', 
     const report = syntheticReport();
     report.result.findings.forEach((f, i) => {
       f.baseline = i % 2 === 0 ? { state: 'new' } : { state: 'changed', previousStatus: 'fail' };
+      // --baseline compares occurrence by occurrence; here each finding has one.
+      f.occurrences = occurrencesOf(f).map((o) => ({ ...o, baseline: f.baseline }));
     });
     report.result.baseline = {
       source: 'out-2026q1',
@@ -721,7 +756,13 @@ describe('findings workbook: counted findings of large tables, and --baseline', 
     const out = tempFiles({});
     await writeWorkbooks(report, out);
     const book = await readBook(join(out, 'findings.xlsx'));
-    expect(book.worksheets.map((w) => w.name).slice(0, 4)).toEqual(['Summary', 'Findings', 'Removed', 'Controls']);
+    expect(book.worksheets.map((w) => w.name).slice(0, 5)).toEqual([
+      'Summary',
+      'Findings',
+      'Occurrences',
+      'Removed',
+      'Controls',
+    ]);
     const findings = sheet(book, 'Findings');
     expect(rowValues(findings, 1).slice(-3)).toEqual(['Fingerprint', 'Change since baseline', 'Previous status']);
     expect(record(findings, 3)).toMatchObject({ 'Change since baseline': 'changed', 'Previous status': 'fail' });
@@ -754,6 +795,170 @@ describe('findings workbook: counted findings of large tables, and --baseline', 
       own.filter((f) => f.baseline!.state === 'changed').length,
       0,
     ]);
+  });
+});
+
+describe('findings workbook by cause: Findings counts occurrences, Occurrences lists them', async () => {
+  const flat = syntheticReport();
+  const report = byCause(syntheticReport());
+  const out = tempFiles({});
+  await writeWorkbooks(report, out);
+  const book = await readBook(join(out, 'findings.xlsx'));
+  const flatOut = tempFiles({});
+  await writeWorkbooks(flat, flatOut);
+
+  it('Findings: one row per cause, its number of occurrences and its first occurrence', () => {
+    const ws = sheet(book, 'Findings');
+    expect(ws.rowCount - 1).toBe(report.result.findings.length);
+    expect(report.result.findings.length).toBeLessThan(flat.result.findings.length);
+    report.result.findings.forEach((f, i) => {
+      expect(record(ws, i + 2)).toMatchObject({
+        Control: expect.anything(),
+        Operator: f.operator,
+        Occurrences: occurrencesOf(f).length,
+        Subject: f.subject,
+        Line: f.location.line,
+        Fingerprint: f.fingerprint,
+      });
+    });
+    expect(findRow(ws, (r) => r.Operator === 'op-b' && r.Status === 'fail')).toMatchObject({
+      Occurrences: 2,
+      Subject: 'RoutingTable/rt-ss7#r-0000',
+    });
+  });
+
+  it('Occurrences: one row per subject, linked to its finding on Findings and its control on Controls', () => {
+    const ws = sheet(book, 'Occurrences');
+    const findings = sheet(book, 'Findings');
+    expect(rowValues(ws, 1)).toEqual(OCCURRENCE_COLUMNS.map((c) => c.header));
+    const expected = report.result.findings.flatMap((f) => occurrencesOf(f).map((o) => ({ f, o })));
+    expect(ws.rowCount - 1).toBe(expected.length);
+    expect(expected.length).toBe(flat.result.findings.length);
+    expected.forEach(({ f, o }, i) => {
+      const row = ws.getRow(i + 2);
+      const link = row.getCell(1).value as ExcelJS.CellFormulaValue;
+      const target = /^HYPERLINK\("#Findings!A(\d+)","([0-9A-Za-z]+)"\)$/.exec(link.formula);
+      expect(target, link.formula).not.toBeNull();
+      expect([link.result, target![2]]).toEqual([f.fingerprint, f.fingerprint]);
+      expect(record(findings, Number(target![1])).Fingerprint).toBe(f.fingerprint);
+      expect(record(ws, i + 2)).toMatchObject({
+        Operator: f.operator,
+        Status: f.status,
+        Subject: o.subject,
+        File: o.location.file,
+        Line: o.location.line,
+        Column: o.location.column,
+        Evidence: null,
+        Fingerprint: o.fingerprint,
+      });
+      expect(row.getCell(7).type).toBe(ExcelJS.ValueType.Number);
+    });
+    expect(ws.autoFilter).toBe(`A1:J${expected.length + 1}`);
+  });
+
+  it('Occurrences: evidence of its own as JSON, and each occurrence’s baseline state', async () => {
+    const compared = byCause(syntheticReport());
+    const f = compared.result.findings.find((x) => occurrencesOf(x).length === 4)!;
+    f.occurrences = occurrencesOf(f).map((o, i) => ({
+      ...o,
+      evidence: { trafficShare: 10 + i },
+      baseline: i === 2 ? { state: 'new' } : { state: 'unchanged' },
+    }));
+    f.baseline = { state: 'unchanged' };
+    compared.result.baseline = {
+      source: 'before',
+      previousAuditDate: '2026-01-15',
+      counts: { new: 1, regressed: 0, improved: 0, unchanged: 3, changed: 0, resolved: 0 },
+      removed: [],
+    };
+    const dir = tempFiles({});
+    await writeWorkbooks(compared, dir);
+    const ws = sheet(await readBook(join(dir, 'findings.xlsx')), 'Occurrences');
+    expect(rowValues(ws, 1).slice(-2)).toEqual(['Change since baseline', 'Previous status']);
+    const own = Array.from({ length: ws.rowCount - 1 }, (_, i) => record(ws, i + 2)).filter(
+      (r) => (r.Finding as ExcelJS.CellFormulaValue).result === f.fingerprint,
+    );
+    expect(own.map((r) => [r.Evidence, r['Change since baseline']])).toEqual([
+      ['{"trafficShare":10}', 'unchanged'],
+      ['{"trafficShare":11}', 'unchanged'],
+      ['{"trafficShare":12}', 'new'],
+      ['{"trafficShare":13}', 'unchanged'],
+    ]);
+    // The operator's own comparison counts occurrences: one new, three unchanged.
+    const facts = new Map<string, unknown>();
+    const operator = f.operator;
+    sheet(await readBook(join(dir, operator, 'findings.xlsx')), 'Summary').eachRow((row) =>
+      facts.set(String(row.getCell(1).value), row.getCell(2).value),
+    );
+    expect(facts.get('New since baseline')).toBe(1);
+  });
+
+  it('Routes, Controls and Summary count subjects, as before the grouping', async () => {
+    const flatBook = await readBook(join(flatOut, 'findings.xlsx'));
+    for (const name of ['Routes', 'Controls']) {
+      const grouped = sheet(book, name);
+      const ungrouped = sheet(flatBook, name);
+      expect(grouped.rowCount, name).toBe(ungrouped.rowCount);
+      for (let i = 1; i <= grouped.rowCount; i++)
+        expect(rowValues(grouped, i), `${name} ${i}`).toEqual(rowValues(ungrouped, i));
+    }
+    const facts = (ws: ExcelJS.Worksheet) => {
+      const map = new Map<string, unknown>();
+      ws.eachRow((row) => map.set(String(row.getCell(1).value), row.getCell(2).value));
+      return map;
+    };
+    const summary = facts(sheet(book, 'Summary'));
+    expect([summary.get('Findings listed'), summary.get('Occurrences listed')]).toEqual([
+      report.result.findings.length,
+      flat.result.findings.length,
+    ]);
+    // An operator's severity × status table is made from its findings: one for each occurrence.
+    for (const operator of ['op-a', 'op-b']) {
+      const grouped = sheet(await readBook(join(out, operator, 'findings.xlsx')), 'Summary');
+      const ungrouped = sheet(await readBook(join(flatOut, operator, 'findings.xlsx')), 'Summary');
+      const table = (ws: ExcelJS.Worksheet) =>
+        ws
+          .getRows(1, ws.rowCount)!
+          .filter((r) => ['critical', 'high', 'medium', 'low', 'info', 'total'].includes(String(r.getCell(1).value)))
+          .map((r) => (r.values as unknown[]).slice(1));
+      expect(table(grouped)).toEqual(table(ungrouped));
+      expect(table(grouped).length).toBe(6);
+    }
+  });
+
+  it('a table past the sheet limit (an option, not an environment variable) continues on "Occurrences (2)" …, links following the Findings parts', async () => {
+    const dir = tempFiles({});
+    await writeWorkbooks(report, dir, { ...DEFAULT_LIMITS, maxRowsPerSheet: 3 });
+    const split = await readBook(join(dir, 'findings.xlsx'));
+    const names = split.worksheets.map((w) => w.name);
+    expect(names.filter((n) => n.startsWith('Findings'))).toEqual(['Findings', 'Findings (2)', 'Findings (3)']);
+    expect(names.filter((n) => n.startsWith('Occurrences'))).toEqual([
+      'Occurrences',
+      'Occurrences (2)',
+      'Occurrences (3)',
+      'Occurrences (4)',
+      'Occurrences (5)',
+    ]);
+    expect(names.filter((n) => n.startsWith('Routes'))).toEqual(['Routes', 'Routes (2)', 'Routes (3)', 'Routes (4)']);
+    const parts = split.worksheets.filter((w) => w.name.startsWith('Occurrences'));
+    expect(parts.map((w) => w.rowCount - 1)).toEqual([3, 3, 3, 3, 3]);
+    for (const part of parts) expect(rowValues(part, 1)).toEqual(OCCURRENCE_COLUMNS.map((c) => c.header));
+    // Every link lands on its finding's row, whichever part of Findings holds it.
+    let checked = 0;
+    for (const part of parts) {
+      for (let i = 2; i <= part.rowCount; i++) {
+        const { formula, result } = part.getRow(i).getCell(1).value as ExcelJS.CellFormulaValue;
+        const target = /^HYPERLINK\("#(?:'([^']+)'|(Findings))!A(\d+)","([0-9A-Za-z]+)"\)$/.exec(formula);
+        expect(target, formula).not.toBeNull();
+        const findings = sheet(split, target![1] ?? target![2]);
+        expect(record(findings, Number(target![3])).Fingerprint).toBe(result);
+        checked++;
+      }
+    }
+    expect(checked).toBe(flat.result.findings.length);
+    // The operator workbooks get the same limit.
+    const opB = await readBook(join(dir, 'op-b', 'findings.xlsx'));
+    expect(opB.worksheets.map((w) => w.name).filter((n) => n.startsWith('Routes'))).toEqual(['Routes', 'Routes (2)']);
   });
 });
 
@@ -801,16 +1006,21 @@ describe('findings workbook: determinism, limits and failures', () => {
   it('a table longer than the sheet limit continues on "Findings (2)", each part with its header and filter', async () => {
     const report = syntheticReport(6);
     const out = tempFiles({});
-    await writeWorkbook(join(out, 'small.xlsx'), workbookModel(runScope(report)), {
+    await writeWorkbook(join(out, 'small.xlsx'), workbookModel(runScope(report), 5), {
       ...DEFAULT_LIMITS,
       maxRowsPerSheet: 5,
     });
     const book = await readBook(join(out, 'small.xlsx'));
     const parts = book.worksheets.filter((w) => w.name.startsWith('Findings'));
+    expect(book.worksheets.filter((w) => w.name.startsWith('Occurrences')).map((w) => w.name)).toEqual([
+      'Occurrences',
+      'Occurrences (2)',
+      'Occurrences (3)',
+    ]);
     const total = report.result.findings.length; // 2 + 12 + 1 = 15
     expect(parts.map((w) => w.name)).toEqual(['Findings', 'Findings (2)', 'Findings (3)']);
     expect(parts.map((w) => w.rowCount - 1)).toEqual([5, 5, total - 10]);
-    expect(parts.map((w) => w.autoFilter)).toEqual(['A1:P6', 'A1:P6', `A1:P${total - 10 + 1}`]);
+    expect(parts.map((w) => w.autoFilter)).toEqual(['A1:Q6', 'A1:Q6', `A1:Q${total - 10 + 1}`]);
     expect(rowValues(parts[2], 1)).toEqual(FINDING_COLUMNS.map((c) => c.header));
     const subjects = parts.flatMap((w) => Array.from({ length: w.rowCount - 1 }, (_, i) => record(w, i + 2).Subject));
     expect(subjects).toEqual(report.result.findings.map((f) => f.subject));
@@ -819,6 +1029,9 @@ describe('findings workbook: determinism, limits and failures', () => {
       'Findings',
       'Findings (2)',
       'Findings (3)',
+      'Occurrences',
+      'Occurrences (2)',
+      'Occurrences (3)',
       'Controls',
       'Routes',
       'Routes (2)',
@@ -916,10 +1129,12 @@ function libreOfficeSheets(workbook: string): Record<string, string[][]> {
 }
 
 describeWith(['soffice'], 'findings workbook opened by LibreOffice', () => {
-  it('every sheet converts, and values survive: text, numbers, dates, booleans, links', async () => {
-    const report = syntheticReport();
+  it('every sheet converts, split tables too, and values survive: text, numbers, dates, booleans, links', async () => {
+    // By cause (8 findings, 15 occurrences, 12 routes), with at most 10 rows a sheet: Occurrences and
+    // Routes continue on a second sheet, as a national table's would past 1,048,576 rows.
+    const report = byCause(syntheticReport());
     const out = tempFiles({});
-    await writeWorkbooks(report, out);
+    await writeWorkbooks(report, out, { ...DEFAULT_LIMITS, maxRowsPerSheet: 10 });
     const sheets = libreOfficeSheets(join(out, 'findings.xlsx'));
     expect(Object.keys(sheets).sort()).toEqual([
       'Agreements',
@@ -928,7 +1143,10 @@ describeWith(['soffice'], 'findings workbook opened by LibreOffice', () => {
       'Errors',
       'Evidence',
       'Findings',
+      'Occurrences',
+      'Occurrences (2)',
       'Routes',
+      'Routes (2)',
       'Summary',
       'Waivers',
     ]);
@@ -938,22 +1156,45 @@ describeWith(['soffice'], 'findings workbook opened by LibreOffice', () => {
     expect(findings).toHaveLength(report.result.findings.length + 1);
     report.result.findings.forEach((f, i) => {
       const row = findings[i + 1];
-      // The link formula shows its control id; line and column are plain numbers.
-      expect([row[0], row[4], row[6], row[8], row[9], row[10]]).toEqual([
+      // The link formula shows its control id; counts, line and column are plain numbers.
+      expect([row[0], row[4], row[6], row[7], row[9], row[10], row[11]]).toEqual([
         f.control,
         f.status,
+        String(occurrencesOf(f).length),
         f.subject,
         String(f.location.line),
         String(f.location.column),
         f.message,
       ]);
     });
-    const waived = findings.find((r) => r[12] === 'w-001')!;
-    expect(waived.slice(12, 15)).toEqual(['w-001', 'applied', '2026-12-31']);
+    const waived = findings.find((r) => r[13] === 'w-001')!;
+    expect(waived.slice(13, 16)).toEqual(['w-001', 'applied', '2026-12-31']);
 
-    const routes = sheets.Routes;
+    // Each part has the header; the rows run on in order; the Finding link shows the finding's fingerprint.
+    expect(sheets['Occurrences (2)'][0]).toEqual(OCCURRENCE_COLUMNS.map((c) => c.header));
+    const occurrences = [...sheets.Occurrences.slice(1), ...sheets['Occurrences (2)'].slice(1)];
+    expect(occurrences.map((r) => r.slice(0, 8))).toEqual(
+      report.result.findings.flatMap((f) =>
+        occurrencesOf(f).map((o) => [
+          f.fingerprint,
+          f.control,
+          f.operator,
+          f.status,
+          o.subject,
+          o.location.file,
+          String(o.location.line),
+          String(o.location.column),
+        ]),
+      ),
+    );
+    expect([sheets.Occurrences.length, sheets['Occurrences (2)'].length]).toEqual([11, 6]);
+
+    const routes = [...sheets.Routes.slice(1), ...sheets['Routes (2)'].slice(1)];
+    expect(routes).toHaveLength(report.inventory.routes.length);
     const r0 = routes.find((r) => r[0] === 'op-b' && r[2] === 'r-0000')!;
     expect([r0[8], r0[12], r0[13], r0[16]]).toEqual(['12.5', 'TRUE', 'SASAC (国务院国有资产监督管理委员会)', '2']);
+    // r-0004 is the second occurrence of op-b's RT-01 failure: it fails RT-01 too.
+    expect(routes.find((r) => r[0] === 'op-b' && r[2] === 'r-0004')![18]).toBe('ICX-RT-01');
     expect(sheets.Summary.find((r) => r[0] === 'Audit date')![1]).toBe('2026-07-01');
     const opA = sheets.Summary.find((r) => r[0] === 'op-a')!;
     expect([opA[0], opA[1], opA[8], opA[9], opA[10]]).toEqual([
@@ -1008,8 +1249,14 @@ describe('the bundled samples', async () => {
       Subject: 'RoutingTable/rt-jp-ss7-2026q2#r-0001',
       'Waiver expires': utc(2026, 12, 31),
     });
+    // Findings are causes; their occurrences are the subjects the summary counts.
     const jp = report.result.summary.operators.find((o) => o.id === 'jp-sakura')!;
-    expect(sheet(book, 'Findings').rowCount - 1).toBe(STATUSES.reduce((n, s) => n + jp.counts[s], 0));
+    const findings = sheet(book, 'Findings');
+    const occurrences = Array.from({ length: findings.rowCount - 1 }, (_, i) =>
+      Number(record(findings, i + 2).Occurrences),
+    );
+    expect(occurrences.reduce((a, b) => a + b, 0)).toBe(STATUSES.reduce((n, s) => n + jp.counts[s], 0));
+    expect(sheet(book, 'Occurrences').rowCount - 1).toBe(STATUSES.reduce((n, s) => n + jp.counts[s], 0));
   });
 
   it('the run-wide workbook lists every finding, route and input file', async () => {

@@ -8,6 +8,7 @@ import { join, resolve, sep } from 'node:path';
 export const RUN_LEVEL_NAMES: ReadonlySet<string> = new Set([
   'findings.json',
   'findings.csv',
+  'occurrences.csv',
   'findings.xlsx',
   'findings.sarif',
   'assessment-results.json',

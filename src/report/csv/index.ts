@@ -3,9 +3,11 @@ import { writeChunksAtomic } from '../write-atomic.js';
 import type { AuditReport } from '../../model/report.js';
 import type { Reporter } from '../types.js';
 import { isLink, type Cell } from '../xlsx/cells.js';
-import { controlRows, findingCells, findingColumns } from '../xlsx/tables.js';
+import { controlRows, findingCells, findingColumns, occurrenceColumns, occurrenceRows } from '../xlsx/tables.js';
 
 export const CSV_NAME = 'findings.csv';
+/** One record per occurrence (subject) of every finding: the Occurrences sheet of the run-wide workbook. */
+export const OCCURRENCES_CSV_NAME = 'occurrences.csv';
 
 /**
  * A byte-order mark first: Excel opens a UTF-8 CSV without one as the local ANSI code page and turns
@@ -51,7 +53,11 @@ export function csvRecord(cells: readonly Cell[]): string {
   return `${cells.map((c) => csvField(fieldText(c))).join(',')}\r\n`;
 }
 
-/** The header and one record per finding, lazily, in the run's finding order (with the baseline columns after a --baseline run). */
+/**
+ * findings.csv: the header and one record per finding — one cause, with its number of occurrences and
+ * its first occurrence's subject and location — lazily, in the run's finding order (with the baseline
+ * columns after a --baseline run).
+ */
 export function* findingsCsv(report: AuditReport): Generator<string> {
   const withBaseline = report.result.baseline !== undefined;
   yield BOM + csvRecord(findingColumns(withBaseline).map((c) => c.header));
@@ -59,11 +65,25 @@ export function* findingsCsv(report: AuditReport): Generator<string> {
   for (const finding of report.result.findings) yield csvRecord(findingCells(finding, rows, withBaseline));
 }
 
+/**
+ * occurrences.csv: the header and one record per occurrence of every finding, in the run's finding order.
+ * Its first column, Finding, is the finding's fingerprint: the Fingerprint column of findings.csv.
+ */
+export function* occurrencesCsv(report: AuditReport): Generator<string> {
+  const withBaseline = report.result.baseline !== undefined;
+  yield BOM + csvRecord(occurrenceColumns(withBaseline).map((c) => c.header));
+  for (const cells of occurrenceRows(report.result.findings, controlRows(report.result), withBaseline)) {
+    yield csvRecord(cells);
+  }
+}
+
 export const csvReporter: Reporter = {
   name: 'csv',
   async write(report, outDir) {
-    const path = join(outDir, CSV_NAME);
-    writeChunksAtomic(path, findingsCsv(report));
-    return [path];
+    const findings = join(outDir, CSV_NAME);
+    writeChunksAtomic(findings, findingsCsv(report));
+    const occurrences = join(outDir, OCCURRENCES_CSV_NAME);
+    writeChunksAtomic(occurrences, occurrencesCsv(report));
+    return [findings, occurrences];
   },
 };

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
+import { ATTENTION } from '../pdf/model.js';
 import { TemplateError } from '../pdf/templates.js';
 import { BASELINE_STATES } from '../../model/finding.js';
 import type { AuditReport, Verdict } from '../../model/report.js';
@@ -19,7 +20,8 @@ const LABELS: Record<string, string> = {
   'report.pdf': 'PDF report',
   'findings.xlsx': 'workbook',
   'findings.json': 'findings.json — all findings (JSON)',
-  'findings.csv': 'findings.csv — findings (CSV)',
+  'findings.csv': 'findings.csv — findings by cause, with their occurrence counts (CSV)',
+  'occurrences.csv': 'occurrences.csv — every occurrence of every finding, one row per subject (CSV)',
   'findings.sarif': 'findings.sarif — SARIF 2.1.0 for code-scanning viewers',
   'assessment-results.json': 'assessment-results.json — OSCAL assessment results',
   'assessment-plan.json': 'assessment-plan.json — OSCAL assessment plan',
@@ -66,6 +68,8 @@ function pageModel(report: AuditReport, outDir: string) {
   const { result } = report;
   const byId = new Map(sector.operators.map((o) => [o.id, o]));
   const c = result.summary.byStatus;
+  // The counts are the summary's (per subject); the findings are causes, each standing for its occurrences.
+  const attention = result.findings.filter((f) => ATTENTION.has(f.status)).length;
   return {
     run: {
       auditDate: result.run.auditDate,
@@ -81,6 +85,8 @@ function pageModel(report: AuditReport, outDir: string) {
       notEvidenced: c['not-evidenced'],
       waived: c.waived,
       errors: result.errors.length,
+      /** Findings (causes) behind the failed, not-evidenced, error and waived subjects. */
+      attention,
     },
     // With --baseline: the count of each state (new, regressed, improved, changed, unchanged, resolved), and
     // `states` to list them in that order.

@@ -4,6 +4,7 @@ import type { AuditReport, BaselineComparison } from '../../model/report.js';
 import { severityRank, type Severity, type Status } from '../../model/types.js';
 import { drawBlocks, L, render, styles, type BaseCtx, type Ctx } from './sections.js';
 import { TEMPLATE_NAMES, type TemplateName } from './templates.js';
+import { baselineEntries } from '../sector/model.js';
 import type { Cell, Span } from './writer.js';
 
 /**
@@ -52,19 +53,22 @@ export function operatorChanges(
   if (!baseline) return null;
   const counts = Object.fromEntries(BASELINE_STATES.map((st) => [st, 0])) as Record<BaselineState, number>;
   const moved: ChangeRow[] = [];
-  const row = (f: Finding, state: BaselineState): ChangeRow => ({
-    state,
+  const row = (f: Finding, entry: ReturnType<typeof baselineEntries>[number]): ChangeRow => ({
+    state: entry.state,
     control: f.control,
     title: f.title,
     severity: f.severity,
-    subject: f.subject,
-    ...(f.baseline?.previousStatus ? { previousStatus: f.baseline.previousStatus } : {}),
+    subject: entry.subject,
+    ...(entry.previousStatus ? { previousStatus: entry.previousStatus } : {}),
     status: f.status,
   });
+  // --baseline compares subject by subject: each occurrence of a finding has its own state.
   for (const f of report.result.findings) {
-    if (f.operator !== operatorId || !f.baseline) continue;
-    counts[f.baseline.state]++;
-    if (f.baseline.state !== 'unchanged') moved.push(row(f, f.baseline.state));
+    if (f.operator !== operatorId) continue;
+    for (const entry of baselineEntries(f)) {
+      counts[entry.state]++;
+      if (entry.state !== 'unchanged') moved.push(row(f, entry));
+    }
   }
   const removed = baseline.removed.filter((r) => r.operator === operatorId);
   counts.resolved += removed.length;

@@ -1,5 +1,5 @@
 import { PROTOCOLS, type Status } from '../../model/types.js';
-import type { OperatorReport } from './model.js';
+import { OCCURRENCE_LIMIT, type OperatorReport } from './model.js';
 
 /** The run's facts as templates name them (`report.*`), the same in operator and sector reports. */
 export function reportFacts(id: string, run: OperatorReport['run']) {
@@ -37,7 +37,15 @@ export function resultFacts(verdict: string, total: number, counts: Record<Statu
  * The variables every template sees. Every key is always present (null or 0 when there is nothing), because
  * templates run in strict mode where a missing key is an error: the documented set is this function.
  */
-export function templateContext(report: OperatorReport, protocolName: (p: string) => string = (p) => p) {
+export function templateContext(
+  report: OperatorReport,
+  protocolName: (p: string) => string = (p) => p,
+  attachment: { attached: boolean; name: string; limit: string } = {
+    attached: true,
+    name: `${report.operator.id}.findings.json`,
+    limit: '',
+  },
+) {
   const { run, counts } = report;
   const waiverCount = (status: string) => report.waivers.filter((w) => w.status === status).length;
   return {
@@ -52,6 +60,20 @@ export function templateContext(report: OperatorReport, protocolName: (p: string
     },
     report: reportFacts(report.reportId, run),
     result: resultFacts(report.verdict, report.total, counts),
+    /**
+     * Findings by cause: `attention` findings need attention (fail, not-evidenced, error, waived), each
+     * standing for one or more subjects (its occurrences) that share the cause; `result.*` counts subjects.
+     */
+    findings: {
+      attention: report.families.reduce(
+        (n, family) => n + family.controls.reduce((m, c) => m + c.findings.length, 0),
+        0,
+      ),
+      /** How many occurrences a finding names before "and N more". */
+      occurrenceLimit: OCCURRENCE_LIMIT,
+    },
+    /** Whether the findings JSON is attached to the PDF (`name`), or was larger than `limit` and left out. */
+    attachment,
     /** What could not be loaded or evaluated for this operator; empty when the submission was complete. */
     incomplete: report.incomplete,
     scope: {

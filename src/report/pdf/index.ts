@@ -75,14 +75,23 @@ function requiredLabels(context: object): string[] {
 }
 
 /**
- * findings.json cut down to one operator, in findings.json's own format: what the PDF carries as its
- * machine-readable attachment. Built as bytes from streamed pieces: an operator with 600,000 failures has ~0.9 GB of it, beyond the longest
- * string V8 can hold (~512 MB).
+ * Above this many bytes an operator's findings are not attached to its PDF: the report says where
+ * findings.json and occurrences.csv are instead. Grouped by cause, the samples' attachments are well under
+ * 1 MB; a PDF meant to be mailed should not carry hundreds of megabytes of JSON.
  */
-export function operatorFindingsJson(result: AuditResult, model: OperatorReport): Buffer {
+export const MAX_ATTACHMENT_BYTES = 16 * 1024 * 1024;
+
+/** Options for rendering one operator's PDF (tests set a small attachment limit). */
+export interface OperatorPdfOptions {
+  /** Findings JSON larger than this is left out of the PDF (default MAX_ATTACHMENT_BYTES). */
+  maxAttachmentBytes?: number;
+}
+
+/** The operator's part of findings.json, in findings.json's own format: what the PDF attaches. */
+function operatorFindingsData(result: AuditResult, model: OperatorReport): AuditResult {
   const id = model.operator.id;
   const operator = result.summary.operators.filter((o) => o.id === id);
-  const data: AuditResult = {
+  return {
     ...result,
     summary: {
       result: model.verdict,
@@ -94,17 +103,62 @@ export function operatorFindingsJson(result: AuditResult, model: OperatorReport)
     findings: result.findings.filter((f) => f.operator === id),
     waivers: result.waivers.filter((w) => w.operator === id),
   };
+}
+
+/**
+ * The operator's findings JSON as bytes, built from streamed pieces (an operator with 600,000 failures
+ * once had ~0.9 GB of it, beyond the longest string V8 can hold), or — past `maxBytes` — null, having
+ * stopped there: `digest` is then the SHA-256 of the bytes made up to that point (the document id's input).
+ */
+export function boundedFindingsJson(
+  result: AuditResult,
+  model: OperatorReport,
+  maxBytes: number = MAX_ATTACHMENT_BYTES,
+): { bytes: Buffer; digest?: undefined } | { bytes: null; digest: string } {
   const pieces: Buffer[] = [];
+  let size = 0;
   let batch = '';
-  for (const chunk of findingsJsonChunks(data)) {
+  const flush = (): boolean => {
+    const piece = Buffer.from(batch, 'utf8');
+    batch = '';
+    pieces.push(piece);
+    size += piece.length;
+    return size <= maxBytes;
+  };
+  for (const chunk of findingsJsonChunks(operatorFindingsData(result, model))) {
     batch += chunk;
-    if (batch.length >= 1 << 20) {
-      pieces.push(Buffer.from(batch, 'utf8'));
-      batch = '';
+    if (batch.length >= 1 << 20 && !flush()) {
+      const hash = createHash('sha256');
+      for (const piece of pieces) hash.update(piece);
+      return { bytes: null, digest: hash.digest('hex') };
     }
   }
-  pieces.push(Buffer.from(batch, 'utf8'));
-  return Buffer.concat(pieces);
+  if (!flush()) {
+    const hash = createHash('sha256');
+    for (const piece of pieces) hash.update(piece);
+    return { bytes: null, digest: hash.digest('hex') };
+  }
+  return { bytes: Buffer.concat(pieces) };
+}
+
+/** findings.json cut down to one operator, whatever its size (the PDF attaches it only up to MAX_ATTACHMENT_BYTES). */
+export function operatorFindingsJson(result: AuditResult, model: OperatorReport): Buffer {
+  return boundedFindingsJson(result, model, Number.POSITIVE_INFINITY).bytes as Buffer;
+}
+
+/** The attachment as templates and labels see it (`attachment.*`). */
+export interface AttachmentFacts {
+  /** false when the findings were too large to attach: the report then says where findings.json is. */
+  attached: boolean;
+  /** The attached file's name, e.g. jp-sakura.findings.json. */
+  name: string;
+  /** The limit, as text: "16 MB". */
+  limit: string;
+}
+
+export function megabytesText(bytes: number): string {
+  const mb = bytes / (1024 * 1024);
+  return `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB`;
 }
 
 /** XMP metadata is XML that pdfkit writes without escaping, so metadata text avoids XML's special characters. */
@@ -121,7 +175,8 @@ function startDocument(options: {
   templates: TemplateSet;
   run: AuditResult['run'];
   reportId: string;
-  attachment: { name: string; bytes: Buffer; description: string };
+  /** bytes null: left out (too large); digest then stands for it in the document id. */
+  attachment: { name: string; bytes: Buffer | null; digest?: string; description: string };
 }): PdfWriter {
   const { theme, run, attachment } = options;
   const auditDay = new Date(`${run.auditDate}T00:00:00Z`);
@@ -129,7 +184,7 @@ function startDocument(options: {
   // The document id (trailer /ID) is pdfkit's hash of the info dictionary, so a digest of everything the
   // pages are drawn from goes into it: the attached data, the templates and the logo.
   const digest = createHash('sha256')
-    .update(attachment.bytes)
+    .update(attachment.bytes ?? `omitted ${attachment.digest ?? ''}`)
     .update(options.templates.digest)
     .update(theme.logo ?? '')
     .digest('hex');
@@ -158,14 +213,15 @@ function startDocument(options: {
   (w.doc as unknown as { appendXML(xml: string): void }).appendXML(
     `<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/"><xmp:ModifyDate>${iso}</xmp:ModifyDate><xmp:MetadataDate>${iso}</xmp:MetadataDate></rdf:Description>`,
   );
-  w.doc.file(attachment.bytes, {
-    name: attachment.name,
-    type: 'application/json',
-    relationship: 'Data',
-    description: metadataText(attachment.description),
-    creationDate: auditDay,
-    modifiedDate: auditDay,
-  } as PDFKit.Mixins.PDFAttachmentOptions);
+  if (attachment.bytes !== null)
+    w.doc.file(attachment.bytes, {
+      name: attachment.name,
+      type: 'application/json',
+      relationship: 'Data',
+      description: metadataText(attachment.description),
+      creationDate: auditDay,
+      modifiedDate: auditDay,
+    } as PDFKit.Mixins.PDFAttachmentOptions);
   return w;
 }
 
@@ -173,11 +229,19 @@ export async function renderOperatorPdf(
   report: AuditReport,
   operator: InventoryOperator,
   templates: TemplateSet,
+  options: OperatorPdfOptions = {},
 ): Promise<Buffer> {
   const model = operatorReport(report, operator);
-  const firstContext = templateContext(model);
+  const maxBytes = options.maxAttachmentBytes ?? MAX_ATTACHMENT_BYTES;
+  const findingsData = boundedFindingsJson(report.result, model, maxBytes);
+  const facts: AttachmentFacts = {
+    attached: findingsData.bytes !== null,
+    name: `${operator.id}.findings.json`,
+    limit: megabytesText(maxBytes),
+  };
+  const firstContext = templateContext(model, undefined, facts);
   const labels = loadLabels(templates, firstContext, requiredLabels(firstContext));
-  const context = templateContext(model, (p) => labels[`protocol.${p}`] ?? p);
+  const context = templateContext(model, (p) => labels[`protocol.${p}`] ?? p, facts);
   const theme = loadTheme(templates, context);
   const w = startDocument({
     title: `${label(labels, 'document.title')} — ${operator.name}`,
@@ -188,8 +252,9 @@ export async function renderOperatorPdf(
     run: model.run,
     reportId: model.reportId,
     attachment: {
-      name: `${operator.id}.findings.json`,
-      bytes: operatorFindingsJson(report.result, model),
+      name: facts.name,
+      bytes: findingsData.bytes,
+      digest: findingsData.digest,
       description: label(labels, 'attachment.description'),
     },
   });

@@ -1,5 +1,5 @@
 import type { InputFile } from '../../model/report.js';
-import type { Finding, WaiverOutcome } from '../../model/finding.js';
+import { occurrencesOf, type Finding, type WaiverOutcome } from '../../model/finding.js';
 import { byKeys, compareText } from '../../model/order.js';
 import type {
   AuditReport,
@@ -111,9 +111,20 @@ function emptyCounts(): Record<Status, number> {
   return Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
 }
 
+/**
+ * Occurrences of a finding (the subjects that share its cause) listed under it, with their file and line;
+ * the rest are counted, each being in findings.json and occurrences.csv.
+ */
+export const OCCURRENCE_LIMIT = 5;
+
+/** How many subjects a finding stands for: one per occurrence (the summary counts them so). */
+export function occurrenceCount(f: Finding): number {
+  return occurrencesOf(f).length;
+}
+
 function countStatuses(findings: Finding[]): Record<Status, number> {
   const counts = emptyCounts();
-  for (const f of findings) counts[f.status]++;
+  for (const f of findings) counts[f.status] += occurrenceCount(f);
   return counts;
 }
 
@@ -184,7 +195,7 @@ export function controlResults(
     if (!counts) byControl.set(id, (counts = emptyCounts()));
     return counts;
   };
-  for (const f of findings) countsOf(f.control)[f.status]++;
+  for (const f of findings) countsOf(f.control)[f.status] += occurrenceCount(f);
   for (const s of summarised) countsOf(s.control)[s.status] += s.count;
   return [...controls]
     .sort(
@@ -213,8 +224,8 @@ export function familySeverity(
     let passed = 0;
     for (const f of findings) {
       if (f.family !== family) continue;
-      if (ACTION.has(f.status)) bySeverity[f.severity]++;
-      if (f.status === 'pass') passed++;
+      if (ACTION.has(f.status)) bySeverity[f.severity] += occurrenceCount(f);
+      if (f.status === 'pass') passed += occurrenceCount(f);
     }
     for (const s of summarised) if (s.status === 'pass' && familyOf.get(s.control) === family) passed += s.count;
     return { family, bySeverity, passed };
@@ -230,15 +241,19 @@ export function trafficShares(report: AuditReport, operatorId: string): TrafficS
   const limit = Number(report.result.run.profile.parameters.maxHighRiskTrafficShare ?? 0);
   const measured = new Map<string, TrafficShare>();
   for (const f of report.result.findings) {
-    if (f.operator !== operatorId || f.control !== 'ICX-RT-04' || typeof f.evidence.protocol !== 'string') continue;
-    if (typeof f.evidence.avoidableShare !== 'number') continue;
-    measured.set(f.evidence.protocol, {
-      protocol: f.evidence.protocol,
-      avoidable: f.evidence.avoidableShare,
-      unavoidable: Number(f.evidence.unavoidableShare ?? 0),
-      limit: Number(f.evidence.limit ?? limit),
-      source: 'ICX-RT-04',
-    });
+    if (f.operator !== operatorId || f.control !== 'ICX-RT-04') continue;
+    // The figures may be an occurrence's own evidence (one occurrence per routing table) or the finding's.
+    for (const o of occurrencesOf(f)) {
+      const evidence: Record<string, unknown> = { ...f.evidence, ...o.evidence };
+      if (typeof evidence.protocol !== 'string' || typeof evidence.avoidableShare !== 'number') continue;
+      measured.set(evidence.protocol, {
+        protocol: evidence.protocol,
+        avoidable: evidence.avoidableShare,
+        unavoidable: Number(evidence.unavoidableShare ?? 0),
+        limit: Number(evidence.limit ?? limit),
+        source: 'ICX-RT-04',
+      });
+    }
   }
   const routes = report.inventory.routes.filter((r) => r.operator === operatorId);
   const protocols = [...new Set(routes.map((r) => r.protocol))];
@@ -286,7 +301,7 @@ export function plainSummary(message: string, max = 170): string {
   return first.length > max ? `${first.slice(0, max - 1).trimEnd()}…` : `${first}.`;
 }
 
-/** The top exposures: failed controls, most severe first, then by how many subjects failed. */
+/** The top exposures: failed controls, most severe first, then by how many subjects (occurrences) failed. */
 export function topExposures(findings: Finding[], limit = 5): Exposure[] {
   const byControl = new Map<string, Finding[]>();
   for (const f of findings) {
@@ -302,7 +317,7 @@ export function topExposures(findings: Finding[], limit = 5): Exposure[] {
         control: first.control,
         title: first.title,
         severity: first.severity,
-        failed: list.length,
+        failed: list.reduce((sum, f) => sum + occurrenceCount(f), 0),
         subject: first.subject,
         location: `${first.location.file}:${first.location.line}`,
         summary: plainSummary(first.message),
@@ -344,7 +359,10 @@ export function relevantFiles(report: AuditReport, operatorId: string): Set<stri
     set.add(operator);
     users.set(file, set);
   };
-  for (const f of report.result.findings) use(f.location.file, f.operator);
+  for (const f of report.result.findings) {
+    use(f.location.file, f.operator);
+    for (const o of occurrencesOf(f)) use(o.location.file, f.operator);
+  }
   for (const r of report.inventory.routes) use(r.location.file, r.operator);
   for (const a of report.inventory.agreements) use(a.location.file, a.operator);
   for (const w of report.result.waivers) use(w.location.file, w.operator);
@@ -370,16 +388,18 @@ export function operatorReport(report: AuditReport, operator: InventoryOperator)
   const findings = result.findings.filter((f) => f.operator === operator.id);
   const summarised = (result.summarised ?? []).filter((s) => s.operator === operator.id);
   const summary = result.summary.operators.find((o) => o.id === operator.id);
-  // Counted route findings count like listed ones (as in findings.json's summary).
-  const counts = countStatuses(findings);
+  // The run's summary has the operator's counts per status (subjects, counted route findings included):
+  // they are shown as they are. Only an operator missing from it gets counts made here, the same way.
+  const counts = summary ? { ...emptyCounts(), ...summary.counts } : countStatuses(findings);
   const severityOf = new Map(result.controls.map((c) => [c.id, c.severity]));
+  // Severity × status per operator is not in the summary: one per occurrence, as the summary counts.
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, emptyCounts()])) as Record<
     Severity,
     Record<Status, number>
   >;
-  for (const f of findings) bySeverity[f.severity][f.status]++;
+  for (const f of findings) bySeverity[f.severity][f.status] += occurrenceCount(f);
   for (const s of summarised) {
-    counts[s.status] += s.count;
+    if (!summary) counts[s.status] += s.count;
     bySeverity[severityOf.get(s.control) ?? 'info'][s.status] += s.count;
   }
   const carriers = report.inventory.carriers.filter((c) => c.usedBy.includes(operator.id));
@@ -430,43 +450,47 @@ export interface FailureGroup {
 }
 
 /**
- * Groups findings by status and, for routes, by table, destination country and primary carrier (else by
- * subject kind), largest group first. The counts add up to the findings given: none is dropped.
+ * Groups the occurrences of findings by status and, for routes, by table, destination country and primary
+ * carrier (else by subject kind), largest group first. The counts add up to the occurrences of the findings
+ * given: none is dropped.
  */
 export function groupFailures(
   findings: readonly Finding[],
   routesByRef: ReadonlyMap<string, InventoryRoute>,
 ): FailureGroup[] {
   const groups = new Map<string, FailureGroup>();
+  // Every occurrence is a subject of its own: a cause spread over several tables lands in several groups.
   for (const f of findings) {
-    const route = routesByRef.get(f.subject);
-    const table = route?.table ?? '';
-    const country = route?.destination.country ?? '';
-    const carrier = route?.hops.find((h) => h.position === 'primary')?.carrier ?? '';
-    const kind = f.subject.split(/[/#]/)[0];
-    const key = [f.status, kind, table, country, carrier, f.location.file].join('\u0000');
-    const g = groups.get(key);
-    if (!g) {
-      groups.set(key, {
-        status: f.status,
-        count: 1,
-        table,
-        country,
-        carrier,
-        kind,
-        first: f.subject,
-        last: f.subject,
-        file: f.location.file,
-        fromLine: f.location.line,
-        toLine: f.location.line,
-      });
-      continue;
+    for (const o of occurrencesOf(f)) {
+      const route = routesByRef.get(o.subject);
+      const table = route?.table ?? '';
+      const country = route?.destination.country ?? '';
+      const carrier = route?.hops.find((h) => h.position === 'primary')?.carrier ?? '';
+      const kind = o.subject.split(/[/#]/)[0];
+      const key = [f.status, kind, table, country, carrier, o.location.file].join('\u0000');
+      const g = groups.get(key);
+      if (!g) {
+        groups.set(key, {
+          status: f.status,
+          count: 1,
+          table,
+          country,
+          carrier,
+          kind,
+          first: o.subject,
+          last: o.subject,
+          file: o.location.file,
+          fromLine: o.location.line,
+          toLine: o.location.line,
+        });
+        continue;
+      }
+      g.count++;
+      if (compareText(o.subject, g.first) < 0) g.first = o.subject;
+      if (compareText(o.subject, g.last) > 0) g.last = o.subject;
+      g.fromLine = Math.min(g.fromLine, o.location.line);
+      g.toLine = Math.max(g.toLine, o.location.line);
     }
-    g.count++;
-    if (compareText(f.subject, g.first) < 0) g.first = f.subject;
-    if (compareText(f.subject, g.last) > 0) g.last = f.subject;
-    g.fromLine = Math.min(g.fromLine, f.location.line);
-    g.toLine = Math.max(g.toLine, f.location.line);
   }
   return [...groups.values()].sort(
     (a, b) =>

@@ -1,5 +1,12 @@
 import { stringify } from 'yaml';
-import type { Finding } from '../../model/finding.js';
+import {
+  BASELINE_STATES,
+  occurrencesOf,
+  type BaselineState,
+  type Finding,
+  type Occurrence,
+} from '../../model/finding.js';
+import { baselineEntries } from '../sector/model.js';
 import type { Verdict } from '../../model/report.js';
 import { SEVERITIES, STATUSES, type Severity, type Status } from '../../model/types.js';
 import {
@@ -13,7 +20,14 @@ import {
 } from './charts.js';
 import type { TemplateContext } from './context.js';
 import { parseMarkup, plainText, type Block, type Inline } from './markup.js';
-import { groupFailures, type ControlResult, type FailureGroup, type OperatorReport } from './model.js';
+import {
+  groupFailures,
+  OCCURRENCE_LIMIT,
+  occurrenceCount,
+  type ControlResult,
+  type FailureGroup,
+  type OperatorReport,
+} from './model.js';
 import { label, type Labels, type Theme } from './settings.js';
 import type { TemplateName, TemplateSet } from './templates.js';
 import type { Cell, PdfWriter, Span, TextStyle } from './writer.js';
@@ -23,6 +37,8 @@ import type { Cell, PdfWriter, Span, TextStyle } from './writer.js';
  * the result of every control, and the appendices. Each section takes the view model and draws; all
  * wording comes from templates (narrative) and labels (short texts).
  */
+
+export { OCCURRENCE_LIMIT };
 
 /** Full finding blocks per control; further findings of the same control are listed as table rows. */
 export const DETAIL_LIMIT = 20;
@@ -513,15 +529,18 @@ function drawControlFindings(
       w.paragraph([{ text: `${L(ctx, 'finding.more')} (${findings.length - DETAIL_LIMIT})`, bold: true }], s.body, {
         after: 4,
       });
+      // One row per finding (cause): its count of occurrences, and the first of them.
       w.table(
         [
           { header: L(ctx, 'finding.status'), width: 1 },
-          { header: L(ctx, 'finding.subject'), width: 2.4 },
+          { header: L(ctx, 'finding.occurrences'), width: 1.3, align: 'right' },
+          { header: L(ctx, 'finding.firstSubject'), width: 2.4 },
           { header: L(ctx, 'finding.location'), width: 2 },
-          { header: L(ctx, 'finding.message'), width: 4 },
+          { header: L(ctx, 'finding.message'), width: 3.6 },
         ],
         rows.map((f) => [
           { spans: [], badge: { text: L(ctx, `status.${f.status}`), color: c.status[f.status] } },
+          { spans: [{ text: String(occurrenceCount(f)), bold: occurrenceCount(f) > 1 }] },
           { spans: [{ text: f.subject }] },
           { spans: [{ text: `${f.location.file}:${f.location.line}:${f.location.column}` }] },
           { spans: [{ text: prose(f.message) }] },
@@ -549,7 +568,10 @@ function drawControlFindings(
   });
 }
 
-/** Findings beyond the listed rows: counted per group with the range of subjects and lines, every one accounted for. */
+/**
+ * Findings beyond the listed rows: their occurrences counted per group with the range of subjects and
+ * lines, every one accounted for.
+ */
 function drawGroupedFailures(ctx: Ctx, rest: Finding[]): void {
   const { w, theme, report } = ctx;
   const s = styles(theme);
@@ -557,8 +579,9 @@ function drawGroupedFailures(ctx: Ctx, rest: Finding[]): void {
   const groups = groupFailures(rest, report.routesByRef);
   const shown = groups.slice(0, GROUP_LIMIT);
   const hidden = groups.slice(GROUP_LIMIT);
+  const subjects = rest.reduce((sum, f) => sum + occurrenceCount(f), 0);
   w.ensure(110); // keep the heading and its note with the first rows of the table
-  w.paragraph([{ text: `${L(ctx, 'finding.grouped')} (${rest.length})`, bold: true }], s.body, { after: 2 });
+  w.paragraph([{ text: `${L(ctx, 'finding.grouped')} (${subjects})`, bold: true }], s.body, { after: 2 });
   w.paragraph([{ text: L(ctx, 'finding.groupedNote') }], s.small, { after: 4 });
   const what = (g: FailureGroup): Span[] =>
     g.table !== ''
@@ -635,19 +658,41 @@ function baselineText(ctx: Ctx, baseline: NonNullable<Finding['baseline']>): Spa
   }
 }
 
+/**
+ * With --baseline: the finding's own state (its first occurrence's) when its occurrences agree, else how
+ * many of them are in each state ("2 new · 4 unchanged"), in the order of BASELINE_STATES.
+ */
+function findingBaselineText(ctx: Ctx, f: Finding, baseline: NonNullable<Finding['baseline']>): Span[] {
+  const counts = new Map<BaselineState, number>();
+  for (const entry of baselineEntries(f)) counts.set(entry.state, (counts.get(entry.state) ?? 0) + 1);
+  if (counts.size <= 1) return baselineText(ctx, baseline);
+  const c = ctx.theme.colours;
+  return BASELINE_STATES.filter((st) => counts.has(st)).flatMap((st, i) => [
+    ...(i > 0 ? [{ text: ' · ', color: c.muted }] : []),
+    {
+      text: `${counts.get(st)} ${L(ctx, `changes.state.${st}`).toLowerCase()}`,
+      bold: st === 'regressed' || st === 'new',
+    },
+  ]);
+}
+
 function drawFinding(ctx: Ctx, f: Finding, ownRemediation: boolean): void {
   const { w, theme } = ctx;
   const s = styles(theme);
   const c = theme.colours;
   w.group('Div', () => {
-    // Header line: status, subject, location.
+    // Header line: status, subject, location (the first occurrence's), and how many subjects share the cause.
     const location = `${f.location.file}:${f.location.line}:${f.location.column}`;
     const statusText = L(ctx, `status.${f.status}`);
     const badgeWidth = w.measure(statusText, 7.5, true) + 7.5 * 1.1;
+    const occurrences = occurrencesOf(f);
     const head = w.layout(
       [
         { text: f.subject, bold: true },
         { text: `   ${location}`, color: c.muted },
+        ...(occurrences.length > 1
+          ? [{ text: `   ${occurrences.length} ${L(ctx, 'finding.occurrencesShort')}`, bold: true, color: c.primary }]
+          : []),
       ],
       w.width - badgeWidth - 18,
       { size: 8.5, color: c.text },
@@ -679,9 +724,10 @@ function drawFinding(ctx: Ctx, f: Finding, ownRemediation: boolean): void {
     const field = (name: string, value: Span[]) =>
       w.paragraph([{ text: `${name}: `, bold: true }, ...value], s.body, { x: w.left + indent, after: 3 });
     field(L(ctx, 'finding.found'), [{ text: prose(f.message) }]);
+    if (occurrences.length > 1) drawOccurrences(ctx, occurrences, indent);
     if (f.excerpt && f.excerpt.length > 0) drawExcerpt(ctx, f, indent);
     for (const chain of chainsOf(f.evidence)) drawChain(ctx, chain, indent);
-    const details = evidenceDetails(f.evidence);
+    const details = evidenceDetails(f.evidence, `… ${L(ctx, 'finding.truncated')}`);
     if (details) {
       w.ensure(34); // keep the label with the first lines of the details
       w.paragraph(
@@ -693,9 +739,56 @@ function drawFinding(ctx: Ctx, f: Finding, ownRemediation: boolean): void {
     }
     if (ownRemediation) field(L(ctx, 'finding.remediation'), [{ text: prose(f.remediation) }]);
     field(L(ctx, 'finding.waiver'), waiverText(ctx, f));
-    if (f.baseline) field(L(ctx, 'finding.baseline'), baselineText(ctx, f.baseline));
+    if (f.baseline) field(L(ctx, 'finding.baseline'), findingBaselineText(ctx, f, f.baseline));
     w.space(6);
   });
+}
+
+/** An occurrence's own evidence in one short line: `destinationGroup: CN; trafficShare: 12.5`. */
+export function occurrenceEvidenceText(evidence: Record<string, unknown> | undefined, max = 120): string {
+  if (!evidence) return '';
+  const text = Object.entries(evidence)
+    .map(
+      ([key, value]) =>
+        `${key}: ${value !== null && typeof value === 'object' ? JSON.stringify(value) : String(value)}`,
+    )
+    .join('; ');
+  return text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
+}
+
+/**
+ * The subjects that share a finding's cause: the first OCCURRENCE_LIMIT with their file and line (and their
+ * own evidence), then how many more, which findings.json and occurrences.csv list.
+ */
+function drawOccurrences(ctx: Ctx, occurrences: readonly Occurrence[], indent: number): void {
+  const { w, theme } = ctx;
+  const s = styles(theme);
+  const c = theme.colours;
+  w.ensure(30);
+  w.paragraph(
+    [{ text: `${L(ctx, 'finding.occurrences')} (${occurrences.length})`, bold: true }],
+    { ...s.small, color: c.text },
+    { x: w.left + indent, after: 1 },
+  );
+  for (const o of occurrences.slice(0, OCCURRENCE_LIMIT)) {
+    const own = occurrenceEvidenceText(o.evidence);
+    w.paragraph(
+      [
+        { text: o.subject, bold: true },
+        { text: `   ${o.location.file}:${o.location.line}`, color: c.muted },
+        ...(own ? [{ text: `   ${own}` }] : []),
+      ],
+      { ...s.small, color: c.text },
+      { x: w.left + indent + 6, after: 0.5 },
+    );
+  }
+  const more = occurrences.length - OCCURRENCE_LIMIT;
+  if (more > 0)
+    w.paragraph([{ text: `${L(ctx, 'finding.and')} ${more} ${L(ctx, 'finding.moreOccurrences')}` }], s.small, {
+      x: w.left + indent + 6,
+      after: 0.5,
+    });
+  w.space(3);
 }
 
 /** The YAML lines behind a finding, with line numbers; the offending line is highlighted. */

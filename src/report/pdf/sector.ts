@@ -6,7 +6,7 @@ import { PROTOCOLS, STATUSES, type Diagnostic, type Status } from '../../model/t
 import { reportId } from '../manifest.js';
 import { changedCount, sectorView, type SectorView } from '../sector/model.js';
 import { stateColour } from './changes.js';
-import { operatorsOf } from './model.js';
+import { ATTENTION, OCCURRENCE_LIMIT, operatorsOf } from './model.js';
 import { drawBlocks, drawVerdictPanel, L, render, styles, verdictBadge, type BaseCtx } from './sections.js';
 import type { Cell, Span } from './writer.js';
 import { reportFacts, resultFacts } from './context.js';
@@ -33,6 +33,8 @@ export interface SectorReport {
   operators: Map<string, InventoryOperator>;
   verdict: Verdict;
   counts: Record<Status, number>;
+  /** Findings (causes) of the run that need attention; `counts` counts subjects. */
+  attention: number;
   /** Per protocol with avoidable high-risk exposure: the heat map's rows (operators) and columns (carriers). */
   matrices: ProtocolMatrix[];
   limit: number;
@@ -118,6 +120,7 @@ export function sectorReport(report: AuditReport): SectorReport {
     operators: new Map(operatorsOf(report).map((o) => [o.id, o])),
     verdict: result.summary.result,
     counts,
+    attention: result.findings.filter((f) => ATTENTION.has(f.status)).length,
     matrices: protocolMatrices(view),
     limit: Number(result.run.profile.parameters.maxHighRiskTrafficShare ?? 0),
     baseline: result.baseline ?? null,
@@ -232,6 +235,9 @@ export function sectorContext(model: SectorReport, protocolName: (p: string) => 
       counts,
     ),
     scope: { ...model.scope, protocolList },
+    findings: { attention: model.attention, occurrenceLimit: OCCURRENCE_LIMIT },
+    /** The sector report always carries its figures (sector.json: they grow with operators, not routes). */
+    attachment: { attached: true, name: 'sector.json', limit: '' },
     exposures: [] as unknown[],
     waivers: { total: 0, applied: 0, expired: 0, unmatched: 0, notNeeded: 0, requested: 0 },
     inputs: { files: model.inputs.length, submitted: model.scope.files, errors: model.errors.length },

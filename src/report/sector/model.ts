@@ -1,4 +1,5 @@
-import { BASELINE_STATES, type BaselineState } from '../../model/finding.js';
+import { BASELINE_STATES, occurrencesOf, type BaselineState, type Finding } from '../../model/finding.js';
+import type { Status } from '../../model/types.js';
 import type { AuditReport, Verdict } from '../../model/report.js';
 import { operatorFolderName } from '../paths.js';
 import { byKeys, compareText } from '../../model/order.js';
@@ -85,7 +86,8 @@ export function sectorView(report: AuditReport): SectorView {
   }
 
   // One pass over the findings (a sector run can list a million): failures per operator and severity, and
-  // the statuses each operator has per control.
+  // the statuses each operator has per control. Failures are counted per subject, a finding once for each
+  // of its occurrences, as the summary counts them.
   const failed = new Map<string, { critical: number; high: number; all: number }>();
   const statusesOf = new Map<string, Set<string>>();
   for (const f of result.findings) {
@@ -96,9 +98,10 @@ export function sectorView(report: AuditReport): SectorView {
     if (f.status !== 'fail') continue;
     let n = failed.get(f.operator);
     if (!n) failed.set(f.operator, (n = { critical: 0, high: 0, all: 0 }));
-    n.all++;
-    if (f.severity === 'critical') n.critical++;
-    if (f.severity === 'high') n.high++;
+    const subjects = occurrencesOf(f).length;
+    n.all += subjects;
+    if (f.severity === 'critical') n.critical += subjects;
+    if (f.severity === 'high') n.high += subjects;
   }
   // Route findings counted instead of listed are pass or not-applicable: they say where a control applies too.
   for (const group of result.summarised ?? []) {
@@ -192,12 +195,35 @@ export function sectorView(report: AuditReport): SectorView {
 
 type OperatorChanges = NonNullable<SectorView['changes']>[number];
 
+/**
+ * What --baseline says of a finding, subject by subject: each occurrence's own state (the engine compares
+ * occurrence by occurrence). A finding whose occurrences carry none but which has a state of its own (a
+ * comparison made by hand) counts once, for its first subject.
+ */
+export function baselineEntries(f: Finding): Array<{ subject: string; state: BaselineState; previousStatus?: Status }> {
+  const entries: Array<{ subject: string; state: BaselineState; previousStatus?: Status }> = [];
+  for (const o of occurrencesOf(f))
+    if (o.baseline)
+      entries.push({
+        subject: o.subject,
+        state: o.baseline.state,
+        ...(o.baseline.previousStatus ? { previousStatus: o.baseline.previousStatus } : {}),
+      });
+  if (entries.length === 0 && f.baseline)
+    entries.push({
+      subject: f.subject,
+      state: f.baseline.state,
+      ...(f.baseline.previousStatus ? { previousStatus: f.baseline.previousStatus } : {}),
+    });
+  return entries;
+}
+
 /** Findings in any state but unchanged: what moved since the previous audit. */
 export function changedCount(c: Record<BaselineState, number>): number {
   return BASELINE_STATES.reduce((sum, st) => (st === 'unchanged' ? sum : sum + (c[st] ?? 0)), 0);
 }
 
-/** Per operator, the findings in each baseline state, plus removed subjects as resolved. */
+/** Per operator, the occurrences (subjects) in each baseline state, plus removed subjects as resolved. */
 function changesByOperator(report: AuditReport): NonNullable<SectorView['changes']> {
   const { result } = report;
   const counts = new Map<string, OperatorChanges>();
@@ -214,7 +240,7 @@ function changesByOperator(report: AuditReport): NonNullable<SectorView['changes
     return c;
   };
   for (const o of result.summary.operators) of(o.id);
-  for (const f of result.findings) if (f.baseline) of(f.operator)[f.baseline.state]++;
+  for (const f of result.findings) for (const entry of baselineEntries(f)) of(f.operator)[entry.state]++;
   for (const r of result.baseline?.removed ?? []) of(r.operator).resolved++;
   return [...counts.values()].sort(
     (a, b) =>

@@ -68,6 +68,15 @@ export function referencesText(
   return parts.length > 0 ? parts.join('; ') : null;
 }
 
+/** Excel's rows per sheet; a table's data rows fill at most one less (the header), then continue on the next sheet. */
+export const EXCEL_MAX_ROWS = 1_048_576;
+export const MAX_DATA_ROWS_PER_SHEET = EXCEL_MAX_ROWS - 1;
+
+/** The sheet for one part of a table: "Findings", then "Findings (2)" past the row limit. */
+export function partName(name: string, part: number): string {
+  return part === 1 ? name : `${name} (${part})`;
+}
+
 /** Excel refuses a cell longer than this many characters (and LibreOffice truncates on load). */
 export const EXCEL_MAX_CELL_CHARS = 32_767;
 const TRUNCATION_NOTE = ' … [truncated: the full text is in findings.json]';

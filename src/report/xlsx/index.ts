@@ -11,14 +11,24 @@ import { DEFAULT_LIMITS, writeWorkbook, type WorkbookModel, type WriteLimits } f
 
 export const WORKBOOK_NAME = 'findings.xlsx';
 
-/** Everything one workbook holds, in sheet order: Summary, Findings, Controls, Routes, Carriers, Agreements, Waivers, Evidence (Errors). */
-export function workbookModel(scope: WorkbookScope): WorkbookModel {
+/**
+ * Everything one workbook holds, in sheet order: Summary, Findings, Occurrences, Controls, Routes, Carriers,
+ * Agreements, Waivers, Evidence (Errors). `rowsPerSheet` is the writer's limit (Occurrences links into the
+ * part of Findings that holds its finding).
+ */
+export function workbookModel(
+  scope: WorkbookScope,
+  rowsPerSheet: number = DEFAULT_LIMITS.maxRowsPerSheet,
+): WorkbookModel {
   const day = dateCell(scope.run.auditDate);
   if (!(day instanceof Date)) throw new Error(`audit date ${scope.run.auditDate} is not a calendar date`);
-  return { day, summary: summaryBlocks(scope), tables: workbookTables(scope) };
+  return { day, summary: summaryBlocks(scope), tables: workbookTables(scope, rowsPerSheet) };
 }
 
-/** OUT/findings.xlsx for the whole run, then OUT/<operator>/findings.xlsx for each operator. */
+/**
+ * OUT/findings.xlsx for the whole run, then OUT/<operator>/findings.xlsx for each operator. `limits` is for
+ * tests: a small maxRowsPerSheet shows a table continuing on "Occurrences (2)", "Routes (2)", ….
+ */
 export async function writeWorkbooks(
   report: AuditReport,
   outDir: string,
@@ -26,11 +36,11 @@ export async function writeWorkbooks(
 ): Promise<string[]> {
   const written: string[] = [];
   const runPath = join(outDir, WORKBOOK_NAME);
-  await writeWorkbook(runPath, workbookModel(runScope(report)), limits);
+  await writeWorkbook(runPath, workbookModel(runScope(report), limits.maxRowsPerSheet), limits);
   written.push(runPath);
   for (const scope of operatorScopes(report)) {
     const path = join(operatorDir(outDir, scope.operator!), WORKBOOK_NAME);
-    await writeWorkbook(path, workbookModel(scope), limits);
+    await writeWorkbook(path, workbookModel(scope, limits.maxRowsPerSheet), limits);
     written.push(path);
   }
   return written;

@@ -1,5 +1,11 @@
 import type { InputFile } from '../../model/report.js';
-import { BASELINE_STATES, type BaselineState, type Finding, type WaiverOutcome } from '../../model/finding.js';
+import {
+  BASELINE_STATES,
+  occurrencesOf,
+  type BaselineState,
+  type Finding,
+  type WaiverOutcome,
+} from '../../model/finding.js';
 import type {
   AuditReport,
   AuditResult,
@@ -12,6 +18,7 @@ import type {
   Verdict,
 } from '../../model/report.js';
 import { SEVERITIES, STATUSES, type Diagnostic, type Severity, type Status } from '../../model/types.js';
+import { baselineEntries } from '../sector/model.js';
 
 /** What one workbook shows: the whole run, or one operator's part of it. */
 export interface WorkbookScope {
@@ -109,9 +116,9 @@ export function operatorScopes(report: AuditReport): WorkbookScope[] {
 }
 
 /**
- * An operator's part of the baseline comparison: its removed findings, and counts from its listed
- * findings' states plus its removed ones. (The run-wide counts also include resolved findings among
- * counted, unlisted ones, which cannot be attributed here.)
+ * An operator's part of the baseline comparison: its removed findings, and counts from the states of its
+ * listed findings' occurrences (--baseline compares subject by subject) plus its removed ones. (The
+ * run-wide counts also include resolved findings among counted, unlisted ones, which cannot be attributed here.)
  */
 function operatorBaseline(
   baseline: BaselineComparison,
@@ -121,11 +128,15 @@ function operatorBaseline(
   const removed = baseline.removed.filter((r) => r.operator === operator);
   const counts = Object.fromEntries(BASELINE_STATES.map((s) => [s, 0])) as Record<BaselineState, number>;
   counts.resolved = removed.length;
-  for (const f of findings) if (f.baseline) counts[f.baseline.state]++;
+  for (const f of findings) for (const entry of baselineEntries(f)) counts[entry.state]++;
   return { ...baseline, counts, removed };
 }
 
-/** Severity × status counts of listed findings plus counted ones (at their control's severity), as findings.json's summary counts. */
+/**
+ * Severity × status counts of listed findings, one for each occurrence (subject), plus counted ones (at
+ * their control's severity), as findings.json's summary counts. Only for an operator's workbook: the
+ * run-wide one shows the summary's own figures.
+ */
 export function countBySeverity(
   findings: readonly Finding[],
   summarised: readonly SummarisedFindings[] = [],
@@ -134,7 +145,7 @@ export function countBySeverity(
   const counts = Object.fromEntries(
     SEVERITIES.map((s) => [s, Object.fromEntries(STATUSES.map((t) => [t, 0]))]),
   ) as Record<Severity, Record<Status, number>>;
-  for (const f of findings) counts[f.severity][f.status]++;
+  for (const f of findings) counts[f.severity][f.status] += occurrencesOf(f).length;
   for (const group of summarised) {
     const severity = severities.get(group.control);
     if (severity) counts[severity][group.status] += group.count;
@@ -149,8 +160,12 @@ export function countBySeverity(
  */
 function inputsOf(scope: WorkbookScope, inputs: readonly InputFile[]): InputFile[] {
   const files = new Set<string>([scope.run.profile.file]);
-  for (const list of [scope.findings, scope.routes, scope.carriers, scope.agreements, scope.waivers]) {
+  for (const list of [scope.routes, scope.carriers, scope.agreements, scope.waivers]) {
     for (const item of list) files.add(item.location.file);
+  }
+  for (const f of scope.findings) {
+    files.add(f.location.file);
+    for (const o of occurrencesOf(f)) files.add(o.location.file);
   }
   return inputs.filter((i) => i.builtin || files.has(i.file));
 }

@@ -1,7 +1,16 @@
-import type { Finding } from '../../model/finding.js';
+import { occurrencesOf, type Finding } from '../../model/finding.js';
 import type { InventoryHop, InventoryRoute } from '../../model/report.js';
 import { STATUSES, type Status } from '../../model/types.js';
-import { dateCell, listCell, parametersText, referencesText, textCell, type Cell } from './cells.js';
+import {
+  dateCell,
+  listCell,
+  MAX_DATA_ROWS_PER_SHEET,
+  parametersText,
+  partName,
+  referencesText,
+  textCell,
+  type Cell,
+} from './cells.js';
 import type { WorkbookScope } from './scope.js';
 
 /**
@@ -30,6 +39,7 @@ export interface Table {
 export const SHEET = {
   summary: 'Summary',
   findings: 'Findings',
+  occurrences: 'Occurrences',
   counted: 'Counted',
   removed: 'Removed',
   controls: 'Controls',
@@ -41,7 +51,11 @@ export const SHEET = {
   errors: 'Errors',
 } as const;
 
-/** The Findings columns: the Findings sheet and findings.csv share them. */
+/**
+ * The Findings columns: the Findings sheet and findings.csv share them. One row per finding, that is per
+ * cause (issue 15): Occurrences counts the subjects that share it, and Subject, File, Line and Column are
+ * those of the first of them (each is a row of the Occurrences sheet and of occurrences.csv).
+ */
 export const FINDING_COLUMNS: readonly Column[] = [
   { header: 'Control', width: 13, format: 'link' },
   { header: 'Family', width: 8 },
@@ -49,6 +63,7 @@ export const FINDING_COLUMNS: readonly Column[] = [
   { header: 'Severity', width: 10, format: 'severity' },
   { header: 'Status', width: 15, format: 'status' },
   { header: 'Operator', width: 13 },
+  { header: 'Occurrences', width: 12, format: 'number' },
   { header: 'Subject', width: 40 },
   { header: 'File', width: 36 },
   { header: 'Line', width: 7, format: 'number' },
@@ -86,6 +101,7 @@ export function findingCells(f: Finding, controlRow: ReadonlyMap<string, number>
     f.severity,
     f.status,
     f.operator,
+    occurrencesOf(f).length,
     f.subject,
     f.location.file,
     f.location.line,
@@ -114,6 +130,91 @@ export function findingsTable(scope: WorkbookScope): Table {
     name: SHEET.findings,
     columns: findingColumns(withBaseline),
     rows: map(scope.findings, (f) => findingCells(f, controlRow, withBaseline)),
+  };
+}
+
+/**
+ * The Occurrences columns, shared by the Occurrences sheet and occurrences.csv: one row per subject of a
+ * finding. Finding is the finding's fingerprint (its Fingerprint on Findings, a link to that row in the
+ * workbook); Evidence the evidence the control keeps per occurrence, as JSON; Fingerprint the occurrence's
+ * own, which --baseline compares.
+ */
+export const OCCURRENCE_COLUMNS: readonly Column[] = [
+  { header: 'Finding', width: 34, format: 'link' },
+  { header: 'Control', width: 13, format: 'link' },
+  { header: 'Operator', width: 13 },
+  { header: 'Status', width: 15, format: 'status' },
+  { header: 'Subject', width: 40 },
+  { header: 'File', width: 36 },
+  { header: 'Line', width: 7, format: 'number' },
+  { header: 'Column', width: 8, format: 'number' },
+  { header: 'Evidence', width: 60 },
+  { header: 'Fingerprint', width: 34 },
+];
+
+/** The Occurrences columns of a run: with the baseline columns (per occurrence) when it has a baseline. */
+export function occurrenceColumns(withBaseline: boolean): Column[] {
+  return withBaseline ? [...OCCURRENCE_COLUMNS, ...BASELINE_COLUMNS] : [...OCCURRENCE_COLUMNS];
+}
+
+/**
+ * Where the n-th finding (0-based) is on the Findings sheet, which continues on "Findings (2)" … past
+ * `rowsPerSheet` rows: `'Findings (2)'!A5`.
+ */
+export function findingTarget(index: number, rowsPerSheet: number): string {
+  const part = Math.floor(index / rowsPerSheet) + 1;
+  const sheet = partName(SHEET.findings, part);
+  return `${part === 1 ? sheet : `'${sheet}'`}!A${(index % rowsPerSheet) + 2}`;
+}
+
+/** Per-occurrence evidence as one JSON cell, blank when the control keeps none. */
+function evidenceCell(evidence: Record<string, unknown> | undefined): string | null {
+  return evidence && Object.keys(evidence).length > 0 ? JSON.stringify(evidence) : null;
+}
+
+/**
+ * Every occurrence of every finding, in the findings' order, as the cells of an Occurrences row. The
+ * Finding cell links to the finding's row on Findings (`rowsPerSheet`: the rows of a Findings sheet).
+ */
+export function occurrenceRows(
+  findings: readonly Finding[],
+  controlRow: ReadonlyMap<string, number>,
+  withBaseline: boolean,
+  rowsPerSheet: number = MAX_DATA_ROWS_PER_SHEET,
+): Iterable<Cell[]> {
+  return {
+    *[Symbol.iterator]() {
+      for (let i = 0; i < findings.length; i++) {
+        const f = findings[i];
+        const finding: Cell = { text: f.fingerprint, target: findingTarget(i, rowsPerSheet) };
+        const control = controlCell(f.control, controlRow);
+        for (const o of occurrencesOf(f)) {
+          const cells: Cell[] = [
+            finding,
+            control,
+            f.operator,
+            f.status,
+            o.subject,
+            o.location.file,
+            o.location.line,
+            o.location.column,
+            evidenceCell(o.evidence),
+            o.fingerprint,
+          ];
+          if (withBaseline) cells.push(o.baseline?.state ?? null, o.baseline?.previousStatus ?? null);
+          yield cells;
+        }
+      }
+    },
+  };
+}
+
+export function occurrencesTable(scope: WorkbookScope, rowsPerSheet: number = MAX_DATA_ROWS_PER_SHEET): Table {
+  const withBaseline = scope.baseline !== null;
+  return {
+    name: SHEET.occurrences,
+    columns: occurrenceColumns(withBaseline),
+    rows: occurrenceRows(scope.findings, controlRows(scope), withBaseline, rowsPerSheet),
   };
 }
 
@@ -181,7 +282,8 @@ export function controlsTable(scope: WorkbookScope): Table {
   for (const f of scope.findings) {
     let c = counts.get(f.control);
     if (!c) counts.set(f.control, (c = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>));
-    c[f.status]++;
+    // Subjects are counted, not causes: a finding counts once for each of its occurrences, as the summary does.
+    c[f.status] += occurrencesOf(f).length;
     let byOperator = coverage.get(f.control);
     if (!byOperator) coverage.set(f.control, (byOperator = new Map()));
     const list = byOperator.get(f.operator);
@@ -237,15 +339,17 @@ export function hopText(hop: InventoryHop): string {
   return `${hop.carrier} (${risk}controller ${hop.controller || 'unresolved'})`;
 }
 
-/** Controls a route fails, keyed by operator and subject (table ids are unique only per operator). */
+/** Controls a route fails, keyed by operator and subject (table ids are unique only per operator): every occurrence of a failed finding. */
 export function failedControlsByRoute(findings: readonly Finding[]): Map<string, string[]> {
   const failed = new Map<string, string[]>();
   for (const f of findings) {
     if (f.status !== 'fail') continue;
-    const key = routeKey(f.operator, f.subject);
-    const list = failed.get(key);
-    if (!list) failed.set(key, [f.control]);
-    else if (!list.includes(f.control)) list.push(f.control);
+    for (const o of occurrencesOf(f)) {
+      const key = routeKey(f.operator, o.subject);
+      const list = failed.get(key);
+      if (!list) failed.set(key, [f.control]);
+      else if (!list.includes(f.control)) list.push(f.control);
+    }
   }
   return failed;
 }
@@ -445,12 +549,13 @@ export function errorsTable(errors: WorkbookScope['errors'] & object): Table {
 }
 
 /**
- * The tables after Summary, in sheet order: Findings, Counted (only when a large table's passing
- * findings were counted), Removed (only with --baseline), Controls, Routes, Carriers, Agreements,
- * Waivers, Evidence, Errors (run-wide only).
+ * The tables after Summary, in sheet order: Findings, Occurrences, Counted (only when a large table's
+ * passing findings were counted), Removed (only with --baseline), Controls, Routes, Carriers, Agreements,
+ * Waivers, Evidence, Errors (run-wide only). `rowsPerSheet`: where the writer continues a table on its
+ * next sheet, so that Occurrences links to the right Findings part.
  */
-export function workbookTables(scope: WorkbookScope): Table[] {
-  const tables = [findingsTable(scope)];
+export function workbookTables(scope: WorkbookScope, rowsPerSheet: number = MAX_DATA_ROWS_PER_SHEET): Table[] {
+  const tables = [findingsTable(scope), occurrencesTable(scope, rowsPerSheet)];
   if (scope.summarised.length > 0) tables.push(countedTable(scope));
   if (scope.baseline !== null) tables.push(removedTable(scope.baseline, scope));
   tables.push(

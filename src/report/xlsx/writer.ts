@@ -2,7 +2,7 @@ import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Severity, Status } from '../../model/types.js';
-import { clampText, isLink, type Cell } from './cells.js';
+import { clampText, EXCEL_MAX_ROWS, isLink, MAX_DATA_ROWS_PER_SHEET, partName, type Cell } from './cells.js';
 import type { SummaryBlock } from './summary.js';
 import type { Column, ColumnFormat, Table } from './tables.js';
 import { stampZipEntries } from './zip-times.js';
@@ -27,9 +27,9 @@ export interface WriteLimits {
   maxBacklogBytes: number;
 }
 
-export const EXCEL_MAX_ROWS = 1_048_576;
+export { EXCEL_MAX_ROWS, partName };
 export const DEFAULT_LIMITS: WriteLimits = {
-  maxRowsPerSheet: EXCEL_MAX_ROWS - 1,
+  maxRowsPerSheet: MAX_DATA_ROWS_PER_SHEET,
   rowsPerPause: 200,
   maxBacklogBytes: 8 << 20,
 };
@@ -259,11 +259,6 @@ async function writeTable(
     if (rows % limits.rowsPerPause === 0) await pause(sheet);
   }
   closeTableSheet(sheet, table.columns, rows, filters);
-}
-
-/** The sheet for one part of a table: "Findings", then "Findings (2)" past the row limit. */
-export function partName(name: string, part: number): string {
-  return part === 1 ? name : `${name} (${part})`;
 }
 
 function openTableSheet(book: WorkbookWriter, table: Table, part: number): Worksheet {

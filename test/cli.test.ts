@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { findingOf } from './support/findings.js';
 import { tempFiles } from './support/files.js';
 import { ixaudit } from './support/cli.js';
 import { REGULATOR_OPTIONS, run, runWith, SAMPLES } from './support/run.js';
@@ -21,17 +22,20 @@ describe('ixaudit CLI', () => {
   it('audits the bundled samples: exit 1 for failures, summary per operator, findings.json written', () => {
     const out = tempFiles({});
     const { code, stdout, stderr } = ixaudit('audit', ...SAMPLES, '--out', out, '--format', 'json');
-    // Not a terminal: one plain progress line per operator finished, on stderr.
+    // Not a terminal: one plain progress line per step (loading, each operator, each format), on stderr.
     expect(
       stderr
         .split('\n')
         .filter(Boolean)
         .map((l) => l.replace(/:.*/, '')),
     ).toEqual([
+      'loading and validating the inputs…',
+      expect.stringMatching(/^loaded \d+ route\(s\); auditing 4 operator\(s\)…$/),
       'audited jp-sakura (1/4)',
       'audited kr-hanbit (2/4)',
       'audited no-nordlys (3/4)',
       'audited nz-aotearoa (4/4)',
+      'writing json (1/1)…',
     ]);
     expect(code).toBe(1);
     expect(stdout).toMatch(/FAIL jp-sakura \(さくらモバイル株式会社/);
@@ -39,12 +43,7 @@ describe('ixaudit CLI', () => {
     expect(stdout).toContain('waiver expired jp-sakura w-jp-002');
     const findings = JSON.parse(readFileSync(join(out, 'findings.json'), 'utf8'));
     expect(findings.run.auditDate).toBe('2026-07-01');
-    expect(
-      findings.findings.find(
-        (f: { control: string; subject: string }) =>
-          f.control === 'ICX-RT-01' && f.subject === 'RoutingTable/rt-jp-ss7-2026q2#r-0001',
-      ).status,
-    ).toBe('waived');
+    expect(findingOf(findings.findings, 'ICX-RT-01', 'RoutingTable/rt-jp-ss7-2026q2#r-0001')?.status).toBe('waived');
     expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 

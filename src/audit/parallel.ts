@@ -19,7 +19,8 @@ import {
 
 export type ProgressListener = (
   event:
-    | { stage: 'loaded'; operators: number }
+    | { stage: 'loading' }
+    | { stage: 'loaded'; operators: number; routes: number }
     | { stage: 'operator'; outcome: OperatorOutcome; done: number; total: number },
 ) => void;
 
@@ -37,10 +38,15 @@ export function chooseJobs(
 ): number {
   const operators = prepared.operatorIds.length;
   if (requested !== undefined) return Math.max(1, Math.min(requested, operators, cores));
+  return routesIn(prepared) >= PARALLEL_THRESHOLD_ROUTES ? Math.max(1, Math.min(cores, operators)) : 1;
+}
+
+/** Routes loaded from every submission. */
+function routesIn(prepared: PreparedAudit): number {
   let routes = 0;
   for (const docs of prepared.world.submissions.values())
     for (const t of docs.tables) routes += t.value.spec.routes.length;
-  return routes >= PARALLEL_THRESHOLD_ROUTES ? Math.max(1, Math.min(cores, operators)) : 1;
+  return routes;
 }
 
 /**
@@ -52,9 +58,10 @@ export async function runAuditParallel(
   requestedJobs?: number,
   onProgress?: ProgressListener,
 ): Promise<AuditReport> {
+  onProgress?.({ stage: 'loading' });
   const prepared = prepareAudit(options);
   if (prepared.profileErrors.length > 0) throw new ProfileError(prepared.profileErrors);
-  onProgress?.({ stage: 'loaded', operators: prepared.operatorIds.length });
+  onProgress?.({ stage: 'loaded', operators: prepared.operatorIds.length, routes: routesIn(prepared) });
   const jobs = chooseJobs(prepared, requestedJobs);
   const total = prepared.operatorIds.length;
   const outcomes = new Map<string, OperatorOutcome>();

@@ -75,6 +75,8 @@ function optionText(): Record<string, string> {
     verbose: `  --verbose             also print, on stderr, what was loaded (files, operators, routes,
                         carriers, agreements) and the profile chain`,
     quiet: `  -q, --quiet           print only errors`,
+    ignore: `  --ignore GLOB         leave out paths below the input folders that match (repeatable;
+                        .gitignore's syntax: "docker-compose.yml", "archive/", "**/drafts/*.csv")`,
     'no-color': `  --no-color            plain output even on a terminal (also NO_COLOR=1)`,
     key: `  --key PUBLIC_KEY      the trusted public key (ixaudit-signing-key.pub.pem) to check manifest.sig`,
     'outputs-only': `  --outputs-only        check the outputs only, not the inputs the manifest lists`,
@@ -97,7 +99,8 @@ const RESULTS = `Results (per operator and for the run): PASS, FAIL, INCOMPLETE 
 loaded), ERROR (something could not be evaluated), NOT GATED (--fail-on none: no verdict).`;
 
 const INPUTS = `Positional inputs are the submissions: the audited operators' own documents. Folders are read
-recursively for *.yaml, *.yml and *.csv.`;
+recursively for *.yaml, *.yml and *.csv, except hidden folders, the paths --ignore names and those an
+.ixauditignore file in a folder names (.gitignore's syntax); a file named on the command line is read.`;
 
 interface CommandHelp {
   usage: string[];
@@ -123,6 +126,7 @@ const COMMAND_HELP: Record<Exclude<CommandName, 'registry'>, CommandHelp> = {
       'sign',
       'baseline',
       'template-dir',
+      'ignore',
       'limit',
       'jobs',
       'list-all',
@@ -145,7 +149,7 @@ const COMMAND_HELP: Record<Exclude<CommandName, 'registry'>, CommandHelp> = {
   validate: {
     usage: ['ixaudit validate <file|folder>... [options]'],
     summary: 'Check the inputs only (syntax, schema, references), without auditing or writing anything.',
-    options: ['profile', 'registry', 'waivers', 'date', 'limit', 'quiet', 'no-color', 'help'],
+    options: ['profile', 'registry', 'waivers', 'date', 'ignore', 'limit', 'quiet', 'no-color', 'help'],
     examples: [
       'ixaudit validate inputs',
       'ixaudit validate inputs/jp-sakura -p regulator/profile.yaml --registry regulator/registry',

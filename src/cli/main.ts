@@ -133,6 +133,7 @@ export async function main(argv: string[], hooks: MainHooks = {}): Promise<numbe
         baseline,
         listRouteFindingsUpTo: values['list-all'] ? Number.POSITIVE_INFINITY : undefined,
         outDir: command === 'audit' ? resolve(values.out ?? 'out') : undefined,
+        ignore: values.ignore ?? [],
         faults: hooks.faults,
       };
       if (command === 'validate') {
@@ -140,7 +141,8 @@ export async function main(argv: string[], hooks: MainHooks = {}): Promise<numbe
         let loaded: string | undefined;
         try {
           const checked = validateInputs(auditOptions);
-          [problems, loaded] = [checked.diagnostics, loadedText(checked.loaded)];
+          [problems, loaded] = [checked.diagnostics, loadedText(checked.loaded) + leftOutText(checked.ignored)];
+          if (values.verbose) console.error(ignoredText(checked.ignored));
         } catch (err) {
           if (!(err instanceof ProfileError)) throw err;
           problems = err.diagnostics;
@@ -212,8 +214,12 @@ export async function main(argv: string[], hooks: MainHooks = {}): Promise<numbe
       }
       let written: string[];
       try {
-        written = await publishReports(reporters, report, outDir, { templateDir: values['template-dir'] }, signingKey);
+        written = await publishReports(reporters, report, outDir, { templateDir: values['template-dir'] }, signingKey, {
+          onReporter: (format, index, total) => progress?.({ stage: 'writing', format, index, total }),
+        });
+        progress?.({ stage: 'done' });
       } catch (err) {
+        progress?.({ stage: 'done' });
         const e = err as NodeJS.ErrnoException;
         // A template that cannot be rendered is the user's input (--template-dir), located at its line.
         if (err instanceof TemplateError) {
@@ -245,7 +251,12 @@ export async function main(argv: string[], hooks: MainHooks = {}): Promise<numbe
       if (values.stdout !== undefined) await writeStdout(stdoutChunks(values.stdout as StdoutFormat, report));
       else if (values.json) console.log(JSON.stringify(jsonSummary(result, written, code), null, 2));
       else if (!values.quiet)
-        printSummary(result, written, color, report.loaded ? loadedText(report.loaded) : undefined);
+        printSummary(
+          result,
+          written,
+          color,
+          report.loaded ? loadedText(report.loaded) + leftOutText(report.ignored ?? []) : undefined,
+        );
       return code;
     }
     case 'controls':
@@ -357,6 +368,7 @@ const OPTIONS = {
   profile: { type: 'string', short: 'p' },
   registry: { type: 'string', multiple: true },
   waivers: { type: 'string', multiple: true },
+  ignore: { type: 'string', multiple: true },
   date: { type: 'string' },
   'fail-on': { type: 'string' },
   'template-dir': { type: 'string' },
@@ -414,8 +426,23 @@ function verboseText(report: AuditReport): string {
     `profile ${terminalText(run.profile.id)}${run.profile.file ? ` (${terminalText(run.profile.file)})` : ''}; chain ${run.profile.chain.map(terminalText).join(' → ')} (each extends the next)`,
     `  fail on ${run.profile.failOn}; ${run.profile.disabled.length} control(s) disabled; audit date ${run.auditDate} (from ${run.auditDateSource})`,
     `catalog ${run.catalog.version}: ${run.catalog.controls} control(s); ${report.result.findings.length} finding(s) listed${report.result.summarised ? `, ${report.result.summarised.reduce((n, s) => n + s.count, 0)} counted` : ''}`,
+    ignoredText(report.ignored ?? []),
   ];
-  return lines.join('\n');
+  return lines.filter(Boolean).join('\n');
+}
+
+/** "; 2 path(s) left out by --ignore or .ixauditignore" after what was loaded, or nothing. */
+function leftOutText(ignored: readonly { path: string }[]): string {
+  return ignored.length > 0 ? `; ${ignored.length} path(s) left out by --ignore or .ixauditignore` : '';
+}
+
+/** --verbose: each path left out, and the pattern that did it. */
+function ignoredText(ignored: readonly { path: string; by: string }[]): string {
+  if (ignored.length === 0) return '';
+  return [
+    `left out ${ignored.length} path(s):`,
+    ...ignored.map((i) => `  ${terminalText(i.path)} (${terminalText(i.by)})`),
+  ].join('\n');
 }
 
 /** One text format's findings, as the reporter writes its file (CSV without the byte-order mark a pipe does not want). */

@@ -3,6 +3,8 @@ import type { AuditResult, Verdict } from '../model/report.js';
 import type { ProgressListener } from '../audit/parallel.js';
 import { blocksRun } from '../audit/run-audit.js';
 import { quotedName, terminalText as t } from '../model/text.js';
+import { occurrencesOf } from '../model/finding.js';
+import { severityRank } from '../model/types.js';
 
 const CODES = { red: 31, green: 32, yellow: 33, bold: 1, dim: 2 } as const;
 
@@ -30,7 +32,7 @@ export function printSummary(result: AuditResult, written: string[], color: bool
   for (const op of summary.operators) {
     const c = op.counts;
     lines.push(
-      `  ${verdictText(color, op.result)} ${t(op.id)} (${t(op.name)}): ${c.fail} failed, ${c['not-evidenced']} not evidenced, ${c.waived} waived, ${c.error} errors, ${c.pass} passed, ${c['not-applicable']} not applicable`,
+      `  ${verdictText(color, op.result)} ${t(op.id)} (${t(op.name)}): ${count(c.fail)} failed, ${count(c['not-evidenced'])} not evidenced, ${count(c.waived)} waived, ${count(c.error)} errors, ${count(c.pass)} passed, ${count(c['not-applicable'])} not applicable`,
     );
     // Why a result is not complete, on the operator's own line: the reader must not take its figures as the whole.
     const shown = op.incomplete.slice(0, 3);
@@ -44,20 +46,25 @@ export function printSummary(result: AuditResult, written: string[], color: bool
   if (result.baseline) {
     const c = result.baseline.counts;
     lines.push(
-      `  since ${t(result.baseline.previousAuditDate)} (${t(result.baseline.source)}): ${c.new} new, ${c.regressed} regressed, ${c.improved} improved, ${c.changed} changed, ${c.resolved} resolved, ${c.unchanged} unchanged`,
+      `  since ${t(result.baseline.previousAuditDate)} (${t(result.baseline.source)}): ${count(c.new)} new, ${count(c.regressed)} regressed, ${count(c.improved)} improved, ${count(c.changed)} changed, ${count(c.resolved)} resolved, ${count(c.unchanged)} unchanged`,
     );
   }
-  const blocking = result.findings.filter((f) => blocksRun(result, f));
+  // One line per cause, the most severe first (a stable sort keeps the findings' order within a severity).
+  const blocking = result.findings
+    .filter((f) => blocksRun(result, f))
+    .sort((a, b) => severityRank(a.severity) - severityRank(b.severity));
   if (blocking.length > 0) {
     lines.push('', `Failed at or above ${run.profile.failOn}:`);
     const shown = blocking.slice(0, 20);
     for (const f of shown) {
+      const others = occurrencesOf(f).length - 1;
       lines.push(
-        `  ${style(color, 'bold', t(f.control))} ${style(color, f.severity === 'critical' ? 'red' : 'yellow', f.severity)} ${t(f.operator)} ${t(f.subject)}`,
+        `  ${style(color, 'bold', t(f.control))} ${style(color, f.severity === 'critical' ? 'red' : 'yellow', f.severity)} ${t(f.operator)} ${t(f.subject)}${others > 0 ? ` and ${count(others)} more with the same cause` : ''}`,
       );
       lines.push(`    ${quotedName(f.location.file)}:${f.location.line}:${f.location.column} ${t(f.message)}`);
     }
-    if (blocking.length > shown.length) lines.push(`  … and ${blocking.length - shown.length} more in findings.json`);
+    if (blocking.length > shown.length)
+      lines.push(`  … and ${count(blocking.length - shown.length)} more in findings.json`);
   }
   const waiverIssues = result.waivers.filter(
     (w) => w.status === 'expired' || w.status === 'unmatched' || w.status === 'requested',
@@ -82,29 +89,42 @@ function verdictText(color: boolean, verdict: Verdict): string {
   return style(color, VERDICT_COLOUR[verdict], verdict);
 }
 
+/** A count as people read it: 1,048,576. */
+export function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export type ProgressEvent =
+  | Parameters<ProgressListener>[0]
+  | { stage: 'writing'; format: string; index: number; total: number }
+  | { stage: 'done' };
+
 /**
- * Progress while operators are audited: on a terminal one line rewritten in place; otherwise one plain
- * line per operator finished (for logs and CI).
+ * Progress from the first moment to the last, so a long run never leaves the terminal blank: loading,
+ * each operator audited (with its counts), each report format written. On a terminal one line
+ * rewritten in place; otherwise one plain line per step (for logs and CI).
  */
-export function progressReporter(
-  stream: NodeJS.WriteStream,
-  color: boolean,
-): (event: Parameters<ProgressListener>[0] | { stage: 'done' }) => void {
+export function progressReporter(stream: NodeJS.WriteStream, color: boolean): (event: ProgressEvent) => void {
   const tty = stream.isTTY === true;
+  const show = (line: string) => stream.write(tty ? `\r\u001b[2K${style(color, 'dim', line)}` : `${line}\n`);
   return (event) => {
-    if (event.stage === 'loaded') {
-      if (tty) stream.write(`loaded inputs; auditing ${event.operators} operator(s)…`);
-    } else if (event.stage === 'operator') {
+    if (event.stage === 'loading') show('loading and validating the inputs…');
+    else if (event.stage === 'loaded')
+      show(`loaded ${count(event.routes)} route(s); auditing ${count(event.operators)} operator(s)…`);
+    else if (event.stage === 'operator') {
       const c = countStatuses(event.outcome.findings);
-      const line = `audited ${t(event.outcome.operatorId)} (${event.done}/${event.total}): ${c.fail} failed, ${c.error} errors`;
-      stream.write(tty ? `\r\u001b[2K${style(color, 'dim', line)}` : `${line}\n`);
-    } else if (tty) stream.write('\r\u001b[2K');
+      show(
+        `audited ${t(event.outcome.operatorId)} (${count(event.done)}/${count(event.total)}): ${count(c.fail)} failed, ${count(c.error)} errors`,
+      );
+    } else if (event.stage === 'writing') show(`writing ${event.format} (${event.index}/${event.total})…`);
+    else if (tty) stream.write('\r\u001b[2K');
   };
 }
 
-function countStatuses(findings: Array<{ status: string }>): Record<string, number> {
+/** Verdicts per status, one per occurrence (subject), as the summary counts them: not one per cause. */
+function countStatuses(findings: Array<{ status: string; occurrences?: unknown[] }>): Record<string, number> {
   const counts: Record<string, number> = { fail: 0, error: 0 };
-  for (const f of findings) counts[f.status] = (counts[f.status] ?? 0) + 1;
+  for (const f of findings) counts[f.status] = (counts[f.status] ?? 0) + (f.occurrences?.length ?? 1);
   return counts;
 }
 

@@ -13,6 +13,7 @@ import {
   type PositionLookup,
 } from '../model/types.js';
 import type { InputFile } from '../model/report.js';
+import { commandLinePatterns, IGNORE_FILE, type IgnorePattern, ignoredBy, parseIgnoreFile } from './ignore.js';
 import { RemappedRoutePositions } from './remap.js';
 import { compareText } from '../model/order.js';
 import { BUILTIN_PREFIX, packageRoot } from '../paths.js';
@@ -53,26 +54,52 @@ const NODE_FS: WalkFs = {
   statSync: (path) => statSync(path),
 };
 
+/** A path the walk did not read, and the pattern that said so (`--ignore GLOB` or `folder/.ixauditignore:LINE`). */
+export interface IgnoredPath {
+  path: string;
+  by: string;
+}
+
 /**
  * Files named on the command line, folders walked recursively for *.yaml, *.yml and *.csv, in a stable
  * order. A folder that cannot be read and a symlink that leads nowhere are reported as `io` problems
  * (located at that path) and the walk goes on. A symlink to a file is read like the file; a symlink to
  * a folder is not followed (a link loop must not walk forever), as before.
+ * Below each folder given, `ignore` globs (--ignore) and the `.ixauditignore` files of the folders walked
+ * leave paths out, with .gitignore's syntax (src/load/ignore.ts); a file named on the command line is read.
  */
 export function collectFiles(
   paths: string[],
   excludeDirs: string[] = [],
   fs: WalkFs = NODE_FS,
-): { files: string[]; diagnostics: Diagnostic[] } {
+  ignore: readonly string[] = [],
+): { files: string[]; diagnostics: Diagnostic[]; ignored: IgnoredPath[] } {
   const files: string[] = [];
   const diagnostics: Diagnostic[] = [];
+  const ignored: IgnoredPath[] = [];
   const problem = (file: string, message: string) =>
     diagnostics.push({ file: file.split(sep).join('/'), line: 0, column: 0, code: 'io', message });
   const errorCode = (err: unknown) => (err as NodeJS.ErrnoException).code ?? String(err);
   // The run's own --out folder (and any hidden folder: .git, staging folders) is never read as input,
   // or a second run would audit the first one's findings.csv as a routing table.
   const excluded = new Set(excludeDirs.map((d) => resolve(d)));
-  const walk = (path: string): void => {
+  /** The patterns of a folder's .ixauditignore, added to those that apply above it. */
+  const withIgnoreFile = (dir: string, inherited: readonly IgnorePattern[], entries: Dirent[]): IgnorePattern[] => {
+    if (!entries.some((e) => e.name === IGNORE_FILE && (e.isFile() || e.isSymbolicLink()))) return [...inherited];
+    const file = join(dir, IGNORE_FILE);
+    try {
+      return [...inherited, ...parseIgnoreFile(readFileSync(file, 'utf8'), dir, file)];
+    } catch (err) {
+      problem(file, `cannot read the ignore file: ${errorCode(err)}; its patterns were not applied`);
+      return [...inherited];
+    }
+  };
+  const skipped = (child: string, isDirectory: boolean, patterns: readonly IgnorePattern[]): boolean => {
+    const by = patterns.length > 0 ? ignoredBy(child, isDirectory, patterns) : undefined;
+    if (by) ignored.push({ path: child.split(sep).join('/'), by: by.origin });
+    return by !== undefined;
+  };
+  const walk = (path: string, inherited: readonly IgnorePattern[]): void => {
     let entries: Dirent[];
     try {
       entries = fs.readdirSync(path);
@@ -80,10 +107,13 @@ export function collectFiles(
       problem(path, `cannot read folder: ${errorCode(err)}; the files in it were not audited`);
       return;
     }
+    const patterns = withIgnoreFile(path, inherited, entries);
     for (const entry of entries.sort((a, b) => compareText(a.name, b.name))) {
       const child = join(path, entry.name);
+      if (skipped(child, entry.isDirectory(), patterns)) continue;
       if (entry.isDirectory()) {
-        if (!entry.name.startsWith('.') && !excluded.has(resolve(child)) && !isReportFolder(child)) walk(child);
+        if (!entry.name.startsWith('.') && !excluded.has(resolve(child)) && !isReportFolder(child))
+          walk(child, patterns);
       } else if (entry.isSymbolicLink() && INPUT_EXTENSION.test(entry.name)) {
         let target: Stats;
         try {
@@ -111,10 +141,10 @@ export function collectFiles(
       diagnostics.push({ file: path, line: 0, column: 0, code: 'io', message: 'no such file or folder' });
       continue;
     }
-    if (stats.isDirectory()) walk(path);
+    if (stats.isDirectory()) walk(path, commandLinePatterns(ignore, path));
     else files.push(path);
   }
-  return { files: [...new Set(files)], diagnostics };
+  return { files: [...new Set(files)], diagnostics, ignored };
 }
 
 /** Documents loaded per kind, every kind present (0 when none), for "loaded 4 Operator, 12 RoutingTable, …". */

@@ -199,6 +199,8 @@ export interface AuditReport {
   inventory: Inventory;
   /** Documents of each kind loaded from the submissions, for the terminal ("loaded 4 Operator, …"). */
   loaded?: Record<Kind, number>;
+  /** Submission paths --ignore or an .ixauditignore left out, and the pattern that did it (for --verbose). */
+  ignored?: Array<{ path: string; by: string }>;
 }
 
 export interface SummarisedFindings {

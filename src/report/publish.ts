@@ -69,6 +69,8 @@ export class PublishError extends Error {
 /** For tests: called before each rename of the swap; throwing there simulates a failing rename. */
 export interface PublishHooks {
   beforeSwapRename?(from: string, to: string): void;
+  /** Called as each reporter starts (the terminal says which format is being written). */
+  onReporter?(name: string, index: number, total: number): void;
 }
 
 interface Journal {
@@ -463,7 +465,10 @@ export async function publishReports(
     } catch (err) {
       throw err instanceof PublishError ? err : new PublishError(describeIoError(err), true, err);
     }
-    for (const reporter of reporters) await reporter.write(report, staging, options);
+    for (const [index, reporter] of reporters.entries()) {
+      hooks.onReporter?.(reporter.name, index + 1, reporters.length);
+      await reporter.write(report, staging, options);
+    }
     // Last, so it can hash every other output: the evidence manifest (and its signature).
     writeManifest(report.result, staging, signingKey);
     const published = filesUnder(staging).map((file) => join(out, relative(staging!, file)));

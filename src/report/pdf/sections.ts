@@ -19,7 +19,7 @@ import {
   type ChartLabels,
 } from './charts.js';
 import type { TemplateContext } from './context.js';
-import { parseMarkup, plainText, type Block, type Inline } from './markup.js';
+import { parseMarkup, type Block, type Inline } from './markup.js';
 import {
   groupFailures,
   OCCURRENCE_LIMIT,
@@ -1421,9 +1421,3 @@ export function drawGlossary(ctx: BaseCtx, letter: string): void {
   });
 }
 
-/** The plain text of a rendered template (for document metadata). */
-export function renderPlain(ctx: BaseCtx, name: TemplateName): string {
-  return render(ctx, name)
-    .map((b) => (b.type === 'list' ? b.items.map(plainText).join(' ') : plainText(b.inlines)))
-    .join(' ');
-}

@@ -1420,4 +1420,3 @@ export function drawGlossary(ctx: BaseCtx, letter: string): void {
     drawBlocks(ctx, render(ctx, 'glossary.hbs'), 'glossary');
   });
 }
-

@@ -1,11 +1,13 @@
 import { hash } from 'node:crypto';
 import type { EffectiveProfile } from '../enrich/profile.js';
+import { IDENTITY_FIELDS, isSharedField, projectedValue } from '../enrich/route-view.js';
 import { ID_PATH, type Subject, type SubjectView, type Submission } from '../enrich/submission.js';
 import type { Finding } from '../model/finding.js';
 import type { DocPath, PositionLookup, Severity, SourcePos, Status } from '../model/types.js';
 import { docPathOf } from '../model/types.js';
 import { AGGREGATES } from './aggregates.js';
 import { toPlain, type CelProgram, type CompiledControl } from './compile.js';
+import { type ControlReads, controlReads, type ReadSet } from './read-sets.js';
 
 const SUBJECT_ALIAS: Record<string, string> = {
   operator: 'operator',
@@ -207,17 +209,17 @@ export function evaluateControl(
   };
 
   const findings: Finding[] = [];
-  // Routes of one shape (see Submission) have the same view but for their identity: when the control's
+  // Routes of one shape (see route-view.ts) have the same view but for their identity: when the control's
   // verdict reads none of it, the first route of a shape is judged and the others take its status. Shapes
   // are narrowed further to the fields this control reads (its projection): ICX-ENC-01 reads a route's
   // next hop, destination and encryption, so two routes differing only in their backups share a verdict.
-  const code = applies.subject === 'route' ? readCode(control) : undefined;
-  const projection = code && verdictFollowsShape(code) ? projectionOf(code) : undefined;
+  const reads = applies.subject === 'route' && shapeSharing.enabled ? readsOf(control) : undefined;
+  const projection = reads && verdictFollowsShape(reads) ? projectionOf(reads) : undefined;
   const statusByProjection: Status[] = [];
   // When the evidence and messages read no identity either, a failing route's details are those of the
   // first route of its projection, with the location moved to this route's item.
   const detailsByProjection: Array<Details | undefined> | undefined =
-    projection && detailsFollowShape(code!) ? [] : undefined;
+    projection && detailsFollowShape(reads!) ? [] : undefined;
   const counts =
     tally && applies.subject === 'route' ? { pass: new Counted(), 'not-applicable': new Counted() } : undefined;
   for (const subject of subjects) {
@@ -283,26 +285,46 @@ class Counted {
 }
 
 /**
- * For one control, a function numbering route shapes by what the control reads of them: the route fields
- * its expressions, messages and filters name (hops by carrier, position, destination network and
- * unavoidability; the rest of a hop derives from its carrier). Shapes with the same number look the same
- * to the control. Each shape is numbered once.
+ * Internal switch, not a user option: with `enabled` false, route controls share nothing between routes
+ * (no shape or projection verdicts, no shared details) and every route is judged with CEL on its own.
+ * Tests and the bench set it to compare the plain path with the shared one (findings must be identical);
+ * it is read per call of evaluateControl, in the thread that evaluates (worker threads have their own).
  */
-function projectionOf(code: ControlCode): (shape: number, route: SubjectView) => number {
-  const named = new Set(['protocol', 'status', 'undefinedCarriers']);
-  for (const m of [code.verdict, code.details, code.location].join('\n').matchAll(/\b(?:route|subject)\s*\.\s*(\w+)/g))
-    named.add(m[1]);
-  // Identity differs within a shape, so it cannot be part of a shape's number: the verdict never reads it
-  // (or there is no projection), and details that read it beyond `route.at` are not shared.
-  const fields = [...named].filter((f) => !IDENTITY_FIELDS.includes(f)).sort();
+export const shapeSharing = { enabled: true };
+
+/** Each control's read-sets, worked out once (controls are compiled once per run). */
+const readSets = new WeakMap<CompiledControl, ControlReads>();
+
+function readsOf(control: CompiledControl): ControlReads {
+  let reads = readSets.get(control);
+  if (!reads) readSets.set(control, (reads = controlReads(control)));
+  return reads;
+}
+
+const IDENTITY: ReadonlySet<string> = new Set(IDENTITY_FIELDS);
+
+function readsIdentity(reads: ReadSet, except?: string): boolean {
+  for (const field of reads) if (field !== except && IDENTITY.has(field)) return true;
+  return false;
+}
+
+/**
+ * For one control, a function numbering route shapes by what the control reads of them: the shared route
+ * fields of its read-sets, each compared as route-view.ts projects it (hops by carrier, position,
+ * destination network and unavoidability; the rest of a hop derives from its carrier). Shapes with the
+ * same number look the same to the control. Each shape is numbered once.
+ */
+function projectionOf(reads: ControlReads): (shape: number, route: SubjectView) => number {
+  // Identity differs within a shape, so it is never part of a shape's number: the verdict does not read
+  // it (or there is no projection), and details that read it beyond the location's `route.at` are not shared.
+  const fields = [...new Set([...reads.verdict, ...reads.details, ...reads.location])].filter(isSharedField).sort();
   const byShape: number[] = [];
   const numbers = new Map<string, number>();
   return (shape, route) => {
     const known = byShape[shape];
     if (known !== undefined) return known;
-    // The fields are names the control's text uses, which a route's view may not have (then undefined).
     const view = route as Readonly<Record<string, unknown>>;
-    const key = fields.map((f) => projectedValue(view[f])).join('\u0001');
+    const key = fields.map((f) => projectedValue(f, view[f])).join('\u0001');
     const number = numbers.get(key) ?? numbers.size;
     numbers.set(key, number);
     byShape[shape] = number;
@@ -310,79 +332,18 @@ function projectionOf(code: ControlCode): (shape: number, route: SubjectView) =>
   };
 }
 
-/** A route field as a projection sees it: hops by what varies between routes, other values as JSON. */
-function projectedValue(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(projectedValue).join(',')}]`;
-  if (value !== null && typeof value === 'object' && 'carrier' in value && 'position' in value) {
-    const hop = value as { carrier: string; position: string; destinationNetwork: boolean; unavoidable: boolean };
-    return `${hop.carrier}/${hop.position}/${hop.destinationNetwork ? 'd' : ''}/${hop.unavoidable ? 'u' : ''}`;
-  }
-  return JSON.stringify(value) ?? 'undefined';
-}
-
-/** Route fields that differ from route to route without saying anything about its risk (see Submission). */
-const IDENTITY_FIELDS = ['id', 'table', 'match', 'trafficShare', 'at'];
-
-/** Whether code names one of these route fields (`route.id`, `subject.match`). */
-function namesRouteField(code: string, fields: readonly string[]): boolean {
-  return new RegExp(`\\b(?:route|subject)\\s*\\.\\s*(?:${fields.join('|')})\\b`).test(code);
-}
-
-/** A route read as a whole (`route`, not `route.field`) may reach its identity. */
-const WHOLE_ROUTE = /\b(?:route|subject)\b(?!\s*\.)/;
-
-/**
- * What a control's expressions read, as text without string literals ("the route names no policy" reads
- * nothing) and messages reduced to their {{placeholders}}: verdict (applies, evidenced, lets, pass),
- * details (evidence, messages), location.
- */
-interface ControlCode {
-  verdict: string;
-  details: string;
-  location: string;
-}
-
-function readCode(control: CompiledControl): ControlCode {
-  const d = control.definition;
-  const c = d.check;
-  const code = (text: string | undefined) => (text ?? '').replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""');
-  const placeholders = (text: string | undefined) =>
-    [...(text ?? '').matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)].map((m) => m[1]).join('\n');
-  return {
-    verdict: [c.applies, c.evidenced, c.pass, ...Object.values(c.let ?? {})].map(code).join('\n'),
-    details: [
-      ...Object.values(c.evidence ?? {}).map(code),
-      ...[d.messages.pass, d.messages.fail, c.notApplicable, c.notEvidenced].map(placeholders),
-    ].join('\n'),
-    location: code(c.location),
-  };
-}
-
-/**
- * Whether a route control's verdict (applies, evidenced, lets, pass) reads only what routes of one shape
- * share: no identity field, no document path (`.at`), not the route as a whole.
- */
-function verdictFollowsShape({ verdict }: ControlCode): boolean {
-  return !/\.at\b/.test(verdict) && !namesRouteField(verdict, IDENTITY_FIELDS) && !WHOLE_ROUTE.test(verdict);
+/** Whether a route control's verdict (applies, evidenced, lets, pass) reads only what routes of one shape share. */
+function verdictFollowsShape({ verdict }: ControlReads): boolean {
+  return !readsIdentity(verdict);
 }
 
 /**
  * Whether a control's evidence and messages can be shared by routes of one projection: with the lets they
- * come from, they may not name a route's identity or a document path; the location may use `route.at`
- * and hop paths (it is moved to each route's item) but no other identity.
+ * come from, they may not read a route's identity; the location may read `route.at` (it is moved to each
+ * route's item, see rebase) but no other identity.
  */
-function detailsFollowShape({ verdict, details, location }: ControlCode): boolean {
-  const text = `${verdict}\n${details}`;
-  // `route.at` in a location is fine: the location is moved to each route's item (rebase).
-  if (
-    namesRouteField(
-      location,
-      IDENTITY_FIELDS.filter((f) => f !== 'at'),
-    ) ||
-    WHOLE_ROUTE.test(location)
-  )
-    return false;
-  return !/\.at\b/.test(text) && !namesRouteField(text, IDENTITY_FIELDS) && !WHOLE_ROUTE.test(text);
+function detailsFollowShape({ verdict, details, location }: ControlReads): boolean {
+  return !readsIdentity(verdict) && !readsIdentity(details) && !readsIdentity(location, 'at');
 }
 
 /** A location inside one route item, moved to the same place in another route's item. */

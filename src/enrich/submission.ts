@@ -1,26 +1,26 @@
 import type { FirewallPolicySpec } from '../model/generated/firewall-policy.js';
 import type { AgreementClauses, AgreementService, SignedDocument } from '../model/generated/interconnect-agreement.js';
-import type { Route, RouteMatch, RouteStatus } from '../model/generated/routing-table.js';
 import type { DocPath, LoadedDocument, Protocol } from '../model/types.js';
-import { docPathOf, PROTOCOLS, SIGNALLING_PROTOCOLS } from '../model/types.js';
+import { docPathOf, PROTOCOLS } from '../model/types.js';
 import { compareText } from '../model/order.js';
 import { chainMarks, chainText, type OwnershipResolution, type OwnershipResolver } from './ownership.js';
 import { listingsReaching, type ReachedListing } from './listings.js';
 import type { EffectiveProfile } from './profile.js';
+import {
+  type RouteContext,
+  type RouteShape,
+  type RouteView,
+  routeShape,
+  routeView,
+  type SubjectView,
+  shapeKey,
+} from './route-view.js';
 import type { SubmissionDocs, World } from './world.js';
 
 /** Findings about a whole document point at its `metadata.id` line. */
 export const ID_PATH: DocPath = ['metadata', 'id'];
 
-/**
- * What the engine reads of any subject's view before a control's expressions see it (evaluateControl):
- * the control's protocol and status filters, and the carriers that make it impossible to judge.
- */
-export interface SubjectView {
-  protocol?: Protocol;
-  status?: RouteStatus;
-  undefinedCarriers?: readonly string[];
-}
+export type { HopView, RouteView, SubjectView } from './route-view.js';
 
 /** Something a control can judge: where it is written, how findings name it, and the data CEL sees. */
 export interface Subject<V extends SubjectView = SubjectView> {
@@ -30,75 +30,10 @@ export interface Subject<V extends SubjectView = SubjectView> {
   value: V;
   /**
    * Routes only: routes with the same shape number have the same view except for the fields that
-   * identify them (id, table, match, trafficShare, at), so a control that reads none of those judges
-   * the shape once.
+   * identify them (IDENTITY_FIELDS of route-view.ts), so a control that reads none of those judges the
+   * shape once.
    */
   shape?: number;
-}
-
-/**
- * A carrier on a route as controls see it. `at` is the path of the field that names it, relative to the
- * route item (`primary.carrier`, `backups.0.carrier`, `transit.1`), so routes of one shape share hops;
- * the engine reads a location that does not start at `spec` or `metadata` relative to the subject.
- */
-export interface HopView {
-  carrier: string;
-  name: string;
-  role: string;
-  position: string;
-  at: string;
-  known: boolean;
-  roles: string[];
-  ownershipResolved: boolean;
-  destinationNetwork: boolean;
-  highRisk: boolean;
-  riskReasons: string[];
-  controller: string;
-  controllerName: string;
-  controllerCountry: string;
-  /** The operating group (topmost non-government entity of the chain): what RES-01/RES-02 and unavoidable exposure compare. */
-  group: string;
-  groupName: string;
-  chainText: string;
-  country: string;
-  foreign: boolean;
-  unavoidable: boolean;
-}
-
-/** The part of a route's view shared by every route of its shape. */
-interface RouteShapeView extends SubjectView {
-  signalling: boolean;
-  status: RouteStatus;
-  destination: { country: string; plmn: string };
-  domestic: boolean;
-  hasTrafficShare: boolean;
-  encryption: string;
-  firewall: string;
-  firewallExists: boolean;
-  firewallMode: string;
-  primary: HopView;
-  backups: HopView[];
-  transit: HopView[];
-  nextHops: HopView[];
-  hops: HopView[];
-  highRiskHops: HopView[];
-  unavoidable: boolean;
-  undefinedCarriers: string[];
-  destinationController: string;
-  /** Operating group of the carrier whose identifiers.plmns holds the destination PLMN ('' when none, or its ownership does not resolve). */
-  destinationGroup: string;
-}
-
-/** A route as controls see it (`route`): its shape's view and what identifies it. */
-export interface RouteView extends RouteShapeView {
-  id: string;
-  table: string;
-  protocol: Protocol;
-  match: RouteMatch;
-  /** 0 when the route gives none (hasTrafficShare says which). */
-  trafficShare: number;
-  /** The route's item in its table: `spec.routes.<index>`. */
-  at: string;
 }
 
 /** A routing table as controls see it (`table`). */
@@ -416,80 +351,20 @@ export function buildSubmission(
     }
   }
 
-  /**
-   * What a route's view derives from its protocol, status, destination, carriers, encryption and firewall:
-   * built once per distinct combination (its shape) and shared, frozen, by every route of that shape. The
-   * bench's million-route table, which mixes carriers at random, has 42,385 shapes, so hops, risk and
-   * chains are worked out that many times, not a million, and controls judge shapes (see evaluateControl).
-   */
-  const routeShape = (route: Route, protocol: Protocol): RouteShapeView => {
-    const destinationPlmn = route.destination.plmn ?? '';
-    const hop = (id: string, role: string, position: string, at: string): HopView => {
-      const view = carrier(id);
-      return {
-        carrier: id,
-        name: view.name,
-        role,
-        position,
-        at,
-        known: view.known,
-        roles: view.roles,
-        ownershipResolved: view.ownershipResolved,
-        destinationNetwork: destinationPlmn !== '' && view.plmns.includes(destinationPlmn),
-        highRisk: view.highRisk,
-        riskReasons: view.riskReasons,
-        controller: view.controller.id,
-        controllerName: view.controller.name,
-        controllerCountry: view.controller.country,
-        group: view.group.id,
-        groupName: view.group.name,
-        chainText: view.chainText,
-        country: view.incorporatedIn,
-        foreign: view.incorporatedIn !== operator.country,
-        unavoidable: false,
-      };
-    };
-    const primary = hop(route.primary.carrier, 'primary', 'primary', 'primary.carrier');
-    const backups = (route.backups ?? []).map((b, i) =>
-      hop(b.carrier, 'backup', `backup ${i + 1}`, `backups.${i}.carrier`),
-    );
-    const transit = (route.transit ?? []).map((id, i) => hop(id, 'transit', `transit ${i + 1}`, `transit.${i}`));
-    const hops: HopView[] = [primary, ...backups, ...transit];
-
-    // Unavoidable exposure: every high-risk carrier on the route belongs to the operating group of the
-    // destination network (controls.md). The group, not the ultimate controller: China Telecom on a route
-    // to China Mobile's 460-00 could be avoided although SASAC controls both.
-    const destinationController = route.destination.plmn
-      ? (destinationControllers.get(route.destination.plmn) ?? '')
-      : '';
-    const destinationGroup = route.destination.plmn ? (destinationGroups.get(route.destination.plmn) ?? '') : '';
-    const highRiskHops = hops.filter((h) => h.highRisk);
-    const unavoidable = highRiskHops.length > 0 && highRiskHops.every((h) => inDestinationGroup(h, destinationGroup));
-    if (unavoidable) for (const h of highRiskHops) h.unavoidable = true;
-
-    return deepFreeze({
-      signalling: SIGNALLING_PROTOCOLS.includes(protocol),
-      status: route.status,
-      destination: { country: route.destination.country, plmn: destinationPlmn },
-      domestic: route.destination.country === operator.country,
-      hasTrafficShare: route.trafficShare !== undefined,
-      encryption: route.encryption ?? '',
-      firewall: route.firewall ?? '',
-      firewallExists: route.firewall !== undefined && firewallModes.has(route.firewall),
-      firewallMode: route.firewall !== undefined ? (firewallModes.get(route.firewall)?.[protocol] ?? '') : '',
-      primary,
-      backups,
-      transit,
-      nextHops: [primary, ...backups],
-      hops,
-      highRiskHops,
-      unavoidable,
-      undefinedCarriers: [...new Set(hops.filter((h) => !h.known).map((h) => h.carrier))],
-      destinationController,
-      destinationGroup,
-    });
+  // What a route's shared fields are computed from besides its shape inputs (see route-view.ts).
+  const routeContext: RouteContext = {
+    carrier,
+    operatorCountry: operator.country,
+    firewallModes,
+    destinationControllers,
+    destinationGroups,
   };
-  const shapes = new Map<string, { id: number; view: RouteShapeView }>();
+  /**
+   * A route's shared fields are built once per distinct shape and shared, frozen, by every route of that
+   * shape. The bench's million-route table, which mixes carriers at random, has 42,385 shapes, so hops, risk
+   * and chains are worked out that many times, not a million, and controls judge shapes (see evaluateControl).
+   */
+  const shapes = new Map<string, { id: number; shape: RouteShape }>();
 
   const tables: Subject<RoutingTableView>[] = [];
   const routes: Subject<RouteView>[] = [];
@@ -513,47 +388,20 @@ export function buildSubmission(
     });
     spec.routes.forEach((route, index) => {
       const base = ['spec', 'routes', index];
-      const key = shapeKey(protocol, route);
+      const key = shapeKey(route, protocol);
       let shape = shapes.get(key);
       if (!shape) {
-        shape = { id: shapes.size, view: routeShape(route, protocol) };
+        shape = { id: shapes.size, shape: routeShape(route, protocol, routeContext) };
         shapes.set(key, shape);
         // A carrier's first use is always the first route of some shape: only new shapes need noting.
-        for (const hop of shape.view.hops) noteUse(hop.carrier, doc, [...base, ...docPathOf(hop.at)]);
+        for (const hop of shape.shape.view.hops) noteUse(hop.carrier, doc, [...base, ...docPathOf(hop.at)]);
       }
-      const d = shape.view;
       routes.push({
         ref: `RoutingTable/${doc.id}#${route.id}`,
         doc,
         path: base,
         shape: shape.id,
-        value: {
-          id: route.id,
-          table: doc.id,
-          protocol,
-          signalling: d.signalling,
-          status: d.status,
-          match: route.match,
-          destination: d.destination,
-          domestic: d.domestic,
-          hasTrafficShare: d.hasTrafficShare,
-          trafficShare: route.trafficShare ?? 0,
-          encryption: d.encryption,
-          firewall: d.firewall,
-          firewallExists: d.firewallExists,
-          firewallMode: d.firewallMode,
-          primary: d.primary,
-          backups: d.backups,
-          transit: d.transit,
-          nextHops: d.nextHops,
-          hops: d.hops,
-          highRiskHops: d.highRiskHops,
-          unavoidable: d.unavoidable,
-          undefinedCarriers: d.undefinedCarriers,
-          destinationController: d.destinationController,
-          destinationGroup: d.destinationGroup,
-          at: `spec.routes.${index}`,
-        },
+        value: routeView(shape.shape, { route, table: doc.id, index }),
       });
     });
   }
@@ -596,36 +444,6 @@ export function buildSubmission(
     firewalls,
     waivers: docs.waivers,
   };
-}
-
-/**
- * A hop belongs to the destination's operating group when it operates the destination PLMN itself, or
- * when both its ownership and the destination's resolve to the same group (an unresolved chain may end
- * short of the group it really belongs to, so it excuses nothing).
- */
-function inDestinationGroup(hop: HopView, destinationGroup: string): boolean {
-  if (hop.destinationNetwork) return true;
-  return destinationGroup !== '' && hop.ownershipResolved && hop.group === destinationGroup;
-}
-
-/** Everything a route's shared view derives from, as one string (absent fields differ from empty ones). */
-function shapeKey(protocol: string, route: Route): string {
-  // Built by concatenation (it runs once per route): fields separated by \u0001, absent ones as \u0002.
-  const opt = (value: unknown) => (value === undefined ? '\u0002' : String(value));
-  let backups = '';
-  for (const b of route.backups ?? []) backups += `${b.carrier},`;
-  let transit = '';
-  for (const id of route.transit ?? []) transit += `${id},`;
-  return `${protocol}\u0001${route.status}\u0001${route.destination.country}\u0001${opt(route.destination.plmn)}\u0001${route.primary.carrier}\u0001${backups}\u0001${transit}\u0001${opt(route.encryption)}\u0001${opt(route.firewall)}\u0001${route.trafficShare === undefined ? 'no-share' : 'share'}`;
-}
-
-/** Shared views are frozen so that no control, aggregate or reporter can change one route through another. */
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const item of Object.values(value)) deepFreeze(item);
-    Object.freeze(value);
-  }
-  return value;
 }
 
 /**

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Finding, occurrencesOf } from '../src/model/finding.js';
+import { mergedByCause, nationalScale } from './support/causes.js';
+import { occurrencesOf } from '../src/model/finding.js';
 import type { AuditReport } from '../src/model/report.js';
 import { packageRoot } from '../src/paths.js';
 import { hdfDocument, hdfJson } from '../src/report/hdf/index.js';
@@ -17,56 +17,6 @@ import { REGULATOR } from './support/run.js';
 
 // Issue 15: one HDF result per cause (its occurrences listed, at most MAX_RESULT_OCCURRENCES), a NIST tag on
 // every control; read with inspecjs and the SAF CLI where they are installed.
-
-/** The findings of one control, operator, status and waiver as one cause (as in report-sarif-causes.test.ts). */
-function mergedByCause(report: AuditReport): AuditReport {
-  const copy: AuditReport = structuredClone(report);
-  const merged = new Map<string, Finding>();
-  for (const f of copy.result.findings) {
-    const key = [f.control, f.operator, f.status, f.waiver?.id ?? ''].join('\u0000');
-    const into = merged.get(key);
-    if (into) into.occurrences.push(...occurrencesOf(f));
-    else merged.set(key, { ...f, occurrences: [...occurrencesOf(f)] });
-  }
-  copy.result.findings = [...merged.values()];
-  return copy;
-}
-
-/** `routes` routes failing one control through `causes` causes and passing another as one cause. */
-function nationalScale(base: AuditReport, routes = 20_000, causes = 50): AuditReport {
-  const copy: AuditReport = structuredClone(base);
-  const failing = copy.result.findings.find((f) => f.status === 'fail' && f.subject.startsWith('RoutingTable/'))!;
-  const passing = copy.result.findings.find(
-    (f) => f.status === 'pass' && f.subject.startsWith('RoutingTable/') && f.control !== failing.control,
-  )!;
-  const cause = (template: Finding, c: number, members: number[]): Finding => {
-    const occurrences = members.map((i) => ({
-      subject: `RoutingTable/rt-national#r-${String(i).padStart(7, '0')}`,
-      location: { file: failing.location.file, line: 10 + 9 * i, column: 7 },
-      fingerprint: createHash('sha256').update(`${template.control}/${i}`).digest('hex').slice(0, 32),
-    }));
-    return {
-      ...template,
-      message: `${template.message} (cause ${c + 1})`,
-      subject: occurrences[0].subject,
-      location: occurrences[0].location,
-      fingerprint: occurrences[0].fingerprint,
-      occurrences,
-    };
-  };
-  const all = Array.from({ length: routes }, (_, i) => i);
-  copy.result.findings = [
-    ...Array.from({ length: causes }, (_, c) =>
-      cause(
-        failing,
-        c,
-        all.filter((i) => i % causes === c),
-      ),
-    ),
-    cause(passing, 0, all),
-  ];
-  return copy;
-}
 
 /** How Heimdall reads a control's status (inspecjs ExecControl.compute_status), as report-hdf.test.ts has it. */
 function heimdallStatus(control: HdfControl): string {

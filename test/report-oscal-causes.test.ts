@@ -1,23 +1,24 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mergedByCause, nationalScale } from './support/causes.js';
-import { type Finding, occurrencesOf } from '../src/model/finding.js';
+import type { Finding } from '../src/model/finding.js';
 import type { AuditReport } from '../src/model/report.js';
 import { packageRoot } from '../src/paths.js';
 import {
   ASSESSMENT_RESULTS_FILE,
   assessmentResults,
   assessmentResultsJson,
-  publishedDir,
+  oscalReporter,
 } from '../src/report/oscal/index.js';
 import { MAX_OBSERVATION_SUBJECTS } from '../src/report/oscal/mapping.js';
 import type { OscalAssessmentResults, OscalObservation, OscalResult } from '../src/report/oscal/types.js';
 import { documentHref, isUri, isUriReference } from '../src/report/uri.js';
 import { auditReport } from './support/audit.js';
+import { tempFiles } from './support/files.js';
 import { REGULATOR } from './support/run.js';
 
 // Issue 15: one OSCAL observation per cause with its occurrences as subjects (at most
@@ -78,10 +79,10 @@ describe('OSCAL: one observation per cause, passing subjects summed up', () => {
     const problems = grouped.result.findings.filter((f) =>
       ['fail', 'waived', 'not-evidenced', 'error'].includes(f.status),
     );
-    const multi = problems.filter((f) => occurrencesOf(f).length > 1);
+    const multi = problems.filter((f) => f.occurrences.length > 1);
     expect(multi.length).toBeGreaterThan(0);
     for (const f of multi) {
-      const occurrences = occurrencesOf(f);
+      const occurrences = f.occurrences;
       const observation = problemObservation(result, f);
       expect(observation.subjects.map((s) => prop(s, 'subject'))).toEqual(occurrences.map((o) => o.subject));
       expect(observation.subjects.map((s) => prop(s, 'fingerprint'))).toEqual(occurrences.map((o) => o.fingerprint));
@@ -118,7 +119,7 @@ describe('OSCAL: one observation per cause, passing subjects summed up', () => {
     for (const f of samples.result.findings) {
       if (f.status !== 'pass' && f.status !== 'not-applicable') continue;
       const key = `${f.operator} ${f.control} ${f.status}`;
-      expected.set(key, (expected.get(key) ?? 0) + occurrencesOf(f).length);
+      expected.set(key, (expected.get(key) ?? 0) + f.occurrences.length);
     }
     expect(
       new Map(
@@ -192,7 +193,17 @@ describe('OSCAL links to inputs resolve relative to the document', () => {
     expect(documentHref('a:b.yaml', '/w/x/y', '/w')).toBe('../../a%3Ab.yaml');
     expect(documentHref('/elsewhere/t.yaml', '/w/out', '/w')).toBe('file:///elsewhere/t.yaml');
     expect(isUriReference(documentHref('inputs/さくら/a b.yaml', '/w/out', '/w'))).toBe(true);
-    expect(publishedDir('/w/out/.ixaudit-staging-abc123')).toBe('/w/out');
-    expect(publishedDir('/w/out')).toBe('/w/out');
+  });
+
+  it('the reporter links from where its files end up (ReportOptions.publishedDir), not from the staging folder', async () => {
+    const out = tempFiles({});
+    const staging = join(out, '.ixaudit-staging-abc123');
+    mkdirSync(staging);
+    const written = (dir: string) => readFileSync(join(dir, ASSESSMENT_RESULTS_FILE), 'utf8');
+    await oscalReporter.write(samples, staging, { publishedDir: out });
+    expect(written(staging)).toBe(assessmentResultsJson(samples, { documentDir: out }));
+    const alone = tempFiles({});
+    await oscalReporter.write(samples, alone, {});
+    expect(written(alone)).toBe(assessmentResultsJson(samples, { documentDir: alone }));
   });
 });

@@ -467,7 +467,7 @@ export async function publishReports(
     }
     for (const [index, reporter] of reporters.entries()) {
       hooks.onReporter?.(reporter.name, index + 1, reporters.length);
-      await reporter.write(report, staging, options);
+      await reporter.write(report, staging, { ...options, publishedDir: out });
     }
     // Last, so it can hash every other output: the evidence manifest (and its signature).
     writeManifest(report.result, staging, signingKey);

@@ -4,6 +4,11 @@ import type { AuditReport } from '../model/report.js';
 export interface ReportOptions {
   /** --template-dir: a folder whose Handlebars templates override the shipped ones in templates/. */
   templateDir?: string;
+  /**
+   * The folder the files end up in when `outDir` is not it: publishReports has reporters write into a
+   * staging folder inside OUT and then moves the files into OUT; links between files are made from here.
+   */
+  publishedDir?: string;
 }
 
 /** Every output format implements this: the audited run in, files out (like an ESLint formatter). */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { compareText } from '../../model/order.js';
 import type { AuditReport, ControlSummary } from '../../model/report.js';
 import type { Reporter } from '../types.js';
@@ -281,26 +281,17 @@ export function assessmentResultsJson(report: AuditReport, options: AssessmentRe
   return [...assessmentResultsJsonChunks(report, options)].join('');
 }
 
-/**
- * The folder a reporter's files end up in: publishReports (publish.ts) has reporters write into a
- * staging folder `OUT/.ixaudit-staging-<id>` and then moves the files into OUT, so links are made
- * relative to OUT. Any other folder is where the files stay.
- */
-export function publishedDir(outDir: string): string {
-  return basename(outDir).startsWith('.ixaudit-staging-') ? dirname(outDir) : outDir;
-}
-
 export function assessmentPlanJson(report: AuditReport): string {
   return `${JSON.stringify(assessmentPlan(report), null, 2)}\n`;
 }
 
 export const oscalReporter: Reporter = {
   name: 'oscal',
-  async write(report, outDir) {
+  async write(report, outDir, options) {
     const plan = join(outDir, ASSESSMENT_PLAN_FILE);
     const results = join(outDir, ASSESSMENT_RESULTS_FILE);
     writeFileAtomic(plan, assessmentPlanJson(report));
-    writeChunksAtomic(results, assessmentResultsJsonChunks(report, { documentDir: publishedDir(outDir) }));
+    writeChunksAtomic(results, assessmentResultsJsonChunks(report, { documentDir: options.publishedDir ?? outDir }));
     return [plan, results];
   },
 };

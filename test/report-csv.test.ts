@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { occurrencesOf, type Finding } from '../src/model/finding.js';
+import type { Finding } from '../src/model/finding.js';
 import type { AuditReport } from '../src/model/report.js';
 import { STATUSES, type Status } from '../src/model/types.js';
 import { BOM, csvField, csvRecord, csvReporter, fieldText } from '../src/report/csv/index.js';
@@ -21,12 +21,12 @@ function mergedByCause(report: AuditReport): AuditReport {
   for (const f of report.result.findings) {
     const key = [f.control, f.operator, f.status, f.waiver?.id ?? ''].join('\u0000');
     const found = merged.get(key);
-    if (found) found.occurrences = [...occurrencesOf(found), ...occurrencesOf(f)];
-    else merged.set(key, { ...f, occurrences: [...occurrencesOf(f)] });
+    if (found) found.occurrences = [...found.occurrences, ...f.occurrences];
+    else merged.set(key, { ...f, occurrences: [...f.occurrences] });
   }
   report.result.findings = [...merged.values()].map((f) => ({
     ...f,
-    occurrences: occurrencesOf(f).map((o, i) =>
+    occurrences: f.occurrences.map((o, i) =>
       o.subject.includes('#') && i % 2 === 1 ? { ...o, evidence: { ...o.evidence, position: i } } : o,
     ),
   }));
@@ -151,7 +151,7 @@ describe('findings.csv', async () => {
         severity: f.severity,
         status: f.status,
         operator: f.operator,
-        occurrences: occurrencesOf(f).length,
+        occurrences: f.occurrences.length,
         subject: f.subject,
         file: f.location.file,
         line: f.location.line,
@@ -229,7 +229,7 @@ describe('occurrences.csv', async () => {
   });
 
   it('holds one record per occurrence of every finding, in order, each naming its finding by fingerprint', () => {
-    const expected = report.result.findings.flatMap((f) => occurrencesOf(f).map((o) => ({ f, o })));
+    const expected = report.result.findings.flatMap((f) => f.occurrences.map((o) => ({ f, o })));
     expect(expected.length).toBeGreaterThan(report.result.findings.length); // the merge made causes
     expect(occurrences).toHaveLength(expected.length);
     expected.forEach(({ f, o }, i) => {
@@ -278,7 +278,7 @@ describe('occurrences.csv', async () => {
     const hostile = mergedByCause(auditReport(['inputs/no-nordlys'], REGULATOR));
     const f = hostile.result.findings[0];
     f.occurrences = [
-      ...occurrencesOf(f),
+      ...f.occurrences,
       {
         subject: '=HYPERLINK("http://example.invalid")',
         location: { file: '+cmd|calc', line: 1, column: 1 },
@@ -299,9 +299,9 @@ describe('occurrences.csv', async () => {
 
   it('with --baseline: each occurrence has its own change and previous status', async () => {
     const compared = mergedByCause(auditReport(['inputs/nz-aotearoa'], REGULATOR));
-    const many = compared.result.findings.find((f) => occurrencesOf(f).length > 2)!;
+    const many = compared.result.findings.find((f) => f.occurrences.length > 2)!;
     compared.result.findings.forEach((f) => {
-      f.occurrences = occurrencesOf(f).map((o, i) => ({
+      f.occurrences = f.occurrences.map((o, i) => ({
         ...o,
         baseline: f === many && i === 1 ? { state: 'regressed', previousStatus: 'pass' } : { state: 'unchanged' },
       }));
@@ -319,7 +319,7 @@ describe('occurrences.csv', async () => {
     expect(rows[0]).toEqual([...OCCURRENCE_COLUMNS.map((c) => c.header), 'Change since baseline', 'Previous status']);
     const own = objects(rows).filter((r) => r.Finding === many.fingerprint);
     expect(own.map((r) => [r['Change since baseline'], r['Previous status']])).toEqual(
-      occurrencesOf(many).map((_, i) => (i === 1 ? ['regressed', 'pass'] : ['unchanged', ''])),
+      many.occurrences.map((_, i) => (i === 1 ? ['regressed', 'pass'] : ['unchanged', ''])),
     );
     // findings.csv keeps one change per finding: its first occurrence's.
     const causes = objects(parseRfc4180(readFileSync(join(dir, 'findings.csv'), 'utf8').slice(1)));

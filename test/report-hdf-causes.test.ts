@@ -5,7 +5,6 @@ import { dirname, join } from 'node:path';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mergedByCause, nationalScale } from './support/causes.js';
-import { occurrencesOf } from '../src/model/finding.js';
 import type { AuditReport } from '../src/model/report.js';
 import { packageRoot } from '../src/paths.js';
 import { hdfDocument, hdfJson } from '../src/report/hdf/index.js';
@@ -50,7 +49,7 @@ describe('HDF: one result per cause, a NIST tag on every control', () => {
       expect(control.results).toHaveLength(findings.length);
       control.results.forEach((r, i) => {
         const f = findings[i];
-        const occurrences = occurrencesOf(f);
+        const occurrences = f.occurrences;
         const text = r.message ?? r.skip_message!;
         if (occurrences.length === 1) {
           expect(text).not.toContain('Occurrences (');

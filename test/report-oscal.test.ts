@@ -5,7 +5,6 @@ import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Ajv, type AnySchemaObject } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { occurrencesOf } from '../src/model/finding.js';
 import type { AuditReport } from '../src/model/report.js';
 import { packageRoot } from '../src/paths.js';
 import { hdfJson } from '../src/report/hdf/index.js';
@@ -231,7 +230,7 @@ describe('OSCAL 1.2.1 assessment results (assessment-results.json)', () => {
     expect(summary[0].types).toEqual(['control-objective']);
     const passed = samples.result.findings
       .filter((f) => f.control === passing.control && f.operator === passing.operator && f.status === 'pass')
-      .reduce((n, f) => n + occurrencesOf(f).length, 0);
+      .reduce((n, f) => n + f.occurrences.length, 0);
     expect(summary[0].props.find((p) => p.name === 'count')!.value).toBe(String(passed));
     expect(result.risks!.some((r) => r['related-observations'][0]['observation-uuid'] === summary[0].uuid)).toBe(false);
   });

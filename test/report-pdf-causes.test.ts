@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { occurrencesOf, type Finding, type Occurrence } from '../src/model/finding.js';
+import type { Finding, Occurrence } from '../src/model/finding.js';
 import type { AuditReport } from '../src/model/report.js';
 import { STATUSES } from '../src/model/types.js';
 import { operatorChanges } from '../src/report/pdf/changes.js';
@@ -87,12 +87,12 @@ describe('operator PDF: findings by cause', () => {
       const body = flat(tool('pdftotext', '-enc', 'UTF-8', pdf, '-'));
       expect(body).toContain('12 occurrences');
       expect(body).toContain('Occurrences (12)');
-      for (const o of occurrencesOf(finding).slice(0, OCCURRENCE_LIMIT))
+      for (const o of finding.occurrences.slice(0, OCCURRENCE_LIMIT))
         expect(body).toContain(
           `${o.subject} ${o.location.file}:${o.location.line} trafficShare: ${o.evidence!.trafficShare}`,
         );
       expect(body).toContain(`and ${12 - OCCURRENCE_LIMIT} more — see findings.json / occurrences.csv`);
-      expect(body).not.toContain(occurrencesOf(finding)[OCCURRENCE_LIMIT].subject);
+      expect(body).not.toContain(finding.occurrences[OCCURRENCE_LIMIT].subject);
       expect(body).toMatch(/ICX-RT-02 No failover to a high-risk carrier High Fail 12 fail/);
       // The introduction counts findings (causes) and subjects apart.
       expect(body).toMatch(/1 finding for 12 failed, 0 not evidenced, 0 not evaluable and 0 waived subjects/);
@@ -111,7 +111,7 @@ describe('operator PDF: findings by cause', () => {
 describe('operator PDF: a cause compared with a previous audit, subject by subject', () => {
   it('counts each occurrence’s state, in the change summary and beside the finding', async (context) => {
     const { report, finding } = withCause(6);
-    finding.occurrences = occurrencesOf(finding).map((o, i) => ({
+    finding.occurrences = finding.occurrences.map((o, i) => ({
       ...o,
       baseline: i === 4 ? { state: 'new' } : { state: 'unchanged', previousStatus: 'fail' },
     }));
@@ -124,7 +124,7 @@ describe('operator PDF: a cause compared with a previous audit, subject by subje
     };
     const changes = operatorChanges(report, 'no-nordlys')!;
     expect([changes.counts.new, changes.counts.unchanged]).toEqual([1, 5]);
-    expect(changes.rows.map((r) => [r.state, r.subject])).toEqual([['new', occurrencesOf(finding)[4].subject]]);
+    expect(changes.rows.map((r) => [r.state, r.subject])).toEqual([['new', finding.occurrences[4].subject]]);
     const pdf = join(tempFiles({}), 'report.pdf');
     writeFileSync(pdf, await renderOperatorPdf(report, operatorsOf(report)[0], loadTemplates()));
     await withTools(context, ['pdftotext'], () => {

@@ -6,7 +6,6 @@ import { gzipSync } from 'node:zlib';
 import ajvDraft04 from 'ajv-draft-04';
 import { mergedByCause, nationalScale } from './support/causes.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { occurrencesOf } from '../src/model/finding.js';
 import type { AuditReport } from '../src/model/report.js';
 import { packageRoot } from '../src/paths.js';
 import { sarifJson, sarifLog } from '../src/report/sarif/index.js';
@@ -52,7 +51,7 @@ beforeAll(() => {
 describe('SARIF: one result per cause, its occurrences as locations', () => {
   it('gives each finding one result whose locations are its occurrences, each with its own fingerprint', () => {
     const multi = grouped.result.findings.filter(
-      (f) => ['fail', 'waived', 'not-evidenced', 'error'].includes(f.status) && occurrencesOf(f).length > 1,
+      (f) => ['fail', 'waived', 'not-evidenced', 'error'].includes(f.status) && f.occurrences.length > 1,
     );
     expect(multi.length).toBeGreaterThan(0);
     const log = sarifLog(grouped);
@@ -62,7 +61,7 @@ describe('SARIF: one result per cause, its occurrences as locations', () => {
       grouped.result.findings.filter((f) => ['fail', 'waived', 'not-evidenced', 'error'].includes(f.status)).length,
     );
     for (const finding of multi) {
-      const occurrences = occurrencesOf(finding);
+      const occurrences = finding.occurrences;
       const [result] = results.filter((r) => r.partialFingerprints['ixauditFinding/v1'] === finding.fingerprint);
       expect(result.partialFingerprints['ixauditFinding/v1']).toBe(occurrences[0].fingerprint);
       expect(result.locations.map((l) => l.properties?.fingerprint)).toEqual(

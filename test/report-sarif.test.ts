@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ajvDraft04 from 'ajv-draft-04';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { occurrencesOf } from '../src/model/finding.js';
 import type { AuditReport } from '../src/model/report.js';
 import { compareWithBaseline } from '../src/engine/baseline.js';
 import { packageRoot } from '../src/paths.js';
@@ -265,14 +264,14 @@ spec:
     const report: AuditReport = structuredClone(samples);
     const findings = report.result.findings;
     const causeOf = (control: string, subject: string) =>
-      findings.find((f) => f.control === control && occurrencesOf(f).some((o) => o.subject === subject))!;
+      findings.find((f) => f.control === control && f.occurrences.some((o) => o.subject === subject))!;
     const newOne = causeOf('ICX-RT-02', 'RoutingTable/rt-jp-ss7-2026q2#r-0003');
-    const newOccurrence = occurrencesOf(newOne).find((o) => o.subject === 'RoutingTable/rt-jp-ss7-2026q2#r-0003')!;
+    const newOccurrence = newOne.occurrences.find((o) => o.subject === 'RoutingTable/rt-jp-ss7-2026q2#r-0003')!;
     const waived = findings.find((f) => f.status === 'waived')!;
     const fixed = findings.find((f) => f.control === 'ICX-FW-04' && f.status === 'pass')!;
-    const fixedOccurrence = occurrencesOf(fixed)[0];
+    const fixedOccurrence = fixed.occurrences[0];
     const previous = findings.flatMap((f) =>
-      occurrencesOf(f)
+      f.occurrences
         .filter((o) => o !== newOccurrence)
         .map((o) => ({
           control: f.control,
@@ -302,7 +301,7 @@ spec:
     const byFingerprint = (fp: string) => results.filter((r) => r.partialFingerprints['ixauditFinding/v1'] === fp);
     // The new occurrence: its result is new if it is its cause's only occurrence, else updated; its location says new.
     const [current] = byFingerprint(newOne.fingerprint);
-    expect(current.baselineState).toBe(occurrencesOf(newOne).length === 1 ? 'new' : 'updated');
+    expect(current.baselineState).toBe(newOne.occurrences.length === 1 ? 'new' : 'updated');
     const newLocation = current.locations.find((l) => l.properties?.fingerprint === newOccurrence.fingerprint)!;
     expect(newLocation.properties).toMatchObject({ baselineState: 'new' });
     expect(byFingerprint(waived.fingerprint).map((r) => [r.baselineState, r.suppressions?.[0].status])).toEqual([

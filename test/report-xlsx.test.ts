@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFile
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { occurrencesOf, type Finding, type WaiverOutcome } from '../src/model/finding.js';
+import type { Finding, WaiverOutcome } from '../src/model/finding.js';
 import type { AuditReport, ControlSummary, InventoryHop, InventoryRoute } from '../src/model/report.js';
 import { STATUSES, type Severity, type Status } from '../src/model/types.js';
 import { EXCEL_MAX_CELL_CHARS } from '../src/report/xlsx/cells.js';
@@ -114,8 +114,8 @@ function byCause(report: AuditReport): AuditReport {
   for (const f of report.result.findings) {
     const key = [f.control, f.operator, f.status, f.waiver?.id ?? ''].join('\u0000');
     const found = merged.get(key);
-    if (found) found.occurrences = [...occurrencesOf(found), ...occurrencesOf(f)];
-    else merged.set(key, { ...f, occurrences: [...occurrencesOf(f)] });
+    if (found) found.occurrences = [...found.occurrences, ...f.occurrences];
+    else merged.set(key, { ...f, occurrences: [...f.occurrences] });
   }
   report.result.findings = [...merged.values()];
   return report;
@@ -735,7 +735,7 @@ describe('findings workbook: counted findings of large tables, and --baseline', 
     report.result.findings.forEach((f, i) => {
       f.baseline = i % 2 === 0 ? { state: 'new' } : { state: 'changed', previousStatus: 'fail' };
       // --baseline compares occurrence by occurrence; here each finding has one.
-      f.occurrences = occurrencesOf(f).map((o) => ({ ...o, baseline: f.baseline }));
+      f.occurrences = f.occurrences.map((o) => ({ ...o, baseline: f.baseline }));
     });
     report.result.baseline = {
       source: 'out-2026q1',
@@ -815,7 +815,7 @@ describe('findings workbook by cause: Findings counts occurrences, Occurrences l
       expect(record(ws, i + 2)).toMatchObject({
         Control: expect.anything(),
         Operator: f.operator,
-        Occurrences: occurrencesOf(f).length,
+        Occurrences: f.occurrences.length,
         Subject: f.subject,
         Line: f.location.line,
         Fingerprint: f.fingerprint,
@@ -831,7 +831,7 @@ describe('findings workbook by cause: Findings counts occurrences, Occurrences l
     const ws = sheet(book, 'Occurrences');
     const findings = sheet(book, 'Findings');
     expect(rowValues(ws, 1)).toEqual(OCCURRENCE_COLUMNS.map((c) => c.header));
-    const expected = report.result.findings.flatMap((f) => occurrencesOf(f).map((o) => ({ f, o })));
+    const expected = report.result.findings.flatMap((f) => f.occurrences.map((o) => ({ f, o })));
     expect(ws.rowCount - 1).toBe(expected.length);
     expect(expected.length).toBe(flat.result.findings.length);
     expected.forEach(({ f, o }, i) => {
@@ -858,8 +858,8 @@ describe('findings workbook by cause: Findings counts occurrences, Occurrences l
 
   it('Occurrences: evidence of its own as JSON, and each occurrence’s baseline state', async () => {
     const compared = byCause(syntheticReport());
-    const f = compared.result.findings.find((x) => occurrencesOf(x).length === 4)!;
-    f.occurrences = occurrencesOf(f).map((o, i) => ({
+    const f = compared.result.findings.find((x) => x.occurrences.length === 4)!;
+    f.occurrences = f.occurrences.map((o, i) => ({
       ...o,
       evidence: { trafficShare: 10 + i },
       baseline: i === 2 ? { state: 'new' } : { state: 'unchanged' },
@@ -1160,7 +1160,7 @@ describeWith(['soffice'], 'findings workbook opened by LibreOffice', () => {
       expect([row[0], row[4], row[6], row[7], row[9], row[10], row[11]]).toEqual([
         f.control,
         f.status,
-        String(occurrencesOf(f).length),
+        String(f.occurrences.length),
         f.subject,
         String(f.location.line),
         String(f.location.column),
@@ -1175,7 +1175,7 @@ describeWith(['soffice'], 'findings workbook opened by LibreOffice', () => {
     const occurrences = [...sheets.Occurrences.slice(1), ...sheets['Occurrences (2)'].slice(1)];
     expect(occurrences.map((r) => r.slice(0, 8))).toEqual(
       report.result.findings.flatMap((f) =>
-        occurrencesOf(f).map((o) => [
+        f.occurrences.map((o) => [
           f.fingerprint,
           f.control,
           f.operator,

@@ -1,9 +1,9 @@
 import { relative } from 'node:path';
+import type { Finding } from '../model/finding.js';
 import type { AuditResult, Verdict } from '../model/report.js';
 import type { ProgressListener } from '../audit/parallel.js';
 import { blocksRun } from '../audit/run-audit.js';
 import { quotedName, terminalText as t } from '../model/text.js';
-import { occurrencesOf } from '../model/finding.js';
 import { severityRank } from '../model/types.js';
 
 const CODES = { red: 31, green: 32, yellow: 33, bold: 1, dim: 2 } as const;
@@ -57,7 +57,7 @@ export function printSummary(result: AuditResult, written: string[], color: bool
     lines.push('', `Failed at or above ${run.profile.failOn}:`);
     const shown = blocking.slice(0, 20);
     for (const f of shown) {
-      const others = occurrencesOf(f).length - 1;
+      const others = f.occurrences.length - 1;
       lines.push(
         `  ${style(color, 'bold', t(f.control))} ${style(color, f.severity === 'critical' ? 'red' : 'yellow', f.severity)} ${t(f.operator)} ${t(f.subject)}${others > 0 ? ` and ${count(others)} more with the same cause` : ''}`,
       );
@@ -122,9 +122,9 @@ export function progressReporter(stream: NodeJS.WriteStream, color: boolean): (e
 }
 
 /** Verdicts per status, one per occurrence (subject), as the summary counts them: not one per cause. */
-function countStatuses(findings: Array<{ status: string; occurrences?: unknown[] }>): Record<string, number> {
+function countStatuses(findings: readonly Finding[]): Record<string, number> {
   const counts: Record<string, number> = { fail: 0, error: 0 };
-  for (const f of findings) counts[f.status] = (counts[f.status] ?? 0) + (f.occurrences?.length ?? 1);
+  for (const f of findings) counts[f.status] = (counts[f.status] ?? 0) + f.occurrences.length;
   return counts;
 }
 

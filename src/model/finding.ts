@@ -72,11 +72,6 @@ export interface Finding {
   occurrences: Occurrence[];
 }
 
-/** A finding's occurrences (kept as a function: reporters read them through it). */
-export function occurrencesOf(finding: Finding): Occurrence[] {
-  return finding.occurrences;
-}
-
 /**
  * What a comparison with a previous run (--baseline) says of a finding, by fingerprint: `new`, `regressed`
  * (its status got worse), `improved` (better, but still a problem), `changed` (same status, other figures

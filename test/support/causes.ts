@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Finding, occurrencesOf } from '../../src/model/finding.js';
+import type { Finding } from '../../src/model/finding.js';
 import type { AuditReport } from '../../src/model/report.js';
 import { SEVERITIES } from '../../src/model/types.js';
 
@@ -13,8 +13,8 @@ export function mergedByCause(report: AuditReport): AuditReport {
   for (const f of copy.result.findings) {
     const key = [f.control, f.operator, f.status, f.waiver?.id ?? ''].join('\u0000');
     const into = merged.get(key);
-    if (into) into.occurrences.push(...occurrencesOf(f));
-    else merged.set(key, { ...f, occurrences: [...occurrencesOf(f)] });
+    if (into) into.occurrences.push(...f.occurrences);
+    else merged.set(key, { ...f, occurrences: [...f.occurrences] });
   }
   copy.result.findings = [...merged.values()];
   return copy;

@@ -1,5 +1,5 @@
 import { waiverDecisionText } from '../waiver-text.js';
-import { occurrencesOf, type Finding, type WaiverOutcome } from '../../model/finding.js';
+import type { Finding, WaiverOutcome } from '../../model/finding.js';
 import type { ControlSummary, SummarisedFindings } from '../../model/report.js';
 import { compareText } from '../../model/order.js';
 import type { Severity } from '../../model/types.js';
@@ -84,7 +84,7 @@ function placeText(location: Finding['location']): string {
  * and place, the first MAX_RESULT_OCCURRENCES of them, and how many more findings.json has.
  */
 export function occurrenceList(finding: Finding): string {
-  const occurrences = occurrencesOf(finding);
+  const occurrences = finding.occurrences;
   if (occurrences.length <= 1) return '';
   const listed = occurrences.slice(0, MAX_RESULT_OCCURRENCES);
   const more = occurrences.length - listed.length;
@@ -103,7 +103,7 @@ export function occurrenceList(finding: Finding): string {
  */
 export function resultFor(finding: Finding, startTime: string, notEvidencedIsFailure: boolean): HdfResult {
   const status = resultStatus(finding, notEvidencedIsFailure);
-  const others = occurrencesOf(finding).length - 1;
+  const others = finding.occurrences.length - 1;
   const text = (status === 'skipped' ? skipReason(finding) : finding.message) + occurrenceList(finding);
   return {
     status,

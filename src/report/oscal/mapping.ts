@@ -1,4 +1,4 @@
-import { occurrencesOf, type Finding, type Occurrence, type WaiverOutcome } from '../../model/finding.js';
+import type { Finding, Occurrence, WaiverOutcome } from '../../model/finding.js';
 import { waiverDecisionText } from '../waiver-text.js';
 import type { ControlSummary, OperatorSummary, SummarisedFindings } from '../../model/report.js';
 import type { InputFile } from '../../model/report.js';
@@ -203,7 +203,7 @@ export function riskUuid(finding: Finding): string {
 
 /** The first subject and, for a finding with several occurrences, how many there are and how many are listed. */
 function findingProps(finding: Finding): OscalProp[] {
-  const occurrences = occurrencesOf(finding).length;
+  const occurrences = finding.occurrences.length;
   return [
     ...prop('control', finding.control),
     ...prop('operator', finding.operator),
@@ -223,7 +223,7 @@ function findingProps(finding: Finding): OscalProp[] {
 
 /** The sentence that says where else a cause was found (nothing for one occurrence); `of` names the observation. */
 export function occurrencesSentence(finding: Finding, of = 'this observation'): string {
-  const occurrences = occurrencesOf(finding);
+  const occurrences = finding.occurrences;
   const n = occurrences.length;
   if (n <= 1) return '';
   const listed = Math.min(n, MAX_OBSERVATION_SUBJECTS);
@@ -257,7 +257,7 @@ export function observationFor(
   inputs: ReadonlyMap<string, InputFile>,
   base: HrefBase,
 ): OscalObservation {
-  const occurrences = occurrencesOf(finding);
+  const occurrences = finding.occurrences;
   const byFile = new Map<string, { first: Occurrence; count: number }>();
   for (const o of occurrences) {
     const entry = byFile.get(o.location.file);
@@ -314,7 +314,7 @@ export function riskStatus(finding: Finding): OscalRiskStatus {
 }
 
 function riskStatement(finding: Finding, control: Pick<ControlSummary, 'requirement'>): string {
-  const others = occurrencesOf(finding).length - 1;
+  const others = finding.occurrences.length - 1;
   const where = `${finding.subject}${others > 0 ? ` and ${countText(others)} other subject(s)` : ''} of operator ${finding.operator}`;
   switch (finding.status) {
     case 'not-evidenced':
@@ -424,7 +424,7 @@ export function statusSummaries(
   };
   for (const f of findings) {
     if (f.status !== 'pass' && f.status !== 'not-applicable') continue;
-    const occurrences = occurrencesOf(f);
+    const occurrences = f.occurrences;
     add(
       f.operator,
       f.control,
@@ -479,7 +479,7 @@ export interface ControlVerdicts {
 /** How many subjects of these verdicts have a status: occurrences of the problems, counts of the summaries. */
 function subjectCount(verdicts: ControlVerdicts, status: Status): number {
   let n = 0;
-  for (const f of verdicts.problems) if (f.status === status) n += occurrencesOf(f).length;
+  for (const f of verdicts.problems) if (f.status === status) n += f.occurrences.length;
   for (const g of verdicts.summaries) if (g.status === status) n += g.count;
   return n;
 }
@@ -527,15 +527,14 @@ export function findingFor(
   const { problems, summaries } = verdicts;
   const risks = problems.map((f) => ({ 'risk-uuid': riskUuid(f) }));
   const described = problems.slice(0, MAX_DESCRIBED_CAUSES).map((f) => {
-    const others = occurrencesOf(f).length - 1;
+    const others = f.occurrences.length - 1;
     return `- ${f.subject}${others > 0 ? ` and ${countText(others)} more` : ''} (${f.status}): ${f.message}`;
   });
   if (problems.length > described.length)
     described.push(
       `- and ${countText(problems.length - described.length)} more cause(s), each with its observation and risk.`,
     );
-  const subjects =
-    problems.reduce((n, f) => n + occurrencesOf(f).length, 0) + summaries.reduce((n, g) => n + g.count, 0);
+  const subjects = problems.reduce((n, f) => n + f.occurrences.length, 0) + summaries.reduce((n, g) => n + g.count, 0);
   return {
     uuid: ixauditUuid('finding', operator, control.id),
     title: oneLine(`${control.id} ${control.title}: ${operator}`),

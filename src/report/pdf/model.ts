@@ -1,5 +1,5 @@
 import type { InputFile } from '../../model/report.js';
-import { occurrencesOf, type Finding, type WaiverOutcome } from '../../model/finding.js';
+import type { Finding, WaiverOutcome } from '../../model/finding.js';
 import { byKeys, compareText } from '../../model/order.js';
 import type {
   AuditReport,
@@ -119,7 +119,7 @@ export const OCCURRENCE_LIMIT = 5;
 
 /** How many subjects a finding stands for: one per occurrence (the summary counts them so). */
 export function occurrenceCount(f: Finding): number {
-  return occurrencesOf(f).length;
+  return f.occurrences.length;
 }
 
 function countStatuses(findings: Finding[]): Record<Status, number> {
@@ -243,7 +243,7 @@ export function trafficShares(report: AuditReport, operatorId: string): TrafficS
   for (const f of report.result.findings) {
     if (f.operator !== operatorId || f.control !== 'ICX-RT-04') continue;
     // The figures may be an occurrence's own evidence (one occurrence per routing table) or the finding's.
-    for (const o of occurrencesOf(f)) {
+    for (const o of f.occurrences) {
       const evidence: Record<string, unknown> = { ...f.evidence, ...o.evidence };
       if (typeof evidence.protocol !== 'string' || typeof evidence.avoidableShare !== 'number') continue;
       measured.set(evidence.protocol, {
@@ -361,7 +361,7 @@ export function relevantFiles(report: AuditReport, operatorId: string): Set<stri
   };
   for (const f of report.result.findings) {
     use(f.location.file, f.operator);
-    for (const o of occurrencesOf(f)) use(o.location.file, f.operator);
+    for (const o of f.occurrences) use(o.location.file, f.operator);
   }
   for (const r of report.inventory.routes) use(r.location.file, r.operator);
   for (const a of report.inventory.agreements) use(a.location.file, a.operator);
@@ -461,7 +461,7 @@ export function groupFailures(
   const groups = new Map<string, FailureGroup>();
   // Every occurrence is a subject of its own: a cause spread over several tables lands in several groups.
   for (const f of findings) {
-    for (const o of occurrencesOf(f)) {
+    for (const o of f.occurrences) {
       const route = routesByRef.get(o.subject);
       const table = route?.table ?? '';
       const country = route?.destination.country ?? '';

@@ -1,11 +1,5 @@
 import { stringify } from 'yaml';
-import {
-  BASELINE_STATES,
-  occurrencesOf,
-  type BaselineState,
-  type Finding,
-  type Occurrence,
-} from '../../model/finding.js';
+import { BASELINE_STATES, type BaselineState, type Finding, type Occurrence } from '../../model/finding.js';
 import { baselineEntries } from '../sector/model.js';
 import type { Verdict } from '../../model/report.js';
 import { SEVERITIES, STATUSES, type Severity, type Status } from '../../model/types.js';
@@ -685,7 +679,7 @@ function drawFinding(ctx: Ctx, f: Finding, ownRemediation: boolean): void {
     const location = `${f.location.file}:${f.location.line}:${f.location.column}`;
     const statusText = L(ctx, `status.${f.status}`);
     const badgeWidth = w.measure(statusText, 7.5, true) + 7.5 * 1.1;
-    const occurrences = occurrencesOf(f);
+    const occurrences = f.occurrences;
     const head = w.layout(
       [
         { text: f.subject, bold: true },

@@ -1,5 +1,5 @@
 import { waiverDecisionText, type WaiverDecision } from '../waiver-text.js';
-import { occurrencesOf, type Finding, type Occurrence } from '../../model/finding.js';
+import type { Finding, Occurrence } from '../../model/finding.js';
 import type { BaselineComparison, ControlSummary } from '../../model/report.js';
 import {
   SEVERITIES,
@@ -349,7 +349,7 @@ export function baselineStateOf(finding: Finding): SarifBaselineState | undefine
  */
 export function leftOccurrences(finding: Finding): Occurrence[] {
   if (SARIF_STATUSES.has(finding.status)) return [];
-  return occurrencesOf(finding).filter((o) => {
+  return finding.occurrences.filter((o) => {
     const previous = o.baseline?.previousStatus;
     return previous !== undefined && SARIF_STATUSES.has(previous);
   });
@@ -375,7 +375,7 @@ export function resultFor(finding: Finding, context: ResultContext): SarifResult
   const waiver = finding.waiver ? context.waivers.get(waiverKey(finding.operator, finding.waiver.id)) : undefined;
   const suppression = suppressionFor(finding, waiver, context.artifactIndex);
   const baselineState = baselineStateOf(finding);
-  const occurrences = occurrencesOf(finding);
+  const occurrences = finding.occurrences;
   return {
     ruleId: finding.control,
     ruleIndex: context.ruleIndex.get(finding.control)!,

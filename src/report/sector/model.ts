@@ -1,4 +1,4 @@
-import { BASELINE_STATES, occurrencesOf, type BaselineState, type Finding } from '../../model/finding.js';
+import { BASELINE_STATES, type BaselineState, type Finding } from '../../model/finding.js';
 import type { Status } from '../../model/types.js';
 import type { AuditReport, Verdict } from '../../model/report.js';
 import { operatorFolderName } from '../paths.js';
@@ -98,7 +98,7 @@ export function sectorView(report: AuditReport): SectorView {
     if (f.status !== 'fail') continue;
     let n = failed.get(f.operator);
     if (!n) failed.set(f.operator, (n = { critical: 0, high: 0, all: 0 }));
-    const subjects = occurrencesOf(f).length;
+    const subjects = f.occurrences.length;
     n.all += subjects;
     if (f.severity === 'critical') n.critical += subjects;
     if (f.severity === 'high') n.high += subjects;
@@ -202,7 +202,7 @@ type OperatorChanges = NonNullable<SectorView['changes']>[number];
  */
 export function baselineEntries(f: Finding): Array<{ subject: string; state: BaselineState; previousStatus?: Status }> {
   const entries: Array<{ subject: string; state: BaselineState; previousStatus?: Status }> = [];
-  for (const o of occurrencesOf(f))
+  for (const o of f.occurrences)
     if (o.baseline)
       entries.push({
         subject: o.subject,

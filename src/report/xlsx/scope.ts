@@ -1,11 +1,5 @@
 import type { InputFile } from '../../model/report.js';
-import {
-  BASELINE_STATES,
-  occurrencesOf,
-  type BaselineState,
-  type Finding,
-  type WaiverOutcome,
-} from '../../model/finding.js';
+import { BASELINE_STATES, type BaselineState, type Finding, type WaiverOutcome } from '../../model/finding.js';
 import type {
   AuditReport,
   AuditResult,
@@ -145,7 +139,7 @@ export function countBySeverity(
   const counts = Object.fromEntries(
     SEVERITIES.map((s) => [s, Object.fromEntries(STATUSES.map((t) => [t, 0]))]),
   ) as Record<Severity, Record<Status, number>>;
-  for (const f of findings) counts[f.severity][f.status] += occurrencesOf(f).length;
+  for (const f of findings) counts[f.severity][f.status] += f.occurrences.length;
   for (const group of summarised) {
     const severity = severities.get(group.control);
     if (severity) counts[severity][group.status] += group.count;
@@ -165,7 +159,7 @@ function inputsOf(scope: WorkbookScope, inputs: readonly InputFile[]): InputFile
   }
   for (const f of scope.findings) {
     files.add(f.location.file);
-    for (const o of occurrencesOf(f)) files.add(o.location.file);
+    for (const o of f.occurrences) files.add(o.location.file);
   }
   return inputs.filter((i) => i.builtin || files.has(i.file));
 }

@@ -1,4 +1,3 @@
-import { occurrencesOf } from '../../model/finding.js';
 import { SEVERITIES, STATUSES, type Status } from '../../model/types.js';
 import { dateCell, type Cell } from './cells.js';
 import type { Column } from './tables.js';
@@ -64,7 +63,7 @@ export function summaryBlocks(scope: WorkbookScope): SummaryBlock[] {
     ['Controls evaluated', run.catalog.controls],
     // A finding is one cause; its occurrences are the subjects that share it (the Occurrences sheet).
     ['Findings listed', scope.findings.length],
-    ['Occurrences listed', scope.findings.reduce((sum, f) => sum + occurrencesOf(f).length, 0)],
+    ['Occurrences listed', scope.findings.reduce((sum, f) => sum + f.occurrences.length, 0)],
     ...countedFact(scope),
     ['Routes', scope.routes.length],
     ['Carriers', scope.carriers.length],

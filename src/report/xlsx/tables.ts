@@ -1,4 +1,4 @@
-import { occurrencesOf, type Finding } from '../../model/finding.js';
+import type { Finding } from '../../model/finding.js';
 import type { InventoryHop, InventoryRoute } from '../../model/report.js';
 import { STATUSES, type Status } from '../../model/types.js';
 import {
@@ -101,7 +101,7 @@ export function findingCells(f: Finding, controlRow: ReadonlyMap<string, number>
     f.severity,
     f.status,
     f.operator,
-    occurrencesOf(f).length,
+    f.occurrences.length,
     f.subject,
     f.location.file,
     f.location.line,
@@ -188,7 +188,7 @@ export function occurrenceRows(
         const f = findings[i];
         const finding: Cell = { text: f.fingerprint, target: findingTarget(i, rowsPerSheet) };
         const control = controlCell(f.control, controlRow);
-        for (const o of occurrencesOf(f)) {
+        for (const o of f.occurrences) {
           const cells: Cell[] = [
             finding,
             control,
@@ -283,7 +283,7 @@ export function controlsTable(scope: WorkbookScope): Table {
     let c = counts.get(f.control);
     if (!c) counts.set(f.control, (c = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>));
     // Subjects are counted, not causes: a finding counts once for each of its occurrences, as the summary does.
-    c[f.status] += occurrencesOf(f).length;
+    c[f.status] += f.occurrences.length;
     let byOperator = coverage.get(f.control);
     if (!byOperator) coverage.set(f.control, (byOperator = new Map()));
     const list = byOperator.get(f.operator);
@@ -344,7 +344,7 @@ export function failedControlsByRoute(findings: readonly Finding[]): Map<string,
   const failed = new Map<string, string[]>();
   for (const f of findings) {
     if (f.status !== 'fail') continue;
-    for (const o of occurrencesOf(f)) {
+    for (const o of f.occurrences) {
       const key = routeKey(f.operator, o.subject);
       const list = failed.get(key);
       if (!list) failed.set(key, [f.control]);

@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import type { EffectiveProfile } from '../enrich/profile.js';
-import type { SubmissionDocs, World } from '../enrich/world.js';
+import { addToSubmission, emptySubmission, emptyWorld, type World } from '../enrich/world.js';
 import { fromWire, type WireDocument } from '../load/wire.js';
 import { auditOperator, compileCatalog, type FaultInjection } from './run-audit.js';
 
@@ -19,25 +19,14 @@ export interface WorkerTask {
 
 /** The world one operator needs, rebuilt from documents the main thread already validated and checked. */
 function worldFor(task: WorkerTask): World {
-  const world: World = {
-    operators: new Map(),
-    carriers: new Map(),
-    owners: new Map(),
-    profiles: new Map(),
-    submissions: new Map(),
-    registryChanges: [],
-    rejectedOperators: new Map(),
-  };
+  const world = emptyWorld();
   for (const doc of task.shared.map(fromWire))
     if (doc.kind === 'Carrier') world.carriers.set(doc.id, doc);
     else if (doc.kind === 'Owner') world.owners.set(doc.id, doc);
-  const submission: SubmissionDocs = { agreements: [], tables: [], firewalls: [], waivers: [] };
+  const submission = emptySubmission();
   for (const doc of task.own.map(fromWire)) {
     if (doc.kind === 'Operator') world.operators.set(doc.id, doc);
-    else if (doc.kind === 'InterconnectAgreement') submission.agreements.push(doc);
-    else if (doc.kind === 'RoutingTable') submission.tables.push(doc);
-    else if (doc.kind === 'FirewallPolicy') submission.firewalls.push(doc);
-    else if (doc.kind === 'Waiver') submission.waivers.push(doc);
+    else addToSubmission(submission, doc);
   }
   world.submissions.set(task.operatorId, submission);
   return world;

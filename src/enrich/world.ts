@@ -32,8 +32,25 @@ export interface SubmissionDocs {
   waivers: LoadedDocument<'Waiver'>[];
 }
 
+/** A world with nothing in it yet. */
+export function emptyWorld(rejectedOperators: Map<string, Diagnostic> = new Map()): World {
+  return {
+    operators: new Map(),
+    carriers: new Map(),
+    owners: new Map(),
+    profiles: new Map(),
+    submissions: new Map(),
+    registryChanges: [],
+    rejectedOperators,
+  };
+}
+
+export function emptySubmission(): SubmissionDocs {
+  return { agreements: [], tables: [], firewalls: [], waivers: [] };
+}
+
 /** Files a per-operator document in its operator's submission; shared kinds have no place there. */
-function addToSubmission(submission: SubmissionDocs, doc: LoadedDocument): void {
+export function addToSubmission(submission: SubmissionDocs, doc: LoadedDocument): void {
   if (doc.kind === 'InterconnectAgreement') submission.agreements.push(doc);
   else if (doc.kind === 'RoutingTable') submission.tables.push(doc);
   else if (doc.kind === 'FirewallPolicy') submission.firewalls.push(doc);
@@ -89,17 +106,9 @@ export function buildWorld(
   rejectedDocuments: ReadonlyMap<string, Diagnostic> = new Map(),
 ): { world: World; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const world: World = {
-    operators: new Map(),
-    carriers: new Map(),
-    owners: new Map(),
-    profiles: new Map(),
-    submissions: new Map(),
-    registryChanges: [],
-    rejectedOperators: new Map(
-      [...rejectedOperators].filter(([id]) => !submitted.some((d) => d.kind === 'Operator' && d.id === id)),
-    ),
-  };
+  const world = emptyWorld(
+    new Map([...rejectedOperators].filter(([id]) => !submitted.some((d) => d.kind === 'Operator' && d.id === id))),
+  );
   const sharedMap: Partial<Record<Kind, Map<string, LoadedDocument>>> = {
     Operator: world.operators,
     Carrier: world.carriers,
@@ -222,8 +231,7 @@ export function buildWorld(
     perOperator(doc);
   }
 
-  for (const id of world.operators.keys())
-    world.submissions.set(id, { agreements: [], tables: [], firewalls: [], waivers: [] });
+  for (const id of world.operators.keys()) world.submissions.set(id, emptySubmission());
   for (const doc of seenPerOperator.values()) {
     const submission = world.submissions.get(doc.operator!);
     // The auditor's waivers may cover operators this run does not audit: nothing to apply them to.

@@ -6,7 +6,7 @@ import { PROTOCOLS, STATUSES, type Diagnostic, type Status } from '../../model/t
 import { reportId } from '../manifest.js';
 import { changedCount, sectorView, type SectorView } from '../sector/model.js';
 import { stateColour } from './changes.js';
-import { ATTENTION, OCCURRENCE_LIMIT, operatorsOf } from './model.js';
+import { ATTENTION, OCCURRENCE_LIMIT, operatorsOf, type Scope } from './model.js';
 import { drawBlocks, drawVerdictPanel, L, render, styles, verdictBadge, type BaseCtx } from './sections.js';
 import type { Cell, Span } from './writer.js';
 import { reportFacts, resultFacts } from './context.js';
@@ -41,16 +41,7 @@ export interface SectorReport {
   baseline: BaselineComparison | null;
   inputs: InputFile[];
   errors: Diagnostic[];
-  scope: {
-    tables: number;
-    routes: number;
-    activeRoutes: number;
-    protocols: string[];
-    carriers: number;
-    highRiskCarriers: number;
-    agreements: number;
-    files: number;
-  };
+  scope: Scope;
 }
 
 export interface ProtocolMatrix {

@@ -10,6 +10,7 @@ import {
 } from '../enrich/listings.js';
 import { type ChainStep, OwnershipResolver, controllingEdge } from '../enrich/ownership.js';
 import type { World } from '../enrich/world.js';
+import { canonicalJson } from '../model/baseline.js';
 import { nearestName } from '../model/nearest.js';
 import { compareText } from '../model/order.js';
 import { terminalDiagnostic, terminalText } from '../model/text.js';
@@ -727,8 +728,9 @@ function distinctKeys(items: unknown[], key: string): boolean {
   return true;
 }
 
+/** Equal whatever the order of keys; a missing value equals null, as the registry's YAML means it. */
 function sameValue(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
+  return canonicalJson(a ?? null) === canonicalJson(b ?? null);
 }
 
 /** Dotted paths in order, list positions numerically: `x[2]` before `x[10]`. */
@@ -793,10 +795,6 @@ function canonicalValue(value: unknown): unknown {
         .map((k) => [k, canonicalValue(value[k])]),
     );
   return value;
-}
-
-function canonical(value: unknown): string {
-  return JSON.stringify(canonicalValue(value) ?? null);
 }
 
 function jsonText(value: unknown): string {

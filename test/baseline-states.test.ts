@@ -14,10 +14,8 @@ import { findingsJson } from '../src/report/json/index.js';
 import { assessmentResults } from '../src/report/oscal/index.js';
 import { operatorChanges } from '../src/report/pdf/changes.js';
 import { renderOperatorPdf, renderSectorPdf } from '../src/report/pdf/index.js';
-import { operatorsOf } from '../src/report/pdf/model.js';
 import { loadTemplates } from '../src/report/pdf/templates.js';
 import { sarifLog } from '../src/report/sarif/index.js';
-import { sectorView } from '../src/report/sector/model.js';
 import { sectorWorkbookModel } from '../src/report/xlsx/sector.js';
 import { findingsTable } from '../src/report/xlsx/tables.js';
 import type { WorkbookScope } from '../src/report/xlsx/scope.js';
@@ -25,6 +23,7 @@ import { auditReport } from './support/audit.js';
 import { REGULATOR } from './support/run.js';
 import { findingOf, subjectFindings } from './support/findings.js';
 import { tempFiles } from './support/files.js';
+import { presentationOf } from '../src/report/view/index.js';
 
 const same = () => true;
 const other = () => false;
@@ -211,10 +210,10 @@ describe('a second audit against the first (--baseline)', () => {
     );
     expect(observation?.props?.find((p) => p.name === 'baseline-state')?.value).toBe('regressed');
     // Sector view, workbook and index.html: the six states per operator.
-    const sakura = sectorView(report).changes!.find((c) => c.operator === 'jp-sakura')!;
+    const sakura = presentationOf(report).sector.changes!.find((c) => c.operator === 'jp-sakura')!;
     expect(sakura.regressed).toBeGreaterThanOrEqual(1);
-    expect(sectorView(report).changes![0].operator).toBe('jp-sakura');
-    const sheet = sectorWorkbookModel(report).tables.find((t) => t.name === 'Changes')!;
+    expect(presentationOf(report).sector.changes![0].operator).toBe('jp-sakura');
+    const sheet = sectorWorkbookModel(presentationOf(report)).tables.find((t) => t.name === 'Changes')!;
     expect(sheet.columns.map((c) => c.header)).toEqual([
       'Operator',
       'New',
@@ -224,12 +223,12 @@ describe('a second audit against the first (--baseline)', () => {
       'Unchanged',
       'Resolved',
     ]);
-    const index = indexModel(report, tempFiles({}));
+    const index = indexModel(presentationOf(report));
     expect(index.baseline !== false && index.baseline.regressed).toBe(report.result.baseline!.counts.regressed);
   });
 
   it('lists regressed and new findings first in the operator change summary', () => {
-    const changes = operatorChanges(report, 'jp-sakura')!;
+    const changes = operatorChanges(presentationOf(report).operators.find((o) => o.id === 'jp-sakura')!)!;
     expect(changes.rows[0].state).toBe('regressed');
     expect(changes.rows).toContainEqual(
       expect.objectContaining({
@@ -245,15 +244,17 @@ describe('a second audit against the first (--baseline)', () => {
     const ranks = changes.rows.map((r) => order.indexOf(r.state));
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
     expect(changes.counts.regressed).toBeGreaterThanOrEqual(1);
-    expect(operatorChanges(auditReport(['inputs'], REGULATOR), 'jp-sakura')).toBeNull();
+    expect(
+      operatorChanges(presentationOf(auditReport(['inputs'], REGULATOR)).operators.find((o) => o.id === 'jp-sakura')!),
+    ).toBeNull();
   });
 
   it('shows the change summary in the operator PDF before the findings, and the six states in sector.pdf before the operator details', async () => {
     const templates = loadTemplates();
     const out = tempFiles({});
-    const operator = operatorsOf(report).find((o) => o.id === 'jp-sakura')!;
+    const operator = presentationOf(report).operators.find((o) => o.id === 'jp-sakura')!;
     const pdf = join(out, 'jp-sakura.pdf');
-    writeFileSync(pdf, await renderOperatorPdf(report, operator, templates));
+    writeFileSync(pdf, await renderOperatorPdf(presentationOf(report), operator, templates));
     const text = execFileSync('pdftotext', ['-enc', 'UTF-8', pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
     const summary = text.indexOf('Change since the last audit');
     expect(summary).toBeGreaterThan(0);
@@ -263,7 +264,7 @@ describe('a second audit against the first (--baseline)', () => {
     expect(text.indexOf('3 Findings', summary)).toBeGreaterThan(summary);
 
     const sector = join(out, 'sector.pdf');
-    writeFileSync(sector, await renderSectorPdf(report, templates));
+    writeFileSync(sector, await renderSectorPdf(presentationOf(report), templates));
     const sectorText = execFileSync('pdftotext', ['-enc', 'UTF-8', sector, '-'], { encoding: 'utf8' }).replace(
       /\s+/g,
       ' ',

@@ -10,6 +10,7 @@ import { FINDING_COLUMNS, OCCURRENCE_COLUMNS } from '../src/report/xlsx/tables.j
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { REGULATOR } from './support/run.js';
+import { presentationOf } from '../src/report/view/index.js';
 
 /**
  * The report with its findings merged by cause as the engine groups them, whatever it groups already:
@@ -109,7 +110,7 @@ describe('CSV fields (RFC 4180)', () => {
 describe('findings.csv', async () => {
   const report = auditReport(['inputs'], REGULATOR);
   const out = tempFiles({});
-  const written = await csvReporter.write(report, out, {});
+  const written = await csvReporter.write(presentationOf(report), out, {});
   const bytes = readFileSync(join(out, 'findings.csv'));
   const text = bytes.toString('utf8');
 
@@ -194,7 +195,7 @@ describe('findings.csv', async () => {
 
   it('is the same bytes on a second run', async () => {
     const again = tempFiles({});
-    await csvReporter.write(report, again, {});
+    await csvReporter.write(presentationOf(report), again, {});
     expect(readFileSync(join(again, 'findings.csv')).equals(bytes)).toBe(true);
     expect(readFileSync(join(again, 'occurrences.csv')).equals(readFileSync(join(out, 'occurrences.csv')))).toBe(true);
   });
@@ -205,7 +206,7 @@ describe('occurrences.csv', async () => {
   // are merged here into one, so that causes with many occurrences (and evidence of their own) are certain.
   const report = mergedByCause(auditReport(['inputs'], REGULATOR));
   const out = tempFiles({});
-  await csvReporter.write(report, out, {});
+  await csvReporter.write(presentationOf(report), out, {});
   const findings = objects(parseRfc4180(readFileSync(join(out, 'findings.csv'), 'utf8').slice(1)));
   const text = readFileSync(join(out, 'occurrences.csv'), 'utf8');
   const records = parseRfc4180(text.slice(1));
@@ -287,7 +288,7 @@ describe('occurrences.csv', async () => {
       },
     ];
     const dir = tempFiles({});
-    await csvReporter.write(hostile, dir, {});
+    await csvReporter.write(presentationOf(hostile), dir, {});
     const rows = objects(parseRfc4180(readFileSync(join(dir, 'occurrences.csv'), 'utf8').slice(1)));
     const row = rows.find((r) => r.Fingerprint === 'f'.repeat(32))!;
     expect([row.Subject, row.File, row.Evidence]).toEqual([
@@ -314,7 +315,7 @@ describe('occurrences.csv', async () => {
       removed: [],
     };
     const dir = tempFiles({});
-    await csvReporter.write(compared, dir, {});
+    await csvReporter.write(presentationOf(compared), dir, {});
     const rows = parseRfc4180(readFileSync(join(dir, 'occurrences.csv'), 'utf8').slice(1));
     expect(rows[0]).toEqual([...OCCURRENCE_COLUMNS.map((c) => c.header), 'Change since baseline', 'Previous status']);
     const own = objects(rows).filter((r) => r.Finding === many.fingerprint);
@@ -347,7 +348,7 @@ describe('findings.csv after a --baseline run', () => {
       removed: [],
     };
     const out = tempFiles({});
-    await csvReporter.write(report, out, {});
+    await csvReporter.write(presentationOf(report), out, {});
     const records = parseRfc4180(readFileSync(join(out, 'findings.csv'), 'utf8').slice(1));
     expect(records[0]).toEqual([...FINDING_COLUMNS.map((c) => c.header), 'Change since baseline', 'Previous status']);
     expect(records[1].slice(-2)).toEqual(['changed', 'fail']);

@@ -11,6 +11,7 @@ import { REPORTERS } from '../src/report/index.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { REGULATOR } from './support/run.js';
+import { presentationOf } from '../src/report/view/index.js';
 
 // Vendored byte for byte from the project's reference schemas (test/fixtures/README.md).
 const SCHEMA = join(packageRoot, 'test', 'fixtures', 'schemas', 'hdf-exec-json.json');
@@ -260,7 +261,7 @@ spec:
 
   it('writes hdf.json atomically, byte-identical for the same inputs, and is registered', async () => {
     const out = tempFiles({});
-    const [path] = await hdfReporter.write(samples, out, {});
+    const [path] = await hdfReporter.write(presentationOf(samples), out, {});
     expect(path).toBe(join(out, HDF_FILE));
     expect(readFileSync(path, 'utf8')).toBe(hdfJson(auditReport(['inputs'], REGULATOR)));
     const inputs = JSON.parse(readFileSync(path, 'utf8')).passthrough.inputs;

@@ -20,6 +20,7 @@ import { documentHref, isUri, isUriReference } from '../src/report/uri.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { REGULATOR } from './support/run.js';
+import { presentationOf } from '../src/report/view/index.js';
 
 // Issue 15: one OSCAL observation per cause with its occurrences as subjects (at most
 // MAX_OBSERVATION_SUBJECTS), passing and not-applicable subjects summed up per operator and control,
@@ -200,10 +201,10 @@ describe('OSCAL links to inputs resolve relative to the document', () => {
     const staging = join(out, '.ixaudit-staging-abc123');
     mkdirSync(staging);
     const written = (dir: string) => readFileSync(join(dir, ASSESSMENT_RESULTS_FILE), 'utf8');
-    await oscalReporter.write(samples, staging, { publishedDir: out });
+    await oscalReporter.write(presentationOf(samples), staging, { publishedDir: out });
     expect(written(staging)).toBe(assessmentResultsJson(samples, { documentDir: out }));
     const alone = tempFiles({});
-    await oscalReporter.write(samples, alone, {});
+    await oscalReporter.write(presentationOf(samples), alone, {});
     expect(written(alone)).toBe(assessmentResultsJson(samples, { documentDir: alone }));
   });
 });

@@ -32,6 +32,7 @@ import { isUri, isUriReference } from '../src/report/uri.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { REGULATOR, SAMPLES } from './support/run.js';
+import { presentationOf } from '../src/report/view/index.js';
 
 // Vendored byte for byte from the project's reference schemas (test/fixtures/README.md).
 const SCHEMA = join(packageRoot, 'test', 'fixtures', 'schemas', 'oscal_assessment-results_schema.json');
@@ -433,7 +434,7 @@ describe('OSCAL assessment plan (assessment-plan.json)', () => {
 
   it('is written beside the results by the registered reporter, byte-identical for the same inputs', async () => {
     const out = tempFiles({});
-    const paths = await oscalReporter.write(samples, out, {});
+    const paths = await oscalReporter.write(presentationOf(samples), out, {});
     expect(paths).toEqual([join(out, ASSESSMENT_PLAN_FILE), join(out, ASSESSMENT_RESULTS_FILE)]);
     expect(readFileSync(paths[0], 'utf8')).toBe(assessmentPlanJson(auditReport(['inputs'], REGULATOR)));
     expect(readFileSync(paths[1], 'utf8')).toBe(assessmentResultsJson(samples, { documentDir: out }));

@@ -7,13 +7,14 @@ import type { AuditReport } from '../src/model/report.js';
 import { STATUSES } from '../src/model/types.js';
 import { operatorChanges } from '../src/report/pdf/changes.js';
 import { boundedFindingsJson, operatorFindingsJson, renderOperatorPdf } from '../src/report/pdf/index.js';
-import { groupFailures, OCCURRENCE_LIMIT, operatorReport, operatorsOf } from '../src/report/pdf/model.js';
+import { groupFailures, OCCURRENCE_LIMIT, operatorReport } from '../src/report/pdf/model.js';
 import { occurrenceEvidenceText } from '../src/report/pdf/sections.js';
 import { loadTemplates } from '../src/report/pdf/templates.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { withTools } from './support/tools.js';
 import { REGULATOR } from './support/run.js';
+import { presentationOf } from '../src/report/view/index.js';
 
 // The operator PDF by cause (issue 15): a finding stands for the subjects that share its cause, counted
 // beside it, the first few named; the findings attachment is left out above a size, saying where
@@ -58,16 +59,16 @@ function withCause(count: number): { report: AuditReport; finding: Finding } {
 
 describe('operator PDF: findings by cause', () => {
   const { report, finding } = withCause(12);
-  const operator = operatorsOf(report)[0];
+  const operator = presentationOf(report).operators[0];
   let pdf: string;
 
   beforeAll(async () => {
     pdf = join(tempFiles({}), 'report.pdf');
-    writeFileSync(pdf, await renderOperatorPdf(report, operator, loadTemplates()));
+    writeFileSync(pdf, await renderOperatorPdf(presentationOf(report), operator, loadTemplates()));
   });
 
   it('shows the summary’s counts and counts control results, severities and exposures per subject', () => {
-    const model = operatorReport(report, operator);
+    const model = operatorReport(presentationOf(report), operator);
     expect(model.counts).toEqual(report.result.summary.operators[0].counts);
     const bySeverity = STATUSES.map((st) =>
       Object.values(model.bySeverity).reduce((sum, counts) => sum + counts[st], 0),
@@ -122,11 +123,14 @@ describe('operator PDF: a cause compared with a previous audit, subject by subje
       counts: { new: 1, regressed: 0, improved: 0, changed: 0, unchanged: 5, resolved: 0 },
       removed: [],
     };
-    const changes = operatorChanges(report, 'no-nordlys')!;
+    const changes = operatorChanges(presentationOf(report).operators.find((o) => o.id === 'no-nordlys')!)!;
     expect([changes.counts.new, changes.counts.unchanged]).toEqual([1, 5]);
     expect(changes.rows.map((r) => [r.state, r.subject])).toEqual([['new', finding.occurrences[4].subject]]);
     const pdf = join(tempFiles({}), 'report.pdf');
-    writeFileSync(pdf, await renderOperatorPdf(report, operatorsOf(report)[0], loadTemplates()));
+    writeFileSync(
+      pdf,
+      await renderOperatorPdf(presentationOf(report), presentationOf(report).operators[0], loadTemplates()),
+    );
     await withTools(context, ['pdftotext'], () => {
       const body = flat(tool('pdftotext', '-enc', 'UTF-8', pdf, '-'));
       expect(body).toContain('Since the last audit: 1 new · 5 unchanged');
@@ -138,21 +142,26 @@ describe('operator PDF: a cause compared with a previous audit, subject by subje
 describe('operator PDF: the findings attachment is bounded', () => {
   it('stops building the JSON past the limit, and gives the same bytes below it', () => {
     const { report } = withCause(3);
-    const model = operatorReport(report, operatorsOf(report)[0]);
-    const whole = operatorFindingsJson(report.result, model);
-    expect(boundedFindingsJson(report.result, model, whole.length).bytes?.equals(whole)).toBe(true);
-    const cut = boundedFindingsJson(report.result, model, whole.length - 1);
+    const [view] = presentationOf(report).operators;
+    const whole = operatorFindingsJson(report.result, view);
+    expect(boundedFindingsJson(report.result, view, whole.length).bytes?.equals(whole)).toBe(true);
+    const cut = boundedFindingsJson(report.result, view, whole.length - 1);
     expect(cut.bytes).toBeNull();
     expect(cut.digest).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('above the limit: no attachment, and the report says where findings.json and occurrences.csv are', async (context) => {
     const { report } = withCause(3);
-    const operator = operatorsOf(report)[0];
+    const operator = presentationOf(report).operators[0];
     const dir = tempFiles({});
     const pdf = join(dir, 'report.pdf');
-    writeFileSync(pdf, await renderOperatorPdf(report, operator, loadTemplates(), { maxAttachmentBytes: 64 * 1024 }));
-    const again = await renderOperatorPdf(report, operator, loadTemplates(), { maxAttachmentBytes: 64 * 1024 });
+    writeFileSync(
+      pdf,
+      await renderOperatorPdf(presentationOf(report), operator, loadTemplates(), { maxAttachmentBytes: 64 * 1024 }),
+    );
+    const again = await renderOperatorPdf(presentationOf(report), operator, loadTemplates(), {
+      maxAttachmentBytes: 64 * 1024,
+    });
     expect(again.equals(readFileSync(pdf))).toBe(true);
     // No embedded file at all (pdfkit would write /EmbeddedFile and the /AF array for one).
     expect(readFileSync(pdf).toString('latin1')).not.toContain('/EmbeddedFile');
@@ -172,7 +181,7 @@ describe('operator PDF: the findings attachment is bounded', () => {
 describe('failures beyond the listed rows, grouped', () => {
   it('count occurrences, not findings: a cause spread over two tables is in two groups', () => {
     const report = auditReport(['inputs/jp-sakura'], REGULATOR);
-    const model = operatorReport(report, operatorsOf(report)[0]);
+    const model = operatorReport(presentationOf(report), presentationOf(report).operators[0]);
     const routes = [...model.routesByRef.values()];
     const template = report.result.findings[0];
     const half = Math.ceil(routes.length / 2);

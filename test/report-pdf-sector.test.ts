@@ -6,15 +6,15 @@ import type { Finding } from '../src/model/finding.js';
 import type { AuditReport } from '../src/model/report.js';
 import { reportId } from '../src/report/manifest.js';
 import { pdfReporter, renderOperatorPdf, renderSectorPdf } from '../src/report/pdf/index.js';
-import { groupFailures, operatorReport, operatorsOf } from '../src/report/pdf/model.js';
+import { groupFailures, operatorReport } from '../src/report/pdf/model.js';
 import { protocolMatrices, tint } from '../src/report/pdf/sector.js';
 import { DETAIL_LIMIT, GROUP_LIMIT, ROW_LIMIT } from '../src/report/pdf/sections.js';
 import { loadTemplates } from '../src/report/pdf/templates.js';
-import { sectorView } from '../src/report/sector/model.js';
 import { auditReport, withBaseline } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { hasTool, requireTools, withTools } from './support/tools.js';
 import { REGULATOR } from './support/run.js';
+import { presentationOf } from '../src/report/view/index.js';
 
 /** poppler-utils and qpdf read the PDF; where one is missing the checks that need it are skipped, saying so (on CI they fail). */
 function tool(command: string, ...args: string[]): string {
@@ -36,7 +36,7 @@ describe('sector.pdf of the bundled samples', () => {
     report = auditReport(['inputs'], REGULATOR);
     out = tempFiles({});
     pdf = join(out, 'sector.pdf');
-    writeFileSync(pdf, await renderSectorPdf(report, loadTemplates()));
+    writeFileSync(pdf, await renderSectorPdf(presentationOf(report), loadTemplates()));
     if (hasTool('pdftotext')) {
       body = flat(tool('pdftotext', '-enc', 'UTF-8', pdf, '-'));
       layout = tool('pdftotext', '-layout', '-enc', 'UTF-8', pdf, '-');
@@ -72,7 +72,7 @@ describe('sector.pdf of the bundled samples', () => {
   });
 
   it('ranks the operators by exposure and by failed findings, in sectorView order', async (context) => {
-    const view = sectorView(report);
+    const view = presentationOf(report).sector;
     expect(view.rankedByExposure).toEqual(['nz-aotearoa', 'kr-hanbit', 'jp-sakura', 'no-nordlys']);
     await withTools(context, ['pdftotext'], () => {
       const exposure = flat(
@@ -96,7 +96,7 @@ describe('sector.pdf of the bundled samples', () => {
   });
 
   it('draws the exposure matrix with each cell the share sectorView computed', async (context) => {
-    const cell = sectorView(report).exposureMatrix.find(
+    const cell = presentationOf(report).sector.exposureMatrix.find(
       (m) => m.operator === 'kr-hanbit' && m.protocol === 'diameter',
     )!;
     expect(cell).toMatchObject({ carrier: 'meridian-transit', share: 15 });
@@ -107,7 +107,7 @@ describe('sector.pdf of the bundled samples', () => {
     });
     // The figure's alternative text states the same cells in words.
     expect(readFileSync(pdf).toString('latin1')).toContain('Figure');
-    const [ss7] = protocolMatrices(sectorView(report));
+    const [ss7] = protocolMatrices(presentationOf(report).sector);
     expect(ss7.protocol).toBe('ss7');
     expect(ss7.rows.map((r) => r.operator)).toEqual(['nz-aotearoa', 'kr-hanbit', 'jp-sakura']);
     expect(ss7.unexposed).toBe(1);
@@ -119,8 +119,8 @@ describe('sector.pdf of the bundled samples', () => {
     expect(layout).toMatch(
       /2 China Telecom Global Limited \(中?\s+State-owned Assets Supervision\s+jp-sakura, nz-aotearoa/,
     );
-    const rate = sectorView(report).controls.find((c) => c.id === 'ICX-OWN-04')!;
-    const ops = sectorView(report).operators.length;
+    const rate = presentationOf(report).sector.controls.find((c) => c.id === 'ICX-OWN-04')!;
+    const ops = presentationOf(report).sector.operators.length;
     expect(layout).toMatch(
       new RegExp(
         `ICX-OWN-04\\s+Foreign state-controlled carriers(?: are identified)?\\s+Info\\s+${rate.applicable} of ${ops}\\s+${rate.passing} of ${rate.applicable}\\s+${rate.failing}\\s+${rate.notEvidenced}\\s+${rate.passRate} ?%`,
@@ -150,19 +150,19 @@ describe('sector.pdf of the bundled samples', () => {
     const saved = join(tempFiles({}), 'sector.json');
     tool('pdfdetach', '-save', '1', '-o', saved, pdf);
     const data = JSON.parse(readFileSync(saved, 'utf8'));
-    expect(data.rankedByExposure).toEqual(sectorView(report).rankedByExposure);
+    expect(data.rankedByExposure).toEqual(presentationOf(report).sector.rankedByExposure);
     expect(data.reportId).toBe(reportId(report.result));
   });
 
   it('is byte-identical when rendered again from a fresh audit', async () => {
-    const again = await renderSectorPdf(auditReport(['inputs'], REGULATOR), loadTemplates());
+    const again = await renderSectorPdf(presentationOf(auditReport(['inputs'], REGULATOR)), loadTemplates());
     expect(again.equals(readFileSync(pdf))).toBe(true);
   });
 
   it('shows the change since the last audit when there is a baseline', async (context) => {
     const changed = withBaseline(auditReport(['inputs'], REGULATOR));
     const file = join(tempFiles({}), 'sector.pdf');
-    writeFileSync(file, await renderSectorPdf(changed, loadTemplates()));
+    writeFileSync(file, await renderSectorPdf(presentationOf(changed), loadTemplates()));
     requireTools(context, ['pdftotext']);
     const text = tool('pdftotext', '-layout', '-enc', 'UTF-8', file, '-');
     expect(flat(text)).toContain('Compared with the audit of 2026-01-01 (previous-out)');
@@ -177,10 +177,10 @@ describe('the PDF reporter', () => {
   it('writes sector.pdf beside the operators\u2019 reports, and a broken sector template stops it with its location', async () => {
     const report = auditReport(['inputs/no-nordlys'], REGULATOR);
     const out = tempFiles({});
-    const written = await pdfReporter.write(report, out, {});
+    const written = await pdfReporter.write(presentationOf(report), out, {});
     expect(written.map((p) => p.slice(out.length + 1))).toEqual(['no-nordlys/report.pdf', 'sector.pdf']);
     const dir = tempFiles({ 'pdf/sector-summary.hbs': 'Operators: {{sector.operaters}}\n' });
-    await expect(pdfReporter.write(report, tempFiles({}), { templateDir: dir })).rejects.toThrow(
+    await expect(pdfReporter.write(presentationOf(report), tempFiles({}), { templateDir: dir })).rejects.toThrow(
       /pdf\/sector-summary\.hbs:1:14: "operaters" not defined$/,
     );
   });
@@ -212,9 +212,9 @@ describe('large audits stay bounded', () => {
     report.result.summarised = [
       { operator: 'no-nordlys', control: 'ICX-RT-02', status: 'pass', count: 90_000, examples: [] },
     ];
-    const [operator] = operatorsOf(report);
+    const [operator] = presentationOf(report).operators;
     const started = Date.now();
-    const bytes = await renderOperatorPdf(report, operator, loadTemplates());
+    const bytes = await renderOperatorPdf(presentationOf(report), operator, loadTemplates());
     const seconds = (Date.now() - started) / 1000;
     expect(seconds).toBeLessThan(30);
     const pdf = join(tempFiles({}), 'big.pdf');
@@ -240,7 +240,7 @@ describe('large audits stay bounded', () => {
 
   it('group failures by table, destination and primary carrier so that the counts add up', () => {
     const report = auditReport(['inputs/jp-sakura'], REGULATOR);
-    const model = operatorReport(report, operatorsOf(report)[0]);
+    const model = operatorReport(presentationOf(report), presentationOf(report).operators[0]);
     const routes = [...model.routesByRef.values()];
     const template = report.result.findings[0];
     const findings = routes.map(

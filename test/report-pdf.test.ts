@@ -4,20 +4,22 @@ import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../src/model/finding.js';
-import type { AuditReport } from '../src/model/report.js';
+import type { AuditReport, InventoryCarrier } from '../src/model/report.js';
 import { axisScale } from '../src/report/pdf/charts.js';
 import { fontRuns } from '../src/report/pdf/fonts.js';
 import { findingsJson, withOccurrenceFiles } from '../src/report/json/index.js';
 import { operatorFindingsJson, pdfReporter, renderOperatorPdf } from '../src/report/pdf/index.js';
 import { escapeMarkup, parseInlines, parseMarkup } from '../src/report/pdf/markup.js';
-import { operatorReport, operatorsOf, plainSummary, relevantFiles } from '../src/report/pdf/model.js';
+import { operatorReport, plainSummary } from '../src/report/pdf/model.js';
+import { relevantFiles } from '../src/report/view/operator.js';
 import { reportId } from '../src/report/manifest.js';
-import { chainsOf, DETAIL_LIMIT, evidenceDetails, parseChainText } from '../src/report/pdf/sections.js';
+import { chainNodes, chainsOf, DETAIL_LIMIT, evidenceDetails } from '../src/report/pdf/sections.js';
 import { loadTemplates } from '../src/report/pdf/templates.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { requireTools, withTools } from './support/tools.js';
 import { REGULATOR } from './support/run.js';
+import { presentationOf } from '../src/report/view/index.js';
 
 /**
  * The PDFs are checked with the tools a reader's machine has: qpdf, pdffonts, pdftotext, pdfinfo,
@@ -55,7 +57,7 @@ describe('PDF report of the bundled samples', () => {
   beforeAll(async () => {
     report = auditReport(['inputs'], REGULATOR);
     out = tempFiles({});
-    written = await pdfReporter.write(report, out, {});
+    written = await pdfReporter.write(presentationOf(report), out, {});
   });
 
   it('writes OUT/<operator>/report.pdf for every operator and OUT/sector.pdf, and nothing else', () => {
@@ -109,7 +111,7 @@ describe('PDF report of the bundled samples', () => {
 
   it('prints the operator name in its own script, every failed control id and the evidence lines', (context) => {
     requireTools(context, ['pdftotext']);
-    for (const operator of operatorsOf(report)) {
+    for (const operator of presentationOf(report).operators) {
       const pdf = join(out, operator.id, 'report.pdf');
       const body = flat(text(pdf));
       expect(body).toContain(NAMES[operator.id]);
@@ -198,16 +200,14 @@ describe('PDF report of the bundled samples', () => {
     const data = JSON.parse(readFileSync(saved, 'utf8'));
     // Streamed into bytes (an operator's findings can pass V8's longest string), it is still exactly
     // findings.json's format (occurrences one a line), cut down to the operator.
-    const operator = operatorsOf(report).find((o) => o.id === 'nz-aotearoa')!;
+    const operator = presentationOf(report).operators.find((o) => o.id === 'nz-aotearoa')!;
     const part = {
       ...report.result,
       ...data,
       findings: report.result.findings.filter((f) => f.operator === operator.id),
     };
     expect(readFileSync(saved, 'utf8')).toBe(findingsJson(part));
-    expect(readFileSync(saved).equals(operatorFindingsJson(report.result, operatorReport(report, operator)))).toBe(
-      true,
-    );
+    expect(readFileSync(saved).equals(operatorFindingsJson(report.result, operator))).toBe(true);
     const expected = report.result.findings.filter((f) => f.operator === 'nz-aotearoa');
     expect(withOccurrenceFiles(data.findings)).toEqual(expected);
     expect(data.summary.operators.map((o: { id: string }) => o.id)).toEqual(['nz-aotearoa']);
@@ -231,8 +231,8 @@ describe('PDF report of the bundled samples', () => {
     const again = auditReport(['inputs'], REGULATOR);
     const templates = loadTemplates();
     for (const id of ['jp-sakura', 'nz-aotearoa']) {
-      const operator = operatorsOf(again).find((o) => o.id === id)!;
-      const bytes = await renderOperatorPdf(again, operator, templates);
+      const operator = presentationOf(again).operators.find((o) => o.id === id)!;
+      const bytes = await renderOperatorPdf(presentationOf(again), operator, templates);
       expect(bytes.equals(readFileSync(join(out, id, 'report.pdf'))), id).toBe(true);
     }
   });
@@ -290,7 +290,7 @@ describe('consultant templates (--template-dir)', () => {
       'pdf/acme.png': tinyPng(),
     });
     const out = tempFiles({});
-    const [pdf] = await pdfReporter.write(report, out, { templateDir: dir });
+    const [pdf] = await pdfReporter.write(presentationOf(report), out, { templateDir: dir });
     await withTools(context, ['pdftotext', 'pdfinfo', 'pdfimages'], () => {
       const body = flat(text(pdf));
       expect(body).toContain('Review by Acme Telecom Advisory');
@@ -309,7 +309,7 @@ describe('consultant templates (--template-dir)', () => {
 
   it('refuse a missing variable with the template file, line and column, not blank text', async () => {
     const dir = tempFiles({ 'pdf/cover.hbs': '# Report\n\nFor {{operator.nmae}}\n' });
-    await expect(pdfReporter.write(report, tempFiles({}), { templateDir: dir })).rejects.toThrow(
+    await expect(pdfReporter.write(presentationOf(report), tempFiles({}), { templateDir: dir })).rejects.toThrow(
       /pdf\/cover\.hbs:3:7: "nmae" not defined$/,
     );
   });
@@ -321,7 +321,7 @@ describe('consultant templates (--template-dir)', () => {
     );
     const labels = readFileSync('templates/pdf/labels.yaml.hbs', 'utf8').replace('  glossary: Glossary\n', '');
     const missing = tempFiles({ 'pdf/labels.yaml.hbs': labels });
-    await expect(pdfReporter.write(report, tempFiles({}), { templateDir: missing })).rejects.toThrow(
+    await expect(pdfReporter.write(presentationOf(report), tempFiles({}), { templateDir: missing })).rejects.toThrow(
       /labels\.yaml\.hbs: missing label sections\.glossary/,
     );
   });
@@ -329,7 +329,7 @@ describe('consultant templates (--template-dir)', () => {
   it('cannot reach prototype properties from a template', async () => {
     // operator.constructor is the Object function; Handlebars refuses it, so .name is not found.
     const dir = tempFiles({ 'pdf/cover.hbs': '# {{operator.constructor.name}}\n' });
-    await expect(pdfReporter.write(report, tempFiles({}), { templateDir: dir })).rejects.toThrow(
+    await expect(pdfReporter.write(presentationOf(report), tempFiles({}), { templateDir: dir })).rejects.toThrow(
       /cover\.hbs:1:5: "name" not defined$/,
     );
   });
@@ -358,9 +358,9 @@ describe('large audits', () => {
     const passes = Array.from({ length: 4000 }, (_, i) => synthetic(i, 'pass'));
     const failures = Array.from({ length: DETAIL_LIMIT + 15 }, (_, i) => synthetic(5000 + i, 'fail'));
     report.result.findings = [...report.result.findings, ...passes, ...failures];
-    const [operator] = operatorsOf(report);
+    const [operator] = presentationOf(report).operators;
     const started = Date.now();
-    const bytes = await renderOperatorPdf(report, operator, loadTemplates());
+    const bytes = await renderOperatorPdf(presentationOf(report), operator, loadTemplates());
     const seconds = (Date.now() - started) / 1000;
     expect(seconds).toBeLessThan(30);
     const pdf = join(tempFiles({}), 'big.pdf');
@@ -424,28 +424,28 @@ describe('PDF building blocks', () => {
     }
   });
 
-  it('read ownership chains from structured evidence and from text', () => {
-    expect(
-      parseChainText(
-        'Meridian Transit Pte. Ltd. (SG) → Harbour Holdings Limited (海港控股有限公司) (HK, company, 100 %)',
-      ),
-    ).toEqual([
-      { name: 'Meridian Transit Pte. Ltd.', detail: 'SG', share: '' },
-      { name: 'Harbour Holdings Limited (海港控股有限公司)', detail: 'HK · company', share: '100 %' },
+  it('draw ownership chains from the inventory, never parsed back from their text', () => {
+    const link = (id: string, country: string, type: string, share: number | null) =>
+      ({ id, name: id.toUpperCase(), type, country, share, control: false }) as const;
+    const ctg = { id: 'ctg', chain: [link('ctg', 'HK', 'carrier', null), link('b', '', 'government', 60)] };
+    const carriers = new Map([['ctg', ctg as unknown as InventoryCarrier]]);
+    expect(chainNodes(ctg.chain)).toEqual([
+      { name: 'CTG', detail: 'HK', share: '' },
+      { name: 'B', detail: 'jurisdiction unconfirmed · government', share: '60 %' },
     ]);
-    const chains = chainsOf({
-      highRiskBackups: [{ carrier: 'ctg', position: 'backup 1', ownership: 'A (HK) → B (CN, government, 60 %)' }],
-      unavoidable: false,
-    });
-    expect(chains).toEqual([
+    // The `ownership` text is whatever the control wrote (here not a chain at all): the boxes come from the carrier.
+    const chains = chainsOf(
       {
-        caption: 'backup 1 ctg',
-        nodes: [
-          { name: 'A', detail: 'HK', share: '' },
-          { name: 'B', detail: 'CN · government', share: '60 %' },
-        ],
+        highRiskBackups: [{ carrier: 'ctg', position: 'backup 1', ownership: 'text (that) [is not] → parsed' }],
+        unavoidable: false,
       },
-    ]);
+      carriers,
+    );
+    expect(chains).toEqual([{ caption: 'backup 1 ctg', nodes: chainNodes(ctg.chain) }]);
+    // A carrier the inventory does not know draws nothing rather than a guess from text.
+    expect(chainsOf({ hops: [{ carrier: 'nope', ownership: 'A (HK) → B (CN, government, 60 %)' }] }, carriers)).toEqual(
+      [],
+    );
     expect(evidenceDetails({ highRiskBackups: [{ carrier: 'ctg', ownership: 'A → B' }], unavoidable: false })).toBe(
       'highRiskBackups:\n  - carrier: ctg\nunavoidable: false',
     );
@@ -462,7 +462,7 @@ describe('PDF building blocks', () => {
 
   it("take the report id from the evidence manifest's run section", () => {
     const report = auditReport(['inputs/no-nordlys'], REGULATOR);
-    const model = operatorReport(report, operatorsOf(report)[0]);
+    const model = operatorReport(presentationOf(report), presentationOf(report).operators[0]);
     expect(model.reportId).toBe(reportId(report.result));
     expect(model.reportId).toMatch(/^[0-9a-f]{64}$/);
     const later = { ...report.result, run: { ...report.result.run, auditDate: '2026-07-02' } };

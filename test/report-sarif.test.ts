@@ -14,6 +14,7 @@ import { artifactUri, fileHref, isUri, isUriReference } from '../src/report/uri.
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { REGULATOR } from './support/run.js';
+import { presentationOf } from '../src/report/view/index.js';
 
 // Vendored byte for byte from the project's reference schemas (test/fixtures/README.md).
 const SCHEMAS = join(packageRoot, 'test', 'fixtures', 'schemas');
@@ -351,7 +352,7 @@ spec:
 
   it('writes findings.sarif atomically, byte-identical for the same inputs, and is registered', async () => {
     const out = tempFiles({});
-    const [path] = await sarifReporter.write(samples, out, {});
+    const [path] = await sarifReporter.write(presentationOf(samples), out, {});
     expect(path).toBe(join(out, SARIF_FILE));
     const written = readFileSync(path, 'utf8');
     expect(written).toBe(sarifJson(auditReport(['inputs'], REGULATOR)));

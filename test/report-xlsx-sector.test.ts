@@ -5,7 +5,7 @@ import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../src/model/report.js';
 import { reportId } from '../src/report/manifest.js';
-import { sectorView, type SectorView } from '../src/report/sector/model.js';
+import type { SectorView } from '../src/report/sector/model.js';
 import { writeSectorWorkbook, xlsxReporter } from '../src/report/xlsx/index.js';
 import { exposureGrid } from '../src/report/xlsx/sector.js';
 import { auditReport, withBaseline } from './support/audit.js';
@@ -13,6 +13,7 @@ import { tempFiles } from './support/files.js';
 import { describeWith } from './support/tools.js';
 import { zipEntry } from './support/zip.js';
 import { REGULATOR } from './support/run.js';
+import { presentationOf } from '../src/report/view/index.js';
 
 async function readBook(path: string): Promise<ExcelJS.Workbook> {
   const book = new ExcelJS.Workbook();
@@ -52,9 +53,9 @@ describe('sector.xlsx of the bundled samples (exceljs read-back)', () => {
 
   beforeAll(async () => {
     report = auditReport(['inputs'], REGULATOR);
-    view = sectorView(report);
+    view = presentationOf(report).sector;
     out = tempFiles({});
-    file = await writeSectorWorkbook(report, out);
+    file = await writeSectorWorkbook(presentationOf(report), out);
     book = await readBook(file);
   });
 
@@ -186,7 +187,7 @@ describe('sector.xlsx of the bundled samples (exceljs read-back)', () => {
   });
 
   it('writes the same bytes twice', async () => {
-    const again = await writeSectorWorkbook(auditReport(['inputs'], REGULATOR), tempFiles({}));
+    const again = await writeSectorWorkbook(presentationOf(auditReport(['inputs'], REGULATOR)), tempFiles({}));
     expect(readFileSync(again).equals(readFileSync(file))).toBe(true);
   });
 });
@@ -194,13 +195,13 @@ describe('sector.xlsx of the bundled samples (exceljs read-back)', () => {
 describe('sector.xlsx with a baseline', () => {
   it('adds a Changes sheet: per operator, new, changed, resolved and unchanged, most changes first', async () => {
     const report = withBaseline(auditReport(['inputs'], REGULATOR));
-    const book = await readBook(await writeSectorWorkbook(report, tempFiles({})));
+    const book = await readBook(await writeSectorWorkbook(presentationOf(report), tempFiles({})));
     expect(book.worksheets.map((w) => w.name).at(-1)).toBe('Changes');
     const rows = rowsOf(sheet(book, 'Changes'));
     expect(rows[0]).toEqual(['Operator', 'New', 'Regressed', 'Improved', 'Changed', 'Unchanged', 'Resolved']);
     expect([...rows[1]!.slice(0, 5), rows[1]![6]]).toEqual(['jp-sakura', 3, 0, 0, 0, 0]);
     expect([...rows[2]!.slice(0, 5), rows[2]![6]]).toEqual(['kr-hanbit', 0, 0, 0, 0, 1]);
-    expect(rows.slice(1).map((r) => r[0])).toEqual(sectorView(report).changes!.map((c) => c.operator));
+    expect(rows.slice(1).map((r) => r[0])).toEqual(presentationOf(report).sector.changes!.map((c) => c.operator));
     const facts = factsOf(sheet(book, 'Summary'));
     expect(facts.get('Baseline audit date')).toEqual(new Date(Date.UTC(2026, 0, 1)));
   });
@@ -209,7 +210,7 @@ describe('sector.xlsx with a baseline', () => {
 describe('the xlsx reporter', () => {
   it('writes sector.xlsx after the findings workbooks', async () => {
     const out = tempFiles({});
-    const written = await xlsxReporter.write(auditReport(['inputs'], REGULATOR), out, {});
+    const written = await xlsxReporter.write(presentationOf(auditReport(['inputs'], REGULATOR)), out, {});
     expect(written.at(-1)).toBe(join(out, 'sector.xlsx'));
     expect(written[0]).toBe(join(out, 'findings.xlsx'));
   });
@@ -247,9 +248,9 @@ function parseCsv(text: string): string[][] {
 describeWith(['soffice'], 'sector.xlsx opened by LibreOffice', () => {
   it('converts every sheet to CSV with the values intact', async () => {
     const report = auditReport(['inputs'], REGULATOR);
-    const view = sectorView(report);
+    const view = presentationOf(report).sector;
     const dir = tempFiles({});
-    copyFileSync(await writeSectorWorkbook(report, tempFiles({})), join(dir, 'book.xlsx'));
+    copyFileSync(await writeSectorWorkbook(presentationOf(report), tempFiles({})), join(dir, 'book.xlsx'));
     // Token 12 = -1: one CSV per sheet, book-<sheet>.csv. A profile of its own, so runs in parallel do not collide.
     const result = spawnSync(
       'soffice',

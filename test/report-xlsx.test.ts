@@ -8,7 +8,8 @@ import type { AuditReport, ControlSummary, InventoryHop, InventoryRoute } from '
 import { STATUSES, type Severity, type Status } from '../src/model/types.js';
 import { EXCEL_MAX_CELL_CHARS } from '../src/report/xlsx/cells.js';
 import { workbookModel, writeWorkbooks } from '../src/report/xlsx/index.js';
-import { countBySeverity, runScope } from '../src/report/xlsx/scope.js';
+import { runScope } from '../src/report/xlsx/scope.js';
+import { tally } from '../src/report/view/operator.js';
 import { FINDING_COLUMNS, OCCURRENCE_COLUMNS } from '../src/report/xlsx/tables.js';
 import { DEFAULT_LIMITS, writeWorkbook } from '../src/report/xlsx/writer.js';
 import { dosDate } from '../src/report/xlsx/zip-times.js';
@@ -16,6 +17,7 @@ import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { describeWith } from './support/tools.js';
 import { REGULATOR } from './support/run.js';
+import { presentationOf } from '../src/report/view/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // A small report built by hand, so every expected cell is known here rather than derived from the
@@ -38,7 +40,7 @@ const NTT_HOP = {
 };
 
 function hop(carrier: string, position: string, facts: typeof SASAC_HOP): InventoryHop {
-  return { carrier, position, ...facts };
+  return { carrier, role: position.split(' ')[0] as InventoryHop['role'], position, ...facts };
 }
 
 function route(operator: string, index: number, risky: boolean, trafficShare: number | null): InventoryRoute {
@@ -190,7 +192,7 @@ function syntheticReport(routesPerOperator = 6): AuditReport {
           Status,
           number
         >,
-        bySeverity: countBySeverity(findings),
+        bySeverity: tally(findings, [], []).totals.bySeverity,
         operators: [
           {
             id: 'op-a',
@@ -286,6 +288,7 @@ function syntheticReport(routesPerOperator = 6): AuditReport {
           stateControlled: true,
           ownershipResolved: true,
           chainText: 'CMI (HK) → China Mobile Limited (HK, company, 100 %) → SASAC (CN, government, 100 %)',
+          chain: [],
           highRisk: true,
           riskReasons: ['ultimate controller SASAC (government) is in CN', 'listed on us-fcc-covered-list'],
           listings: ['us-fcc-covered-list'],
@@ -303,6 +306,7 @@ function syntheticReport(routesPerOperator = 6): AuditReport {
           stateControlled: false,
           ownershipResolved: true,
           chainText: 'NTT IPX (JP) → NTT, Inc. (JP, company, 100 %)',
+          chain: [],
           highRisk: false,
           riskReasons: [],
           listings: [],
@@ -376,7 +380,7 @@ const utc = (y: number, m: number, d: number) => new Date(Date.UTC(y, m - 1, d))
 describe('findings workbook (exceljs read-back)', async () => {
   const report = syntheticReport();
   const out = tempFiles({});
-  const written = await writeWorkbooks(report, out);
+  const written = await writeWorkbooks(presentationOf(report), out);
   const book = await readBook(join(out, 'findings.xlsx'));
 
   it('writes the run-wide workbook and one per operator, with sheets in a fixed order', async () => {
@@ -691,7 +695,7 @@ describe('findings workbook: counted findings of large tables, and --baseline', 
       { operator: 'op-a', control: 'ICX-CT-05', status: 'not-applicable', count: 7, examples: [] },
     ];
     const out = tempFiles({});
-    await writeWorkbooks(report, out);
+    await writeWorkbooks(presentationOf(report), out);
     const book = await readBook(join(out, 'findings.xlsx'));
     expect(book.worksheets.map((w) => w.name).slice(0, 5)).toEqual([
       'Summary',
@@ -754,7 +758,7 @@ describe('findings workbook: counted findings of large tables, and --baseline', 
       ],
     };
     const out = tempFiles({});
-    await writeWorkbooks(report, out);
+    await writeWorkbooks(presentationOf(report), out);
     const book = await readBook(join(out, 'findings.xlsx'));
     expect(book.worksheets.map((w) => w.name).slice(0, 5)).toEqual([
       'Summary',
@@ -802,10 +806,10 @@ describe('findings workbook by cause: Findings counts occurrences, Occurrences l
   const flat = syntheticReport();
   const report = byCause(syntheticReport());
   const out = tempFiles({});
-  await writeWorkbooks(report, out);
+  await writeWorkbooks(presentationOf(report), out);
   const book = await readBook(join(out, 'findings.xlsx'));
   const flatOut = tempFiles({});
-  await writeWorkbooks(flat, flatOut);
+  await writeWorkbooks(presentationOf(flat), flatOut);
 
   it('Findings: one row per cause, its number of occurrences and its first occurrence', () => {
     const ws = sheet(book, 'Findings');
@@ -872,7 +876,7 @@ describe('findings workbook by cause: Findings counts occurrences, Occurrences l
       removed: [],
     };
     const dir = tempFiles({});
-    await writeWorkbooks(compared, dir);
+    await writeWorkbooks(presentationOf(compared), dir);
     const ws = sheet(await readBook(join(dir, 'findings.xlsx')), 'Occurrences');
     expect(rowValues(ws, 1).slice(-2)).toEqual(['Change since baseline', 'Previous status']);
     const own = Array.from({ length: ws.rowCount - 1 }, (_, i) => record(ws, i + 2)).filter(
@@ -928,7 +932,7 @@ describe('findings workbook by cause: Findings counts occurrences, Occurrences l
 
   it('a table past the sheet limit (an option, not an environment variable) continues on "Occurrences (2)" …, links following the Findings parts', async () => {
     const dir = tempFiles({});
-    await writeWorkbooks(report, dir, { ...DEFAULT_LIMITS, maxRowsPerSheet: 3 });
+    await writeWorkbooks(presentationOf(report), dir, { ...DEFAULT_LIMITS, maxRowsPerSheet: 3 });
     const split = await readBook(join(dir, 'findings.xlsx'));
     const names = split.worksheets.map((w) => w.name);
     expect(names.filter((n) => n.startsWith('Findings'))).toEqual(['Findings', 'Findings (2)', 'Findings (3)']);
@@ -990,9 +994,9 @@ describe('findings workbook: determinism, limits and failures', () => {
   it('the same report gives the same bytes; every zip entry is dated the audit day, 00:00', async () => {
     const report = syntheticReport();
     const [a, b] = [tempFiles({}), tempFiles({})];
-    await writeWorkbooks(report, a);
+    await writeWorkbooks(presentationOf(report), a);
     await new Promise((resolve) => setTimeout(resolve, 2100)); // past the zip format's 2-second resolution
-    await writeWorkbooks(report, b);
+    await writeWorkbooks(presentationOf(report), b);
     for (const file of ['findings.xlsx', 'op-a/findings.xlsx', 'op-b/findings.xlsx']) {
       expect(readFileSync(join(a, file)).equals(readFileSync(join(b, file))), file).toBe(true);
     }
@@ -1006,7 +1010,7 @@ describe('findings workbook: determinism, limits and failures', () => {
   it('a table longer than the sheet limit continues on "Findings (2)", each part with its header and filter', async () => {
     const report = syntheticReport(6);
     const out = tempFiles({});
-    await writeWorkbook(join(out, 'small.xlsx'), workbookModel(runScope(report), 5), {
+    await writeWorkbook(join(out, 'small.xlsx'), workbookModel(runScope(presentationOf(report)), 5), {
       ...DEFAULT_LIMITS,
       maxRowsPerSheet: 5,
     });
@@ -1048,7 +1052,7 @@ describe('findings workbook: determinism, limits and failures', () => {
     const report = syntheticReport(1);
     report.result.findings[0].message = 'x'.repeat(40_000);
     const out = tempFiles({});
-    await writeWorkbooks(report, out);
+    await writeWorkbooks(presentationOf(report), out);
     const message = String(record(sheet(await readBook(join(out, 'findings.xlsx')), 'Findings'), 2).Message);
     expect(message).toHaveLength(EXCEL_MAX_CELL_CHARS);
     expect(message.endsWith('[truncated: the full text is in findings.json]')).toBe(true);
@@ -1057,14 +1061,14 @@ describe('findings workbook: determinism, limits and failures', () => {
   it('an output stream that fails (here: a folder where the temporary file goes) is an error, not a hang', async () => {
     const out = tempFiles({ 'findings.xlsx': 'previous workbook' });
     mkdirSync(join(out, `.findings.xlsx.${process.pid}.tmp`));
-    const model = workbookModel(runScope(syntheticReport()));
+    const model = workbookModel(runScope(presentationOf(syntheticReport())));
     await expect(writeWorkbook(join(out, 'findings.xlsx'), model)).rejects.toThrow(/EISDIR/);
     expect(readFileSync(join(out, 'findings.xlsx'), 'utf8')).toBe('previous workbook');
   });
 
   it('a failure while writing leaves the previous workbook untouched and no temporary file', async () => {
     const out = tempFiles({ 'findings.xlsx': 'previous workbook' });
-    const model = workbookModel(runScope(syntheticReport()));
+    const model = workbookModel(runScope(presentationOf(syntheticReport())));
     const rows = function* () {
       yield ['ok'];
       throw new Error('disk on fire');
@@ -1134,7 +1138,7 @@ describeWith(['soffice'], 'findings workbook opened by LibreOffice', () => {
     // Routes continue on a second sheet, as a national table's would past 1,048,576 rows.
     const report = byCause(syntheticReport());
     const out = tempFiles({});
-    await writeWorkbooks(report, out, { ...DEFAULT_LIMITS, maxRowsPerSheet: 10 });
+    await writeWorkbooks(presentationOf(report), out, { ...DEFAULT_LIMITS, maxRowsPerSheet: 10 });
     const sheets = libreOfficeSheets(join(out, 'findings.xlsx'));
     expect(Object.keys(sheets).sort()).toEqual([
       'Agreements',
@@ -1211,8 +1215,8 @@ describeWith(['soffice'], 'findings workbook opened by LibreOffice', () => {
     const report = auditReport(['inputs'], REGULATOR);
     const out = tempFiles({});
     const { csvReporter } = await import('../src/report/csv/index.js');
-    await writeWorkbooks(report, out);
-    await csvReporter.write(report, out, {});
+    await writeWorkbooks(presentationOf(report), out);
+    await csvReporter.write(presentationOf(report), out, {});
     const fromWorkbook = libreOfficeSheets(join(out, 'findings.xlsx')).Findings;
     // Our CSV guards text starting with = + - @ with an apostrophe (for Excel); undo that to compare.
     const fromCsv = parseCsv(readFileSync(join(out, 'findings.csv'), 'utf8').replace(/^\uFEFF/, '')).map((r) =>
@@ -1226,7 +1230,7 @@ describeWith(['soffice'], 'findings workbook opened by LibreOffice', () => {
 describe('the bundled samples', async () => {
   const report = auditReport(['inputs'], REGULATOR);
   const out = tempFiles({});
-  await writeWorkbooks(report, out);
+  await writeWorkbooks(presentationOf(report), out);
 
   it('jp-sakura: its waivers, its Hong Kong route through cmi, and the counts of its summary', async () => {
     const book = await readBook(join(out, 'jp-sakura', 'findings.xlsx'));
@@ -1290,7 +1294,7 @@ describe.skipIf(process.env.IXAUDIT_BENCH !== '1')('benchmark (IXAUDIT_BENCH=1)'
     const cpu = process.cpuUsage();
     const started = performance.now();
     const out = tempFiles({});
-    const files = await writeWorkbooks(report, out);
+    const files = await writeWorkbooks(presentationOf(report), out);
     const seconds = (performance.now() - started) / 1000;
     clearInterval(timer);
     const used = process.cpuUsage(cpu);

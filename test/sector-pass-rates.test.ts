@@ -9,11 +9,11 @@ import { indexModel } from '../src/report/html/index.js';
 import { renderSectorPdf } from '../src/report/pdf/index.js';
 import { sectorContext, sectorReport } from '../src/report/pdf/sector.js';
 import { loadTemplates } from '../src/report/pdf/templates.js';
-import { sectorView } from '../src/report/sector/model.js';
 import { sectorWorkbookModel } from '../src/report/xlsx/sector.js';
 import { auditReport } from './support/audit.js';
 import { REGULATOR } from './support/run.js';
 import { tempFiles } from './support/files.js';
+import { presentationOf } from '../src/report/view/index.js';
 
 /**
  * Issue 12, point 11: sector pass rates counted not-applicable as passing. With jp-sakura (N32 routes,
@@ -36,31 +36,31 @@ describe('sector pass rates over the operators a control applies to (two-operato
       );
     expect(statuses('kr-hanbit')).toEqual(new Set(['not-applicable']));
     expect(statuses('jp-sakura')).toContain('fail');
-    const enc02 = sectorView(report).controls.find((c) => c.id === 'ICX-ENC-02')!;
+    const enc02 = presentationOf(report).sector.controls.find((c) => c.id === 'ICX-ENC-02')!;
     expect(enc02).toMatchObject({ applicable: 1, passing: 0, failing: 1, notEvidenced: 0, passRate: 0 });
   });
 
   it('keeps passing + failing + not-evidenced = applicable for every control', () => {
-    for (const c of sectorView(report).controls) {
+    for (const c of presentationOf(report).sector.controls) {
       expect(c.passing + c.failing + c.notEvidenced).toBe(c.applicable);
       expect(c.applicable).toBeLessThanOrEqual(2);
     }
   });
 
   it('shows "k of n where it applies" in the workbook, index.html and sector.pdf', async () => {
-    const sheet = sectorWorkbookModel(report).tables.find((t) => t.name === 'Controls')!;
+    const sheet = sectorWorkbookModel(presentationOf(report)).tables.find((t) => t.name === 'Controls')!;
     const headers = sheet.columns.map((c) => c.header);
     const row = [...sheet.rows].find((r) => r[0] === 'ICX-ENC-02')!;
     expect(row[headers.indexOf('Operators where it applies')]).toBe(1);
     expect(row[headers.indexOf('Pass rate (%)')]).toBe(0);
     expect(row[headers.indexOf('Passing')]).toBe('0 of 1 operators where it applies');
 
-    const html = indexModel(report, tempFiles({})).controls.find((c) => c.id === 'ICX-ENC-02')!;
+    const html = indexModel(presentationOf(report)).controls.find((c) => c.id === 'ICX-ENC-02')!;
     expect(html).toMatchObject({ applicable: 1, operators: 2, passRate: 0, appliesNowhere: false });
 
     const out = tempFiles({});
     const pdf = join(out, 'sector.pdf');
-    writeFileSync(pdf, await renderSectorPdf(report, loadTemplates()));
+    writeFileSync(pdf, await renderSectorPdf(presentationOf(report), loadTemplates()));
     // Columns: applies to, passing, failing, not evidenced, pass rate (with "k of n where it applies" under it).
     const layout = execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', pdf, '-'], { encoding: 'utf8' }).replace(
       /\s+/g,
@@ -127,7 +127,7 @@ describe('sector pass rates, synthetic', () => {
       ['a', 'b', 'c'],
       [{ operator: 'c', control: 'C-3', status: 'pass', count: 5, examples: [] }],
     );
-    const byId = new Map(sectorView(r).controls.map((c) => [c.id, c]));
+    const byId = new Map(presentationOf(r).sector.controls.map((c) => [c.id, c]));
     expect(byId.get('C-1')).toMatchObject({ applicable: 1, passing: 1, passRate: 100 });
     expect(byId.get('C-2')).toMatchObject({ applicable: 2, passing: 1, notEvidenced: 1, passRate: 50 });
     // c has no listed finding for C-3, but 5 counted passing route findings: it applies there.
@@ -136,9 +136,9 @@ describe('sector pass rates, synthetic', () => {
 
   it('a control that applies to no operator is neither weak nor passing everywhere', () => {
     const r = report([finding('a', 'C-1', 'not-applicable'), finding('b', 'C-2', 'fail')], ['a', 'b']);
-    const c1 = sectorView(r).controls.find((c) => c.id === 'C-1')!;
+    const c1 = presentationOf(r).sector.controls.find((c) => c.id === 'C-1')!;
     expect(c1).toMatchObject({ applicable: 0, passing: 0, passRate: 0 });
-    const context = sectorContext(sectorReport(r));
+    const context = sectorContext(sectorReport(presentationOf(r)));
     expect(context.sector.weakestControls.map((c) => c.id)).toEqual(['C-2']);
     expect(context.sector.controlsApplyNowhere).toBe(2);
     expect(context.sector.controlsAllPass).toBe(0);

@@ -29,6 +29,7 @@ export function inventoryOf(submission: Submission, inventory: Inventory): void 
     if (known) return known;
     const hops: InventoryRoute['hops'] = route.value.hops.map((h) => ({
       carrier: h.carrier,
+      role: h.role,
       position: h.position,
       highRisk: h.highRisk,
       unavoidable: h.unavoidable,
@@ -69,6 +70,14 @@ export function inventoryOf(submission: Submission, inventory: Inventory): void 
       stateControlled: c.stateControlled,
       ownershipResolved: c.ownershipResolved,
       chainText: c.chainText,
+      chain: c.chain.map(({ id, name, type, country, share, control }) => ({
+        id,
+        name,
+        type,
+        country,
+        share,
+        control,
+      })),
       highRisk: c.highRisk,
       riskReasons: c.riskReasons,
       listings: c.listings,

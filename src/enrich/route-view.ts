@@ -1,4 +1,5 @@
 import type { Route, RouteMatch, RouteStatus } from '../model/generated/routing-table.js';
+import type { HopRole } from '../model/report.js';
 import type { Protocol } from '../model/types.js';
 import { SIGNALLING_PROTOCOLS } from '../model/types.js';
 
@@ -29,7 +30,7 @@ export interface SubjectView {
 export interface HopView {
   carrier: string;
   name: string;
-  role: string;
+  role: HopRole;
   position: string;
   at: string;
   known: boolean;
@@ -138,7 +139,7 @@ export interface ShapeFacts {
 
 function shapeFacts(input: ShapeInput, context: RouteContext): ShapeFacts {
   const destinationPlmn = input.plmn ?? '';
-  const hop = (id: string, role: string, position: string, at: string): HopView => {
+  const hop = (id: string, role: HopRole, position: string, at: string): HopView => {
     const view = context.carrier(id);
     return {
       carrier: id,

@@ -116,10 +116,28 @@ export interface BaselineComparison {
   }>;
 }
 
+export const HOP_ROLES = ['primary', 'backup', 'transit'] as const;
+export type HopRole = (typeof HOP_ROLES)[number];
+
+/** One step of an ownership chain, from the carrier itself (share null) up to its ultimate controller. */
+export interface ChainLink {
+  id: string;
+  name: string;
+  type: string;
+  /** Empty when the jurisdiction is unconfirmed. */
+  country: string;
+  /** The share this entity holds in the step before (null for the carrier itself). */
+  share: number | null;
+  /** The holding is declared controlling rather than a majority. */
+  control: boolean;
+}
+
 /** One carrier on a route, as reports list it. */
 export interface InventoryHop {
   carrier: string;
-  /** primary | backup n | transit n */
+  /** Where the carrier sits on the route: reports decide by this, never by the display text `position`. */
+  role: HopRole;
+  /** primary | backup n | transit n: for display. */
   position: string;
   highRisk: boolean;
   unavoidable: boolean;
@@ -155,7 +173,10 @@ export interface InventoryCarrier {
   controller: { id: string; name: string; type: string; country: string };
   stateControlled: boolean;
   ownershipResolved: boolean;
+  /** The ownership chain as reports print it (enrich/ownership.ts chainText). */
   chainText: string;
+  /** The same chain, step by step: what reports draw (the PDF's chain diagrams), so none parses chainText. */
+  chain: ChainLink[];
   highRisk: boolean;
   riskReasons: string[];
   listings: string[];

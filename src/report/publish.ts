@@ -24,6 +24,7 @@ import type { AuditReport } from '../model/report.js';
 import type { Reporter, ReportOptions } from './types.js';
 import { MANIFEST_FILE, SIGNATURE_FILE, writeManifest } from './manifest.js';
 import { RUN_LEVEL_NAMES } from './paths.js';
+import { presentationOf } from './view/index.js';
 
 /*
  * --out is a folder ixaudit manages: after a run it holds exactly that run's files, the ones its
@@ -465,9 +466,16 @@ export async function publishReports(
     } catch (err) {
       throw err instanceof PublishError ? err : new PublishError(describeIoError(err), true, err);
     }
+    // The model is built once; each reporter also gets the files the ones before it wrote (index.html links them).
+    const model = presentationOf(report);
+    const written: string[] = [];
     for (const [index, reporter] of reporters.entries()) {
       hooks.onReporter?.(reporter.name, index + 1, reporters.length);
-      await reporter.write(report, staging, { ...options, publishedDir: out });
+      const files = await reporter.write({ ...model, artifacts: [...written] }, staging, {
+        ...options,
+        publishedDir: out,
+      });
+      for (const file of files) written.push(relative(staging, file).split(sep).join('/'));
     }
     // Last, so it can hash every other output: the evidence manifest (and its signature).
     writeManifest(report.result, staging, signingKey);

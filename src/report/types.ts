@@ -1,4 +1,4 @@
-import type { AuditReport } from '../model/report.js';
+import type { Presentation } from './view/index.js';
 
 /** Options a user passes to reporters from the command line. */
 export interface ReportOptions {
@@ -11,10 +11,14 @@ export interface ReportOptions {
   publishedDir?: string;
 }
 
-/** Every output format implements this: the audited run in, files out (like an ESLint formatter). */
+/**
+ * Every output format implements this: the presentation model in, files out (like an ESLint formatter).
+ * A reporter renders the model's figures and views; it never re-derives a count or a fact another
+ * reporter also shows.
+ */
 export interface Reporter {
   /** Short name shown in logs. */
   name: string;
   /** Writes its files under outDir (each atomically) and returns their paths. */
-  write(report: AuditReport, outDir: string, options: ReportOptions): Promise<string[]>;
+  write(view: Presentation, outDir: string, options: ReportOptions): Promise<string[]>;
 }

@@ -79,7 +79,7 @@ export function* occurrencesCsv(report: AuditReport): Generator<string> {
 
 export const csvReporter: Reporter = {
   name: 'csv',
-  async write(report, outDir) {
+  async write({ report }, outDir) {
     const findings = join(outDir, CSV_NAME);
     writeChunksAtomic(findings, findingsCsv(report));
     const occurrences = join(outDir, OCCURRENCES_CSV_NAME);

@@ -128,7 +128,7 @@ export function hdfJson(report: AuditReport): string {
 
 export const hdfReporter: Reporter = {
   name: 'hdf',
-  async write(report, outDir) {
+  async write({ report }, outDir) {
     const path = join(outDir, HDF_FILE);
     writeChunksAtomic(path, hdfJsonChunks(report));
     return [path];

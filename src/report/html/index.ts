@@ -1,14 +1,13 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
-import { ATTENTION } from '../pdf/model.js';
 import { TemplateError } from '../pdf/templates.js';
 import { BASELINE_STATES } from '../../model/finding.js';
-import type { AuditReport, Verdict } from '../../model/report.js';
+import type { Verdict } from '../../model/report.js';
+import type { Presentation } from '../view/index.js';
 import { compareText } from '../../model/order.js';
 import { packageRoot } from '../../paths.js';
 import { reportId } from '../manifest.js';
-import { sectorView } from '../sector/model.js';
 import type { Reporter, ReportOptions } from '../types.js';
 import { writeFileAtomic } from '../write-atomic.js';
 import { htmlText, mapStrings } from '../../model/text.js';
@@ -44,32 +43,33 @@ function verdictClass(verdict: Verdict): string {
   return verdict.toLowerCase().replace(/ /g, '-');
 }
 
-function filesIn(dir: string): string[] {
-  return existsSync(dir)
-    ? readdirSync(dir)
-        .filter((f) => !f.startsWith('.') && statSync(join(dir, f)).isFile())
-        .sort(compareText)
-    : [];
+/** The files of one folder among the run's artifacts ('' for the top of --out), in code-point order. */
+function artifactsIn(artifacts: readonly string[], folder: string): string[] {
+  const prefix = folder === '' ? '' : `${folder}/`;
+  return artifacts
+    .filter((a) => a.startsWith(prefix) && !a.slice(prefix.length).includes('/'))
+    .map((a) => a.slice(prefix.length))
+    .sort(compareText);
 }
 
 /**
  * The index page: the sector view and a link to every report written. It runs after the other reporters
- * and links only files that exist (plus the manifest, written last), so every link resolves.
+ * and links exactly the files they wrote (the presentation's artifacts), plus the manifest, written last.
  * Handlebars escapes markup but passes control and bidi characters through, so every string of the
  * model goes through htmlText(): a U+202E in an operator name is shown as `\u202e` rather than
  * reversing the rest of its table row, and XML-forbidden characters never reach the page.
  */
-export function indexModel(report: AuditReport, outDir: string) {
-  return mapStrings(pageModel(report, outDir), htmlText);
+export function indexModel(presentation: Presentation) {
+  return mapStrings(pageModel(presentation), htmlText);
 }
 
-function pageModel(report: AuditReport, outDir: string) {
-  const sector = sectorView(report);
-  const { result } = report;
+function pageModel(presentation: Presentation) {
+  const { sector, artifacts, run } = presentation;
+  const { result } = presentation.report;
   const byId = new Map(sector.operators.map((o) => [o.id, o]));
-  const c = result.summary.byStatus;
-  // The counts are the summary's (per subject); the findings are causes, each standing for its occurrences.
-  const attention = result.findings.filter((f) => ATTENTION.has(f.status)).length;
+  // The counts are per subject; the findings are causes, each standing for its occurrences.
+  const c = run.totals.byStatus;
+  const attention = run.totals.attentionCauses;
   return {
     run: {
       auditDate: result.run.auditDate,
@@ -79,8 +79,8 @@ function pageModel(report: AuditReport, outDir: string) {
       reportId: reportId(result),
     },
     summary: {
-      result: verdictClass(result.summary.result),
-      resultText: result.summary.result,
+      result: verdictClass(run.verdict),
+      resultText: run.verdict,
       failed: c.fail,
       notEvidenced: c['not-evidenced'],
       waived: c.waived,
@@ -103,7 +103,7 @@ function pageModel(report: AuditReport, outDir: string) {
         ...o,
         result: verdictClass(o.result),
         resultText: o.result,
-        links: filesIn(join(outDir, o.reportDir)).map((f) => ({
+        links: artifactsIn(artifacts, o.reportDir).map((f) => ({
           href: `${encodeURIComponent(o.reportDir)}/${encodeURIComponent(f)}`,
           label: LABELS[f] ?? f,
         })),
@@ -122,7 +122,7 @@ function pageModel(report: AuditReport, outDir: string) {
       appliesNowhere: control.applicable === 0,
     })),
     changes: sector.changes ?? (false as const),
-    files: [...new Set([...filesIn(outDir), 'manifest.json'])]
+    files: [...new Set([...artifactsIn(artifacts, ''), 'manifest.json'])]
       .filter((f) => f !== 'index.html' && f !== 'manifest.sig')
       .sort(compareText)
       .map((f) => ({ href: encodeURIComponent(f), label: LABELS[f] ?? f })),
@@ -157,13 +157,13 @@ export function templateError(file: string, message: string): TemplateError {
 
 export const htmlIndexReporter: Reporter = {
   name: 'html',
-  async write(report, outDir, options) {
+  async write(presentation, outDir, options) {
     // Strict: a template naming a variable the model lacks is an error, never blank text. Prototype
     // access stays disabled (Handlebars' default), so a template can read only the model's own data.
     const source = templateSource(options);
     let html: string;
     try {
-      html = strictHandlebars().compile(source, { strict: true })(indexModel(report, outDir));
+      html = strictHandlebars().compile(source, { strict: true })(indexModel(presentation));
     } catch (err) {
       throw templateError(
         options.templateDir ? join(options.templateDir, TEMPLATE) : TEMPLATE,

@@ -80,7 +80,7 @@ export function withOccurrenceFiles<T extends Pick<Finding, 'location'> & { occu
 
 export const jsonReporter: Reporter = {
   name: 'json',
-  async write(report, outDir) {
+  async write({ report }, outDir) {
     const path = join(outDir, 'findings.json');
     writeChunksAtomic(path, findingsJsonChunks(report.result));
     return [path];

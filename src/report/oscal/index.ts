@@ -287,7 +287,7 @@ export function assessmentPlanJson(report: AuditReport): string {
 
 export const oscalReporter: Reporter = {
   name: 'oscal',
-  async write(report, outDir, options) {
+  async write({ report }, outDir, options) {
     const plan = join(outDir, ASSESSMENT_PLAN_FILE);
     const results = join(outDir, ASSESSMENT_RESULTS_FILE);
     writeFileAtomic(plan, assessmentPlanJson(report));

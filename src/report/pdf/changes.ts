@@ -1,10 +1,9 @@
 import { BASELINE_STATES, type BaselineState, type Finding } from '../../model/finding.js';
 import { byKeys } from '../../model/order.js';
-import type { AuditReport, BaselineComparison } from '../../model/report.js';
 import { severityRank, type Severity, type Status } from '../../model/types.js';
 import { drawBlocks, L, render, styles, type BaseCtx, type Ctx } from './sections.js';
 import { TEMPLATE_NAMES, type TemplateName } from './templates.js';
-import { baselineEntries } from '../sector/model.js';
+import { baselineEntries, type OperatorView } from '../view/operator.js';
 import type { Cell, Span } from './writer.js';
 
 /**
@@ -44,14 +43,9 @@ export interface ChangeSummary {
 }
 
 /** One operator's part of the comparison; null without --baseline. */
-export function operatorChanges(
-  report: AuditReport,
-  operatorId: string,
-  limit = CHANGE_LIST_LIMIT,
-): ChangeSummary | null {
-  const baseline: BaselineComparison | undefined = report.result.baseline;
+export function operatorChanges(view: OperatorView, limit = CHANGE_LIST_LIMIT): ChangeSummary | null {
+  const { baseline } = view;
   if (!baseline) return null;
-  const counts = Object.fromEntries(BASELINE_STATES.map((st) => [st, 0])) as Record<BaselineState, number>;
   const moved: ChangeRow[] = [];
   const row = (f: Finding, entry: ReturnType<typeof baselineEntries>[number]): ChangeRow => ({
     state: entry.state,
@@ -62,16 +56,11 @@ export function operatorChanges(
     ...(entry.previousStatus ? { previousStatus: entry.previousStatus } : {}),
     status: f.status,
   });
-  // --baseline compares subject by subject: each occurrence of a finding has its own state.
-  for (const f of report.result.findings) {
-    if (f.operator !== operatorId) continue;
-    for (const entry of baselineEntries(f)) {
-      counts[entry.state]++;
-      if (entry.state !== 'unchanged') moved.push(row(f, entry));
-    }
-  }
-  const removed = baseline.removed.filter((r) => r.operator === operatorId);
-  counts.resolved += removed.length;
+  // --baseline compares subject by subject: each occurrence of a finding has its own state. The counts
+  // are the operator view's; the rows list the same entries.
+  for (const f of view.findings)
+    for (const entry of baselineEntries(f)) if (entry.state !== 'unchanged') moved.push(row(f, entry));
+  const { removed } = baseline;
   for (const r of removed)
     moved.push({
       state: 'resolved',
@@ -94,7 +83,7 @@ export function operatorChanges(
   return {
     previousAuditDate: baseline.previousAuditDate,
     source: baseline.source,
-    counts,
+    counts: baseline.counts,
     removed: removed.length,
     rows: moved.slice(0, limit),
     more: Math.max(0, moved.length - limit),
@@ -130,8 +119,8 @@ function statusSpan(ctx: BaseCtx, status: Status | 'removed' | undefined): Span 
 }
 
 /** Draws the change summary after the executive summary's figures; nothing without --baseline. */
-export function drawChangeSummary(ctx: Ctx, report: AuditReport): void {
-  const changes = operatorChanges(report, ctx.report.operator.id);
+export function drawChangeSummary(ctx: Ctx, view: OperatorView): void {
+  const changes = operatorChanges(view);
   if (!changes) return;
   const { w, theme } = ctx;
   const s = styles(theme);

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { AuditReport, AuditResult, InventoryOperator } from '../../model/report.js';
+import type { AuditResult, InventoryOperator } from '../../model/report.js';
+import type { OperatorView, Presentation } from '../view/index.js';
+import { tally } from '../view/operator.js';
 import { operatorDir } from '../paths.js';
 import type { Reporter } from '../types.js';
 import { writeFileAtomic } from '../write-atomic.js';
 import { findingsJsonChunks } from '../json/index.js';
 import { templateContext } from './context.js';
-import { operatorReport, operatorsOf, type OperatorReport } from './model.js';
+import { operatorReport } from './model.js';
 import {
   drawCarriers,
   drawCharts,
@@ -48,20 +50,20 @@ import { PdfWriter } from './writer.js';
  */
 export const pdfReporter: Reporter = {
   name: 'pdf',
-  async write(report, outDir, options) {
+  async write(presentation, outDir, options) {
     // Templates are loaded and checked once, before any file is written: a broken override fails the
     // whole PDF step with its file:line:column instead of leaving some operators' PDFs behind.
     const templates = loadTemplates(options.templateDir);
     const written: string[] = [];
-    for (const operator of operatorsOf(report)) {
-      const bytes = await renderOperatorPdf(report, operator, templates);
-      const path = join(operatorDir(outDir, operator.id), 'report.pdf');
+    for (const view of presentation.operators) {
+      const bytes = await renderOperatorPdf(presentation, view, templates);
+      const path = join(operatorDir(outDir, view.id), 'report.pdf');
       writeFileAtomic(path, bytes);
       written.push(path);
     }
     // The regulator's view of the whole run, beside the operators' folders.
     const sector = join(outDir, 'sector.pdf');
-    writeFileAtomic(sector, await renderSectorPdf(report, templates));
+    writeFileAtomic(sector, await renderSectorPdf(presentation, templates));
     written.push(sector);
     return written;
   },
@@ -87,21 +89,27 @@ export interface OperatorPdfOptions {
   maxAttachmentBytes?: number;
 }
 
-/** The operator's part of findings.json, in findings.json's own format: what the PDF attaches. */
-function operatorFindingsData(result: AuditResult, model: OperatorReport): AuditResult {
-  const id = model.operator.id;
-  const operator = result.summary.operators.filter((o) => o.id === id);
+/**
+ * The operator's part of findings.json, in findings.json's own format: what the PDF attaches. Nothing of
+ * another operator goes in: not its findings, counted groups, waivers, errors or input file names.
+ */
+function operatorFindingsData(result: AuditResult, view: OperatorView): AuditResult {
+  const { summarised, baseline, ...rest } = result;
   return {
-    ...result,
+    ...rest,
+    run: { ...result.run, inputs: view.inputs },
     summary: {
-      result: model.verdict,
-      byStatus: model.counts,
-      bySeverity: model.bySeverity,
-      operators: operator,
-      errors: result.summary.errors,
+      result: view.verdict,
+      byStatus: view.totals.byStatus,
+      bySeverity: view.totals.bySeverity,
+      operators: result.summary.operators.filter((o) => o.id === view.id),
+      errors: view.errors.length,
     },
-    findings: result.findings.filter((f) => f.operator === id),
-    waivers: result.waivers.filter((w) => w.operator === id),
+    findings: view.findings,
+    ...(view.summarised.length > 0 ? { summarised: view.summarised } : {}),
+    waivers: view.waivers,
+    errors: view.errors,
+    ...(view.baseline ? { baseline: view.baseline } : {}),
   };
 }
 
@@ -112,7 +120,7 @@ function operatorFindingsData(result: AuditResult, model: OperatorReport): Audit
  */
 export function boundedFindingsJson(
   result: AuditResult,
-  model: OperatorReport,
+  view: OperatorView,
   maxBytes: number = MAX_ATTACHMENT_BYTES,
 ): { bytes: Buffer; digest?: undefined } | { bytes: null; digest: string } {
   const pieces: Buffer[] = [];
@@ -125,7 +133,7 @@ export function boundedFindingsJson(
     size += piece.length;
     return size <= maxBytes;
   };
-  for (const chunk of findingsJsonChunks(operatorFindingsData(result, model))) {
+  for (const chunk of findingsJsonChunks(operatorFindingsData(result, view))) {
     batch += chunk;
     if (batch.length >= 1 << 20 && !flush()) {
       const hash = createHash('sha256');
@@ -142,8 +150,8 @@ export function boundedFindingsJson(
 }
 
 /** findings.json cut down to one operator, whatever its size (the PDF attaches it only up to MAX_ATTACHMENT_BYTES). */
-export function operatorFindingsJson(result: AuditResult, model: OperatorReport): Buffer {
-  return boundedFindingsJson(result, model, Number.POSITIVE_INFINITY).bytes as Buffer;
+export function operatorFindingsJson(result: AuditResult, view: OperatorView): Buffer {
+  return boundedFindingsJson(result, view, Number.POSITIVE_INFINITY).bytes as Buffer;
 }
 
 /** The attachment as templates and labels see it (`attachment.*`). */
@@ -226,14 +234,15 @@ function startDocument(options: {
 }
 
 export async function renderOperatorPdf(
-  report: AuditReport,
-  operator: InventoryOperator,
+  presentation: Presentation,
+  view: OperatorView,
   templates: TemplateSet,
   options: OperatorPdfOptions = {},
 ): Promise<Buffer> {
-  const model = operatorReport(report, operator);
+  const { operator } = view;
+  const model = operatorReport(presentation, view);
   const maxBytes = options.maxAttachmentBytes ?? MAX_ATTACHMENT_BYTES;
-  const findingsData = boundedFindingsJson(report.result, model, maxBytes);
+  const findingsData = boundedFindingsJson(presentation.report.result, view, maxBytes);
   const facts: AttachmentFacts = {
     attached: findingsData.bytes !== null,
     name: `${operator.id}.findings.json`,
@@ -263,7 +272,7 @@ export async function renderOperatorPdf(
   drawCover(ctx, { result: model.verdict, failOn: model.run.profile.failOn, incomplete: model.incomplete });
   const contents = reserveContents(ctx);
   drawSummary(ctx, '1');
-  drawChangeSummary(ctx, report);
+  drawChangeSummary(ctx, view);
   drawCharts(ctx, '2');
   drawFindings(ctx, '3');
   drawControlResults(ctx, '4');
@@ -282,13 +291,13 @@ export async function renderOperatorPdf(
  * The sector report, OUT/sector.pdf: every operator of the run side by side (rankings, exposure matrix,
  * carriers, control pass rates, change since the last audit), with the operator reports' look and furniture.
  */
-export async function renderSectorPdf(report: AuditReport, templates: TemplateSet): Promise<Buffer> {
-  const model = sectorReport(report);
+export async function renderSectorPdf(presentation: Presentation, templates: TemplateSet): Promise<Buffer> {
+  const model = sectorReport(presentation);
   const firstContext = sectorContext(model);
   const labels = loadLabels(
     templates,
     firstContext,
-    requiredLabels(templateContext(operatorReport(report, placeholderOperator))),
+    requiredLabels(templateContext(operatorReport(presentation, placeholderView(presentation)))),
   );
   const context = sectorContext(model, (p) => labels[`protocol.${p}`] ?? p);
   const theme = loadTheme(templates, context);
@@ -325,13 +334,26 @@ export async function renderSectorPdf(report: AuditReport, templates: TemplateSe
 }
 
 /** Stands in for an operator where only the shape of the operator context matters (which labels exist). */
-const placeholderOperator: InventoryOperator = {
-  id: 'placeholder',
-  name: 'placeholder',
-  country: '',
-  networks: [],
-  plmns: [],
-};
+function placeholderView(presentation: Presentation): OperatorView {
+  const operator: InventoryOperator = { id: 'placeholder', name: 'placeholder', country: '', networks: [], plmns: [] };
+  return {
+    id: operator.id,
+    operator,
+    verdict: 'NOT GATED',
+    incomplete: [],
+    ...tally([], [], presentation.report.result.controls),
+    findings: [],
+    summarised: [],
+    routes: [],
+    carriers: [],
+    agreements: [],
+    waivers: [],
+    inputs: [],
+    errors: [],
+    baseline: null,
+    trafficShares: [],
+  };
+}
 
 /** Running header (report title and id) and footer (classification, page x of y) on every page but the cover. */
 function drawFurniture(ctx: BaseCtx, header: string, reportIdText: string): void {

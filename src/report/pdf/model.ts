@@ -1,13 +1,12 @@
 import type { InputFile } from '../../model/report.js';
 import type { Finding, WaiverOutcome } from '../../model/finding.js';
-import { byKeys, compareText } from '../../model/order.js';
+import { compareText } from '../../model/order.js';
 import type {
-  AuditReport,
   AuditResult,
   ControlSummary,
   InventoryCarrier,
   InventoryOperator,
-  SummarisedFindings,
+  InventoryRoute,
   Verdict,
 } from '../../model/report.js';
 import {
@@ -19,8 +18,12 @@ import {
   type Severity,
   type Status,
 } from '../../model/types.js';
-import type { InventoryRoute } from '../../model/report.js';
 import { reportId } from '../manifest.js';
+import type { ControlView, OperatorView, Presentation, TrafficShare } from '../view/index.js';
+import { ATTENTION, familyRank, syntheticControl } from '../view/operator.js';
+
+export { ATTENTION, FAMILY_ORDER, familyRank, worstStatus } from '../view/operator.js';
+export type { TrafficShare } from '../view/index.js';
 
 /**
  * What one operator's PDF shows, computed from the AuditReport by pure functions: the layout code only
@@ -49,6 +52,8 @@ export interface OperatorReport {
   inputs: InputFile[];
   errors: Diagnostic[];
   carriers: InventoryCarrier[];
+  /** The same carriers by id: a route finding's evidence names carriers, whose chains the PDF draws. */
+  carriersById: ReadonlyMap<string, InventoryCarrier>;
   scope: Scope;
   /** The operator's routes by subject reference, to describe failures listed compactly (by destination and carrier). */
   routesByRef: ReadonlyMap<string, InventoryRoute>;
@@ -59,21 +64,8 @@ export interface FamilyFindings {
   controls: Array<{ control: ControlSummary; findings: Finding[] }>;
 }
 
-export interface ControlResult {
-  control: ControlSummary;
-  counts: Record<Status, number>;
-  /** The worst status among its findings (fail before error before not-evidenced …); none when it had no subject. */
-  result: Status | 'none';
-}
-
-export interface TrafficShare {
-  protocol: string;
-  avoidable: number;
-  unavoidable: number;
-  limit: number;
-  /** Where the figure comes from: the ICX-RT-04 finding, or (when that control did not measure it) the routes. */
-  source: 'ICX-RT-04' | 'routes';
-}
+/** A control's outcome for the operator: the operator view's own (counts per subject, worst status). */
+export type ControlResult = ControlView;
 
 export interface Exposure {
   control: string;
@@ -96,20 +88,7 @@ export interface Scope {
   files: number;
 }
 
-/** Families in the catalog's order (spec/controls.md); any other family follows alphabetically. */
-export const FAMILY_ORDER = ['OWN', 'RT', 'FW', 'ENC', 'CT', 'MON', 'RES'];
-
-export const ATTENTION: ReadonlySet<Status> = new Set(['fail', 'not-evidenced', 'error', 'waived']);
 const ACTION: ReadonlySet<Status> = new Set(['fail', 'not-evidenced', 'error']);
-
-export function familyRank(family: string): string {
-  const i = FAMILY_ORDER.indexOf(family);
-  return i >= 0 ? String(i).padStart(3, '0') : `999${family}`;
-}
-
-function emptyCounts(): Record<Status, number> {
-  return Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
-}
 
 /**
  * Occurrences of a finding (the subjects that share its cause) listed under it, with their file and line;
@@ -122,19 +101,8 @@ export function occurrenceCount(f: Finding): number {
   return f.occurrences.length;
 }
 
-function countStatuses(findings: Finding[]): Record<Status, number> {
-  const counts = emptyCounts();
-  for (const f of findings) counts[f.status] += occurrenceCount(f);
-  return counts;
-}
-
-/** The worst status, in the order STATUSES lists them (fail, error, not-evidenced, waived, pass, not-applicable). */
-export function worstStatus(counts: Record<Status, number>): Status | 'none' {
-  return STATUSES.find((s) => counts[s] > 0) ?? 'none';
-}
-
 /** The findings that need attention, grouped by family (catalog order) and control (id order). */
-export function groupAttention(findings: Finding[], controls: ControlSummary[]): FamilyFindings[] {
+export function groupAttention(findings: readonly Finding[], controls: readonly ControlSummary[]): FamilyFindings[] {
   const byId = new Map(controls.map((c) => [c.id, c]));
   const families = new Map<string, Map<string, Finding[]>>();
   for (const f of findings) {
@@ -165,125 +133,24 @@ function statusRank(status: Status): number {
   return STATUSES.indexOf(status);
 }
 
-/** A finding whose control is not in the catalog in force (the engine's own error finding): described by the finding. */
-function syntheticControl(f: Finding): ControlSummary {
-  return {
-    id: f.control,
-    family: f.family,
-    title: f.title,
-    requirement: f.title,
-    rationale: '',
-    remediation: f.remediation,
-    severity: f.severity,
-    references: [],
-    parameters: {},
-  };
-}
-
 /**
- * Every control's counts per status: the listed findings plus the route findings findings.json counts
- * instead of listing (`summarised`, for operators with very large tables), so the table tells the whole story.
+ * Subjects needing action (fail, not-evidenced, error) per family and severity, and passing ones per
+ * family: the first chart, from the operator's control outcomes.
  */
-export function controlResults(
-  findings: Finding[],
-  controls: ControlSummary[],
-  summarised: readonly SummarisedFindings[] = [],
-): ControlResult[] {
-  const byControl = new Map<string, Record<Status, number>>();
-  const countsOf = (id: string) => {
-    let counts = byControl.get(id);
-    if (!counts) byControl.set(id, (counts = emptyCounts()));
-    return counts;
-  };
-  for (const f of findings) countsOf(f.control)[f.status] += occurrenceCount(f);
-  for (const s of summarised) countsOf(s.control)[s.status] += s.count;
-  return [...controls]
-    .sort(
-      byKeys(
-        (c) => familyRank(c.family),
-        (c) => c.id,
-      ),
-    )
-    .map((control) => {
-      const counts = byControl.get(control.id) ?? emptyCounts();
-      return { control, counts, result: worstStatus(counts) };
-    });
-}
-
-export function familySeverity(
-  findings: Finding[],
-  controls: ControlSummary[],
-  summarised: readonly SummarisedFindings[] = [],
-): OperatorReport['familySeverity'] {
-  const familyOf = new Map(controls.map((c) => [c.id, c.family]));
-  const families = [...new Set([...controls.map((c) => c.family), ...findings.map((f) => f.family)])].sort((a, b) =>
+export function familySeverity(controls: readonly ControlView[]): OperatorReport['familySeverity'] {
+  const families = [...new Set(controls.map((c) => c.control.family))].sort((a, b) =>
     compareText(familyRank(a), familyRank(b)),
   );
   return families.map((family) => {
     const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
     let passed = 0;
-    for (const f of findings) {
-      if (f.family !== family) continue;
-      if (ACTION.has(f.status)) bySeverity[f.severity] += occurrenceCount(f);
-      if (f.status === 'pass') passed += occurrenceCount(f);
+    for (const { control, counts } of controls) {
+      if (control.family !== family) continue;
+      for (const status of ACTION) bySeverity[control.severity] += counts[status];
+      passed += counts.pass;
     }
-    for (const s of summarised) if (s.status === 'pass' && familyOf.get(s.control) === family) passed += s.count;
     return { family, bySeverity, passed };
   });
-}
-
-/**
- * Per protocol, the share of traffic on routes touching a high-risk carrier. ICX-RT-04's figure is used
- * when it measured the protocol (so the chart agrees with the finding); otherwise it is summed from the
- * operator's active routes the same way: avoidable when any high-risk hop is avoidable.
- */
-export function trafficShares(report: AuditReport, operatorId: string): TrafficShare[] {
-  const limit = Number(report.result.run.profile.parameters.maxHighRiskTrafficShare ?? 0);
-  const measured = new Map<string, TrafficShare>();
-  for (const f of report.result.findings) {
-    if (f.operator !== operatorId || f.control !== 'ICX-RT-04') continue;
-    // The figures may be an occurrence's own evidence (one occurrence per routing table) or the finding's.
-    for (const o of f.occurrences) {
-      const evidence: Record<string, unknown> = { ...f.evidence, ...o.evidence };
-      if (typeof evidence.protocol !== 'string' || typeof evidence.avoidableShare !== 'number') continue;
-      measured.set(evidence.protocol, {
-        protocol: evidence.protocol,
-        avoidable: evidence.avoidableShare,
-        unavoidable: Number(evidence.unavoidableShare ?? 0),
-        limit: Number(evidence.limit ?? limit),
-        source: 'ICX-RT-04',
-      });
-    }
-  }
-  const routes = report.inventory.routes.filter((r) => r.operator === operatorId);
-  const protocols = [...new Set(routes.map((r) => r.protocol))];
-  for (const protocol of protocols) {
-    if (measured.has(protocol)) continue;
-    let avoidable = 0;
-    let unavoidable = 0;
-    for (const r of routes) {
-      if (r.protocol !== protocol || r.status !== 'active' || r.trafficShare === null) continue;
-      const risky = r.hops.filter((h) => h.highRisk);
-      if (risky.length === 0) continue;
-      if (risky.every((h) => h.unavoidable)) unavoidable += r.trafficShare;
-      else avoidable += r.trafficShare;
-    }
-    measured.set(protocol, {
-      protocol,
-      avoidable: round2(avoidable),
-      unavoidable: round2(unavoidable),
-      limit,
-      source: 'routes',
-    });
-  }
-  const order = (p: string) => (PROTOCOLS as readonly string[]).indexOf(p);
-  return [...measured.values()].sort(
-    (a, b) => order(a.protocol) - order(b.protocol) || compareText(a.protocol, b.protocol),
-  );
-}
-
-function round2(n: number): number {
-  return Math.round(n * 100) / 100;
 }
 
 /** The first clause of a finding's message: the plain statement, without the evidence that follows. */
@@ -302,7 +169,7 @@ export function plainSummary(message: string, max = 170): string {
 }
 
 /** The top exposures: failed controls, most severe first, then by how many subjects (occurrences) failed. */
-export function topExposures(findings: Finding[], limit = 5): Exposure[] {
+export function topExposures(findings: readonly Finding[], limit = 5): Exposure[] {
   const byControl = new Map<string, Finding[]>();
   for (const f of findings) {
     if (f.status !== 'fail' && f.status !== 'error') continue;
@@ -330,8 +197,8 @@ export function topExposures(findings: Finding[], limit = 5): Exposure[] {
     .slice(0, limit);
 }
 
-export function scopeOf(report: AuditReport, operatorId: string, carriers: InventoryCarrier[]): Scope {
-  const routes = report.inventory.routes.filter((r) => r.operator === operatorId);
+export function scopeOf(view: OperatorView, presentation: Presentation): Scope {
+  const { routes, carriers } = view;
   return {
     tables: new Set(routes.map((r) => r.table)).size,
     routes: routes.length,
@@ -341,93 +208,36 @@ export function scopeOf(report: AuditReport, operatorId: string, carriers: Inven
     ),
     carriers: carriers.length,
     highRiskCarriers: carriers.filter((c) => c.highRisk).length,
-    agreements: report.inventory.agreements.filter((a) => a.operator === operatorId).length,
-    files: report.result.run.inputs.filter((i) => !i.builtin).length,
+    agreements: view.agreements.length,
+    files: presentation.report.result.run.inputs.filter((i) => !i.builtin).length,
   };
 }
 
-/**
- * The input files that concern one operator: those its findings, routes, agreements or waivers point into,
- * the shipped files, the profile, and files no operator's data points into (they cannot be attributed).
- * Files only other operators' data points into are left out: one operator's report does not list another
- * operator's submission.
- */
-export function relevantFiles(report: AuditReport, operatorId: string): Set<string> {
-  const users = new Map<string, Set<string>>();
-  const use = (file: string, operator: string) => {
-    const set = users.get(file) ?? new Set<string>();
-    set.add(operator);
-    users.set(file, set);
-  };
-  for (const f of report.result.findings) {
-    use(f.location.file, f.operator);
-    for (const o of f.occurrences) use(o.location.file, f.operator);
-  }
-  for (const r of report.inventory.routes) use(r.location.file, r.operator);
-  for (const a of report.inventory.agreements) use(a.location.file, a.operator);
-  for (const w of report.result.waivers) use(w.location.file, w.operator);
-  const keep = new Set<string>();
-  for (const input of report.result.run.inputs) {
-    const operators = users.get(input.file);
-    if (input.builtin || input.file === report.result.run.profile.file || !operators || operators.has(operatorId))
-      keep.add(input.file);
-  }
-  return keep;
-}
-
-/** The operators a PDF is written for: every operator in the run's summary, in id order. */
-export function operatorsOf(report: AuditReport): InventoryOperator[] {
-  const known = new Map(report.inventory.operators.map((o) => [o.id, o]));
-  return report.result.summary.operators
-    .map((o) => known.get(o.id) ?? { id: o.id, name: o.name, country: o.country, networks: [], plmns: [] })
-    .sort(byKeys((o) => o.id));
-}
-
-export function operatorReport(report: AuditReport, operator: InventoryOperator): OperatorReport {
-  const { result } = report;
-  const findings = result.findings.filter((f) => f.operator === operator.id);
-  const summarised = (result.summarised ?? []).filter((s) => s.operator === operator.id);
-  const summary = result.summary.operators.find((o) => o.id === operator.id);
-  // The run's summary has the operator's counts per status (subjects, counted route findings included):
-  // they are shown as they are. Only an operator missing from it gets counts made here, the same way.
-  const counts = summary ? { ...emptyCounts(), ...summary.counts } : countStatuses(findings);
-  const severityOf = new Map(result.controls.map((c) => [c.id, c.severity]));
-  // Severity × status per operator is not in the summary: one per occurrence, as the summary counts.
-  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, emptyCounts()])) as Record<
-    Severity,
-    Record<Status, number>
-  >;
-  for (const f of findings) bySeverity[f.severity][f.status] += occurrenceCount(f);
-  for (const s of summarised) {
-    if (!summary) counts[s.status] += s.count;
-    bySeverity[severityOf.get(s.control) ?? 'info'][s.status] += s.count;
-  }
-  const carriers = report.inventory.carriers.filter((c) => c.usedBy.includes(operator.id));
-  const files = relevantFiles(report, operator.id);
-  const known = new Set(result.run.inputs.map((i) => i.file));
+/** What one operator's PDF draws: the operator view, arranged for the PDF's sections. */
+export function operatorReport(presentation: Presentation, view: OperatorView): OperatorReport {
+  const { result } = presentation.report;
   return {
     // The run's id from the evidence manifest (manifest.json's reportId), the same in every output of the run.
     reportId: reportId(result),
-    operator,
+    operator: view.operator,
     run: result.run,
-    // The run's summary decides the verdict; an operator missing from it has no verdict to show but ERROR.
-    verdict: summary?.result ?? 'ERROR',
-    incomplete: summary?.incomplete ?? ['this operator is missing from the run summary'],
-    counts,
-    total: STATUSES.reduce((sum, st) => sum + counts[st], 0),
-    bySeverity,
-    families: groupAttention(findings, result.controls),
-    controlResults: controlResults(findings, result.controls, summarised),
-    familySeverity: familySeverity(findings, result.controls, summarised),
-    routesByRef: new Map(report.inventory.routes.filter((r) => r.operator === operator.id).map((r) => [r.ref, r])),
-    trafficShares: trafficShares(report, operator.id),
-    exposures: topExposures(findings),
-    waivers: result.waivers.filter((w) => w.operator === operator.id),
-    inputs: result.run.inputs.filter((i) => files.has(i.file)),
-    // Problems in this operator's files, and those in no input file (a missing path, a bad option).
-    errors: result.errors.filter((e) => files.has(e.file) || !known.has(e.file)),
-    carriers,
-    scope: scopeOf(report, operator.id, carriers),
+    verdict: view.verdict,
+    incomplete: view.incomplete,
+    counts: view.totals.byStatus,
+    total: view.totals.subjects,
+    bySeverity: view.totals.bySeverity,
+    families: groupAttention(view.findings, result.controls),
+    controlResults: view.controls,
+    familySeverity: familySeverity(view.controls),
+    routesByRef: new Map(view.routes.map((r) => [r.ref, r])),
+    trafficShares: view.trafficShares,
+    exposures: topExposures(view.findings),
+    waivers: view.waivers,
+    inputs: view.inputs,
+    errors: view.errors,
+    carriers: view.carriers,
+    carriersById: new Map(view.carriers.map((c) => [c.id, c])),
+    scope: scopeOf(view, presentation),
   };
 }
 
@@ -465,7 +275,7 @@ export function groupFailures(
       const route = routesByRef.get(o.subject);
       const table = route?.table ?? '';
       const country = route?.destination.country ?? '';
-      const carrier = route?.hops.find((h) => h.position === 'primary')?.carrier ?? '';
+      const carrier = route?.hops.find((h) => h.role === 'primary')?.carrier ?? '';
       const kind = o.subject.split(/[/#]/)[0];
       const key = [f.status, kind, table, country, carrier, o.location.file].join('\u0000');
       const g = groups.get(key);

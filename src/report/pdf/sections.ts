@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { BASELINE_STATES, type BaselineState, type Finding, type Occurrence } from '../../model/finding.js';
-import { baselineEntries } from '../sector/model.js';
-import type { Verdict } from '../../model/report.js';
+import { baselineEntries } from '../view/operator.js';
+import type { ChainLink, InventoryCarrier, Verdict } from '../../model/report.js';
 import { SEVERITIES, STATUSES, type Severity, type Status } from '../../model/types.js';
 import {
   drawFamilyChart,
@@ -720,7 +720,7 @@ function drawFinding(ctx: Ctx, f: Finding, ownRemediation: boolean): void {
     field(L(ctx, 'finding.found'), [{ text: prose(f.message) }]);
     if (occurrences.length > 1) drawOccurrences(ctx, occurrences, indent);
     if (f.excerpt && f.excerpt.length > 0) drawExcerpt(ctx, f, indent);
-    for (const chain of chainsOf(f.evidence)) drawChain(ctx, chain, indent);
+    for (const chain of chainsOf(f.evidence, ctx.report.carriersById)) drawChain(ctx, chain, indent);
     const details = evidenceDetails(f.evidence, `… ${L(ctx, 'finding.truncated')}`);
     if (details) {
       w.ensure(34); // keep the label with the first lines of the details
@@ -884,22 +884,23 @@ export interface Chain {
   nodes: ChainNode[];
 }
 
-/** "China Mobile Limited (中国移动有限公司) (HK, company, 100 %)" → name, details and share. */
-export function parseChainText(text: string): ChainNode[] {
-  return text.split(' → ').map((part) => {
-    const m = /^(.*) \(([^()]*)\)$/.exec(part.trim());
-    if (!m) return { name: part.trim(), detail: '', share: '' };
-    const details = m[2].split(', ');
-    const share = details.length > 0 && /%$/.test(details[details.length - 1]) ? details.pop()! : '';
-    return { name: m[1], detail: details.join(' · '), share };
-  });
+/** A carrier's structured chain as boxes: name, country and type, and the share held in the step before. */
+export function chainNodes(chain: readonly ChainLink[]): ChainNode[] {
+  return chain.map((link, i) => ({
+    name: link.name,
+    detail: (i === 0 ? [link.country] : [link.country || 'jurisdiction unconfirmed', link.type])
+      .filter((v) => v !== '')
+      .join(' · '),
+    share: i === 0 ? '' : link.control ? 'control' : link.share === null ? '' : `${link.share} %`,
+  }));
 }
 
 /**
- * Ownership chains in a finding's evidence: a structured `chain` (OWN controls) or `ownership` texts on the
- * carriers a route finding names. Each chain once.
+ * Ownership chains to draw for a finding: a structured `chain` in its evidence (OWN controls), and the
+ * chain of each carrier a route finding's evidence names beside its `ownership` text, taken from the
+ * inventory (structured), never parsed back from that text. Each chain once.
  */
-export function chainsOf(evidence: Record<string, unknown>): Chain[] {
+export function chainsOf(evidence: Record<string, unknown>, carriers: ReadonlyMap<string, InventoryCarrier>): Chain[] {
   const out: Chain[] = [];
   const seen = new Set<string>();
   const add = (caption: string, nodes: ChainNode[]) => {
@@ -920,8 +921,9 @@ export function chainsOf(evidence: Record<string, unknown>): Chain[] {
     if (Array.isArray(value)) value.forEach(visit);
     else if (value !== null && typeof value === 'object') {
       const o = value as Record<string, unknown>;
-      if (typeof o.ownership === 'string')
-        add([o.position, o.carrier].filter((v) => typeof v === 'string').join(' '), parseChainText(o.ownership));
+      const carrier = typeof o.carrier === 'string' ? carriers.get(o.carrier) : undefined;
+      if (typeof o.ownership === 'string' && carrier)
+        add([o.position, o.carrier].filter((v) => typeof v === 'string').join(' '), chainNodes(carrier.chain));
       for (const [k, v] of Object.entries(o)) if (k !== 'chain') visit(v);
     }
   };

@@ -1,12 +1,13 @@
 import type { InputFile } from '../../model/report.js';
 import { BASELINE_STATES, type BaselineState } from '../../model/finding.js';
 import { compareText } from '../../model/order.js';
-import type { AuditReport, AuditResult, BaselineComparison, InventoryOperator, Verdict } from '../../model/report.js';
-import { PROTOCOLS, STATUSES, type Diagnostic, type Status } from '../../model/types.js';
+import type { AuditResult, BaselineComparison, InventoryOperator, Verdict } from '../../model/report.js';
+import { PROTOCOLS, type Diagnostic, type Status } from '../../model/types.js';
 import { reportId } from '../manifest.js';
-import { changedCount, sectorView, type SectorView } from '../sector/model.js';
+import { changedCount, type SectorView } from '../sector/model.js';
 import { stateColour } from './changes.js';
-import { ATTENTION, OCCURRENCE_LIMIT, operatorsOf, type Scope } from './model.js';
+import { OCCURRENCE_LIMIT, type Scope } from './model.js';
+import type { Presentation } from '../view/index.js';
 import { drawBlocks, drawVerdictPanel, L, render, styles, verdictBadge, type BaseCtx } from './sections.js';
 import type { Cell, Span } from './writer.js';
 import { reportFacts, resultFacts } from './context.js';
@@ -33,6 +34,8 @@ export interface SectorReport {
   operators: Map<string, InventoryOperator>;
   verdict: Verdict;
   counts: Record<Status, number>;
+  /** Every judged subject of the run (the sum of counts). */
+  subjects: number;
   /** Findings (causes) of the run that need attention; `counts` counts subjects. */
   attention: number;
   /** Per protocol with avoidable high-risk exposure: the heat map's rows (operators) and columns (carriers). */
@@ -96,22 +99,19 @@ export function protocolMatrices(view: SectorView): ProtocolMatrix[] {
   });
 }
 
-export function sectorReport(report: AuditReport): SectorReport {
-  const { result, inventory } = report;
-  const view = sectorView(report);
-  const counts = Object.fromEntries(STATUSES.map((s) => [s, result.summary.byStatus[s] ?? 0])) as Record<
-    Status,
-    number
-  >;
+export function sectorReport(presentation: Presentation): SectorReport {
+  const { result, inventory } = presentation.report;
+  const view = presentation.sector;
   const routes = inventory.routes;
   return {
     reportId: reportId(result),
     run: result.run,
     view,
-    operators: new Map(operatorsOf(report).map((o) => [o.id, o])),
-    verdict: result.summary.result,
-    counts,
-    attention: result.findings.filter((f) => ATTENTION.has(f.status)).length,
+    operators: new Map(presentation.operators.map((o) => [o.id, o.operator])),
+    verdict: presentation.run.verdict,
+    counts: presentation.run.totals.byStatus,
+    subjects: presentation.run.totals.subjects,
+    attention: presentation.run.totals.attentionCauses,
     matrices: protocolMatrices(view),
     limit: Number(result.run.profile.parameters.maxHighRiskTrafficShare ?? 0),
     baseline: result.baseline ?? null,
@@ -220,11 +220,7 @@ export function sectorContext(model: SectorReport, protocolName: (p: string) => 
       plmns: [] as string[],
     },
     report: reportFacts(model.reportId, run),
-    result: resultFacts(
-      model.verdict,
-      STATUSES.reduce((sum, st) => sum + counts[st], 0),
-      counts,
-    ),
+    result: resultFacts(model.verdict, model.subjects, counts),
     scope: { ...model.scope, protocolList },
     findings: { attention: model.attention, occurrenceLimit: OCCURRENCE_LIMIT },
     /** The sector report always carries its figures (sector.json: they grow with operators, not routes). */

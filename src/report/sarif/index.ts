@@ -243,7 +243,7 @@ export function sarifJson(
 
 export const sarifReporter: Reporter = {
   name: 'sarif',
-  async write(report, outDir) {
+  async write({ report }, outDir) {
     const path = join(outDir, SARIF_FILE);
     writeChunksAtomic(path, sarifJsonChunks(report));
     return [path];

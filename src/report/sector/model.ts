@@ -1,5 +1,6 @@
-import { BASELINE_STATES, type BaselineState, type Finding } from '../../model/finding.js';
-import type { Status } from '../../model/types.js';
+import { BASELINE_STATES, type BaselineState } from '../../model/finding.js';
+import { STATUSES } from '../../model/types.js';
+import type { OperatorView } from '../view/operator.js';
 import type { AuditReport, Verdict } from '../../model/report.js';
 import { operatorFolderName } from '../paths.js';
 import { byKeys, compareText } from '../../model/order.js';
@@ -53,7 +54,7 @@ export interface SectorView {
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
-export function sectorView(report: AuditReport): SectorView {
+export function sectorView(report: AuditReport, views: readonly OperatorView[]): SectorView {
   const { result, inventory } = report;
   const highRisk = new Set(inventory.carriers.filter((c) => c.highRisk).map((c) => c.id));
 
@@ -85,35 +86,12 @@ export function sectorView(report: AuditReport): SectorView {
     }
   }
 
-  // One pass over the findings (a sector run can list a million): failures per operator and severity, and
-  // the statuses each operator has per control. Failures are counted per subject, a finding once for each
-  // of its occurrences, as the summary counts them.
-  const failed = new Map<string, { critical: number; high: number; all: number }>();
-  const statusesOf = new Map<string, Set<string>>();
-  for (const f of result.findings) {
-    const key = `${f.control}\u0000${f.operator}`;
-    let statuses = statusesOf.get(key);
-    if (!statuses) statusesOf.set(key, (statuses = new Set()));
-    statuses.add(f.status);
-    if (f.status !== 'fail') continue;
-    let n = failed.get(f.operator);
-    if (!n) failed.set(f.operator, (n = { critical: 0, high: 0, all: 0 }));
-    const subjects = f.occurrences.length;
-    n.all += subjects;
-    if (f.severity === 'critical') n.critical += subjects;
-    if (f.severity === 'high') n.high += subjects;
-  }
-  // Route findings counted instead of listed are pass or not-applicable: they say where a control applies too.
-  for (const group of result.summarised ?? []) {
-    if (group.count === 0) continue;
-    const key = `${group.control}\u0000${group.operator}`;
-    let statuses = statusesOf.get(key);
-    if (!statuses) statusesOf.set(key, (statuses = new Set()));
-    statuses.add(group.status);
-  }
+  // Failures per subject and severity, and each control's statuses, are the operator views' figures.
+  const viewOf = new Map(views.map((v) => [v.id, v]));
   const failures = (operator: string, severity?: 'critical' | 'high') => {
-    const n = failed.get(operator);
-    return n ? (severity ? n[severity] : n.all) : 0;
+    const totals = viewOf.get(operator)?.totals;
+    if (!totals) return 0;
+    return severity ? totals.bySeverity[severity].fail : totals.byStatus.fail;
   };
   const operators = result.summary.operators.map((o) => {
     const perProtocol = exposure.get(o.id) ?? {};
@@ -135,13 +113,13 @@ export function sectorView(report: AuditReport): SectorView {
     let passing = 0;
     let failing = 0;
     let notEvidenced = 0;
-    for (const o of result.summary.operators) {
-      const statuses = statusesOf.get(`${c.id}\u0000${o.id}`);
-      // No finding, or only not-applicable ones: the control does not apply to this operator (an N32
+    for (const o of views) {
+      const counts = o.controls.find((v) => v.control.id === c.id)?.counts;
+      // No subject, or only not-applicable ones: the control does not apply to this operator (an N32
       // control for an operator without N32), so it neither passes nor fails there.
-      if (!statuses || [...statuses].every((st) => st === 'not-applicable')) continue;
-      if (statuses.has('fail') || statuses.has('error')) failing++;
-      else if (statuses.has('not-evidenced')) notEvidenced++;
+      if (!counts || STATUSES.every((st) => st === 'not-applicable' || counts[st] === 0)) continue;
+      if (counts.fail > 0 || counts.error > 0) failing++;
+      else if (counts['not-evidenced'] > 0) notEvidenced++;
       else passing++;
     }
     const applicable = passing + failing + notEvidenced;
@@ -189,33 +167,8 @@ export function sectorView(report: AuditReport): SectorView {
           compareText(a.id, b.id),
       )
       .map((o) => o.id),
-    ...(result.baseline ? { changes: changesByOperator(report) } : {}),
+    ...(result.baseline ? { changes: changesByOperator(views) } : {}),
   };
-}
-
-type OperatorChanges = NonNullable<SectorView['changes']>[number];
-
-/**
- * What --baseline says of a finding, subject by subject: each occurrence's own state (the engine compares
- * occurrence by occurrence). A finding whose occurrences carry none but which has a state of its own (a
- * comparison made by hand) counts once, for its first subject.
- */
-export function baselineEntries(f: Finding): Array<{ subject: string; state: BaselineState; previousStatus?: Status }> {
-  const entries: Array<{ subject: string; state: BaselineState; previousStatus?: Status }> = [];
-  for (const o of f.occurrences)
-    if (o.baseline)
-      entries.push({
-        subject: o.subject,
-        state: o.baseline.state,
-        ...(o.baseline.previousStatus ? { previousStatus: o.baseline.previousStatus } : {}),
-      });
-  if (entries.length === 0 && f.baseline)
-    entries.push({
-      subject: f.subject,
-      state: f.baseline.state,
-      ...(f.baseline.previousStatus ? { previousStatus: f.baseline.previousStatus } : {}),
-    });
-  return entries;
 }
 
 /** Findings in any state but unchanged: what moved since the previous audit. */
@@ -224,29 +177,14 @@ export function changedCount(c: Record<BaselineState, number>): number {
 }
 
 /** Per operator, the occurrences (subjects) in each baseline state, plus removed subjects as resolved. */
-function changesByOperator(report: AuditReport): NonNullable<SectorView['changes']> {
-  const { result } = report;
-  const counts = new Map<string, OperatorChanges>();
-  const of = (operator: string) => {
-    let c = counts.get(operator);
-    if (!c)
-      counts.set(
-        operator,
-        (c = {
-          operator,
-          ...(Object.fromEntries(BASELINE_STATES.map((st) => [st, 0])) as Record<BaselineState, number>),
-        }),
-      );
-    return c;
-  };
-  for (const o of result.summary.operators) of(o.id);
-  for (const f of result.findings) for (const entry of baselineEntries(f)) of(f.operator)[entry.state]++;
-  for (const r of result.baseline?.removed ?? []) of(r.operator).resolved++;
-  return [...counts.values()].sort(
-    (a, b) =>
-      b.regressed - a.regressed ||
-      b.new - a.new ||
-      changedCount(b) - changedCount(a) ||
-      compareText(a.operator, b.operator),
-  );
+function changesByOperator(views: readonly OperatorView[]): NonNullable<SectorView['changes']> {
+  return views
+    .map((v) => ({ operator: v.id, ...v.baseline!.counts }))
+    .sort(
+      (a, b) =>
+        b.regressed - a.regressed ||
+        b.new - a.new ||
+        changedCount(b) - changedCount(a) ||
+        compareText(a.operator, b.operator),
+    );
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { AuditReport } from '../../model/report.js';
+import type { Presentation } from '../view/index.js';
 import { operatorDir } from '../paths.js';
 import type { Reporter } from '../types.js';
 import { dateCell } from './cells.js';
@@ -30,15 +30,15 @@ export function workbookModel(
  * tests: a small maxRowsPerSheet shows a table continuing on "Occurrences (2)", "Routes (2)", ….
  */
 export async function writeWorkbooks(
-  report: AuditReport,
+  presentation: Presentation,
   outDir: string,
   limits: WriteLimits = DEFAULT_LIMITS,
 ): Promise<string[]> {
   const written: string[] = [];
   const runPath = join(outDir, WORKBOOK_NAME);
-  await writeWorkbook(runPath, workbookModel(runScope(report), limits.maxRowsPerSheet), limits);
+  await writeWorkbook(runPath, workbookModel(runScope(presentation), limits.maxRowsPerSheet), limits);
   written.push(runPath);
-  for (const scope of operatorScopes(report)) {
+  for (const scope of operatorScopes(presentation)) {
     const path = join(operatorDir(outDir, scope.operator!), WORKBOOK_NAME);
     await writeWorkbook(path, workbookModel(scope, limits.maxRowsPerSheet), limits);
     written.push(path);
@@ -48,20 +48,20 @@ export async function writeWorkbooks(
 
 /** OUT/sector.xlsx: every operator side by side, for a regulator (see sector.ts). */
 export async function writeSectorWorkbook(
-  report: AuditReport,
+  presentation: Presentation,
   outDir: string,
   limits: WriteLimits = DEFAULT_LIMITS,
 ): Promise<string> {
   const path = join(outDir, SECTOR_WORKBOOK_NAME);
-  await writeWorkbook(path, sectorWorkbookModel(report), limits);
+  await writeWorkbook(path, sectorWorkbookModel(presentation), limits);
   return path;
 }
 
 /** The findings workbooks, then the sector workbook. */
 export const xlsxReporter: Reporter = {
   name: 'xlsx',
-  write: async (report, outDir) => [
-    ...(await writeWorkbooks(report, outDir)),
-    await writeSectorWorkbook(report, outDir),
+  write: async (presentation, outDir) => [
+    ...(await writeWorkbooks(presentation, outDir)),
+    await writeSectorWorkbook(presentation, outDir),
   ],
 };

@@ -1,7 +1,6 @@
 import type { InputFile } from '../../model/report.js';
-import { BASELINE_STATES, type BaselineState, type Finding, type WaiverOutcome } from '../../model/finding.js';
+import type { Finding, WaiverOutcome } from '../../model/finding.js';
 import type {
-  AuditReport,
   AuditResult,
   BaselineComparison,
   InventoryAgreement,
@@ -11,9 +10,8 @@ import type {
   SummarisedFindings,
   Verdict,
 } from '../../model/report.js';
-import { SEVERITIES, STATUSES, type Diagnostic, type Severity, type Status } from '../../model/types.js';
-import { baselineEntries } from '../sector/model.js';
-
+import type { Diagnostic, Severity, Status } from '../../model/types.js';
+import type { ControlView, Presentation } from '../view/index.js';
 /** What one workbook shows: the whole run, or one operator's part of it. */
 export interface WorkbookScope {
   /** null for the run-wide workbook. */
@@ -26,6 +24,12 @@ export interface WorkbookScope {
   incomplete: string[];
   operators: OperatorSummary[];
   bySeverity: Record<Severity, Record<Status, number>>;
+  /** Each control's outcome in this scope. */
+  controlViews: ControlView[];
+  /** Each operator of the scope with its control outcomes (the Controls sheet's coverage columns). */
+  coverage: Array<{ operator: string; controls: ControlView[] }>;
+  /** Subjects counted instead of listed (the sum of summarised). */
+  counted: number;
   findings: Finding[];
   /** Passing and not-applicable route findings counted instead of listed (large tables). */
   summarised: SummarisedFindings[];
@@ -40,16 +44,20 @@ export interface WorkbookScope {
   baseline: BaselineComparison | null;
 }
 
-export function runScope(report: AuditReport): WorkbookScope {
+export function runScope(presentation: Presentation): WorkbookScope {
+  const { report, run } = presentation;
   const { result, inventory } = report;
   return {
     operator: null,
     run: result.run,
     controls: result.controls,
-    result: result.summary.result,
-    incomplete: result.summary.operators.flatMap((o) => o.incomplete.map((reason) => `${o.id}: ${reason}`)),
+    result: run.verdict,
+    incomplete: run.incomplete,
     operators: result.summary.operators,
-    bySeverity: result.summary.bySeverity,
+    bySeverity: run.totals.bySeverity,
+    controlViews: run.controls,
+    coverage: presentation.operators.map((o) => ({ operator: o.id, controls: o.controls })),
+    counted: run.totals.counted,
     findings: result.findings,
     summarised: result.summarised ?? [],
     routes: inventory.routes,
@@ -62,104 +70,29 @@ export function runScope(report: AuditReport): WorkbookScope {
   };
 }
 
-/** Splits a list by operator in one pass (per-operator filtering would be operators × rows). */
-export function groupByOperator<T>(items: readonly T[], operatorOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = operatorOf(item);
-    const group = groups.get(key);
-    if (group) group.push(item);
-    else groups.set(key, [item]);
-  }
-  return groups;
-}
-
-/** Each operator's scope. Lists keep the run's order, so an operator's sheets read like the run's. */
-export function operatorScopes(report: AuditReport): WorkbookScope[] {
-  const { result, inventory } = report;
-  const findings = groupByOperator(result.findings, (f) => f.operator);
-  const routes = groupByOperator(inventory.routes, (r) => r.operator);
-  const agreements = groupByOperator(inventory.agreements, (a) => a.operator);
-  const waivers = groupByOperator(result.waivers, (w) => w.operator);
-  const summarised = groupByOperator(result.summarised ?? [], (s) => s.operator);
-  const severities = new Map(result.controls.map((c) => [c.id, c.severity]));
-  return result.summary.operators.map((operator) => {
-    const own = findings.get(operator.id) ?? [];
-    const counted = summarised.get(operator.id) ?? [];
-    const scope: WorkbookScope = {
-      operator: operator.id,
-      run: result.run,
-      controls: result.controls,
-      result: operator.result,
-      incomplete: operator.incomplete,
-      operators: [operator],
-      bySeverity: countBySeverity(own, counted, severities),
-      findings: own,
-      summarised: counted,
-      routes: routes.get(operator.id) ?? [],
-      carriers: inventory.carriers.filter((c) => c.usedBy.includes(operator.id)),
-      agreements: agreements.get(operator.id) ?? [],
-      waivers: waivers.get(operator.id) ?? [],
-      inputs: [],
-      errors: null,
-      baseline: result.baseline ? operatorBaseline(result.baseline, operator.id, own) : null,
-    };
-    scope.inputs = inputsOf(scope, result.run.inputs);
-    return scope;
-  });
-}
-
-/**
- * An operator's part of the baseline comparison: its removed findings, and counts from the states of its
- * listed findings' occurrences (--baseline compares subject by subject) plus its removed ones. (The
- * run-wide counts also include resolved findings among counted, unlisted ones, which cannot be attributed here.)
- */
-function operatorBaseline(
-  baseline: BaselineComparison,
-  operator: string,
-  findings: readonly Finding[],
-): BaselineComparison {
-  const removed = baseline.removed.filter((r) => r.operator === operator);
-  const counts = Object.fromEntries(BASELINE_STATES.map((s) => [s, 0])) as Record<BaselineState, number>;
-  counts.resolved = removed.length;
-  for (const f of findings) for (const entry of baselineEntries(f)) counts[entry.state]++;
-  return { ...baseline, counts, removed };
-}
-
-/**
- * Severity × status counts of listed findings, one for each occurrence (subject), plus counted ones (at
- * their control's severity), as findings.json's summary counts. Only for an operator's workbook: the
- * run-wide one shows the summary's own figures.
- */
-export function countBySeverity(
-  findings: readonly Finding[],
-  summarised: readonly SummarisedFindings[] = [],
-  severities: ReadonlyMap<string, Severity> = new Map(),
-): Record<Severity, Record<Status, number>> {
-  const counts = Object.fromEntries(
-    SEVERITIES.map((s) => [s, Object.fromEntries(STATUSES.map((t) => [t, 0]))]),
-  ) as Record<Severity, Record<Status, number>>;
-  for (const f of findings) counts[f.severity][f.status] += f.occurrences.length;
-  for (const group of summarised) {
-    const severity = severities.get(group.control);
-    if (severity) counts[severity][group.status] += group.count;
-  }
-  return counts;
-}
-
-/**
- * The input files behind one operator's workbook: those its findings, routes, carriers, agreements and
- * waivers point at, the profile, and the files shipped with ixaudit. Other operators' file names stay
- * out of a workbook that may be sent to this operator.
- */
-function inputsOf(scope: WorkbookScope, inputs: readonly InputFile[]): InputFile[] {
-  const files = new Set<string>([scope.run.profile.file]);
-  for (const list of [scope.routes, scope.carriers, scope.agreements, scope.waivers]) {
-    for (const item of list) files.add(item.location.file);
-  }
-  for (const f of scope.findings) {
-    files.add(f.location.file);
-    for (const o of f.occurrences) files.add(o.location.file);
-  }
-  return inputs.filter((i) => i.builtin || files.has(i.file));
+/** Each operator's scope: its operator view. Lists keep the run's order, so an operator's sheets read like the run's. */
+export function operatorScopes(presentation: Presentation): WorkbookScope[] {
+  const { result } = presentation.report;
+  const summaries = new Map(result.summary.operators.map((o) => [o.id, o]));
+  return presentation.operators.map((view) => ({
+    operator: view.id,
+    run: result.run,
+    controls: result.controls,
+    result: view.verdict,
+    incomplete: view.incomplete,
+    operators: [summaries.get(view.id)!],
+    bySeverity: view.totals.bySeverity,
+    controlViews: view.controls,
+    coverage: [{ operator: view.id, controls: view.controls }],
+    counted: view.totals.counted,
+    findings: view.findings,
+    summarised: view.summarised,
+    routes: view.routes,
+    carriers: view.carriers,
+    agreements: view.agreements,
+    waivers: view.waivers,
+    inputs: view.inputs,
+    errors: null,
+    baseline: view.baseline,
+  }));
 }

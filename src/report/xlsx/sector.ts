@@ -1,9 +1,9 @@
 import { BASELINE_STATES } from '../../model/finding.js';
-import type { AuditReport } from '../../model/report.js';
 import { compareText } from '../../model/order.js';
 import { PROTOCOLS } from '../../model/types.js';
 import { reportId } from '../manifest.js';
-import { sectorView, type SectorView } from '../sector/model.js';
+import type { SectorView } from '../sector/model.js';
+import type { Presentation } from '../view/index.js';
 import { dateCell, listCell, type Cell } from './cells.js';
 import type { SummaryBlock } from './summary.js';
 import type { Column, Table } from './tables.js';
@@ -41,13 +41,14 @@ export function protocolsOf(view: SectorView): string[] {
   return [...seen].sort((a, b) => order(a) - order(b) || compareText(a, b));
 }
 
-function summary(report: AuditReport, view: SectorView, protocols: readonly string[]): SummaryBlock[] {
+function summary(presentation: Presentation, protocols: readonly string[]): SummaryBlock[] {
+  const { report, sector: view } = presentation;
   const { result } = report;
   const { run } = result;
   const exposed = view.operators.filter((o) => o.maxExposure > 0).length;
   const facts: Array<[string, Cell]> = [
     ['Scope', 'all operators in the run (sector)'],
-    ['Result', result.summary.result],
+    ['Result', presentation.run.verdict],
     ['Audit date', dateCell(run.auditDate)],
     ['Audit date from', run.auditDateSource],
     ['Profile', run.profile.id],
@@ -254,10 +255,10 @@ function changesTable(changes: NonNullable<SectorView['changes']>): Table {
  * Sheets in order: Summary, Operators, Exposure matrix, one "Exposure <protocol>" grid per protocol with
  * exposure, Carriers, Controls, then Changes only with --baseline.
  */
-export function sectorWorkbookModel(report: AuditReport): WorkbookModel {
+export function sectorWorkbookModel(presentation: Presentation): WorkbookModel {
+  const { report, sector: view } = presentation;
   const day = dateCell(report.result.run.auditDate);
   if (!(day instanceof Date)) throw new Error(`audit date ${report.result.run.auditDate} is not a calendar date`);
-  const view = sectorView(report);
   const protocols = protocolsOf(view);
   const carrierName = new Map(view.carriers.map((c) => [c.id, c.name]));
   const gridProtocols = protocols.filter((p) => view.exposureMatrix.some((m) => m.protocol === p));
@@ -269,5 +270,5 @@ export function sectorWorkbookModel(report: AuditReport): WorkbookModel {
     controlsTable(view),
     ...(view.changes ? [changesTable(view.changes)] : []),
   ];
-  return { day, summary: summary(report, view, protocols), tables };
+  return { day, summary: summary(presentation, protocols), tables };
 }

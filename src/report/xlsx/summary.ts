@@ -20,8 +20,7 @@ const COUNT_COLUMNS: Column[] = [
 
 /** Large tables' passing route findings are counted, not listed: say how many, so the totals add up. */
 function countedFact(scope: WorkbookScope): Array<[string, Cell]> {
-  const counted = scope.summarised.reduce((sum, s) => sum + s.count, 0);
-  return counted > 0 ? [['Findings counted, not listed', counted]] : [];
+  return scope.counted > 0 ? [['Findings counted, not listed', scope.counted]] : [];
 }
 
 /** Run facts, counts by severity × status, and per-operator totals. */

@@ -1,6 +1,6 @@
 import type { Finding } from '../../model/finding.js';
 import type { InventoryHop, InventoryRoute } from '../../model/report.js';
-import { STATUSES, type Status } from '../../model/types.js';
+import { STATUSES } from '../../model/types.js';
 import {
   dateCell,
   listCell,
@@ -262,45 +262,16 @@ export function removedTable(baseline: NonNullable<WorkbookScope['baseline']>, s
   return { name: SHEET.removed, columns, rows };
 }
 
-/** The most pressing status among several: STATUSES is ordered fail, error, not-evidenced, waived, pass, not-applicable. */
-export function worstStatus(statuses: Iterable<Status>): Status | null {
-  let worst: number | null = null;
-  for (const s of statuses) {
-    const rank = STATUSES.indexOf(s);
-    if (worst === null || rank < worst) worst = rank;
-  }
-  return worst === null ? null : STATUSES[worst];
-}
-
 /**
  * Controls: requirement, references, parameters in force, how many findings of each status, then the
  * coverage matrix: one column per operator holding that operator's most pressing status for the control.
  */
 export function controlsTable(scope: WorkbookScope): Table {
-  const counts = new Map<string, Record<Status, number>>();
-  const coverage = new Map<string, Map<string, Status[]>>();
-  for (const f of scope.findings) {
-    let c = counts.get(f.control);
-    if (!c) counts.set(f.control, (c = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>));
-    // Subjects are counted, not causes: a finding counts once for each of its occurrences, as the summary does.
-    c[f.status] += f.occurrences.length;
-    let byOperator = coverage.get(f.control);
-    if (!byOperator) coverage.set(f.control, (byOperator = new Map()));
-    const list = byOperator.get(f.operator);
-    if (list) list.push(f.status);
-    else byOperator.set(f.operator, [f.status]);
-  }
-  // Counted findings count here as they do in findings.json's summary.
-  for (const group of scope.summarised) {
-    let c = counts.get(group.control);
-    if (!c) counts.set(group.control, (c = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>));
-    c[group.status] += group.count;
-    let byOperator = coverage.get(group.control);
-    if (!byOperator) coverage.set(group.control, (byOperator = new Map()));
-    const list = byOperator.get(group.operator);
-    if (list) list.push(group.status);
-    else byOperator.set(group.operator, [group.status]);
-  }
+  // The scope's control outcomes (counts per subject, counted findings included) and each operator's.
+  const counts = new Map(scope.controlViews.map((v) => [v.control.id, v.counts]));
+  const coverage = new Map(
+    scope.coverage.map((o) => [o.operator, new Map(o.controls.map((v) => [v.control.id, v.result]))]),
+  );
   const operators = scope.operators.map((o) => o.id);
   const columns: Column[] = [
     { header: 'Control', width: 13 },
@@ -316,7 +287,6 @@ export function controlsTable(scope: WorkbookScope): Table {
   ];
   const rows = map(scope.controls, (control): Cell[] => {
     const c = counts.get(control.id);
-    const byOperator = coverage.get(control.id);
     return [
       control.id,
       control.family,
@@ -327,7 +297,10 @@ export function controlsTable(scope: WorkbookScope): Table {
       parametersText(control.parameters),
       ...STATUSES.map((s) => c?.[s] ?? 0),
       STATUSES.reduce((sum, s) => sum + (c?.[s] ?? 0), 0),
-      ...operators.map((id) => worstStatus(byOperator?.get(id) ?? [])),
+      ...operators.map((id) => {
+        const result = coverage.get(id)?.get(control.id) ?? 'none';
+        return result === 'none' ? null : result;
+      }),
     ];
   });
   return { name: SHEET.controls, columns, rows };
@@ -390,9 +363,9 @@ export function routesTable(scope: WorkbookScope): Table {
 }
 
 export function routeCells(route: InventoryRoute, failedControls: readonly string[]): Cell[] {
-  const primary = route.hops.find((h) => h.position === 'primary');
-  const backups = route.hops.filter((h) => h.position.startsWith('backup'));
-  const transit = route.hops.filter((h) => h.position.startsWith('transit'));
+  const primary = route.hops.find((h) => h.role === 'primary');
+  const backups = route.hops.filter((h) => h.role === 'backup');
+  const transit = route.hops.filter((h) => h.role === 'transit');
   const highRisk = route.hops.filter((h) => h.highRisk);
   return [
     route.operator,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { count, printSummary, type ProgressEvent, progressReporter } from '../src/cli/summary.js';
 import type { Finding } from '../src/model/finding.js';
+import { runAuditParallel } from '../src/audit/parallel.js';
 import { audit } from './support/audit.js';
 import { REGULATOR } from './support/run.js';
 
@@ -39,6 +40,53 @@ describe('progress on the terminal', () => {
     expect(written.every((w) => w.startsWith('\r\u001b[2K'))).toBe(true);
     expect(written.at(-1)).toBe('\r\u001b[2K');
     expect(written.join('')).not.toContain('\n');
+  });
+
+  it('inside a long stage: a step is shown once a second has passed without a line, not each of thousands', () => {
+    const written: string[] = [];
+    const stream = { isTTY: false, write: (s: string) => written.push(s) } as unknown as NodeJS.WriteStream;
+    let clock = 0;
+    const report = progressReporter(stream, false, () => clock);
+    report({ stage: 'loading' });
+    clock = 400;
+    report({ stage: 'reading', file: 'inputs/a.yaml', index: 1, total: 2 });
+    clock = 1_500;
+    report({ stage: 'reading', file: 'inputs/national.yaml', index: 2, total: 2 });
+    report({ stage: 'loaded', operators: 1, routes: 1_000_000 });
+    for (let i = 0; i < 41; i++) {
+      clock += 100;
+      report({ stage: 'evaluating', operatorId: 'jp-a', control: `ICX-X-${i}`, done: i, total: 41 });
+    }
+    expect(written).toEqual([
+      'loading and validating the inputs…\n',
+      'reading inputs/national.yaml (2/2)…\n',
+      'loaded 1,000,000 route(s); auditing 1 operator(s)…\n',
+      // 100 ms a control: the 10th after "loaded" is the first a second later, then every 10th.
+      'auditing jp-a: control 10/41 (ICX-X-9)…\n',
+      'auditing jp-a: control 20/41 (ICX-X-19)…\n',
+      'auditing jp-a: control 30/41 (ICX-X-29)…\n',
+      'auditing jp-a: control 40/41 (ICX-X-39)…\n',
+    ]);
+  });
+
+  it('the audit reports each file read and each control evaluated, from worker threads too', async () => {
+    for (const jobs of [1, 2]) {
+      const events: ProgressEvent[] = [];
+      await runAuditParallel({ paths: ['inputs'], today: '2026-07-01', ...REGULATOR }, jobs, (e) => events.push(e));
+      const reading = events.filter((e) => e.stage === 'reading');
+      expect(reading.length, `jobs ${jobs}`).toBeGreaterThan(10);
+      expect(reading.at(-1)).toMatchObject({ index: reading.length, total: reading.length });
+      const evaluating = events.filter((e) => e.stage === 'evaluating');
+      const operators = ['jp-sakura', 'kr-hanbit', 'no-nordlys', 'nz-aotearoa'];
+      expect(new Set(evaluating.map((e) => e.operatorId)), `jobs ${jobs}`).toEqual(new Set(operators));
+      // Each operator's controls in order, then the operator's outcome.
+      for (const id of operators) {
+        const own = evaluating.filter((e) => e.operatorId === id);
+        expect(own.map((e) => e.done)).toEqual(own.map((_, i) => i));
+        const done = events.findIndex((e) => e.stage === 'operator' && e.outcome.operatorId === id);
+        expect(events.lastIndexOf(own.at(-1)!)).toBeLessThan(done);
+      }
+    }
   });
 
   it('count() writes thousands separators whatever the locale', () => {

@@ -2,7 +2,13 @@ import { parentPort } from 'node:worker_threads';
 import type { EffectiveProfile } from '../enrich/profile.js';
 import { addToSubmission, emptySubmission, emptyWorld, type World } from '../enrich/world.js';
 import { fromWire, type WireDocument } from '../load/wire.js';
-import { auditOperator, compileCatalog, type FaultInjection } from './run-audit.js';
+import {
+  type AuditStep,
+  auditOperator,
+  compileCatalog,
+  type FaultInjection,
+  type OperatorOutcome,
+} from './run-audit.js';
 
 export interface WorkerTask {
   operatorId: string;
@@ -16,6 +22,9 @@ export interface WorkerTask {
   /** AuditOptions.faults, the test hooks. */
   faults?: FaultInjection;
 }
+
+/** What a worker posts back: progress steps while it audits, then the operator's outcome. */
+export type WorkerMessage = { kind: 'step'; step: AuditStep } | { kind: 'outcome'; outcome: OperatorOutcome };
 
 /** The world one operator needs, rebuilt from documents the main thread already validated and checked. */
 function worldFor(task: WorkerTask): World {
@@ -42,8 +51,17 @@ if (parentPort) {
     const disabled = new Set(task.profile.disabled);
     const controls = catalog.controls.filter((c) => !disabled.has(c.definition.id));
     const world = worldFor(task);
-    port.postMessage(
-      auditOperator(world, task.profile, controls, task.operatorId, undefined, task.listRouteFindingsUpTo, task.faults),
+    const post = (message: WorkerMessage) => port.postMessage(message);
+    const outcome = auditOperator(
+      world,
+      task.profile,
+      controls,
+      task.operatorId,
+      undefined,
+      task.listRouteFindingsUpTo,
+      task.faults,
+      (step) => post({ kind: 'step', step }),
     );
+    post({ kind: 'outcome', outcome });
   });
 }

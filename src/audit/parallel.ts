@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AuditReport } from '../model/report.js';
 import { packageRoot } from '../paths.js';
-import type { WorkerTask } from './audit-worker.js';
+import type { WorkerMessage, WorkerTask } from './audit-worker.js';
 import { toWire } from '../load/wire.js';
 import { releaseParsedRoutes } from '../enrich/world.js';
 import {
@@ -13,6 +13,7 @@ import {
   prepareAudit,
   ProfileError,
   type AuditOptions,
+  type AuditStep,
   type OperatorOutcome,
   type PreparedAudit,
 } from './run-audit.js';
@@ -20,6 +21,7 @@ import {
 export type ProgressListener = (
   event:
     | { stage: 'loading' }
+    | AuditStep
     | { stage: 'loaded'; operators: number; routes: number }
     | { stage: 'operator'; outcome: OperatorOutcome; done: number; total: number },
 ) => void;
@@ -59,7 +61,7 @@ export async function runAuditParallel(
   onProgress?: ProgressListener,
 ): Promise<AuditReport> {
   onProgress?.({ stage: 'loading' });
-  const prepared = prepareAudit(options);
+  const prepared = prepareAudit(onProgress ? { ...options, onStep: onProgress } : options);
   if (prepared.profileErrors.length > 0) throw new ProfileError(prepared.profileErrors);
   onProgress?.({ stage: 'loaded', operators: prepared.operatorIds.length, routes: routesIn(prepared) });
   const jobs = chooseJobs(prepared, requestedJobs);
@@ -94,7 +96,8 @@ export async function runAuditParallel(
         faults: options.faults,
       };
     };
-    await Promise.all(Array.from({ length: jobs }, () => drain(queue, taskFor, finish, prepared)));
+    const onStep = (step: AuditStep) => onProgress?.(step);
+    await Promise.all(Array.from({ length: jobs }, () => drain(queue, taskFor, finish, prepared, onStep)));
   }
   return assembleReport(
     prepared,
@@ -108,6 +111,7 @@ async function drain(
   taskFor: (id: string) => WorkerTask,
   finish: (o: OperatorOutcome) => void,
   prepared: PreparedAudit,
+  onStep: (step: AuditStep) => void,
 ): Promise<void> {
   let worker: Worker | undefined;
   try {
@@ -115,7 +119,7 @@ async function drain(
       const operatorId = queue.shift()!;
       worker ??= new Worker(join(packageRoot, 'dist', 'audit', 'audit-worker.js'));
       try {
-        const running = runOn(worker, taskFor(operatorId));
+        const running = runOn(worker, taskFor(operatorId), onStep);
         // The worker has its own copy now: this thread needs the operator's parsed routes no more.
         releaseParsedRoutes(prepared.world.submissions.get(operatorId)!);
         finish(await running);
@@ -130,16 +134,17 @@ async function drain(
   }
 }
 
-function runOn(worker: Worker, task: WorkerTask): Promise<OperatorOutcome> {
+function runOn(worker: Worker, task: WorkerTask, onStep: (step: AuditStep) => void): Promise<OperatorOutcome> {
   return new Promise((resolve, reject) => {
     const cleanup = () => {
       worker.off('message', onMessage);
       worker.off('error', onError);
       worker.off('exit', onExit);
     };
-    const onMessage = (outcome: OperatorOutcome) => {
+    const onMessage = (message: WorkerMessage) => {
+      if (message.kind === 'step') return onStep(message.step);
       cleanup();
-      resolve(outcome);
+      resolve(message.outcome);
     };
     const onError = (err: Error) => {
       cleanup();

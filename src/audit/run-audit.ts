@@ -46,6 +46,15 @@ import { appendAll } from '../model/arrays.js';
 
 export const FINDINGS_SCHEMA_VERSION = '3.0';
 
+/**
+ * What the audit is doing inside one of its long stages, for progress on the terminal: each submission
+ * file as it is read, each operator's enrichment, and each control as it is evaluated.
+ */
+export type AuditStep =
+  | { stage: 'reading'; file: string; index: number; total: number }
+  | { stage: 'enriching'; operatorId: string }
+  | { stage: 'evaluating'; operatorId: string; control: string; done: number; total: number };
+
 export interface AuditOptions {
   /** The submissions: the audited operators' own documents (positional inputs). */
   paths: string[];
@@ -73,6 +82,8 @@ export interface AuditOptions {
   ignore?: string[];
   /** Test hooks, never set from the command line: an operator whose audit throws, to test the ERROR path. */
   faults?: FaultInjection;
+  /** Progress inside the long stages (files read, controls evaluated); the CLI shows it on the terminal. */
+  onStep?: (step: AuditStep) => void;
 }
 
 /** Operators whose audit is made to throw: in the thread that audits them, or in their worker thread before it starts. */
@@ -227,7 +238,10 @@ export function prepareAudit(options: AuditOptions): PreparedAudit {
   const collected = collectFiles(options.paths, excluded, undefined, options.ignore ?? []);
   const user = loadFiles(
     collected.files.filter((f) => !auditorFiles.has(resolvePath(f))),
-    { limits: options.limits },
+    {
+      limits: options.limits,
+      onFile: (file, index, total) => options.onStep?.({ stage: 'reading', file, index, total }),
+    },
   );
   for (const doc of user.documents) doc.origin = 'submission';
   const catalog = compileCatalog(options.controlsDir);
@@ -318,6 +332,7 @@ export function auditOperator(
   resolver = new OwnershipResolver(world),
   listRouteFindingsUpTo = LIST_ROUTE_FINDINGS_UP_TO,
   faults?: FaultInjection,
+  onStep?: (step: AuditStep) => void,
 ): OperatorOutcome {
   const operatorDoc = world.operators.get(operatorId)!;
   const docs = world.submissions.get(operatorId)!;
@@ -325,12 +340,14 @@ export function auditOperator(
   const knownControls = new Set(controls.map((c) => c.definition.id));
   try {
     if (faults?.operator === operatorId) throw new Error('fault injected (AuditOptions.faults.operator)');
+    onStep?.({ stage: 'enriching', operatorId });
     const submission = buildSubmission(world, resolver, profile, operatorDoc, docs);
     const counted = submission.routes.length > listRouteFindingsUpTo ? routeTally(operatorId) : undefined;
     const locations = new LocationQueue();
-    const findings = controls.flatMap((control) =>
-      evaluateControl(control, submission, profile, counted?.tally, locations),
-    );
+    const findings = controls.flatMap((control, i) => {
+      onStep?.({ stage: 'evaluating', operatorId, control: control.definition.id, done: i, total: controls.length });
+      return evaluateControl(control, submission, profile, counted?.tally, locations);
+    });
     locations.resolve();
     const waivers = applyWaivers(
       findings,
@@ -551,6 +568,7 @@ export function auditAll(prepared: PreparedAudit, onOutcome?: (outcome: Operator
       resolver,
       prepared.options.listRouteFindingsUpTo,
       prepared.options.faults,
+      prepared.options.onStep,
     );
     releaseParsedRoutes(prepared.world.submissions.get(id)!);
     onOutcome?.(outcome);

@@ -99,18 +99,40 @@ export type ProgressEvent =
   | { stage: 'writing'; format: string; index: number; total: number }
   | { stage: 'done' };
 
+/** Inside a long stage a step is shown only when nothing was shown for this long (a small run shows none). */
+export const STEP_INTERVAL_MS = 1_000;
+
 /**
  * Progress from the first moment to the last, so a long run never leaves the terminal blank: loading,
- * each operator audited (with its counts), each report format written. On a terminal one line
- * rewritten in place; otherwise one plain line per step (for logs and CI).
+ * each file being read and each control being evaluated when that takes long, each operator audited
+ * (with its counts), each report format written. On a terminal one line rewritten in place; otherwise
+ * one plain line per step (for logs and CI). `now` is the clock, for tests.
  */
-export function progressReporter(stream: NodeJS.WriteStream, color: boolean): (event: ProgressEvent) => void {
+export function progressReporter(
+  stream: NodeJS.WriteStream,
+  color: boolean,
+  now: () => number = () => performance.now(),
+): (event: ProgressEvent) => void {
   const tty = stream.isTTY === true;
-  const show = (line: string) => stream.write(tty ? `\r\u001b[2K${style(color, 'dim', line)}` : `${line}\n`);
+  let shownAt = Number.NEGATIVE_INFINITY;
+  const show = (line: string) => {
+    shownAt = now();
+    stream.write(tty ? `\r\u001b[2K${style(color, 'dim', line)}` : `${line}\n`);
+  };
+  // Steps inside a stage come by the thousand on a big run: shown only after a quiet second.
+  const step = (line: string) => {
+    if (now() - shownAt >= STEP_INTERVAL_MS) show(line);
+  };
   return (event) => {
     if (event.stage === 'loading') show('loading and validating the inputs…');
+    else if (event.stage === 'reading') step(`reading ${t(event.file)} (${count(event.index)}/${count(event.total)})…`);
     else if (event.stage === 'loaded')
       show(`loaded ${count(event.routes)} route(s); auditing ${count(event.operators)} operator(s)…`);
+    else if (event.stage === 'enriching') step(`auditing ${t(event.operatorId)}: resolving carriers and routes…`);
+    else if (event.stage === 'evaluating')
+      step(
+        `auditing ${t(event.operatorId)}: control ${count(event.done + 1)}/${count(event.total)} (${t(event.control)})…`,
+      );
     else if (event.stage === 'operator') {
       const c = countStatuses(event.outcome.findings);
       show(

@@ -38,6 +38,8 @@ export interface LoadOptions {
   limits?: YamlLimits;
   /** Folder that displayed file names are relative to (default: the working directory). */
   cwd?: string;
+  /** Called before each file is read (progress: a national table can take seconds to parse). */
+  onFile?: (file: string, index: number, total: number) => void;
 }
 
 /** Inputs: YAML documents, and CSV route exports with a YAML header (src/load/csv.ts). */
@@ -170,8 +172,9 @@ function isReportFolder(dir: string): boolean {
 /** Reads, parses and validates every file; a broken file or document is reported and the rest still load. */
 export function loadFiles(files: string[], options: LoadOptions = {}): LoadResult & { counts: Record<Kind, number> } {
   const result: LoadResult = { documents: [], diagnostics: [], inputs: [], texts: new Map() };
-  for (const path of files) {
+  for (const [index, path] of files.entries()) {
     const shown = displayName(path, options);
+    options.onFile?.(shown, index + 1, files.length);
     let bytes: Buffer;
     try {
       bytes = readFileSync(path);

@@ -23,10 +23,12 @@ describe('ixaudit CLI', () => {
     const out = tempFiles({});
     const { code, stdout, stderr } = ixaudit('audit', ...SAMPLES, '--out', out, '--format', 'json');
     // Not a terminal: one plain progress line per step (loading, each operator, each format), on stderr.
+    // Steps inside a stage (a file read, a control evaluated) show only after a quiet second: on a busy
+    // machine some may, so they are left out here (test/progress.test.ts checks them with a fixed clock).
     expect(
       stderr
         .split('\n')
-        .filter(Boolean)
+        .filter((l) => l !== '' && !/^(reading |auditing \S+: )/.test(l))
         .map((l) => l.replace(/:.*/, '')),
     ).toEqual([
       'loading and validating the inputs…',

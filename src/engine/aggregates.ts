@@ -34,9 +34,21 @@ export interface HighRiskTrafficShareView extends SubjectView {
   activeRoutesWithShare: number;
   avoidableShare: number;
   unavoidableShare: number;
+  /** The routes touching a high-risk carrier with the largest shares (at most EVIDENCE_ROUTES), largest first. */
   touching: Array<{ route: string; share: number | null; unavoidable: boolean; carriers: string[] }>;
+  /** How many active routes touch a high-risk carrier in all. */
+  touchingCount: number;
+  /** The first touching routes (table order, at most EVIDENCE_ROUTES) that declare no trafficShare. */
   routesMissingShare: string[];
+  routesMissingShareCount: number;
 }
+
+/**
+ * Routes an aggregate finding names in its evidence and message. A national table can have hundreds of
+ * thousands touching a high-risk carrier; the finding gives the count and the largest shares (where moving
+ * traffic helps most), and findings.json stays bounded by causes rather than routes.
+ */
+export const EVIDENCE_ROUTES = 100;
 
 /** One operating group's share of the primary next hops of a protocol's active traffic. */
 export interface GroupShare {
@@ -78,12 +90,23 @@ function groupSubject<V extends SubjectView>(
     : { ref: `Operator/${submission.operatorId}`, doc: submission.operatorDoc, path: ID_PATH, value };
 }
 
+/** The `n` routes with the largest declared share (a route without one counts as 0), ties in table order. */
+function largestShares(routes: readonly Subject<RouteView>[], n: number): Subject<RouteView>[] {
+  const share = (r: Subject<RouteView>) => (r.value.hasTrafficShare ? r.value.trafficShare : -1);
+  return routes
+    .map((route, index) => ({ route, index }))
+    .sort((a, b) => share(b.route) - share(a.route) || a.index - b.index)
+    .slice(0, n)
+    .map((e) => e.route);
+}
+
 /** RT-04: per protocol, the traffic share of active routes that touch a high-risk carrier anywhere. */
 function highRiskTrafficShare(submission: Submission): Subject<HighRiskTrafficShareView>[] {
   return byProtocol(submission).map(({ protocol, tables, routes }) => {
     const active = routes.filter((r) => r.value.status === 'active');
     const touching = active.filter((r) => r.value.highRiskHops.length > 0);
     const withShare = touching.filter((r) => r.value.hasTrafficShare);
+    const missing = touching.filter((r) => !r.value.hasTrafficShare);
     const sum = (list: Subject<RouteView>[]) => round(list.reduce((total, r) => total + r.value.trafficShare, 0));
     return groupSubject(submission, tables, {
       protocol,
@@ -92,13 +115,15 @@ function highRiskTrafficShare(submission: Submission): Subject<HighRiskTrafficSh
       activeRoutesWithShare: active.filter((r) => r.value.hasTrafficShare).length,
       avoidableShare: sum(withShare.filter((r) => !r.value.unavoidable)),
       unavoidableShare: sum(withShare.filter((r) => r.value.unavoidable)),
-      touching: touching.map((r) => ({
+      touching: largestShares(touching, EVIDENCE_ROUTES).map((r) => ({
         route: r.ref,
         share: r.value.hasTrafficShare ? r.value.trafficShare : null,
         unavoidable: r.value.unavoidable,
         carriers: [...new Set(r.value.highRiskHops.map((h) => h.carrier))],
       })),
-      routesMissingShare: touching.filter((r) => !r.value.hasTrafficShare).map((r) => r.ref),
+      touchingCount: touching.length,
+      routesMissingShare: missing.slice(0, EVIDENCE_ROUTES).map((r) => r.ref),
+      routesMissingShareCount: missing.length,
     });
   });
 }

@@ -14,6 +14,7 @@ import { describeWith } from './support/tools.js';
 import { zipEntry } from './support/zip.js';
 import { REGULATOR } from './support/run.js';
 import { presentationOf } from '../src/report/view/index.js';
+import { parseCsv } from './support/csv.js';
 
 async function readBook(path: string): Promise<ExcelJS.Workbook> {
   const book = new ExcelJS.Workbook();
@@ -225,26 +226,6 @@ function sheetXml(workbook: string, name: string): string {
 }
 
 /** RFC 4180 text as rows of fields. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(field), (field = '');
-    else if (ch === '\n') row.push(field), rows.push(row), (row = []), (field = '');
-    else if (ch !== '\r') field += ch;
-  }
-  if (field !== '' || row.length > 0) row.push(field), rows.push(row);
-  return rows;
-}
-
 describeWith(['soffice'], 'sector.xlsx opened by LibreOffice', () => {
   it('converts every sheet to CSV with the values intact', async () => {
     const report = auditReport(['inputs'], REGULATOR);

@@ -18,6 +18,7 @@ import { tempFiles } from './support/files.js';
 import { describeWith } from './support/tools.js';
 import { REGULATOR } from './support/run.js';
 import { presentationOf } from '../src/report/view/index.js';
+import { parseCsv } from './support/csv.js';
 
 // ---------------------------------------------------------------------------------------------
 // A small report built by hand, so every expected cell is known here rather than derived from the
@@ -1085,28 +1086,6 @@ describe('findings workbook: determinism, limits and failures', () => {
 // installed (or IXAUDIT_SKIP_TOOLS=soffice) these are skipped, saying so, except on CI, where they fail.
 
 /** RFC 4180 records (LibreOffice's CSV export and ours). */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let field = '';
-  let record: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') record.push(field), (field = '');
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      record.push(field), records.push(record), (record = []), (field = '');
-    } else field += c;
-  }
-  if (field !== '' || record.length > 0) record.push(field), records.push(record);
-  return records;
-}
-
 /** Every sheet of a workbook as CSV, via soffice's per-sheet export (token 12 = -1), in its own profile. */
 function libreOfficeSheets(workbook: string): Record<string, string[][]> {
   const dir = tempFiles({});

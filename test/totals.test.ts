@@ -8,6 +8,7 @@ import { indexModel } from '../src/report/html/index.js';
 import { operatorFolderName } from '../src/report/paths.js';
 import { presentationOf } from '../src/report/view/index.js';
 import { auditReport } from './support/audit.js';
+import { csvRecords } from './support/csv.js';
 import { tempFiles } from './support/files.js';
 import { REGULATOR, REGULATOR_OPTIONS, run } from './support/run.js';
 import { withTools } from './support/tools.js';
@@ -46,30 +47,6 @@ function largeTable(routes: number): string {
     );
   }
   return `${lines.join('\n')}\n`;
-}
-
-function parseCsv(text: string): Array<Record<string, string>> {
-  const records: string[][] = [];
-  let field = '';
-  let record: string[] = [];
-  let quoted = false;
-  const body = text.replace(/^\uFEFF/, '');
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (quoted) {
-      if (c === '"' && body[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') record.push(field), (field = '');
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && body[i + 1] === '\n') i++;
-      record.push(field), records.push(record), (record = []), (field = '');
-    } else field += c;
-  }
-  if (field !== '' || record.length > 0) record.push(field), records.push(record);
-  const [headers, ...rows] = records;
-  return rows.map((r) => Object.fromEntries(headers.map((h, i) => [h, r[i] ?? ''])));
 }
 
 /** Adds `n` to the counts of `operator` (and of the run, under ''). */
@@ -157,10 +134,10 @@ describe('every format shows the same totals', async () => {
 
   it('findings.csv and occurrences.csv, with the counted groups, give every operator’s counts', () => {
     const causes = adder();
-    for (const r of parseCsv(readFileSync(join(out, 'findings.csv'), 'utf8')))
+    for (const r of csvRecords(readFileSync(join(out, 'findings.csv'), 'utf8')))
       causes.add(r.Operator, r.Status as Status, Number(r.Occurrences));
     const occurrences = adder();
-    for (const r of parseCsv(readFileSync(join(out, 'occurrences.csv'), 'utf8')))
+    for (const r of csvRecords(readFileSync(join(out, 'occurrences.csv'), 'utf8')))
       occurrences.add(r.Operator, r.Status as Status, 1);
     for (const id of expected.keys()) {
       expect(causes.byOperator.get(id), id).toEqual(listed(id));

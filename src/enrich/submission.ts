@@ -1,3 +1,4 @@
+import type { ChainLink } from '../model/report.js';
 import type { FirewallPolicySpec } from '../model/generated/firewall-policy.js';
 import type { AgreementClauses, AgreementService, SignedDocument } from '../model/generated/interconnect-agreement.js';
 import type { DocPath, LoadedDocument, Protocol } from '../model/types.js';
@@ -114,15 +115,7 @@ export interface CarrierView {
     chainText: string;
   }>;
   /** From the carrier itself (share null) up to the controller; share is what each holds in the step before. */
-  chain: Array<{
-    id: string;
-    name: string;
-    type: string;
-    country: string;
-    share: number | null;
-    control: boolean;
-    source: string;
-  }>;
+  chain: Array<ChainLink & { source: string }>;
   chainText: string;
   /** Every list a listing that reaches the carrier is on (its own, its controllers' and its affiliates'; see listings.ts). */
   listings: string[];

@@ -8,9 +8,9 @@ import type { AuditReport, ControlSummary, InventoryHop, InventoryRoute } from '
 import { STATUSES, type Severity, type Status } from '../src/model/types.js';
 import { EXCEL_MAX_CELL_CHARS } from '../src/report/xlsx/cells.js';
 import { workbookModel, writeWorkbooks } from '../src/report/xlsx/index.js';
-import { runScope } from '../src/report/xlsx/scope.js';
+import { operatorScopes, runScope } from '../src/report/xlsx/scope.js';
 import { tally } from '../src/report/view/operator.js';
-import { FINDING_COLUMNS, OCCURRENCE_COLUMNS } from '../src/report/xlsx/tables.js';
+import { FINDING_COLUMNS, OCCURRENCE_COLUMNS, WORKBOOK_OCCURRENCE_ROWS } from '../src/report/xlsx/tables.js';
 import { DEFAULT_LIMITS, writeWorkbook } from '../src/report/xlsx/writer.js';
 import { dosDate } from '../src/report/xlsx/zip-times.js';
 import { auditReport } from './support/audit.js';
@@ -18,6 +18,7 @@ import { tempFiles } from './support/files.js';
 import { describeWith } from './support/tools.js';
 import { REGULATOR } from './support/run.js';
 import { presentationOf } from '../src/report/view/index.js';
+import { nationalScale } from './support/causes.js';
 import { parseCsv } from './support/csv.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -1290,4 +1291,38 @@ describe.skipIf(process.env.IXAUDIT_BENCH !== '1')('benchmark (IXAUDIT_BENCH=1)'
     console.log(JSON.stringify(figures));
     expect(peak - base).toBeLessThan(600e6);
   }, 1_800_000);
+});
+
+describe('a national table’s occurrences', () => {
+  // Issue 15: at 200,000 routes the Occurrences sheet was 585,000 of a workbook's 785,000 rows and most of
+  // its 89 s. Past WORKBOOK_OCCURRENCE_ROWS it is left to occurrences.csv when the run wrote that file.
+  const big = nationalScale(auditReport(['inputs'], REGULATOR), WORKBOOK_OCCURRENCE_ROWS + 1, 5);
+  const occurrencesSheet = (artifacts: string[], operator?: string) => {
+    const presentation = { ...presentationOf(big), artifacts };
+    const scope = operator
+      ? operatorScopes(presentation).find((s) => s.operator === operator)!
+      : runScope(presentation);
+    return workbookModel(scope).tables.find((t) => t.name === 'Occurrences')!;
+  };
+
+  it('are left to occurrences.csv, with their count, when the run wrote it', () => {
+    const sheet = occurrencesSheet(['findings.json', 'occurrences.csv']);
+    const rows = [...sheet.rows];
+    expect(rows).toHaveLength(1);
+    const total = big.result.findings.reduce((n, f) => n + f.occurrences.length, 0);
+    expect(String(rows[0][0])).toContain(
+      `${total.toLocaleString('en-US')} occurrences (one row per subject) are in occurrences.csv`,
+    );
+    const operator = big.result.findings.find((f) => f.occurrences.length > WORKBOOK_OCCURRENCE_ROWS)!.operator;
+    expect(String([...occurrencesSheet(['occurrences.csv'], operator).rows][0][0])).toContain(
+      `are in ../occurrences.csv (its rows with Operator ${operator})`,
+    );
+  });
+
+  it('are all in the workbook when the run wrote no occurrences.csv (--format xlsx)', () => {
+    const sheet = occurrencesSheet(['findings.json']);
+    let rows = 0;
+    for (const _ of sheet.rows) rows++;
+    expect(rows).toBe(big.result.findings.reduce((n, f) => n + f.occurrences.length, 0));
+  });
 });

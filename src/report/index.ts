@@ -12,8 +12,9 @@ import { xlsxReporter } from './xlsx/index.js';
 export const REPORTERS: readonly Reporter[] = [
   jsonReporter,
   pdfReporter,
-  xlsxReporter,
+  // Before the workbooks: a workbook leaves a very long Occurrences table to occurrences.csv when it exists.
   csvReporter,
+  xlsxReporter,
   sarifReporter,
   oscalReporter,
   hdfReporter,

@@ -12,6 +12,8 @@ import type {
 } from '../../model/report.js';
 import type { Diagnostic, Severity, Status } from '../../model/types.js';
 import type { ControlView, Presentation } from '../view/index.js';
+
+const OCCURRENCES_CSV = 'occurrences.csv';
 /** What one workbook shows: the whole run, or one operator's part of it. */
 export interface WorkbookScope {
   /** null for the run-wide workbook. */
@@ -28,6 +30,11 @@ export interface WorkbookScope {
   controlViews: ControlView[];
   /** Each operator of the scope with its control outcomes (the Controls sheet's coverage columns). */
   coverage: Array<{ operator: string; controls: ControlView[] }>;
+  /**
+   * occurrences.csv as this workbook reaches it, when the run wrote it before the workbook (null otherwise):
+   * a very long Occurrences table is left to it.
+   */
+  occurrencesCsv: string | null;
   /** Subjects counted instead of listed (the sum of summarised). */
   counted: number;
   findings: Finding[];
@@ -57,6 +64,7 @@ export function runScope(presentation: Presentation): WorkbookScope {
     bySeverity: run.totals.bySeverity,
     controlViews: run.controls,
     coverage: presentation.operators.map((o) => ({ operator: o.id, controls: o.controls })),
+    occurrencesCsv: presentation.artifacts.includes(OCCURRENCES_CSV) ? OCCURRENCES_CSV : null,
     counted: run.totals.counted,
     findings: result.findings,
     summarised: result.summarised ?? [],
@@ -84,6 +92,8 @@ export function operatorScopes(presentation: Presentation): WorkbookScope[] {
     bySeverity: view.totals.bySeverity,
     controlViews: view.controls,
     coverage: [{ operator: view.id, controls: view.controls }],
+    // The operator's workbook is one folder down.
+    occurrencesCsv: presentation.artifacts.includes(OCCURRENCES_CSV) ? `../${OCCURRENCES_CSV}` : null,
     counted: view.totals.counted,
     findings: view.findings,
     summarised: view.summarised,

@@ -209,8 +209,28 @@ export function occurrenceRows(
   };
 }
 
+/**
+ * Above this many occurrences a workbook does not repeat occurrences.csv when the run wrote it: at national
+ * scale the Occurrences sheet was most of the workbook's rows and of its writing time (issue 15: 585,000
+ * rows of 785,000 at 200,000 routes). The sheet then says where the rows are; Findings keeps every cause.
+ */
+export const WORKBOOK_OCCURRENCE_ROWS = 100_000;
+
 export function occurrencesTable(scope: WorkbookScope, rowsPerSheet: number = MAX_DATA_ROWS_PER_SHEET): Table {
   const withBaseline = scope.baseline !== null;
+  const total = scope.findings.reduce((n, f) => n + f.occurrences.length, 0);
+  if (total > WORKBOOK_OCCURRENCE_ROWS && scope.occurrencesCsv !== null) {
+    const filter = scope.operator === null ? '' : ` (its rows with Operator ${scope.operator})`;
+    return {
+      name: SHEET.occurrences,
+      columns: [{ header: 'Where the occurrences are', width: 120 }],
+      rows: [
+        [
+          `${total.toLocaleString('en-US')} occurrences (one row per subject) are in ${scope.occurrencesCsv}${filter}, with the columns this sheet would have: a workbook repeats them only up to ${WORKBOOK_OCCURRENCE_ROWS.toLocaleString('en-US')}. Findings lists every cause with its occurrence count.`,
+        ],
+      ],
+    };
+  }
   return {
     name: SHEET.occurrences,
     columns: occurrenceColumns(withBaseline),

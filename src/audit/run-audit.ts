@@ -8,7 +8,7 @@ import { buildWorld, rejectedKey, releaseParsedRoutes, type World } from '../enr
 import { compileControl, type CompiledControl } from '../engine/compile.js';
 import { controlParameters, evaluateControl, fingerprint, LocationQueue, type RouteTally } from '../engine/evaluate.js';
 import { applyWaivers } from '../engine/waivers.js';
-import { groupByCause, withSubjectEvidence } from '../engine/causes.js';
+import { groupByCause, takeFirstLocations, withSubjectEvidence } from '../engine/causes.js';
 import { loadControls } from '../load/controls.js';
 import { collectFiles, type IgnoredPath, loadFiles, type LoadResult } from '../load/index.js';
 import type { YamlLimits } from '../load/yaml.js';
@@ -38,6 +38,7 @@ import {
   severityRank,
   type Diagnostic,
   type Kind,
+  type LoadedDocument,
   type Severity,
   type Status,
 } from '../model/types.js';
@@ -344,23 +345,35 @@ export function auditOperator(
     const submission = buildSubmission(world, resolver, profile, operatorDoc, docs);
     const counted = submission.routes.length > listRouteFindingsUpTo ? routeTally(operatorId) : undefined;
     const locations = new LocationQueue();
-    const findings = controls.flatMap((control, i) => {
-      onStep?.({ stage: 'evaluating', operatorId, control: control.definition.id, done: i, total: controls.length });
-      return evaluateControl(control, submission, profile, counted?.tally, locations);
-    });
-    locations.resolve();
-    const waivers = applyWaivers(
-      findings,
-      docs.waivers,
-      profile.auditDate,
-      knownControls,
-      profile.acceptSubmissionWaivers,
-    );
-    inventoryOf(submission, inventory);
     const occurrenceKeys = new Map(controls.map((c) => [c.definition.id, c.occurrenceEvidence]));
+    const keysOf = (id: string) => occurrenceKeys.get(id) ?? [];
+    const waiverOutcomes = new Map<LoadedDocument<'Waiver'>, WaiverOutcome>();
+    const waive = (findings: Finding[], control: string | undefined) => {
+      const own = docs.waivers.filter((w) =>
+        control === undefined ? !waiverOutcomes.has(w) : w.value.spec.control === control,
+      );
+      const outcomes = applyWaivers(findings, own, profile.auditDate, knownControls, profile.acceptSubmissionWaivers);
+      own.forEach((doc, i) => waiverOutcomes.set(doc, outcomes[i]));
+    };
+    // Control by control: its findings are waived (a waiver names one control) and grouped by cause at
+    // once, so a national table holds a cause per projection, never a full finding per failing route.
+    // Causes never span controls, so the result is the same as grouping all findings at the end.
+    const findings: Finding[] = [];
+    for (const [i, control] of controls.entries()) {
+      onStep?.({ stage: 'evaluating', operatorId, control: control.definition.id, done: i, total: controls.length });
+      const own = evaluateControl(control, submission, profile, counted?.tally, locations);
+      waive(own, control.definition.id);
+      appendAll(findings, groupByCause(own, keysOf, { reuseOccurrences: true }));
+    }
+    // Waivers of controls not evaluated (unknown, or disabled by the profile): each says it matched nothing.
+    waive([], undefined);
+    locations.resolve();
+    takeFirstLocations(findings);
+    const waivers = docs.waivers.map((w) => waiverOutcomes.get(w)!);
+    inventoryOf(submission, inventory);
     return {
       operatorId,
-      findings: groupByCause(findings, (id) => occurrenceKeys.get(id) ?? []),
+      findings,
       summarised: counted?.summaries() ?? [],
       waivers,
       inventory,

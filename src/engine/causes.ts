@@ -26,7 +26,12 @@ interface SplitEvidence {
  * occurrence keeps its own evidence (the keys `keysOf` gives). Inputs are not changed. Findings that are
  * already grouped are grouped again as their occurrences, so grouping twice gives the same result.
  */
-export function groupByCause(findings: readonly Finding[], keysOf: OccurrenceKeys): Finding[] {
+export function groupByCause(
+  findings: readonly Finding[],
+  keysOf: OccurrenceKeys,
+  options: GroupOptions = {},
+): Finding[] {
+  const occurrenceOf = options.reuseOccurrences ? adoptOccurrence : copyOccurrence;
   const split = evidenceSplitter();
   const texts = new Interner<string>();
   const groups = new Map<string, Finding>();
@@ -54,7 +59,25 @@ export function groupByCause(findings: readonly Finding[], keysOf: OccurrenceKey
       causes.push({ cause, evidence: finding.evidence });
     }
   }
-  return causes.map(({ cause, evidence }) => withCommonEvidence(cause, evidence));
+  return causes.map(({ cause, evidence }) => withCommonEvidence(cause, evidence, occurrenceOf));
+}
+
+export interface GroupOptions {
+  /**
+   * Keep the findings' occurrence objects (setting their evidence) instead of copying them: the audit
+   * groups each control's findings as soon as they are made, while their locations are still queued
+   * (LocationQueue writes into these objects), so a national table never holds a full finding per route.
+   * The findings given must not be used afterwards.
+   */
+  reuseOccurrences?: boolean;
+}
+
+/**
+ * After the occurrences' locations were filled in (LocationQueue.resolve): each cause takes its first
+ * occurrence's, as groupByCause gives it when the locations are known beforehand.
+ */
+export function takeFirstLocations(causes: readonly Finding[]): void {
+  for (const cause of causes) cause.location = cause.occurrences[0].location;
 }
 
 /**
@@ -62,7 +85,11 @@ export function groupByCause(findings: readonly Finding[], keysOf: OccurrenceKey
  * evidence: occurrences keep only what tells them apart, and a cause of one subject reads exactly as its
  * finding did, its evidence in the order the control gives it (`order`: the first finding's evidence).
  */
-function withCommonEvidence(cause: Finding, order: Record<string, unknown>): Finding {
+function withCommonEvidence(
+  cause: Finding,
+  order: Record<string, unknown>,
+  occurrenceOf: typeof copyOccurrence,
+): Finding {
   const first = cause.occurrences[0].evidence;
   if (!first) return cause;
   const common = Object.keys(first).filter((key) =>
@@ -160,7 +187,14 @@ function causeKey(f: Finding, texts: Interner<string>, sharedId: number): string
 }
 
 /** An occurrence as a cause lists it: subject, location, fingerprint, its own evidence and baseline. */
-function occurrenceOf(o: Occurrence, evidence: Record<string, unknown> | undefined): Occurrence {
+/** The occurrence with this evidence, the object itself changed (see GroupOptions.reuseOccurrences). */
+function adoptOccurrence(o: Occurrence, evidence: Record<string, unknown> | undefined): Occurrence {
+  if (evidence) o.evidence = evidence;
+  else delete o.evidence;
+  return o;
+}
+
+function copyOccurrence(o: Occurrence, evidence: Record<string, unknown> | undefined): Occurrence {
   return {
     subject: o.subject,
     location: o.location,

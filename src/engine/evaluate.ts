@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import type { EffectiveProfile } from '../enrich/profile.js';
 import { IDENTITY_FIELDS, isSharedField, projectedValue } from '../enrich/route-view.js';
 import { ID_PATH, type Subject, type SubjectView, type Submission } from '../enrich/submission.js';
-import type { Finding } from '../model/finding.js';
+import type { Finding, Occurrence } from '../model/finding.js';
 import type { DocPath, PositionLookup, Severity, SourcePos, Status } from '../model/types.js';
 import { docPathOf } from '../model/types.js';
 import { AGGREGATES } from './aggregates.js';
@@ -83,7 +83,8 @@ export function evaluateControl(
   };
   // The location is looked up now, or queued so a large table's items are each re-parsed once.
   const place = (f: Finding, subject: Subject, path?: DocPath) => {
-    if (locations) locations.push({ finding: f, positions: subject.doc.positions, path: path ?? subject.path });
+    if (locations)
+      locations.push({ occurrence: f.occurrences[0], positions: subject.doc.positions, path: path ?? subject.path });
     else setLocation(f, locate(subject, path));
     return f;
   };
@@ -375,7 +376,8 @@ function setLocation(finding: Finding, at: SourcePos): void {
 const PENDING: SourcePos = Object.freeze({ file: '', line: 0, column: 0 });
 
 export interface PendingLocation {
-  finding: Finding;
+  /** The occurrence whose location this is (a finding's own occurrence; grouping keeps the object). */
+  occurrence: Occurrence;
   positions: PositionLookup;
   path: DocPath;
 }
@@ -396,9 +398,9 @@ export class LocationQueue {
     for (const p of this.pending) if (!order.has(p.positions)) order.set(p.positions, order.size);
     const item = (p: PendingLocation) => (p.path[0] === 'spec' && typeof p.path[2] === 'number' ? p.path[2] : -1);
     this.pending.sort((a, b) => order.get(a.positions)! - order.get(b.positions)! || item(a) - item(b));
-    for (const { finding, positions, path } of this.pending) {
+    for (const { occurrence, positions, path } of this.pending) {
       const at = positions.locate(path);
-      setLocation(finding, { file: at.file, line: at.line, column: at.column });
+      occurrence.location = { file: at.file, line: at.line, column: at.column };
     }
     this.pending.length = 0;
   }

@@ -135,8 +135,8 @@ export class LazyPositions implements PositionLookup {
       if (first !== undefined) return this.dashOf(first);
     }
     if (path[0] === 'spec' && path[1] === 'routes' && typeof path[2] === 'number') {
-      if (path.length === 4 && typeof path[3] === 'string' && !key) {
-        const direct = this.plainField(path[2], path[3]);
+      if (path.length >= 4 && typeof path[3] === 'string' && !key && fastPositions.enabled) {
+        const direct = this.plainField(path[2], path[3], path.slice(4));
         if (direct) return direct;
       }
       const item = this.item(path[2]);
@@ -168,11 +168,13 @@ export class LazyPositions implements PositionLookup {
   }
 
   /**
-   * A route's own `key: value` written in block style on one line (`encryption: none`), found by reading
-   * the item's lines instead of parsing it; anything else (flow maps, quoted keys, values on the next
-   * line) is left to the parse.
+   * A route's own `key: value` written in block style on one line (`encryption: none`), or a value inside
+   * a one-line flow collection after it (`primary: {carrier: x}` for primary.carrier, `transit: [a, b]`
+   * for transit.1), found by reading the item's lines instead of parsing it: the location of most failing
+   * routes at national scale, where re-parsing each item was most of the audit's time. Anything else
+   * (quoted keys, values on the next line, anchors, comments inside) is left to the parse.
    */
-  private plainField(index: number, field: string): SourcePos | undefined {
+  private plainField(index: number, field: string, inner: DocPath = []): SourcePos | undefined {
     const starts = this.routeItemStarts();
     const start = starts[index];
     if (start === undefined) return undefined;
@@ -193,7 +195,9 @@ export class LazyPositions implements PositionLookup {
         if (this.source[value] !== ' ' && this.source[value] !== '\t') return undefined;
         while (this.source[value] === ' ' || this.source[value] === '\t') value++;
         if (value >= next || this.source[value] === '#' || this.source[value] === '\r') return undefined;
-        return { file: this.file, line: this.lineOf(line), column: value - line + 1 };
+        const found = inner.length === 0 ? value : flowValueAt(this.source, value, next, inner);
+        if (found < 0) return undefined;
+        return { file: this.file, line: this.lineOf(line), column: found - line + 1 };
       }
       line = next + 1;
     }
@@ -272,6 +276,115 @@ export class LazyPositions implements PositionLookup {
     this.lineStarts ??= lineStarts(this.source);
     return this.firstLine + positionAt(this.lineStarts, offset).line - 1;
   }
+}
+
+/**
+ * The switch for the line-reading shortcuts of plainField (tests compare them with the parse): off, every
+ * position inside a route item comes from parsing that item.
+ */
+export const fastPositions = { enabled: true };
+
+/** Characters that end a plain scalar inside a flow collection. */
+const FLOW_INDICATOR = new Set([',', '[', ']', '{', '}']);
+
+/**
+ * Where the value at `path` starts inside the flow collection written from `from` to `end` on one line
+ * (`{carrier: x}`, `[a, b]`, `[{carrier: y}]`), or -1 whenever the text is anything but plain keys and
+ * plain or quoted scalars: the caller then parses the item, so an unusual spelling is never mislocated.
+ */
+export function flowValueAt(text: string, from: number, end: number, path: DocPath): number {
+  let i = from;
+  const space = () => {
+    while (i < end && (text[i] === ' ' || text[i] === '\t')) i++;
+  };
+  /** Past one plain or quoted scalar; false for anything else (aliases, anchors, tags, empty values). */
+  const scalar = (): boolean => {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      for (i++; i < end; i++) {
+        if (c === '"' && text[i] === '\\') i++;
+        else if (text[i] === c) {
+          if (c === "'" && text[i + 1] === "'") i++;
+          else return (i++, true);
+        }
+      }
+      return false;
+    }
+    if (c === undefined || i >= end || FLOW_INDICATOR.has(c) || '&*!|>#%@`:'.includes(c)) return false;
+    while (
+      i < end &&
+      !FLOW_INDICATOR.has(text[i]) &&
+      !(text[i] === ':' && (text[i + 1] === ' ' || text[i + 1] === ',' || text[i + 1] === '}')) &&
+      !(text[i] === '#' && text[i - 1] === ' ')
+    )
+      i++;
+    return true;
+  };
+  /** Past one node: a scalar or a nested collection. */
+  const node = (): boolean => {
+    if (text[i] !== '[' && text[i] !== '{') return scalar();
+    const close = text[i] === '[' ? ']' : '}';
+    const isMap = close === '}';
+    i++;
+    space();
+    if (text[i] === close) return (i++, true);
+    for (;;) {
+      if (isMap) {
+        if (!plainKey()) return false;
+        space();
+      }
+      if (!node()) return false;
+      space();
+      if (text[i] === close) return (i++, true);
+      if (text[i] !== ',') return false;
+      i++;
+      space();
+    }
+  };
+  /** Past a plain key and its ": "; the key is returned (undefined when it is not a plain word). */
+  let lastKey = '';
+  const plainKey = (): boolean => {
+    const start = i;
+    while (i < end && /[A-Za-z0-9_-]/.test(text[i])) i++;
+    if (i === start || text[i] !== ':' || (text[i + 1] !== ' ' && text[i + 1] !== '\t')) return false;
+    lastKey = text.slice(start, i);
+    i++;
+    space();
+    return true;
+  };
+  for (const segment of path) {
+    space();
+    if (typeof segment === 'number') {
+      if (text[i] !== '[') return -1;
+      i++;
+      for (let k = 0; ; k++) {
+        space();
+        if (text[i] === ']' || i >= end) return -1;
+        if (k === segment) break;
+        if (!node()) return -1;
+        space();
+        if (text[i] !== ',') return -1;
+        i++;
+      }
+    } else {
+      if (text[i] !== '{') return -1;
+      i++;
+      for (;;) {
+        space();
+        if (text[i] === '}' || i >= end) return -1;
+        if (!plainKey()) return -1;
+        if (lastKey === segment) break;
+        if (!node()) return -1;
+        space();
+        if (text[i] !== ',') return -1;
+        i++;
+      }
+    }
+  }
+  space();
+  const start = i;
+  // Only a value that is itself well formed counts (an empty value or an alias is left to the parse).
+  return node() ? start : -1;
 }
 
 function shift(pos: SourcePos, lines: number): SourcePos {

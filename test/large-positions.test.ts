@@ -34,7 +34,7 @@ function table(items: Array<Record<string, string>>): string {
   ];
   for (const fields of items) {
     const entries = Object.entries(fields);
-    entries.forEach(([k, v], i) => lines.push(`${i === 0 ? '    - ' : '      '}${k}: ${v}`));
+    for (const [i, [k, v]] of entries.entries()) lines.push(`${i === 0 ? '    - ' : '      '}${k}: ${v}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -353,7 +353,7 @@ export function auditOperator(
         control === undefined ? !waiverOutcomes.has(w) : w.value.spec.control === control,
       );
       const outcomes = applyWaivers(findings, own, profile.auditDate, knownControls, profile.acceptSubmissionWaivers);
-      own.forEach((doc, i) => waiverOutcomes.set(doc, outcomes[i]));
+      for (const [i, doc] of own.entries()) waiverOutcomes.set(doc, outcomes[i]);
     };
     // Control by control: its findings are waived (a waiver names one control) and grouped by cause at
     // once, so a national table holds a cause per projection, never a full finding per failing route.

@@ -305,7 +305,10 @@ export function flowValueAt(text: string, from: number, end: number, path: DocPa
         if (c === '"' && text[i] === '\\') i++;
         else if (text[i] === c) {
           if (c === "'" && text[i + 1] === "'") i++;
-          else return (i++, true);
+          else {
+            i++;
+            return true;
+          }
         }
       }
       return false;
@@ -327,7 +330,10 @@ export function flowValueAt(text: string, from: number, end: number, path: DocPa
     const isMap = close === '}';
     i++;
     space();
-    if (text[i] === close) return (i++, true);
+    if (text[i] === close) {
+      i++;
+      return true;
+    }
     for (;;) {
       if (isMap) {
         if (!plainKey()) return false;
@@ -335,7 +341,10 @@ export function flowValueAt(text: string, from: number, end: number, path: DocPa
       }
       if (!node()) return false;
       space();
-      if (text[i] === close) return (i++, true);
+      if (text[i] === close) {
+        i++;
+        return true;
+      }
       if (text[i] !== ',') return false;
       i++;
       space();

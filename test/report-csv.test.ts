@@ -5,6 +5,7 @@ import type { Finding } from '../src/model/finding.js';
 import type { AuditReport } from '../src/model/report.js';
 import { STATUSES, type Status } from '../src/model/types.js';
 import { BOM, csvField, csvRecord, csvReporter, fieldText } from '../src/report/csv/index.js';
+import { ROUTE_COLUMNS } from '../src/report/xlsx/tables.js';
 import { writeChunksAtomic } from '../src/report/write-atomic.js';
 import { FINDING_COLUMNS, OCCURRENCE_COLUMNS } from '../src/report/xlsx/tables.js';
 import { auditReport } from './support/audit.js';
@@ -115,7 +116,7 @@ describe('findings.csv', async () => {
   const text = bytes.toString('utf8');
 
   it('is UTF-8 with a BOM, CRLF line ends, and a header with the Findings columns', () => {
-    expect(written).toEqual([join(out, 'findings.csv'), join(out, 'occurrences.csv')]);
+    expect(written).toEqual([join(out, 'findings.csv'), join(out, 'occurrences.csv'), join(out, 'routes.csv')]);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(
       text.startsWith(
@@ -198,6 +199,27 @@ describe('findings.csv', async () => {
     await csvReporter.write(presentationOf(report), again, {});
     expect(readFileSync(join(again, 'findings.csv')).equals(bytes)).toBe(true);
     expect(readFileSync(join(again, 'occurrences.csv')).equals(readFileSync(join(out, 'occurrences.csv')))).toBe(true);
+  });
+});
+
+describe('routes.csv', async () => {
+  const report = auditReport(['inputs'], REGULATOR);
+  const out = tempFiles({});
+  await csvReporter.write(presentationOf(report), out, {});
+  const records = parseRfc4180(readFileSync(join(out, 'routes.csv'), 'utf8').slice(1));
+  const routes = objects(records);
+
+  it('has the Routes sheet’s columns and one record per route, with the controls each fails', () => {
+    expect(records[0]).toEqual(ROUTE_COLUMNS.map((c) => c.header));
+    expect(routes).toHaveLength(report.inventory.routes.length);
+    expect(routes.map((r) => `${r.Operator} ${r.Table} ${r.Route}`)).toEqual(
+      report.inventory.routes.map((r) => `${r.operator} ${r.table} ${r.id}`),
+    );
+    // A route a control failed names it: the fail occurrences of every finding, route by route.
+    const failing = report.result.findings.find((f) => f.status === 'fail' && f.subject.includes('#'))!;
+    const [table, id] = failing.occurrences[0].subject.replace('RoutingTable/', '').split('#');
+    const row = routes.find((r) => r.Operator === failing.operator && r.Table === table && r.Route === id)!;
+    expect(row['Failed controls'].split(', ')).toContain(failing.control);
   });
 });
 

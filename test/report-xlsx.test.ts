@@ -10,7 +10,12 @@ import { EXCEL_MAX_CELL_CHARS } from '../src/report/xlsx/cells.js';
 import { workbookModel, writeWorkbooks } from '../src/report/xlsx/index.js';
 import { operatorScopes, runScope } from '../src/report/xlsx/scope.js';
 import { tally } from '../src/report/view/operator.js';
-import { FINDING_COLUMNS, OCCURRENCE_COLUMNS, WORKBOOK_OCCURRENCE_ROWS } from '../src/report/xlsx/tables.js';
+import {
+  FINDING_COLUMNS,
+  OCCURRENCE_COLUMNS,
+  WORKBOOK_OCCURRENCE_ROWS,
+  WORKBOOK_ROUTE_ROWS,
+} from '../src/report/xlsx/tables.js';
 import { DEFAULT_LIMITS, writeWorkbook } from '../src/report/xlsx/writer.js';
 import { dosDate } from '../src/report/xlsx/zip-times.js';
 import { auditReport } from './support/audit.js';
@@ -1317,6 +1322,20 @@ describe('a national table’s occurrences', () => {
     expect(String([...occurrencesSheet(['occurrences.csv'], operator).rows][0][0])).toContain(
       `are in ../occurrences.csv (its rows with Operator ${operator})`,
     );
+  });
+
+  it('leave a national Routes table to routes.csv the same way', () => {
+    const many = structuredClone(big);
+    const route = many.inventory.routes[0];
+    many.inventory.routes = Array.from({ length: WORKBOOK_ROUTE_ROWS + 1 }, (_, i) => ({ ...route, id: `r-${i}` }));
+    const routesSheet = (artifacts: string[]) =>
+      workbookModel(runScope({ ...presentationOf(many), artifacts })).tables.find((t) => t.name === 'Routes')!;
+    expect(String([...routesSheet(['routes.csv']).rows][0][0])).toContain(
+      `${(WORKBOOK_ROUTE_ROWS + 1).toLocaleString('en-US')} routes are in routes.csv`,
+    );
+    let rows = 0;
+    for (const _ of routesSheet([]).rows) rows++;
+    expect(rows).toBe(WORKBOOK_ROUTE_ROWS + 1);
   });
 
   it('are all in the workbook when the run wrote no occurrences.csv (--format xlsx)', () => {

@@ -9,6 +9,7 @@ export const RUN_LEVEL_NAMES: ReadonlySet<string> = new Set([
   'findings.json',
   'findings.csv',
   'occurrences.csv',
+  'routes.csv',
   'findings.xlsx',
   'findings.sarif',
   'assessment-results.json',

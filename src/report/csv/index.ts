@@ -3,11 +3,21 @@ import { writeChunksAtomic } from '../write-atomic.js';
 import type { AuditReport } from '../../model/report.js';
 import type { Reporter } from '../types.js';
 import { isLink, type Cell } from '../xlsx/cells.js';
-import { controlRows, findingCells, findingColumns, occurrenceColumns, occurrenceRows } from '../xlsx/tables.js';
+import {
+  controlRows,
+  findingCells,
+  findingColumns,
+  occurrenceColumns,
+  occurrenceRows,
+  ROUTE_COLUMNS,
+  routeRows,
+} from '../xlsx/tables.js';
 
 export const CSV_NAME = 'findings.csv';
 /** One record per occurrence (subject) of every finding: the Occurrences sheet of the run-wide workbook. */
 export const OCCURRENCES_CSV_NAME = 'occurrences.csv';
+/** One record per route of every routing table: the Routes sheet of the run-wide workbook. */
+export const ROUTES_CSV_NAME = 'routes.csv';
 
 /**
  * A byte-order mark first: Excel opens a UTF-8 CSV without one as the local ANSI code page and turns
@@ -77,6 +87,12 @@ export function* occurrencesCsv(report: AuditReport): Generator<string> {
   }
 }
 
+/** routes.csv: the header and one record per route, in inventory order, with the controls each fails. */
+export function* routesCsv(report: AuditReport): Generator<string> {
+  yield BOM + csvRecord(ROUTE_COLUMNS.map((c) => c.header));
+  for (const cells of routeRows(report.inventory.routes, report.result.findings)) yield csvRecord(cells);
+}
+
 export const csvReporter: Reporter = {
   name: 'csv',
   async write({ report }, outDir) {
@@ -84,6 +100,8 @@ export const csvReporter: Reporter = {
     writeChunksAtomic(findings, findingsCsv(report));
     const occurrences = join(outDir, OCCURRENCES_CSV_NAME);
     writeChunksAtomic(occurrences, occurrencesCsv(report));
-    return [findings, occurrences];
+    const routes = join(outDir, ROUTES_CSV_NAME);
+    writeChunksAtomic(routes, routesCsv(report));
+    return [findings, occurrences, routes];
   },
 };

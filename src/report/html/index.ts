@@ -21,6 +21,7 @@ const LABELS: Record<string, string> = {
   'findings.json': 'findings.json — all findings (JSON)',
   'findings.csv': 'findings.csv — findings by cause, with their occurrence counts (CSV)',
   'occurrences.csv': 'occurrences.csv — every occurrence of every finding, one row per subject (CSV)',
+  'routes.csv': 'routes.csv — every route audited, with the controls it fails (CSV)',
   'findings.sarif': 'findings.sarif — SARIF 2.1.0 for code-scanning viewers',
   'assessment-results.json': 'assessment-results.json — OSCAL assessment results',
   'assessment-plan.json': 'assessment-plan.json — OSCAL assessment plan',

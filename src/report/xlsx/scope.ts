@@ -13,7 +13,9 @@ import type {
 import type { Diagnostic, Severity, Status } from '../../model/types.js';
 import type { ControlView, Presentation } from '../view/index.js';
 
+/** The csv reporter's files (written before the workbooks; see src/report/index.ts). */
 const OCCURRENCES_CSV = 'occurrences.csv';
+const ROUTES_CSV = 'routes.csv';
 /** What one workbook shows: the whole run, or one operator's part of it. */
 export interface WorkbookScope {
   /** null for the run-wide workbook. */
@@ -35,6 +37,8 @@ export interface WorkbookScope {
    * a very long Occurrences table is left to it.
    */
   occurrencesCsv: string | null;
+  /** routes.csv as this workbook reaches it, when the run wrote it before the workbook (null otherwise). */
+  routesCsv: string | null;
   /** Subjects counted instead of listed (the sum of summarised). */
   counted: number;
   findings: Finding[];
@@ -65,6 +69,7 @@ export function runScope(presentation: Presentation): WorkbookScope {
     controlViews: run.controls,
     coverage: presentation.operators.map((o) => ({ operator: o.id, controls: o.controls })),
     occurrencesCsv: presentation.artifacts.includes(OCCURRENCES_CSV) ? OCCURRENCES_CSV : null,
+    routesCsv: presentation.artifacts.includes(ROUTES_CSV) ? ROUTES_CSV : null,
     counted: run.totals.counted,
     findings: result.findings,
     summarised: result.summarised ?? [],
@@ -94,6 +99,7 @@ export function operatorScopes(presentation: Presentation): WorkbookScope[] {
     coverage: [{ operator: view.id, controls: view.controls }],
     // The operator's workbook is one folder down.
     occurrencesCsv: presentation.artifacts.includes(OCCURRENCES_CSV) ? `../${OCCURRENCES_CSV}` : null,
+    routesCsv: presentation.artifacts.includes(ROUTES_CSV) ? `../${ROUTES_CSV}` : null,
     counted: view.totals.counted,
     findings: view.findings,
     summarised: view.summarised,

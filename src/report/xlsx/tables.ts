@@ -351,35 +351,57 @@ function routeKey(operator: string, ref: string): string {
   return `${operator}\u0000${ref}`;
 }
 
+/** The Routes columns, shared by the Routes sheet and routes.csv: one row per route of every table. */
+export const ROUTE_COLUMNS: readonly Column[] = [
+  { header: 'Operator', width: 13 },
+  { header: 'Table', width: 20 },
+  { header: 'Route', width: 10 },
+  { header: 'Protocol', width: 9 },
+  { header: 'Status', width: 9 },
+  { header: 'Match', width: 36 },
+  { header: 'Dest. country', width: 8 },
+  { header: 'Dest. PLMN', width: 10 },
+  { header: 'Traffic share %', width: 9, format: 'number' },
+  { header: 'Encryption', width: 10 },
+  { header: 'Firewall', width: 14 },
+  { header: 'Primary', width: 16 },
+  { header: 'Primary high-risk', width: 9, format: 'risk' },
+  { header: 'Primary controller', width: 40 },
+  { header: 'Backups', width: 44 },
+  { header: 'Transit', width: 44 },
+  { header: 'High-risk hops', width: 9, format: 'number' },
+  { header: 'Avoidable high-risk hops', width: 11, format: 'number' },
+  { header: 'Failed controls', width: 28 },
+  { header: 'File', width: 36 },
+  { header: 'Line', width: 7, format: 'number' },
+];
+
+/** Each route's cells, in inventory order, with the controls it fails (from the findings' occurrences). */
+export function routeRows(routes: readonly InventoryRoute[], findings: readonly Finding[]): Iterable<Cell[]> {
+  const failed = failedControlsByRoute(findings);
+  return map(routes, (route): Cell[] => routeCells(route, failed.get(routeKey(route.operator, route.ref)) ?? []));
+}
+
+/**
+ * Above this many routes a workbook does not repeat routes.csv when the run wrote it: at 200,000 routes
+ * the two Routes sheets (the run's and the operator's workbook) were most of 34 s of writing.
+ */
+export const WORKBOOK_ROUTE_ROWS = 100_000;
+
 export function routesTable(scope: WorkbookScope): Table {
-  const failed = failedControlsByRoute(scope.findings);
-  const columns: Column[] = [
-    { header: 'Operator', width: 13 },
-    { header: 'Table', width: 20 },
-    { header: 'Route', width: 10 },
-    { header: 'Protocol', width: 9 },
-    { header: 'Status', width: 9 },
-    { header: 'Match', width: 36 },
-    { header: 'Dest. country', width: 8 },
-    { header: 'Dest. PLMN', width: 10 },
-    { header: 'Traffic share %', width: 9, format: 'number' },
-    { header: 'Encryption', width: 10 },
-    { header: 'Firewall', width: 14 },
-    { header: 'Primary', width: 16 },
-    { header: 'Primary high-risk', width: 9, format: 'risk' },
-    { header: 'Primary controller', width: 40 },
-    { header: 'Backups', width: 44 },
-    { header: 'Transit', width: 44 },
-    { header: 'High-risk hops', width: 9, format: 'number' },
-    { header: 'Avoidable high-risk hops', width: 11, format: 'number' },
-    { header: 'Failed controls', width: 28 },
-    { header: 'File', width: 36 },
-    { header: 'Line', width: 7, format: 'number' },
-  ];
-  const rows = map(scope.routes, (route): Cell[] =>
-    routeCells(route, failed.get(routeKey(route.operator, route.ref)) ?? []),
-  );
-  return { name: SHEET.routes, columns, rows };
+  if (scope.routes.length > WORKBOOK_ROUTE_ROWS && scope.routesCsv !== null) {
+    const filter = scope.operator === null ? '' : ` (its rows with Operator ${scope.operator})`;
+    return {
+      name: SHEET.routes,
+      columns: [{ header: 'Where the routes are', width: 120 }],
+      rows: [
+        [
+          `${scope.routes.length.toLocaleString('en-US')} routes are in ${scope.routesCsv}${filter}, with the columns this sheet would have: a workbook repeats them only up to ${WORKBOOK_ROUTE_ROWS.toLocaleString('en-US')}.`,
+        ],
+      ],
+    };
+  }
+  return { name: SHEET.routes, columns: [...ROUTE_COLUMNS], rows: routeRows(scope.routes, scope.findings) };
 }
 
 export function routeCells(route: InventoryRoute, failedControls: readonly string[]): Cell[] {

@@ -1,8 +1,11 @@
 // One measurement in a fresh process (so peak RSS belongs to it alone). Prints one JSON line.
 // Usage: node bench/measure.mjs read|jsyaml|audit DIR [jobs]
-import { readdirSync, readFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+//   IXAUDIT_BENCH_REPORTERS=json,sarif  only these reporters ("none": stop after assemble); all by default
+//   IXAUDIT_BENCH_OUT=DIR               keep the outputs there (emptied first) for bench/consumers.mjs
+//   IXAUDIT_BENCH_NO_SHARING=1          judge every route on its own (src/engine/evaluate.ts shapeSharing)
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import jsyaml from 'js-yaml';
 
 const [mode, dir, jobs] = process.argv.slice(2);
@@ -15,12 +18,19 @@ const timings = {};
 // peak RSS reached by the end of each stage (so the stage that sets the peak can be told).
 const heapAfter = {};
 const peakBy = {};
+// The size of every file the audit wrote, by its path in the output folder.
+let outputFiles;
+/** Records a stage that took `ms`, with the heap and peak RSS by its end, and says so on stderr. */
+const record = (name, ms) => {
+  timings[name] = Math.round(ms);
+  heapAfter[name] = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
+  peakBy[name] = Math.round(process.resourceUsage().maxRSS / 1024);
+  if (mode === 'audit') console.error(`    ${name}: ${timings[name]} ms, peak RSS ${peakBy[name]} MB`);
+};
 const time = async (name, fn) => {
   const start = performance.now();
   const value = await fn();
-  timings[name] = Math.round(performance.now() - start);
-  heapAfter[name] = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
-  peakBy[name] = Math.round(process.resourceUsage().maxRSS / 1024);
+  record(name, performance.now() - start);
   return value;
 };
 
@@ -36,34 +46,73 @@ if (mode === 'read') {
   const { prepareAudit, auditAll, assembleReport } = await import('../dist/audit/run-audit.js');
   const { runAuditParallel } = await import('../dist/audit/parallel.js');
   const { REPORTERS } = await import('../dist/report/index.js');
+  const { publishReports } = await import('../dist/report/publish.js');
+  if (process.env.IXAUDIT_BENCH_NO_SHARING === '1') {
+    // Worker threads load their own copy of the module: this only holds for an audit in this thread.
+    if (jobs) throw new Error('IXAUDIT_BENCH_NO_SHARING=1 needs an audit in this thread (no jobs argument)');
+    const { shapeSharing } = await import('../dist/engine/evaluate.js');
+    shapeSharing.enabled = false;
+  }
   const options = { paths: [dir], today: '2026-07-01' };
-  let report;
-  if (jobs) {
-    report = await time('audit (parallel)', () => runAuditParallel(options, Number(jobs)));
-  } else {
+  // The stages of runAuditParallel (what `ixaudit audit` calls), timed one by one; in a function, so that
+  // what the CLI would no longer hold (the prepared audit, the outcomes) is garbage while the reports are
+  // written. "default" lets chooseJobs decide as the CLI does; a number is --jobs.
+  const report = await (async () => {
+    if (jobs)
+      return time('audit (parallel)', () => runAuditParallel(options, jobs === 'default' ? undefined : Number(jobs)));
     const prepared = await time('load + validate', () => prepareAudit(options));
     const outcomes = await time('enrich + evaluate', () => auditAll(prepared));
-    report = await time('assemble', () => assembleReport(prepared, outcomes));
-  }
-  const out = mkdtempSync(join(tmpdir(), 'ixaudit-bench-out-'));
-  // Which reporters to time (all by default); the run script limits the million-route scenarios to the
-  // streaming formats so the whole bench stays under ten minutes.
+    return time('assemble', () => assembleReport(prepared, outcomes));
+  })();
+  const keep = process.env.IXAUDIT_BENCH_OUT;
+  const out = keep ?? mkdtempSync(join(tmpdir(), 'ixaudit-bench-out-'));
+  if (keep) rmSync(keep, { recursive: true, force: true }), mkdirSync(keep, { recursive: true });
+  // Which reporters to time: every one by default, as `ixaudit audit` writes without --format.
   const only = process.env.IXAUDIT_BENCH_REPORTERS?.split(',');
-  for (const reporter of REPORTERS) {
-    if (only && !only.includes(reporter.name)) continue;
-    await time(`report: ${reporter.name}`, () => reporter.write(report, out, {}));
-  }
-  const { writeManifest } = await import('../dist/report/manifest.js');
-  await time('manifest', () => writeManifest(report.result, out));
   timings.findings = report.result.findings.length;
   timings.routes = report.inventory.routes.length;
-  timings.outputBytes = (function size(d) {
-    return readdirSync(d).reduce(
-      (n, f) => n + (statSync(join(d, f)).isDirectory() ? size(join(d, f)) : statSync(join(d, f)).size),
-      0,
-    );
+  // Occurrences (the subjects a finding lists), and those of failing findings: what the outputs grow with.
+  let occurrences = 0;
+  let failing = 0;
+  for (const f of report.result.findings) {
+    occurrences += f.occurrences.length;
+    if (f.status === 'fail') failing += f.occurrences.length;
+  }
+  Object.assign(timings, { occurrences, failingOccurrences: failing });
+  // On stderr too, for a run that does not finish (bench/run.mjs keeps what it printed).
+  console.error(
+    `    counts ${JSON.stringify({ findings: timings.findings, routes: timings.routes, occurrences, failingOccurrences: failing })}`,
+  );
+  if (!only?.includes('none')) {
+    // Through publishReports, as the CLI writes them (the presentation model, each reporter into a staging
+    // folder, the manifest, the swap into the folder); each reporter timed from its start to the next's,
+    // with a last one that writes nothing to mark the end of the real last one.
+    const reporters = REPORTERS.filter((r) => !only || only.includes(r.name));
+    const END = '(end)';
+    const end = { name: END, write: async () => [] };
+    let stage = 'presentation model';
+    let started = performance.now();
+    const next = (name) => {
+      const now = performance.now();
+      record(stage, now - started);
+      [stage, started] = [name, now];
+    };
+    await publishReports([...reporters, end], report, out, {}, undefined, {
+      onReporter: (name) => next(name === END ? 'manifest + publish' : `report: ${name}`),
+    });
+    next(undefined);
+  }
+  const files = {};
+  (function walk(d) {
+    for (const f of readdirSync(d).sort()) {
+      const path = join(d, f);
+      if (statSync(path).isDirectory()) walk(path);
+      else files[relative(out, path)] = statSync(path).size;
+    }
   })(out);
-  rmSync(out, { recursive: true, force: true });
+  timings.outputBytes = Object.values(files).reduce((n, b) => n + b, 0);
+  if (!keep) rmSync(out, { recursive: true, force: true });
+  outputFiles = files;
 }
 console.log(
   JSON.stringify({
@@ -71,6 +120,7 @@ console.log(
     dir,
     bytes,
     timings,
+    ...(outputFiles ? { outputFiles } : {}),
     heapAfterMB: heapAfter,
     peakRssByMB: peakBy,
     maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),

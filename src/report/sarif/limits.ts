@@ -23,10 +23,12 @@ export const GITHUB_LIMITS = {
 } as const;
 
 /**
- * Locations a result lists: its first occurrences in table order, as many as GitHub keeps. The total is
- * in the message and in properties.occurrences; findings.json lists every occurrence.
+ * Locations a result lists: its first occurrences in table order. The total is in the message and in
+ * properties.occurrences; findings.json lists every occurrence. GitHub would keep 100, but at 100 a
+ * result the log of a 20,000-route failure-heavy table was 11 MB, over the 10 MB the SARIF multitool
+ * opens by default (it skips the file): 20 keep a national table's log a few MB.
  */
-export const MAX_LOCATIONS_PER_RESULT = GITHUB_LIMITS.locationsShownPerResult;
+export const MAX_LOCATIONS_PER_RESULT = 20;
 
 /**
  * Results a run holds at most: GitHub rejects a run with more. Past it, the results of lowest rank

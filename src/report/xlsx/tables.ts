@@ -216,21 +216,35 @@ export function occurrenceRows(
  */
 export const WORKBOOK_OCCURRENCE_ROWS = 100_000;
 
+/** A sheet of one sentence saying that its rows are in a CSV file beside the workbook, and how many. */
+function csvPointer(
+  scope: WorkbookScope,
+  name: string,
+  what: { noun: string; rows: string; csv: string; limit: number; after: string },
+): Table {
+  const filter = scope.operator === null ? '' : ` (its rows with Operator ${scope.operator})`;
+  return {
+    name,
+    columns: [{ header: `Where the ${what.noun} are`, width: 120 }],
+    rows: [
+      [
+        `${what.rows} are in ${what.csv}${filter}, with the columns this sheet would have: a workbook repeats them only up to ${what.limit.toLocaleString('en-US')}.${what.after}`,
+      ],
+    ],
+  };
+}
+
 export function occurrencesTable(scope: WorkbookScope, rowsPerSheet: number = MAX_DATA_ROWS_PER_SHEET): Table {
   const withBaseline = scope.baseline !== null;
   const total = scope.findings.reduce((n, f) => n + f.occurrences.length, 0);
-  if (total > WORKBOOK_OCCURRENCE_ROWS && scope.occurrencesCsv !== null) {
-    const filter = scope.operator === null ? '' : ` (its rows with Operator ${scope.operator})`;
-    return {
-      name: SHEET.occurrences,
-      columns: [{ header: 'Where the occurrences are', width: 120 }],
-      rows: [
-        [
-          `${total.toLocaleString('en-US')} occurrences (one row per subject) are in ${scope.occurrencesCsv}${filter}, with the columns this sheet would have: a workbook repeats them only up to ${WORKBOOK_OCCURRENCE_ROWS.toLocaleString('en-US')}. Findings lists every cause with its occurrence count.`,
-        ],
-      ],
-    };
-  }
+  if (total > WORKBOOK_OCCURRENCE_ROWS && scope.occurrencesCsv !== null)
+    return csvPointer(scope, SHEET.occurrences, {
+      noun: 'occurrences',
+      rows: `${total.toLocaleString('en-US')} occurrences (one row per subject)`,
+      csv: scope.occurrencesCsv,
+      limit: WORKBOOK_OCCURRENCE_ROWS,
+      after: ' Findings lists every cause with its occurrence count.',
+    });
   return {
     name: SHEET.occurrences,
     columns: occurrenceColumns(withBaseline),
@@ -389,18 +403,14 @@ export function routeRows(routes: readonly InventoryRoute[], findings: readonly 
 export const WORKBOOK_ROUTE_ROWS = 100_000;
 
 export function routesTable(scope: WorkbookScope): Table {
-  if (scope.routes.length > WORKBOOK_ROUTE_ROWS && scope.routesCsv !== null) {
-    const filter = scope.operator === null ? '' : ` (its rows with Operator ${scope.operator})`;
-    return {
-      name: SHEET.routes,
-      columns: [{ header: 'Where the routes are', width: 120 }],
-      rows: [
-        [
-          `${scope.routes.length.toLocaleString('en-US')} routes are in ${scope.routesCsv}${filter}, with the columns this sheet would have: a workbook repeats them only up to ${WORKBOOK_ROUTE_ROWS.toLocaleString('en-US')}.`,
-        ],
-      ],
-    };
-  }
+  if (scope.routes.length > WORKBOOK_ROUTE_ROWS && scope.routesCsv !== null)
+    return csvPointer(scope, SHEET.routes, {
+      noun: 'routes',
+      rows: `${scope.routes.length.toLocaleString('en-US')} routes`,
+      csv: scope.routesCsv,
+      limit: WORKBOOK_ROUTE_ROWS,
+      after: '',
+    });
   return { name: SHEET.routes, columns: [...ROUTE_COLUMNS], rows: routeRows(scope.routes, scope.findings) };
 }
 

@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../src/model/finding.js';
 import type { AuditReport } from '../src/model/report.js';
 import { STATUSES, type Status } from '../src/model/types.js';
 import { BOM, csvField, csvRecord, csvReporter, fieldText } from '../src/report/csv/index.js';
@@ -12,27 +11,21 @@ import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { REGULATOR } from './support/run.js';
 import { presentationOf } from '../src/report/view/index.js';
+import { mergedByCause } from './support/causes.js';
 
 /**
- * The report with its findings merged by cause as the engine groups them, whatever it groups already:
- * findings of one control, operator, status and waiver become one, with the occurrences of all in order.
- * Every other occurrence of a route gets evidence of its own ({position}), as a control may declare.
+ * The report by cause (test/support/causes.ts), and every other occurrence of a route with evidence of
+ * its own ({position}), as a control may declare.
  */
-function mergedByCause(report: AuditReport): AuditReport {
-  const merged = new Map<string, Finding>();
-  for (const f of report.result.findings) {
-    const key = [f.control, f.operator, f.status, f.waiver?.id ?? ''].join('\u0000');
-    const found = merged.get(key);
-    if (found) found.occurrences = [...found.occurrences, ...f.occurrences];
-    else merged.set(key, { ...f, occurrences: [...f.occurrences] });
-  }
-  report.result.findings = [...merged.values()].map((f) => ({
+function withPositions(report: AuditReport): AuditReport {
+  const merged = mergedByCause(report);
+  merged.result.findings = merged.result.findings.map((f) => ({
     ...f,
     occurrences: f.occurrences.map((o, i) =>
       o.subject.includes('#') && i % 2 === 1 ? { ...o, evidence: { ...o.evidence, position: i } } : o,
     ),
   }));
-  return report;
+  return merged;
 }
 
 /** Records as objects keyed by the header. */
@@ -226,7 +219,7 @@ describe('routes.csv', async () => {
 describe('occurrences.csv', async () => {
   // The samples by cause, whatever the engine groups: findings of one control, operator, status and waiver
   // are merged here into one, so that causes with many occurrences (and evidence of their own) are certain.
-  const report = mergedByCause(auditReport(['inputs'], REGULATOR));
+  const report = withPositions(auditReport(['inputs'], REGULATOR));
   const out = tempFiles({});
   await csvReporter.write(presentationOf(report), out, {});
   const findings = objects(parseRfc4180(readFileSync(join(out, 'findings.csv'), 'utf8').slice(1)));
@@ -298,7 +291,7 @@ describe('occurrences.csv', async () => {
   });
 
   it('guards text Excel would run as a formula, as findings.csv does', async () => {
-    const hostile = mergedByCause(auditReport(['inputs/no-nordlys'], REGULATOR));
+    const hostile = withPositions(auditReport(['inputs/no-nordlys'], REGULATOR));
     const f = hostile.result.findings[0];
     f.occurrences = [
       ...f.occurrences,
@@ -321,7 +314,7 @@ describe('occurrences.csv', async () => {
   });
 
   it('with --baseline: each occurrence has its own change and previous status', async () => {
-    const compared = mergedByCause(auditReport(['inputs/nz-aotearoa'], REGULATOR));
+    const compared = withPositions(auditReport(['inputs/nz-aotearoa'], REGULATOR));
     const many = compared.result.findings.find((f) => f.occurrences.length > 2)!;
     compared.result.findings.forEach((f) => {
       f.occurrences = f.occurrences.map((o, i) => ({

@@ -9,24 +9,14 @@ import type { AuditReport } from '../src/model/report.js';
 import { packageRoot } from '../src/paths.js';
 import { hdfDocument, hdfJson } from '../src/report/hdf/index.js';
 import { controlNistTags, FAMILY_NIST, MAX_RESULT_OCCURRENCES } from '../src/report/hdf/mapping.js';
-import type { HdfControl, HdfExecJson } from '../src/report/hdf/types.js';
+import type { HdfExecJson } from '../src/report/hdf/types.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { REGULATOR } from './support/run.js';
+import { heimdallStatus } from './support/hdf.js';
 
 // Issue 15: one HDF result per cause (its occurrences listed, at most MAX_RESULT_OCCURRENCES), a NIST tag on
 // every control; read with inspecjs and the SAF CLI where they are installed.
-
-/** How Heimdall reads a control's status (inspecjs ExecControl.compute_status), as report-hdf.test.ts has it. */
-function heimdallStatus(control: HdfControl): string {
-  const statuses = control.results.map((r) => r.status);
-  if (statuses.includes('error')) return 'Profile Error';
-  if (control.waiver_data?.skipped_due_to_waiver || control.impact === 0) return 'Not Applicable';
-  if (statuses.length === 0) return 'Profile Error';
-  if (statuses.includes('failed')) return 'Failed';
-  if (statuses.includes('passed')) return 'Passed';
-  return 'Not Reviewed';
-}
 
 let validate: ReturnType<Ajv['compile']>;
 let samples: AuditReport;

@@ -12,23 +12,10 @@ import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { REGULATOR } from './support/run.js';
 import { presentationOf } from '../src/report/view/index.js';
+import { heimdallStatus } from './support/hdf.js';
 
 // Vendored byte for byte from the project's reference schemas (test/fixtures/README.md).
 const SCHEMA = join(packageRoot, 'test', 'fixtures', 'schemas', 'hdf-exec-json.json');
-
-/**
- * How Heimdall (inspecjs ExecControl.compute_status) reads a control's status from its results and
- * waiver data, so the tests can say what a Heimdall user will see.
- */
-function heimdallStatus(control: HdfControl): string {
-  const statuses = control.results.map((r) => r.status);
-  if (statuses.includes('error')) return 'Profile Error';
-  if (control.waiver_data?.skipped_due_to_waiver || control.impact === 0) return 'Not Applicable';
-  if (statuses.length === 0) return 'Profile Error';
-  if (statuses.includes('failed')) return 'Failed';
-  if (statuses.includes('passed')) return 'Passed';
-  return 'Not Reviewed';
-}
 
 let samples: AuditReport;
 let hdf: HdfExecJson;

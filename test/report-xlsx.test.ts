@@ -23,7 +23,7 @@ import { tempFiles } from './support/files.js';
 import { describeWith } from './support/tools.js';
 import { REGULATOR } from './support/run.js';
 import { presentationOf } from '../src/report/view/index.js';
-import { nationalScale } from './support/causes.js';
+import { mergedByCause, nationalScale } from './support/causes.js';
 import { parseCsv } from './support/csv.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -111,23 +111,6 @@ function finding(
       { subject: made.subject, location: made.location, fingerprint: made.fingerprint },
     ],
   };
-}
-
-/**
- * The report by cause: findings of one control, operator, status and waiver merged into one finding whose
- * occurrences are theirs, in order (what the engine does with findings that differ only in subject). The
- * summary is left as it was: it counts subjects either way.
- */
-function byCause(report: AuditReport): AuditReport {
-  const merged = new Map<string, Finding>();
-  for (const f of report.result.findings) {
-    const key = [f.control, f.operator, f.status, f.waiver?.id ?? ''].join('\u0000');
-    const found = merged.get(key);
-    if (found) found.occurrences = [...found.occurrences, ...f.occurrences];
-    else merged.set(key, { ...f, occurrences: [...f.occurrences] });
-  }
-  report.result.findings = [...merged.values()];
-  return report;
 }
 
 const WAIVER_DECLARED = {
@@ -811,7 +794,7 @@ describe('findings workbook: counted findings of large tables, and --baseline', 
 
 describe('findings workbook by cause: Findings counts occurrences, Occurrences lists them', async () => {
   const flat = syntheticReport();
-  const report = byCause(syntheticReport());
+  const report = mergedByCause(syntheticReport());
   const out = tempFiles({});
   await writeWorkbooks(presentationOf(report), out);
   const book = await readBook(join(out, 'findings.xlsx'));
@@ -868,7 +851,7 @@ describe('findings workbook by cause: Findings counts occurrences, Occurrences l
   });
 
   it('Occurrences: evidence of its own as JSON, and each occurrence’s baseline state', async () => {
-    const compared = byCause(syntheticReport());
+    const compared = mergedByCause(syntheticReport());
     const f = compared.result.findings.find((x) => x.occurrences.length === 4)!;
     f.occurrences = f.occurrences.map((o, i) => ({
       ...o,
@@ -1121,7 +1104,7 @@ describeWith(['soffice'], 'findings workbook opened by LibreOffice', () => {
   it('every sheet converts, split tables too, and values survive: text, numbers, dates, booleans, links', async () => {
     // By cause (8 findings, 15 occurrences, 12 routes), with at most 10 rows a sheet: Occurrences and
     // Routes continue on a second sheet, as a national table's would past 1,048,576 rows.
-    const report = byCause(syntheticReport());
+    const report = mergedByCause(syntheticReport());
     const out = tempFiles({});
     await writeWorkbooks(presentationOf(report), out, { ...DEFAULT_LIMITS, maxRowsPerSheet: 10 });
     const sheets = libreOfficeSheets(join(out, 'findings.xlsx'));

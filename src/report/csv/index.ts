@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { writeChunksAtomic } from '../write-atomic.js';
 import type { AuditReport } from '../../model/report.js';
 import type { Reporter } from '../types.js';
+import type { Presentation } from '../view/index.js';
 import { isLink, type Cell } from '../xlsx/cells.js';
 import {
   controlRows,
@@ -88,20 +89,22 @@ export function* occurrencesCsv(report: AuditReport): Generator<string> {
 }
 
 /** routes.csv: the header and one record per route, in inventory order, with the controls each fails. */
-export function* routesCsv(report: AuditReport): Generator<string> {
+export function* routesCsv(presentation: Presentation): Generator<string> {
   yield BOM + csvRecord(ROUTE_COLUMNS.map((c) => c.header));
-  for (const cells of routeRows(report.inventory.routes, report.result.findings)) yield csvRecord(cells);
+  for (const cells of routeRows(presentation.report.inventory.routes, presentation.failedControls))
+    yield csvRecord(cells);
 }
 
 export const csvReporter: Reporter = {
   name: 'csv',
-  async write({ report }, outDir) {
+  async write(presentation, outDir) {
+    const { report } = presentation;
     const findings = join(outDir, CSV_NAME);
     writeChunksAtomic(findings, findingsCsv(report));
     const occurrences = join(outDir, OCCURRENCES_CSV_NAME);
     writeChunksAtomic(occurrences, occurrencesCsv(report));
     const routes = join(outDir, ROUTES_CSV_NAME);
-    writeChunksAtomic(routes, routesCsv(report));
+    writeChunksAtomic(routes, routesCsv(presentation));
     return [findings, occurrences, routes];
   },
 };

@@ -1,8 +1,16 @@
 import type { AuditReport, Verdict } from '../../model/report.js';
 import { type SectorView, sectorView } from '../sector/model.js';
-import { type ControlView, type OperatorView, operatorViews, type Totals, tally } from './operator.js';
+import {
+  type ControlView,
+  type FailedControls,
+  failedControlsLookup,
+  type OperatorView,
+  operatorViews,
+  type Totals,
+  tally,
+} from './operator.js';
 
-export type { ControlView, OperatorView, StatusCounts, Totals, TrafficShare } from './operator.js';
+export type { ControlView, FailedControls, OperatorView, StatusCounts, Totals, TrafficShare } from './operator.js';
 
 /** The whole run, as the run-level reports (findings.json aside, which is the AuditResult itself) render it. */
 export interface RunView {
@@ -25,6 +33,8 @@ export interface Presentation {
   /** Every operator of the run's summary, in id order. */
   operators: OperatorView[];
   sector: SectorView;
+  /** The controls each route fails; built on first use (only the Routes tables need it). */
+  failedControls: FailedControls;
   artifacts: readonly string[];
 }
 
@@ -32,6 +42,7 @@ export function presentationOf(report: AuditReport, artifacts: readonly string[]
   const { result } = report;
   const operators = operatorViews(report);
   const { totals, controls } = tally(result.findings, result.summarised ?? [], result.controls);
+  let failed: FailedControls | undefined;
   return {
     report,
     run: {
@@ -42,6 +53,7 @@ export function presentationOf(report: AuditReport, artifacts: readonly string[]
     },
     operators,
     sector: sectorView(report, operators),
+    failedControls: (operator, ref) => (failed ??= failedControlsLookup(result.findings))(operator, ref),
     artifacts,
   };
 }

@@ -305,6 +305,27 @@ function round2(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
+/** The controls a route fails, by its operator and subject reference (table ids are unique only per operator). */
+export type FailedControls = (operator: string, ref: string) => readonly string[];
+
+/**
+ * Every occurrence of a failed finding, by route: the Routes sheets' and routes.csv's "Failed controls",
+ * worked out once per run however many of them are written.
+ */
+export function failedControlsLookup(findings: readonly Finding[]): FailedControls {
+  const failed = new Map<string, string[]>();
+  for (const f of findings) {
+    if (f.status !== 'fail') continue;
+    for (const o of f.occurrences) {
+      const key = `${f.operator}\u0000${o.subject}`;
+      const list = failed.get(key);
+      if (!list) failed.set(key, [f.control]);
+      else if (!list.includes(f.control)) list.push(f.control);
+    }
+  }
+  return (operator, ref) => failed.get(`${operator}\u0000${ref}`) ?? [];
+}
+
 /** Splits a list by operator in one pass (per-operator filtering would be operators × rows). */
 export function groupByOperator<T>(items: readonly T[], operatorOf: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();

@@ -11,7 +11,7 @@ import type {
   Verdict,
 } from '../../model/report.js';
 import type { Diagnostic, Severity, Status } from '../../model/types.js';
-import type { ControlView, Presentation } from '../view/index.js';
+import type { ControlView, FailedControls, Presentation } from '../view/index.js';
 
 /** The csv reporter's files (written before the workbooks; see src/report/index.ts). */
 const OCCURRENCES_CSV = 'occurrences.csv';
@@ -37,6 +37,8 @@ export interface WorkbookScope {
    * a very long Occurrences table is left to it.
    */
   occurrencesCsv: string | null;
+  /** The controls each route fails (the presentation's lookup, shared with routes.csv). */
+  failedControls: FailedControls;
   /** routes.csv as this workbook reaches it, when the run wrote it before the workbook (null otherwise). */
   routesCsv: string | null;
   /** Subjects counted instead of listed (the sum of summarised). */
@@ -70,6 +72,7 @@ export function runScope(presentation: Presentation): WorkbookScope {
     coverage: presentation.operators.map((o) => ({ operator: o.id, controls: o.controls })),
     occurrencesCsv: presentation.artifacts.includes(OCCURRENCES_CSV) ? OCCURRENCES_CSV : null,
     routesCsv: presentation.artifacts.includes(ROUTES_CSV) ? ROUTES_CSV : null,
+    failedControls: presentation.failedControls,
     counted: run.totals.counted,
     findings: result.findings,
     summarised: result.summarised ?? [],
@@ -100,6 +103,7 @@ export function operatorScopes(presentation: Presentation): WorkbookScope[] {
     // The operator's workbook is one folder down.
     occurrencesCsv: presentation.artifacts.includes(OCCURRENCES_CSV) ? `../${OCCURRENCES_CSV}` : null,
     routesCsv: presentation.artifacts.includes(ROUTES_CSV) ? `../${ROUTES_CSV}` : null,
+    failedControls: presentation.failedControls,
     counted: view.totals.counted,
     findings: view.findings,
     summarised: view.summarised,

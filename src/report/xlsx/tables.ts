@@ -11,6 +11,7 @@ import {
   textCell,
   type Cell,
 } from './cells.js';
+import type { FailedControls } from '../view/operator.js';
 import type { WorkbookScope } from './scope.js';
 
 /**
@@ -346,25 +347,6 @@ export function hopText(hop: InventoryHop): string {
   return `${hop.carrier} (${risk}controller ${hop.controller || 'unresolved'})`;
 }
 
-/** Controls a route fails, keyed by operator and subject (table ids are unique only per operator): every occurrence of a failed finding. */
-export function failedControlsByRoute(findings: readonly Finding[]): Map<string, string[]> {
-  const failed = new Map<string, string[]>();
-  for (const f of findings) {
-    if (f.status !== 'fail') continue;
-    for (const o of f.occurrences) {
-      const key = routeKey(f.operator, o.subject);
-      const list = failed.get(key);
-      if (!list) failed.set(key, [f.control]);
-      else if (!list.includes(f.control)) list.push(f.control);
-    }
-  }
-  return failed;
-}
-
-function routeKey(operator: string, ref: string): string {
-  return `${operator}\u0000${ref}`;
-}
-
 /** The Routes columns, shared by the Routes sheet and routes.csv: one row per route of every table. */
 export const ROUTE_COLUMNS: readonly Column[] = [
   { header: 'Operator', width: 13 },
@@ -390,10 +372,9 @@ export const ROUTE_COLUMNS: readonly Column[] = [
   { header: 'Line', width: 7, format: 'number' },
 ];
 
-/** Each route's cells, in inventory order, with the controls it fails (from the findings' occurrences). */
-export function routeRows(routes: readonly InventoryRoute[], findings: readonly Finding[]): Iterable<Cell[]> {
-  const failed = failedControlsByRoute(findings);
-  return map(routes, (route): Cell[] => routeCells(route, failed.get(routeKey(route.operator, route.ref)) ?? []));
+/** Each route's cells, in inventory order, with the controls it fails (the presentation's lookup). */
+export function routeRows(routes: readonly InventoryRoute[], failed: FailedControls): Iterable<Cell[]> {
+  return map(routes, (route): Cell[] => routeCells(route, failed(route.operator, route.ref)));
 }
 
 /**
@@ -411,7 +392,7 @@ export function routesTable(scope: WorkbookScope): Table {
       limit: WORKBOOK_ROUTE_ROWS,
       after: '',
     });
-  return { name: SHEET.routes, columns: [...ROUTE_COLUMNS], rows: routeRows(scope.routes, scope.findings) };
+  return { name: SHEET.routes, columns: [...ROUTE_COLUMNS], rows: routeRows(scope.routes, scope.failedControls) };
 }
 
 export function routeCells(route: InventoryRoute, failedControls: readonly string[]): Cell[] {

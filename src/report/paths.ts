@@ -1,5 +1,9 @@
 import { join, resolve, sep } from 'node:path';
 
+/** The csv reporter's record-per-subject files, which the workbooks point to past their row limits. */
+export const OCCURRENCES_CSV_NAME = 'occurrences.csv';
+export const ROUTES_CSV_NAME = 'routes.csv';
+
 /**
  * Names a run writes at the top of --out. An operator's folder never takes one of them (an operator
  * `index.html` would otherwise block the index page), and publish uses them to recognise ixaudit's own files.
@@ -8,8 +12,8 @@ import { join, resolve, sep } from 'node:path';
 export const RUN_LEVEL_NAMES: ReadonlySet<string> = new Set([
   'findings.json',
   'findings.csv',
-  'occurrences.csv',
-  'routes.csv',
+  OCCURRENCES_CSV_NAME,
+  ROUTES_CSV_NAME,
   'findings.xlsx',
   'findings.sarif',
   'assessment-results.json',

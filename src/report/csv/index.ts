@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { writeChunksAtomic } from '../write-atomic.js';
 import type { AuditReport } from '../../model/report.js';
+import { OCCURRENCES_CSV_NAME, ROUTES_CSV_NAME } from '../paths.js';
 import type { Reporter } from '../types.js';
 import type { Presentation } from '../view/index.js';
 import { isLink, type Cell } from '../xlsx/cells.js';
@@ -15,10 +16,6 @@ import {
 } from '../xlsx/tables.js';
 
 export const CSV_NAME = 'findings.csv';
-/** One record per occurrence (subject) of every finding: the Occurrences sheet of the run-wide workbook. */
-export const OCCURRENCES_CSV_NAME = 'occurrences.csv';
-/** One record per route of every routing table: the Routes sheet of the run-wide workbook. */
-export const ROUTES_CSV_NAME = 'routes.csv';
 
 /**
  * A byte-order mark first: Excel opens a UTF-8 CSV without one as the local ANSI code page and turns

@@ -11,11 +11,9 @@ import type {
   Verdict,
 } from '../../model/report.js';
 import type { Diagnostic, Severity, Status } from '../../model/types.js';
+import { OCCURRENCES_CSV_NAME, ROUTES_CSV_NAME } from '../paths.js';
 import type { ControlView, FailedControls, Presentation } from '../view/index.js';
 
-/** The csv reporter's files (written before the workbooks; see src/report/index.ts). */
-const OCCURRENCES_CSV = 'occurrences.csv';
-const ROUTES_CSV = 'routes.csv';
 /** What one workbook shows: the whole run, or one operator's part of it. */
 export interface WorkbookScope {
   /** null for the run-wide workbook. */
@@ -70,8 +68,8 @@ export function runScope(presentation: Presentation): WorkbookScope {
     bySeverity: run.totals.bySeverity,
     controlViews: run.controls,
     coverage: presentation.operators.map((o) => ({ operator: o.id, controls: o.controls })),
-    occurrencesCsv: presentation.artifacts.includes(OCCURRENCES_CSV) ? OCCURRENCES_CSV : null,
-    routesCsv: presentation.artifacts.includes(ROUTES_CSV) ? ROUTES_CSV : null,
+    occurrencesCsv: presentation.artifacts.includes(OCCURRENCES_CSV_NAME) ? OCCURRENCES_CSV_NAME : null,
+    routesCsv: presentation.artifacts.includes(ROUTES_CSV_NAME) ? ROUTES_CSV_NAME : null,
     failedControls: presentation.failedControls,
     counted: run.totals.counted,
     findings: result.findings,
@@ -101,8 +99,8 @@ export function operatorScopes(presentation: Presentation): WorkbookScope[] {
     controlViews: view.controls,
     coverage: [{ operator: view.id, controls: view.controls }],
     // The operator's workbook is one folder down.
-    occurrencesCsv: presentation.artifacts.includes(OCCURRENCES_CSV) ? `../${OCCURRENCES_CSV}` : null,
-    routesCsv: presentation.artifacts.includes(ROUTES_CSV) ? `../${ROUTES_CSV}` : null,
+    occurrencesCsv: presentation.artifacts.includes(OCCURRENCES_CSV_NAME) ? `../${OCCURRENCES_CSV_NAME}` : null,
+    routesCsv: presentation.artifacts.includes(ROUTES_CSV_NAME) ? `../${ROUTES_CSV_NAME}` : null,
     failedControls: presentation.failedControls,
     counted: view.totals.counted,
     findings: view.findings,

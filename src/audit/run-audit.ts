@@ -30,6 +30,7 @@ import { registryAsOf, staleRegistryFacts } from '../enrich/listings.js';
 import { excerptReader } from '../load/excerpt.js';
 import { inventoryOf } from '../enrich/inventory.js';
 import {
+  ATTENTION_STATUSES,
   formatDiagnostic,
   KINDS,
   SEVERITIES,
@@ -118,8 +119,6 @@ export function compileCatalog(dir?: string): { controls: CompiledControl[]; dia
   }
   return { controls, diagnostics };
 }
-
-const ATTENTION = new Set(['fail', 'not-evidenced', 'waived', 'error']);
 
 /** Everything loaded, validated and resolved before any operator is evaluated. */
 export interface PreparedAudit {
@@ -420,7 +419,7 @@ export function assembleReport(prepared: PreparedAudit, outcomes: OperatorOutcom
   markDeclaredCarriers(world, ownersOf, inventory, findings);
   const excerpt = excerptReader(undefined, prepared.texts);
   // One excerpt per cause, at its first occurrence: the others show the same text in other items.
-  for (const f of findings) if (ATTENTION.has(f.status)) f.excerpt = excerpt(f.location.file, f.location.line);
+  for (const f of findings) if (ATTENTION_STATUSES.has(f.status)) f.excerpt = excerpt(f.location.file, f.location.line);
 
   findings.sort(
     byKeys<Finding>(

@@ -6,7 +6,7 @@ import { controlParameters } from '../engine/evaluate.js';
 import type { EffectiveProfile } from '../enrich/profile.js';
 import type { ControlDefinition } from '../model/control.js';
 import { compareText } from '../model/order.js';
-import { SEVERITIES, type Severity } from '../model/types.js';
+import { FAMILY_ORDER, SEVERITIES, type Severity } from '../model/types.js';
 import { controlsDir, packageRoot } from '../paths.js';
 
 /** The catalog's documentation in this package, regenerated with `ixaudit controls docs docs/controls.md`. */
@@ -94,8 +94,6 @@ export interface ControlsDocInput {
   profile: EffectiveProfile;
   shippedProfiles: ShippedProfile[];
 }
-
-const FAMILY_ORDER = ['OWN', 'RT', 'FW', 'ENC', 'CT', 'MON', 'RES'];
 
 /** Sorts controls by family (in the spec's order), then by number: ICX-RT-9 before ICX-RT-10. */
 export function catalogOrder(a: ControlDefinition, b: ControlDefinition): number {

@@ -76,6 +76,12 @@ export type Severity = (typeof SEVERITIES)[number];
 export const STATUSES = ['fail', 'error', 'not-evidenced', 'waived', 'pass', 'not-applicable'] as const;
 export type Status = (typeof STATUSES)[number];
 
+/** Statuses that need a reader's attention: shown with excerpts, listed in reports, counted as causes to act on. */
+export const ATTENTION_STATUSES: ReadonlySet<Status> = new Set(['fail', 'not-evidenced', 'error', 'waived']);
+
+/** Control families in the catalog's order (spec/controls.md). */
+export const FAMILY_ORDER: readonly string[] = ['OWN', 'RT', 'FW', 'ENC', 'CT', 'MON', 'RES'];
+
 /** Lower rank = more severe; used for sorting and the --fail-on threshold. */
 export function severityRank(severity: Severity): number {
   return SEVERITIES.indexOf(severity);

@@ -10,6 +10,7 @@ import type {
   Verdict,
 } from '../../model/report.js';
 import {
+  ATTENTION_STATUSES,
   PROTOCOLS,
   SEVERITIES,
   STATUSES,
@@ -20,9 +21,8 @@ import {
 } from '../../model/types.js';
 import { reportId } from '../manifest.js';
 import type { ControlView, OperatorView, Presentation, TrafficShare } from '../view/index.js';
-import { ATTENTION, familyRank, syntheticControl } from '../view/operator.js';
+import { familyRank, syntheticControl } from '../view/operator.js';
 
-export { ATTENTION, FAMILY_ORDER, familyRank, worstStatus } from '../view/operator.js';
 export type { TrafficShare } from '../view/index.js';
 
 /**
@@ -106,7 +106,7 @@ export function groupAttention(findings: readonly Finding[], controls: readonly 
   const byId = new Map(controls.map((c) => [c.id, c]));
   const families = new Map<string, Map<string, Finding[]>>();
   for (const f of findings) {
-    if (!ATTENTION.has(f.status)) continue;
+    if (!ATTENTION_STATUSES.has(f.status)) continue;
     const controlsOfFamily = families.get(f.family) ?? new Map<string, Finding[]>();
     families.set(f.family, controlsOfFamily);
     // push, never copy: a control can fail on tens of thousands of routes (copying was quadratic).

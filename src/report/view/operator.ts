@@ -12,7 +12,16 @@ import type {
   SummarisedFindings,
   Verdict,
 } from '../../model/report.js';
-import { PROTOCOLS, SEVERITIES, STATUSES, type Diagnostic, type Severity, type Status } from '../../model/types.js';
+import {
+  ATTENTION_STATUSES,
+  FAMILY_ORDER,
+  PROTOCOLS,
+  SEVERITIES,
+  STATUSES,
+  type Diagnostic,
+  type Severity,
+  type Status,
+} from '../../model/types.js';
 
 /*
  * The presentation model's figures: computed here once from the AuditReport, rendered by every reporter.
@@ -82,11 +91,7 @@ export interface OperatorView {
   trafficShares: TrafficShare[];
 }
 
-/** Families in the catalog's order (spec/controls.md); any other family follows alphabetically. */
-export const FAMILY_ORDER = ['OWN', 'RT', 'FW', 'ENC', 'CT', 'MON', 'RES'];
-
-export const ATTENTION: ReadonlySet<Status> = new Set(['fail', 'not-evidenced', 'error', 'waived']);
-
+/** A family's sort key: the catalog's order (FAMILY_ORDER); any other family follows alphabetically. */
 export function familyRank(family: string): string {
   const i = FAMILY_ORDER.indexOf(family);
   return i >= 0 ? String(i).padStart(3, '0') : `999${family}`;
@@ -154,7 +159,7 @@ export function tally(
     totals.byStatus[f.status] += n;
     totals.bySeverity[f.severity][f.status] += n;
     totals.subjects += n;
-    if (ATTENTION.has(f.status)) totals.attentionCauses++;
+    if (ATTENTION_STATUSES.has(f.status)) totals.attentionCauses++;
     of(f.control, f)!.counts[f.status] += n;
   }
   for (const group of summarised) {

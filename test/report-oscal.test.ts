@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Ajv, type AnySchemaObject } from 'ajv';
@@ -9,6 +9,7 @@ import type { AuditReport } from '../src/model/report.js';
 import { packageRoot } from '../src/paths.js';
 import { hdfJson } from '../src/report/hdf/index.js';
 import { REPORTERS } from '../src/report/index.js';
+import { jsonReporter } from '../src/report/json/index.js';
 import { sarifJson } from '../src/report/sarif/index.js';
 import {
   ASSESSMENT_PLAN_FILE,
@@ -442,6 +443,22 @@ describe('OSCAL assessment plan (assessment-plan.json)', () => {
       ASSESSMENT_PLAN_FILE,
     );
     expect(REPORTERS).toContain(oscalReporter);
+  });
+
+  it('derives the same UUIDs from the findings.json written before it as from findings generated again', async () => {
+    const alone = tempFiles({});
+    const afterJson = tempFiles({});
+    const model = presentationOf(samples);
+    await oscalReporter.write(model, alone, {});
+    const [findingsFile] = await jsonReporter.write(model, afterJson, {});
+    await oscalReporter.write({ ...model, artifacts: ['findings.json'] }, afterJson, { publishedDir: alone });
+    const written = readFileSync(join(afterJson, ASSESSMENT_RESULTS_FILE), 'utf8');
+    expect(written).toBe(readFileSync(join(alone, ASSESSMENT_RESULTS_FILE), 'utf8'));
+    // It really reads the file: other bytes there give other UUIDs.
+    writeFileSync(findingsFile, '{}\n');
+    await oscalReporter.write({ ...model, artifacts: ['findings.json'] }, afterJson, { publishedDir: alone });
+    const changed = JSON.parse(readFileSync(join(afterJson, ASSESSMENT_RESULTS_FILE), 'utf8'));
+    expect(changed['assessment-results'].uuid).not.toBe(JSON.parse(written)['assessment-results'].uuid);
   });
 });
 

@@ -145,7 +145,7 @@ function kindOf(stats: Stats): string {
  * gigabyte. Anything else is refused before a byte is read, since a pipe or /dev/zero would never end.
  * The type is checked on the open descriptor too, so a file swapped for a link meanwhile is not followed.
  */
-function hashRegularFile(path: string, followSymlinks: boolean): Hashed {
+export function hashRegularFile(path: string, followSymlinks: boolean): Hashed {
   let fd: number;
   try {
     const stats = followSymlinks ? statSync(path) : lstatSync(path);

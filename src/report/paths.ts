@@ -1,5 +1,8 @@
 import { join, resolve, sep } from 'node:path';
 
+/** The json reporter's file: every finding with its occurrences (OSCAL hashes it for its UUIDs). */
+export const FINDINGS_JSON_NAME = 'findings.json';
+
 /** The csv reporter's record-per-subject files, which the workbooks point to past their row limits. */
 export const OCCURRENCES_CSV_NAME = 'occurrences.csv';
 export const ROUTES_CSV_NAME = 'routes.csv';
@@ -10,7 +13,7 @@ export const ROUTES_CSV_NAME = 'routes.csv';
  * test/publish.test.ts checks that a full run writes nothing else at the top.
  */
 export const RUN_LEVEL_NAMES: ReadonlySet<string> = new Set([
-  'findings.json',
+  FINDINGS_JSON_NAME,
   'findings.csv',
   OCCURRENCES_CSV_NAME,
   ROUTES_CSV_NAME,

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Finding, Occurrence } from '../../model/finding.js';
 import type { AuditResult } from '../../model/report.js';
 import type { Reporter } from '../types.js';
+import { FINDINGS_JSON_NAME } from '../paths.js';
 import { writeChunksAtomic } from '../write-atomic.js';
 import { prettyJsonChunks, type JsonPath } from '../json-stream.js';
 
@@ -33,21 +34,36 @@ function* findingsChunks(findings: readonly Finding[]): Generator<string> {
     yield '[]';
     return;
   }
-  for (const [i, finding] of findings.entries()) yield `${i === 0 ? '[\n' : ',\n'}    ${findingChunk(finding)}`;
+  for (const [i, finding] of findings.entries()) {
+    yield i === 0 ? '[\n    ' : ',\n    ';
+    yield* findingChunks(finding);
+  }
   yield '\n  ]';
 }
+
+/** Occurrence lines joined into one chunk: enough to keep the chunks few, few enough to keep each small. */
+const OCCURRENCES_PER_CHUNK = 2_000;
 
 /**
  * One finding as pretty JSON at the depth findings.json holds it, with its occurrences last, one a line
  * and compact: a national table's cause has thousands of them, and each costs about a line of text
- * (issue 15: at most 150 bytes an occurrence) where pretty-printing would triple that.
+ * (issue 15: at most 150 bytes an occurrence) where pretty-printing would triple that. The occurrences go
+ * out in chunks of OCCURRENCES_PER_CHUNK lines: one cause of a million-route table can have a million.
  */
-export function findingChunk(finding: Finding): string {
+function* findingChunks(finding: Finding): Generator<string> {
   const { occurrences, ...cause } = finding;
   const text = JSON.stringify(cause, null, 2).replace(/\n/g, '\n    ');
-  const lines = occurrences.map((o) => `        ${JSON.stringify(compactOccurrence(o, finding.location.file))}`);
   // `text` ends with the closing brace of the finding: the occurrences go in before it.
-  return `${text.slice(0, -'\n    }'.length)},\n      "occurrences": [\n${lines.join(',\n')}\n      ]\n    }`;
+  yield `${text.slice(0, -'\n    }'.length)},\n      "occurrences": [\n`;
+  const file = finding.location.file;
+  for (let start = 0; start < occurrences.length; start += OCCURRENCES_PER_CHUNK) {
+    const end = Math.min(start + OCCURRENCES_PER_CHUNK, occurrences.length);
+    let lines = start === 0 ? '' : ',\n';
+    for (let i = start; i < end; i++)
+      lines += `${i === start ? '' : ',\n'}        ${JSON.stringify(compactOccurrence(occurrences[i], file))}`;
+    yield lines;
+  }
+  yield '\n      ]\n    }';
 }
 
 /** An occurrence as findings.json writes it: its location's file left out when it is the finding's. */
@@ -81,7 +97,7 @@ export function withOccurrenceFiles<T extends Pick<Finding, 'location'> & { occu
 export const jsonReporter: Reporter = {
   name: 'json',
   async write({ report }, outDir) {
-    const path = join(outDir, 'findings.json');
+    const path = join(outDir, FINDINGS_JSON_NAME);
     writeChunksAtomic(path, findingsJsonChunks(report.result));
     return [path];
   },

@@ -4,6 +4,8 @@ import { compareText } from '../../model/order.js';
 import type { AuditReport, ControlSummary } from '../../model/report.js';
 import type { Reporter } from '../types.js';
 import { findingsJsonChunks } from '../json/index.js';
+import { hashRegularFile } from '../manifest.js';
+import { FINDINGS_JSON_NAME } from '../paths.js';
 import { materialize, prettyJsonChunks, type JsonPath } from '../json-stream.js';
 import { writeChunksAtomic, writeFileAtomic } from '../write-atomic.js';
 import {
@@ -166,7 +168,8 @@ const STREAMED: JsonPath[] = [
  * SHA-256 of the run's findings.json bytes, hashed piece by piece (a million-route run's findings.json
  * is larger than any one string may be): the content the results' UUIDs derive from.
  */
-function runDigest(report: AuditReport): string {
+function runDigest(report: AuditReport, options: AssessmentResultsOptions): string {
+  if (options.findingsDigest !== undefined) return options.findingsDigest;
   const hash = createHash('sha256');
   for (const chunk of findingsJsonChunks(report.result)) hash.update(chunk);
   return hash.digest('hex');
@@ -179,6 +182,8 @@ function runDigest(report: AuditReport): string {
 export interface AssessmentResultsOptions {
   documentDir?: string;
   cwd?: string;
+  /** SHA-256 of this run's findings.json when it is already written (see findingsDigestOf). */
+  findingsDigest?: string;
 }
 
 function hrefBase(options: AssessmentResultsOptions): HrefBase {
@@ -198,7 +203,7 @@ function assessmentResultsDocument(report: AuditReport, options: AssessmentResul
   const controlById = new Map(controls.map((c) => [c.id, c]));
   const inputs = new Map(run.inputs.map((i) => [i.file, i]));
   const notEvidencedIsFailure = run.profile.parameters.notEvidencedIsFailure === true;
-  const digest = runDigest(report);
+  const digest = runDigest(report, options);
 
   const problems = findings.filter(hasRisk);
   const summaries = statusSummaries(findings, report.result.summarised ?? []);
@@ -285,13 +290,28 @@ export function assessmentPlanJson(report: AuditReport): string {
   return `${JSON.stringify(assessmentPlan(report), null, 2)}\n`;
 }
 
+/**
+ * SHA-256 of the findings.json the json reporter wrote earlier in this run, read back from the file:
+ * hashing its bytes takes about a second at a million routes, where generating them again took most of
+ * the OSCAL write. Undefined when this run writes no findings.json (then runDigest generates the bytes).
+ */
+function findingsDigestOf(artifacts: readonly string[], outDir: string): string | undefined {
+  if (!artifacts.includes(FINDINGS_JSON_NAME)) return undefined;
+  const hashed = hashRegularFile(join(outDir, FINDINGS_JSON_NAME), false);
+  return 'sha256' in hashed ? hashed.sha256 : undefined;
+}
+
 export const oscalReporter: Reporter = {
   name: 'oscal',
-  async write({ report }, outDir, options) {
+  async write({ report, artifacts }, outDir, options) {
     const plan = join(outDir, ASSESSMENT_PLAN_FILE);
     const results = join(outDir, ASSESSMENT_RESULTS_FILE);
     writeFileAtomic(plan, assessmentPlanJson(report));
-    writeChunksAtomic(results, assessmentResultsJsonChunks(report, { documentDir: options.publishedDir ?? outDir }));
+    const findingsDigest = findingsDigestOf(artifacts, outDir);
+    writeChunksAtomic(
+      results,
+      assessmentResultsJsonChunks(report, { documentDir: options.publishedDir ?? outDir, findingsDigest }),
+    );
     return [plan, results];
   },
 };

@@ -4,7 +4,7 @@ import type { AuditReport } from '../../model/report.js';
 import { OCCURRENCES_CSV_NAME, ROUTES_CSV_NAME } from '../paths.js';
 import type { Reporter } from '../types.js';
 import type { Presentation } from '../view/index.js';
-import { isLink, type Cell } from '../xlsx/cells.js';
+import type { Cell } from '../xlsx/cells.js';
 import {
   controlRows,
   findingCells,
@@ -40,10 +40,17 @@ const FORMULA_AFTER_SEPARATOR = /([,;] *)(?=[=+\-@\t\r])/g;
  * Ordinary values, with no formula start at the beginning or after a separator, are unchanged.
  */
 export function fieldText(cell: Cell): string {
+  if (typeof cell === 'string') return formulaSafe(cell);
   if (cell === null) return '';
   if (cell instanceof Date) return cell.toISOString().slice(0, 10);
   if (typeof cell === 'number' || typeof cell === 'boolean') return String(cell);
-  const text = (isLink(cell) ? cell.text : cell).replace(FORMULA_AFTER_SEPARATOR, "$1'");
+  return formulaSafe(cell.text);
+}
+
+/** Text with an apostrophe before each formula start (see fieldText). */
+function formulaSafe(raw: string): string {
+  // Most cells hold no separator: the replace is skipped (millions of cells at national scale).
+  const text = raw.includes(',') || raw.includes(';') ? raw.replace(FORMULA_AFTER_SEPARATOR, "$1'") : raw;
   return FORMULA_START.test(text) ? `'${text}` : text;
 }
 

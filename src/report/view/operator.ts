@@ -318,17 +318,20 @@ export type FailedControls = (operator: string, ref: string) => readonly string[
  * worked out once per run however many of them are written.
  */
 export function failedControlsLookup(findings: readonly Finding[]): FailedControls {
-  const failed = new Map<string, string[]>();
+  // Keyed by operator, then by the subject string the occurrence already holds: no key is built per
+  // occurrence (at national scale there are millions).
+  const failed = new Map<string, Map<string, string[]>>();
   for (const f of findings) {
     if (f.status !== 'fail') continue;
+    let bySubject = failed.get(f.operator);
+    if (!bySubject) failed.set(f.operator, (bySubject = new Map()));
     for (const o of f.occurrences) {
-      const key = `${f.operator}\u0000${o.subject}`;
-      const list = failed.get(key);
-      if (!list) failed.set(key, [f.control]);
+      const list = bySubject.get(o.subject);
+      if (!list) bySubject.set(o.subject, [f.control]);
       else if (!list.includes(f.control)) list.push(f.control);
     }
   }
-  return (operator, ref) => failed.get(`${operator}\u0000${ref}`) ?? [];
+  return (operator, ref) => failed.get(operator)?.get(ref) ?? [];
 }
 
 /** Splits a list by operator in one pass (per-operator filtering would be operators × rows). */

@@ -89,3 +89,37 @@ describe('a tailored control that reads what identifies a route', () => {
     }
   });
 });
+
+describe('parsed routes', () => {
+  it('are released once enriched, before evaluation, and no control or the inventory reads them after', async () => {
+    const { prepareAudit, auditAll } = await import('../src/audit/run-audit.js');
+    const released: boolean[] = [];
+    const prepared = prepareAudit({
+      ...REGULATOR,
+      paths: ['inputs'],
+      today: '2026-07-01',
+      onStep: (step) => {
+        if (step.stage !== 'evaluating' || step.done !== 0) return;
+        const docs = prepared.world.submissions.get(step.operatorId)!;
+        for (const table of docs.tables) released.push(throws(() => table.value.spec.routes));
+      },
+    });
+    const outcomes = auditAll(prepared);
+    expect(released.length).toBeGreaterThan(0);
+    expect(released.every(Boolean)).toBe(true);
+    // An audit that read them after would record an internal error (ICX-ENGINE).
+    expect(outcomes.flatMap((o) => o.findings).filter((f) => f.control === 'ICX-ENGINE')).toEqual([]);
+    expect(outcomes.flatMap((o) => o.inventory.routes).length).toBeGreaterThan(0);
+    const tables = [...prepared.world.submissions.values()].flatMap((docs) => docs.tables);
+    for (const table of tables) expect(() => table.value.spec.routes).toThrow(/released once its routes were enriched/);
+  });
+});
+
+function throws(read: () => unknown): boolean {
+  try {
+    read();
+    return false;
+  } catch {
+    return true;
+  }
+}

@@ -342,6 +342,9 @@ export function auditOperator(
     if (faults?.operator === operatorId) throw new Error('fault injected (AuditOptions.faults.operator)');
     onStep?.({ stage: 'enriching', operatorId });
     const submission = buildSubmission(world, resolver, profile, operatorDoc, docs);
+    // The route views hold what evaluation and the inventory read: the parsed routes (over a gigabyte
+    // for a million-route table) go now rather than after evaluation, which needs the heap most.
+    releaseParsedRoutes(docs);
     const counted = submission.routes.length > listRouteFindingsUpTo ? routeTally(operatorId) : undefined;
     const locations = new LocationQueue();
     const occurrenceKeys = new Map(controls.map((c) => [c.definition.id, c.occurrenceEvidence]));
@@ -566,8 +569,8 @@ export function loadedText(loaded: Record<Kind, number>): string {
 }
 
 /**
- * Audits every operator once, in order, in this thread. Each operator's parsed routes are released when
- * its audit is done (see releaseParsedRoutes), so `prepared` cannot be audited a second time.
+ * Audits every operator once, in order, in this thread. Each operator's parsed routes are released once
+ * its routes are enriched (see releaseParsedRoutes), so `prepared` cannot be audited a second time.
  */
 export function auditAll(prepared: PreparedAudit, onOutcome?: (outcome: OperatorOutcome) => void): OperatorOutcome[] {
   const resolver = new OwnershipResolver(prepared.world);
@@ -582,7 +585,6 @@ export function auditAll(prepared: PreparedAudit, onOutcome?: (outcome: Operator
       prepared.options.faults,
       prepared.options.onStep,
     );
-    releaseParsedRoutes(prepared.world.submissions.get(id)!);
     onOutcome?.(outcome);
     return outcome;
   });

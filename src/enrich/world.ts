@@ -58,8 +58,8 @@ export function addToSubmission(submission: SubmissionDocs, doc: LoadedDocument)
 }
 
 /**
- * Drops the parsed routes of an operator's routing tables once the operator is audited. The route views
- * and the inventory keep everything later stages read, and the parsed routes of a million-route table are
+ * Drops the parsed routes of an operator's routing tables once its routes are enriched. The route views
+ * keep everything evaluation, the inventory and later stages read, and the parsed routes of a million-route table are
  * over a gigabyte of heap that the reporters would otherwise have to share. Reading `spec.routes` of a
  * released table afterwards is a bug and says so, instead of quietly finding no routes.
  */
@@ -70,9 +70,7 @@ export function releaseParsedRoutes(docs: SubmissionDocs): void {
     Object.defineProperty(spec, 'routes', {
       enumerable: false,
       get() {
-        throw new Error(
-          `the parsed routes of ${table.file} (${table.id}) were released after its operator was audited`,
-        );
+        throw new Error(`the parsed routes of ${table.file} (${table.id}) were released once its routes were enriched`);
       },
     });
     table.value = { ...table.value, spec };

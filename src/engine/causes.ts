@@ -159,8 +159,10 @@ export function withSubjectEvidence(
   key: string,
   valueFor: (occurrence: Occurrence) => unknown,
 ): Finding {
+  // Most findings have no such value (a route cause of a national table: hundreds of thousands of
+  // occurrences): find that out without building the list.
+  if (finding.occurrences.every((o) => valueFor(o) === undefined)) return finding;
   const values = finding.occurrences.map(valueFor);
-  if (values.every((v) => v === undefined)) return finding;
   const agree = values.every((v) => v !== undefined && canonicalJson(v) === canonicalJson(values[0]));
   if (agree) return { ...finding, evidence: { ...finding.evidence, [key]: values[0] } };
   return {

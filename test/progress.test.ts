@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { count, printSummary, type ProgressEvent, progressReporter } from '../src/cli/summary.js';
 import type { Finding } from '../src/model/finding.js';
+import { cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runAuditParallel } from '../src/audit/parallel.js';
+import { progressEvery } from '../src/model/progress.js';
+import { REPORTERS } from '../src/report/index.js';
+import { publishReports } from '../src/report/publish.js';
+import type { WriteProgress } from '../src/report/types.js';
+import { tempFiles } from './support/files.js';
+import { nationalTable } from './support/tables.js';
 import { audit } from './support/audit.js';
 import { REGULATOR } from './support/run.js';
 
@@ -87,6 +95,119 @@ describe('progress on the terminal', () => {
         expect(events.lastIndexOf(own.at(-1)!)).toBeLessThan(done);
       }
     }
+  });
+
+  it('inside each long loop and writer: how far it is, once a quiet second has passed', () => {
+    const written: string[] = [];
+    const stream = { isTTY: false, write: (s: string) => written.push(s) } as unknown as NodeJS.WriteStream;
+    let clock = 0;
+    const report = progressReporter(stream, false, () => clock);
+    const events: ProgressEvent[] = [
+      { stage: 'loaded', operators: 1, routes: 1_000_000 },
+      { stage: 'enriching', operatorId: 'jp-a' },
+      { stage: 'enriching', operatorId: 'jp-a', routes: { done: 400_000, total: 1_000_000 } },
+      { stage: 'evaluating', operatorId: 'jp-a', control: 'ICX-ENC-01', done: 12, total: 41 },
+      {
+        stage: 'evaluating',
+        operatorId: 'jp-a',
+        control: 'ICX-ENC-01',
+        done: 12,
+        total: 41,
+        subjects: { done: 650_000, total: 1_000_000 },
+      },
+      { stage: 'locating', operatorId: 'jp-a', locations: { done: 1_500_000, total: 2_923_217 } },
+      { stage: 'operator', done: 1, total: 1, outcome: { operatorId: 'jp-a', findings: [] } } as never,
+      // A large run names its one-piece stages at once, however soon after the last line.
+      { stage: 'assembling' },
+      { stage: 'preparing' },
+      { stage: 'writing', format: 'csv', index: 3, total: 8 },
+      { stage: 'writing-file', format: 'csv', file: 'occurrences.csv', done: 312 * 2 ** 20, unit: 'bytes' },
+      { stage: 'writing-file', format: 'xlsx', file: 'jp-a/findings.xlsx', done: 45_000, unit: 'rows' },
+      { stage: 'writing-file', format: 'pdf', file: 'jp-a/report.pdf', done: 12, unit: 'pages' },
+    ];
+    const quiet = new Set(['enriching', 'operator', 'assembling', 'preparing', 'writing']);
+    for (const e of events) {
+      // A second passes before each counted step; the others come at once.
+      if (!quiet.has(e.stage) || ('routes' in e && e.routes)) clock += 1_000;
+      report(e);
+    }
+    expect(written).toEqual([
+      'loaded 1,000,000 route(s); auditing 1 operator(s)…\n',
+      'auditing jp-a: resolving carriers and routes, 400,000 of 1,000,000 routes…\n',
+      'auditing jp-a: control 13/41 (ICX-ENC-01)…\n',
+      'auditing jp-a: control 13/41 (ICX-ENC-01), 650,000 of 1,000,000 subjects…\n',
+      'auditing jp-a: locating findings in the inputs, 1,500,000 of 2,923,217 occurrences…\n',
+      'audited jp-a (1/1): 0 failed, 0 errors\n',
+      'assembling the findings of every operator…\n',
+      'preparing the reports…\n',
+      'writing csv (3/8)…\n',
+      'writing csv: occurrences.csv, 312 MB…\n',
+      'writing xlsx: jp-a/findings.xlsx, 45,000 rows…\n',
+      'writing pdf: jp-a/report.pdf, 12 pages…\n',
+    ]);
+  });
+
+  it('a small run does not name its one-piece stages', () => {
+    const { written, report } = capture(false);
+    report({ stage: 'loaded', operators: 4, routes: 40 });
+    report({ stage: 'assembling' });
+    report({ stage: 'preparing' });
+    expect(written).toEqual(['loaded 40 route(s); auditing 4 operator(s)…\n']);
+  });
+
+  it('enrichment, each control and locating count through a large table; each writer says how far it is', async () => {
+    const work = tempFiles({});
+    cpSync('inputs', join(work, 'inputs'), { recursive: true });
+    writeFileSync(join(work, 'inputs', 'no-nordlys', 'routing-national.yaml'), nationalTable(2_100));
+    const events: ProgressEvent[] = [];
+    const every = progressEvery.items;
+    progressEvery.items = 500;
+    let report: Awaited<ReturnType<typeof runAuditParallel>>;
+    try {
+      report = await runAuditParallel({ paths: [join(work, 'inputs')], today: '2026-07-01', ...REGULATOR }, 1, (e) =>
+        events.push(e),
+      );
+    } finally {
+      progressEvery.items = every;
+    }
+    const enriching = events.flatMap((e) => (e.stage === 'enriching' && e.operatorId === 'no-nordlys' ? [e] : []));
+    expect(enriching.flatMap((e) => (e.routes ? [e.routes.done] : []))).toEqual([500, 1_000, 1_500, 2_000]);
+    expect(enriching.at(-1)!.routes!.total).toBeGreaterThanOrEqual(2_100);
+    const subjects = events.flatMap((e) =>
+      e.stage === 'evaluating' && e.operatorId === 'no-nordlys' && e.subjects ? [e] : [],
+    );
+    // Every route control counts through the table; its steps keep the control's place in the catalog.
+    expect(new Set(subjects.map((e) => e.control)).size).toBeGreaterThan(5);
+    for (const e of subjects) expect(e.subjects!.done % 500).toBe(0);
+    const locating = events.flatMap((e) => (e.stage === 'locating' && e.operatorId === 'no-nordlys' ? [e] : []));
+    expect(locating.length).toBeGreaterThan(0);
+    expect(locating.every((e) => e.locations.done <= e.locations.total)).toBe(true);
+    expect(events.at(-1)).toEqual({ stage: 'assembling' });
+
+    const out = join(work, 'out');
+    const writes: Array<{ format: string } & WriteProgress> = [];
+    let preparing = 0;
+    const files = await publishReports(REPORTERS, report, out, {}, undefined, {
+      onPreparing: () => preparing++,
+      onProgress: (format, progress) => writes.push({ format, ...progress }),
+    });
+    expect(preparing).toBe(1);
+    const last = (file: string) => writes.filter((w) => w.file === file).at(-1);
+    // Each streamed file says its size as it is complete; the CSVs are the csv reporter's.
+    for (const file of ['findings.json', 'findings.csv', 'occurrences.csv', 'routes.csv', 'findings.sarif']) {
+      expect(last(file), file).toMatchObject({ done: statSync(join(out, file)).size, unit: 'bytes' });
+    }
+    expect(last('routes.csv')!.format).toBe('csv');
+    // Each PDF counts its pages as they are added, up to its last.
+    const pdf = writes.filter((w) => w.file === 'no-nordlys/report.pdf');
+    expect(pdf.map((w) => w.done)).toEqual(pdf.map((_, i) => i + 2));
+    const pages = readFileSync(join(out, 'no-nordlys', 'report.pdf'), 'latin1').match(/\/Type \/Page\b/g)!.length;
+    expect(pdf.at(-1)).toMatchObject({ done: pages, unit: 'pages', format: 'pdf' });
+    // The operator's workbook (its 2,100 routes on Routes) counts rows as it goes.
+    const rows = writes.filter((w) => w.file === 'no-nordlys/findings.xlsx');
+    expect(rows.at(-1)!.done).toBeGreaterThan(2_100);
+    expect(rows.every((w) => w.unit === 'rows' && w.format === 'xlsx')).toBe(true);
+    expect(files.length).toBeGreaterThan(10);
   });
 
   it('count() writes thousands separators whatever the locale', () => {

@@ -11,6 +11,7 @@ import { auditReport } from './support/audit.js';
 import { csvRecords } from './support/csv.js';
 import { tempFiles } from './support/files.js';
 import { REGULATOR, REGULATOR_OPTIONS, run } from './support/run.js';
+import { nationalTable } from './support/tables.js';
 import { withTools } from './support/tools.js';
 
 /*
@@ -21,33 +22,6 @@ import { withTools } from './support/tools.js';
 
 type Counts = Record<Status, number>;
 const zero = (): Counts => Object.fromEntries(STATUSES.map((s) => [s, 0])) as Counts;
-
-function largeTable(routes: number): string {
-  const lines = [
-    'apiVersion: ixaudit/v1',
-    'kind: RoutingTable',
-    'metadata: {id: rt-no-national, operator: no-nordlys, name: national SS7 export}',
-    'spec:',
-    '  protocol: ss7',
-    '  exportedAt: 2026-06-20T22:00:00Z',
-    '  source: stp-gtt-export',
-    '  routes:',
-  ];
-  for (let i = 0; i < routes; i++) {
-    const primary = i % 2 === 0 ? 'aurora-ipx' : 'fjord-carrier';
-    lines.push(
-      `    - id: r-${String(i).padStart(5, '0')}`,
-      `      match: {gtPrefix: "47${String(i).padStart(5, '0')}"}`,
-      '      destination: {country: NO}',
-      `      primary: {carrier: ${primary}}`,
-      // Every third route unencrypted: failures of a few causes among many counted passes.
-      `      encryption: ${i % 3 === 0 ? 'none' : 'ipsec'}`,
-      '      firewall: fw-no-edge',
-      '      status: active',
-    );
-  }
-  return `${lines.join('\n')}\n`;
-}
 
 /** Adds `n` to the counts of `operator` (and of the run, under ''). */
 function adder() {
@@ -79,7 +53,7 @@ async function workbookSeverities(path: string): Promise<Record<Severity, Counts
 describe('every format shows the same totals', async () => {
   const work = tempFiles({});
   cpSync('inputs', join(work, 'inputs'), { recursive: true });
-  writeFileSync(join(work, 'inputs', 'no-nordlys', 'routing-national.yaml'), largeTable(2_100));
+  writeFileSync(join(work, 'inputs', 'no-nordlys', 'routing-national.yaml'), nationalTable(2_100));
   const out = join(work, 'out');
   const cli = await run(
     'audit',

@@ -23,7 +23,8 @@ export type ProgressListener = (
     | { stage: 'loading' }
     | AuditStep
     | { stage: 'loaded'; operators: number; routes: number }
-    | { stage: 'operator'; outcome: OperatorOutcome; done: number; total: number },
+    | { stage: 'operator'; outcome: OperatorOutcome; done: number; total: number }
+    | { stage: 'assembling' },
 ) => void;
 
 /** Routes in the run above which worker threads pay for their start-up (measured: ~150 ms per worker). */
@@ -99,6 +100,7 @@ export async function runAuditParallel(
     const onStep = (step: AuditStep) => onProgress?.(step);
     await Promise.all(Array.from({ length: jobs }, () => drain(queue, taskFor, finish, prepared, onStep)));
   }
+  onProgress?.({ stage: 'assembling' });
   return assembleReport(
     prepared,
     prepared.operatorIds.map((id) => outcomes.get(id)!),

@@ -52,10 +52,17 @@ export const FINDINGS_SCHEMA_VERSION = '3.0';
  * What the audit is doing inside one of its long stages, for progress on the terminal: each submission
  * file as it is read, each operator's enrichment, and each control as it is evaluated.
  */
+/** How far a long step is through its items (routes, subjects, locations). */
+export interface StepCount {
+  done: number;
+  total: number;
+}
+
 export type AuditStep =
   | { stage: 'reading'; file: string; index: number; total: number }
-  | { stage: 'enriching'; operatorId: string }
-  | { stage: 'evaluating'; operatorId: string; control: string; done: number; total: number };
+  | { stage: 'enriching'; operatorId: string; routes?: StepCount }
+  | { stage: 'evaluating'; operatorId: string; control: string; done: number; total: number; subjects?: StepCount }
+  | { stage: 'locating'; operatorId: string; locations: StepCount };
 
 export interface AuditOptions {
   /** The submissions: the audited operators' own documents (positional inputs). */
@@ -341,7 +348,9 @@ export function auditOperator(
   try {
     if (faults?.operator === operatorId) throw new Error('fault injected (AuditOptions.faults.operator)');
     onStep?.({ stage: 'enriching', operatorId });
-    const submission = buildSubmission(world, resolver, profile, operatorDoc, docs);
+    const submission = buildSubmission(world, resolver, profile, operatorDoc, docs, (done, total) =>
+      onStep?.({ stage: 'enriching', operatorId, routes: { done, total } }),
+    );
     // The route views hold what evaluation and the inventory read: the parsed routes (over a gigabyte
     // for a million-route table) go now rather than after evaluation, which needs the heap most.
     releaseParsedRoutes(docs);
@@ -362,14 +371,23 @@ export function auditOperator(
     // Causes never span controls, so the result is the same as grouping all findings at the end.
     const findings: Finding[] = [];
     for (const [i, control] of controls.entries()) {
-      onStep?.({ stage: 'evaluating', operatorId, control: control.definition.id, done: i, total: controls.length });
-      const own = evaluateControl(control, submission, profile, counted?.tally, locations);
+      const step = {
+        stage: 'evaluating',
+        operatorId,
+        control: control.definition.id,
+        done: i,
+        total: controls.length,
+      } as const;
+      onStep?.(step);
+      const own = evaluateControl(control, submission, profile, counted?.tally, locations, (done, total) =>
+        onStep?.({ ...step, subjects: { done, total } }),
+      );
       waive(own, control.definition.id);
       appendAll(findings, groupByCause(own, keysOf, { reuseOccurrences: true }));
     }
     // Waivers of controls not evaluated (unknown, or disabled by the profile): each says it matched nothing.
     waive([], undefined);
-    locations.resolve();
+    locations.resolve((done, total) => onStep?.({ stage: 'locating', operatorId, locations: { done, total } }));
     takeFirstLocations(findings);
     const waivers = docs.waivers.map((w) => waiverOutcomes.get(w)!);
     inventoryOf(submission, inventory);

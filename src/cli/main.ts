@@ -215,7 +215,9 @@ export async function main(argv: string[], hooks: MainHooks = {}): Promise<numbe
       let written: string[];
       try {
         written = await publishReports(reporters, report, outDir, { templateDir: values['template-dir'] }, signingKey, {
+          onPreparing: () => progress?.({ stage: 'preparing' }),
           onReporter: (format, index, total) => progress?.({ stage: 'writing', format, index, total }),
+          onProgress: (format, file) => progress?.({ stage: 'writing-file', format, ...file }),
         });
         progress?.({ stage: 'done' });
       } catch (err) {

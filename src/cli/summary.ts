@@ -2,7 +2,8 @@ import { relative } from 'node:path';
 import type { Finding } from '../model/finding.js';
 import type { AuditResult, Verdict } from '../model/report.js';
 import type { ProgressListener } from '../audit/parallel.js';
-import { blocksRun } from '../audit/run-audit.js';
+import { blocksRun, type StepCount } from '../audit/run-audit.js';
+import type { WriteProgress } from '../report/types.js';
 import { quotedName, terminalText as t } from '../model/text.js';
 import { severityRank } from '../model/types.js';
 
@@ -96,11 +97,15 @@ export function count(n: number): string {
 
 export type ProgressEvent =
   | Parameters<ProgressListener>[0]
+  | { stage: 'preparing' }
   | { stage: 'writing'; format: string; index: number; total: number }
+  | ({ stage: 'writing-file'; format: string } & WriteProgress)
   | { stage: 'done' };
 
 /** Inside a long stage a step is shown only when nothing was shown for this long (a small run shows none). */
 export const STEP_INTERVAL_MS = 1_000;
+/** From this many routes a run names every stage as it starts (each can take seconds). */
+export const LARGE_RUN_ROUTES = 100_000;
 
 /**
  * Progress from the first moment to the last, so a long run never leaves the terminal blank: loading,
@@ -123,24 +128,46 @@ export function progressReporter(
   const step = (line: string) => {
     if (now() - shownAt >= STEP_INTERVAL_MS) show(line);
   };
+  // A stage that is one long computation with nothing to count (assembling, preparing the reports) is
+  // named as it starts when the run is large enough for it to take seconds.
+  let large = false;
+  const stage = (line: string) => (large ? show(line) : step(line));
   return (event) => {
     if (event.stage === 'loading') show('loading and validating the inputs…');
     else if (event.stage === 'reading') step(`reading ${t(event.file)} (${count(event.index)}/${count(event.total)})…`);
-    else if (event.stage === 'loaded')
+    else if (event.stage === 'loaded') {
+      large = event.routes >= LARGE_RUN_ROUTES;
       show(`loaded ${count(event.routes)} route(s); auditing ${count(event.operators)} operator(s)…`);
-    else if (event.stage === 'enriching') step(`auditing ${t(event.operatorId)}: resolving carriers and routes…`);
+    } else if (event.stage === 'enriching')
+      step(`auditing ${t(event.operatorId)}: resolving carriers and routes${of(event.routes, 'routes')}…`);
     else if (event.stage === 'evaluating')
       step(
-        `auditing ${t(event.operatorId)}: control ${count(event.done + 1)}/${count(event.total)} (${t(event.control)})…`,
+        `auditing ${t(event.operatorId)}: control ${count(event.done + 1)}/${count(event.total)} (${t(event.control)})${of(event.subjects, 'subjects')}…`,
       );
+    else if (event.stage === 'locating')
+      step(`auditing ${t(event.operatorId)}: locating findings in the inputs${of(event.locations, 'occurrences')}…`);
     else if (event.stage === 'operator') {
       const c = countStatuses(event.outcome.findings);
       show(
         `audited ${t(event.outcome.operatorId)} (${count(event.done)}/${count(event.total)}): ${count(c.fail)} failed, ${count(c.error)} errors`,
       );
-    } else if (event.stage === 'writing') show(`writing ${event.format} (${event.index}/${event.total})…`);
+    } else if (event.stage === 'assembling') stage('assembling the findings of every operator…');
+    else if (event.stage === 'preparing') stage('preparing the reports…');
+    else if (event.stage === 'writing') show(`writing ${event.format} (${event.index}/${event.total})…`);
+    else if (event.stage === 'writing-file') step(`writing ${event.format}: ${t(event.file)}, ${amount(event)}…`);
     else if (tty) stream.write('\r\u001b[2K');
   };
+}
+
+/** ", 400,000 of 1,000,000 routes" for a step under way, or nothing. */
+function of(progress: StepCount | undefined, noun: string): string {
+  return progress ? `, ${count(progress.done)} of ${count(progress.total)} ${noun}` : '';
+}
+
+/** How much of a file is written: megabytes, rows or pages. */
+function amount(progress: WriteProgress): string {
+  if (progress.unit === 'bytes') return `${count(Math.round(progress.done / 2 ** 20))} MB`;
+  return `${count(progress.done)} ${progress.unit === 'rows' ? 'rows' : 'pages'}`;
 }
 
 /** Verdicts per status, one per occurrence (subject), as the summary counts them: not one per cause. */

@@ -1,3 +1,4 @@
+import { progressEvery } from '../model/progress.js';
 import { hash } from 'node:crypto';
 import type { EffectiveProfile } from '../enrich/profile.js';
 import { IDENTITY_FIELDS, isSharedField, projectedValue } from '../enrich/route-view.js';
@@ -49,6 +50,7 @@ export function evaluateControl(
   profile: EffectiveProfile,
   tally?: RouteTally,
   locations?: LocationQueue,
+  onSubjects?: (done: number, total: number) => void,
 ): Finding[] {
   const definition = control.definition;
   const applies = definition.appliesTo;
@@ -223,7 +225,9 @@ export function evaluateControl(
     projection && detailsFollowShape(reads!) ? [] : undefined;
   const counts =
     tally && applies.subject === 'route' ? { pass: new Counted(), 'not-applicable': new Counted() } : undefined;
+  let judged = 0;
   for (const subject of subjects) {
+    if (onSubjects && ++judged % progressEvery.items === 0) onSubjects(judged, subjects.length);
     const projected = projection && subject.shape !== undefined ? projection(subject.shape, subject.value) : undefined;
     let verdict: Verdict | undefined;
     let status = projected === undefined ? undefined : statusByProjection[projected];
@@ -393,14 +397,17 @@ export class LocationQueue {
     this.pending.push(entry);
   }
 
-  resolve(): void {
+  /** Looks every queued location up; `onLocated` hears how many are done now and then (progressEvery). */
+  resolve(onLocated?: (done: number, total: number) => void): void {
     const order = new Map<PositionLookup, number>();
     for (const p of this.pending) if (!order.has(p.positions)) order.set(p.positions, order.size);
     const item = (p: PendingLocation) => (p.path[0] === 'spec' && typeof p.path[2] === 'number' ? p.path[2] : -1);
     this.pending.sort((a, b) => order.get(a.positions)! - order.get(b.positions)! || item(a) - item(b));
+    let done = 0;
     for (const { occurrence, positions, path } of this.pending) {
       const at = positions.locate(path);
       occurrence.location = { file: at.file, line: at.line, column: at.column };
+      if (onLocated && ++done % progressEvery.items === 0) onLocated(done, this.pending.length);
     }
     this.pending.length = 0;
   }

@@ -1,3 +1,4 @@
+import { progressEvery } from '../model/progress.js';
 import type { ChainLink } from '../model/report.js';
 import type { FirewallPolicySpec } from '../model/generated/firewall-policy.js';
 import type { AgreementClauses, AgreementService, SignedDocument } from '../model/generated/interconnect-agreement.js';
@@ -254,6 +255,7 @@ export function buildSubmission(
   profile: EffectiveProfile,
   operatorDoc: LoadedDocument<'Operator'>,
   docs: SubmissionDocs,
+  onRoutes?: (done: number, total: number) => void,
 ): Submission {
   const auditDate = profile.auditDate;
   const carrierCache = new Map<string, CarrierView>();
@@ -361,6 +363,7 @@ export function buildSubmission(
 
   const tables: Subject<RoutingTableView>[] = [];
   const routes: Subject<RouteView>[] = [];
+  const routeTotal = docs.tables.reduce((n, doc) => n + doc.value.spec.routes.length, 0);
   for (const doc of docs.tables) {
     const spec = doc.value.spec;
     const protocol = spec.protocol;
@@ -396,6 +399,7 @@ export function buildSubmission(
         shape: shape.id,
         value: routeView(shape.shape, { route, table: doc.id, index }),
       });
+      if (onRoutes && routes.length % progressEvery.items === 0) onRoutes(routes.length, routeTotal);
     });
   }
 

@@ -21,7 +21,7 @@ import type { KeyObject } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { packageRoot } from '../paths.js';
 import type { AuditReport } from '../model/report.js';
-import type { Reporter, ReportOptions } from './types.js';
+import type { Reporter, ReportOptions, WriteProgress } from './types.js';
 import { MANIFEST_FILE, SIGNATURE_FILE, writeManifest } from './manifest.js';
 import { RUN_LEVEL_NAMES } from './paths.js';
 import { presentationOf } from './view/index.js';
@@ -70,8 +70,12 @@ export class PublishError extends Error {
 /** For tests: called before each rename of the swap; throwing there simulates a failing rename. */
 export interface PublishHooks {
   beforeSwapRename?(from: string, to: string): void;
+  /** Called before the presentation model every reporter renders is built. */
+  onPreparing?(): void;
   /** Called as each reporter starts (the terminal says which format is being written). */
   onReporter?(name: string, index: number, total: number): void;
+  /** Called as a reporter gets on with a long file (see WriteProgress). */
+  onProgress?(name: string, progress: WriteProgress): void;
 }
 
 interface Journal {
@@ -467,13 +471,16 @@ export async function publishReports(
       throw err instanceof PublishError ? err : new PublishError(describeIoError(err), true, err);
     }
     // The model is built once; each reporter also gets the files the ones before it wrote (index.html links them).
+    hooks.onPreparing?.();
     const model = presentationOf(report);
     const written: string[] = [];
     for (const [index, reporter] of reporters.entries()) {
       hooks.onReporter?.(reporter.name, index + 1, reporters.length);
+      const onProgress = hooks.onProgress;
       const files = await reporter.write({ ...model, artifacts: [...written] }, staging, {
         ...options,
         publishedDir: out,
+        ...(onProgress ? { onProgress: (progress: WriteProgress) => onProgress(reporter.name, progress) } : {}),
       });
       for (const file of files) written.push(relative(staging, file).split(sep).join('/'));
     }

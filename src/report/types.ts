@@ -9,6 +9,21 @@ export interface ReportOptions {
    * staging folder inside OUT and then moves the files into OUT; links between files are made from here.
    */
   publishedDir?: string;
+  /** Called as a long file is written, so the terminal can say how far it is (see WriteProgress). */
+  onProgress?: (progress: WriteProgress) => void;
+}
+
+/**
+ * How far a reporter is with one file: a national table's CSV or findings.json takes tens of seconds,
+ * and the terminal must not go quiet meanwhile. Reported about every megabyte, every few hundred rows or
+ * every page, and once when the file is complete.
+ */
+export interface WriteProgress {
+  /** The file, relative to the output folder, with / separators. */
+  file: string;
+  /** How much of it is written so far, in `unit`s. */
+  done: number;
+  unit: 'bytes' | 'rows' | 'pages';
 }
 
 /**

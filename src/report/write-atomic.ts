@@ -34,8 +34,11 @@ function writeAll(fd: number, bytes: Uint8Array, length: number): void {
   for (let done = 0; done < length; ) done += writeSync(fd, bytes, done, length - done);
 }
 
-/** writeFileAtomic for output produced piece by piece (large JSON, CSV): never held whole in memory. */
-export function writeChunksAtomic(path: string, chunks: Iterable<string>): void {
+/**
+ * writeFileAtomic for output produced piece by piece (large JSON, CSV): never held whole in memory.
+ * `onBytes` hears the bytes written so far after each block (a megabyte) and once at the end.
+ */
+export function writeChunksAtomic(path: string, chunks: Iterable<string>, onBytes?: (written: number) => void): void {
   mkdirSync(dirname(path), { recursive: true });
   const temp = tempFor(path);
   let fd: number | undefined;
@@ -46,20 +49,25 @@ export function writeChunksAtomic(path: string, chunks: Iterable<string>): void 
     // most of its time in full garbage collections of a multi-gigabyte heap.
     const block = Buffer.allocUnsafe(BLOCK_BYTES);
     let used = 0;
+    let written = 0;
     for (const chunk of chunks) {
       // A UTF-16 code unit takes at most 3 bytes in UTF-8.
       if (used + chunk.length * 3 > BLOCK_BYTES) {
         writeAll(fd, block, used);
+        written += used;
         used = 0;
+        onBytes?.(written);
       }
       if (chunk.length * 3 > BLOCK_BYTES) {
         const bytes = Buffer.from(chunk, 'utf8');
         writeAll(fd, bytes, bytes.length);
+        written += bytes.length;
       } else {
         used += block.write(chunk, used);
       }
     }
     writeAll(fd, block, used);
+    onBytes?.(written + used);
     closeSync(fd);
     fd = undefined;
     renameSync(temp, path);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { writeChunksAtomic } from '../write-atomic.js';
+import { fileProgress } from '../progress.js';
 import type { AuditReport } from '../../model/report.js';
 import { OCCURRENCES_CSV_NAME, ROUTES_CSV_NAME } from '../paths.js';
 import type { Reporter } from '../types.js';
@@ -101,14 +102,15 @@ export function* routesCsv(presentation: Presentation): Generator<string> {
 
 export const csvReporter: Reporter = {
   name: 'csv',
-  async write(presentation, outDir) {
+  async write(presentation, outDir, options) {
     const { report } = presentation;
+    const progress = (path: string) => fileProgress(options, outDir, path, 'bytes');
     const findings = join(outDir, CSV_NAME);
-    writeChunksAtomic(findings, findingsCsv(report));
+    writeChunksAtomic(findings, findingsCsv(report), progress(findings));
     const occurrences = join(outDir, OCCURRENCES_CSV_NAME);
-    writeChunksAtomic(occurrences, occurrencesCsv(report));
+    writeChunksAtomic(occurrences, occurrencesCsv(report), progress(occurrences));
     const routes = join(outDir, ROUTES_CSV_NAME);
-    writeChunksAtomic(routes, routesCsv(presentation));
+    writeChunksAtomic(routes, routesCsv(presentation), progress(routes));
     return [findings, occurrences, routes];
   },
 };

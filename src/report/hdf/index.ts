@@ -6,6 +6,7 @@ import { compareText } from '../../model/order.js';
 import type { Reporter } from '../types.js';
 import { materialize, prettyJsonChunks, type JsonPath } from '../json-stream.js';
 import { writeChunksAtomic } from '../write-atomic.js';
+import { fileProgress } from '../progress.js';
 import { controlFor, FAMILY_TITLES, type LazyHdfControl } from './mapping.js';
 import type { HdfExecJson, HdfProfile } from './types.js';
 import { unlistedControl } from '../unlisted-control.js';
@@ -128,9 +129,9 @@ export function hdfJson(report: AuditReport): string {
 
 export const hdfReporter: Reporter = {
   name: 'hdf',
-  async write({ report }, outDir) {
+  async write({ report }, outDir, options) {
     const path = join(outDir, HDF_FILE);
-    writeChunksAtomic(path, hdfJsonChunks(report));
+    writeChunksAtomic(path, hdfJsonChunks(report), fileProgress(options, outDir, path, 'bytes'));
     return [path];
   },
 };

@@ -4,6 +4,7 @@ import type { AuditResult } from '../../model/report.js';
 import type { Reporter } from '../types.js';
 import { FINDINGS_JSON_NAME } from '../paths.js';
 import { writeChunksAtomic } from '../write-atomic.js';
+import { fileProgress } from '../progress.js';
 import { prettyJsonChunks, type JsonPath } from '../json-stream.js';
 
 /** Top-level lists besides the findings that can be huge (a million-route table): written element by element. */
@@ -96,9 +97,9 @@ export function withOccurrenceFiles<T extends Pick<Finding, 'location'> & { occu
 
 export const jsonReporter: Reporter = {
   name: 'json',
-  async write({ report }, outDir) {
+  async write({ report }, outDir, options) {
     const path = join(outDir, FINDINGS_JSON_NAME);
-    writeChunksAtomic(path, findingsJsonChunks(report.result));
+    writeChunksAtomic(path, findingsJsonChunks(report.result), fileProgress(options, outDir, path, 'bytes'));
     return [path];
   },
 };

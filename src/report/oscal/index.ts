@@ -8,6 +8,7 @@ import { hashRegularFile } from '../manifest.js';
 import { FINDINGS_JSON_NAME } from '../paths.js';
 import { materialize, prettyJsonChunks, type JsonPath } from '../json-stream.js';
 import { writeChunksAtomic, writeFileAtomic } from '../write-atomic.js';
+import { fileProgress } from '../progress.js';
 import {
   assessmentAssets,
   auditTimestamp,
@@ -311,6 +312,7 @@ export const oscalReporter: Reporter = {
     writeChunksAtomic(
       results,
       assessmentResultsJsonChunks(report, { documentDir: options.publishedDir ?? outDir, findingsDigest }),
+      fileProgress(options, outDir, results, 'bytes'),
     );
     return [plan, results];
   },

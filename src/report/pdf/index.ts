@@ -4,6 +4,7 @@ import type { AuditResult, InventoryOperator } from '../../model/report.js';
 import type { OperatorView, Presentation } from '../view/index.js';
 import { tally } from '../view/operator.js';
 import { operatorDir } from '../paths.js';
+import { fileProgress } from '../progress.js';
 import type { Reporter } from '../types.js';
 import { writeFileAtomic } from '../write-atomic.js';
 import { findingsJsonChunks } from '../json/index.js';
@@ -56,14 +57,15 @@ export const pdfReporter: Reporter = {
     const templates = loadTemplates(options.templateDir);
     const written: string[] = [];
     for (const view of presentation.operators) {
-      const bytes = await renderOperatorPdf(presentation, view, templates);
       const path = join(operatorDir(outDir, view.id), 'report.pdf');
-      writeFileAtomic(path, bytes);
+      const onPages = fileProgress(options, outDir, path, 'pages');
+      writeFileAtomic(path, await renderOperatorPdf(presentation, view, templates, { onPages }));
       written.push(path);
     }
     // The regulator's view of the whole run, beside the operators' folders.
     const sector = join(outDir, 'sector.pdf');
-    writeFileAtomic(sector, await renderSectorPdf(presentation, templates));
+    const onPages = fileProgress(options, outDir, sector, 'pages');
+    writeFileAtomic(sector, await renderSectorPdf(presentation, templates, onPages));
     written.push(sector);
     return written;
   },
@@ -87,6 +89,8 @@ export const MAX_ATTACHMENT_BYTES = 16 * 1024 * 1024;
 export interface OperatorPdfOptions {
   /** Findings JSON larger than this is left out of the PDF (default MAX_ATTACHMENT_BYTES). */
   maxAttachmentBytes?: number;
+  /** Hears the number of pages drawn so far, as each page is added (the terminal's progress). */
+  onPages?: (pages: number) => void;
 }
 
 /**
@@ -183,6 +187,8 @@ function startDocument(options: {
   templates: TemplateSet;
   run: AuditResult['run'];
   reportId: string;
+  /** Hears the pages drawn so far, as each is added. */
+  onPages?: (pages: number) => void;
   /** bytes null: left out (too large); digest then stands for it in the document id. */
   attachment: { name: string; bytes: Buffer | null; digest?: string; description: string };
 }): PdfWriter {
@@ -216,6 +222,8 @@ function startDocument(options: {
     },
     { text: theme.colours.text, muted: theme.colours.muted, rule: theme.colours.rule, shade: theme.colours.shade },
   );
+  const { onPages } = options;
+  if (onPages) w.doc.on('pageAdded', () => onPages(w.pageIndex + 1));
   // PDF/A wants the modification date in the XMP metadata as well as in the info dictionary.
   const iso = `${run.auditDate}T00:00:00Z`;
   (w.doc as unknown as { appendXML(xml: string): void }).appendXML(
@@ -260,6 +268,7 @@ export async function renderOperatorPdf(
     templates,
     run: model.run,
     reportId: model.reportId,
+    onPages: options.onPages,
     attachment: {
       name: facts.name,
       bytes: findingsData.bytes,
@@ -291,7 +300,11 @@ export async function renderOperatorPdf(
  * The sector report, OUT/sector.pdf: every operator of the run side by side (rankings, exposure matrix,
  * carriers, control pass rates, change since the last audit), with the operator reports' look and furniture.
  */
-export async function renderSectorPdf(presentation: Presentation, templates: TemplateSet): Promise<Buffer> {
+export async function renderSectorPdf(
+  presentation: Presentation,
+  templates: TemplateSet,
+  onPages?: (pages: number) => void,
+): Promise<Buffer> {
   const model = sectorReport(presentation);
   const firstContext = sectorContext(model);
   const labels = loadLabels(
@@ -309,6 +322,7 @@ export async function renderSectorPdf(presentation: Presentation, templates: Tem
     templates,
     run: model.run,
     reportId: model.reportId,
+    onPages,
     attachment: {
       name: 'sector.json',
       bytes: Buffer.from(sectorJson(model), 'utf8'),

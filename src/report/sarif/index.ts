@@ -4,6 +4,7 @@ import type { AuditReport, BaselineComparison } from '../../model/report.js';
 import type { Severity } from '../../model/types.js';
 import type { Reporter } from '../types.js';
 import { writeChunksAtomic } from '../write-atomic.js';
+import { fileProgress } from '../progress.js';
 import { materialize, prettyJsonChunks, type JsonPath } from '../json-stream.js';
 import {
   absentResultFor,
@@ -243,9 +244,9 @@ export function sarifJson(
 
 export const sarifReporter: Reporter = {
   name: 'sarif',
-  async write({ report }, outDir) {
+  async write({ report }, outDir, options) {
     const path = join(outDir, SARIF_FILE);
-    writeChunksAtomic(path, sarifJsonChunks(report));
+    writeChunksAtomic(path, sarifJsonChunks(report), fileProgress(options, outDir, path, 'bytes'));
     return [path];
   },
 };

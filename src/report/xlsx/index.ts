@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { Presentation } from '../view/index.js';
 import { operatorDir } from '../paths.js';
-import type { Reporter } from '../types.js';
+import { fileProgress } from '../progress.js';
+import type { ReportOptions, Reporter } from '../types.js';
 import { dateCell } from './cells.js';
 import { operatorScopes, runScope, type WorkbookScope } from './scope.js';
 import { SECTOR_WORKBOOK_NAME, sectorWorkbookModel } from './sector.js';
@@ -33,14 +34,17 @@ export async function writeWorkbooks(
   presentation: Presentation,
   outDir: string,
   limits: WriteLimits = DEFAULT_LIMITS,
+  options: ReportOptions = {},
 ): Promise<string[]> {
   const written: string[] = [];
   const runPath = join(outDir, WORKBOOK_NAME);
-  await writeWorkbook(runPath, workbookModel(runScope(presentation), limits.maxRowsPerSheet), limits);
+  const model = workbookModel(runScope(presentation), limits.maxRowsPerSheet);
+  await writeWorkbook(runPath, model, limits, fileProgress(options, outDir, runPath, 'rows'));
   written.push(runPath);
   for (const scope of operatorScopes(presentation)) {
     const path = join(operatorDir(outDir, scope.operator!), WORKBOOK_NAME);
-    await writeWorkbook(path, workbookModel(scope, limits.maxRowsPerSheet), limits);
+    const model = workbookModel(scope, limits.maxRowsPerSheet);
+    await writeWorkbook(path, model, limits, fileProgress(options, outDir, path, 'rows'));
     written.push(path);
   }
   return written;
@@ -51,17 +55,18 @@ export async function writeSectorWorkbook(
   presentation: Presentation,
   outDir: string,
   limits: WriteLimits = DEFAULT_LIMITS,
+  options: ReportOptions = {},
 ): Promise<string> {
   const path = join(outDir, SECTOR_WORKBOOK_NAME);
-  await writeWorkbook(path, sectorWorkbookModel(presentation), limits);
+  await writeWorkbook(path, sectorWorkbookModel(presentation), limits, fileProgress(options, outDir, path, 'rows'));
   return path;
 }
 
 /** The findings workbooks, then the sector workbook. */
 export const xlsxReporter: Reporter = {
   name: 'xlsx',
-  write: async (presentation, outDir) => [
-    ...(await writeWorkbooks(presentation, outDir)),
-    await writeSectorWorkbook(presentation, outDir),
+  write: async (presentation, outDir, options) => [
+    ...(await writeWorkbooks(presentation, outDir, DEFAULT_LIMITS, options)),
+    await writeSectorWorkbook(presentation, outDir, DEFAULT_LIMITS, options),
   ],
 };

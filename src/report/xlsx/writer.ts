@@ -137,6 +137,7 @@ export async function writeWorkbook(
   path: string,
   model: WorkbookModel,
   limits: WriteLimits = DEFAULT_LIMITS,
+  onRows?: (rows: number) => void,
 ): Promise<void> {
   mkdirSync(dirname(path), { recursive: true });
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
@@ -154,7 +155,10 @@ export async function writeWorkbook(
   const filters = filterDatabaseNames(book);
   const zip = (book as unknown as { zip?: { on(event: string, fn: () => void): void; abort(): void } }).zip;
   zip?.on('error', () => undefined); // a failed write surfaces through the output stream
+  let rowsWritten = 0;
   const pause = async (sheet: Worksheet) => {
+    rowsWritten += limits.rowsPerPause;
+    onRows?.(rowsWritten);
     forgetFormulae(sheet);
     await new Promise((resolve) => setImmediate(resolve));
     while (backlogBytes(sheet) + out.writableLength > limits.maxBacklogBytes && !streamError) {

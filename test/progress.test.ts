@@ -4,6 +4,8 @@ import type { Finding } from '../src/model/finding.js';
 import { cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAuditParallel } from '../src/audit/parallel.js';
+import { piecewiseParse } from '../src/load/large.js';
+import { DEFAULT_YAML_LIMITS } from '../src/load/limits.js';
 import { progressEvery } from '../src/model/progress.js';
 import { REPORTERS } from '../src/report/index.js';
 import { publishReports } from '../src/report/publish.js';
@@ -81,7 +83,10 @@ describe('progress on the terminal', () => {
     for (const jobs of [1, 2]) {
       const events: ProgressEvent[] = [];
       await runAuditParallel({ paths: ['inputs'], today: '2026-07-01', ...REGULATOR }, jobs, (e) => events.push(e));
-      const reading = events.filter((e) => e.stage === 'reading');
+      // One event as each file starts; then what is done with it (hashing, scanning, validating).
+      const reading = events.filter((e) => e.stage === 'reading' && !e.phase && !e.routes);
+      const phases = events.filter((e) => e.stage === 'reading' && e.phase);
+      expect(phases.length, `jobs ${jobs}`).toBe(3 * reading.length);
       expect(reading.length, `jobs ${jobs}`).toBeGreaterThan(10);
       expect(reading.at(-1)).toMatchObject({ index: reading.length, total: reading.length });
       const evaluating = events.filter((e) => e.stage === 'evaluating');
@@ -161,15 +166,40 @@ describe('progress on the terminal', () => {
     writeFileSync(join(work, 'inputs', 'no-nordlys', 'routing-national.yaml'), nationalTable(2_100));
     const events: ProgressEvent[] = [];
     const every = progressEvery.items;
+    const perPiece = piecewiseParse.itemsPerPiece;
     progressEvery.items = 500;
+    piecewiseParse.itemsPerPiece = 500;
     let report: Awaited<ReturnType<typeof runAuditParallel>>;
     try {
-      report = await runAuditParallel({ paths: [join(work, 'inputs')], today: '2026-07-01', ...REGULATOR }, 1, (e) =>
-        events.push(e),
+      // The national table goes the large-file way (pieces), as a 275 MB one would.
+      const limits = { ...DEFAULT_YAML_LIMITS, largeFileBytes: 100_000 };
+      report = await runAuditParallel(
+        { paths: [join(work, 'inputs')], today: '2026-07-01', ...REGULATOR, limits },
+        1,
+        (e) => events.push(e),
       );
     } finally {
       progressEvery.items = every;
+      piecewiseParse.itemsPerPiece = perPiece;
     }
+    const national = events.flatMap((e) =>
+      e.stage === 'reading' && e.file.endsWith('routing-national.yaml') ? [e] : [],
+    );
+    expect(national.map((e) => e.phase ?? (e.routes ? `${e.routes.done}/${e.routes.total}` : 'start'))).toEqual([
+      'start',
+      'checking',
+      'scanning',
+      '500/2100',
+      '1000/2100',
+      '1500/2100',
+      '2000/2100',
+      '2100/2100',
+      'validating',
+    ]);
+    const loaded = events.findIndex((e) => e.stage === 'loaded');
+    expect(events.findIndex((e) => e.stage === 'cross-checking')).toBeLessThan(loaded);
+    const listing = events.flatMap((e) => (e.stage === 'listing' && e.operatorId === 'no-nordlys' ? [e] : []));
+    expect(listing.map((e) => e.routes.done)).toEqual([500, 1_000, 1_500, 2_000]);
     const enriching = events.flatMap((e) => (e.stage === 'enriching' && e.operatorId === 'no-nordlys' ? [e] : []));
     expect(enriching.flatMap((e) => (e.routes ? [e.routes.done] : []))).toEqual([500, 1_000, 1_500, 2_000]);
     expect(enriching.at(-1)!.routes!.total).toBeGreaterThanOrEqual(2_100);

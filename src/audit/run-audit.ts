@@ -1,3 +1,4 @@
+import type { LoadPhase, StepCount } from '../model/progress.js';
 import { readFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { parse as parseYamlText } from 'yaml';
@@ -52,17 +53,15 @@ export const FINDINGS_SCHEMA_VERSION = '3.0';
  * What the audit is doing inside one of its long stages, for progress on the terminal: each submission
  * file as it is read, each operator's enrichment, and each control as it is evaluated.
  */
-/** How far a long step is through its items (routes, subjects, locations). */
-export interface StepCount {
-  done: number;
-  total: number;
-}
+export type { StepCount };
 
 export type AuditStep =
-  | { stage: 'reading'; file: string; index: number; total: number }
+  | { stage: 'reading'; file: string; index: number; total: number; routes?: StepCount; phase?: LoadPhase }
+  | { stage: 'cross-checking' }
   | { stage: 'enriching'; operatorId: string; routes?: StepCount }
   | { stage: 'evaluating'; operatorId: string; control: string; done: number; total: number; subjects?: StepCount }
-  | { stage: 'locating'; operatorId: string; locations: StepCount };
+  | { stage: 'locating'; operatorId: string; locations: StepCount }
+  | { stage: 'listing'; operatorId: string; routes: StepCount };
 
 export interface AuditOptions {
   /** The submissions: the audited operators' own documents (positional inputs). */
@@ -243,11 +242,22 @@ export function prepareAudit(options: AuditOptions): PreparedAudit {
     ...(options.waiverPaths ?? []),
   ];
   const collected = collectFiles(options.paths, excluded, undefined, options.ignore ?? []);
+  // The file being read, so the routes parsed from it are reported under its place in the list.
+  let reading: { file: string; index: number; total: number } | undefined;
   const user = loadFiles(
     collected.files.filter((f) => !auditorFiles.has(resolvePath(f))),
     {
       limits: options.limits,
-      onFile: (file, index, total) => options.onStep?.({ stage: 'reading', file, index, total }),
+      onFile: (file, index, total) => {
+        reading = { file, index, total };
+        options.onStep?.({ stage: 'reading', ...reading });
+      },
+      onItems: (file, done, total) => {
+        if (reading?.file === file) options.onStep?.({ stage: 'reading', ...reading, routes: { done, total } });
+      },
+      onPhase: (file, phase) => {
+        if (reading?.file === file) options.onStep?.({ stage: 'reading', ...reading, phase });
+      },
     },
   );
   for (const doc of user.documents) doc.origin = 'submission';
@@ -260,6 +270,7 @@ export function prepareAudit(options: AuditOptions): PreparedAudit {
     ...catalog.diagnostics,
   ];
 
+  options.onStep?.({ stage: 'cross-checking' });
   const { world, diagnostics: worldDiagnostics } = buildWorld(
     [...builtins.documents, ...auditor.documents],
     user.documents,
@@ -390,7 +401,9 @@ export function auditOperator(
     locations.resolve((done, total) => onStep?.({ stage: 'locating', operatorId, locations: { done, total } }));
     takeFirstLocations(findings);
     const waivers = docs.waivers.map((w) => waiverOutcomes.get(w)!);
-    inventoryOf(submission, inventory);
+    inventoryOf(submission, inventory, (done, total) =>
+      onStep?.({ stage: 'listing', operatorId, routes: { done, total } }),
+    );
     return {
       operatorId,
       findings,

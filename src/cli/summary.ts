@@ -2,7 +2,8 @@ import { relative } from 'node:path';
 import type { Finding } from '../model/finding.js';
 import type { AuditResult, Verdict } from '../model/report.js';
 import type { ProgressListener } from '../audit/parallel.js';
-import { blocksRun, type StepCount } from '../audit/run-audit.js';
+import { blocksRun } from '../audit/run-audit.js';
+import type { LoadPhase, StepCount } from '../model/progress.js';
 import type { WriteProgress } from '../report/types.js';
 import { quotedName, terminalText as t } from '../model/text.js';
 import { severityRank } from '../model/types.js';
@@ -134,7 +135,12 @@ export function progressReporter(
   const stage = (line: string) => (large ? show(line) : step(line));
   return (event) => {
     if (event.stage === 'loading') show('loading and validating the inputs…');
-    else if (event.stage === 'reading') step(`reading ${t(event.file)} (${count(event.index)}/${count(event.total)})…`);
+    else if (event.stage === 'reading')
+      step(
+        `reading ${t(event.file)} (${count(event.index)}/${count(event.total)})${event.phase ? `: ${PHASE_TEXT[event.phase]}` : ''}${of(event.routes, 'routes')}…`,
+      );
+    else if (event.stage === 'cross-checking')
+      step('checking references, ownership and consistency across the inputs…');
     else if (event.stage === 'loaded') {
       large = event.routes >= LARGE_RUN_ROUTES;
       show(`loaded ${count(event.routes)} route(s); auditing ${count(event.operators)} operator(s)…`);
@@ -144,6 +150,8 @@ export function progressReporter(
       step(
         `auditing ${t(event.operatorId)}: control ${count(event.done + 1)}/${count(event.total)} (${t(event.control)})${of(event.subjects, 'subjects')}…`,
       );
+    else if (event.stage === 'listing')
+      step(`auditing ${t(event.operatorId)}: listing the routes for the reports${of(event.routes, 'routes')}…`);
     else if (event.stage === 'locating')
       step(`auditing ${t(event.operatorId)}: locating findings in the inputs${of(event.locations, 'occurrences')}…`);
     else if (event.stage === 'operator') {
@@ -158,6 +166,12 @@ export function progressReporter(
     else if (tty) stream.write('\r\u001b[2K');
   };
 }
+
+const PHASE_TEXT: Record<LoadPhase, string> = {
+  checking: 'hashing and checking the encoding',
+  scanning: 'scanning the lines',
+  validating: 'validating the documents',
+};
 
 /** ", 400,000 of 1,000,000 routes" for a step under way, or nothing. */
 function of(progress: StepCount | undefined, noun: string): string {

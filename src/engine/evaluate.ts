@@ -399,18 +399,49 @@ export class LocationQueue {
 
   /** Looks every queued location up; `onLocated` hears how many are done now and then (progressEvery). */
   resolve(onLocated?: (done: number, total: number) => void): void {
-    const order = new Map<PositionLookup, number>();
-    for (const p of this.pending) if (!order.has(p.positions)) order.set(p.positions, order.size);
-    const item = (p: PendingLocation) => (p.path[0] === 'spec' && typeof p.path[2] === 'number' ? p.path[2] : -1);
-    this.pending.sort((a, b) => order.get(a.positions)! - order.get(b.positions)! || item(a) - item(b));
+    // By document, in the order they first appear, then by route item, each in the order queued (what a
+    // stable sort on the two would give, without comparing millions of entries).
+    const byDocument = new Map<PositionLookup, PendingLocation[]>();
+    for (const p of this.pending) {
+      const group = byDocument.get(p.positions);
+      if (group) group.push(p);
+      else byDocument.set(p.positions, [p]);
+    }
+    const total = this.pending.length;
     let done = 0;
-    for (const { occurrence, positions, path } of this.pending) {
-      const at = positions.locate(path);
-      occurrence.location = { file: at.file, line: at.line, column: at.column };
-      if (onLocated && ++done % progressEvery.items === 0) onLocated(done, this.pending.length);
+    for (const group of byDocument.values()) {
+      for (const { occurrence, positions, path } of byRouteItem(group)) {
+        const at = positions.locate(path);
+        occurrence.location = { file: at.file, line: at.line, column: at.column };
+        if (onLocated && ++done % progressEvery.items === 0) onLocated(done, total);
+      }
     }
     this.pending.length = 0;
   }
+}
+
+/** The route item a queued location lies in, or -1 for anything outside the routes. */
+function routeItemOf(p: PendingLocation): number {
+  return p.path[0] === 'spec' && typeof p.path[2] === 'number' ? p.path[2] : -1;
+}
+
+/** One document's queued locations ordered by route item (those outside the routes first), stably: a counting sort. */
+function byRouteItem(group: PendingLocation[]): PendingLocation[] {
+  let last = -1;
+  for (const p of group) last = Math.max(last, routeItemOf(p));
+  if (last < 0) return group;
+  // next[i + 1]: where the next entry of item i goes (item -1 at slot 0).
+  const next = new Uint32Array(last + 2);
+  for (const p of group) next[routeItemOf(p) + 1]++;
+  let start = 0;
+  for (let i = 0; i < next.length; i++) {
+    const n = next[i];
+    next[i] = start;
+    start += n;
+  }
+  const ordered = new Array<PendingLocation>(group.length);
+  for (const p of group) ordered[next[routeItemOf(p) + 1]++] = p;
+  return ordered;
 }
 
 interface Details {

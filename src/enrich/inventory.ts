@@ -1,3 +1,4 @@
+import { progressEvery } from '../model/progress.js';
 import type { RouteMatch } from '../model/generated/routing-table.js';
 import type { Inventory, InventoryRoute } from '../model/report.js';
 import type { SourcePos } from '../model/types.js';
@@ -19,7 +20,11 @@ function matchText(match: RouteMatch): string {
 }
 
 /** Adds one operator's routes, carriers and agreements to the run's inventory (for reports, not for controls). */
-export function inventoryOf(submission: Submission, inventory: Inventory): void {
+export function inventoryOf(
+  submission: Submission,
+  inventory: Inventory,
+  onRoutes?: (done: number, total: number) => void,
+): void {
   const op = submission.operator;
   inventory.operators.push({ id: op.id, name: op.name, country: op.country, networks: op.networks, plmns: op.plmns });
   // Routes of one shape have the same hops (see Submission): their inventory rows share one list.
@@ -57,6 +62,8 @@ export function inventoryOf(submission: Submission, inventory: Inventory): void 
       hops: hopsOf(route),
       location: at(route),
     });
+    if (onRoutes && inventory.routes.length % progressEvery.items === 0)
+      onRoutes(inventory.routes.length, submission.routes.length);
   }
   for (const carrier of submission.carriers) {
     const c = carrier.value;

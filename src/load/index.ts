@@ -1,3 +1,4 @@
+import type { LoadPhase } from '../model/progress.js';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -40,6 +41,10 @@ export interface LoadOptions {
   cwd?: string;
   /** Called before each file is read (progress: a national table can take seconds to parse). */
   onFile?: (file: string, index: number, total: number) => void;
+  /** Called as a large file's routes are parsed, a piece at a time (see piecewiseParse). */
+  onItems?: (file: string, done: number, total: number) => void;
+  /** Called as the loader moves on to another part of its work on a file (each can take a second). */
+  onPhase?: (file: string, phase: LoadPhase) => void;
 }
 
 /** Inputs: YAML documents, and CSV route exports with a YAML header (src/load/csv.ts). */
@@ -188,6 +193,7 @@ export function loadFiles(files: string[], options: LoadOptions = {}): LoadResul
       });
       continue;
     }
+    options.onPhase?.(shown, 'checking');
     result.inputs.push({ file: shown, sha256: sha256(bytes), bytes: bytes.length, builtin: options.builtin ?? false });
     const loaded = loadBytes(shown, bytes, options);
     if (loaded.text !== undefined) result.texts.set(shown, loaded.text);
@@ -226,7 +232,10 @@ export function loadBytes(
 export function loadText(file: string, text: string, options: LoadOptions = {}): Omit<LoadResult, 'inputs' | 'texts'> {
   const limits = options.limits ?? DEFAULT_YAML_LIMITS;
   text = normaliseLineEndings(text);
-  const parsed = /\.csv$/i.test(file) ? parseCsvTable(file, text, limits) : parseYaml(file, text, limits);
+  const onItems = options.onItems && ((done: number, total: number) => options.onItems!(file, done, total));
+  options.onPhase?.(file, 'scanning');
+  const parsed = /\.csv$/i.test(file) ? parseCsvTable(file, text, limits) : parseYaml(file, text, limits, onItems);
+  options.onPhase?.(file, 'validating');
   const documents: LoadedDocument[] = [];
   const diagnostics: Diagnostic[] = [...parsed.diagnostics];
   for (const doc of parsed.documents) {

@@ -1,4 +1,5 @@
 import jsyaml from 'js-yaml';
+import { appendAll } from '../model/arrays.js';
 import type { Diagnostic, DocPath, PositionLookup, SourcePos } from '../model/types.js';
 import type { YamlLimits } from './limits.js';
 import { type ParsedDocument, type ParsedFile, parseYamlDocuments } from './yaml-document.js';
@@ -11,15 +12,22 @@ import { lineStarts, positionAt } from './lines.js';
  * plain values only), and positions are found lazily: only when a finding or error needs one, the one
  * route item (or the document head) it lies in is re-parsed with `yaml` for exact line and column.
  */
-export function parseLargeYaml(file: string, text: string, limits: YamlLimits): ParsedFile {
+export function parseLargeYaml(
+  file: string,
+  text: string,
+  limits: YamlLimits,
+  onItems?: (done: number, total: number) => void,
+): ParsedFile {
   const documents: ParsedDocument[] = [];
   const diagnostics: Diagnostic[] = [];
   splitDocuments(text).forEach(({ start, end }, index) => {
     const source = text.slice(start, end);
     const firstLine = lineNumberAt(text, start);
+    const items = routeItems(source);
     let value: unknown;
     try {
-      value = jsyaml.load(source, { schema: jsyaml.CORE_SCHEMA, filename: file });
+      value =
+        parseInPieces(source, items, onItems) ?? jsyaml.load(source, { schema: jsyaml.CORE_SCHEMA, filename: file });
     } catch (err) {
       if (err instanceof RangeError) {
         diagnostics.push({
@@ -42,7 +50,7 @@ export function parseLargeYaml(file: string, text: string, limits: YamlLimits): 
       return;
     }
     if (value === undefined || value === null) return;
-    const positions = new LazyPositions(file, source, firstLine, limits);
+    const positions = new LazyPositions(file, source, firstLine, limits, items);
     // Only a document that declares an anchor can alias; skip the walk for the usual export.
     const shared = /(^|[\s[{,:-])&[^\s,[\]{}]/m.test(source) ? firstSharedReference(value) : undefined;
     if (shared) {
@@ -111,6 +119,8 @@ export class LazyPositions implements PositionLookup {
     readonly source: string,
     readonly firstLine: number,
     readonly limits: YamlLimits,
+    /** The item scan, when the parse already made it. */
+    private readonly items?: RouteItems,
   ) {}
 
   locate(path: DocPath): SourcePos {
@@ -240,32 +250,10 @@ export class LazyPositions implements PositionLookup {
   /** Offsets of each `- ` item line of the block sequence under `routes:`. */
   private routeItemStarts(): number[] {
     if (this.itemStarts) return this.itemStarts;
-    const starts: number[] = [];
-    const routesKey = /^([ \t]*)routes:[ \t]*(#.*)?\r?$/m.exec(this.source);
-    if (routesKey) {
-      let itemIndent = -1;
-      let offset = routesKey.index + routesKey[0].length + 1;
-      while (offset < this.source.length) {
-        let end = this.source.indexOf('\n', offset);
-        if (end < 0) end = this.source.length;
-        let indent = 0;
-        while (this.source[offset + indent] === ' ') indent++;
-        const first = this.source[offset + indent];
-        const blank = first === undefined || first === '\n' || first === '\r' || first === '#';
-        if (!blank) {
-          if (itemIndent < 0) {
-            if (first !== '-') break;
-            itemIndent = indent;
-          }
-          if (indent < itemIndent || (indent === itemIndent && first !== '-')) break;
-          if (indent === itemIndent) starts.push(offset);
-        }
-        offset = end + 1;
-      }
-      this.routesEndOffset = offset;
-    }
-    this.itemStarts = starts;
-    return starts;
+    const items = this.items ?? routeItems(this.source);
+    this.itemStarts = items.starts;
+    this.routesEndOffset = items.end;
+    return items.starts;
   }
 
   private routesEnd(start: number): number {
@@ -276,6 +264,97 @@ export class LazyPositions implements PositionLookup {
     this.lineStarts ??= lineStarts(this.source);
     return this.firstLine + positionAt(this.lineStarts, offset).line - 1;
   }
+}
+
+/** Where the items of a document's `routes:` block sequence start, and where the sequence ends. */
+export interface RouteItems {
+  starts: number[];
+  /** Offset just past the sequence's last line (the source's length when it runs to the end). */
+  end: number;
+  /** Offset of the `routes:` line; -1 when the document has none. */
+  key: number;
+}
+
+const ROUTES_KEY = /^([ \t]*)routes:[ \t]*(#.*)?\r?$/gm;
+
+/**
+ * One scan of the lines after the first block-style `routes:` key: each line at the items' indentation
+ * that starts with `-` starts an item; a line less indented, or as indented without `-`, ends the
+ * sequence. Blank and comment lines belong to the item before them.
+ */
+export function routeItems(source: string): RouteItems {
+  const starts: number[] = [];
+  ROUTES_KEY.lastIndex = 0;
+  const routesKey = ROUTES_KEY.exec(source);
+  if (!routesKey) return { starts, end: 0, key: -1 };
+  let itemIndent = -1;
+  let offset = routesKey.index + routesKey[0].length + 1;
+  while (offset < source.length) {
+    let end = source.indexOf('\n', offset);
+    if (end < 0) end = source.length;
+    let indent = 0;
+    while (source[offset + indent] === ' ') indent++;
+    const first = source[offset + indent];
+    const blank = first === undefined || first === '\n' || first === '\r' || first === '#';
+    if (!blank) {
+      if (itemIndent < 0) {
+        if (first !== '-') break;
+        itemIndent = indent;
+      }
+      if (indent < itemIndent || (indent === itemIndent && first !== '-')) break;
+      if (indent === itemIndent) starts.push(offset);
+    }
+    offset = end + 1;
+  }
+  return { starts, end: offset, key: routesKey.index };
+}
+
+/**
+ * The performance device of the large-file path: a document with a long `routes:` block sequence is
+ * parsed in pieces (the rest of the document, then `itemsPerPiece` items at a time), so the loader can
+ * say how far it is through a national table, and js-yaml copies a piece at a time rather than the whole
+ * file. Whatever the pieces do not give exactly as one parse would (an error, an alias, an unexpected
+ * shape), the document is parsed whole instead. `enabled` false: always whole (tests compare the two).
+ */
+export const piecewiseParse = { enabled: true, itemsPerPiece: 20_000 };
+
+/**
+ * The document's value from its pieces, or undefined to parse it whole: when it has no long `routes:`
+ * sequence, more than one `routes:` line, or any piece fails or is not what a whole parse would give.
+ */
+function parseInPieces(
+  source: string,
+  items: RouteItems,
+  onItems?: (done: number, total: number) => void,
+): unknown | undefined {
+  const { starts, end } = items;
+  const per = Math.max(1, piecewiseParse.itemsPerPiece);
+  if (!piecewiseParse.enabled || starts.length <= per) return undefined;
+  ROUTES_KEY.lastIndex = items.key + 1;
+  if (ROUTES_KEY.exec(source)) return undefined; // a second `routes:` line: which one is spec.routes?
+  try {
+    const head = jsyaml.load(source.slice(0, starts[0]) + source.slice(end), { schema: jsyaml.CORE_SCHEMA });
+    const spec = isRecord(head) ? head.spec : undefined;
+    if (!isRecord(spec) || spec.routes !== null) return undefined;
+    const routes: unknown[] = [];
+    for (let first = 0; first < starts.length; first += per) {
+      const last = Math.min(first + per, starts.length);
+      const piece = jsyaml.load(source.slice(starts[first], last < starts.length ? starts[last] : end), {
+        schema: jsyaml.CORE_SCHEMA,
+      });
+      if (!Array.isArray(piece) || piece.length !== last - first) return undefined;
+      appendAll(routes, piece);
+      onItems?.(last, starts.length);
+    }
+    spec.routes = routes;
+    return head;
+  } catch {
+    return undefined; // the whole parse says what is wrong, where
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /**

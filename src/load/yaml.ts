@@ -83,9 +83,14 @@ export function prescan(file: string, text: string, limits: YamlLimits): Diagnos
  * Parses every YAML document of one file into plain data plus a position index.
  * A document with syntax errors is reported and skipped; the other documents of the file still load.
  */
-export function parseYaml(file: string, text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): ParsedFile {
+export function parseYaml(
+  file: string,
+  text: string,
+  limits: YamlLimits = DEFAULT_YAML_LIMITS,
+  onItems?: (done: number, total: number) => void,
+): ParsedFile {
   const refused = prescan(file, text, limits);
   if (refused) return { documents: [], diagnostics: [refused] };
-  if (text.length >= limits.largeFileBytes) return parseLargeYaml(file, text, limits);
+  if (text.length >= limits.largeFileBytes) return parseLargeYaml(file, text, limits, onItems);
   return parseYamlDocuments(file, text, limits);
 }

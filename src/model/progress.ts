@@ -4,3 +4,15 @@
  * steps on a small table.
  */
 export const progressEvery = { items: 50_000 };
+
+/** How far a long step is through its items (routes, subjects, locations). */
+export interface StepCount {
+  done: number;
+  total: number;
+}
+
+/**
+ * What the loader is doing with one file besides parsing it (which it counts in routes): checking its
+ * bytes (hash, UTF-8), scanning its lines (limits, where each route starts), validating its documents.
+ */
+export type LoadPhase = 'checking' | 'scanning' | 'validating';

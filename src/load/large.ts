@@ -332,6 +332,8 @@ function parseInPieces(
   if (!piecewiseParse.enabled || starts.length <= per) return undefined;
   ROUTES_KEY.lastIndex = items.key + 1;
   if (ROUTES_KEY.exec(source)) return undefined; // a second `routes:` line: which one is spec.routes?
+  // Items less indented than their key are not its value (one parse fails there); pieces would take them.
+  if (indentAt(source, starts[0]) < indentAt(source, items.key)) return undefined;
   try {
     const head = jsyaml.load(source.slice(0, starts[0]) + source.slice(end), { schema: jsyaml.CORE_SCHEMA });
     const spec = isRecord(head) ? head.spec : undefined;
@@ -351,6 +353,12 @@ function parseInPieces(
   } catch {
     return undefined; // the whole parse says what is wrong, where
   }
+}
+
+function indentAt(source: string, lineStart: number): number {
+  let i = lineStart;
+  while (source[i] === ' ') i++;
+  return i - lineStart;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -318,21 +318,42 @@ export type FailedControls = (operator: string, ref: string) => readonly string[
  * worked out once per run however many of them are written.
  */
 export function failedControlsLookup(findings: readonly Finding[]): FailedControls {
-  // Keyed by operator, then by the subject string the occurrence already holds: no key is built per
-  // occurrence (at national scale there are millions).
-  const failed = new Map<string, Map<string, string[]>>();
+  // Per operator: each failing control a bit, each subject the bits of the controls it fails. A number
+  // per subject, not a list: at national scale a million lists in a map of the old generation made
+  // every young collection rescan them (the lookup took 10 s of a 1M-route CSV write).
+  const byOperator = new Map<string, { controls: string[]; bits: Map<string, number> }>();
+  const lists = new Map<string, Map<string, string[]>>(); // past MASK_CONTROLS failing controls of one operator
   for (const f of findings) {
     if (f.status !== 'fail') continue;
-    let bySubject = failed.get(f.operator);
-    if (!bySubject) failed.set(f.operator, (bySubject = new Map()));
+    let own = byOperator.get(f.operator);
+    if (!own) byOperator.set(f.operator, (own = { controls: [], bits: new Map() }));
+    let index = own.controls.indexOf(f.control);
+    if (index < 0) index = own.controls.push(f.control) - 1;
+    if (index < MASK_CONTROLS) {
+      const bit = 1 << index;
+      for (const o of f.occurrences) own.bits.set(o.subject, (own.bits.get(o.subject) ?? 0) | bit);
+      continue;
+    }
+    let bySubject = lists.get(f.operator);
+    if (!bySubject) lists.set(f.operator, (bySubject = new Map()));
     for (const o of f.occurrences) {
       const list = bySubject.get(o.subject);
       if (!list) bySubject.set(o.subject, [f.control]);
       else if (!list.includes(f.control)) list.push(f.control);
     }
   }
-  return (operator, ref) => failed.get(operator)?.get(ref) ?? [];
+  return (operator, ref) => {
+    const own = byOperator.get(operator);
+    const mask = own?.bits.get(ref) ?? 0;
+    const failed: string[] = [];
+    for (let i = 0; mask >>> i !== 0; i++) if (mask & (1 << i)) failed.push(own!.controls[i]);
+    const more = lists.get(operator)?.get(ref);
+    return more ? [...failed, ...more] : failed;
+  };
 }
+
+/** Failing controls of one operator kept as bits of a small integer (V8 keeps up to 31 bits unboxed). */
+const MASK_CONTROLS = 30;
 
 /** Splits a list by operator in one pass (per-operator filtering would be operators × rows). */
 export function groupByOperator<T>(items: readonly T[], operatorOf: (item: T) => string): Map<string, T[]> {

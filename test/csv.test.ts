@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadText } from '../src/load/index.js';
+import { progressEvery } from '../src/model/progress.js';
 import { formatDiagnostic, type LoadedDocument } from '../src/model/types.js';
 import { subjectFindings } from './support/findings.js';
 import { audit } from './support/audit.js';
@@ -66,6 +67,27 @@ describe('CSV route exports', () => {
     );
     expect(loadText('n.csv', COLUMNS).diagnostics.map(formatDiagnostic)).toEqual([
       'n.csv:1:1: a CSV route export starts with a YAML RoutingTable header, then a line "---", then the CSV rows',
+    ]);
+  });
+});
+
+describe('reading a national CSV export', () => {
+  it('says how far through the file it is, every progressEvery.items rows', () => {
+    const rows = Array.from({ length: 7 }, (_, i) => `r-${i},49,DE,,clean-de,,,1,ipsec,active`).join('\n');
+    const text = `${HEADER}${COLUMNS}${rows}\n`;
+    const heard: Array<[string, number, number]> = [];
+    const every = progressEvery.items;
+    progressEvery.items = 3;
+    try {
+      const loaded = loadText('routes.csv', text, { onRead: (file, done, total) => heard.push([file, done, total]) });
+      expect(loaded.documents).toHaveLength(1);
+    } finally {
+      progressEvery.items = every;
+    }
+    const offsetAfter = (row: number) => text.indexOf(`r-${row + 1},`);
+    expect(heard).toEqual([
+      ['routes.csv', offsetAfter(2), text.length],
+      ['routes.csv', offsetAfter(5), text.length],
     ]);
   });
 });

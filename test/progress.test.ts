@@ -121,6 +121,7 @@ describe('progress on the terminal', () => {
         subjects: { done: 650_000, total: 1_000_000 },
       },
       { stage: 'locating', operatorId: 'jp-a', locations: { done: 1_500_000, total: 2_923_217 } },
+      { stage: 'reading', file: 'national.csv', index: 2, total: 2, read: { done: 459, total: 1_000 } },
       { stage: 'operator', done: 1, total: 1, outcome: { operatorId: 'jp-a', findings: [] } } as never,
       // A large run names its one-piece stages at once, however soon after the last line.
       { stage: 'assembling' },
@@ -142,6 +143,7 @@ describe('progress on the terminal', () => {
       'auditing jp-a: control 13/41 (ICX-ENC-01)…\n',
       'auditing jp-a: control 13/41 (ICX-ENC-01), 650,000 of 1,000,000 subjects…\n',
       'auditing jp-a: locating findings in the inputs, 1,500,000 of 2,923,217 occurrences…\n',
+      'reading national.csv (2/2), 45 % read…\n',
       'audited jp-a (1/1): 0 failed, 0 errors\n',
       'assembling the findings of every operator…\n',
       'preparing the reports…\n',

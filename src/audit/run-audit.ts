@@ -56,7 +56,17 @@ export const FINDINGS_SCHEMA_VERSION = '3.0';
 export type { StepCount };
 
 export type AuditStep =
-  | { stage: 'reading'; file: string; index: number; total: number; routes?: StepCount; phase?: LoadPhase }
+  | {
+      stage: 'reading';
+      file: string;
+      index: number;
+      total: number;
+      /** A large YAML table's routes parsed so far. */
+      routes?: StepCount;
+      /** A CSV export's characters read so far. */
+      read?: StepCount;
+      phase?: LoadPhase;
+    }
   | { stage: 'cross-checking' }
   | { stage: 'enriching'; operatorId: string; routes?: StepCount }
   | { stage: 'evaluating'; operatorId: string; control: string; done: number; total: number; subjects?: StepCount }
@@ -254,6 +264,9 @@ export function prepareAudit(options: AuditOptions): PreparedAudit {
       },
       onItems: (file, done, total) => {
         if (reading?.file === file) options.onStep?.({ stage: 'reading', ...reading, routes: { done, total } });
+      },
+      onRead: (file, done, total) => {
+        if (reading?.file === file) options.onStep?.({ stage: 'reading', ...reading, read: { done, total } });
       },
       onPhase: (file, phase) => {
         if (reading?.file === file) options.onStep?.({ stage: 'reading', ...reading, phase });

@@ -137,7 +137,7 @@ export function progressReporter(
     if (event.stage === 'loading') show('loading and validating the inputs…');
     else if (event.stage === 'reading')
       step(
-        `reading ${t(event.file)} (${count(event.index)}/${count(event.total)})${event.phase ? `: ${PHASE_TEXT[event.phase]}` : ''}${of(event.routes, 'routes')}…`,
+        `reading ${t(event.file)} (${count(event.index)}/${count(event.total)})${event.phase ? `: ${PHASE_TEXT[event.phase]}` : ''}${of(event.routes, 'routes')}${percent(event.read)}…`,
       );
     else if (event.stage === 'cross-checking')
       step('checking references, ownership and consistency across the inputs…');
@@ -176,6 +176,11 @@ const PHASE_TEXT: Record<LoadPhase, string> = {
 /** ", 400,000 of 1,000,000 routes" for a step under way, or nothing. */
 function of(progress: StepCount | undefined, noun: string): string {
   return progress ? `, ${count(progress.done)} of ${count(progress.total)} ${noun}` : '';
+}
+
+/** ", 45 % read" for a file read part of the way, or nothing. */
+function percent(progress: StepCount | undefined): string {
+  return progress && progress.total > 0 ? `, ${Math.floor((100 * progress.done) / progress.total)} % read` : '';
 }
 
 /** How much of a file is written: megabytes, rows or pages. */

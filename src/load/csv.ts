@@ -1,3 +1,4 @@
+import { progressEvery } from '../model/progress.js';
 import type { RouteDestination, RouteMatch } from '../model/generated/routing-table.js';
 import type { Diagnostic, DocPath, PositionLookup, SourcePos } from '../model/types.js';
 import { lineStarts, positionAt } from './lines.js';
@@ -125,7 +126,16 @@ export function readRecord(text: string, offset: number): Row & { next: number; 
   }
 }
 
-export function parseCsvTable(file: string, text: string, limits: YamlLimits): ParsedFile {
+/**
+ * `onRead` hears how far the rows are read, in characters of the file (done, total), every
+ * progressEvery.items rows: a national export has a million of them.
+ */
+export function parseCsvTable(
+  file: string,
+  text: string,
+  limits: YamlLimits,
+  onRead?: (done: number, total: number) => void,
+): ParsedFile {
   const separator = /^---[ \t]*\r?$/m.exec(text);
   if (!separator) {
     return {
@@ -255,6 +265,7 @@ export function parseCsvTable(file: string, text: string, limits: YamlLimits): P
     routes.push(route);
     rowStarts.push(offset);
     offset = row.next;
+    if (onRead && routes.length % progressEvery.items === 0) onRead(offset, text.length);
   }
   // Whatever the header's spec is, its own fields are kept for the schema to judge (a scalar has none).
   value.spec = { ...(value.spec as object | undefined), routes };

@@ -43,6 +43,8 @@ export interface LoadOptions {
   onFile?: (file: string, index: number, total: number) => void;
   /** Called as a large file's routes are parsed, a piece at a time (see piecewiseParse). */
   onItems?: (file: string, done: number, total: number) => void;
+  /** Called as a CSV export's rows are read: characters read of the file's. */
+  onRead?: (file: string, done: number, total: number) => void;
   /** Called as the loader moves on to another part of its work on a file (each can take a second). */
   onPhase?: (file: string, phase: LoadPhase) => void;
 }
@@ -234,7 +236,10 @@ export function loadText(file: string, text: string, options: LoadOptions = {}):
   text = normaliseLineEndings(text);
   const onItems = options.onItems && ((done: number, total: number) => options.onItems!(file, done, total));
   options.onPhase?.(file, 'scanning');
-  const parsed = /\.csv$/i.test(file) ? parseCsvTable(file, text, limits) : parseYaml(file, text, limits, onItems);
+  const onRead = options.onRead && ((done: number, total: number) => options.onRead!(file, done, total));
+  const parsed = /\.csv$/i.test(file)
+    ? parseCsvTable(file, text, limits, onRead)
+    : parseYaml(file, text, limits, onItems);
   options.onPhase?.(file, 'validating');
   const documents: LoadedDocument[] = [];
   const diagnostics: Diagnostic[] = [...parsed.diagnostics];

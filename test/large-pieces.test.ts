@@ -104,7 +104,7 @@ describe('a large table parsed in pieces', () => {
     expect((result.documents[0].value as { spec: { routes: unknown[] } }).spec.routes).toHaveLength(5);
   });
 
-  it('falls back to one parse for what pieces cannot give: errors, aliases, a second routes key', () => {
+  it('falls back to one parse for what pieces cannot give: errors, anchors, directives, another routes key', () => {
     piecewiseParse.itemsPerPiece = 1;
     const routes = (lines: string[]) => `spec:\n  routes:\n${lines.map((l) => `    ${l}`).join('\n')}\n`;
     const cases = [
@@ -118,6 +118,21 @@ describe('a large table parsed in pieces', () => {
       routes(['- id: a', '- id: b', '  id: c']),
       // Items less indented than `routes:`: not its value; one parse fails there, and so must this.
       'spec:\n  routes:\n- id: a\n- id: b\n- id: c\n',
+      // The `routes:` line found is not spec.routes' key (found by a review that attacked the pieces).
+      'spec: {routes: }\nroutes:\n- a\n- b\n',
+      'spec:\n  "routes":\nx:\n  routes:\n  - a\n  - b\n',
+      'spec:\n  routes :\n  note: |\n    routes:\n    - a\n    - b\n',
+      'spec: {routes: }\nroutes:\n- a\n--- [b]\n',
+      'spec:\n  routes :\nx:\n  # c\u2028  routes:\n  - a\n  - b\n',
+      // An anchor redefined in an item and aliased after the routes.
+      'spec:\n  a: &x 1\n  routes:\n  - &x 2\n  - 3\n  b: *x\n',
+      'spec:\n  a: &x {k: 1}\n  routes:\n  - &x 2\n  - 3\n  b: *x\n',
+      // A %TAG directive applies to the items too.
+      '%TAG !! tag:example.com,2000:\n--- !<tag:yaml.org,2002:map>\nspec:\n  routes:\n  - !!int 1\n  - 2\n',
+      // js-yaml runs a nested sequence with an empty entry on into the next, less indented item.
+      'spec:\n  routes:\n  - -\n  - b\n',
+      'spec:\n  routes:\n  - a\n  - - b\n    -\n  - c\n',
+      'spec:\n  routes:\n  - k:\n    - a\n    -\n  - b\n  - c\n',
     ];
     for (const text of cases) {
       const whole = parsed(text, false);

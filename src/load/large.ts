@@ -52,7 +52,7 @@ export function parseLargeYaml(
     if (value === undefined || value === null) return;
     const positions = new LazyPositions(file, source, firstLine, limits, items);
     // Only a document that declares an anchor can alias; skip the walk for the usual export.
-    const shared = /(^|[\s[{,:-])&[^\s,[\]{}]/m.test(source) ? firstSharedReference(value) : undefined;
+    const shared = DECLARES_ANCHOR.test(source) ? firstSharedReference(value) : undefined;
     if (shared) {
       diagnostics.push({
         ...positions.locate(shared),
@@ -333,11 +333,22 @@ function parseInPieces(
   ROUTES_KEY.lastIndex = items.key + 1;
   if (ROUTES_KEY.exec(source)) return undefined; // a second `routes:` line: which one is spec.routes?
   // Items less indented than their key are not its value (one parse fails there); pieces would take them.
-  if (indentAt(source, starts[0]) < indentAt(source, items.key)) return undefined;
+  const indent = indentAt(source, starts[0]);
+  if (indent < indentAt(source, items.key)) return undefined;
+  // What one parse shares across the pieces: anchors (an alias elsewhere may name one), directives
+  // (%TAG applies to every node). And js-yaml lets a nested sequence with an empty entry (`-` alone, or
+  // with only a tag or anchor) run on into the next, less indented `- ` line: item boundaries would move.
+  const routesText = source.slice(starts[0], end);
+  if (DECLARES_ANCHOR.test(source) || DIRECTIVE.test(source) || EMPTY_ENTRY.test(routesText)) return undefined;
+  if (source.includes(SENTINEL)) return undefined;
   try {
-    const head = jsyaml.load(source.slice(0, starts[0]) + source.slice(end), { schema: jsyaml.CORE_SCHEMA });
+    // The head keeps one item, a sentinel, where the items were: only if it comes back as spec.routes
+    // were the lines taken out the value of spec.routes (and not of another `routes:`, or inside a scalar).
+    const headText = `${source.slice(0, starts[0])}${' '.repeat(indent)}- ${SENTINEL}\n${source.slice(end)}`;
+    const head = jsyaml.load(headText, { schema: jsyaml.CORE_SCHEMA });
     const spec = isRecord(head) ? head.spec : undefined;
-    if (!isRecord(spec) || spec.routes !== null) return undefined;
+    if (!isRecord(spec) || !Array.isArray(spec.routes) || spec.routes.length !== 1 || spec.routes[0] !== SENTINEL)
+      return undefined;
     const routes: unknown[] = [];
     for (let first = 0; first < starts.length; first += per) {
       const last = Math.min(first + per, starts.length);
@@ -354,6 +365,15 @@ function parseInPieces(
     return undefined; // the whole parse says what is wrong, where
   }
 }
+
+/** A node anchor (`&name`) anywhere in a document: js-yaml would then share objects, or aliases resolve across pieces. */
+const DECLARES_ANCHOR = /(^|[\s[{,:-])&[^\s,[\]{}]/m;
+/** A directive line (%YAML, %TAG). */
+const DIRECTIVE = /^%/m;
+/** A sequence entry with nothing in it but other dashes, tags, anchors or a comment. */
+const EMPTY_ENTRY = /^[ \t]*-(?:[ \t]+-)*(?:[ \t]+[!&]\S*)*[ \t]*(?:#.*)?$/m;
+/** Stands in the head for the items taken out (see parseInPieces); a document holding it is parsed whole. */
+const SENTINEL = 'ixaudit-piecewise-parse-sentinel-7f3a';
 
 function indentAt(source: string, lineStart: number): number {
   let i = lineStart;

@@ -79,7 +79,11 @@ describe('reading a national CSV export', () => {
     const every = progressEvery.items;
     progressEvery.items = 3;
     try {
-      const loaded = loadText('routes.csv', text, { onRead: (file, done, total) => heard.push([file, done, total]) });
+      const loaded = loadText('routes.csv', text, {
+        onFileProgress: (file, progress) => {
+          if ('read' in progress) heard.push([file, progress.read.done, progress.read.total]);
+        },
+      });
       expect(loaded.documents).toHaveLength(1);
     } finally {
       progressEvery.items = every;

@@ -51,10 +51,9 @@ export const FINDINGS_SCHEMA_VERSION = '3.0';
 
 /**
  * What the audit is doing inside one of its long stages, for progress on the terminal: each submission
- * file as it is read, each operator's enrichment, and each control as it is evaluated.
+ * file as it is read, each operator's enrichment, each control as it is evaluated, findings located and
+ * routes listed, with how far each is when it is long.
  */
-export type { StepCount };
-
 export type AuditStep =
   | {
       stage: 'reading';
@@ -262,14 +261,8 @@ export function prepareAudit(options: AuditOptions): PreparedAudit {
         reading = { file, index, total };
         options.onStep?.({ stage: 'reading', ...reading });
       },
-      onItems: (file, done, total) => {
-        if (reading?.file === file) options.onStep?.({ stage: 'reading', ...reading, routes: { done, total } });
-      },
-      onRead: (file, done, total) => {
-        if (reading?.file === file) options.onStep?.({ stage: 'reading', ...reading, read: { done, total } });
-      },
-      onPhase: (file, phase) => {
-        if (reading?.file === file) options.onStep?.({ stage: 'reading', ...reading, phase });
+      onFileProgress: (file, progress) => {
+        if (reading?.file === file) options.onStep?.({ stage: 'reading', ...reading, ...progress });
       },
     },
   );

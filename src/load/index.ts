@@ -1,4 +1,4 @@
-import type { LoadPhase } from '../model/progress.js';
+import type { FileProgress } from '../model/progress.js';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -41,12 +41,11 @@ export interface LoadOptions {
   cwd?: string;
   /** Called before each file is read (progress: a national table can take seconds to parse). */
   onFile?: (file: string, index: number, total: number) => void;
-  /** Called as a large file's routes are parsed, a piece at a time (see piecewiseParse). */
-  onItems?: (file: string, done: number, total: number) => void;
-  /** Called as a CSV export's rows are read: characters read of the file's. */
-  onRead?: (file: string, done: number, total: number) => void;
-  /** Called as the loader moves on to another part of its work on a file (each can take a second). */
-  onPhase?: (file: string, phase: LoadPhase) => void;
+  /**
+   * Called as the loader gets on with a file: each part of its work begun (each can take a second), a
+   * large table's routes parsed a piece at a time (see piecewiseParse), a CSV export's characters read.
+   */
+  onFileProgress?: (file: string, progress: FileProgress) => void;
 }
 
 /** Inputs: YAML documents, and CSV route exports with a YAML header (src/load/csv.ts). */
@@ -195,7 +194,7 @@ export function loadFiles(files: string[], options: LoadOptions = {}): LoadResul
       });
       continue;
     }
-    options.onPhase?.(shown, 'checking');
+    options.onFileProgress?.(shown, { phase: 'checking' });
     result.inputs.push({ file: shown, sha256: sha256(bytes), bytes: bytes.length, builtin: options.builtin ?? false });
     const loaded = loadBytes(shown, bytes, options);
     if (loaded.text !== undefined) result.texts.set(shown, loaded.text);
@@ -234,13 +233,13 @@ export function loadBytes(
 export function loadText(file: string, text: string, options: LoadOptions = {}): Omit<LoadResult, 'inputs' | 'texts'> {
   const limits = options.limits ?? DEFAULT_YAML_LIMITS;
   text = normaliseLineEndings(text);
-  const onItems = options.onItems && ((done: number, total: number) => options.onItems!(file, done, total));
-  options.onPhase?.(file, 'scanning');
-  const onRead = options.onRead && ((done: number, total: number) => options.onRead!(file, done, total));
+  const tell = options.onFileProgress;
+  const progress = tell && ((p: FileProgress) => tell(file, p));
+  progress?.({ phase: 'scanning' });
   const parsed = /\.csv$/i.test(file)
-    ? parseCsvTable(file, text, limits, onRead)
-    : parseYaml(file, text, limits, onItems);
-  options.onPhase?.(file, 'validating');
+    ? parseCsvTable(file, text, limits, progress && ((done, total) => progress({ read: { done, total } })))
+    : parseYaml(file, text, limits, progress && ((done, total) => progress({ routes: { done, total } })));
+  progress?.({ phase: 'validating' });
   const documents: LoadedDocument[] = [];
   const diagnostics: Diagnostic[] = [...parsed.diagnostics];
   for (const doc of parsed.documents) {

@@ -16,3 +16,6 @@ export interface StepCount {
  * bytes (hash, UTF-8), scanning its lines (limits, where each route starts), validating its documents.
  */
 export type LoadPhase = 'checking' | 'scanning' | 'validating';
+
+/** What the loader says of one file as it works on it: a phase begun, a large table's routes parsed, a CSV read. */
+export type FileProgress = { phase: LoadPhase } | { routes: StepCount } | { read: StepCount };

@@ -24,6 +24,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { AuditResult } from '../model/report.js';
 import { compareText } from '../model/order.js';
 import { BUILTIN_PREFIX, packageRoot } from '../paths.js';
+import { outputName } from './paths.js';
 import { writeFileAtomic } from './write-atomic.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -213,7 +214,7 @@ function entriesUnder(dir: string, root: string = dir): FolderEntry[] {
     .flatMap((entry): FolderEntry[] => {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) return entriesUnder(path, root);
-      const file = relative(root, path).split(sep).join('/');
+      const file = outputName(root, path);
       return [{ file, path, kind: entry.isFile() ? 'file' : entry.isSymbolicLink() ? 'link' : 'other' }];
     })
     .filter((e) => e.file !== MANIFEST_FILE && e.file !== SIGNATURE_FILE)

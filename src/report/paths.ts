@@ -1,4 +1,9 @@
-import { join, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
+
+/** A file's name inside an output folder, with / separators: as artifacts, progress and the manifest give it. */
+export function outputName(outDir: string, path: string): string {
+  return relative(outDir, path).split(sep).join('/');
+}
 
 /** The json reporter's file: every finding with its occurrences (OSCAL hashes it for its UUIDs). */
 export const FINDINGS_JSON_NAME = 'findings.json';

@@ -1,4 +1,4 @@
-import { relative, sep } from 'node:path';
+import { outputName } from './paths.js';
 import type { ReportOptions, WriteProgress } from './types.js';
 
 /**
@@ -13,6 +13,6 @@ export function fileProgress(
 ): ((done: number) => void) | undefined {
   const listener = options.onProgress;
   if (!listener) return undefined;
-  const file = relative(outDir, path).split(sep).join('/');
+  const file = outputName(outDir, path);
   return (done) => listener({ file, done, unit });
 }

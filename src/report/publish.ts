@@ -23,7 +23,7 @@ import { packageRoot } from '../paths.js';
 import type { AuditReport } from '../model/report.js';
 import type { Reporter, ReportOptions, WriteProgress } from './types.js';
 import { MANIFEST_FILE, SIGNATURE_FILE, writeManifest } from './manifest.js';
-import { RUN_LEVEL_NAMES } from './paths.js';
+import { outputName, RUN_LEVEL_NAMES } from './paths.js';
 import { presentationOf } from './view/index.js';
 
 /*
@@ -482,7 +482,7 @@ export async function publishReports(
         publishedDir: out,
         ...(onProgress ? { onProgress: (progress: WriteProgress) => onProgress(reporter.name, progress) } : {}),
       });
-      for (const file of files) written.push(relative(staging, file).split(sep).join('/'));
+      for (const file of files) written.push(outputName(staging, file));
     }
     // Last, so it can hash every other output: the evidence manifest (and its signature).
     writeManifest(report.result, staging, signingKey);

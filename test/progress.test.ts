@@ -18,10 +18,11 @@ import { REGULATOR } from './support/run.js';
 // Issue 15: "A 50,000-route audit leaves the terminal blank for about 65 s of its 80 s." Every stage now
 // says what it is doing; on a terminal one line is rewritten in place, in a log one line per step.
 
-function capture(isTTY: boolean): { written: string[]; report: (e: ProgressEvent) => void } {
+/** What the reporter writes, on a terminal or not; `now` is its clock (the real one by default). */
+function capture(isTTY: boolean, now?: () => number): { written: string[]; report: (e: ProgressEvent) => void } {
   const written: string[] = [];
   const stream = { isTTY, write: (s: string) => written.push(s) } as unknown as NodeJS.WriteStream;
-  return { written, report: progressReporter(stream, false) };
+  return { written, report: progressReporter(stream, false, now) };
 }
 
 const RUN: ProgressEvent[] = [
@@ -53,10 +54,8 @@ describe('progress on the terminal', () => {
   });
 
   it('inside a long stage: a step is shown once a second has passed without a line, not each of thousands', () => {
-    const written: string[] = [];
-    const stream = { isTTY: false, write: (s: string) => written.push(s) } as unknown as NodeJS.WriteStream;
     let clock = 0;
-    const report = progressReporter(stream, false, () => clock);
+    const { written, report } = capture(false, () => clock);
     report({ stage: 'loading' });
     clock = 400;
     report({ stage: 'reading', file: 'inputs/a.yaml', index: 1, total: 2 });
@@ -103,10 +102,8 @@ describe('progress on the terminal', () => {
   });
 
   it('inside each long loop and writer: how far it is, once a quiet second has passed', () => {
-    const written: string[] = [];
-    const stream = { isTTY: false, write: (s: string) => written.push(s) } as unknown as NodeJS.WriteStream;
     let clock = 0;
-    const report = progressReporter(stream, false, () => clock);
+    const { written, report } = capture(false, () => clock);
     const events: ProgressEvent[] = [
       { stage: 'loaded', operators: 1, routes: 1_000_000 },
       { stage: 'enriching', operatorId: 'jp-a' },

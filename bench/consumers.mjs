@@ -25,6 +25,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { isDateTime, multitoolBinary, sofficeCsvArgs } from '../test/support/consumers.mjs';
 
 const [out, flag] = process.argv.slice(2);
 const statsOnly = flag === '--stats-only';
@@ -142,24 +143,6 @@ if (files.includes('findings.sarif')) stats.sarif = sarifStats(join(out, 'findin
 // The consumers, as the tests call them (test/report-sarif-causes.test.ts, test/report-hdf-causes.test.ts,
 // test/report-oscal-causes.test.ts, test/report-xlsx.test.ts).
 
-function multitoolBinary() {
-  const candidates = [process.env.IXAUDIT_SARIF_MULTITOOL];
-  try {
-    candidates.push(join(dirname(require.resolve('@microsoft/sarif-multitool-linux/package.json')), 'Sarif.Multitool'));
-  } catch {
-    // not installed
-  }
-  return candidates.find((path) => {
-    if (!path) return false;
-    try {
-      accessSync(path, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
 /**
  * `sarif-multitool validate` with the tests' rules and levels (what node_modules/.bin/sarif-multitool runs):
  * errors and warnings among its results (a result without a level is a warning, SARIF §3.27.10) and its
@@ -264,16 +247,6 @@ function saf(file) {
   };
 }
 
-/** RFC 3339 date-time with a zone, the calendar date existing (test/report-oscal.test.ts). */
-function isDateTime(text) {
-  const match =
-    /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/i.exec(text);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
-
 /**
  * The OSCAL assessment results against the official schema (vendored in test/fixtures/schemas), every
  * format checked, and every uuid it refers to defined in it, as test/report-oscal-causes.test.ts checks;
@@ -340,19 +313,11 @@ function libreOffice(file) {
   if (!hasSoffice()) return { ok: null, detail: 'not installed (apt-get install libreoffice-calc)' };
   const dir = mkdtempSync(join(tmpdir(), 'ixaudit-bench-soffice-'));
   try {
-    const run = spawnSync(
-      'soffice',
-      [
-        `-env:UserInstallation=file://${dir}/profile`,
-        '--headless',
-        '--convert-to',
-        'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1',
-        '--outdir',
-        dir,
-        file,
-      ],
-      { encoding: 'utf8', timeout: TIMEOUT, maxBuffer: 1 << 26 },
-    );
+    const run = spawnSync('soffice', sofficeCsvArgs(dir, file), {
+      encoding: 'utf8',
+      timeout: TIMEOUT,
+      maxBuffer: 1 << 26,
+    });
     const sheets = readdirSync(dir).filter((f) => f.endsWith('.csv'));
     let rows = 0;
     for (const s of sheets) {

@@ -21,14 +21,11 @@ import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { REGULATOR } from './support/run.js';
 import { presentationOf } from '../src/report/view/index.js';
+import { isDateTime } from './support/consumers.mjs';
 
 // Issue 15: one OSCAL observation per cause with its occurrences as subjects (at most
 // MAX_OBSERVATION_SUBJECTS), passing and not-applicable subjects summed up per operator and control,
 // links to inputs that resolve from the document.
-
-function isDateTime(text: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(text);
-}
 
 let validate: ReturnType<Ajv['compile']>;
 let samples: AuditReport;

@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import ajvDraft04 from 'ajv-draft-04';
 import { mergedByCause, nationalScale } from './support/causes.js';
@@ -17,6 +16,7 @@ import { isUri, isUriReference } from '../src/report/uri.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { REGULATOR } from './support/run.js';
+import { multitoolBinary } from './support/consumers.mjs';
 
 // Issue 15: one SARIF result per cause, its occurrences as locations, within GitHub code scanning's limits
 // (src/report/sarif/limits.ts), checked with Microsoft's SARIF multitool where it is installed.
@@ -145,30 +145,6 @@ describe('SARIF: one result per cause, its occurrences as locations', () => {
 });
 
 /**
- * Microsoft's SARIF multitool (npm @microsoft/sarif-multitool, whose Linux binary needs no .NET; a
- * devDependency, so npm ci installs it): from IXAUDIT_SARIF_MULTITOOL, else the project's. Without it
- * (another platform) these checks are skipped and say so.
- */
-function multitool(): string | undefined {
-  const candidates = [process.env.IXAUDIT_SARIF_MULTITOOL];
-  try {
-    const dir = dirname(createRequire(import.meta.url).resolve('@microsoft/sarif-multitool-linux/package.json'));
-    candidates.push(join(dir, 'Sarif.Multitool'));
-  } catch {
-    // not installed
-  }
-  return candidates.find((path): path is string => {
-    if (!path) return false;
-    try {
-      accessSync(path, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
-/**
  * The multitool's `validate` verdict on each of several logs, in ONE run of the tool (each start costs
  * seconds): per log name, its error and warning results as "RULE: message".
  */
@@ -213,7 +189,7 @@ function multitoolProblems(tool: string, logs: Record<string, string>): Record<s
   return problems;
 }
 
-const TOOL = multitool();
+const TOOL = multitoolBinary();
 if (!TOOL)
   console.warn(
     '[ixaudit tests] skipped the SARIF multitool checks: @microsoft/sarif-multitool is not installed (npm i @microsoft/sarif-multitool, or set IXAUDIT_SARIF_MULTITOOL to its Sarif.Multitool binary).',

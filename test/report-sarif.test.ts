@@ -15,19 +15,10 @@ import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { REGULATOR } from './support/run.js';
 import { presentationOf } from '../src/report/view/index.js';
+import { isDateTime } from './support/consumers.mjs';
 
 // Vendored byte for byte from the project's reference schemas (test/fixtures/README.md).
 const SCHEMAS = join(packageRoot, 'test', 'fixtures', 'schemas');
-
-/** RFC 3339 date-time with a zone, as the "date-time" format means; the calendar date must exist. */
-function isDateTime(text: string): boolean {
-  const match =
-    /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/i.exec(text);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
 
 /** The official SARIF 2.1.0 schema (draft-04), with its formats checked rather than ignored. */
 function sarifValidator() {

@@ -15,6 +15,7 @@ import { zipEntry } from './support/zip.js';
 import { REGULATOR } from './support/run.js';
 import { presentationOf } from '../src/report/view/index.js';
 import { parseCsv } from './support/csv.js';
+import { sofficeCsvArgs } from './support/consumers.mjs';
 
 async function readBook(path: string): Promise<ExcelJS.Workbook> {
   const book = new ExcelJS.Workbook();
@@ -233,19 +234,10 @@ describeWith(['soffice'], 'sector.xlsx opened by LibreOffice', () => {
     const dir = tempFiles({});
     copyFileSync(await writeSectorWorkbook(presentationOf(report), tempFiles({})), join(dir, 'book.xlsx'));
     // Token 12 = -1: one CSV per sheet, book-<sheet>.csv. A profile of its own, so runs in parallel do not collide.
-    const result = spawnSync(
-      'soffice',
-      [
-        `-env:UserInstallation=file://${dir}/profile`,
-        '--headless',
-        '--convert-to',
-        'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1',
-        '--outdir',
-        dir,
-        join(dir, 'book.xlsx'),
-      ],
-      { encoding: 'utf8', timeout: 120_000 },
-    );
+    const result = spawnSync('soffice', sofficeCsvArgs(dir, join(dir, 'book.xlsx')), {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     const csv = (name: string) => {
       const path = join(dir, `book-${name}.csv`);
       try {

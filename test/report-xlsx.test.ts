@@ -25,6 +25,7 @@ import { REGULATOR } from './support/run.js';
 import { presentationOf } from '../src/report/view/index.js';
 import { mergedByCause, nationalScale } from './support/causes.js';
 import { parseCsv } from './support/csv.js';
+import { sofficeCsvArgs } from './support/consumers.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // A small report built by hand, so every expected cell is known here rather than derived from the
@@ -1079,19 +1080,10 @@ describe('findings workbook: determinism, limits and failures', () => {
 function libreOfficeSheets(workbook: string): Record<string, string[][]> {
   const dir = tempFiles({});
   copyFileSync(workbook, join(dir, 'book.xlsx'));
-  const result = spawnSync(
-    'soffice',
-    [
-      `-env:UserInstallation=file://${dir}/profile`,
-      '--headless',
-      '--convert-to',
-      'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1',
-      '--outdir',
-      dir,
-      join(dir, 'book.xlsx'),
-    ],
-    { encoding: 'utf8', timeout: 120_000 },
-  );
+  const result = spawnSync('soffice', sofficeCsvArgs(dir, join(dir, 'book.xlsx')), {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   const sheets = readdirSync(dir).filter((f) => /^book-.+\.csv$/.test(f));
   if (sheets.length === 0)
     throw new Error(`soffice wrote no CSV: status ${result.status}, ${result.error ?? ''} ${result.stderr}`);

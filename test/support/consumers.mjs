@@ -1,0 +1,56 @@
+// How the real consumers of ixaudit's outputs are called, shared by the tests (TypeScript) and by
+// bench/consumers.mjs (plain JavaScript, which cannot import the TypeScript test support).
+import { accessSync, constants } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+/** RFC 3339 date-time with a zone, as JSON Schema's "date-time" format means; the calendar date must exist. */
+export function isDateTime(text) {
+  const match =
+    /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/i.exec(text);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/**
+ * soffice's arguments to open `file` headless and write every sheet as a CSV into `dir` (filter token
+ * 12 = -1: one file per sheet, <name>-<sheet>.csv), in a user profile of its own there, so that runs in
+ * parallel do not collide.
+ */
+export function sofficeCsvArgs(dir, file) {
+  return [
+    `-env:UserInstallation=file://${dir}/profile`,
+    '--headless',
+    '--convert-to',
+    'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1',
+    '--outdir',
+    dir,
+    file,
+  ];
+}
+
+/**
+ * Microsoft's SARIF multitool (npm @microsoft/sarif-multitool, whose Linux binary needs no .NET; a
+ * devDependency, so npm ci installs it): IXAUDIT_SARIF_MULTITOOL, else the project's; undefined when
+ * neither can be run (another platform).
+ */
+export function multitoolBinary() {
+  const candidates = [process.env.IXAUDIT_SARIF_MULTITOOL];
+  try {
+    const dir = dirname(createRequire(import.meta.url).resolve('@microsoft/sarif-multitool-linux/package.json'));
+    candidates.push(join(dir, 'Sarif.Multitool'));
+  } catch {
+    // not installed
+  }
+  return candidates.find((path) => {
+    if (!path) return false;
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}

@@ -149,13 +149,13 @@ function heavyRoute(rand, i, count) {
   };
 }
 
-/** The same route with the sequence at the key's indentation, as many YAML emitters write it. */
-function compactYamlRoute(r) {
-  return `  - id: ${r.id}\n    match: {gtPrefix: "${r.gtPrefix}"}\n    destination: {country: ${r.country}, plmn: "${r.plmn}"}\n    primary: {carrier: ${r.primary}}\n    backups: [${r.backups.map((b) => `{carrier: ${b}}`).join(', ')}]\n    transit: [${r.transit.join(', ')}]\n    trafficShare: ${r.trafficShare}\n    encryption: ${r.encryption}\n    firewall: ${r.firewall}\n    status: ${r.status}\n`;
-}
-
-function yamlRoute(r) {
-  return `    - id: ${r.id}\n      match: {gtPrefix: "${r.gtPrefix}"}\n      destination: {country: ${r.country}, plmn: "${r.plmn}"}\n      primary: {carrier: ${r.primary}}\n      backups: [${r.backups.map((b) => `{carrier: ${b}}`).join(', ')}]\n      transit: [${r.transit.join(', ')}]\n      trafficShare: ${r.trafficShare}\n      encryption: ${r.encryption}\n      firewall: ${r.firewall}\n      status: ${r.status}\n`;
+/**
+ * One route as YAML, its item at `indent`: under `routes:` (four spaces), or at the key's own indentation
+ * (two), as many YAML emitters write it (the failure-heavy tables).
+ */
+function yamlRoute(r, indent = '    ') {
+  const more = `${indent}  `;
+  return `${indent}- id: ${r.id}\n${more}match: {gtPrefix: "${r.gtPrefix}"}\n${more}destination: {country: ${r.country}, plmn: "${r.plmn}"}\n${more}primary: {carrier: ${r.primary}}\n${more}backups: [${r.backups.map((b) => `{carrier: ${b}}`).join(', ')}]\n${more}transit: [${r.transit.join(', ')}]\n${more}trafficShare: ${r.trafficShare}\n${more}encryption: ${r.encryption}\n${more}firewall: ${r.firewall}\n${more}status: ${r.status}\n`;
 }
 
 function tableHeader(op, id) {
@@ -170,11 +170,11 @@ async function writeStream(path, chunks) {
 
 function* yamlTable(op, id, count, seed, heavy = false) {
   const rand = prng(seed);
-  const [make, write] = heavy ? [heavyRoute, compactYamlRoute] : [route, yamlRoute];
+  const [make, indent] = heavy ? [heavyRoute, '  '] : [route, '    '];
   yield `${tableHeader(op, id)}  routes:\n`;
   let buffer = '';
   for (let i = 0; i < count; i++) {
-    buffer += write(make(rand, i, count));
+    buffer += yamlRoute(make(rand, i, count), indent);
     if (buffer.length > 1 << 20) yield buffer, (buffer = '');
   }
   yield buffer;

@@ -2,7 +2,7 @@
 // audit: sizes and counts, then the real consumers, each timed. Prints one JSON line.
 // Usage: node bench/consumers.mjs OUT_DIR [--stats-only]
 //   IXAUDIT_SARIF_MULTITOOL  the Sarif.Multitool binary (default: the devDependency's Linux binary)
-//   IXAUDIT_HDF_TOOLS        a folder whose node_modules has @mitre/saf (opt-in, as in the tests)
+//   IXAUDIT_HDF_TOOLS        a folder whose node_modules has @mitre/saf (else tools/hdf, as in the tests)
 //   IXAUDIT_BENCH_CONSUMER_TIMEOUT  seconds a consumer may take (default 900)
 import { spawnSync } from 'node:child_process';
 import {
@@ -25,7 +25,13 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { isDateTime, multitoolBinary, sofficeCsvArgs } from '../test/support/consumers.mjs';
+import {
+  isDateTime,
+  multitoolBinary,
+  SAF_INSTALL_HINT,
+  safBinary,
+  sofficeCsvArgs,
+} from '../test/support/consumers.mjs';
 
 const [out, flag] = process.argv.slice(2);
 const statsOnly = flag === '--stats-only';
@@ -226,15 +232,10 @@ function inspecjs(file) {
   };
 }
 
-/** MITRE's SAF CLI (@mitre/saf 1.5.3), opt-in through IXAUDIT_HDF_TOOLS as in the tests. */
+/** MITRE's SAF CLI (@mitre/saf 1.5.3): tools/hdf, where bench/run.mjs installs it, or IXAUDIT_HDF_TOOLS. */
 function saf(file) {
-  const roots = [process.env.IXAUDIT_HDF_TOOLS, root].filter(Boolean);
-  const bin = roots.map((r) => join(r, 'node_modules', '.bin', 'saf')).find((p) => existsSync(p));
-  if (!bin)
-    return {
-      ok: null,
-      detail: 'not installed (opt-in: npm i @mitre/saf@1.5.3 in a folder, IXAUDIT_HDF_TOOLS=that folder)',
-    };
+  const bin = safBinary();
+  if (!bin) return { ok: null, detail: `not installed (${SAF_INSTALL_HINT})` };
   const run = spawnSync(bin, ['view', 'summary', '-i', file], {
     encoding: 'utf8',
     maxBuffer: 1 << 28,

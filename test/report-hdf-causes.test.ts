@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Ajv } from 'ajv';
@@ -14,6 +14,8 @@ import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { REGULATOR } from './support/run.js';
 import { heimdallStatus } from './support/hdf.js';
+import { SAF_INSTALL_HINT, safBinary } from './support/consumers.mjs';
+import { ON_CI } from './support/tool-path.js';
 
 // Issue 15: one HDF result per cause (its occurrences listed, at most MAX_RESULT_OCCURRENCES), a NIST tag on
 // every control; read with inspecjs and the SAF CLI where they are installed.
@@ -99,21 +101,19 @@ describe('HDF: one result per cause, a NIST tag on every control', () => {
 });
 
 /**
- * inspecjs (the library Heimdall reads files with; a devDependency) and MITRE's SAF CLI (@mitre/saf 1.5.3
- * installs on Node 20, with some 400 packages: not a dependency). Each from IXAUDIT_HDF_TOOLS (a folder
- * whose node_modules has it), else from the project; a missing one skips its checks and says so.
+ * inspecjs (the library Heimdall reads files with; a devDependency), from IXAUDIT_HDF_TOOLS (a folder whose
+ * node_modules has it) or the project; MITRE's SAF CLI (@mitre/saf 1.5.3, some 650 packages: not a
+ * dependency) from IXAUDIT_HDF_TOOLS or tools/hdf, where `bash scripts/hdf-tools.sh` installs it (.ci/run
+ * does). A missing one skips its checks and says so; on CI a missing SAF CLI fails.
  */
 function hdfTools(): { inspecjs?: string; saf?: string } {
-  const roots = [process.env.IXAUDIT_HDF_TOOLS, packageRoot].filter((d): d is string => Boolean(d));
-  const found: { inspecjs?: string; saf?: string } = {};
-  for (const root of roots) {
+  const found: { inspecjs?: string; saf?: string } = { saf: safBinary() };
+  for (const root of [process.env.IXAUDIT_HDF_TOOLS, packageRoot].filter((d): d is string => Boolean(d))) {
     try {
       found.inspecjs ??= createRequire(join(root, 'package.json')).resolve('inspecjs');
     } catch {
       // not in this folder
     }
-    const saf = join(root, 'node_modules', '.bin', 'saf');
-    if (!found.saf && existsSync(saf)) found.saf = saf;
   }
   return found;
 }
@@ -123,10 +123,8 @@ if (!TOOLS.inspecjs)
   console.warn(
     '[ixaudit tests] skipped the inspecjs checks: inspecjs is not installed (it is a devDependency: npm ci).',
   );
-if (!TOOLS.saf)
-  console.warn(
-    '[ixaudit tests] skipped the SAF CLI check: not installed (npm i @mitre/saf@1.5.3 in a folder and set IXAUDIT_HDF_TOOLS to it).',
-  );
+if (!TOOLS.saf && !ON_CI)
+  console.warn(`[ixaudit tests] skipped the SAF CLI check: not installed (${SAF_INSTALL_HINT}).`);
 
 interface InspecControl {
   data: { id: string; tags: Record<string, unknown> };
@@ -160,9 +158,10 @@ describe('HDF read by inspecjs and the SAF CLI', () => {
     },
   );
 
-  it.skipIf(!TOOLS.saf)(
+  it.skipIf(!TOOLS.saf && !ON_CI)(
     'saf view summary runs on the samples’ hdf.json and on one of 20,000 occurrences',
     () => {
+      expect(TOOLS.saf, `the SAF CLI is not installed: ${SAF_INSTALL_HINT}`).toBeDefined();
       for (const report of [samples, nationalScale(samples)]) {
         const dir = tempFiles({ 'hdf.json': hdfJson(report) });
         const run = spawnSync(TOOLS.saf!, ['view', 'summary', '-i', join(dir, 'hdf.json')], {

@@ -3,6 +3,7 @@
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** RFC 3339 date-time with a zone, as JSON Schema's "date-time" format means; the calendar date must exist. */
 export function isDateTime(text) {
@@ -54,3 +55,29 @@ export function multitoolBinary() {
     }
   });
 }
+
+/** Where `bash scripts/hdf-tools.sh` installs MITRE's SAF CLI: tools/hdf (its own package.json and lock). */
+export const HDF_TOOLS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'tools', 'hdf');
+
+/**
+ * MITRE's SAF CLI (@mitre/saf 1.5.3, some 650 packages: not a dependency of ixaudit): from IXAUDIT_HDF_TOOLS
+ * (a folder whose node_modules has it), else tools/hdf, where `bash scripts/hdf-tools.sh` installs it (.ci/run
+ * and the bench do); undefined when neither has it.
+ */
+export function safBinary() {
+  return [process.env.IXAUDIT_HDF_TOOLS, HDF_TOOLS_DIR]
+    .filter(Boolean)
+    .map((root) => join(root, 'node_modules', '.bin', 'saf'))
+    .find((path) => {
+      try {
+        accessSync(path, constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** What to do when the SAF CLI is missing, for skip notes and reports. */
+export const SAF_INSTALL_HINT =
+  'bash scripts/hdf-tools.sh installs it in tools/hdf; IXAUDIT_HDF_TOOLS names another folder';

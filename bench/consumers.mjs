@@ -236,11 +236,15 @@ function inspecjs(file) {
 function saf(file) {
   const bin = safBinary();
   if (!bin) return { ok: null, detail: `not installed (${SAF_INSTALL_HINT})` };
-  const run = spawnSync(bin, ['view', 'summary', '-i', file], {
+  // It writes saf-cli.log into its working directory: a scratch one, not the clone or the outputs.
+  const cwd = mkdtempSync(join(tmpdir(), 'ixaudit-bench-saf-'));
+  const run = spawnSync(bin, ['view', 'summary', '-i', resolve(file)], {
+    cwd,
     encoding: 'utf8',
     maxBuffer: 1 << 28,
     timeout: TIMEOUT,
   });
+  rmSync(cwd, { recursive: true, force: true });
   return {
     ok: run.status === 0 && run.stdout.includes('profileName: ixaudit'),
     status: run.status,

@@ -3,6 +3,7 @@
 //   IXAUDIT_BENCH_REPORTERS=json,sarif  only these reporters ("none": stop after assemble); all by default
 //   IXAUDIT_BENCH_OUT=DIR               keep the outputs there (emptied first) for bench/consumers.mjs
 //   IXAUDIT_BENCH_NO_SHARING=1          judge every route on its own (src/engine/evaluate.ts shapeSharing)
+//   IXAUDIT_BENCH_NO_DIRECT_ROWS=1      every workbook row through exceljs (src/report/xlsx/row-xml.ts directRows)
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -52,6 +53,10 @@ if (mode === 'read') {
     if (jobs) throw new Error('IXAUDIT_BENCH_NO_SHARING=1 needs an audit in this thread (no jobs argument)');
     const { shapeSharing } = await import('../dist/engine/evaluate.js');
     shapeSharing.enabled = false;
+  }
+  if (process.env.IXAUDIT_BENCH_NO_DIRECT_ROWS === '1') {
+    const { directRows } = await import('../dist/report/xlsx/row-xml.js');
+    directRows.enabled = false;
   }
   const options = { paths: [dir], today: '2026-07-01' };
   // The stages of runAuditParallel (what `ixaudit audit` calls), timed one by one; in a function, so that

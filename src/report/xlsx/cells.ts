@@ -90,3 +90,11 @@ export function clampText(text: string): string {
   if (code >= 0xd800 && code <= 0xdbff) cut--;
   return text.slice(0, cut) + TRUNCATION_NOTE;
 }
+
+/** 1 → A, 27 → AA. */
+export function columnLetter(n: number): string {
+  let letters = '';
+  for (let rest = n; rest > 0; rest = Math.floor((rest - 1) / 26))
+    letters = String.fromCharCode(65 + ((rest - 1) % 26)) + letters;
+  return letters;
+}

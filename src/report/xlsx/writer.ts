@@ -2,7 +2,16 @@ import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Severity, Status } from '../../model/types.js';
-import { clampText, EXCEL_MAX_ROWS, isLink, MAX_DATA_ROWS_PER_SHEET, partName, type Cell } from './cells.js';
+import {
+  clampText,
+  columnLetter,
+  EXCEL_MAX_ROWS,
+  isLink,
+  MAX_DATA_ROWS_PER_SHEET,
+  partName,
+  type Cell,
+} from './cells.js';
+import { directRowWriter } from './row-xml.js';
 import type { SummaryBlock } from './summary.js';
 import type { Column, ColumnFormat, Table } from './tables.js';
 import { stampZipEntries } from './zip-times.js';
@@ -250,15 +259,20 @@ async function writeTable(
   // One style object per column, shared by every cell in it: exceljs caches a style's id by object
   // identity, and otherwise serialises a fresh style for every cell (most of the writing time).
   const styles = table.columns.map((c) => Object.freeze(columnStyle(c.format) ?? {}));
+  let direct = directRowWriter(sheet, styles);
   for (const cells of table.rows) {
     if (rows === limits.maxRowsPerSheet) {
       closeTableSheet(sheet, table.columns, rows, filters);
       sheet = openTableSheet(book, table, ++part);
+      direct = directRowWriter(sheet, styles);
       rows = 0;
     }
-    const row = sheet.addRow(cells.map(excelValue));
-    for (let i = 0; i < styles.length; i++) row.getCell(i + 1).style = styles[i];
-    row.commit();
+    const values = cells.map(excelValue);
+    if (!direct?.write(values)) {
+      const row = sheet.addRow(values);
+      for (let i = 0; i < styles.length; i++) row.getCell(i + 1).style = styles[i];
+      row.commit();
+    }
     rows++;
     if (rows % limits.rowsPerPause === 0) await pause(sheet);
   }
@@ -406,12 +420,4 @@ function writeSummary(book: WorkbookWriter, blocks: readonly SummaryBlock[]): vo
     }
   }
   sheet.commit();
-}
-
-/** 1 → A, 27 → AA. */
-export function columnLetter(n: number): string {
-  let letters = '';
-  for (let rest = n; rest > 0; rest = Math.floor((rest - 1) / 26))
-    letters = String.fromCharCode(65 + ((rest - 1) % 26)) + letters;
-  return letters;
 }

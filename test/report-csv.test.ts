@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AuditReport } from '../src/model/report.js';
 import { STATUSES, type Status } from '../src/model/types.js';
-import { BOM, csvField, csvRecord, csvReporter, fieldText } from '../src/report/csv/index.js';
+import fc from 'fast-check';
+import { BOM, csvCell, csvField, csvRecord, csvReporter, fieldText } from '../src/report/csv/index.js';
 import { ROUTE_COLUMNS } from '../src/report/xlsx/tables.js';
 import { writeChunksAtomic } from '../src/report/write-atomic.js';
 import { FINDING_COLUMNS, OCCURRENCE_COLUMNS } from '../src/report/xlsx/tables.js';
@@ -98,6 +99,29 @@ describe('CSV fields (RFC 4180)', () => {
 
   it('a record ends with CRLF and quotes only what needs it', () => {
     expect(csvRecord(['a', 'b,c', 3, null, true])).toBe('a,"b,c",3,,true\r\n');
+  });
+
+  it('writes any cell as fieldText and csvField together would (the fast cases included)', () => {
+    const text = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 30 }),
+      fc.stringMatching(/^[=+\-@\t\r,; "\na-z]{0,12}$/),
+    );
+    const cell = fc.oneof(
+      text,
+      fc.double(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.date({ noInvalidDate: true, min: new Date(Date.UTC(1000, 0, 1)), max: new Date(Date.UTC(9999, 0, 1)) }),
+      fc.record({ text, target: fc.constant('Controls!A5') }),
+    );
+    fc.assert(
+      fc.property(fc.array(cell, { maxLength: 8 }), (cells) => {
+        for (const c of cells) expect(csvCell(c)).toBe(csvField(fieldText(c)));
+        expect(csvRecord(cells)).toBe(`${cells.map((c) => csvField(fieldText(c))).join(',')}\r\n`);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

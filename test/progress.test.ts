@@ -53,7 +53,7 @@ describe('progress on the terminal', () => {
     expect(written.join('')).not.toContain('\n');
   });
 
-  it('inside a long stage: a step is shown once a second has passed without a line, not each of thousands', () => {
+  it('inside a long stage: a new step is shown after half a second without a line, a count after a second', () => {
     let clock = 0;
     const { written, report } = capture(false, () => clock);
     report({ stage: 'loading' });
@@ -66,15 +66,35 @@ describe('progress on the terminal', () => {
       clock += 100;
       report({ stage: 'evaluating', operatorId: 'jp-a', control: `ICX-X-${i}`, done: i, total: 41 });
     }
+    // One control's subjects, counted every 100 ms: a count of the same step waits a whole second.
+    for (let done = 50_000; done <= 1_000_000; done += 50_000) {
+      clock += 100;
+      report({
+        stage: 'evaluating',
+        operatorId: 'jp-a',
+        control: 'ICX-X-40',
+        done: 40,
+        total: 41,
+        subjects: { done, total: 1_000_000 },
+      });
+    }
     expect(written).toEqual([
       'loading and validating the inputs…\n',
       'reading inputs/national.yaml (2/2)…\n',
       'loaded 1,000,000 route(s); auditing 1 operator(s)…\n',
-      // 100 ms a control: the 10th after "loaded" is the first a second later, then every 10th.
+      // 100 ms a control, each a new step: the 5th after "loaded" is half a second later, then every 5th.
+      'auditing jp-a: control 5/41 (ICX-X-4)…\n',
       'auditing jp-a: control 10/41 (ICX-X-9)…\n',
+      'auditing jp-a: control 15/41 (ICX-X-14)…\n',
       'auditing jp-a: control 20/41 (ICX-X-19)…\n',
+      'auditing jp-a: control 25/41 (ICX-X-24)…\n',
       'auditing jp-a: control 30/41 (ICX-X-29)…\n',
+      'auditing jp-a: control 35/41 (ICX-X-34)…\n',
       'auditing jp-a: control 40/41 (ICX-X-39)…\n',
+      // The 41st control is a new step: named half a second after the 40th (by then with its count of
+      // 200,000), then its counts once a second.
+      'auditing jp-a: control 41/41 (ICX-X-40), 200,000 of 1,000,000 subjects…\n',
+      'auditing jp-a: control 41/41 (ICX-X-40), 700,000 of 1,000,000 subjects…\n',
     ]);
   });
 
@@ -188,6 +208,7 @@ describe('progress on the terminal', () => {
       'start',
       'checking',
       'scanning',
+      '0/2100',
       '500/2100',
       '1000/2100',
       '1500/2100',
@@ -227,9 +248,9 @@ describe('progress on the terminal', () => {
       expect(last(file), file).toMatchObject({ done: statSync(join(out, file)).size, unit: 'bytes' });
     }
     expect(last('routes.csv')!.format).toBe('csv');
-    // Each PDF counts its pages as they are added, up to its last.
+    // Each PDF counts its pages as they are added, from the first (named as the document starts) to its last.
     const pdf = writes.filter((w) => w.file === 'no-nordlys/report.pdf');
-    expect(pdf.map((w) => w.done)).toEqual(pdf.map((_, i) => i + 2));
+    expect(pdf.map((w) => w.done)).toEqual(pdf.map((_, i) => i + 1));
     const pages = readFileSync(join(out, 'no-nordlys', 'report.pdf'), 'latin1').match(/\/Type \/Page\b/g)!.length;
     expect(pdf.at(-1)).toMatchObject({ done: pages, unit: 'pages', format: 'pdf' });
     // The operator's workbook (its 2,100 routes on Routes) counts rows as it goes.

@@ -105,6 +105,11 @@ export type ProgressEvent =
 
 /** Inside a long stage a step is shown only when nothing was shown for this long (a small run shows none). */
 export const STEP_INTERVAL_MS = 1_000;
+/**
+ * A step that begins something new (another file, phase, control, output file) is shown after this long:
+ * otherwise a step that began just after a line was shown stayed unnamed for as long as it took.
+ */
+export const NEW_STEP_INTERVAL_MS = 500;
 /** From this many routes a run names every stage as it starts (each can take seconds). */
 export const LARGE_RUN_ROUTES = 100_000;
 
@@ -121,39 +126,51 @@ export function progressReporter(
 ): (event: ProgressEvent) => void {
   const tty = stream.isTTY === true;
   let shownAt = Number.NEGATIVE_INFINITY;
-  const show = (line: string) => {
+  let shownKind = '';
+  const show = (line: string, kind = line) => {
     shownAt = now();
+    shownKind = kind;
     stream.write(tty ? `\r\u001b[2K${style(color, 'dim', line)}` : `${line}\n`);
   };
-  // Steps inside a stage come by the thousand on a big run: shown only after a quiet second.
-  const step = (line: string) => {
-    if (now() - shownAt >= STEP_INTERVAL_MS) show(line);
+  // Steps inside a stage come by the thousand on a big run: a count is shown only after a quiet second,
+  // a step of another kind (its `kind`) after half a second, so a log gets at most two lines a second.
+  const step = (line: string, kind: string) => {
+    const quiet = now() - shownAt;
+    if (quiet >= STEP_INTERVAL_MS || (kind !== shownKind && quiet >= NEW_STEP_INTERVAL_MS)) show(line, kind);
   };
   // A stage that is one long computation with nothing to count (assembling, preparing the reports) is
   // named as it starts when the run is large enough for it to take seconds.
   let large = false;
-  const stage = (line: string) => (large ? show(line) : step(line));
+  const stage = (line: string) => (large ? show(line) : step(line, line));
   return (event) => {
     if (event.stage === 'loading') show('loading and validating the inputs…');
     else if (event.stage === 'reading')
       step(
-        `reading ${t(event.file)} (${count(event.index)}/${count(event.total)})${event.phase ? `: ${PHASE_TEXT[event.phase]}` : ''}${of(event.routes, 'routes')}${percent(event.read)}…`,
+        `reading ${t(event.file)} (${count(event.index)}/${count(event.total)})${event.phase ? `: ${PHASE_TEXT[event.phase]}` : ''}${of(event.routes, 'routes')}${percent(event.read, event.phase ? '' : ' read')}…`,
+        `reading ${event.file} ${event.phase ?? (event.routes ? 'routes' : '')}`,
       );
     else if (event.stage === 'cross-checking')
-      step('checking references, ownership and consistency across the inputs…');
+      step(`checking references, ownership and consistency across the inputs${of(event.routes, 'routes')}…`, 'cross');
     else if (event.stage === 'loaded') {
       large = event.routes >= LARGE_RUN_ROUTES;
       show(`loaded ${count(event.routes)} route(s); auditing ${count(event.operators)} operator(s)…`);
     } else if (event.stage === 'enriching')
-      step(`auditing ${t(event.operatorId)}: resolving carriers and routes${of(event.routes, 'routes')}…`);
+      step(`auditing ${t(event.operatorId)}: resolving carriers and routes${of(event.routes, 'routes')}…`, 'enriching');
     else if (event.stage === 'evaluating')
       step(
         `auditing ${t(event.operatorId)}: control ${count(event.done + 1)}/${count(event.total)} (${t(event.control)})${of(event.subjects, 'subjects')}…`,
+        `evaluating ${event.operatorId} ${event.control}`,
       );
     else if (event.stage === 'listing')
-      step(`auditing ${t(event.operatorId)}: listing the routes for the reports${of(event.routes, 'routes')}…`);
+      step(
+        `auditing ${t(event.operatorId)}: listing the routes for the reports${of(event.routes, 'routes')}…`,
+        'listing',
+      );
     else if (event.stage === 'locating')
-      step(`auditing ${t(event.operatorId)}: locating findings in the inputs${of(event.locations, 'occurrences')}…`);
+      step(
+        `auditing ${t(event.operatorId)}: locating findings in the inputs${of(event.locations, 'occurrences')}…`,
+        'locating',
+      );
     else if (event.stage === 'operator') {
       const c = countStatuses(event.outcome.findings);
       show(
@@ -162,14 +179,17 @@ export function progressReporter(
     } else if (event.stage === 'assembling') stage('assembling the findings of every operator…');
     else if (event.stage === 'preparing') stage('preparing the reports…');
     else if (event.stage === 'writing') show(`writing ${event.format} (${event.index}/${event.total})…`);
-    else if (event.stage === 'writing-file') step(`writing ${event.format}: ${t(event.file)}, ${amount(event)}…`);
+    else if (event.stage === 'writing-file')
+      step(`writing ${event.format}: ${t(event.file)}, ${amount(event)}…`, `writing ${event.file}`);
     else if (tty) stream.write('\r\u001b[2K');
   };
 }
 
 const PHASE_TEXT: Record<LoadPhase, string> = {
+  reading: 'reading the bytes',
   checking: 'hashing and checking the encoding',
   scanning: 'scanning the lines',
+  splitting: 'finding where each route starts',
   validating: 'validating the documents',
 };
 
@@ -178,9 +198,9 @@ function of(progress: StepCount | undefined, noun: string): string {
   return progress ? `, ${count(progress.done)} of ${count(progress.total)} ${noun}` : '';
 }
 
-/** ", 45 % read" for a file read part of the way, or nothing. */
-function percent(progress: StepCount | undefined): string {
-  return progress && progress.total > 0 ? `, ${Math.floor((100 * progress.done) / progress.total)} % read` : '';
+/** ", 45 % read" for a file read part of the way (", 45 %" into a phase), or nothing. */
+function percent(progress: StepCount | undefined, what: string): string {
+  return progress && progress.total > 0 ? `, ${Math.floor((100 * progress.done) / progress.total)} %${what}` : '';
 }
 
 /** How much of a file is written: megabytes, rows or pages. */

@@ -399,15 +399,23 @@ export class LocationQueue {
 
   /** Looks every queued location up; `onLocated` hears how many are done now and then (progressEvery). */
   resolve(onLocated?: (done: number, total: number) => void): void {
+    const total = this.pending.length;
+    // Named before the ordering, which takes a second or two at national scale.
+    onLocated?.(0, total);
     // By document, in the order they first appear, then by route item, each in the order queued (what a
     // stable sort on the two would give, without comparing millions of entries).
     const byDocument = new Map<PositionLookup, PendingLocation[]>();
+    let current: PendingLocation[] | undefined;
+    let currentPositions: PositionLookup | undefined;
     for (const p of this.pending) {
-      const group = byDocument.get(p.positions);
-      if (group) group.push(p);
-      else byDocument.set(p.positions, [p]);
+      // Runs of one document are the rule: its group is kept at hand rather than looked up per entry.
+      if (p.positions !== currentPositions) {
+        currentPositions = p.positions;
+        current = byDocument.get(p.positions);
+        if (!current) byDocument.set(p.positions, (current = []));
+      }
+      current!.push(p);
     }
-    const total = this.pending.length;
     let done = 0;
     for (const group of byDocument.values()) {
       for (const { occurrence, positions, path } of byRouteItem(group)) {
@@ -427,12 +435,18 @@ function routeItemOf(p: PendingLocation): number {
 
 /** One document's queued locations ordered by route item (those outside the routes first), stably: a counting sort. */
 function byRouteItem(group: PendingLocation[]): PendingLocation[] {
-  let last = -1;
-  for (const p of group) last = Math.max(last, routeItemOf(p));
-  if (last < 0) return group;
-  // next[i + 1]: where the next entry of item i goes (item -1 at slot 0).
-  const next = new Uint32Array(last + 2);
-  for (const p of group) next[routeItemOf(p) + 1]++;
+  // Each entry's item, worked out once (slot 0 for those outside the routes).
+  const slots = new Uint32Array(group.length);
+  let last = 0;
+  for (let i = 0; i < group.length; i++) {
+    const slot = routeItemOf(group[i]) + 1;
+    slots[i] = slot;
+    if (slot > last) last = slot;
+  }
+  if (last === 0) return group;
+  // next[slot]: where the next entry of that slot goes.
+  const next = new Uint32Array(last + 1);
+  for (let i = 0; i < slots.length; i++) next[slots[i]]++;
   let start = 0;
   for (let i = 0; i < next.length; i++) {
     const n = next[i];
@@ -440,7 +454,7 @@ function byRouteItem(group: PendingLocation[]): PendingLocation[] {
     start += n;
   }
   const ordered = new Array<PendingLocation>(group.length);
-  for (const p of group) ordered[next[routeItemOf(p) + 1]++] = p;
+  for (let i = 0; i < group.length; i++) ordered[next[slots[i]]++] = group[i];
   return ordered;
 }
 

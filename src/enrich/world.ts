@@ -2,6 +2,7 @@ import type { Diagnostic, DocPath, Kind, LoadedDocument } from '../model/types.j
 import { SHARED_KINDS } from '../model/types.js';
 import { appendAll } from '../model/arrays.js';
 import { nearestName } from '../model/nearest.js';
+import { progressEvery } from '../model/progress.js';
 import type { RegistryChange } from '../model/report.js';
 import type { RoutingTableSpec } from '../model/generated/routing-table.js';
 
@@ -102,6 +103,8 @@ export function buildWorld(
   rejectedOperators: ReadonlyMap<string, Diagnostic> = new Map(),
   /** Documents the loader dropped (rejectedKey → the first problem): references to them say so. */
   rejectedDocuments: ReadonlyMap<string, Diagnostic> = new Map(),
+  /** Hears how many routes' references are checked, now and then (progressEvery). */
+  onRoutes?: (done: number, total: number) => void,
 ): { world: World; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const world = emptyWorld(
@@ -245,7 +248,7 @@ export function buildWorld(
     addToSubmission(submission, doc);
   }
 
-  appendAll(diagnostics, checkReferences(world, rejectedDocuments));
+  appendAll(diagnostics, checkReferences(world, rejectedDocuments, onRoutes));
   return { world, diagnostics };
 }
 
@@ -267,8 +270,16 @@ export function rejectedKey(kind: string, operator: string | undefined, id: stri
   return `${kind}\u0000${operator ?? ''}\u0000${id}`;
 }
 
-function checkReferences(world: World, rejected: ReadonlyMap<string, Diagnostic>): Diagnostic[] {
+function checkReferences(
+  world: World,
+  rejected: ReadonlyMap<string, Diagnostic>,
+  onRoutes?: (done: number, total: number) => void,
+): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
+  let routesChecked = 0;
+  let routeTotal = 0;
+  for (const submission of world.submissions.values())
+    for (const doc of submission.tables) routeTotal += doc.value.spec.routes.length;
   const hints = new Map<string, string>();
   /**
    * A reference that does not resolve. When it names a document that failed to load, say so (one mistake,
@@ -369,6 +380,7 @@ function checkReferences(world: World, rejected: ReadonlyMap<string, Diagnostic>
       const routeIds = new Map<string, number>();
       // A million routes are checked here: paths are built only for the references that fail.
       doc.value.spec.routes.forEach((route, r) => {
+        if (onRoutes && ++routesChecked % progressEvery.items === 0) onRoutes(routesChecked, routeTotal);
         const at = (...rest: Array<string | number>): DocPath => ['spec', 'routes', r, ...rest];
         const first = routeIds.get(route.id);
         if (first !== undefined) {

@@ -1,6 +1,17 @@
-import type { FileProgress } from '../model/progress.js';
+import { type FileProgress, PROGRESS_BLOCK_BYTES } from '../model/progress.js';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, type Dirent, type Stats } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  statSync,
+  type Dirent,
+  type Stats,
+} from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import type { Envelope } from '../model/generated/envelope.js';
@@ -183,7 +194,11 @@ export function loadFiles(files: string[], options: LoadOptions = {}): LoadResul
     options.onFile?.(shown, index + 1, files.length);
     let bytes: Buffer;
     try {
-      bytes = readFileSync(path);
+      bytes = readInBlocks(
+        path,
+        options.onFileProgress &&
+          ((done, total) => options.onFileProgress!(shown, { phase: 'reading', read: { done, total } })),
+      );
     } catch (err) {
       result.diagnostics.push({
         file: shown,
@@ -194,14 +209,60 @@ export function loadFiles(files: string[], options: LoadOptions = {}): LoadResul
       });
       continue;
     }
+    const checking =
+      options.onFileProgress &&
+      ((done: number, total: number) => options.onFileProgress!(shown, { phase: 'checking', read: { done, total } }));
     options.onFileProgress?.(shown, { phase: 'checking' });
-    result.inputs.push({ file: shown, sha256: sha256(bytes), bytes: bytes.length, builtin: options.builtin ?? false });
+    result.inputs.push({
+      file: shown,
+      sha256: sha256InBlocks(bytes, checking),
+      bytes: bytes.length,
+      builtin: options.builtin ?? false,
+    });
     const loaded = loadBytes(shown, bytes, options);
     if (loaded.text !== undefined) result.texts.set(shown, loaded.text);
     appendAll(result.documents, loaded.documents);
     appendAll(result.diagnostics, loaded.diagnostics);
   }
   return { ...result, counts: countByKind(result.documents) };
+}
+
+/**
+ * A file's bytes; a large one (with a listener) in blocks, each reported: a 300 MB table took a second in
+ * one read, with nothing said.
+ */
+function readInBlocks(path: string, onRead?: (done: number, total: number) => void): Buffer {
+  if (!onRead) return readFileSync(path);
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= PROGRESS_BLOCK_BYTES) return readFileSync(fd);
+    const bytes = Buffer.allocUnsafe(size);
+    let done = 0;
+    while (done < size) {
+      const n = readSync(fd, bytes, done, Math.min(PROGRESS_BLOCK_BYTES, size - done), done);
+      if (n === 0) break;
+      done += n;
+      onRead(done, size);
+    }
+    // The file changed while it was read: read it again, whole, as it is now.
+    if (done !== size || readSync(fd, Buffer.alloc(1), 0, 1, size) !== 0) return readFileSync(path);
+    return bytes;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The SHA-256 of the bytes, hashed in blocks that are each reported (a 300 MB table: most of a second). */
+function sha256InBlocks(bytes: Buffer, onHashed?: (done: number, total: number) => void): string {
+  if (!onHashed || bytes.length <= PROGRESS_BLOCK_BYTES) return sha256(bytes);
+  const hash = createHash('sha256');
+  for (let at = 0; at < bytes.length; at += PROGRESS_BLOCK_BYTES) {
+    const end = Math.min(at + PROGRESS_BLOCK_BYTES, bytes.length);
+    hash.update(bytes.subarray(at, end));
+    onHashed(end, bytes.length);
+  }
+  return hash.digest('hex');
 }
 
 export function loadBytes(
@@ -238,7 +299,16 @@ export function loadText(file: string, text: string, options: LoadOptions = {}):
   progress?.({ phase: 'scanning' });
   const parsed = /\.csv$/i.test(file)
     ? parseCsvTable(file, text, limits, progress && ((done, total) => progress({ read: { done, total } })))
-    : parseYaml(file, text, limits, progress && ((done, total) => progress({ routes: { done, total } })));
+    : parseYaml(
+        file,
+        text,
+        limits,
+        progress && {
+          onItems: (done, total) => progress({ routes: { done, total } }),
+          onScanned: (done, total) => progress({ phase: 'scanning', read: { done, total } }),
+          onSplit: (done, total) => progress({ phase: 'splitting', read: { done, total } }),
+        },
+      );
   progress?.({ phase: 'validating' });
   const documents: LoadedDocument[] = [];
   const diagnostics: Diagnostic[] = [...parsed.diagnostics];
@@ -355,7 +425,9 @@ function droppedDocument(value: unknown): { kind: string; id: string } | undefin
 }
 
 function decodeUtf8(file: string, bytes: Buffer): { text: string } | { diagnostic: Diagnostic } {
-  const badOffset = firstInvalidUtf8Byte(bytes);
+  // Node's own check (simdutf: overlong forms, surrogates and code points past U+10FFFF are invalid, as
+  // below) is some twenty times faster; the byte-by-byte walk only runs to find where a file breaks.
+  const badOffset = isUtf8(bytes) ? -1 : firstInvalidUtf8Byte(bytes);
   if (badOffset >= 0) {
     let line = 1;
     let lineStart = 0;
@@ -375,6 +447,7 @@ function decodeUtf8(file: string, bytes: Buffer): { text: string } | { diagnosti
       },
     };
   }
+  // One decode, not blocks: joining decoded blocks cost as much again as decoding (0.9 s at 275 MB).
   let text = bytes.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark is harmless: drop it
   return { text };

@@ -1,3 +1,4 @@
+import { type ParseProgress, PROGRESS_BLOCK_BYTES } from '../model/progress.js';
 import type { Diagnostic } from '../model/types.js';
 import { parseLargeYaml } from './large.js';
 import { DEFAULT_YAML_LIMITS, type YamlLimits } from './limits.js';
@@ -15,7 +16,12 @@ export { aliasWork, type ParsedDocument, type ParsedFile } from './yaml-document
  * instead of exhausting the parser's stack or memory: over-long lines and excessive nesting (block
  * indentation levels plus open flow brackets; an over-estimate is fine at a limit no real document nears).
  */
-export function prescan(file: string, text: string, limits: YamlLimits): Diagnostic | undefined {
+export function prescan(
+  file: string,
+  text: string,
+  limits: YamlLimits,
+  onScanned?: (done: number, total: number) => void,
+): Diagnostic | undefined {
   // In a large file, flow brackets are not scanned character by character (too slow for 300 MB); its
   // parser reports excessive flow nesting instead.
   const scanFlow = text.length < limits.largeFileBytes;
@@ -23,7 +29,12 @@ export function prescan(file: string, text: string, limits: YamlLimits): Diagnos
   let flowDepth = 0;
   let line = 1;
   let lineStart = 0;
+  let report = onScanned ? PROGRESS_BLOCK_BYTES : Number.POSITIVE_INFINITY;
   while (lineStart <= text.length) {
+    if (lineStart >= report) {
+      onScanned!(lineStart, text.length);
+      report += PROGRESS_BLOCK_BYTES;
+    }
     let end = text.indexOf('\n', lineStart);
     if (end < 0) end = text.length;
     if (end - lineStart > limits.maxLineBytes) {
@@ -87,10 +98,10 @@ export function parseYaml(
   file: string,
   text: string,
   limits: YamlLimits = DEFAULT_YAML_LIMITS,
-  onItems?: (done: number, total: number) => void,
+  progress: ParseProgress = {},
 ): ParsedFile {
-  const refused = prescan(file, text, limits);
+  const refused = prescan(file, text, limits, progress.onScanned);
   if (refused) return { documents: [], diagnostics: [refused] };
-  if (text.length >= limits.largeFileBytes) return parseLargeYaml(file, text, limits, onItems);
+  if (text.length >= limits.largeFileBytes) return parseLargeYaml(file, text, limits, progress);
   return parseYamlDocuments(file, text, limits);
 }

@@ -223,7 +223,10 @@ function startDocument(options: {
     { text: theme.colours.text, muted: theme.colours.muted, rule: theme.colours.rule, shade: theme.colours.shade },
   );
   const { onPages } = options;
-  if (onPages) w.doc.on('pageAdded', () => onPages(w.pageIndex + 1));
+  if (onPages) {
+    w.doc.on('pageAdded', () => onPages(w.pageIndex + 1));
+    onPages(1); // the first page, added with the document
+  }
   // PDF/A wants the modification date in the XMP metadata as well as in the info dictionary.
   const iso = `${run.auditDate}T00:00:00Z`;
   (w.doc as unknown as { appendXML(xml: string): void }).appendXML(

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../src/model/finding.js';
+import type { InventoryRoute } from '../src/model/report.js';
 import { failedControlsLookup } from '../src/report/view/operator.js';
 
 // routes.csv and every Routes sheet give each route the controls it fails. The lookup keeps them as bits
-// of one number per route (a million lists made the 1M-route CSV write spend 10 s in it); an operator
-// failing more controls than the bits hold keeps lists for the rest.
+// of one number per route, by the route's position in the inventory (a million lists made the 1M-route
+// CSV write spend 10 s in it); an operator failing more controls than the bits hold keeps lists for the rest.
 
 function finding(operator: string, control: string, status: Finding['status'], subjects: string[]): Finding {
   const at = { file: 'f.yaml', line: 1, column: 1 };
@@ -34,7 +35,14 @@ describe('the failed controls of a route', () => {
       finding('jp-a', 'ICX-W-01', 'waived', ['r3']),
       finding('kr-b', 'ICX-X-00', 'fail', ['r3']),
     ];
-    const failed = failedControlsLookup(findings);
+    const routes = [
+      ['jp-a', 'r1'],
+      ['jp-a', 'r2'],
+      ['jp-a', 'r3'],
+      ['kr-b', 'r1'],
+      ['kr-b', 'r3'],
+    ].map(([operator, ref]) => ({ operator, ref }) as InventoryRoute);
+    const failed = failedControlsLookup(findings, routes);
     expect([...failed('jp-a', 'r1')].sort()).toEqual(controls);
     expect([...failed('jp-a', 'r2')].sort()).toEqual(controls.filter((_, i) => i % 2 === 0));
     expect(failed('jp-a', 'r3')).toEqual([]);

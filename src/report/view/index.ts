@@ -53,7 +53,8 @@ export function presentationOf(report: AuditReport, artifacts: readonly string[]
     },
     operators,
     sector: sectorView(report, operators),
-    failedControls: (operator, ref) => (failed ??= failedControlsLookup(result.findings))(operator, ref),
+    failedControls: (operator, ref) =>
+      (failed ??= failedControlsLookup(result.findings, report.inventory.routes))(operator, ref),
     artifacts,
   };
 }

@@ -159,19 +159,17 @@ describe('HDF read by inspecjs and the SAF CLI', () => {
   );
 
   it.skipIf(!TOOLS.saf && !ON_CI)(
-    'saf view summary runs on the samples’ hdf.json and on one of 20,000 occurrences',
+    'saf view summary runs on the samples’ hdf.json (the bench runs it at 20,000 and 1,000,000 routes)',
     () => {
       expect(TOOLS.saf, `the SAF CLI is not installed: ${SAF_INSTALL_HINT}`).toBeDefined();
-      for (const report of [samples, nationalScale(samples)]) {
-        const dir = tempFiles({ 'hdf.json': hdfJson(report) });
-        const run = spawnSync(TOOLS.saf!, ['view', 'summary', '-i', join(dir, 'hdf.json')], {
-          encoding: 'utf8',
-          cwd: dirname(dir),
-        });
-        expect(run.status, run.stderr).toBe(0);
-        expect(run.stdout).toContain('profileName: ixaudit');
-        expect(run.stdout).toMatch(/failed:\n(?: {4}\w+: \d+\n)+ {4}total: [1-9]/);
-      }
+      const dir = tempFiles({ 'hdf.json': hdfJson(samples) });
+      const run = spawnSync(TOOLS.saf!, ['view', 'summary', '-i', join(dir, 'hdf.json')], {
+        encoding: 'utf8',
+        cwd: dirname(dir),
+      });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toContain('profileName: ixaudit');
+      expect(run.stdout).toMatch(/failed:\n(?: {4}\w+: \d+\n)+ {4}total: [1-9]/);
     },
     120_000,
   );

@@ -1,4 +1,4 @@
-import { type FileProgress, PROGRESS_BLOCK_BYTES } from '../model/progress.js';
+import { type FileProgress, type LoadPhase, PROGRESS_BLOCK_BYTES } from '../model/progress.js';
 import { createHash } from 'node:crypto';
 import {
   closeSync,
@@ -192,13 +192,13 @@ export function loadFiles(files: string[], options: LoadOptions = {}): LoadResul
   for (const [index, path] of files.entries()) {
     const shown = displayName(path, options);
     options.onFile?.(shown, index + 1, files.length);
+    // How far into the file a phase is, for the listener.
+    const within = (phase: LoadPhase) =>
+      options.onFileProgress &&
+      ((done: number, total: number) => options.onFileProgress!(shown, { phase, read: { done, total } }));
     let bytes: Buffer;
     try {
-      bytes = readInBlocks(
-        path,
-        options.onFileProgress &&
-          ((done, total) => options.onFileProgress!(shown, { phase: 'reading', read: { done, total } })),
-      );
+      bytes = readInBlocks(path, within('reading'));
     } catch (err) {
       result.diagnostics.push({
         file: shown,
@@ -209,13 +209,10 @@ export function loadFiles(files: string[], options: LoadOptions = {}): LoadResul
       });
       continue;
     }
-    const checking =
-      options.onFileProgress &&
-      ((done: number, total: number) => options.onFileProgress!(shown, { phase: 'checking', read: { done, total } }));
     options.onFileProgress?.(shown, { phase: 'checking' });
     result.inputs.push({
       file: shown,
-      sha256: sha256InBlocks(bytes, checking),
+      sha256: sha256InBlocks(bytes, within('checking')),
       bytes: bytes.length,
       builtin: options.builtin ?? false,
     });

@@ -4,6 +4,7 @@
 //   IXAUDIT_BENCH_OUT=DIR               keep the outputs there (emptied first) for bench/consumers.mjs
 //   IXAUDIT_BENCH_NO_SHARING=1          judge every route on its own (src/engine/evaluate.ts shapeSharing)
 //   IXAUDIT_BENCH_NO_DIRECT_ROWS=1      every workbook row through exceljs (src/report/xlsx/row-xml.ts directRows)
+//   IXAUDIT_BENCH_NO_SIMPLE_SHAPING=1   every PDF word shaped by fontkit (src/report/pdf/shaping.ts simpleShaping)
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -57,6 +58,10 @@ if (mode === 'read') {
   if (process.env.IXAUDIT_BENCH_NO_DIRECT_ROWS === '1') {
     const { directRows } = await import('../dist/report/xlsx/row-xml.js');
     directRows.enabled = false;
+  }
+  if (process.env.IXAUDIT_BENCH_NO_SIMPLE_SHAPING === '1') {
+    const { simpleShaping } = await import('../dist/report/pdf/shaping.js');
+    simpleShaping.enabled = false;
   }
   const options = { paths: [dir], today: '2026-07-01' };
   // The stages of runAuditParallel (what `ixaudit audit` calls), timed one by one; in a function, so that

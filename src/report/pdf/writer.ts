@@ -1,5 +1,6 @@
 import PDFDocument from 'pdfkit';
 import { fontBytes, fontName, fontRuns, SCRIPTS, type Script } from './fonts.js';
+import { fontSource, installSimpleShaping, rememberFont } from './shaping.js';
 
 /**
  * The page-layout layer on top of pdfkit: text that falls back across fonts per character run, line
@@ -100,6 +101,11 @@ const TOKEN = new RegExp(`[(\\[「『（]?[${CJK}][)\\]」』）、。，．,.]?
 const widthCache = new Map<string, number>();
 const WIDTH_CACHE_LIMIT = 200_000;
 
+/** Forgets the widths measured so far (a test compares two shaping paths in one process). */
+export function forgetWidths(): void {
+  widthCache.clear();
+}
+
 export class PdfWriter {
   readonly doc: PDFDoc;
   readonly pageWidth: number;
@@ -131,8 +137,11 @@ export class PdfWriter {
       info: options.info as PDFKit.DocumentInfo,
     });
     for (const script of SCRIPTS) {
-      this.doc.registerFont(fontName(script, 'regular'), fontBytes(script, 'regular'));
-      this.doc.registerFont(fontName(script, 'bold'), fontBytes(script, 'bold'));
+      for (const weight of ['regular', 'bold'] as const) {
+        const name = fontName(script, weight);
+        // pdfkit takes a parsed fontkit font as well as bytes (PDFFontFactory.open); its types say bytes.
+        this.doc.registerFont(name, fontSource(name, fontBytes(script, weight)) as Buffer);
+      }
     }
     this.doc.addPage();
     this.pageWidth = this.doc.page.width;
@@ -203,7 +212,14 @@ export class PdfWriter {
   // ---- text measurement and line breaking --------------------------------------------------------
 
   private setFont(script: Script, bold: boolean, size: number): void {
-    this.doc.font(fontName(script, bold ? 'bold' : 'regular')).fontSize(size);
+    const name = fontName(script, bold ? 'bold' : 'regular');
+    this.doc.font(name).fontSize(size);
+    // pdfkit keeps the fontkit font of the current font as `font`: parsed once for the process, and for
+    // Latin, whose runs are mostly new words (routes, carriers, paths), shaped without fontkit's engine
+    // where that gives the same glyphs (shaping.ts).
+    const font = (this.doc as { _font?: { font?: unknown } })._font?.font;
+    rememberFont(name, font);
+    if (script === 'latin') installSimpleShaping(font, name);
   }
 
   /** Width of text in points, across font runs. */

@@ -7,7 +7,6 @@
  * one parsed from the same file, with its glyph objects forgotten, so what one document draws cannot
  * change the bytes of the next (a glyph keeps the code points of the text it was first made for).
  *
- *
  * pdfkit lays every new word out with fontkit (GSUB and GPOS lookups), about 0.3 ms a word; a report names
  * thousands of distinct routes, carriers and paths, so shaping was most of a PDF's time. For Noto Sans and
  * printable ASCII the engine does two things only: it maps each character to its glyph and kerns adjacent

@@ -58,8 +58,10 @@ const CHARS = LAST - FIRST + 1;
 const SCRIPTS = ['latn', 'zzzz'] as const;
 
 const UNKNOWN = -1;
-/** A character or pair fontkit shapes in a way this module does not reproduce (a ligature). */
+/** A character fontkit does not shape as one plain glyph. */
 const COMPLEX = -2;
+/** The advance of a pair fontkit does more to than kern it (a ligature); unknown pairs are NaN. */
+const NOT_KERNED = Number.NEGATIVE_INFINITY;
 
 /**
  * One font file's characters and pairs as fontkit shapes them, filled in as they are met. Shared by every
@@ -72,7 +74,6 @@ export class AsciiMetrics {
   private readonly lastAdvance = new Float64Array(SCRIPTS.length * CHARS);
   /** Advance of a character followed by another (kerning included), per (script, first, second); NaN unknown. */
   private readonly pairAdvance = new Float64Array(SCRIPTS.length * CHARS * CHARS).fill(Number.NaN);
-  private readonly pairComplex = new Uint8Array(SCRIPTS.length * CHARS * CHARS);
 
   glyph(shape: ShapingFont['layout'], script: number, code: number): number {
     const at = script * CHARS + code - FIRST;
@@ -95,7 +96,6 @@ export class AsciiMetrics {
   /** The first character's advance before the second, or NaN when fontkit does more to the pair than kern it. */
   pair(shape: ShapingFont['layout'], script: number, first: number, second: number): number {
     const at = (script * CHARS + first - FIRST) * CHARS + second - FIRST;
-    if (this.pairComplex[at] === 1) return Number.NaN;
     let advance = this.pairAdvance[at];
     if (Number.isNaN(advance)) {
       const a = this.glyph(shape, script, first);
@@ -115,14 +115,10 @@ export class AsciiMetrics {
         q.yAdvance === 0 &&
         q.xOffset === 0 &&
         q.yOffset === 0;
-      if (!kerned) {
-        this.pairComplex[at] = 1;
-        return Number.NaN;
-      }
-      advance = p.xAdvance;
+      advance = kerned ? p.xAdvance : NOT_KERNED;
       this.pairAdvance[at] = advance;
     }
-    return advance;
+    return advance === NOT_KERNED ? Number.NaN : advance;
   }
 }
 
@@ -179,7 +175,7 @@ const metricsByFile = new Map<string, AsciiMetrics>();
 const installed = new WeakSet<object>();
 
 /** Metrics of one font file, by the name it is registered under (one name, one file: see fonts.ts). */
-export function metricsFor(fontFile: string): AsciiMetrics {
+function metricsFor(fontFile: string): AsciiMetrics {
   let metrics = metricsByFile.get(fontFile);
   if (!metrics) metricsByFile.set(fontFile, (metrics = new AsciiMetrics()));
   return metrics;

@@ -1,8 +1,8 @@
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AuditReport } from '../model/report.js';
 import { packageRoot } from '../paths.js';
+import { workerCount } from '../model/workers.js';
 import type { WorkerMessage, WorkerTask } from './audit-worker.js';
 import { toWire } from '../load/wire.js';
 import { releaseParsedRoutes } from '../enrich/world.js';
@@ -27,21 +27,9 @@ export type ProgressListener = (
     | { stage: 'assembling' },
 ) => void;
 
-/** Routes in the run above which worker threads pay for their start-up (measured: ~150 ms per worker). */
-const PARALLEL_THRESHOLD_ROUTES = 20_000;
-
-/**
- * --jobs: an explicit number, or by default the cores when the run is large enough to gain from them.
- * Never more workers than cores or operators: `--jobs 1000` on 104 operators starts one per core.
- */
-export function chooseJobs(
-  prepared: PreparedAudit,
-  requested: number | undefined,
-  cores: number = availableParallelism(),
-): number {
-  const operators = prepared.operatorIds.length;
-  if (requested !== undefined) return Math.max(1, Math.min(requested, operators, cores));
-  return routesIn(prepared) >= PARALLEL_THRESHOLD_ROUTES ? Math.max(1, Math.min(cores, operators)) : 1;
+/** --jobs for the audit: see workerCount (the reports of the operators are drawn with as many). */
+export function chooseJobs(prepared: PreparedAudit, requested: number | undefined, cores?: number): number {
+  return workerCount(prepared.operatorIds.length, routesIn(prepared), requested, cores);
 }
 
 /** Routes loaded from every submission. */

@@ -203,6 +203,8 @@ export const DATA = {
   'heavy-200k': { routes: 200_000, heavy: true },
   'heavy-1m': { routes: 1_000_000, heavy: true },
   'sector-50x20k-heavy': { operators: 50, routes: 20_000, heavy: true },
+  // Ten operators of the sector run's size: its per-operator reports measured in minutes, not ten.
+  'sector-10x20k-heavy': { operators: 10, routes: 20_000, heavy: true },
   // A small sector run, to try the bench's multi-operator path in seconds.
   'sector-5x4k-heavy': { operators: 5, routes: 4_000, heavy: true },
   'scale-100k': { routes: 100_000 },

@@ -59,6 +59,10 @@ if (mode === 'read') {
     const { directRows } = await import('../dist/report/xlsx/row-xml.js');
     directRows.enabled = false;
   }
+  if (process.env.IXAUDIT_BENCH_NO_OPERATOR_WORKERS === '1') {
+    const { operatorWorkers } = await import('../dist/report/operator-workers.js');
+    operatorWorkers.enabled = false;
+  }
   if (process.env.IXAUDIT_BENCH_NO_SIMPLE_SHAPING === '1') {
     const { simpleShaping } = await import('../dist/report/pdf/shaping.js');
     simpleShaping.enabled = false;
@@ -107,7 +111,16 @@ if (mode === 'read') {
       record(stage, now - started);
       [stage, started] = [name, now];
     };
-    await publishReports([...reporters, end], report, out, {}, undefined, {
+    // With a jobs argument the operators' own files are drawn on as many workers as the CLI would use.
+    const { workerCount } = await import('../dist/model/workers.js');
+    const reportJobs = jobs
+      ? workerCount(
+          report.result.summary.operators.length,
+          timings.routes,
+          jobs === 'default' ? undefined : Number(jobs),
+        )
+      : undefined;
+    await publishReports([...reporters, end], report, out, reportJobs ? { jobs: reportJobs } : {}, undefined, {
       onReporter: (name) => next(name === END ? 'manifest + publish' : `report: ${name}`),
     });
     next(undefined);

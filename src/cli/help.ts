@@ -67,8 +67,9 @@ function optionText(): Record<string, string> {
     'template-dir': `  --template-dir DIR    Handlebars templates that override the shipped ones (report wording, branding)`,
     limit: `  --limit NAME=N        raise or lower a parser limit (repeatable); NAME is one of
                         ${limits}`,
-    jobs: `  --jobs N              worker threads for a sector run, at most the cores (default: the
-                        cores, for runs of 20,000+ routes)`,
+    jobs: `  --jobs N              worker threads for a sector run (auditing the operators, then drawing
+                        their PDFs and workbooks), at most the cores (default: the cores, for
+                        runs of 20,000+ routes)`,
     'list-all': `  --list-all            list every passing route finding (by default an operator with more than
                         2,000 routes has them counted per control; failures are always listed)`,
     json: `  --json                print a machine-readable summary on stdout (no progress, no coloured text)`,

@@ -6,6 +6,7 @@ import { loadFiles } from '../load/index.js';
 import { parseLimits } from '../load/yaml.js';
 import { loadPreviousFindings } from '../load/baseline.js';
 import { SEVERITIES, type Diagnostic, type Severity } from '../model/types.js';
+import { workerCount } from '../model/workers.js';
 import { terminalDiagnostic, terminalText } from '../model/text.js';
 import { REPORTERS } from '../report/index.js';
 import { checkOutDir, describeIoError, publishReports, PublishError } from '../report/publish.js';
@@ -214,11 +215,20 @@ export async function main(argv: string[], hooks: MainHooks = {}): Promise<numbe
       }
       let written: string[];
       try {
-        written = await publishReports(reporters, report, outDir, { templateDir: values['template-dir'] }, signingKey, {
-          onPreparing: () => progress?.({ stage: 'preparing' }),
-          onReporter: (format, index, total) => progress?.({ stage: 'writing', format, index, total }),
-          onProgress: (format, file) => progress?.({ stage: 'writing-file', format, ...file }),
-        });
+        // The operators' own reports are drawn on as many worker threads as the audit used.
+        const reportJobs = workerCount(result.summary.operators.length, report.inventory.routes.length, jobs);
+        written = await publishReports(
+          reporters,
+          report,
+          outDir,
+          { templateDir: values['template-dir'], jobs: reportJobs },
+          signingKey,
+          {
+            onPreparing: () => progress?.({ stage: 'preparing' }),
+            onReporter: (format, index, total) => progress?.({ stage: 'writing', format, index, total }),
+            onProgress: (format, file) => progress?.({ stage: 'writing-file', format, ...file }),
+          },
+        );
         progress?.({ stage: 'done' });
       } catch (err) {
         progress?.({ stage: 'done' });

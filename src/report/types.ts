@@ -11,6 +11,11 @@ export interface ReportOptions {
   publishedDir?: string;
   /** Called as a long file is written, so the terminal can say how far it is (see WriteProgress). */
   onProgress?: (progress: WriteProgress) => void;
+  /**
+   * Worker threads for the operators' own files (report.pdf, findings.xlsx; see operator-workers.ts): the
+   * audit's number (workerCount). Absent or 1: every file is drawn in this thread.
+   */
+  jobs?: number;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { AuditResult, InventoryOperator } from '../../model/report.js';
-import type { OperatorView, Presentation } from '../view/index.js';
+import type { OperatorSource, OperatorView, Presentation } from '../view/index.js';
+import { type OperatorFile, writeOperatorFiles } from '../operator-workers.js';
 import { tally } from '../view/operator.js';
 import { operatorDir } from '../paths.js';
 import { fileProgress } from '../progress.js';
@@ -55,13 +56,19 @@ export const pdfReporter: Reporter = {
     // Templates are loaded and checked once, before any file is written: a broken override fails the
     // whole PDF step with its file:line:column instead of leaving some operators' PDFs behind.
     const templates = loadTemplates(options.templateDir);
-    const written: string[] = [];
-    for (const view of presentation.operators) {
-      const path = join(operatorDir(outDir, view.id), 'report.pdf');
-      const onPages = fileProgress(options, outDir, path, 'pages');
-      writeFileAtomic(path, await renderOperatorPdf(presentation, view, templates, { onPages }));
-      written.push(path);
-    }
+    const files: OperatorPdfFile[] = presentation.operators.map((view) => ({
+      kind: 'pdf',
+      path: join(operatorDir(outDir, view.id), 'report.pdf'),
+      ...(options.templateDir === undefined ? {} : { templateDir: options.templateDir }),
+    }));
+    await writeOperatorFiles(
+      presentation,
+      files,
+      options.jobs,
+      (view, file, onPages) => writeOperatorPdf(presentation, view, templates, file, onPages),
+      (file) => fileProgress(options, outDir, file.path, 'pages'),
+    );
+    const written = files.map((f) => f.path);
     // The regulator's view of the whole run, beside the operators' folders.
     const sector = join(outDir, 'sector.pdf');
     const onPages = fileProgress(options, outDir, sector, 'pages');
@@ -70,6 +77,23 @@ export const pdfReporter: Reporter = {
     return written;
   },
 };
+
+/** One operator's OUT/<operator>/report.pdf, as a render worker is asked for it (it loads templateDir's templates itself). */
+export interface OperatorPdfFile extends OperatorFile {
+  kind: 'pdf';
+  templateDir?: string;
+}
+
+/** Draws and writes one operator's PDF (in this thread or a render worker's). */
+export async function writeOperatorPdf(
+  source: OperatorSource,
+  view: OperatorView,
+  templates: TemplateSet,
+  file: OperatorPdfFile,
+  onPages?: (pages: number) => void,
+): Promise<void> {
+  writeFileAtomic(file.path, await renderOperatorPdf(source, view, templates, onPages ? { onPages } : {}));
+}
 
 let shippedLabelKeys: string[] | undefined;
 /** The labels the shipped file defines: an override must define each of them. */
@@ -245,7 +269,7 @@ function startDocument(options: {
 }
 
 export async function renderOperatorPdf(
-  presentation: Presentation,
+  presentation: OperatorSource,
   view: OperatorView,
   templates: TemplateSet,
   options: OperatorPdfOptions = {},

@@ -197,7 +197,7 @@ export function topExposures(findings: readonly Finding[], limit = 5): Exposure[
     .slice(0, limit);
 }
 
-export function scopeOf(view: OperatorView, presentation: Presentation): Scope {
+export function scopeOf(view: OperatorView, presentation: Pick<Presentation, 'report'>): Scope {
   const { routes, carriers } = view;
   return {
     tables: new Set(routes.map((r) => r.table)).size,
@@ -214,7 +214,7 @@ export function scopeOf(view: OperatorView, presentation: Presentation): Scope {
 }
 
 /** What one operator's PDF draws: the operator view, arranged for the PDF's sections. */
-export function operatorReport(presentation: Presentation, view: OperatorView): OperatorReport {
+export function operatorReport(presentation: Pick<Presentation, 'report'>, view: OperatorView): OperatorReport {
   const { result } = presentation.report;
   return {
     // The run's id from the evidence manifest (manifest.json's reportId), the same in every output of the run.

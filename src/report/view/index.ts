@@ -38,6 +38,59 @@ export interface Presentation {
   artifacts: readonly string[];
 }
 
+/**
+ * What one operator's own files (report.pdf, findings.xlsx) are drawn from; a Presentation has it. In a
+ * render worker (src/report/operator-workers.ts) it holds that operator alone (see operatorPart).
+ */
+export type OperatorSource = Pick<Presentation, 'report' | 'operators' | 'artifacts' | 'failedControls'>;
+
+/** An OperatorSource of one operator without its lookup function: what a render worker is sent (structured clone). */
+export type OperatorPart = Omit<OperatorSource, 'failedControls'>;
+
+/**
+ * The run narrowed to one operator, as its own files read it: the run's header, controls and operator
+ * summaries, and only this operator's findings, counted groups, waivers, errors and inventory (what
+ * OperatorView already holds). The baseline goes by the view (the operator's part of the comparison).
+ */
+export function operatorPart(presentation: Presentation, view: OperatorView): OperatorPart {
+  const { result, inventory, ...rest } = presentation.report;
+  const { baseline: _runBaseline, ...runResult } = result;
+  return {
+    report: {
+      ...rest,
+      result: {
+        ...runResult,
+        findings: view.findings,
+        summarised: view.summarised,
+        waivers: view.waivers,
+        errors: view.errors,
+      },
+      inventory: {
+        operators: inventory.operators.filter((o) => o.id === view.id),
+        routes: view.routes,
+        carriers: view.carriers,
+        agreements: view.agreements,
+      },
+    },
+    operators: [view],
+    artifacts: presentation.artifacts,
+  };
+}
+
+/**
+ * The part back as a source, with the failed-controls lookup made from the operator's own findings: the
+ * same lists as the run's lookup, whose bits per operator follow that operator's findings in order.
+ */
+export function operatorSource(part: OperatorPart): OperatorSource {
+  const { report } = part;
+  let failed: FailedControls | undefined;
+  return {
+    ...part,
+    failedControls: (operator, ref) =>
+      (failed ??= failedControlsLookup(report.result.findings, report.inventory.routes))(operator, ref),
+  };
+}
+
 export function presentationOf(report: AuditReport, artifacts: readonly string[] = []): Presentation {
   const { result } = report;
   const operators = operatorViews(report);

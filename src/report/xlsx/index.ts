@@ -1,10 +1,11 @@
 import { join } from 'node:path';
-import type { Presentation } from '../view/index.js';
+import type { OperatorSource, OperatorView, Presentation } from '../view/index.js';
+import { type OperatorFile, writeOperatorFiles } from '../operator-workers.js';
 import { operatorDir } from '../paths.js';
 import { fileProgress } from '../progress.js';
 import type { ReportOptions, Reporter } from '../types.js';
 import { dateCell } from './cells.js';
-import { operatorScopes, runScope, type WorkbookScope } from './scope.js';
+import { operatorScope, runScope, type WorkbookScope } from './scope.js';
 import { SECTOR_WORKBOOK_NAME, sectorWorkbookModel } from './sector.js';
 import { summaryBlocks } from './summary.js';
 import { workbookTables } from './tables.js';
@@ -41,13 +42,37 @@ export async function writeWorkbooks(
   const model = workbookModel(runScope(presentation), limits.maxRowsPerSheet);
   await writeWorkbook(runPath, model, limits, fileProgress(options, outDir, runPath, 'rows'));
   written.push(runPath);
-  for (const scope of operatorScopes(presentation)) {
-    const path = join(operatorDir(outDir, scope.operator!), WORKBOOK_NAME);
-    const model = workbookModel(scope, limits.maxRowsPerSheet);
-    await writeWorkbook(path, model, limits, fileProgress(options, outDir, path, 'rows'));
-    written.push(path);
-  }
+  const files: WorkbookFile[] = presentation.operators.map((view) => ({
+    kind: 'xlsx',
+    path: join(operatorDir(outDir, view.id), WORKBOOK_NAME),
+    limits,
+  }));
+  await writeOperatorFiles(
+    presentation,
+    files,
+    options.jobs,
+    (view, file, onRows) => writeOperatorWorkbook(presentation, view, file, onRows),
+    (file) => fileProgress(options, outDir, file.path, 'rows'),
+  );
+  written.push(...files.map((f) => f.path));
   return written;
+}
+
+/** One operator's OUT/<operator>/findings.xlsx, as a render worker is asked for it. */
+export interface WorkbookFile extends OperatorFile {
+  kind: 'xlsx';
+  limits: WriteLimits;
+}
+
+/** Writes one operator's workbook (in this thread or a render worker's). */
+export async function writeOperatorWorkbook(
+  source: OperatorSource,
+  view: OperatorView,
+  file: WorkbookFile,
+  onRows?: (rows: number) => void,
+): Promise<void> {
+  const model = workbookModel(operatorScope(source, view), file.limits.maxRowsPerSheet);
+  await writeWorkbook(file.path, model, file.limits, onRows);
 }
 
 /** OUT/sector.xlsx: every operator side by side, for a regulator (see sector.ts). */

@@ -12,7 +12,7 @@ import type {
 } from '../../model/report.js';
 import type { Diagnostic, Severity, Status } from '../../model/types.js';
 import { OCCURRENCES_CSV_NAME, ROUTES_CSV_NAME } from '../paths.js';
-import type { ControlView, FailedControls, Presentation } from '../view/index.js';
+import type { ControlView, FailedControls, OperatorSource, OperatorView, Presentation } from '../view/index.js';
 
 /** What one workbook shows: the whole run, or one operator's part of it. */
 export interface WorkbookScope {
@@ -86,22 +86,25 @@ export function runScope(presentation: Presentation): WorkbookScope {
 
 /** Each operator's scope: its operator view. Lists keep the run's order, so an operator's sheets read like the run's. */
 export function operatorScopes(presentation: Presentation): WorkbookScope[] {
-  const { result } = presentation.report;
-  const summaries = new Map(result.summary.operators.map((o) => [o.id, o]));
-  return presentation.operators.map((view) => ({
+  return presentation.operators.map((view) => operatorScope(presentation, view));
+}
+
+/** One operator's scope (its workbook is one folder down from the run's CSV files). */
+export function operatorScope(source: OperatorSource, view: OperatorView): WorkbookScope {
+  const { result } = source.report;
+  return {
     operator: view.id,
     run: result.run,
     controls: result.controls,
     result: view.verdict,
     incomplete: view.incomplete,
-    operators: [summaries.get(view.id)!],
+    operators: result.summary.operators.filter((o) => o.id === view.id),
     bySeverity: view.totals.bySeverity,
     controlViews: view.controls,
     coverage: [{ operator: view.id, controls: view.controls }],
-    // The operator's workbook is one folder down.
-    occurrencesCsv: presentation.artifacts.includes(OCCURRENCES_CSV_NAME) ? `../${OCCURRENCES_CSV_NAME}` : null,
-    routesCsv: presentation.artifacts.includes(ROUTES_CSV_NAME) ? `../${ROUTES_CSV_NAME}` : null,
-    failedControls: presentation.failedControls,
+    occurrencesCsv: source.artifacts.includes(OCCURRENCES_CSV_NAME) ? `../${OCCURRENCES_CSV_NAME}` : null,
+    routesCsv: source.artifacts.includes(ROUTES_CSV_NAME) ? `../${ROUTES_CSV_NAME}` : null,
+    failedControls: source.failedControls,
     counted: view.totals.counted,
     findings: view.findings,
     summarised: view.summarised,
@@ -112,5 +115,5 @@ export function operatorScopes(presentation: Presentation): WorkbookScope[] {
     inputs: view.inputs,
     errors: null,
     baseline: view.baseline,
-  }));
+  };
 }

@@ -20,6 +20,8 @@ import { tempFiles } from './support/files.js';
 import { requireTools, withTools } from './support/tools.js';
 import { REGULATOR } from './support/run.js';
 import { presentationOf } from '../src/report/view/index.js';
+import { operatorWorkers } from '../src/report/operator-workers.js';
+import type { WriteProgress } from '../src/report/types.js';
 
 /**
  * The PDFs are checked with the tools a reader's machine has: qpdf, pdffonts, pdftotext, pdfinfo,
@@ -58,6 +60,26 @@ describe('PDF report of the bundled samples', () => {
     report = auditReport(['inputs'], REGULATOR);
     out = tempFiles({});
     written = await pdfReporter.write(presentationOf(report), out, {});
+  });
+
+  it('drawn on worker threads (a sector run’s --jobs), an operator’s report.pdf is the same bytes, its pages heard', async () => {
+    // Two operators on two render workers, each sent its operator's part of the model.
+    const presentation = presentationOf(report);
+    const two = { ...presentation, operators: presentation.operators.slice(0, 2) };
+    const threaded = tempFiles({});
+    const heard: WriteProgress[] = [];
+    const started = operatorWorkers.started;
+    await pdfReporter.write(two, threaded, { jobs: 2, onProgress: (p) => heard.push(p) });
+    expect(operatorWorkers.started - started).toBe(2);
+    for (const id of ['jp-sakura', 'kr-hanbit']) {
+      const file = `${id}/report.pdf`;
+      expect(readFileSync(join(threaded, file)).equals(readFileSync(join(out, file))), file).toBe(true);
+      const pages = heard.filter((p) => p.file === file).map((p) => p.done);
+      expect(pages.length, file).toBeGreaterThan(10);
+      // pdfkit writes each page as an uncompressed /Type /Page dictionary.
+      const pageObjects = readFileSync(join(out, file), 'latin1').match(/\/Type \/Page\b(?!s)/g)!.length;
+      expect(pages.at(-1), file).toBe(pageObjects);
+    }
   });
 
   it('writes OUT/<operator>/report.pdf for every operator and OUT/sector.pdf, and nothing else', () => {

@@ -25,6 +25,14 @@ const SCENARIOS = [
     jobs: 'default',
   },
   {
+    // Ten operators of the sector run's size: its operator files on worker threads side by side, in minutes.
+    name: 'sector-10x20k-heavy',
+    label: `10 operators × 20,000 routes (${HEAVY}, default jobs)`,
+    routes: 200_000,
+    jobs: 'default',
+    optional: true,
+  },
+  {
     name: 'sector-5x4k-heavy',
     label: `5 operators × 4,000 routes (${HEAVY}, default jobs)`,
     routes: 20_000,

@@ -1,16 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { operatorWorkers } from '../src/report/operator-workers.js';
 import { presentationOf } from '../src/report/view/index.js';
 import { xlsxReporter } from '../src/report/xlsx/index.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
-import { REGULATOR } from './support/run.js';
+import { REGULATOR, run, SAMPLES } from './support/run.js';
 
 // A sector run draws its operators' report.pdf and findings.xlsx on worker threads (--jobs; by default
 // the cores for 20,000+ routes), from the compiled dist/report/render-worker.js (`npm test` compiles
 // first). That they are the same bytes as drawn in the main thread is held by report-pdf.test.ts and
-// report-xlsx.test.ts; this is what happens when a worker fails.
+// report-xlsx.test.ts; this is how the command line asks for them and what happens when a worker fails.
 
 describe('operator files drawn on worker threads', () => {
+  it('ixaudit audit --jobs 2 draws the operators’ workbooks on two worker threads', async () => {
+    const out = tempFiles({});
+    const started = operatorWorkers.started;
+    const { code } = await run('audit', ...SAMPLES, '--out', out, '--jobs', '2', '--quiet', '--format', 'xlsx');
+    expect(code).toBe(1); // the samples fail controls
+    expect(operatorWorkers.started - started).toBe(2);
+    for (const id of ['jp-sakura', 'kr-hanbit', 'no-nordlys', 'nz-aotearoa'])
+      expect(
+        readFileSync(join(out, id, 'findings.xlsx'))
+          .subarray(0, 2)
+          .toString(),
+        id,
+      ).toBe('PK');
+  });
+
   it('a file a worker cannot write fails the reporter as it fails in this thread', async () => {
     const presentation = presentationOf(auditReport(['inputs/jp-sakura', 'inputs/kr-hanbit'], REGULATOR));
     // jp-sakura's folder is taken by a file: its workbook cannot be written.

@@ -21,6 +21,7 @@ import { requireTools, withTools } from './support/tools.js';
 import { REGULATOR } from './support/run.js';
 import { presentationOf } from '../src/report/view/index.js';
 import { operatorWorkers } from '../src/report/operator-workers.js';
+import { withWorkerLimits } from './support/workers.js';
 import type { WriteProgress } from '../src/report/types.js';
 
 /**
@@ -236,7 +237,9 @@ describe('PDF report of the bundled samples', () => {
     const threaded = tempFiles({});
     const heard: WriteProgress[] = [];
     const started = operatorWorkers.started;
-    await pdfReporter.write(two, threaded, { jobs: 2, onProgress: (p) => heard.push(p) });
+    await withWorkerLimits({ minSentItems: 0 }, () =>
+      pdfReporter.write(two, threaded, { jobs: 2, onProgress: (p) => heard.push(p) }),
+    );
     expect(operatorWorkers.started - started).toBe(2);
     for (const id of ['jp-sakura', 'nz-aotearoa']) {
       const file = `${id}/report.pdf`;

@@ -15,11 +15,28 @@ import { type OperatorPart, type OperatorView, operatorPart, type Presentation }
 
 /**
  * The switch: off, every operator's file is drawn in this thread whatever the jobs (the plain path).
- * `started` counts the worker threads started so far (tests and the bench read it).
+ * `maxPartItems`: above this many routes and occurrences an operator's files are drawn in this thread,
+ * beside the workers, since its part would take longer to copy than to draw. Measured: 78,646 (20,000
+ * routes) copy in ~1 s as 23 MB; 784,764 (200,000 routes) took 3.4 s to serialise and 7.1 s to read
+ * back as 181 MB, against 5.5 s to draw that operator's PDF, and a national table's part would be held
+ * twice. `minSentItems`: below this many routes and occurrences sent in all, every file is drawn in
+ * this thread, since starting the workers costs more than they save — each takes ~2 s to start and draws
+ * its first PDF ~4 s slower than the next. Measured, workers against this thread: sector-5x4k-heavy (5
+ * operators, 80,000 items) report: pdf 10.6 s against 8.6 s; a 200,000-route operator beside a 20,000-route
+ * one (78,646 items sent) 8.5 s against 6.4 s; sector-10x20k-heavy (786,000 items) report: xlsx 23.2 s
+ * against 33.1 s and report: pdf 25.7 s against 26.5 s; the 50 operators of sector-50x20k-heavy report: pdf
+ * 96.8 s against 187.1 s. `started` counts the worker threads started so far (tests and the bench read it).
  */
-export const operatorWorkers = { enabled: true, started: 0 };
+export const operatorWorkers = { enabled: true, minSentItems: 300_000, maxPartItems: 200_000, started: 0 };
 
 const WORKER_SCRIPT = join(packageRoot, 'dist', 'report', 'render-worker.js');
+
+/** What an operator's part holds that grows with its tables: routes and occurrences. */
+export function partItems(view: OperatorView): number {
+  let items = view.routes.length;
+  for (const f of view.findings) items += f.occurrences.length;
+  return items;
+}
 
 /** One operator's file: the reporter says what it is (the worker draws it by `kind`) and adds its settings. */
 export interface OperatorFile {
@@ -48,9 +65,10 @@ export type DrawFile<F extends OperatorFile> = (
 ) => Promise<void>;
 
 /**
- * Writes files[i], the file of presentation.operators[i], for every operator: on min(jobs, operators)
- * worker threads when there are two or more of each and the compiled worker exists, else in this thread
- * with `draw`. The first failure stops the others and is thrown as the reporter's own error would be.
+ * Writes files[i], the file of presentation.operators[i], for every operator. With two or more jobs and
+ * files, at least minSentItems to send (and the compiled worker), operators of up to maxPartItems go to min(jobs, their number)
+ * worker threads while this thread draws the larger ones with `draw`; otherwise every file is drawn
+ * here. The first failure stops the others and is thrown as the reporter's own error would be.
  */
 export async function writeOperatorFiles<F extends OperatorFile>(
   presentation: Presentation,
@@ -60,35 +78,56 @@ export async function writeOperatorFiles<F extends OperatorFile>(
   progressOf: (file: F) => ((done: number) => void) | undefined,
 ): Promise<void> {
   const views = presentation.operators;
-  const threads = Math.min(jobs ?? 1, views.length);
-  if (!operatorWorkers.enabled || threads < 2 || !existsSync(WORKER_SCRIPT)) {
-    for (const [i, view] of views.entries()) await draw(view, files[i]!, progressOf(files[i]!));
+  const indices = views.map((_, i) => i);
+  const sent = indices.filter((i) => partItems(views[i]!) <= operatorWorkers.maxPartItems);
+  const kept = indices.filter((i) => partItems(views[i]!) > operatorWorkers.maxPartItems);
+  const threads = Math.min(jobs ?? 1, sent.length);
+  const sentItems = sent.reduce((n, i) => n + partItems(views[i]!), 0);
+  const drawHere = async (i: number) => draw(views[i]!, files[i]!, progressOf(files[i]!));
+  if (
+    !operatorWorkers.enabled ||
+    (jobs ?? 1) < 2 ||
+    views.length < 2 ||
+    threads < 1 ||
+    sentItems < operatorWorkers.minSentItems ||
+    !existsSync(WORKER_SCRIPT)
+  ) {
+    for (const i of indices) await drawHere(i);
     return;
   }
   const workers: Worker[] = [];
   let next = 0;
   let failure: unknown;
+  const stop = (err: unknown, except?: Worker) => {
+    if (failure !== undefined) return;
+    failure = err;
+    // The others stop too; their own rejections (terminated) are not the cause.
+    for (const other of workers) if (other !== except) void other.terminate();
+  };
   const drain = async () => {
     const worker = new Worker(WORKER_SCRIPT);
     operatorWorkers.started++;
     workers.push(worker);
     try {
-      while (next < views.length && failure === undefined) {
-        const i = next++;
+      while (next < sent.length && failure === undefined) {
+        const i = sent[next++]!;
         // Made and sent one at a time: the clone of a large operator is held only until it is posted.
         await runOn(worker, { file: files[i]!, part: operatorPart(presentation, views[i]!) }, progressOf(files[i]!));
       }
     } catch (err) {
-      if (failure === undefined) {
-        failure = err;
-        // The others stop too; their own rejections (terminated) are not the cause.
-        for (const other of workers) if (other !== worker) void other.terminate();
-      }
+      stop(err, worker);
     } finally {
       await worker.terminate();
     }
   };
-  await Promise.all(Array.from({ length: threads }, drain));
+  // The workers start on their first files at once; the large operators are drawn here meanwhile.
+  const pool = Promise.all(Array.from({ length: threads }, drain));
+  try {
+    for (const i of kept) if (failure === undefined) await drawHere(i);
+  } catch (err) {
+    stop(err);
+  }
+  await pool;
   if (failure !== undefined) throw failure;
 }
 

@@ -25,7 +25,8 @@ import { type OperatorPart, type OperatorView, operatorPart, type Presentation }
  * operators, 80,000 items) report: pdf 10.6 s against 8.6 s; a 200,000-route operator beside a 20,000-route
  * one (78,646 items sent) 8.5 s against 6.4 s; sector-10x20k-heavy (786,000 items) report: xlsx 23.2 s
  * against 33.1 s and report: pdf 25.7 s against 26.5 s; the 50 operators of sector-50x20k-heavy report: pdf
- * 96.8 s against 187.1 s. `started` counts the worker threads started so far (tests and the bench read it).
+ * 96.8 s (the bench on 488d5f9; 187.1 s in the bench before, without workers). `started` counts the
+ * worker threads started so far (tests and the bench read it).
  */
 export const operatorWorkers = { enabled: true, minSentItems: 300_000, maxPartItems: 200_000, started: 0 };
 
@@ -66,9 +67,10 @@ export type DrawFile<F extends OperatorFile> = (
 
 /**
  * Writes files[i], the file of presentation.operators[i], for every operator. With two or more jobs and
- * files, at least minSentItems to send (and the compiled worker), operators of up to maxPartItems go to min(jobs, their number)
- * worker threads while this thread draws the larger ones with `draw`; otherwise every file is drawn
- * here. The first failure stops the others and is thrown as the reporter's own error would be.
+ * files, at least minSentItems to send and the compiled worker, operators of up to maxPartItems go to
+ * min(jobs, their number) worker threads while this thread draws the larger ones with `draw`; otherwise
+ * every file is drawn here. The first failure stops the others and is thrown as the reporter's own
+ * error would be.
  */
 export async function writeOperatorFiles<F extends OperatorFile>(
   presentation: Presentation,

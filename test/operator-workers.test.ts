@@ -1,12 +1,15 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { operatorWorkers, partItems } from '../src/report/operator-workers.js';
+import { pdfReporter } from '../src/report/pdf/index.js';
 import { presentationOf } from '../src/report/view/index.js';
 import { xlsxReporter } from '../src/report/xlsx/index.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { REGULATOR, REGULATOR_OPTIONS, run } from './support/run.js';
+import { requireTools } from './support/tools.js';
 import { withWorkerLimits } from './support/workers.js';
 
 // A sector run draws its operators' report.pdf and findings.xlsx on worker threads (--jobs; by default
@@ -59,6 +62,24 @@ describe('operator files drawn on worker threads', () => {
     for (const view of [small!, large!]) {
       const file = `${view.id}/findings.xlsx`;
       expect(readFileSync(join(split, file)).equals(readFileSync(join(plain, file))), file).toBe(true);
+    }
+  });
+
+  it('--template-dir reaches the workers: each operator’s PDF has the overriding cover', async (context) => {
+    requireTools(context, ['pdftotext']);
+    const presentation = presentationOf(auditReport(['inputs/jp-sakura', 'inputs/kr-hanbit'], REGULATOR));
+    const templates = tempFiles({ 'pdf/cover.hbs': '# Review by Acme Telecom Advisory\n## {{operator.name}}\n' });
+    const out = tempFiles({});
+    const started = operatorWorkers.started;
+    await withWorkerLimits({ minSentItems: 0 }, () =>
+      pdfReporter.write(presentation, out, { templateDir: templates, jobs: 2 }),
+    );
+    expect(operatorWorkers.started - started).toBe(2);
+    for (const view of presentation.operators) {
+      const cover = execFileSync('pdftotext', ['-f', '1', '-l', '1', join(out, view.id, 'report.pdf'), '-'], {
+        encoding: 'utf8',
+      });
+      expect(cover.replace(/\s+/g, ' '), view.id).toContain(`Review by Acme Telecom Advisory ${view.operator.name}`);
     }
   });
 

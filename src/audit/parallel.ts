@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AuditReport } from '../model/report.js';
 import { packageRoot } from '../paths.js';
-import { workerCount } from '../model/workers.js';
+import { askWorker, workerCount } from '../model/workers.js';
 import type { WorkerMessage, WorkerTask } from './audit-worker.js';
 import { toWire } from '../load/wire.js';
 import { releaseParsedRoutes } from '../enrich/world.js';
@@ -125,30 +125,16 @@ async function drain(
 }
 
 function runOn(worker: Worker, task: WorkerTask, onStep: (step: AuditStep) => void): Promise<OperatorOutcome> {
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-    };
-    const onMessage = (message: WorkerMessage) => {
-      if (message.kind === 'step') return onStep(message.step);
-      cleanup();
-      resolve(message.outcome);
-    };
-    const onError = (err: Error) => {
-      cleanup();
-      reject(err);
-    };
-    const onExit = (code: number) => {
-      cleanup();
-      reject(new Error(`worker exited with code ${code}`));
-    };
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-    worker.postMessage(task);
-  });
+  return askWorker<WorkerMessage, OperatorOutcome>(
+    worker,
+    task,
+    (message) => {
+      if (message.kind === 'outcome') return { value: message.outcome };
+      onStep(message.step);
+      return undefined;
+    },
+    (code) => `worker exited with code ${code}`,
+  );
 }
 
 function crashedOutcome(prepared: PreparedAudit, operatorId: string, err: unknown): OperatorOutcome {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { askWorker } from '../model/workers.js';
 import { packageRoot } from '../paths.js';
 import { type OperatorPart, type OperatorView, operatorPart, type Presentation } from './view/index.js';
 
@@ -80,11 +81,12 @@ export async function writeOperatorFiles<F extends OperatorFile>(
   progressOf: (file: F) => ((done: number) => void) | undefined,
 ): Promise<void> {
   const views = presentation.operators;
+  const items = views.map(partItems);
   const indices = views.map((_, i) => i);
-  const sent = indices.filter((i) => partItems(views[i]!) <= operatorWorkers.maxPartItems);
-  const kept = indices.filter((i) => partItems(views[i]!) > operatorWorkers.maxPartItems);
+  const sent = indices.filter((i) => items[i]! <= operatorWorkers.maxPartItems);
+  const kept = indices.filter((i) => items[i]! > operatorWorkers.maxPartItems);
   const threads = Math.min(jobs ?? 1, sent.length);
-  const sentItems = sent.reduce((n, i) => n + partItems(views[i]!), 0);
+  const sentItems = sent.reduce((n, i) => n + items[i]!, 0);
   const drawHere = async (i: number) => draw(views[i]!, files[i]!, progressOf(files[i]!));
   if (
     !operatorWorkers.enabled ||
@@ -134,31 +136,17 @@ export async function writeOperatorFiles<F extends OperatorFile>(
 }
 
 function runOn(worker: Worker, task: RenderTask, onProgress: ((done: number) => void) | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-    };
-    const onMessage = (message: RenderMessage) => {
-      if (message.kind === 'progress') return onProgress?.(message.done);
-      cleanup();
-      if (message.kind === 'done') resolve();
-      else reject(rebuiltError(message));
-    };
-    const onError = (err: Error) => {
-      cleanup();
-      reject(err);
-    };
-    const onExit = (code: number) => {
-      cleanup();
-      reject(new Error(`the worker drawing ${task.file.path} exited with code ${code}`));
-    };
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-    worker.postMessage(task);
-  });
+  return askWorker<RenderMessage, void>(
+    worker,
+    task,
+    (message) => {
+      if (message.kind === 'done') return { value: undefined };
+      if (message.kind === 'failed') return { error: rebuiltError(message) };
+      onProgress?.(message.done);
+      return undefined;
+    },
+    (code) => `the worker drawing ${task.file.path} exited with code ${code}`,
+  );
 }
 
 /** The worker's error as this thread's: its message, its code (a full disk reads as one) and its stack. */

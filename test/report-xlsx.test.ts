@@ -8,7 +8,7 @@ import type { AuditReport, ControlSummary, InventoryHop, InventoryRoute } from '
 import { STATUSES, type Severity, type Status } from '../src/model/types.js';
 import { EXCEL_MAX_CELL_CHARS } from '../src/report/xlsx/cells.js';
 import { workbookModel, writeWorkbooks } from '../src/report/xlsx/index.js';
-import { operatorScopes, runScope } from '../src/report/xlsx/scope.js';
+import { operatorScope, runScope } from '../src/report/xlsx/scope.js';
 import { tally } from '../src/report/view/operator.js';
 import {
   FINDING_COLUMNS,
@@ -1288,7 +1288,7 @@ describe('a national table’s occurrences', () => {
   const occurrencesSheet = (artifacts: string[], operator?: string) => {
     const presentation = { ...presentationOf(big), artifacts };
     const scope = operator
-      ? operatorScopes(presentation).find((s) => s.operator === operator)!
+      ? operatorScope(presentation, presentation.operators.find((o) => o.id === operator)!)
       : runScope(presentation);
     return workbookModel(scope).tables.find((t) => t.name === 'Occurrences')!;
   };

@@ -215,7 +215,7 @@ export async function main(argv: string[], hooks: MainHooks = {}): Promise<numbe
       }
       let written: string[];
       try {
-        // The operators' own reports are drawn on as many worker threads as the audit used.
+        // The operators' own reports are drawn on worker threads by the audit's rule (workerCount).
         const reportJobs = workerCount(result.summary.operators.length, report.inventory.routes.length, jobs);
         written = await publishReports(
           reporters,

@@ -84,12 +84,10 @@ export function runScope(presentation: Presentation): WorkbookScope {
   };
 }
 
-/** Each operator's scope: its operator view. Lists keep the run's order, so an operator's sheets read like the run's. */
-export function operatorScopes(presentation: Presentation): WorkbookScope[] {
-  return presentation.operators.map((view) => operatorScope(presentation, view));
-}
-
-/** One operator's scope (its workbook is one folder down from the run's CSV files). */
+/**
+ * One operator's scope: its operator view, whose lists keep the run's order, so an operator's sheets read
+ * like the run's. Its workbook is one folder down from the run's CSV files.
+ */
 export function operatorScope(source: OperatorSource, view: OperatorView): WorkbookScope {
   const { result } = source.report;
   return {

@@ -5,6 +5,7 @@
 //   IXAUDIT_BENCH_NO_SHARING=1          judge every route on its own (src/engine/evaluate.ts shapeSharing)
 //   IXAUDIT_BENCH_NO_DIRECT_ROWS=1      every workbook row through exceljs (src/report/xlsx/row-xml.ts directRows)
 //   IXAUDIT_BENCH_NO_SIMPLE_SHAPING=1   every PDF word shaped by fontkit (src/report/pdf/shaping.ts simpleShaping)
+//   IXAUDIT_BENCH_NO_OPERATOR_WORKERS=1 operators' PDFs and workbooks drawn in the main thread (src/report/operator-workers.ts)
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';

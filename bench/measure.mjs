@@ -4,6 +4,7 @@
 //   IXAUDIT_BENCH_OUT=DIR               keep the outputs there (emptied first) for bench/consumers.mjs
 //   IXAUDIT_BENCH_NO_SHARING=1          judge every route on its own (src/engine/evaluate.ts shapeSharing)
 //   IXAUDIT_BENCH_NO_DIRECT_ROWS=1      every workbook row through exceljs (src/report/xlsx/row-xml.ts directRows)
+//   IXAUDIT_BENCH_NO_DIRECT_CSV=1       every occurrences.csv and routes.csv record through csvRecord (src/report/csv/index.ts directCsv)
 //   IXAUDIT_BENCH_NO_SIMPLE_SHAPING=1   every PDF word shaped by fontkit (src/report/pdf/shaping.ts simpleShaping)
 //   IXAUDIT_BENCH_NO_OPERATOR_WORKERS=1 operators' PDFs and workbooks drawn in the main thread (src/report/operator-workers.ts)
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -59,6 +60,10 @@ if (mode === 'read') {
   if (process.env.IXAUDIT_BENCH_NO_DIRECT_ROWS === '1') {
     const { directRows } = await import('../dist/report/xlsx/row-xml.js');
     directRows.enabled = false;
+  }
+  if (process.env.IXAUDIT_BENCH_NO_DIRECT_CSV === '1') {
+    const { directCsv } = await import('../dist/report/csv/index.js');
+    directCsv.enabled = false;
   }
   if (process.env.IXAUDIT_BENCH_NO_OPERATOR_WORKERS === '1') {
     const { operatorWorkers } = await import('../dist/report/operator-workers.js');

@@ -5,14 +5,23 @@ import type { AuditReport } from '../../model/report.js';
 import { OCCURRENCES_CSV_NAME, ROUTES_CSV_NAME } from '../paths.js';
 import type { Reporter } from '../types.js';
 import type { Presentation } from '../view/index.js';
-import type { Cell } from '../xlsx/cells.js';
+import type { Finding } from '../../model/finding.js';
+import type { InventoryHop, InventoryRoute } from '../../model/report.js';
+import type { FailedControls } from '../view/operator.js';
+import { MAX_DATA_ROWS_PER_SHEET, type Cell } from '../xlsx/cells.js';
 import {
+  controlCell,
   controlRows,
+  evidenceCell,
+  failedControlsCell,
   findingCells,
   findingColumns,
+  findingTarget,
+  hopCells,
   occurrenceColumns,
   occurrenceRows,
   ROUTE_COLUMNS,
+  routeOwnCells,
   routeRows,
 } from '../xlsx/tables.js';
 
@@ -84,9 +93,7 @@ export function csvCell(cell: Cell): string {
 
 /** One record, CRLF-terminated as RFC 4180 says. */
 export function csvRecord(cells: readonly Cell[]): string {
-  let record = '';
-  for (let i = 0; i < cells.length; i++) record += i === 0 ? csvCell(cells[i]) : `,${csvCell(cells[i])}`;
-  return `${record}\r\n`;
+  return `${csvFields(cells)}\r\n`;
 }
 
 /**
@@ -102,22 +109,98 @@ export function* findingsCsv(report: AuditReport): Generator<string> {
 }
 
 /**
+ * Internal switch, not a user option (as directRows is for workbooks): with `enabled`, occurrences.csv and
+ * routes.csv are written as text record by record, with what records share escaped once — a finding's
+ * own cells for each of its occurrences, a shape's hop cells for each of its routes. With it off, every
+ * record goes through the table cells the workbooks also use (occurrenceRows, routeRows) and csvRecord.
+ * At a million routes these two files are some 50 million cells (issue 15). The files are the same byte
+ * for byte either way (test/csv-direct.test.ts); the bench turns it off with IXAUDIT_BENCH_NO_DIRECT_CSV=1.
+ */
+export const directCsv = { enabled: true };
+
+/**
  * occurrences.csv: the header and one record per occurrence of every finding, in the run's finding order.
  * Its first column, Finding, is the finding's fingerprint: the Fingerprint column of findings.csv.
  */
 export function* occurrencesCsv(report: AuditReport): Generator<string> {
   const withBaseline = report.result.baseline !== undefined;
   yield BOM + csvRecord(occurrenceColumns(withBaseline).map((c) => c.header));
-  for (const cells of occurrenceRows(report.result.findings, controlRows(report.result), withBaseline)) {
-    yield csvRecord(cells);
+  const rows = controlRows(report.result);
+  if (directCsv.enabled) {
+    yield* occurrenceRecords(report.result.findings, rows, withBaseline);
+    return;
+  }
+  for (const cells of occurrenceRows(report.result.findings, rows, withBaseline)) yield csvRecord(cells);
+}
+
+/**
+ * csvRecord of each of occurrenceRows's rows, the finding's cells escaped once for all its occurrences.
+ * Each record is its own chunk: joined into larger strings first, they cost more to flatten when written
+ * than the calls they saved.
+ */
+function* occurrenceRecords(
+  findings: readonly Finding[],
+  controlRow: ReadonlyMap<string, number>,
+  withBaseline: boolean,
+): Generator<string> {
+  let file: string | undefined;
+  let fileField = '';
+  for (let i = 0; i < findings.length; i++) {
+    const f = findings[i];
+    const finding: Cell = { text: f.fingerprint, target: findingTarget(i, MAX_DATA_ROWS_PER_SHEET) };
+    const shared = `${csvCell(finding)},${csvCell(controlCell(f.control, controlRow))},${csvCell(f.operator)},${csvCell(f.status)},`;
+    for (const o of f.occurrences) {
+      const at = o.location;
+      // Occurrences of one file follow each other: its name is escaped once a run.
+      if (at.file !== file) {
+        file = at.file;
+        fileField = csvCell(file);
+      }
+      const own = `${shared}${csvCell(o.subject)},${fileField},${at.line},${at.column},${csvCell(evidenceCell(o.evidence))},${csvCell(o.fingerprint)}`;
+      yield withBaseline
+        ? `${own},${csvCell(o.baseline?.state ?? null)},${csvCell(o.baseline?.previousStatus ?? null)}\r\n`
+        : `${own}\r\n`;
+    }
   }
 }
 
 /** routes.csv: the header and one record per route, in inventory order, with the controls each fails. */
 export function* routesCsv(presentation: Presentation): Generator<string> {
   yield BOM + csvRecord(ROUTE_COLUMNS.map((c) => c.header));
-  for (const cells of routeRows(presentation.report.inventory.routes, presentation.failedControls))
-    yield csvRecord(cells);
+  const { routes } = presentation.report.inventory;
+  if (directCsv.enabled) {
+    yield* routeRecords(routes, presentation.failedControls);
+    return;
+  }
+  for (const cells of routeRows(routes, presentation.failedControls)) yield csvRecord(cells);
+}
+
+/** csvRecord of each of routeRows's rows, the hop cells escaped once per shared hop list. */
+function* routeRecords(routes: readonly InventoryRoute[], failed: FailedControls): Generator<string> {
+  const hopFields = new Map<readonly InventoryHop[], string>();
+  const failedFields = new Map<string, string>();
+  let file: string | undefined;
+  let fileField = '';
+  for (const route of routes) {
+    let hops = hopFields.get(route.hops);
+    if (hops === undefined) hopFields.set(route.hops, (hops = csvFields(hopCells(route.hops))));
+    const controls = failed(route.operator, route.ref);
+    const key = controls.join('\u0000');
+    let failedField = failedFields.get(key);
+    if (failedField === undefined) failedFields.set(key, (failedField = csvCell(failedControlsCell(controls))));
+    if (route.location.file !== file) {
+      file = route.location.file;
+      fileField = csvCell(file);
+    }
+    yield `${csvFields(routeOwnCells(route))},${hops},${failedField},${fileField},${route.location.line}\r\n`;
+  }
+}
+
+/** Cells as the fields of part of a record, comma-separated (csvRecord without the line end). */
+function csvFields(cells: readonly Cell[]): string {
+  let fields = '';
+  for (let i = 0; i < cells.length; i++) fields += i === 0 ? csvCell(cells[i]) : `,${csvCell(cells[i])}`;
+  return fields;
 }
 
 export const csvReporter: Reporter = {

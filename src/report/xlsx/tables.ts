@@ -169,7 +169,7 @@ export function findingTarget(index: number, rowsPerSheet: number): string {
 }
 
 /** Per-occurrence evidence as one JSON cell, blank when the control keeps none. */
-function evidenceCell(evidence: Record<string, unknown> | undefined): string | null {
+export function evidenceCell(evidence: Record<string, unknown> | undefined): string | null {
   return evidence && Object.keys(evidence).length > 0 ? JSON.stringify(evidence) : null;
 }
 
@@ -396,10 +396,17 @@ export function routesTable(scope: WorkbookScope): Table {
 }
 
 export function routeCells(route: InventoryRoute, failedControls: readonly string[]): Cell[] {
-  const primary = route.hops.find((h) => h.role === 'primary');
-  const backups = route.hops.filter((h) => h.role === 'backup');
-  const transit = route.hops.filter((h) => h.role === 'transit');
-  const highRisk = route.hops.filter((h) => h.highRisk);
+  return [
+    ...routeOwnCells(route),
+    ...hopCells(route.hops),
+    failedControlsCell(failedControls),
+    route.location.file,
+    route.location.line,
+  ];
+}
+
+/** A route's cells before its hops: Operator to Firewall. */
+export function routeOwnCells(route: InventoryRoute): Cell[] {
   return [
     route.operator,
     route.table,
@@ -412,6 +419,19 @@ export function routeCells(route: InventoryRoute, failedControls: readonly strin
     route.trafficShare,
     textCell(route.encryption),
     textCell(route.firewall),
+  ];
+}
+
+/**
+ * The cells a route's hops give, Primary to Avoidable high-risk hops. Routes of one shape share their
+ * hop list (src/enrich/inventory.ts), so these are the same for all of them.
+ */
+export function hopCells(hops: readonly InventoryHop[]): Cell[] {
+  const primary = hops.find((h) => h.role === 'primary');
+  const backups = hops.filter((h) => h.role === 'backup');
+  const transit = hops.filter((h) => h.role === 'transit');
+  const highRisk = hops.filter((h) => h.highRisk);
+  return [
     primary?.carrier ?? null,
     primary ? primary.highRisk : null,
     primary ? textCell(primary.controllerName || primary.controller) : null,
@@ -419,10 +439,12 @@ export function routeCells(route: InventoryRoute, failedControls: readonly strin
     listCell(transit.map(hopText)),
     highRisk.length,
     highRisk.filter((h) => !h.unavoidable).length,
-    listCell([...failedControls].sort()),
-    route.location.file,
-    route.location.line,
   ];
+}
+
+/** The Failed controls cell: the controls a route fails, sorted. */
+export function failedControlsCell(failedControls: readonly string[]): Cell {
+  return listCell([...failedControls].sort());
 }
 
 export function carriersTable(scope: WorkbookScope): Table {

@@ -1,4 +1,5 @@
 import { cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -296,5 +297,20 @@ describe('findings.json at scale', () => {
     const perOccurrence = (large.bytes - small.bytes) / (large.occurrences - small.occurrences);
     expect(large.occurrences).toBeGreaterThan(small.occurrences);
     expect(perOccurrence).toBeLessThanOrEqual(150);
+  });
+});
+
+describe('fingerprints', () => {
+  // --baseline matches occurrences by fingerprint, so the text may never change: findings.json files of
+  // earlier runs name theirs this way.
+  it('are the first 32 hex digits of SHA-256 over control, operator and subject, for any text', () => {
+    expect(fingerprint('ICX-ENC-01', 'op-bench', 'RoutingTable/rt#r5')).toBe('bd443b708615aa3fffd0c27e64db62ef');
+    fc.assert(
+      fc.property(fc.string(), fc.string(), fc.string({ unit: 'binary' }), (control, operator, subject) => {
+        const expected = createHash('sha256').update(`${control}\u0000${operator}\u0000${subject}`).digest('hex');
+        expect(fingerprint(control, operator, subject)).toBe(expected.slice(0, 32));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

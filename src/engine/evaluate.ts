@@ -40,8 +40,21 @@ export function controlParameters(control: CompiledControl, profile: EffectivePr
 
 export function fingerprint(control: string, operator: string, subject: string): string {
   // crypto.hash: the one-shot digest, about twice as fast as createHash for short inputs (one per finding).
-  return hash('sha256', `${control}\u0000${operator}\u0000${subject}`, 'hex').slice(0, 32);
+  // Taken as 'binary' (a character a byte) and its first 16 bytes written out as 32 hex digits: slicing
+  // the 64-digit hex digest kept the whole digest alive behind each slice, 112 bytes a fingerprint instead
+  // of 48, and a million-route table keeps some three million of them (as fast either way).
+  const digest = hash('sha256', `${control}\u0000${operator}\u0000${subject}`, 'binary');
+  for (let i = 0; i < 16; i++) {
+    const byte = digest.charCodeAt(i);
+    hexCodes[2 * i] = HEX_DIGITS[byte >> 4];
+    hexCodes[2 * i + 1] = HEX_DIGITS[byte & 15];
+  }
+  return String.fromCharCode.apply(null, hexCodes);
 }
+
+const HEX_DIGITS = Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0));
+/** The character codes of the fingerprint being written (reused: one fingerprint at a time). */
+const hexCodes: number[] = new Array(32).fill(0);
 
 /** Evaluates one control for one operator's submission. Never throws: a broken expression becomes an `error` finding. */
 export function evaluateControl(
@@ -85,9 +98,17 @@ export function evaluateControl(
   };
   // The location is looked up now, or queued so a large table's items are each re-parsed once.
   const place = (f: Finding, subject: Subject, path?: DocPath) => {
-    if (locations)
-      locations.push({ occurrence: f.occurrences[0], positions: subject.doc.positions, path: path ?? subject.path });
+    if (locations) locations.add(f.occurrences[0], subject.doc.positions, path ?? subject.path);
     else setLocation(f, locate(subject, path));
+    return f;
+  };
+  // A location worked out for another route of the projection, moved into this route's item (rebase).
+  // Queued as the shared path and this route's item, not as a copy of the path per route.
+  const placeMoved = (f: Finding, subject: Subject, path: DocPath | undefined) => {
+    const item = subject.path[2];
+    if (locations && path && movesWithRoute(path) && typeof item === 'number')
+      locations.addMoved(f.occurrences[0], subject.doc.positions, path, item);
+    else place(f, subject, rebase(path, subject.path));
     return f;
   };
 
@@ -243,11 +264,7 @@ export function evaluateControl(
     const shared = projected === undefined ? undefined : detailsByProjection?.[projected];
     if (shared) {
       findings.push(
-        place(
-          finding(subject, shared.status ?? status, shared.message, shared.evidence),
-          subject,
-          rebase(shared.path, subject.path),
-        ),
+        placeMoved(finding(subject, shared.status ?? status, shared.message, shared.evidence), subject, shared.path),
       );
       continue;
     }
@@ -351,11 +368,21 @@ function detailsFollowShape({ verdict, details, location }: ControlReads): boole
   return !readsIdentity(verdict) && !readsIdentity(details) && !readsIdentity(location, 'at');
 }
 
+/** Whether a location lies inside a route item (`spec.routes.<n>…`), so that it moves with the route. */
+function movesWithRoute(path: DocPath): boolean {
+  return path[0] === 'spec' && path[1] === 'routes' && typeof path[2] === 'number';
+}
+
 /** A location inside one route item, moved to the same place in another route's item. */
 function rebase(path: DocPath | undefined, routePath: DocPath): DocPath | undefined {
-  if (path?.[0] !== 'spec' || path[1] !== 'routes' || typeof path[2] !== 'number') return path;
+  if (!path || !movesWithRoute(path)) return path;
+  return movedTo(path, routePath[2]);
+}
+
+/** The path with its route item replaced. */
+function movedTo(path: DocPath, item: string | number): DocPath {
   const moved = path.slice();
-  moved[2] = routePath[2];
+  moved[2] = item;
   return moved;
 }
 
@@ -389,57 +416,86 @@ export interface PendingLocation {
 /**
  * Findings whose locations are looked up together, after evaluation, in document and route order: in a
  * large table each route item's text is then re-parsed once, however many controls reported on it.
+ * Entries are kept in parallel lists rather than an object each: a million-route table queues about three
+ * million, all alive until resolve, and each object was one more for every young collection to copy.
  */
 export class LocationQueue {
-  private readonly pending: PendingLocation[] = [];
+  private readonly occurrences: Occurrence[] = [];
+  private readonly positions: PositionLookup[] = [];
+  private readonly paths: DocPath[] = [];
+  /** The route item a shared path is moved to when looked up (see addMoved), or -1 to take it as it is. */
+  private readonly movedItems: number[] = [];
 
   push(entry: PendingLocation): void {
-    this.pending.push(entry);
+    this.add(entry.occurrence, entry.positions, entry.path);
+  }
+
+  add(occurrence: Occurrence, positions: PositionLookup, path: DocPath): void {
+    this.occurrences.push(occurrence);
+    this.positions.push(positions);
+    this.paths.push(path);
+    this.movedItems.push(-1);
+  }
+
+  /** A path inside another route item, looked up moved into route item `item` (as rebase moves it). */
+  addMoved(occurrence: Occurrence, positions: PositionLookup, path: DocPath, item: number): void {
+    this.occurrences.push(occurrence);
+    this.positions.push(positions);
+    this.paths.push(path);
+    this.movedItems.push(item);
   }
 
   /** Looks every queued location up; `onLocated` hears how many are done now and then (progressEvery). */
   resolve(onLocated?: (done: number, total: number) => void): void {
-    const total = this.pending.length;
+    const { occurrences, positions, paths, movedItems } = this;
+    const total = occurrences.length;
     // Named before the ordering, which takes a second or two at national scale.
     onLocated?.(0, total);
     // By document, in the order they first appear, then by route item, each in the order queued (what a
     // stable sort on the two would give, without comparing millions of entries).
-    const byDocument = new Map<PositionLookup, PendingLocation[]>();
-    let current: PendingLocation[] | undefined;
+    const byDocument = new Map<PositionLookup, number[]>();
+    let current: number[] | undefined;
     let currentPositions: PositionLookup | undefined;
-    for (const p of this.pending) {
+    for (let i = 0; i < total; i++) {
       // Runs of one document are the rule: its group is kept at hand rather than looked up per entry.
-      if (p.positions !== currentPositions) {
-        currentPositions = p.positions;
-        current = byDocument.get(p.positions);
-        if (!current) byDocument.set(p.positions, (current = []));
+      if (positions[i] !== currentPositions) {
+        currentPositions = positions[i];
+        current = byDocument.get(currentPositions);
+        if (!current) byDocument.set(currentPositions, (current = []));
       }
-      current!.push(p);
+      current!.push(i);
     }
+    const itemOf = (i: number) => (movedItems[i] >= 0 ? movedItems[i] : routeItemOf(paths[i]));
     let done = 0;
     for (const group of byDocument.values()) {
-      for (const { occurrence, positions, path } of byRouteItem(group)) {
-        const at = positions.locate(path);
-        occurrence.location = { file: at.file, line: at.line, column: at.column };
+      for (const i of byRouteItem(group, itemOf)) {
+        const at = positions[i].locate(movedItems[i] >= 0 ? movedTo(paths[i], movedItems[i]) : paths[i]);
+        occurrences[i].location = { file: at.file, line: at.line, column: at.column };
         if (onLocated && ++done % progressEvery.items === 0) onLocated(done, total);
       }
     }
-    this.pending.length = 0;
+    occurrences.length = 0;
+    positions.length = 0;
+    paths.length = 0;
+    movedItems.length = 0;
   }
 }
 
-/** The route item a queued location lies in, or -1 for anything outside the routes. */
-function routeItemOf(p: PendingLocation): number {
-  return p.path[0] === 'spec' && typeof p.path[2] === 'number' ? p.path[2] : -1;
+/** The route item a path lies in, or -1 for anything outside the routes. */
+function routeItemOf(path: DocPath): number {
+  return path[0] === 'spec' && typeof path[2] === 'number' ? path[2] : -1;
 }
 
-/** One document's queued locations ordered by route item (those outside the routes first), stably: a counting sort. */
-function byRouteItem(group: PendingLocation[]): PendingLocation[] {
+/**
+ * One document's queued entries ordered by route item (those outside the routes first), stably: a
+ * counting sort.
+ */
+function byRouteItem(group: number[], itemOf: (entry: number) => number): number[] {
   // Each entry's item, worked out once (slot 0 for those outside the routes).
   const slots = new Uint32Array(group.length);
   let last = 0;
   for (let i = 0; i < group.length; i++) {
-    const slot = routeItemOf(group[i]) + 1;
+    const slot = itemOf(group[i]) + 1;
     slots[i] = slot;
     if (slot > last) last = slot;
   }
@@ -453,7 +509,7 @@ function byRouteItem(group: PendingLocation[]): PendingLocation[] {
     next[i] = start;
     start += n;
   }
-  const ordered = new Array<PendingLocation>(group.length);
+  const ordered = new Array<number>(group.length);
   for (let i = 0; i < group.length; i++) ordered[next[slots[i]]++] = group[i];
   return ordered;
 }

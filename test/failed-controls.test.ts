@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../src/model/finding.js';
 import type { InventoryRoute } from '../src/model/report.js';
+import { progressEvery } from '../src/model/progress.js';
 import { failedControlsLookup } from '../src/report/view/operator.js';
 
 // routes.csv and every Routes sheet give each route the controls it fails. The lookup keeps them as bits
@@ -49,5 +50,24 @@ describe('the failed controls of a route', () => {
     expect(failed('kr-b', 'r3')).toEqual(['ICX-X-00']);
     expect(failed('kr-b', 'r1')).toEqual([]);
     expect(failed('no-c', 'r1')).toEqual([]);
+  });
+
+  it('says how many failing occurrences it has matched to their routes, from 0, every progressEvery.items', () => {
+    const findings = [
+      finding('jp-a', 'ICX-X-01', 'fail', ['r1', 'r2', 'r3']),
+      finding('jp-a', 'ICX-P-01', 'pass', ['r1', 'r2', 'r3']),
+      finding('jp-a', 'ICX-X-02', 'fail', ['r1', 'r2']),
+    ];
+    const routes = ['r1', 'r2', 'r3'].map((ref) => ({ operator: 'jp-a', ref }) as InventoryRoute);
+    const every = progressEvery.items;
+    progressEvery.items = 2;
+    const heard: number[] = [];
+    try {
+      failedControlsLookup(findings, routes, (done) => heard.push(done));
+    } finally {
+      progressEvery.items = every;
+    }
+    // Five failing occurrences: the passing finding's three are not matched.
+    expect(heard).toEqual([0, 2, 4]);
   });
 });

@@ -145,6 +145,7 @@ describe('progress on the terminal', () => {
       { stage: 'preparing' },
       { stage: 'writing', format: 'csv', index: 3, total: 8 },
       { stage: 'writing-file', format: 'csv', file: 'occurrences.csv', done: 312 * 2 ** 20, unit: 'bytes' },
+      { stage: 'writing-file', format: 'csv', file: 'routes.csv', done: 1_500_000, unit: 'occurrences' },
       { stage: 'writing-file', format: 'xlsx', file: 'jp-a/findings.xlsx', done: 45_000, unit: 'rows' },
       { stage: 'writing-file', format: 'pdf', file: 'jp-a/report.pdf', done: 12, unit: 'pages' },
     ];
@@ -166,6 +167,7 @@ describe('progress on the terminal', () => {
       'preparing the reports…\n',
       'writing csv (3/8)…\n',
       'writing csv: occurrences.csv, 312 MB…\n',
+      'writing csv: routes.csv, matching failures to routes, 1,500,000 occurrences…\n',
       'writing xlsx: jp-a/findings.xlsx, 45,000 rows…\n',
       'writing pdf: jp-a/report.pdf, 12 pages…\n',
     ]);
@@ -248,6 +250,10 @@ describe('progress on the terminal', () => {
       expect(last(file), file).toMatchObject({ done: statSync(join(out, file)).size, unit: 'bytes' });
     }
     expect(last('routes.csv')!.format).toBe('csv');
+    // Before its first bytes, routes.csv says it is matching the failing occurrences to their routes.
+    const routesCsv = writes.filter((w) => w.file === 'routes.csv');
+    expect(routesCsv[0]).toMatchObject({ done: 0, unit: 'occurrences' });
+    expect(routesCsv.findIndex((w) => w.unit === 'bytes')).toBeGreaterThan(0);
     // Each PDF counts its pages as they are added, from the first (named as the document starts) to its last.
     const pdf = writes.filter((w) => w.file === 'no-nordlys/report.pdf');
     expect(pdf.map((w) => w.done)).toEqual(pdf.map((_, i) => i + 1));

@@ -203,9 +203,10 @@ function percent(progress: StepCount | undefined, what: string): string {
   return progress && progress.total > 0 ? `, ${Math.floor((100 * progress.done) / progress.total)} %${what}` : '';
 }
 
-/** How much of a file is written: megabytes, rows or pages. */
+/** How much of a file is written: megabytes, rows or pages, or the occurrences matched to routes before it. */
 function amount(progress: WriteProgress): string {
   if (progress.unit === 'bytes') return `${count(Math.round(progress.done / 2 ** 20))} MB`;
+  if (progress.unit === 'occurrences') return `matching failures to routes, ${count(progress.done)} occurrences`;
   return `${count(progress.done)} ${progress.unit === 'rows' ? 'rows' : 'pages'}`;
 }
 

@@ -26,9 +26,12 @@ export interface ReportOptions {
 export interface WriteProgress {
   /** The file, relative to the output folder, with / separators. */
   file: string;
-  /** How much of it is written so far, in `unit`s. */
+  /**
+   * How much of it is written so far, in `unit`s. `occurrences` comes before a route table is written:
+   * how many failing occurrences are matched to their routes so far, for its Failed controls column.
+   */
   done: number;
-  unit: 'bytes' | 'rows' | 'pages';
+  unit: 'bytes' | 'rows' | 'pages' | 'occurrences';
 }
 
 /**

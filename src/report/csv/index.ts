@@ -213,6 +213,7 @@ export const csvReporter: Reporter = {
     const occurrences = join(outDir, OCCURRENCES_CSV_NAME);
     writeChunksAtomic(occurrences, occurrencesCsv(report), progress(occurrences));
     const routes = join(outDir, ROUTES_CSV_NAME);
+    presentation.matchFailedControls(fileProgress(options, outDir, routes, 'occurrences'));
     writeChunksAtomic(routes, routesCsv(presentation), progress(routes));
     return [findings, occurrences, routes];
   },

@@ -35,6 +35,11 @@ export interface Presentation {
   sector: SectorView;
   /** The controls each route fails; built on first use (only the Routes tables need it). */
   failedControls: FailedControls;
+  /**
+   * Builds failedControls now if it is not built yet, saying how many occurrences are matched to their
+   * routes so far: routes.csv calls it first, so a national table's seconds of matching are not silent.
+   */
+  matchFailedControls(onMatched?: (done: number) => void): void;
   artifacts: readonly string[];
 }
 
@@ -96,6 +101,8 @@ export function presentationOf(report: AuditReport, artifacts: readonly string[]
   const operators = operatorViews(report);
   const { totals, controls } = tally(result.findings, result.summarised ?? [], result.controls);
   let failed: FailedControls | undefined;
+  const match = (onMatched?: (done: number) => void) =>
+    (failed ??= failedControlsLookup(result.findings, report.inventory.routes, onMatched));
   return {
     report,
     run: {
@@ -106,8 +113,10 @@ export function presentationOf(report: AuditReport, artifacts: readonly string[]
     },
     operators,
     sector: sectorView(report, operators),
-    failedControls: (operator, ref) =>
-      (failed ??= failedControlsLookup(result.findings, report.inventory.routes))(operator, ref),
+    failedControls: (operator, ref) => match()(operator, ref),
+    matchFailedControls: (onMatched) => {
+      match(onMatched);
+    },
     artifacts,
   };
 }

@@ -10,15 +10,14 @@ import type { InventoryHop, InventoryRoute } from '../../model/report.js';
 import type { FailedControls } from '../view/operator.js';
 import { MAX_DATA_ROWS_PER_SHEET, type Cell } from '../xlsx/cells.js';
 import {
-  controlCell,
   controlRows,
-  evidenceCell,
   failedControlsCell,
   findingCells,
   findingColumns,
-  findingTarget,
   hopCells,
   occurrenceColumns,
+  occurrenceFindingCells,
+  occurrenceOwnCells,
   occurrenceRows,
   ROUTE_COLUMNS,
   routeOwnCells,
@@ -143,24 +142,9 @@ function* occurrenceRecords(
   controlRow: ReadonlyMap<string, number>,
   withBaseline: boolean,
 ): Generator<string> {
-  let file: string | undefined;
-  let fileField = '';
   for (let i = 0; i < findings.length; i++) {
-    const f = findings[i];
-    const finding: Cell = { text: f.fingerprint, target: findingTarget(i, MAX_DATA_ROWS_PER_SHEET) };
-    const shared = `${csvCell(finding)},${csvCell(controlCell(f.control, controlRow))},${csvCell(f.operator)},${csvCell(f.status)},`;
-    for (const o of f.occurrences) {
-      const at = o.location;
-      // Occurrences of one file follow each other: its name is escaped once a run.
-      if (at.file !== file) {
-        file = at.file;
-        fileField = csvCell(file);
-      }
-      const own = `${shared}${csvCell(o.subject)},${fileField},${at.line},${at.column},${csvCell(evidenceCell(o.evidence))},${csvCell(o.fingerprint)}`;
-      yield withBaseline
-        ? `${own},${csvCell(o.baseline?.state ?? null)},${csvCell(o.baseline?.previousStatus ?? null)}\r\n`
-        : `${own}\r\n`;
-    }
+    const shared = csvFields(occurrenceFindingCells(findings[i], i, controlRow, MAX_DATA_ROWS_PER_SHEET));
+    for (const o of findings[i].occurrences) yield `${shared},${csvFields(occurrenceOwnCells(o, withBaseline))}\r\n`;
   }
 }
 

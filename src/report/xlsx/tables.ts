@@ -1,4 +1,4 @@
-import type { Finding } from '../../model/finding.js';
+import type { Finding, Occurrence } from '../../model/finding.js';
 import type { InventoryHop, InventoryRoute } from '../../model/report.js';
 import { STATUSES } from '../../model/types.js';
 import {
@@ -169,7 +169,7 @@ export function findingTarget(index: number, rowsPerSheet: number): string {
 }
 
 /** Per-occurrence evidence as one JSON cell, blank when the control keeps none. */
-export function evidenceCell(evidence: Record<string, unknown> | undefined): string | null {
+function evidenceCell(evidence: Record<string, unknown> | undefined): string | null {
   return evidence && Object.keys(evidence).length > 0 ? JSON.stringify(evidence) : null;
 }
 
@@ -186,28 +186,43 @@ export function occurrenceRows(
   return {
     *[Symbol.iterator]() {
       for (let i = 0; i < findings.length; i++) {
-        const f = findings[i];
-        const finding: Cell = { text: f.fingerprint, target: findingTarget(i, rowsPerSheet) };
-        const control = controlCell(f.control, controlRow);
-        for (const o of f.occurrences) {
-          const cells: Cell[] = [
-            finding,
-            control,
-            f.operator,
-            f.status,
-            o.subject,
-            o.location.file,
-            o.location.line,
-            o.location.column,
-            evidenceCell(o.evidence),
-            o.fingerprint,
-          ];
-          if (withBaseline) cells.push(o.baseline?.state ?? null, o.baseline?.previousStatus ?? null);
-          yield cells;
-        }
+        const shared = occurrenceFindingCells(findings[i], i, controlRow, rowsPerSheet);
+        for (const o of findings[i].occurrences) yield [...shared, ...occurrenceOwnCells(o, withBaseline)];
       }
     },
   };
+}
+
+/**
+ * The Occurrences cells an occurrence takes from its finding, the n-th: Finding (a link to its row on
+ * Findings), Control, Operator, Status.
+ */
+export function occurrenceFindingCells(
+  finding: Finding,
+  index: number,
+  controlRow: ReadonlyMap<string, number>,
+  rowsPerSheet: number,
+): Cell[] {
+  return [
+    { text: finding.fingerprint, target: findingTarget(index, rowsPerSheet) },
+    controlCell(finding.control, controlRow),
+    finding.operator,
+    finding.status,
+  ];
+}
+
+/** An occurrence's own Occurrences cells: Subject to Fingerprint, then with --baseline its change and previous status. */
+export function occurrenceOwnCells(o: Occurrence, withBaseline: boolean): Cell[] {
+  const cells: Cell[] = [
+    o.subject,
+    o.location.file,
+    o.location.line,
+    o.location.column,
+    evidenceCell(o.evidence),
+    o.fingerprint,
+  ];
+  if (withBaseline) cells.push(o.baseline?.state ?? null, o.baseline?.previousStatus ?? null);
+  return cells;
 }
 
 /**

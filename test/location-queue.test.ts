@@ -31,7 +31,7 @@ describe('the location queue', () => {
             // Every third route entry is queued as another route's path moved to its own item (shared
             // details): it must be looked up, and ordered, as its own path would be.
             if (item >= 0 && n % 3 === 0)
-              queue.addMoved(occurrence as Occurrence, documents[d], ['spec', 'routes', item + 7, `k${n}`], item);
+              queue.add(occurrence as Occurrence, documents[d], ['spec', 'routes', item + 7, `k${n}`], item);
             else queue.push({ occurrence: occurrence as Occurrence, positions: documents[d], path });
             return { d, item, n, occurrence };
           });

@@ -107,7 +107,7 @@ export function evaluateControl(
   const placeMoved = (f: Finding, subject: Subject, path: DocPath | undefined) => {
     const item = subject.path[2];
     if (locations && path && movesWithRoute(path) && typeof item === 'number')
-      locations.addMoved(f.occurrences[0], subject.doc.positions, path, item);
+      locations.add(f.occurrences[0], subject.doc.positions, path, item);
     else place(f, subject, rebase(path, subject.path));
     return f;
   };
@@ -423,26 +423,22 @@ export class LocationQueue {
   private readonly occurrences: Occurrence[] = [];
   private readonly positions: PositionLookup[] = [];
   private readonly paths: DocPath[] = [];
-  /** The route item a shared path is moved to when looked up (see addMoved), or -1 to take it as it is. */
+  /** The route item a shared path is moved to when looked up (see add), or -1 to take it as it is. */
   private readonly movedItems: number[] = [];
 
   push(entry: PendingLocation): void {
     this.add(entry.occurrence, entry.positions, entry.path);
   }
 
-  add(occurrence: Occurrence, positions: PositionLookup, path: DocPath): void {
+  /**
+   * Queues an occurrence's path; with `movedItem`, a path inside another route item, looked up moved into
+   * route item `movedItem` (as rebase moves it).
+   */
+  add(occurrence: Occurrence, positions: PositionLookup, path: DocPath, movedItem = -1): void {
     this.occurrences.push(occurrence);
     this.positions.push(positions);
     this.paths.push(path);
-    this.movedItems.push(-1);
-  }
-
-  /** A path inside another route item, looked up moved into route item `item` (as rebase moves it). */
-  addMoved(occurrence: Occurrence, positions: PositionLookup, path: DocPath, item: number): void {
-    this.occurrences.push(occurrence);
-    this.positions.push(positions);
-    this.paths.push(path);
-    this.movedItems.push(item);
+    this.movedItems.push(movedItem);
   }
 
   /** Looks every queued location up; `onLocated` hears how many are done now and then (progressEvery). */

@@ -199,11 +199,12 @@ export function topExposures(findings: readonly Finding[], limit = 5): Exposure[
 
 export function scopeOf(view: OperatorView, presentation: Pick<Presentation, 'report'>): Scope {
   const { routes, carriers } = view;
+  const counted = routeScope(routes, (r) => r.table);
   return {
-    tables: new Set(routes.map((r) => r.table)).size,
+    tables: counted.tables,
     routes: routes.length,
-    activeRoutes: routes.filter((r) => r.status === 'active').length,
-    protocols: [...new Set(routes.map((r) => r.protocol))].sort(
+    activeRoutes: counted.activeRoutes,
+    protocols: [...counted.protocols].sort(
       (a, b) => (PROTOCOLS as readonly string[]).indexOf(a) - (PROTOCOLS as readonly string[]).indexOf(b),
     ),
     carriers: carriers.length,
@@ -213,9 +214,38 @@ export function scopeOf(view: OperatorView, presentation: Pick<Presentation, 're
   };
 }
 
+/**
+ * The routes' distinct tables (as `tableOf` names them), active routes and protocols, in one pass: the
+ * scope a report's cover states. Routes come table by table, so a table is looked up once per run of it;
+ * at 1,000,000 routes the sets and filtered arrays made per route took 1.4 s of the two PDFs.
+ */
+export function routeScope(
+  routes: readonly InventoryRoute[],
+  tableOf: (route: InventoryRoute) => string,
+): { tables: number; activeRoutes: number; protocols: Set<string> } {
+  const tables = new Set<string>();
+  const protocols = new Set<string>();
+  let activeRoutes = 0;
+  let lastTable: InventoryRoute | undefined;
+  let lastProtocol: string | undefined;
+  for (const r of routes) {
+    if (r.status === 'active') activeRoutes++;
+    if (r.protocol !== lastProtocol) {
+      lastProtocol = r.protocol;
+      protocols.add(r.protocol);
+    }
+    if (lastTable === undefined || r.table !== lastTable.table || r.operator !== lastTable.operator) {
+      lastTable = r;
+      tables.add(tableOf(r));
+    }
+  }
+  return { tables: tables.size, activeRoutes, protocols };
+}
+
 /** What one operator's PDF draws: the operator view, arranged for the PDF's sections. */
 export function operatorReport(presentation: Pick<Presentation, 'report'>, view: OperatorView): OperatorReport {
   const { result } = presentation.report;
+  let byRef: Map<string, InventoryRoute> | undefined;
   return {
     // The run's id from the evidence manifest (manifest.json's reportId), the same in every output of the run.
     reportId: reportId(result),
@@ -229,7 +259,12 @@ export function operatorReport(presentation: Pick<Presentation, 'report'>, view:
     families: groupAttention(view.findings, result.controls),
     controlResults: view.controls,
     familySeverity: familySeverity(view.controls),
-    routesByRef: routesByRef(view.routes),
+    // Built on first read: only the grouped failures read it, and a national table's million routes took
+    // 0.9 s to map whether or not any finding was grouped (at 1,000,000 routes none is).
+    get routesByRef() {
+      byRef ??= routesByRef(view.routes);
+      return byRef;
+    },
     trafficShares: view.trafficShares,
     exposures: topExposures(view.findings),
     waivers: view.waivers,

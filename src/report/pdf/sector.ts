@@ -6,7 +6,7 @@ import { PROTOCOLS, type Diagnostic, type Status } from '../../model/types.js';
 import { reportId } from '../manifest.js';
 import { changedCount, type SectorView } from '../sector/model.js';
 import { stateColour } from './changes.js';
-import { OCCURRENCE_LIMIT, type Scope } from './model.js';
+import { OCCURRENCE_LIMIT, routeScope, type Scope } from './model.js';
 import type { Presentation } from '../view/index.js';
 import { drawBlocks, drawVerdictPanel, L, render, styles, verdictBadge, type BaseCtx } from './sections.js';
 import type { Cell, Span } from './writer.js';
@@ -103,6 +103,8 @@ export function sectorReport(presentation: Presentation): SectorReport {
   const { result, inventory } = presentation.report;
   const view = presentation.sector;
   const routes = inventory.routes;
+  // Table ids are unique only per operator.
+  const counted = routeScope(routes, (r) => `${r.operator}\u0000${r.table}`);
   return {
     reportId: reportId(result),
     run: result.run,
@@ -118,10 +120,10 @@ export function sectorReport(presentation: Presentation): SectorReport {
     inputs: result.run.inputs,
     errors: result.errors,
     scope: {
-      tables: new Set(routes.map((r) => `${r.operator}\u0000${r.table}`)).size,
+      tables: counted.tables,
       routes: routes.length,
-      activeRoutes: routes.filter((r) => r.status === 'active').length,
-      protocols: [...new Set(routes.map((r) => r.protocol))].sort((a, b) => protocolOrder(a) - protocolOrder(b)),
+      activeRoutes: counted.activeRoutes,
+      protocols: [...counted.protocols].sort((a, b) => protocolOrder(a) - protocolOrder(b)),
       carriers: inventory.carriers.filter((c) => c.usedBy.length > 0).length,
       highRiskCarriers: inventory.carriers.filter((c) => c.usedBy.length > 0 && c.highRisk).length,
       agreements: inventory.agreements.length,

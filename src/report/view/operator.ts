@@ -206,7 +206,13 @@ function filesByOperator(report: AuditReport): Map<string, Set<string>> {
       use(last, f.operator);
     }
   }
-  for (const r of report.inventory.routes) use(r.location.file, r.operator);
+  // Routes come table by table, so likewise once per run of one file and operator.
+  let lastRoute: InventoryRoute | undefined;
+  for (const r of report.inventory.routes) {
+    if (lastRoute && r.location.file === lastRoute.location.file && r.operator === lastRoute.operator) continue;
+    lastRoute = r;
+    use(r.location.file, r.operator);
+  }
   for (const a of report.inventory.agreements) use(a.location.file, a.operator);
   for (const w of report.result.waivers) use(w.location.file, w.operator);
   return users;
@@ -383,11 +389,17 @@ const MASK_CONTROLS = 30;
 /** Splits a list by operator in one pass (per-operator filtering would be operators × rows). */
 export function groupByOperator<T>(items: readonly T[], operatorOf: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = operatorOf(item);
+  // Items come sorted by operator, so each run of one operator is copied whole: pushing a national
+  // table's million routes one at a time took 0.5 s of preparing the reports.
+  let start = 0;
+  while (start < items.length) {
+    const key = operatorOf(items[start]!);
+    let end = start + 1;
+    while (end < items.length && operatorOf(items[end]!) === key) end++;
     const group = groups.get(key);
-    if (group) group.push(item);
-    else groups.set(key, [item]);
+    if (group) for (let i = start; i < end; i++) group.push(items[i]!);
+    else groups.set(key, items.slice(start, end));
+    start = end;
   }
   return groups;
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { InventoryRoute } from '../src/model/report.js';
+import { compareProtocols, PROTOCOLS } from '../src/model/types.js';
 import { routeScope } from '../src/report/pdf/model.js';
 import { groupByOperator } from '../src/report/view/operator.js';
 
@@ -17,7 +18,7 @@ const arbRoute = fc
   .record({
     operator: fc.constantFrom('jp-sakura', 'kr-hana', 'nz-kiwi'),
     table: fc.constantFrom('ss7-main', 'dia-main', 'ss7-backup'),
-    protocol: fc.constantFrom('ss7', 'diameter', 'gtp'),
+    protocol: fc.constantFrom('ss7', 'diameter', 'gtp', 'n32', 'sms'),
     status: fc.constantFrom('active', 'standby'),
     id: fc.nat(50),
   })
@@ -43,7 +44,9 @@ describe('grouping by runs', () => {
         const scope = routeScope(routes, key);
         expect(scope.tables).toBe(new Set(routes.map(key)).size);
         expect(scope.activeRoutes).toBe(routes.filter((r) => r.status === 'active').length);
-        expect([...scope.protocols].sort()).toEqual([...new Set(routes.map((r) => r.protocol))].sort());
+        // In the catalog's order, as the cover lists them.
+        const catalogOrder = PROTOCOLS.filter((p) => routes.some((r) => r.protocol === p));
+        expect(scope.protocols).toEqual(catalogOrder);
       }),
     );
   });
@@ -54,5 +57,20 @@ describe('grouping by runs', () => {
     const routes = [route('jp-sakura'), route('kr-hana'), route('jp-sakura')];
     expect(routeScope(routes, (r) => `${r.operator}\u0000${r.table}`).tables).toBe(2);
     expect(routeScope(routes, (r) => r.table).tables).toBe(1);
+  });
+});
+
+describe('compareProtocols', () => {
+  it('puts the catalog protocols in the catalog order and any other name after them, by code point', () => {
+    expect(['voice', 'zz-new', 'n32', 'sms', 'aa-new', 'gtp', 'ss7', 'diameter'].sort(compareProtocols)).toEqual([
+      'ss7',
+      'diameter',
+      'gtp',
+      'sms',
+      'voice',
+      'n32',
+      'aa-new',
+      'zz-new',
+    ]);
   });
 });

@@ -70,6 +70,19 @@ export const PROTOCOLS = ['ss7', 'diameter', 'gtp', 'sms', 'voice', 'n32'] as co
 export type Protocol = (typeof PROTOCOLS)[number];
 export const SIGNALLING_PROTOCOLS: readonly Protocol[] = ['ss7', 'diameter', 'gtp', 'n32'];
 
+/**
+ * Protocols in the catalog's order (ss7, diameter, gtp, sms, voice, n32). The schemas admit no other, but a
+ * name outside the list (typed as plain text in views) sorts after them, by code point, so the order is total.
+ */
+export function compareProtocols(a: string, b: string): number {
+  return protocolRank(a) - protocolRank(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+function protocolRank(protocol: string): number {
+  const rank = (PROTOCOLS as readonly string[]).indexOf(protocol);
+  return rank >= 0 ? rank : PROTOCOLS.length;
+}
+
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 

@@ -11,7 +11,7 @@ import type {
 } from '../../model/report.js';
 import {
   ATTENTION_STATUSES,
-  PROTOCOLS,
+  compareProtocols,
   SEVERITIES,
   STATUSES,
   severityRank,
@@ -204,9 +204,7 @@ export function scopeOf(view: OperatorView, presentation: Pick<Presentation, 're
     tables: counted.tables,
     routes: routes.length,
     activeRoutes: counted.activeRoutes,
-    protocols: [...counted.protocols].sort(
-      (a, b) => (PROTOCOLS as readonly string[]).indexOf(a) - (PROTOCOLS as readonly string[]).indexOf(b),
-    ),
+    protocols: counted.protocols,
     carriers: carriers.length,
     highRiskCarriers: carriers.filter((c) => c.highRisk).length,
     agreements: view.agreements.length,
@@ -222,7 +220,7 @@ export function scopeOf(view: OperatorView, presentation: Pick<Presentation, 're
 export function routeScope(
   routes: readonly InventoryRoute[],
   tableOf: (route: InventoryRoute) => string,
-): { tables: number; activeRoutes: number; protocols: Set<string> } {
+): { tables: number; activeRoutes: number; protocols: string[] } {
   const tables = new Set<string>();
   const protocols = new Set<string>();
   let activeRoutes = 0;
@@ -239,7 +237,7 @@ export function routeScope(
       tables.add(tableOf(r));
     }
   }
-  return { tables: tables.size, activeRoutes, protocols };
+  return { tables: tables.size, activeRoutes, protocols: [...protocols].sort(compareProtocols) };
 }
 
 /** What one operator's PDF draws: the operator view, arranged for the PDF's sections. */

@@ -2,7 +2,7 @@ import type { InputFile } from '../../model/report.js';
 import { BASELINE_STATES, type BaselineState } from '../../model/finding.js';
 import { compareText } from '../../model/order.js';
 import type { AuditResult, BaselineComparison, InventoryOperator, Verdict } from '../../model/report.js';
-import { PROTOCOLS, type Diagnostic, type Status } from '../../model/types.js';
+import { compareProtocols, type Diagnostic, type Status } from '../../model/types.js';
 import { reportId } from '../manifest.js';
 import { changedCount, type SectorView } from '../sector/model.js';
 import { stateColour } from './changes.js';
@@ -61,16 +61,9 @@ export interface ProtocolMatrix {
   max: number;
 }
 
-function protocolOrder(p: string): number {
-  const i = (PROTOCOLS as readonly string[]).indexOf(p);
-  return i >= 0 ? i : PROTOCOLS.length;
-}
-
 /** One heat map per protocol: the exposure matrix of sectorView, laid out as rows and columns. */
 export function protocolMatrices(view: SectorView): ProtocolMatrix[] {
-  const protocols = [...new Set(view.exposureMatrix.map((m) => m.protocol))].sort(
-    (a, b) => protocolOrder(a) - protocolOrder(b) || compareText(a, b),
-  );
+  const protocols = [...new Set(view.exposureMatrix.map((m) => m.protocol))].sort(compareProtocols);
   const rank = new Map(view.rankedByExposure.map((id, i) => [id, i]));
   const operators = new Map(view.operators.map((o) => [o.id, o]));
   return protocols.map((protocol) => {
@@ -123,7 +116,7 @@ export function sectorReport(presentation: Presentation): SectorReport {
       tables: counted.tables,
       routes: routes.length,
       activeRoutes: counted.activeRoutes,
-      protocols: [...counted.protocols].sort((a, b) => protocolOrder(a) - protocolOrder(b)),
+      protocols: counted.protocols,
       carriers: inventory.carriers.filter((c) => c.usedBy.length > 0).length,
       highRiskCarriers: inventory.carriers.filter((c) => c.usedBy.length > 0 && c.highRisk).length,
       agreements: inventory.agreements.length,
@@ -509,7 +502,7 @@ export function drawRankings(ctx: SectorCtx, number: string): void {
       view.rankedByExposure.map((id, i) => {
         const o = byId.get(id)!;
         const parts = Object.entries(o.exposure)
-          .sort((a, b) => protocolOrder(a[0]) - protocolOrder(b[0]))
+          .sort((a, b) => compareProtocols(a[0], b[0]))
           .map(([p, v]) => `${protocolName(ctx, p)} ${formatShare(v)} %`);
         return [
           { spans: [{ text: String(i + 1), bold: true }] },

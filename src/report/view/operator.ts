@@ -1,5 +1,5 @@
 import { BASELINE_STATES, type BaselineState, type Finding, type WaiverOutcome } from '../../model/finding.js';
-import { byKeys, compareText } from '../../model/order.js';
+import { byKeys } from '../../model/order.js';
 import { progressEvery } from '../../model/progress.js';
 import type {
   AuditReport,
@@ -16,7 +16,7 @@ import type {
 import {
   ATTENTION_STATUSES,
   FAMILY_ORDER,
-  PROTOCOLS,
+  compareProtocols,
   SEVERITIES,
   STATUSES,
   type Diagnostic,
@@ -309,10 +309,7 @@ export function trafficShares(
       source: 'routes',
     });
   }
-  const order = (p: string) => (PROTOCOLS as readonly string[]).indexOf(p);
-  return [...measured.values()].sort(
-    (a, b) => order(a.protocol) - order(b.protocol) || compareText(a.protocol, b.protocol),
-  );
+  return [...measured.values()].sort((a, b) => compareProtocols(a.protocol, b.protocol));
 }
 
 function round2(n: number): number {

@@ -1,6 +1,6 @@
 import { BASELINE_STATES } from '../../model/finding.js';
 import { compareText } from '../../model/order.js';
-import { PROTOCOLS } from '../../model/types.js';
+import { compareProtocols } from '../../model/types.js';
 import { reportId } from '../manifest.js';
 import type { SectorView } from '../sector/model.js';
 import type { Presentation } from '../view/index.js';
@@ -32,13 +32,9 @@ export function gridSheetName(protocol: string): string {
 
 /** Protocols in the catalog's order (ss7, diameter, gtp, sms, voice, n32), unknown ones after, by name. */
 export function protocolsOf(view: SectorView): string[] {
-  const order = (p: string) => {
-    const i = (PROTOCOLS as readonly string[]).indexOf(p);
-    return i >= 0 ? i : PROTOCOLS.length;
-  };
   const seen = new Set<string>(view.exposureMatrix.map((m) => m.protocol));
   for (const o of view.operators) for (const p of Object.keys(o.exposure)) seen.add(p);
-  return [...seen].sort((a, b) => order(a) - order(b) || compareText(a, b));
+  return [...seen].sort(compareProtocols);
 }
 
 function summary(presentation: Presentation, protocols: readonly string[]): SummaryBlock[] {

@@ -23,6 +23,7 @@ import { auditReport } from './support/audit.js';
 import { REGULATOR } from './support/run.js';
 import { findingOf, subjectFindings } from './support/findings.js';
 import { tempFiles } from './support/files.js';
+import { requireTools } from './support/tools.js';
 import { presentationOf } from '../src/report/view/index.js';
 
 const same = () => true;
@@ -249,7 +250,8 @@ describe('a second audit against the first (--baseline)', () => {
     ).toBeNull();
   });
 
-  it('shows the change summary in the operator PDF before the findings, and the six states in sector.pdf before the operator details', async () => {
+  it('shows the change summary in the operator PDF before the findings, and the six states in sector.pdf before the operator details', async (context) => {
+    requireTools(context, ['pdftotext']);
     const templates = loadTemplates();
     const out = tempFiles({});
     const operator = presentationOf(report).operators.find((o) => o.id === 'jp-sakura')!;

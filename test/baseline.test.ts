@@ -5,9 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { tempFiles } from './support/files.js';
 import { findingOf, subjectFindings } from './support/findings.js';
 import { run } from './support/run.js';
+import { withTools } from './support/tools.js';
 
 describe('--baseline: change since the last audit', () => {
-  it('marks new, resolved, changed and unchanged findings against a modified copy of the samples', async () => {
+  it('marks new, resolved, changed and unchanged findings against a modified copy of the samples', async (context) => {
     const work = tempFiles({});
     cpSync('inputs', join(work, 'inputs'), { recursive: true });
     const before = join(work, 'before');
@@ -36,11 +37,13 @@ describe('--baseline: change since the last audit', () => {
       'json,pdf',
     );
     // The operator's PDF says, per finding, what changed since the last audit.
-    const pdfText = execFileSync('pdftotext', ['-layout', join(after, 'jp-sakura', 'report.pdf'), '-'], {
-      encoding: 'utf8',
+    await withTools(context, ['pdftotext'], () => {
+      const pdfText = execFileSync('pdftotext', ['-layout', join(after, 'jp-sakura', 'report.pdf'), '-'], {
+        encoding: 'utf8',
+      });
+      expect(pdfText).toMatch(/Since the last audit: new — no such finding in the previous audit/);
+      expect(pdfText).toMatch(/Since the last audit: unchanged/);
     });
-    expect(pdfText).toMatch(/Since the last audit: new — no such finding in the previous audit/);
-    expect(pdfText).toMatch(/Since the last audit: unchanged/);
     const result = JSON.parse(readFileSync(join(after, 'findings.json'), 'utf8'));
     const find = (control: string, subject: string) => findingOf(result.findings, control, subject);
 

@@ -13,6 +13,7 @@ import { sectorWorkbookModel } from '../src/report/xlsx/sector.js';
 import { auditReport } from './support/audit.js';
 import { REGULATOR } from './support/run.js';
 import { tempFiles } from './support/files.js';
+import { withTools } from './support/tools.js';
 import { presentationOf } from '../src/report/view/index.js';
 
 /**
@@ -47,7 +48,7 @@ describe('sector pass rates over the operators a control applies to (two-operato
     }
   });
 
-  it('shows "k of n where it applies" in the workbook, index.html and sector.pdf', async () => {
+  it('shows "k of n where it applies" in the workbook, index.html and sector.pdf', async (context) => {
     const sheet = sectorWorkbookModel(presentationOf(report)).tables.find((t) => t.name === 'Controls')!;
     const headers = sheet.columns.map((c) => c.header);
     const row = [...sheet.rows].find((r) => r[0] === 'ICX-ENC-02')!;
@@ -62,13 +63,15 @@ describe('sector pass rates over the operators a control applies to (two-operato
     const pdf = join(out, 'sector.pdf');
     writeFileSync(pdf, await renderSectorPdf(presentationOf(report), loadTemplates()));
     // Columns: applies to, passing, failing, not evidenced, pass rate (with "k of n where it applies" under it).
-    const layout = execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', pdf, '-'], { encoding: 'utf8' }).replace(
-      /\s+/g,
-      ' ',
-    );
-    expect(layout).toMatch(
-      /ICX-ENC-02 N32 across an IPX uses PRINS High 1 of 2 0 of 1 1 0 0 ?% 0 of 1 where it applies/,
-    );
+    await withTools(context, ['pdftotext'], () => {
+      const layout = execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', pdf, '-'], { encoding: 'utf8' }).replace(
+        /\s+/g,
+        ' ',
+      );
+      expect(layout).toMatch(
+        /ICX-ENC-02 N32 across an IPX uses PRINS High 1 of 2 0 of 1 1 0 0 ?% 0 of 1 where it applies/,
+      );
+    });
   });
 });
 

@@ -13,6 +13,7 @@ import { checkOutDir, describeIoError, publishReports, PublishError } from '../r
 import { generateSigningKeys, readSigningKey, verifyOutputs } from '../report/manifest.js';
 import { controlsCommand } from './controls-command.js';
 import { registryCommand } from './registry-command.js';
+import { startHeartbeat } from './heartbeat.js';
 import { jsonSummary, printSummary, progressReporter, style } from './summary.js';
 import {
   catalogVersion,
@@ -193,7 +194,15 @@ export async function main(argv: string[], hooks: MainHooks = {}): Promise<numbe
       if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1))
         return usage(`--jobs must be a whole number of at least 1, not "${values.jobs}"`);
 
-      const progress = values.quiet || values.json ? undefined : progressReporter(process.stderr, color);
+      const progress =
+        values.quiet || values.json
+          ? undefined
+          : progressReporter(process.stderr, color, undefined, () =>
+              startHeartbeat(process.stderr.fd, {
+                tty: process.stderr.isTTY === true,
+                decorate: (text) => style(color, 'dim', text),
+              }),
+            );
       let report;
       try {
         report = await runAuditParallel(auditOptions, jobs, progress);

@@ -4,6 +4,7 @@ import type { AuditResult, Verdict } from '../model/report.js';
 import type { ProgressListener } from '../audit/parallel.js';
 import { blocksRun } from '../audit/run-audit.js';
 import type { LoadPhase, StepCount } from '../model/progress.js';
+import type { Heartbeat } from './heartbeat.js';
 import type { WriteProgress } from '../report/types.js';
 import { quotedName, terminalText as t } from '../model/text.js';
 import { severityRank } from '../model/types.js';
@@ -117,32 +118,43 @@ export const LARGE_RUN_ROUTES = 100_000;
  * Progress from the first moment to the last, so a long run never leaves the terminal blank: loading,
  * each file being read and each control being evaluated when that takes long, each operator audited
  * (with its counts), each report format written. On a terminal one line rewritten in place; otherwise
- * one plain line per step (for logs and CI). `now` is the clock, for tests.
+ * one plain line per step (for logs and CI). `now` is the clock, for tests. `heartbeat` starts the
+ * watcher that repeats the last line while one call holds the main thread (heartbeat.ts): once the run
+ * is large enough for that to happen (a table read in pieces, or LARGE_RUN_ROUTES routes).
  */
 export function progressReporter(
   stream: NodeJS.WriteStream,
   color: boolean,
   now: () => number = () => performance.now(),
+  heartbeat?: () => Heartbeat,
 ): (event: ProgressEvent) => void {
   const tty = stream.isTTY === true;
   let shownAt = Number.NEGATIVE_INFINITY;
   let shownKind = '';
+  let beating: Heartbeat | undefined;
+  // A stage that is one long computation with nothing to count (assembling, preparing the reports) is
+  // named as it starts when the run is large enough for it to take seconds.
+  let large = false;
   const show = (line: string, kind = line) => {
     shownAt = now();
     shownKind = kind;
     stream.write(tty ? `\r\u001b[2K${style(color, 'dim', line)}` : `${line}\n`);
+    if (large) startBeating();
+    beating?.shown(line);
+  };
+  const startBeating = () => {
+    beating ??= heartbeat?.();
   };
   // Steps inside a stage come by the thousand on a big run: a count is shown only after a quiet second,
   // a step of another kind (its `kind`) after half a second, so a log gets at most two lines a second.
   const step = (line: string, kind: string) => {
     const quiet = now() - shownAt;
     if (quiet >= STEP_INTERVAL_MS || (kind !== shownKind && quiet >= NEW_STEP_INTERVAL_MS)) show(line, kind);
+    else beating?.latest(line);
   };
-  // A stage that is one long computation with nothing to count (assembling, preparing the reports) is
-  // named as it starts when the run is large enough for it to take seconds.
-  let large = false;
   const stage = (line: string) => (large ? show(line) : step(line, line));
   return (event) => {
+    if (event.stage === 'reading' && event.routes) startBeating();
     if (event.stage === 'loading') show('loading and validating the inputs…');
     else if (event.stage === 'reading')
       step(
@@ -181,7 +193,12 @@ export function progressReporter(
     else if (event.stage === 'writing') show(`writing ${event.format} (${event.index}/${event.total})…`);
     else if (event.stage === 'writing-file')
       step(`writing ${event.format}: ${t(event.file)}, ${amount(event)}…`, `writing ${event.file}`);
-    else if (tty) stream.write('\r\u001b[2K');
+    else {
+      // done: the summary follows, and nothing may be repeated into it (writing the reports starts another).
+      beating?.stop();
+      beating = undefined;
+      if (tty) stream.write('\r\u001b[2K');
+    }
   };
 }
 

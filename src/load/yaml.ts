@@ -11,6 +11,12 @@ import { type ParsedFile, parseYamlDocuments } from './yaml-document.js';
 export { DEFAULT_YAML_LIMITS, parseLimits, type YamlLimits } from './limits.js';
 export { aliasWork, type ParsedDocument, type ParsedFile } from './yaml-document.js';
 
+const SPACE = 0x20;
+const TAB = 0x09;
+const DASH = 0x2d;
+const HASH = 0x23;
+const CR = 0x0d;
+
 /**
  * Cheap checks before the parser sees the text, so hostile shapes fail fast with one clear message
  * instead of exhausting the parser's stack or memory: over-long lines and excessive nesting (block
@@ -46,15 +52,21 @@ export function prescan(
         message: `line is ${end - lineStart} characters long, more than the limit of ${limits.maxLineBytes} (limit maxLineBytes; raise it with --limit maxLineBytes=N)`,
       };
     }
+    // The line's prefix of spaces, tabs and dashes, counted by char code: at a million routes (ten
+    // million lines) a slice and split per line to count the dashes took 2.4 s and fed the collector.
     let i = lineStart;
-    while (i < end && (text[i] === ' ' || text[i] === '-' || text[i] === '\t')) i++;
-    const content = text[i];
-    if (i < end && content !== '#' && content !== '\r' && flowDepth === 0) {
+    let dashes = 0;
+    for (; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c === DASH) dashes++;
+      else if (c !== SPACE && c !== TAB) break;
+    }
+    const content = text.charCodeAt(i);
+    if (i < end && content !== HASH && content !== CR && flowDepth === 0) {
       // Each "- " prefix opens a nested level, as does a deeper indentation.
       const indent = i - lineStart;
       while (indents.length > 0 && indents[indents.length - 1] >= indent) indents.pop();
       indents.push(indent);
-      const dashes = text.slice(lineStart, i).split('-').length - 1;
       if (indents.length + dashes > limits.maxDepth) {
         return {
           file,

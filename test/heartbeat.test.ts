@@ -133,6 +133,29 @@ describe('progressReporter and its heartbeat', () => {
     ]);
   });
 
+  it('goes on without repeats when the heartbeat cannot start', () => {
+    const written: string[] = [];
+    const log = { isTTY: false, write: (s: string) => written.push(s) } as unknown as NodeJS.WriteStream;
+    let attempts = 0;
+    const report = progressReporter(
+      log,
+      false,
+      () => 0,
+      () => {
+        attempts++;
+        throw new Error('ERR_WORKER_INIT_FAILED');
+      },
+    );
+    report({ stage: 'loaded', operators: 1, routes: LARGE_RUN_ROUTES });
+    report({ stage: 'preparing' });
+    report({ stage: 'done' });
+    expect(written).toEqual([
+      `loaded ${LARGE_RUN_ROUTES.toLocaleString('en-US')} route(s); auditing 1 operator(s)…\n`,
+      'preparing the reports…\n',
+    ]);
+    expect(attempts).toBe(1);
+  });
+
   it('does not start for a small run', () => {
     const { calls, factory } = recorder();
     const report = progressReporter(stream, false, () => 0, factory);

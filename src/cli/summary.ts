@@ -142,8 +142,15 @@ export function progressReporter(
     if (large) startBeating();
     beating?.shown(line);
   };
+  let canBeat = heartbeat !== undefined;
   const startBeating = () => {
-    beating ??= heartbeat?.();
+    if (beating || !canBeat) return;
+    try {
+      beating = heartbeat!();
+    } catch {
+      // No worker thread to be had (resource limits): the progress lines go on without the repeats.
+      canBeat = false;
+    }
   };
   // Steps inside a stage come by the thousand on a big run: a count is shown only after a quiet second,
   // a step of another kind (its `kind`) after half a second, so a log gets at most two lines a second.

@@ -1,5 +1,6 @@
 /** Shared data types that flow from the loader through enrichment and the engine to the reporters. */
 
+import { compareText } from './order.js';
 import type { AuditProfileDocument } from './generated/audit-profile.js';
 import type { CarrierDocument } from './generated/carrier.js';
 import type { FirewallPolicyDocument } from './generated/firewall-policy.js';
@@ -75,7 +76,7 @@ export const SIGNALLING_PROTOCOLS: readonly Protocol[] = ['ss7', 'diameter', 'gt
  * name outside the list (typed as plain text in views) sorts after them, by code point, so the order is total.
  */
 export function compareProtocols(a: string, b: string): number {
-  return protocolRank(a) - protocolRank(b) || (a < b ? -1 : a > b ? 1 : 0);
+  return protocolRank(a) - protocolRank(b) || compareText(a, b);
 }
 
 function protocolRank(protocol: string): number {

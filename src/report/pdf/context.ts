@@ -1,4 +1,4 @@
-import { compareProtocols, type Status } from '../../model/types.js';
+import type { Status } from '../../model/types.js';
 import { OCCURRENCE_LIMIT, type OperatorReport } from './model.js';
 
 /** The run's facts as templates name them (`report.*`), the same in operator and sector reports. */
@@ -78,7 +78,7 @@ export function templateContext(
     incomplete: report.incomplete,
     scope: {
       ...report.scope,
-      protocolList: report.scope.protocols.slice().sort(compareProtocols).map(protocolName).join(', '),
+      protocolList: report.scope.protocols.map(protocolName).join(', '),
     },
     exposures: report.exposures,
     waivers: {

@@ -81,6 +81,7 @@ export interface Scope {
   tables: number;
   routes: number;
   activeRoutes: number;
+  /** In the catalog's order (routeScope sorts them with compareProtocols). */
   protocols: string[];
   carriers: number;
   highRiskCarriers: number;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fastPositions, flowValueAt, LazyPositions } from '../src/load/large.js';
+import { fastPositions, flowValueAt, isBlank, LazyPositions } from '../src/load/large.js';
 import { DEFAULT_YAML_LIMITS } from '../src/load/limits.js';
 import type { DocPath } from '../src/model/types.js';
 
@@ -89,5 +89,33 @@ describe('positions inside one-line flow collections of a large table', () => {
     expect(at('[a, [b', [1, 0])).toBe(5);
     expect(at('{"carrier": x}', ['carrier'])).toBe(-1);
     expect(at('[a]', [3])).toBe(-1);
+  });
+});
+
+describe('isBlank', () => {
+  // plainField asks it instead of slicing and trimming each line's indentation (fifteen million slices
+  // at a million routes): it must say what slice(from, to).trim() === '' says, ranges past the end included.
+  it('agrees with slice and trim', () => {
+    const unit = fc.constantFrom(
+      ' ',
+      '\t',
+      '\r',
+      '\n',
+      '\u000b',
+      '\u00a0',
+      '\u2003',
+      '\ufeff',
+      '\u2028',
+      'a',
+      '-',
+      '#',
+      '電',
+    );
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 12 }), fc.nat(14), fc.nat(14), (text, from, length) => {
+        expect(isBlank(text, from, from + length)).toBe(text.slice(from, from + length).trim() === '');
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

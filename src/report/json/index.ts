@@ -61,17 +61,26 @@ function* findingChunks(finding: Finding): Generator<string> {
     const end = Math.min(start + OCCURRENCES_PER_CHUNK, occurrences.length);
     let lines = start === 0 ? '' : ',\n';
     for (let i = start; i < end; i++)
-      lines += `${i === start ? '' : ',\n'}        ${JSON.stringify(compactOccurrence(occurrences[i], file))}`;
+      lines += `${i === start ? '' : ',\n'}        ${occurrenceJson(occurrences[i], file)}`;
     yield lines;
   }
   yield '\n      ]\n    }';
 }
 
-/** An occurrence as findings.json writes it: its location's file left out when it is the finding's. */
-function compactOccurrence(o: Occurrence, file: string): WrittenOccurrence {
-  if (o.location.file !== file) return o;
-  const { file: _same, ...place } = o.location;
-  return { ...o, location: place };
+/**
+ * An occurrence as findings.json writes it, one compact line: its location's file left out when it is the
+ * finding's, the members in the model's order (Occurrence). Written out rather than `JSON.stringify` of a
+ * copy without the file: a million-route table has some three million occurrences, and the copies and the
+ * generic walk took about 4 s of its findings.json. The strings still go through JSON.stringify, which
+ * escapes them; a property test holds this equal to `JSON.stringify` of the compact copy.
+ */
+export function occurrenceJson(o: Occurrence, file: string): string {
+  const { location } = o;
+  const place = location.file === file ? '' : `"file":${JSON.stringify(location.file)},`;
+  let json = `{"subject":${JSON.stringify(o.subject)},"location":{${place}"line":${location.line},"column":${location.column}},"fingerprint":${JSON.stringify(o.fingerprint)}`;
+  if (o.evidence !== undefined) json += `,"evidence":${JSON.stringify(o.evidence)}`;
+  if (o.baseline !== undefined) json += `,"baseline":${JSON.stringify(o.baseline)}`;
+  return `${json}}`;
 }
 
 /** An occurrence as findings.json holds it (docs/findings.md). */

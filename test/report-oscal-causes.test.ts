@@ -14,7 +14,12 @@ import {
   assessmentResultsJson,
   oscalReporter,
 } from '../src/report/oscal/index.js';
-import { MAX_OBSERVATION_SUBJECTS } from '../src/report/oscal/mapping.js';
+import {
+  MAX_DOCUMENT_SUBJECTS,
+  MAX_OBSERVATION_SUBJECTS,
+  occurrencesSentence,
+  subjectsPerObservation,
+} from '../src/report/oscal/mapping.js';
 import type { OscalAssessmentResults, OscalObservation, OscalResult } from '../src/report/oscal/types.js';
 import { documentHref, isUri, isUriReference } from '../src/report/uri.js';
 import { auditReport } from './support/audit.js';
@@ -155,6 +160,45 @@ describe('OSCAL: one observation per cause, passing subjects summed up', () => {
     expect(prop(passed, 'count')).toBe('20000');
     expect(passed.title).toMatch(/20,000 subject\(s\)$/);
     expect(text.length).toBeLessThan(5_000_000);
+  });
+
+  it('bounds the subjects of the whole document: with a sector’s thousands of causes each lists fewer', () => {
+    // The sector bench (50 operators × 20,000 routes, 20,254 causes that need attention) listed 714,537
+    // subjects at 100 a cause: a 796 MB document, longer than a Node string can be.
+    // (Schema and references: the test above; the document has the same structure, with fewer subjects.)
+    const big = nationalScale(samples, 30_000, 1_000);
+    const doc = JSON.parse(assessmentResultsJson(big)) as OscalAssessmentResults;
+    const result = doc['assessment-results'].results[0];
+    const problems = result.observations!.filter((o) => o.types[0] === 'finding');
+    expect(problems).toHaveLength(1_000);
+    for (const o of problems) {
+      expect(o.subjects).toHaveLength(25);
+      expect(prop(o, 'occurrences')).toBe('30');
+      expect(prop(o, 'occurrences-listed')).toBe('25');
+      expect(o.description).toMatch(
+        /: the first 25 are the subjects of this observation, findings\.json lists all 30\.$/,
+      );
+    }
+    for (const r of result.risks!) {
+      expect(prop(r, 'occurrences-listed')).toBe('25');
+      expect(r.description).toMatch(
+        /: the first 25 are the subjects of the related observation, findings\.json lists all 30\.$/,
+      );
+    }
+    const subjects = problems.reduce((n, o) => n + o.subjects.length, 0);
+    expect(subjects).toBeLessThanOrEqual(MAX_DOCUMENT_SUBJECTS);
+  });
+
+  it('shares the document’s subjects out evenly, at least one an observation', () => {
+    expect(subjectsPerObservation(0)).toBe(MAX_OBSERVATION_SUBJECTS);
+    expect(subjectsPerObservation(250)).toBe(100);
+    expect(subjectsPerObservation(251)).toBe(99);
+    expect(subjectsPerObservation(20_254)).toBe(1);
+    expect(subjectsPerObservation(1_000_000)).toBe(1);
+    const [failing] = nationalScale(samples, 3, 1).result.findings;
+    expect(occurrencesSentence(failing, 1)).toMatch(
+      /: the first is the subject of this observation, findings\.json lists all 3\.$/,
+    );
   });
 });
 

@@ -17,6 +17,7 @@ import {
   inputResource,
   localObjective,
   observationFor,
+  subjectsPerObservation,
   OSCAL_VERSION,
   oneLine,
   partyFor,
@@ -207,9 +208,11 @@ function assessmentResultsDocument(report: AuditReport, options: AssessmentResul
   const digest = runDigest(report, options);
 
   const problems = findings.filter(hasRisk);
+  // The document's subjects are bounded as a whole, not per observation: a sector run has thousands of causes.
+  const perObservation = subjectsPerObservation(problems.length);
   const summaries = statusSummaries(findings, report.result.summarised ?? []);
   const observations = (function* () {
-    for (const f of problems) yield observationFor(f, run.auditDate, inputs, base);
+    for (const f of problems) yield observationFor(f, run.auditDate, inputs, base, perObservation);
     for (const g of summaries) yield summaryObservationFor(g, run.auditDate);
   })();
   const waiverById = new Map(report.result.waivers.map((w) => [`${w.operator}\u0000${w.id}`, w]));
@@ -220,6 +223,7 @@ function assessmentResultsDocument(report: AuditReport, options: AssessmentResul
         controlById.get(f.control)!,
         run.auditDate,
         f.waiver && waiverById.get(`${f.operator}\u0000${f.waiver.id}`),
+        perObservation,
       );
   })();
   const key = (operator: string, control: string) => `${operator}\u0000${control}`;

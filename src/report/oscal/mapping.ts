@@ -35,10 +35,26 @@ export const OSCAL_VERSION = '1.2.1';
 export const IXAUDIT_NS = 'https://ixaudit.dev/ns/oscal';
 
 /**
- * Subjects an observation lists: the first occurrences of its finding, in table order. The count of all
- * is in its `occurrences` property and description; findings.json lists every occurrence.
+ * Subjects an observation lists at most: the first occurrences of its finding, in table order. The count
+ * of all is in its `occurrences` property and description; findings.json lists every occurrence.
  */
 export const MAX_OBSERVATION_SUBJECTS = 100;
+/**
+ * Subjects the observations of one document list together, at most (unless it has more observations
+ * than this: each lists at least its first subject). A subject is about a kilobyte of pretty JSON: at
+ * a hundred a cause, a sector run of 50 operators × 20,000 routes listed 714,537 of them in a 796 MB
+ * document, longer than the longest string V8 (so any Node reader) can hold.
+ */
+export const MAX_DOCUMENT_SUBJECTS = 25_000;
+
+/**
+ * How many subjects each observation of a document with `observations` observations of findings lists:
+ * MAX_OBSERVATION_SUBJECTS, fewer when they would pass MAX_DOCUMENT_SUBJECTS together, never none.
+ */
+export function subjectsPerObservation(observations: number): number {
+  if (observations <= 0) return MAX_OBSERVATION_SUBJECTS;
+  return Math.max(1, Math.min(MAX_OBSERVATION_SUBJECTS, Math.floor(MAX_DOCUMENT_SUBJECTS / observations)));
+}
 /** Example subjects a summary observation (passing, not applicable) names. */
 export const SUMMARY_EXAMPLES = 5;
 /** Causes an OSCAL finding's description lists; its related observations and risks link all of them. */
@@ -202,7 +218,7 @@ export function riskUuid(finding: Finding): string {
 }
 
 /** The first subject and, for a finding with several occurrences, how many there are and how many are listed. */
-function findingProps(finding: Finding): OscalProp[] {
+function findingProps(finding: Finding, listed: number): OscalProp[] {
   const occurrences = finding.occurrences.length;
   return [
     ...prop('control', finding.control),
@@ -212,7 +228,7 @@ function findingProps(finding: Finding): OscalProp[] {
     ...prop('severity', finding.severity),
     ...prop('fingerprint', finding.fingerprint),
     ...(occurrences > 1 ? prop('occurrences', occurrences) : []),
-    ...(occurrences > MAX_OBSERVATION_SUBJECTS ? prop('occurrences-listed', MAX_OBSERVATION_SUBJECTS) : []),
+    ...(occurrences > listed ? prop('occurrences-listed', listed) : []),
     ...prop('baseline-state', finding.baseline?.state),
     ...prop('previous-status', finding.baseline?.previousStatus),
     ...prop('waiver', finding.waiver?.id),
@@ -221,15 +237,18 @@ function findingProps(finding: Finding): OscalProp[] {
   ];
 }
 
-/** The sentence that says where else a cause was found (nothing for one occurrence); `of` names the observation. */
-export function occurrencesSentence(finding: Finding, of = 'this observation'): string {
+/**
+ * The sentence that says where else a cause was found (nothing for one occurrence); `perObservation` is
+ * how many subjects an observation lists (subjectsPerObservation), `of` names the observation.
+ */
+export function occurrencesSentence(finding: Finding, perObservation: number, of = 'this observation'): string {
   const occurrences = finding.occurrences;
   const n = occurrences.length;
   if (n <= 1) return '';
-  const listed = Math.min(n, MAX_OBSERVATION_SUBJECTS);
+  const listed = Math.min(n, perObservation);
   return ` Found at ${countText(n)} subjects of ${finding.operator}${
     listed < n
-      ? `: the first ${countText(listed)} are the subjects of ${of}, findings.json lists all ${countText(n)}.`
+      ? `: the first ${listed === 1 ? 'is the subject' : `${countText(listed)} are the subjects`} of ${of}, findings.json lists all ${countText(n)}.`
       : `, each a subject of ${of}.`
   }`;
 }
@@ -246,7 +265,7 @@ function occurrenceSubject(operator: string, o: Occurrence): OscalObservation['s
 
 /**
  * One observation per finding that needs attention (one cause). Its subjects are the finding's
- * occurrences (the first MAX_OBSERVATION_SUBJECTS); its relevant evidence is each input file they are
+ * occurrences (the first `perObservation`, see subjectsPerObservation); its relevant evidence is each input file they are
  * in: a link to that file's back-matter resource (which carries the file's SHA-256), with the line and
  * column of the first occurrence there and how many occurrences the file holds, the YAML excerpt on
  * the first.
@@ -256,6 +275,7 @@ export function observationFor(
   auditDate: string,
   inputs: ReadonlyMap<string, InputFile>,
   base: HrefBase,
+  perObservation = MAX_OBSERVATION_SUBJECTS,
 ): OscalObservation {
   const occurrences = finding.occurrences;
   const byFile = new Map<string, { first: Occurrence; count: number }>();
@@ -272,12 +292,12 @@ export function observationFor(
     title: oneLine(
       `${finding.control} ${finding.status}: ${finding.operator} ${finding.subject}${occurrences.length > 1 ? ` and ${countText(occurrences.length - 1)} more` : ''}`,
     ),
-    description: finding.message + occurrencesSentence(finding),
-    props: findingProps(finding),
+    description: finding.message + occurrencesSentence(finding, perObservation),
+    props: findingProps(finding, perObservation),
     methods: ['TEST'],
     types: [hasRisk(finding) ? 'finding' : 'control-objective'],
     origins: [toolOrigin()],
-    subjects: occurrences.slice(0, MAX_OBSERVATION_SUBJECTS).map((o) => occurrenceSubject(finding.operator, o)),
+    subjects: occurrences.slice(0, perObservation).map((o) => occurrenceSubject(finding.operator, o)),
     'relevant-evidence': [...byFile].map(([file, { first, count }], i) => {
       const input = inputs.get(file);
       const { line, column } = first.location;
@@ -351,15 +371,16 @@ export function riskFor(
   control: Pick<ControlSummary, 'requirement'>,
   auditDate: string,
   waiver?: WaiverOutcome,
+  perObservation = MAX_OBSERVATION_SUBJECTS,
 ): OscalRisk {
   const waived = finding.status === 'waived' && finding.waiver;
   const log = deviationLog(finding, waiver, auditDate);
   return {
     uuid: riskUuid(finding),
     title: oneLine(`${finding.control} ${finding.title}: ${finding.operator} ${finding.subject}`),
-    description: finding.message + occurrencesSentence(finding, 'the related observation'),
+    description: finding.message + occurrencesSentence(finding, perObservation, 'the related observation'),
     statement: riskStatement(finding, control),
-    props: findingProps(finding),
+    props: findingProps(finding, perObservation),
     status: riskStatus(finding),
     origins: [toolOrigin()],
     characterizations: [

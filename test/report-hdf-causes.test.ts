@@ -8,7 +8,13 @@ import { mergedByCause, nationalScale } from './support/causes.js';
 import type { AuditReport } from '../src/model/report.js';
 import { packageRoot } from '../src/paths.js';
 import { hdfDocument, hdfJson } from '../src/report/hdf/index.js';
-import { controlNistTags, FAMILY_NIST, MAX_RESULT_OCCURRENCES } from '../src/report/hdf/mapping.js';
+import {
+  controlNistTags,
+  FAMILY_NIST,
+  MAX_DOCUMENT_OCCURRENCES,
+  MAX_RESULT_OCCURRENCES,
+  occurrencesPerResult,
+} from '../src/report/hdf/mapping.js';
 import type { HdfExecJson } from '../src/report/hdf/types.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
@@ -97,6 +103,26 @@ describe('HDF: one result per cause, a NIST tag on every control', () => {
     expect(ends.filter((e) => e === '- and 300 more; findings.json lists all 400.')).toHaveLength(50);
     expect(ends.filter((e) => e === '- and 19,900 more; findings.json lists all 20,000.')).toHaveLength(1);
     expect(text.length).toBeLessThan(5_000_000);
+  });
+
+  it('bounds the occurrences the whole document names: with a sector’s thousands of causes each names fewer', () => {
+    // 1,000 causes of 30 failing routes and one passing cause of all 30,000: 1,001 results, 24 lines each.
+    const big = nationalScale(samples, 30_000, 1_000);
+    const doc = JSON.parse(hdfJson(big)) as HdfExecJson;
+    const results = doc.profiles[0].controls.flatMap((c) => c.results);
+    expect(results).toHaveLength(1_001);
+    let named = 0;
+    for (const r of results) {
+      const text = r.message ?? r.skip_message!;
+      const lines = text.split('\n').filter((l) => l.startsWith('- RoutingTable/'));
+      expect(lines).toHaveLength(24);
+      named += lines.length;
+      expect(text.split('\n').at(-1)).toMatch(/^- and [\d,]+ more; findings\.json lists all [\d,]+\.$/);
+    }
+    expect(named).toBeLessThanOrEqual(MAX_DOCUMENT_OCCURRENCES);
+    expect(occurrencesPerResult(0)).toBe(MAX_RESULT_OCCURRENCES);
+    expect(occurrencesPerResult(250)).toBe(100);
+    expect(occurrencesPerResult(24_654)).toBe(1);
   });
 });
 

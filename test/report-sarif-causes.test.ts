@@ -8,9 +8,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../src/model/report.js';
 import { packageRoot } from '../src/paths.js';
 import { sarifJson, sarifLog } from '../src/report/sarif/index.js';
-import { GITHUB_LIMITS, MAX_LOCATIONS_PER_RESULT } from '../src/report/sarif/limits.js';
+import {
+  GITHUB_LIMITS,
+  locationsPerResult,
+  MAX_LOCATIONS_PER_RESULT,
+  MAX_LOCATIONS_PER_RUN,
+} from '../src/report/sarif/limits.js';
 import { controlAnchors, linksFromPackage, type SarifLinks } from '../src/report/sarif/links.js';
-import { RESULT_LIMIT_NOTIFICATION } from '../src/report/sarif/mapping.js';
+import { occurrencesText, RESULT_LIMIT_NOTIFICATION } from '../src/report/sarif/mapping.js';
 import type { SarifLog } from '../src/report/sarif/types.js';
 import { isUri, isUriReference } from '../src/report/uri.js';
 import { auditReport } from './support/audit.js';
@@ -104,6 +109,28 @@ describe('SARIF: one result per cause, its occurrences as locations', () => {
     expect(gzipSync(text).length).toBeLessThan(GITHUB_LIMITS.gzipBytes);
     // 20,000 occurrences in 50 causes: a few MB, not the hundreds of one result per route.
     expect(text.length).toBeLessThan(1_500_000);
+  });
+
+  it('bounds the locations of the whole run: with a sector’s thousands of causes each lists fewer', () => {
+    // The sector bench (50 operators × 20,000 routes, 20,254 results) listed 222,171 locations at 20 a
+    // result: a 207 MB log, 11 MB gzipped, over the 10 MB GitHub accepts.
+    const big = nationalScale(samples, 26_000, 1_300);
+    const log = JSON.parse(sarifJson(big)) as SarifLog;
+    const results = log.runs[0].results;
+    expect(results).toHaveLength(1_300);
+    for (const r of results) {
+      expect(r.locations).toHaveLength(19);
+      expect(r.properties).toMatchObject({ occurrences: 20, occurrencesNotListed: 1 });
+      expect(r.message.text).toMatch(/: the first 19 are this result's locations, findings\.json lists all 20\.$/);
+    }
+    expect(results.reduce((n, r) => n + r.locations!.length, 0)).toBeLessThanOrEqual(MAX_LOCATIONS_PER_RUN);
+    expect(occurrencesText('op', [{ subject: 'a' }, { subject: 'b' }], 1)).toMatch(
+      /: the first is this result's location, findings\.json lists all 2\.$/,
+    );
+    expect(locationsPerResult(0)).toBe(MAX_LOCATIONS_PER_RESULT);
+    expect(locationsPerResult(1_250)).toBe(20);
+    expect(locationsPerResult(1_251)).toBe(19);
+    expect(locationsPerResult(20_254)).toBe(1);
   });
 
   it('past the results a run may hold, keeps the most severe and says what it left out', () => {

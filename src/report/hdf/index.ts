@@ -7,7 +7,7 @@ import type { Reporter } from '../types.js';
 import { materialize, prettyJsonChunks, type JsonPath } from '../json-stream.js';
 import { writeChunksAtomic } from '../write-atomic.js';
 import { fileProgress } from '../progress.js';
-import { controlFor, FAMILY_TITLES, type LazyHdfControl } from './mapping.js';
+import { controlFor, FAMILY_TITLES, type LazyHdfControl, occurrencesPerResult } from './mapping.js';
 import type { HdfExecJson, HdfProfile } from './types.js';
 import { unlistedControl } from '../unlisted-control.js';
 
@@ -58,13 +58,15 @@ function hdfLazyDocument(report: AuditReport): LazyHdfExecJson {
     listed.add(f.control);
     summaries.push(unlistedControl(f));
   }
+  // The document's occurrence lists are bounded as a whole, not per result: a sector run has thousands of causes.
+  const perResult = occurrencesPerResult(result.findings.length);
   const built = summaries.map((c) =>
     controlFor(
       c,
       findingsByControl.get(c.id) ?? [],
       summarisedByControl.get(c.id) ?? [],
       waiversByControl.get(c.id) ?? [],
-      { startTime, notEvidencedIsFailure },
+      { startTime, notEvidencedIsFailure, occurrencesPerResult: perResult },
     ),
   );
   const controls = built.map((b) => b.control);

@@ -25,6 +25,21 @@ export const IMPACT: Record<Severity, number> = { critical: 1.0, high: 0.7, medi
  * the first and the count; findings.json lists every occurrence.
  */
 export const MAX_RESULT_OCCURRENCES = 100;
+/**
+ * Occurrences the results of one document name together, at most (unless it has more results: each
+ * names at least its first). At 100 a cause, the sector bench (50 operators × 20,000 routes, 24,654
+ * findings) wrote a 91 MB hdf.json, mostly these lists.
+ */
+export const MAX_DOCUMENT_OCCURRENCES = 25_000;
+
+/**
+ * How many occurrences each result of a document with `results` results names: MAX_RESULT_OCCURRENCES,
+ * fewer when they would pass MAX_DOCUMENT_OCCURRENCES together, never none.
+ */
+export function occurrencesPerResult(results: number): number {
+  if (results <= 0) return MAX_RESULT_OCCURRENCES;
+  return Math.max(1, Math.min(MAX_RESULT_OCCURRENCES, Math.floor(MAX_DOCUMENT_OCCURRENCES / results)));
+}
 
 /** A count as people read it: 20,000. */
 function countText(n: number): string {
@@ -81,12 +96,12 @@ function placeText(location: Finding['location']): string {
 
 /**
  * The list of a finding's occurrences under its message, for a finding with more than one: each subject
- * and place, the first MAX_RESULT_OCCURRENCES of them, and how many more findings.json has.
+ * and place, the first `perResult` of them (occurrencesPerResult), and how many more findings.json has.
  */
-export function occurrenceList(finding: Finding): string {
+export function occurrenceList(finding: Finding, perResult = MAX_RESULT_OCCURRENCES): string {
   const occurrences = finding.occurrences;
   if (occurrences.length <= 1) return '';
-  const listed = occurrences.slice(0, MAX_RESULT_OCCURRENCES);
+  const listed = occurrences.slice(0, perResult);
   const more = occurrences.length - listed.length;
   return [
     '',
@@ -101,10 +116,15 @@ export function occurrenceList(finding: Finding): string {
  * One result per finding (one cause): code_desc names its first subject and place and how many more
  * share the cause; the message (or skip_message) is the finding's sentence and the occurrence list.
  */
-export function resultFor(finding: Finding, startTime: string, notEvidencedIsFailure: boolean): HdfResult {
+export function resultFor(
+  finding: Finding,
+  startTime: string,
+  notEvidencedIsFailure: boolean,
+  perResult = MAX_RESULT_OCCURRENCES,
+): HdfResult {
   const status = resultStatus(finding, notEvidencedIsFailure);
   const others = finding.occurrences.length - 1;
-  const text = (status === 'skipped' ? skipReason(finding) : finding.message) + occurrenceList(finding);
+  const text = (status === 'skipped' ? skipReason(finding) : finding.message) + occurrenceList(finding, perResult);
   return {
     status,
     code_desc: `${finding.operator} ${finding.subject} (${placeText(finding.location)})${others > 0 ? ` and ${countText(others)} more subject(s) with this cause` : ''}`,
@@ -242,6 +262,8 @@ export function waiverData(waivers: readonly WaiverOutcome[]): HdfWaiverData | u
 export interface ControlContext {
   startTime: string;
   notEvidencedIsFailure: boolean;
+  /** Occurrences a result names at most (occurrencesPerResult of the document's number of results). */
+  occurrencesPerResult: number;
 }
 
 /**
@@ -314,7 +336,7 @@ function* resultsInOrder(
   for (const f of findings) {
     while (g < summarised.length && compareText(summarised[g].operator, f.operator) < 0)
       yield summaryResultFor(summarised[g++], context.startTime);
-    yield resultFor(f, context.startTime, context.notEvidencedIsFailure);
+    yield resultFor(f, context.startTime, context.notEvidencedIsFailure, context.occurrencesPerResult);
   }
   while (g < summarised.length) yield summaryResultFor(summarised[g++], context.startTime);
 }

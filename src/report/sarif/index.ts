@@ -23,7 +23,7 @@ import {
   type ResultContext,
   type WaiverSource,
 } from './mapping.js';
-import { MAX_RESULTS_PER_RUN } from './limits.js';
+import { locationsPerResult, MAX_RESULTS_PER_RUN } from './limits.js';
 import type { SarifArtifact, SarifLog, SarifResult, SarifRule, SarifRun } from './types.js';
 import { artifactUri, IXAUDIT_BASE, WORKING_DIR_BASE } from '../uri.js';
 import { defaultSarifLinks, type SarifLinks } from './links.js';
@@ -118,11 +118,15 @@ function sarifDocument(report: AuditReport, links: SarifLinks, limit: number): L
     roles: ['analysisTarget'],
   }));
   const waivers = new Map<string, WaiverSource>(result.waivers.map((w) => [waiverKey(w.operator, w.id), w]));
+  const removedGroups = removedByCause(removed);
+  // The run's locations are bounded as a whole, not per result: a sector run has thousands of causes.
+  const results = Math.min(limit, reported.length + gone.length + removedGroups.length);
   const context: ResultContext = {
     ruleIndex,
     artifactIndex,
     waivers,
     notEvidencedIsFailure: result.run.profile.parameters.notEvidencedIsFailure === true,
+    locationsPerResult: locationsPerResult(results),
   };
   const previousAuditDate = result.baseline?.previousAuditDate ?? '';
   const profile = result.run.profile;
@@ -135,7 +139,7 @@ function sarifDocument(report: AuditReport, links: SarifLinks, limit: number): L
         severity: f.severity,
         build: () => absentResultFor(f, previousAuditDate, context),
       })),
-      ...removedByCause(removed).map((group) => ({
+      ...removedGroups.map((group) => ({
         absent: true,
         severity: group[0].severity,
         build: () => removedResultFor(group, previousAuditDate, context),

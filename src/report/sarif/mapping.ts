@@ -25,7 +25,7 @@ import type {
 import { artifactUri } from '../uri.js';
 import { unlistedControl } from '../unlisted-control.js';
 import { controlHelpUri, type SarifLinks } from './links.js';
-import { GITHUB_LIMITS, MAX_LOCATIONS_PER_RESULT } from './limits.js';
+import { GITHUB_LIMITS } from './limits.js';
 
 /**
  * How an ixaudit finding becomes a SARIF result. The whole mapping is documented in
@@ -242,36 +242,41 @@ export function occurrenceLocation(
   return location;
 }
 
-/** The first occurrences of a finding (at most MAX_LOCATIONS_PER_RESULT, in table order) as its locations. */
+/** The first `listed` occurrences of a finding (in table order) as its locations. */
 export function occurrenceLocations(
   finding: Finding,
   occurrences: readonly Occurrence[],
   artifactIndex: ReadonlyMap<string, number>,
+  listed: number,
 ): SarifLocation[] {
   return occurrences
-    .slice(0, MAX_LOCATIONS_PER_RESULT)
+    .slice(0, listed)
     .map((o, i) => occurrenceLocation(finding, o, artifactIndex, i === 0 && o.subject === finding.subject));
 }
 
 /**
  * The sentence that says where else the cause was found: nothing for a single occurrence; the count,
- * the first subject and, past MAX_LOCATIONS_PER_RESULT, how many are listed as locations.
+ * the first subject and, past `perResult` (what a result lists, ResultContext), how many are listed.
  */
-export function occurrencesText(operator: string, occurrences: readonly Pick<Occurrence, 'subject'>[]): string {
+export function occurrencesText(
+  operator: string,
+  occurrences: readonly Pick<Occurrence, 'subject'>[],
+  perResult: number,
+): string {
   const n = occurrences.length;
   if (n <= 1) return '';
-  const listed = Math.min(n, MAX_LOCATIONS_PER_RESULT);
+  const listed = Math.min(n, perResult);
   const more = n - listed;
   return ` Found at ${countText(n)} subjects of ${operator} (${occurrences[0].subject} and ${countText(n - 1)} more)${
     more > 0
-      ? `: the first ${countText(listed)} are this result's locations, findings.json lists all ${countText(n)}.`
+      ? `: ${listed === 1 ? "the first is this result's location" : `the first ${countText(listed)} are this result's locations`}, findings.json lists all ${countText(n)}.`
       : ', each a location of this result.'
   }`;
 }
 
 /** What result.properties says of a finding's occurrences: how many, and how many are not locations. */
-function occurrenceProperties(occurrences: readonly unknown[]): Record<string, number> {
-  const notListed = occurrences.length - Math.min(occurrences.length, MAX_LOCATIONS_PER_RESULT);
+function occurrenceProperties(occurrences: readonly unknown[], perResult: number): Record<string, number> {
+  const notListed = occurrences.length - Math.min(occurrences.length, perResult);
   return { occurrences: occurrences.length, ...(notListed > 0 ? { occurrencesNotListed: notListed } : {}) };
 }
 
@@ -321,6 +326,8 @@ export interface ResultContext {
   artifactIndex: ReadonlyMap<string, number>;
   waivers: ReadonlyMap<string, WaiverSource>;
   notEvidencedIsFailure: boolean;
+  /** Locations a result lists at most (limits.ts locationsPerResult of the run's number of results). */
+  locationsPerResult: number;
 }
 
 /**
@@ -367,7 +374,7 @@ export function waiverKey(operator: string, id: string): string {
 
 /**
  * One result per finding, that is per cause: its occurrences are its locations (the first
- * MAX_LOCATIONS_PER_RESULT), the message says how many there are, and partialFingerprints carries the
+ * context.locationsPerResult), the message says how many there are, and partialFingerprints carries the
  * first occurrence's fingerprint (each location carries its own in properties).
  */
 export function resultFor(finding: Finding, context: ResultContext): SarifResult {
@@ -381,8 +388,8 @@ export function resultFor(finding: Finding, context: ResultContext): SarifResult
     ruleIndex: context.ruleIndex.get(finding.control)!,
     kind,
     level,
-    message: { text: finding.message + occurrencesText(finding.operator, occurrences) },
-    locations: occurrenceLocations(finding, occurrences, context.artifactIndex),
+    message: { text: finding.message + occurrencesText(finding.operator, occurrences, context.locationsPerResult) },
+    locations: occurrenceLocations(finding, occurrences, context.artifactIndex, context.locationsPerResult),
     partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
     ...(baselineState ? { baselineState } : {}),
     ...(suppression ? { suppressions: [suppression] } : {}),
@@ -391,7 +398,7 @@ export function resultFor(finding: Finding, context: ResultContext): SarifResult
       severity: finding.severity,
       operator: finding.operator,
       subject: finding.subject,
-      ...occurrenceProperties(occurrences),
+      ...occurrenceProperties(occurrences, context.locationsPerResult),
       ...(finding.baseline ? { baselineState: finding.baseline.state } : {}),
       ...(finding.baseline?.previousStatus ? { previousStatus: finding.baseline.previousStatus } : {}),
       ...(finding.baseline?.counts && occurrences.length > 1
@@ -431,7 +438,7 @@ export function absentResultFor(finding: Finding, previousAuditDate: string, con
       text: `Resolved since the audit of ${previousAuditDate}${where}: was ${was}, now ${finding.status}. ${finding.message}`,
     },
     locations: left
-      .slice(0, MAX_LOCATIONS_PER_RESULT)
+      .slice(0, context.locationsPerResult)
       .map((o, i) => occurrenceLocation(finding, o, context.artifactIndex, i === 0 && o.subject === finding.subject)),
     partialFingerprints: { [FINGERPRINT_KEY]: first.fingerprint },
     baselineState: 'absent',
@@ -442,7 +449,7 @@ export function absentResultFor(finding: Finding, previousAuditDate: string, con
       severity: finding.severity,
       operator: finding.operator,
       subject: first.subject,
-      ...occurrenceProperties(left),
+      ...occurrenceProperties(left, context.locationsPerResult),
     },
   };
 }
@@ -472,7 +479,7 @@ export function removedResultFor(
     message: {
       text: `Resolved since the audit of ${previousAuditDate}: ${subjects} in ${first.operator}'s submission (was ${statusesText(removed.map((r) => r.previousStatus))}).`,
     },
-    locations: removed.slice(0, MAX_LOCATIONS_PER_RESULT).map((r) => ({
+    locations: removed.slice(0, context.locationsPerResult).map((r) => ({
       logicalLocations: [{ name: r.subject, fullyQualifiedName: `${r.operator}/${r.subject}`, kind: 'object' }],
       properties: { fingerprint: r.fingerprint, previousStatus: r.previousStatus },
     })),
@@ -485,7 +492,7 @@ export function removedResultFor(
       severity: first.severity,
       operator: first.operator,
       subject: first.subject,
-      ...occurrenceProperties(removed),
+      ...occurrenceProperties(removed, context.locationsPerResult),
     },
   };
 }

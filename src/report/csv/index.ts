@@ -8,19 +8,18 @@ import type { Presentation } from '../view/index.js';
 import type { Finding } from '../../model/finding.js';
 import type { InventoryHop, InventoryRoute } from '../../model/report.js';
 import type { FailedControls } from '../view/operator.js';
-import { MAX_DATA_ROWS_PER_SHEET, type Cell } from '../xlsx/cells.js';
+import { MAX_DATA_ROWS_PER_SHEET, textCell, type Cell } from '../xlsx/cells.js';
 import {
   controlRows,
+  evidenceCell,
   failedControlsCell,
   findingCells,
   findingColumns,
   hopCells,
   occurrenceColumns,
   occurrenceFindingCells,
-  occurrenceOwnCells,
   occurrenceRows,
   ROUTE_COLUMNS,
-  routeOwnCells,
   routeRows,
 } from '../xlsx/tables.js';
 
@@ -135,16 +134,30 @@ export function* occurrencesCsv(report: AuditReport): Generator<string> {
 /**
  * csvRecord of each of occurrenceRows's rows, the finding's cells escaped once for all its occurrences.
  * Each record is its own chunk: joined into larger strings first, they cost more to flatten when written
- * than the calls they saved.
+ * than the calls they saved. An occurrence's own fields are those of occurrenceOwnCells, written out
+ * without the list of cells (three million of them at a million routes), its file escaped once a run.
  */
 function* occurrenceRecords(
   findings: readonly Finding[],
   controlRow: ReadonlyMap<string, number>,
   withBaseline: boolean,
 ): Generator<string> {
+  let file: string | undefined;
+  let fileField = '';
   for (let i = 0; i < findings.length; i++) {
     const shared = csvFields(occurrenceFindingCells(findings[i], i, controlRow, MAX_DATA_ROWS_PER_SHEET));
-    for (const o of findings[i].occurrences) yield `${shared},${csvFields(occurrenceOwnCells(o, withBaseline))}\r\n`;
+    for (const o of findings[i].occurrences) {
+      const { location } = o;
+      if (location.file !== file) {
+        file = location.file;
+        fileField = csvCell(file);
+      }
+      const evidence = o.evidence === undefined ? '' : csvCell(evidenceCell(o.evidence));
+      const record = `${shared},${csvCell(o.subject)},${fileField},${location.line},${location.column},${evidence},${csvCell(o.fingerprint)}`;
+      yield withBaseline
+        ? `${record},${csvCell(o.baseline?.state ?? null)},${csvCell(o.baseline?.previousStatus ?? null)}\r\n`
+        : `${record}\r\n`;
+    }
   }
 }
 
@@ -159,24 +172,36 @@ export function* routesCsv(presentation: Presentation): Generator<string> {
   for (const cells of routeRows(routes, presentation.failedControls)) yield csvRecord(cells);
 }
 
-/** csvRecord of each of routeRows's rows, the hop cells escaped once per shared hop list. */
+/**
+ * csvRecord of each of routeRows's rows: the hop cells escaped once per shared hop list, the failed
+ * controls once per list (failedControls gives equal lists as one array), the operator and table once per
+ * run of them, and the route's own fields those of routeOwnCells, written out without the list of cells.
+ */
 function* routeRecords(routes: readonly InventoryRoute[], failed: FailedControls): Generator<string> {
   const hopFields = new Map<readonly InventoryHop[], string>();
-  const failedFields = new Map<string, string>();
+  const failedFields = new Map<readonly string[], string>();
   let file: string | undefined;
   let fileField = '';
+  let operator: string | undefined;
+  let table: string | undefined;
+  let tableFields = '';
   for (const route of routes) {
     let hops = hopFields.get(route.hops);
     if (hops === undefined) hopFields.set(route.hops, (hops = csvFields(hopCells(route.hops))));
     const controls = failed(route.operator, route.ref);
-    const key = controls.join('\u0000');
-    let failedField = failedFields.get(key);
-    if (failedField === undefined) failedFields.set(key, (failedField = csvCell(failedControlsCell(controls))));
+    let failedField = failedFields.get(controls);
+    if (failedField === undefined) failedFields.set(controls, (failedField = csvCell(failedControlsCell(controls))));
     if (route.location.file !== file) {
       file = route.location.file;
       fileField = csvCell(file);
     }
-    yield `${csvFields(routeOwnCells(route))},${hops},${failedField},${fileField},${route.location.line}\r\n`;
+    if (route.operator !== operator || route.table !== table) {
+      operator = route.operator;
+      table = route.table;
+      tableFields = `${csvCell(operator)},${csvCell(table)}`;
+    }
+    const { destination } = route;
+    yield `${tableFields},${csvCell(route.id)},${csvCell(route.protocol)},${csvCell(route.status)},${csvCell(textCell(route.match))},${csvCell(textCell(destination.country))},${csvCell(textCell(destination.plmn))},${csvCell(route.trafficShare)},${csvCell(textCell(route.encryption))},${csvCell(textCell(route.firewall))},${hops},${failedField},${fileField},${route.location.line}\r\n`;
   }
 }
 

@@ -364,14 +364,25 @@ export function failedControlsLookup(
       }
     }
   }
+  // Equal lists are one array (per operator and set of bits): a million routes share a few hundred, and
+  // routes.csv escapes each list once, looked up by the array.
+  const lists = new Map<string, Map<number, readonly string[]>>();
+  const none: readonly string[] = [];
   return (operator, ref) => {
     const at = position.get(operator)?.get(ref);
-    if (at === undefined) return [];
-    const controls = controlsOf.get(operator) ?? [];
-    const failed: string[] = [];
-    for (let i = 0; bits[at] >>> i !== 0; i++) if (bits[at] & (1 << i)) failed.push(controls[i]);
+    if (at === undefined) return none;
     const more = beyond.get(at);
-    return more ? [...failed, ...more] : failed;
+    let own = lists.get(operator);
+    if (!own) lists.set(operator, (own = new Map()));
+    let failed = more ? undefined : own.get(bits[at]);
+    if (failed) return failed;
+    const controls = controlsOf.get(operator) ?? [];
+    const set: string[] = [];
+    for (let i = 0; bits[at] >>> i !== 0; i++) if (bits[at] & (1 << i)) set.push(controls[i]);
+    if (more) return [...set, ...more];
+    failed = set;
+    own.set(bits[at], failed);
+    return failed;
   };
 }
 

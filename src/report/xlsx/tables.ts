@@ -169,7 +169,7 @@ export function findingTarget(index: number, rowsPerSheet: number): string {
 }
 
 /** Per-occurrence evidence as one JSON cell, blank when the control keeps none. */
-function evidenceCell(evidence: Record<string, unknown> | undefined): string | null {
+export function evidenceCell(evidence: Record<string, unknown> | undefined): string | null {
   return evidence && Object.keys(evidence).length > 0 ? JSON.stringify(evidence) : null;
 }
 

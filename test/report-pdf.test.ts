@@ -11,7 +11,7 @@ import { findingsJson, withOccurrenceFiles } from '../src/report/json/index.js';
 import { operatorFindingsJson, pdfReporter, renderOperatorPdf } from '../src/report/pdf/index.js';
 import { escapeMarkup, parseInlines, parseMarkup } from '../src/report/pdf/markup.js';
 import { operatorReport, plainSummary } from '../src/report/pdf/model.js';
-import { relevantFiles } from '../src/report/view/operator.js';
+import { operatorViews, relevantFiles } from '../src/report/view/operator.js';
 import { reportId } from '../src/report/manifest.js';
 import { chainNodes, chainsOf, DETAIL_LIMIT, evidenceDetails } from '../src/report/pdf/sections.js';
 import { loadTemplates } from '../src/report/pdf/templates.js';
@@ -483,5 +483,37 @@ describe('PDF building blocks', () => {
     expect(model.reportId).toMatch(/^[0-9a-f]{64}$/);
     const later = { ...report.result, run: { ...report.result.run, auditDate: '2026-07-02' } };
     expect(reportId(later)).not.toBe(model.reportId);
+  });
+});
+
+describe('the input files of a run of one operator', () => {
+  // filesByOperator does not walk the occurrences when every finding, route, agreement and waiver is the
+  // one operator's (three million of them at a million routes): it must list what the walk would.
+  const report = auditReport(['inputs'], REGULATOR);
+  const only = (id: string, keepFinding?: (f: Finding) => boolean): AuditReport => ({
+    ...report,
+    result: {
+      ...report.result,
+      summary: { ...report.result.summary, operators: report.result.summary.operators.filter((o) => o.id === id) },
+      findings: report.result.findings.filter((f) => f.operator === id || keepFinding?.(f)),
+      waivers: report.result.waivers.filter((w) => w.operator === id),
+    },
+    inventory: {
+      ...report.inventory,
+      routes: report.inventory.routes.filter((r) => r.operator === id),
+      agreements: report.inventory.agreements.filter((a) => a.operator === id),
+    },
+  });
+
+  it('are every input when all its data is its own, and leave out a file only another operator uses', () => {
+    const inputs = report.result.run.inputs.map((i) => i.file);
+    const [alone] = operatorViews(only('jp-sakura'));
+    // The other operators' files are used by nothing left in the run: not attributable, so listed.
+    expect(alone.inputs.map((i) => i.file)).toEqual(inputs);
+    // One finding of another operator left in: its file is that operator's, and left out.
+    const stray = report.result.findings.find((f) => f.operator === 'kr-hanbit')!;
+    const [mixed] = operatorViews(only('jp-sakura', (f) => f === stray));
+    expect(mixed.inputs.map((i) => i.file)).not.toContain(stray.location.file);
+    expect(mixed.inputs.length).toBeLessThan(inputs.length);
   });
 });

@@ -190,6 +190,10 @@ export function tally(
  */
 function filesByOperator(report: AuditReport): Map<string, Set<string>> {
   const users = new Map<string, Set<string>>();
+  // A run of one operator whose every finding, route, agreement and waiver is its own: every file they
+  // point into is that operator's and no file is another's, so relevantFiles keeps every input either
+  // way. The occurrences (three million at a million routes: 0.9 s) are then not walked.
+  if (onlyOperator(report) !== undefined) return users;
   // Files come in runs of one file and operator (a cause's occurrences, a table's routes), so a run is
   // noted once: at national scale a Map and a Set lookup per occurrence and per route took about 2 s of
   // preparing the reports.
@@ -211,6 +215,18 @@ function filesByOperator(report: AuditReport): Map<string, Set<string>> {
   for (const a of report.inventory.agreements) use(a.location.file, a.operator);
   for (const w of report.result.waivers) use(w.location.file, w.operator);
   return users;
+}
+
+/** The run's one operator, when it has one and all its data is that operator's; else undefined. */
+function onlyOperator(report: AuditReport): string | undefined {
+  const { operators } = report.result.summary;
+  if (operators.length !== 1) return undefined;
+  const id = operators[0].id;
+  const own = (items: ReadonlyArray<{ operator: string }>) => items.every((item) => item.operator === id);
+  const { result, inventory } = report;
+  return own(result.findings) && own(inventory.routes) && own(inventory.agreements) && own(result.waivers)
+    ? id
+    : undefined;
 }
 
 export function relevantFiles(report: AuditReport, operatorId: string, users = filesByOperator(report)): Set<string> {

@@ -89,6 +89,9 @@ describe('index.html', () => {
     expect(html).toContain(`comes down to ${attention} finding(s), one per cause`);
     expect(html).toContain('<a href="occurrences.csv">occurrences.csv — every occurrence of every finding');
     expect(html).toContain('<a href="findings.csv">findings.csv — findings by cause, with their occurrence counts');
+    // The run's workbook says what it is; "workbook" alone is the label beside an operator's name.
+    expect(html).toContain('<a href="findings.xlsx">findings.xlsx — all findings of the run (workbook)</a>');
+    expect(html).toContain('<a href="jp-sakura/findings.xlsx">workbook</a>');
   });
 
   it('escapes input text: no markup from a submission reaches the page', () => {

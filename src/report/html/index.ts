@@ -15,9 +15,15 @@ import { htmlText, mapStrings } from '../../model/text.js';
 const TEMPLATE = 'index.html.hbs';
 
 /** Friendly names for the files other reporters write; anything else is listed by its file name. */
-const LABELS: Record<string, string> = {
+/** An operator's own files, listed beside its name. */
+const OPERATOR_LABELS: Record<string, string> = {
   'report.pdf': 'PDF report',
   'findings.xlsx': 'workbook',
+};
+
+/** The run's files, listed on their own: each says what it is, as an operator's files need not. */
+const LABELS: Record<string, string> = {
+  'findings.xlsx': 'findings.xlsx — all findings of the run (workbook)',
   'findings.json': 'findings.json — all findings (JSON)',
   'findings.csv': 'findings.csv — findings by cause, with their occurrence counts (CSV)',
   'occurrences.csv': 'occurrences.csv — every occurrence of every finding, one row per subject (CSV)',
@@ -106,7 +112,7 @@ function pageModel(presentation: Presentation) {
         resultText: o.result,
         links: artifactsIn(artifacts, o.reportDir).map((f) => ({
           href: `${encodeURIComponent(o.reportDir)}/${encodeURIComponent(f)}`,
-          label: LABELS[f] ?? f,
+          label: OPERATOR_LABELS[f] ?? f,
         })),
       };
     }),

@@ -184,6 +184,19 @@ describe('the PDF reporter', () => {
       /pdf\/sector-summary\.hbs:1:14: "operaters" not defined$/,
     );
   });
+
+  it('says no operator was audited when nothing could be loaded, not that every one of 0 meets the threshold', async (context) => {
+    requireTools(context, ['pdftotext']);
+    const report = auditReport([join(tempFiles({}), 'no-such-folder')], REGULATOR);
+    const out = tempFiles({});
+    const pdf = join(out, 'sector.pdf');
+    writeFileSync(pdf, await renderSectorPdf(presentationOf(report), loadTemplates()));
+    const text = flat(tool('pdftotext', '-enc', 'UTF-8', pdf, '-'));
+    expect(text).toContain('No operator was audited: nothing in the inputs could be loaded');
+    expect(text).not.toContain('Every one of the');
+    expect(text).not.toContain('No operator routes any of its active traffic');
+    expect(text).toContain('no-such-folder');
+  });
 });
 
 describe('large audits stay bounded', () => {

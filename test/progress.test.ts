@@ -148,6 +148,7 @@ describe('progress on the terminal', () => {
       { stage: 'writing-file', format: 'csv', file: 'routes.csv', done: 1_500_000, unit: 'occurrences' },
       { stage: 'writing-file', format: 'xlsx', file: 'jp-a/findings.xlsx', done: 45_000, unit: 'rows' },
       { stage: 'writing-file', format: 'pdf', file: 'jp-a/report.pdf', done: 12, unit: 'pages' },
+      { stage: 'writing-file', format: 'xlsx', file: 'jp-b/findings.xlsx', done: 1, unit: 'rows' },
     ];
     const quiet = new Set(['enriching', 'operator', 'assembling', 'preparing', 'writing']);
     for (const e of events) {
@@ -166,10 +167,11 @@ describe('progress on the terminal', () => {
       'assembling the findings of every operator…\n',
       'preparing the reports…\n',
       'writing csv (3/8)…\n',
-      'writing csv: occurrences.csv, 312 MB…\n',
+      'writing csv: occurrences.csv, 312 MB so far…\n',
       'writing csv: routes.csv, matching failures to routes, 1,500,000 occurrences…\n',
-      'writing xlsx: jp-a/findings.xlsx, 45,000 rows…\n',
-      'writing pdf: jp-a/report.pdf, 12 pages…\n',
+      'writing xlsx: jp-a/findings.xlsx, 45,000 rows so far…\n',
+      'writing pdf: jp-a/report.pdf, page 12…\n',
+      'writing xlsx: jp-b/findings.xlsx, 1 row so far…\n',
     ]);
   });
 

@@ -227,11 +227,16 @@ function percent(progress: StepCount | undefined, what: string): string {
   return progress && progress.total > 0 ? `, ${Math.floor((100 * progress.done) / progress.total)} %${what}` : '';
 }
 
-/** How much of a file is written: megabytes, rows or pages, or the occurrences matched to routes before it. */
+/**
+ * How far a file is: megabytes or rows so far, the page being drawn, or the occurrences matched to routes
+ * before it. A log keeps these lines, so each reads as a point on the way ("page 2"), not as the file's
+ * size: a 24-page report shown at "2 pages" looked like a 2-page report.
+ */
 function amount(progress: WriteProgress): string {
-  if (progress.unit === 'bytes') return `${count(Math.round(progress.done / 2 ** 20))} MB`;
+  if (progress.unit === 'bytes') return `${count(Math.round(progress.done / 2 ** 20))} MB so far`;
   if (progress.unit === 'occurrences') return `matching failures to routes, ${count(progress.done)} occurrences`;
-  return `${count(progress.done)} ${progress.unit === 'rows' ? 'rows' : 'pages'}`;
+  if (progress.unit === 'rows') return `${count(progress.done)} ${progress.done === 1 ? 'row' : 'rows'} so far`;
+  return `page ${count(progress.done)}`;
 }
 
 /** Verdicts per status, one per occurrence (subject), as the summary counts them: not one per cause. */

@@ -8,6 +8,7 @@ import type { Heartbeat } from './heartbeat.js';
 import type { WriteProgress } from '../report/types.js';
 import { quotedName, terminalText as t } from '../model/text.js';
 import { severityRank } from '../model/types.js';
+import { countText } from '../report/count-text.js';
 
 const CODES = { red: 31, green: 32, yellow: 33, bold: 1, dim: 2 } as const;
 
@@ -92,10 +93,8 @@ function verdictText(color: boolean, verdict: Verdict): string {
   return style(color, VERDICT_COLOUR[verdict], verdict);
 }
 
-/** A count as people read it: 1,048,576. */
-export function count(n: number): string {
-  return n.toLocaleString('en-US');
-}
+/** A count as people read it: 1,048,576 (as every report writes it). */
+export const count = countText;
 
 export type ProgressEvent =
   | Parameters<ProgressListener>[0]

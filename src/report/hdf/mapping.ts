@@ -4,6 +4,7 @@ import type { ControlSummary, SummarisedFindings } from '../../model/report.js';
 import { compareText } from '../../model/order.js';
 import type { Severity } from '../../model/types.js';
 import type { HdfControl, HdfResult, HdfResultStatus, HdfWaiverData } from './types.js';
+import { countText } from '../count-text.js';
 
 /**
  * How ixaudit's findings become HDF (InSpec exec JSON), so that Heimdall and the MITRE SAF tools load
@@ -39,11 +40,6 @@ export const MAX_DOCUMENT_OCCURRENCES = 25_000;
 export function occurrencesPerResult(results: number): number {
   if (results <= 0) return MAX_RESULT_OCCURRENCES;
   return Math.max(1, Math.min(MAX_RESULT_OCCURRENCES, Math.floor(MAX_DOCUMENT_OCCURRENCES / results)));
-}
-
-/** A count as people read it: 20,000. */
-function countText(n: number): string {
-  return n.toLocaleString('en-US');
 }
 
 /** The families of the catalog (shared/spec/controls.md), for the profile's groups. */

@@ -18,6 +18,7 @@ import type {
   OscalRiskStatus,
 } from './types.js';
 import { ixauditUuid } from './uuid.js';
+import { countText } from '../count-text.js';
 
 /**
  * How an ixaudit run becomes OSCAL assessment results: each finding that needs attention (one cause) is
@@ -59,11 +60,6 @@ export function subjectsPerObservation(observations: number): number {
 export const SUMMARY_EXAMPLES = 5;
 /** Causes an OSCAL finding's description lists; its related observations and risks link all of them. */
 export const MAX_DESCRIBED_CAUSES = 100;
-
-/** A count as people read it: 20,000. */
-function countText(n: number): string {
-  return n.toLocaleString('en-US');
-}
 
 /** "file:line:column", or the file alone when the place is the whole file (line 0). */
 function place(o: Pick<Occurrence, 'location'>): string {

@@ -5,6 +5,7 @@ import { drawBlocks, L, render, styles, type BaseCtx, type Ctx } from './section
 import { TEMPLATE_NAMES, type TemplateName } from './templates.js';
 import { baselineEntries, type OperatorView } from '../view/operator.js';
 import type { Cell, Span } from './writer.js';
+import { countText } from '../count-text.js';
 
 /**
  * An operator report's change summary (only with --baseline): how many of the operator's findings are
@@ -165,7 +166,11 @@ export function drawChangeSummary(ctx: Ctx, view: OperatorView): void {
           },
           {
             spans: [
-              { text: String(n), bold: strong, color: n === 0 ? c.muted : strong ? stateColour(ctx, st) : undefined },
+              {
+                text: countText(n),
+                bold: strong,
+                color: n === 0 ? c.muted : strong ? stateColour(ctx, st) : undefined,
+              },
             ],
           },
           { spans: [{ text: L(ctx, `changes.meaning.${st}`), color: c.muted }] },
@@ -200,6 +205,7 @@ export function drawChangeSummary(ctx: Ctx, view: OperatorView): void {
       ]),
       { size: 7.5, headerFill: c.primary },
     );
-    if (changes.more > 0) w.paragraph([{ text: `${changes.more} ${L(ctx, 'changes.more')}` }], s.small, { after: 4 });
+    if (changes.more > 0)
+      w.paragraph([{ text: `${countText(changes.more)} ${L(ctx, 'changes.more')}` }], s.small, { after: 4 });
   });
 }

@@ -2,6 +2,7 @@ import { SEVERITIES, type Severity } from '../../model/types.js';
 import type { OperatorReport, TrafficShare } from './model.js';
 import type { Theme } from './settings.js';
 import type { PdfWriter } from './writer.js';
+import { countText } from '../count-text.js';
 
 /**
  * The two charts, drawn as vector graphics (paths and text, no bitmaps) so they print sharply and their
@@ -36,14 +37,16 @@ function round(n: number): number {
 }
 
 function formatNumber(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/0+$/, '').replace(/\.$/, '');
+  return Number.isInteger(n) ? countText(n) : n.toFixed(2).replace(/0+$/, '').replace(/\.$/, '');
 }
 
 export function familyChartAlt(report: OperatorReport, labels: ChartLabels): string {
   const parts = report.familySeverity.map((f) => {
     const total = SEVERITIES.reduce((s, sev) => s + f.bySeverity[sev], 0);
-    const detail = SEVERITIES.filter((s) => f.bySeverity[s] > 0).map((s) => `${f.bySeverity[s]} ${labels.severity(s)}`);
-    return `${labels.familyName(f.family)}: ${total}${detail.length ? ` (${detail.join(', ')})` : ''}, ${f.passed} ${labels.passed}`;
+    const detail = SEVERITIES.filter((s) => f.bySeverity[s] > 0).map(
+      (s) => `${countText(f.bySeverity[s])} ${labels.severity(s)}`,
+    );
+    return `${labels.familyName(f.family)}: ${countText(total)}${detail.length ? ` (${detail.join(', ')})` : ''}, ${countText(f.passed)} ${labels.passed}`;
   });
   return parts.join('; ');
 }
@@ -104,7 +107,7 @@ export function drawFamilyChart(
         .fill(theme.colours.severity[sev])
         .restore();
       if (bw > 12)
-        w.drawTextAt([{ text: String(n), bold: true }], bx, ry + 5.5, bw, {
+        w.drawTextAt([{ text: countText(n), bold: true }], bx, ry + 5.5, bw, {
           size: 7,
           color: '#FFFFFF',
           align: 'center',
@@ -113,8 +116,8 @@ export function drawFamilyChart(
     }
     w.drawTextAt(
       [
-        { text: `${totals[i]}`, bold: true },
-        { text: ` · ${f.passed} ${labels.passed}`, color: muted },
+        { text: countText(totals[i]), bold: true },
+        { text: ` · ${countText(f.passed)} ${labels.passed}`, color: muted },
       ],
       bx + 5,
       ry + 4.5,

@@ -25,6 +25,7 @@ import {
 import { label, type Labels, type Theme } from './settings.js';
 import type { TemplateName, TemplateSet } from './templates.js';
 import type { Cell, PdfWriter, Span, TextStyle } from './writer.js';
+import { countText } from '../count-text.js';
 
 /**
  * The sections of the report, in order: cover, contents, executive summary, charts, findings by family,
@@ -196,7 +197,7 @@ export function drawCover(ctx: BaseCtx, verdictOf: CoverVerdict, template: Templ
       const shown = verdictOf.incomplete.slice(0, 8);
       const more = verdictOf.incomplete.length - shown.length;
       w.bullets(
-        [...shown, ...(more > 0 ? [`${more} ${L(ctx, 'verdict.more')}`] : [])].map((t) => [{ text: t }]),
+        [...shown, ...(more > 0 ? [`${countText(more)} ${L(ctx, 'verdict.more')}`] : [])].map((t) => [{ text: t }]),
         { size: 9, color: c.text, leading: 1.35 },
         { bulletColor: colour },
       );
@@ -360,7 +361,7 @@ export function drawSummary(ctx: Ctx, number: string): void {
     w.space(4);
     const counts = report.counts;
     const summary = STATUSES.filter((st) => counts[st] > 0 || st === 'fail')
-      .map((st) => `${counts[st]} ${L(ctx, `status.${st}`).toLowerCase()}`)
+      .map((st) => `${countText(counts[st])} ${L(ctx, `status.${st}`).toLowerCase()}`)
       .join(' · ');
     drawVerdictPanel(ctx, L(ctx, 'sections.overall'), 200, report.verdict, summary);
     w.space(10);
@@ -374,15 +375,15 @@ export function drawSummary(ctx: Ctx, number: string): void {
         const n = report.bySeverity[sev][st];
         const strong = n > 0 && (st === 'fail' || st === 'error');
         return {
-          spans: [{ text: String(n), bold: strong, color: strong ? c.status[st] : n === 0 ? c.muted : undefined }],
+          spans: [{ text: countText(n), bold: strong, color: strong ? c.status[st] : n === 0 ? c.muted : undefined }],
         };
       }),
-      { spans: [{ text: String(statuses.reduce((sum, st) => sum + report.bySeverity[sev][st], 0)), bold: true }] },
+      { spans: [{ text: countText(statuses.reduce((sum, st) => sum + report.bySeverity[sev][st], 0)), bold: true }] },
     ]);
     rows.push([
       { spans: [{ text: L(ctx, 'table.total'), bold: true }] },
-      ...statuses.map((st) => ({ spans: [{ text: String(report.counts[st]), bold: true }] })),
-      { spans: [{ text: String(report.total), bold: true }] },
+      ...statuses.map((st) => ({ spans: [{ text: countText(report.counts[st]), bold: true }] })),
+      { spans: [{ text: countText(report.total), bold: true }] },
     ]);
     w.table(
       [
@@ -520,9 +521,13 @@ function drawControlFindings(
     for (const f of findings.slice(0, DETAIL_LIMIT)) drawFinding(ctx, f, remediations.length > 1);
     if (findings.length > DETAIL_LIMIT) {
       const rows = findings.slice(DETAIL_LIMIT, DETAIL_LIMIT + ROW_LIMIT);
-      w.paragraph([{ text: `${L(ctx, 'finding.more')} (${findings.length - DETAIL_LIMIT})`, bold: true }], s.body, {
-        after: 4,
-      });
+      w.paragraph(
+        [{ text: `${L(ctx, 'finding.more')} (${countText(findings.length - DETAIL_LIMIT)})`, bold: true }],
+        s.body,
+        {
+          after: 4,
+        },
+      );
       // One row per finding (cause): its count of occurrences, and the first of them.
       w.table(
         [
@@ -534,7 +539,7 @@ function drawControlFindings(
         ],
         rows.map((f) => [
           { spans: [], badge: { text: L(ctx, `status.${f.status}`), color: c.status[f.status] } },
-          { spans: [{ text: String(occurrenceCount(f)), bold: occurrenceCount(f) > 1 }] },
+          { spans: [{ text: countText(occurrenceCount(f)), bold: occurrenceCount(f) > 1 }] },
           { spans: [{ text: f.subject }] },
           { spans: [{ text: `${f.location.file}:${f.location.line}:${f.location.column}` }] },
           { spans: [{ text: prose(f.message) }] },
@@ -575,7 +580,7 @@ function drawGroupedFailures(ctx: Ctx, rest: Finding[]): void {
   const hidden = groups.slice(GROUP_LIMIT);
   const subjects = rest.reduce((sum, f) => sum + occurrenceCount(f), 0);
   w.ensure(110); // keep the heading and its note with the first rows of the table
-  w.paragraph([{ text: `${L(ctx, 'finding.grouped')} (${subjects})`, bold: true }], s.body, { after: 2 });
+  w.paragraph([{ text: `${L(ctx, 'finding.grouped')} (${countText(subjects)})`, bold: true }], s.body, { after: 2 });
   w.paragraph([{ text: L(ctx, 'finding.groupedNote') }], s.small, { after: 4 });
   const what = (g: FailureGroup): Span[] =>
     g.table !== ''
@@ -588,7 +593,7 @@ function drawGroupedFailures(ctx: Ctx, rest: Finding[]): void {
       : [{ text: g.kind, bold: true }];
   const rows: Cell[][] = shown.map((g) => [
     { spans: [], badge: { text: L(ctx, `status.${g.status}`), color: c.status[g.status] } },
-    { spans: [{ text: String(g.count), bold: true }] },
+    { spans: [{ text: countText(g.count), bold: true }] },
     { spans: what(g) },
     { spans: [{ text: g.first === g.last ? g.first : `${g.first} … ${g.last}` }] },
     { spans: [{ text: `${g.file}:${g.fromLine === g.toLine ? g.fromLine : `${g.fromLine}–${g.toLine}`}` }] },
@@ -597,8 +602,8 @@ function drawGroupedFailures(ctx: Ctx, rest: Finding[]): void {
     const count = hidden.reduce((sum, g) => sum + g.count, 0);
     rows.push([
       { spans: [{ text: '…', color: c.muted }] },
-      { spans: [{ text: String(count), bold: true }] },
-      { spans: [{ text: `${hidden.length} ${L(ctx, 'finding.smallerGroups')}`, color: c.muted }] },
+      { spans: [{ text: countText(count), bold: true }] },
+      { spans: [{ text: `${countText(hidden.length)} ${L(ctx, 'finding.smallerGroups')}`, color: c.muted }] },
       { spans: [] },
       { spans: [] },
     ]);
@@ -685,7 +690,13 @@ function drawFinding(ctx: Ctx, f: Finding, ownRemediation: boolean): void {
         { text: f.subject, bold: true },
         { text: `   ${location}`, color: c.muted },
         ...(occurrences.length > 1
-          ? [{ text: `   ${occurrences.length} ${L(ctx, 'finding.occurrencesShort')}`, bold: true, color: c.primary }]
+          ? [
+              {
+                text: `   ${countText(occurrences.length)} ${L(ctx, 'finding.occurrencesShort')}`,
+                bold: true,
+                color: c.primary,
+              },
+            ]
           : []),
       ],
       w.width - badgeWidth - 18,
@@ -760,7 +771,7 @@ function drawOccurrences(ctx: Ctx, occurrences: readonly Occurrence[], indent: n
   const c = theme.colours;
   w.ensure(30);
   w.paragraph(
-    [{ text: `${L(ctx, 'finding.occurrences')} (${occurrences.length})`, bold: true }],
+    [{ text: `${L(ctx, 'finding.occurrences')} (${countText(occurrences.length)})`, bold: true }],
     { ...s.small, color: c.text },
     { x: w.left + indent, after: 1 },
   );
@@ -778,10 +789,14 @@ function drawOccurrences(ctx: Ctx, occurrences: readonly Occurrence[], indent: n
   }
   const more = occurrences.length - OCCURRENCE_LIMIT;
   if (more > 0)
-    w.paragraph([{ text: `${L(ctx, 'finding.and')} ${more} ${L(ctx, 'finding.moreOccurrences')}` }], s.small, {
-      x: w.left + indent + 6,
-      after: 0.5,
-    });
+    w.paragraph(
+      [{ text: `${L(ctx, 'finding.and')} ${countText(more)} ${L(ctx, 'finding.moreOccurrences')}` }],
+      s.small,
+      {
+        x: w.left + indent + 6,
+        after: 0.5,
+      },
+    );
   w.space(3);
 }
 
@@ -1114,7 +1129,7 @@ export function drawControlResults(ctx: Ctx, number: string): void {
         spans: parts.flatMap((st, i) => [
           ...(i > 0 ? [{ text: ' · ', color: c.muted }] : []),
           {
-            text: `${r.counts[st]} `,
+            text: `${countText(r.counts[st])} `,
             bold: st === 'fail' || st === 'error',
             color: st === 'fail' || st === 'error' ? c.status[st] : undefined,
           },
@@ -1343,7 +1358,7 @@ export function drawInputs(
             ...(i.builtin ? [{ text: `\n${L(ctx, 'table.builtin')}`, color: c.muted, size: 6.5 }] : []),
           ],
         },
-        { spans: [{ text: String(i.bytes) }] },
+        { spans: [{ text: countText(i.bytes) }] },
         { spans: [{ text: i.sha256, size: 6.8 }] },
       ]),
       { size: 7.5, headerFill: c.primary },

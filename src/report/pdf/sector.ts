@@ -11,6 +11,7 @@ import type { Presentation } from '../view/index.js';
 import { drawBlocks, drawVerdictPanel, L, render, styles, verdictBadge, type BaseCtx } from './sections.js';
 import type { Cell, Span } from './writer.js';
 import { reportFacts, resultFacts } from './context.js';
+import { countText } from '../count-text.js';
 
 /**
  * The sector report (OUT/sector.pdf): every operator of a run side by side, for a regulator. Its figures come
@@ -281,7 +282,7 @@ export function drawSectorSummary(ctx: SectorCtx, number: string): void {
       L(ctx, 'sector.overall'),
       260,
       model.verdict,
-      `${failing} ${L(ctx, 'sector.of')} ${view.operators.length} ${L(ctx, 'sector.operatorsFail')}`,
+      `${countText(failing)} ${L(ctx, 'sector.of')} ${countText(view.operators.length)} ${L(ctx, 'sector.operatorsFail')}`,
     );
     w.space(10);
     drawBlocks(ctx, render(ctx, 'sector-summary.hbs'), 'summary');
@@ -319,7 +320,7 @@ export function drawSectorSummary(ctx: SectorCtx, number: string): void {
           {
             spans: [
               {
-                text: String(o.failedCritical),
+                text: countText(o.failedCritical),
                 color: o.failedCritical > 0 ? c.severity.critical : c.muted,
                 bold: o.failedCritical > 0,
               },
@@ -328,13 +329,13 @@ export function drawSectorSummary(ctx: SectorCtx, number: string): void {
           {
             spans: [
               {
-                text: String(o.failedHigh),
+                text: countText(o.failedHigh),
                 color: o.failedHigh > 0 ? c.severity.high : c.muted,
                 bold: o.failedHigh > 0,
               },
             ],
           },
-          { spans: [{ text: String(o.failed) }] },
+          { spans: [{ text: countText(o.failed) }] },
         ];
       }),
       { size: 7.5, headerFill: c.primary },
@@ -552,7 +553,7 @@ export function drawRankings(ctx: SectorCtx, number: string): void {
           {
             spans: [
               {
-                text: String(o.failedCritical),
+                text: countText(o.failedCritical),
                 bold: o.failedCritical > 0,
                 color: o.failedCritical > 0 ? c.severity.critical : c.muted,
               },
@@ -561,13 +562,13 @@ export function drawRankings(ctx: SectorCtx, number: string): void {
           {
             spans: [
               {
-                text: String(o.failedHigh),
+                text: countText(o.failedHigh),
                 bold: o.failedHigh > 0,
                 color: o.failedHigh > 0 ? c.severity.high : c.muted,
               },
             ],
           },
-          { spans: [{ text: String(o.failed) }] },
+          { spans: [{ text: countText(o.failed) }] },
         ];
       }),
       { size: 7.5, headerFill: c.primary },
@@ -650,7 +651,7 @@ export function drawPassRates(ctx: SectorCtx, number: string): void {
           {
             spans: [
               {
-                text: `${ctl.applicable} ${L(ctx, 'passRates.of')} ${model.view.operators.length}`,
+                text: `${countText(ctl.applicable)} ${L(ctx, 'passRates.of')} ${countText(model.view.operators.length)}`,
                 color: nowhere ? c.muted : undefined,
               },
             ],
@@ -658,19 +659,21 @@ export function drawPassRates(ctx: SectorCtx, number: string): void {
           {
             spans: [
               {
-                text: nowhere ? '—' : `${ctl.passing} ${L(ctx, 'passRates.of')} ${ctl.applicable}`,
+                text: nowhere
+                  ? '—'
+                  : `${countText(ctl.passing)} ${L(ctx, 'passRates.of')} ${countText(ctl.applicable)}`,
                 color: nowhere ? c.muted : undefined,
               },
             ],
           },
           {
             spans: [
-              { text: String(ctl.failing), bold: ctl.failing > 0, color: ctl.failing > 0 ? c.status.fail : c.muted },
+              { text: countText(ctl.failing), bold: ctl.failing > 0, color: ctl.failing > 0 ? c.status.fail : c.muted },
             ],
           },
           {
             spans: [
-              { text: String(ctl.notEvidenced), color: ctl.notEvidenced > 0 ? c.status['not-evidenced'] : c.muted },
+              { text: countText(ctl.notEvidenced), color: ctl.notEvidenced > 0 ? c.status['not-evidenced'] : c.muted },
             ],
           },
           nowhere
@@ -679,7 +682,7 @@ export function drawPassRates(ctx: SectorCtx, number: string): void {
                 spans: [
                   { text: `${formatShare(rate)} %`, bold: true, color: rate < 100 ? c.status.fail : c.status.pass },
                   {
-                    text: `\n${ctl.passing} ${L(ctx, 'passRates.of')} ${ctl.applicable} ${L(ctx, 'passRates.whereItApplies')}`,
+                    text: `\n${countText(ctl.passing)} ${L(ctx, 'passRates.of')} ${countText(ctl.applicable)} ${L(ctx, 'passRates.whereItApplies')}`,
                     color: c.muted,
                     size: 6.5,
                   },
@@ -767,7 +770,7 @@ export function drawChanges(ctx: SectorCtx, number: string): void {
         ]),
         [
           { spans: [{ text: L(ctx, 'table.total'), bold: true }] },
-          ...BASELINE_STATES.map((st) => ({ spans: [{ text: String(baseline.counts[st] ?? 0), bold: true }] })),
+          ...BASELINE_STATES.map((st) => ({ spans: [{ text: countText(baseline.counts[st] ?? 0), bold: true }] })),
         ],
       ],
       { size: 7.5, headerFill: c.primary },

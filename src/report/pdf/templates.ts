@@ -5,6 +5,7 @@ import Handlebars from 'handlebars';
 import { parseDocument } from 'yaml';
 import { packageRoot } from '../../paths.js';
 import { escapeMarkup } from './markup.js';
+import { countText } from '../count-text.js';
 
 /**
  * Every word of narrative in the PDF comes from a Handlebars template in templates/pdf/. A consultant's
@@ -141,8 +142,10 @@ function handlebarsEnvironment(): typeof Handlebars {
   const env = Handlebars.create();
   env.registerHelper('plural', (count: number, singular: string, plural?: unknown) => {
     const many = typeof plural === 'string' ? plural : `${singular}s`;
-    return `${count} ${count === 1 ? singular : many}`;
+    return `${typeof count === 'number' ? countText(count) : count} ${count === 1 ? singular : many}`;
   });
+  // A number as the tables write it (20,000); anything else as it is.
+  env.registerHelper('count', (value: unknown) => (typeof value === 'number' ? countText(value) : String(value ?? '')));
   env.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   env.registerHelper('gt', (a: number, b: number) => a > b);
   env.registerHelper('join', (list: unknown[], separator: unknown) =>

@@ -26,6 +26,7 @@ import { artifactUri } from '../uri.js';
 import { unlistedControl } from '../unlisted-control.js';
 import { controlHelpUri, type SarifLinks } from './links.js';
 import { GITHUB_LIMITS } from './limits.js';
+import { countText } from '../count-text.js';
 
 /**
  * How an ixaudit finding becomes a SARIF result. The whole mapping is documented in
@@ -198,11 +199,6 @@ export function physicalLocation(pos: SourcePos, artifactIndex: ReadonlyMap<stri
   return {
     physicalLocation: { artifactLocation: artifactLocation(pos.file, artifactIndex), ...(region ? { region } : {}) },
   };
-}
-
-/** A count as people read it: 20,000. */
-export function countText(n: number): string {
-  return n.toLocaleString('en-US');
 }
 
 /**

@@ -147,6 +147,12 @@ describe('PDF report of the bundled samples', () => {
     expect(jp).toContain('w-jp-001 applied until 2026-12-31');
     expect(jp).toContain('w-jp-002 expired on 2026-06-30 — the finding stands');
     expect(jp).toContain('unmatched');
+    // The waivers appendix shows what each waiver declares, as its introduction says: the justification,
+    // the approver with the ticket, and the compensating controls (the granted one and the operator's request).
+    expect(jp).toMatch(/Justification: Legacy Hong Kong SS7 route via CMI; migration to NTT IPX is contracted/);
+    expect(jp).toMatch(/Approved by: 相互接続セキュリティ室 \(Interconnect Security Office\) · ticket SEC-2291/);
+    expect(jp).toMatch(/Justification: China Mobile International carries our Hong Kong and mainland roaming/);
+    expect(jp).toMatch(/Compensating controls: ICX-FW-01; ICX-MON-01/);
   });
 
   it('has a contents page whose page numbers are right, clickable, and bookmarks for the sections', async (context) => {

@@ -1,5 +1,11 @@
 import { stringify } from 'yaml';
-import { BASELINE_STATES, type BaselineState, type Finding, type Occurrence } from '../../model/finding.js';
+import {
+  BASELINE_STATES,
+  type BaselineState,
+  type Finding,
+  type Occurrence,
+  type WaiverOutcome,
+} from '../../model/finding.js';
 import { baselineEntries } from '../view/operator.js';
 import type { ChainLink, InventoryCarrier, Verdict } from '../../model/report.js';
 import { SEVERITIES, STATUSES, type Severity, type Status } from '../../model/types.js';
@@ -1273,6 +1279,7 @@ export function drawWaivers(ctx: Ctx, letter: string): void {
         {
           spans: [
             { text: wv.message },
+            ...waiverDeclaration(ctx, wv),
             { text: `\n${wv.location.file}:${wv.location.line}:${wv.location.column}`, color: c.muted, size: 6.5 },
           ],
         },
@@ -1280,6 +1287,28 @@ export function drawWaivers(ctx: Ctx, letter: string): void {
       { size: 7.5, headerFill: c.primary },
     );
   });
+}
+
+/**
+ * What the waiver itself declares, as the appendix's introduction promises: why it was asked for, who
+ * approved it (with the ticket) and the compensating controls. A reader judging a waiver needs these
+ * beside it, not only in the workbook; a field left empty is left out.
+ */
+function waiverDeclaration(ctx: Ctx, wv: WaiverOutcome): Span[] {
+  const muted = ctx.theme.colours.muted;
+  const spans: Span[] = [];
+  if (wv.justification)
+    spans.push({ text: `\n${L(ctx, 'table.justification')}: `, bold: true }, { text: wv.justification });
+  const approval = [wv.approvedBy, wv.ticket ? `${L(ctx, 'table.ticket')} ${wv.ticket}` : '']
+    .filter(Boolean)
+    .join(' · ');
+  if (approval) spans.push({ text: `\n${L(ctx, 'table.approvedBy')}: `, bold: true }, { text: approval });
+  if (wv.compensatingControls.length > 0)
+    spans.push(
+      { text: `\n${L(ctx, 'table.compensating')}: `, bold: true },
+      { text: wv.compensatingControls.join('; '), color: muted },
+    );
+  return spans;
 }
 
 export function drawCarriers(ctx: Ctx, letter: string): void {

@@ -153,6 +153,8 @@ describe('PDF report of the bundled samples', () => {
     expect(jp).toMatch(/Approved by: 相互接続セキュリティ室 \(Interconnect Security Office\) · ticket SEC-2291/);
     expect(jp).toMatch(/Justification: China Mobile International carries our Hong Kong and mainland roaming/);
     expect(jp).toMatch(/Compensating controls: ICX-FW-01; ICX-MON-01/);
+    // The longest parameter name fits its column on one line, not broken as "…NotifyHo / urs".
+    expect(layout).toMatch(/^\s*maxGovernmentRequestNotifyHours\s+72$/m);
   });
 
   it('has a contents page whose page numbers are right, clickable, and bookmarks for the sections', async (context) => {

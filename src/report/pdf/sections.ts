@@ -1226,8 +1226,8 @@ export function drawProfile(ctx: BaseCtx, letter: string, run: OperatorReport['r
     );
     w.table(
       [
-        { header: L(ctx, 'table.parameter'), width: 1.3 },
-        { header: L(ctx, 'table.value'), width: 3 },
+        { header: L(ctx, 'table.parameter'), width: 1.7 },
+        { header: L(ctx, 'table.value'), width: 2.6 },
       ],
       Object.entries(p.parameters).map(([k, v]) => [
         { spans: [{ text: k, bold: true }] },

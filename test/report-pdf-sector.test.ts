@@ -130,6 +130,17 @@ describe('sector.pdf of the bundled samples', () => {
     expect(body).toContain('This audit was not compared with an earlier one');
   });
 
+  it('calls a count of subjects checks, not findings (a finding is one cause)', (context) => {
+    requireTools(context, ['pdftotext']);
+    const subjects = Object.values(report.result.summary.byStatus).reduce((n, k) => n + k, 0);
+    expect(body).toContain(
+      `Across the sector ${subjects.toLocaleString('en-US')} checks (one control on one subject) were made`,
+    );
+    expect(body).not.toMatch(/\d findings were made/);
+    expect(body).toMatch(/failed checks in all/);
+    expect(body).not.toMatch(/failed findings/);
+  });
+
   it("quotes the manifest's report id on the cover and on every page after it", (context) => {
     const id = reportId(report.result);
     expect(id).toMatch(/^[0-9a-f]{64}$/);

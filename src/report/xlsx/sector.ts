@@ -78,7 +78,7 @@ function summary(presentation: Presentation, protocols: readonly string[]): Summ
     { kind: 'facts', rows: facts },
     {
       kind: 'table',
-      caption: 'Operators ranked by failed critical, then high, findings',
+      caption: 'Operators ranked by failed checks (one control on one subject): critical, then high, then all',
       columns: [
         { header: 'rank', width: 24, format: 'number' },
         { header: 'operator', width: 14 },

@@ -141,6 +141,18 @@ export function verdictBadge(ctx: BaseCtx, verdict: Verdict): { text: string; co
   return { text: L(ctx, key), color };
 }
 
+/**
+ * The size at which a value that is one unbreakable word (the 64-digit report id) fits its line: a word
+ * wider than the line is broken wherever it runs out, which left the id's last digit alone on a second
+ * line. Anything with a space is laid out at `size` and wraps between words.
+ */
+function unbrokenFitSize(w: PdfWriter, value: readonly Span[], width: number, size: number): number {
+  const text = value.map((sp) => sp.text).join('');
+  if (/\s/.test(text.trim()) || value.some((sp) => sp.bold)) return size;
+  const natural = w.measure(text.trim(), size, false);
+  return natural <= width ? size : Math.max(7, Math.floor((size * width * 10) / natural) / 10);
+}
+
 export function drawCover(ctx: BaseCtx, verdictOf: CoverVerdict, template: TemplateName = 'cover.hbs'): void {
   const { w, theme } = ctx;
   const c = theme.colours;
@@ -217,7 +229,11 @@ export function drawCover(ctx: BaseCtx, verdictOf: CoverVerdict, template: Templ
         const key = split >= 0 ? item[split].text.replace(/:\s*$/, '') : '';
         const value = split >= 0 ? [...item.slice(0, split), ...item.slice(split + 1)] : item;
         const valueSpans = spans(value).map((sp, i) => (i === 0 ? { ...sp, text: sp.text.replace(/^\s+/, '') } : sp));
-        const lines = w.layout(valueSpans, w.width - 130, { size: 10, color: c.text, leading: 1.4 });
+        const lines = w.layout(valueSpans, w.width - 130, {
+          size: unbrokenFitSize(w, valueSpans, w.width - 130, 10),
+          color: c.text,
+          leading: 1.4,
+        });
         const height = lines.reduce((s, l) => s + l.height, 0) + 5;
         w.ensure(height);
         const y0 = w.y;

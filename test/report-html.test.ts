@@ -75,6 +75,9 @@ describe('index.html', () => {
     );
     expect(html).toMatch(/<code>ICX-RT-01<\/code>/);
     expect(html).toContain('さくらモバイル株式会社');
+    // Percentages as the PDF writes them (two decimals at most), not the view's three.
+    expect(html).toMatch(/<code>ICX-FW-07<\/code>.*?66\.67 % \(2 of 3 where it applies\)/);
+    expect(html).not.toMatch(/\d\.\d{3} %/);
   });
 
   it('counts subjects as the summary does, names the findings they come down to, and links occurrences.csv', () => {

@@ -8,7 +8,7 @@ import type { Heartbeat } from './heartbeat.js';
 import type { WriteProgress } from '../report/types.js';
 import { quotedName, terminalText as t } from '../model/text.js';
 import { severityRank } from '../model/types.js';
-import { countText } from '../report/count-text.js';
+import { countText } from '../report/number-text.js';
 
 const CODES = { red: 31, green: 32, yellow: 33, bold: 1, dim: 2 } as const;
 

@@ -4,7 +4,7 @@ import type { ControlSummary, SummarisedFindings } from '../../model/report.js';
 import { compareText } from '../../model/order.js';
 import type { Severity } from '../../model/types.js';
 import type { HdfControl, HdfResult, HdfResultStatus, HdfWaiverData } from './types.js';
-import { countText } from '../count-text.js';
+import { countText } from '../number-text.js';
 
 /**
  * How ixaudit's findings become HDF (InSpec exec JSON), so that Heimdall and the MITRE SAF tools load

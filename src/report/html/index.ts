@@ -11,6 +11,7 @@ import { reportId } from '../manifest.js';
 import type { Reporter, ReportOptions } from '../types.js';
 import { writeFileAtomic } from '../write-atomic.js';
 import { htmlText, mapStrings } from '../../model/text.js';
+import { percentText } from '../number-text.js';
 
 const TEMPLATE = 'index.html.hbs';
 
@@ -110,13 +111,14 @@ function pageModel(presentation: Presentation) {
         ...o,
         result: verdictClass(o.result),
         resultText: o.result,
+        maxExposure: percentText(o.maxExposure),
         links: artifactsIn(artifacts, o.reportDir).map((f) => ({
           href: `${encodeURIComponent(o.reportDir)}/${encodeURIComponent(f)}`,
           label: OPERATOR_LABELS[f] ?? f,
         })),
       };
     }),
-    matrix: sector.exposureMatrix,
+    matrix: sector.exposureMatrix.map((cell) => ({ ...cell, share: percentText(cell.share) })),
     carriers: sector.carriers.map((carrier) => ({
       ...carrier,
       count: carrier.operators.length,
@@ -127,6 +129,7 @@ function pageModel(presentation: Presentation) {
       ...control,
       operators: sector.operators.length,
       appliesNowhere: control.applicable === 0,
+      passRate: percentText(control.passRate),
     })),
     changes: sector.changes ?? (false as const),
     files: [...new Set([...artifactsIn(artifacts, ''), 'manifest.json'])]

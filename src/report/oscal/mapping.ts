@@ -18,7 +18,7 @@ import type {
   OscalRiskStatus,
 } from './types.js';
 import { ixauditUuid } from './uuid.js';
-import { countText } from '../count-text.js';
+import { countText } from '../number-text.js';
 
 /**
  * How an ixaudit run becomes OSCAL assessment results: each finding that needs attention (one cause) is

@@ -5,7 +5,7 @@ import { drawBlocks, L, render, styles, type BaseCtx, type Ctx } from './section
 import { TEMPLATE_NAMES, type TemplateName } from './templates.js';
 import { baselineEntries, type OperatorView } from '../view/operator.js';
 import type { Cell, Span } from './writer.js';
-import { countText } from '../count-text.js';
+import { countText } from '../number-text.js';
 
 /**
  * An operator report's change summary (only with --baseline): how many of the operator's findings are

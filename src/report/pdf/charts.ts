@@ -2,7 +2,7 @@ import { SEVERITIES, type Severity } from '../../model/types.js';
 import type { OperatorReport, TrafficShare } from './model.js';
 import type { Theme } from './settings.js';
 import type { PdfWriter } from './writer.js';
-import { countText } from '../count-text.js';
+import { countText, percentText } from '../number-text.js';
 
 /**
  * The two charts, drawn as vector graphics (paths and text, no bitmaps) so they print sharply and their
@@ -36,8 +36,9 @@ function round(n: number): number {
   return Math.round(n * 1e6) / 1e6;
 }
 
+/** A count with separators (the axis of counts), a share with at most two decimals. */
 function formatNumber(n: number): string {
-  return Number.isInteger(n) ? countText(n) : n.toFixed(2).replace(/0+$/, '').replace(/\.$/, '');
+  return Number.isInteger(n) ? countText(n) : percentText(n);
 }
 
 export function familyChartAlt(report: OperatorReport, labels: ChartLabels): string {

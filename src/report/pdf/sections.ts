@@ -31,7 +31,7 @@ import {
 import { label, type Labels, type Theme } from './settings.js';
 import type { TemplateName, TemplateSet } from './templates.js';
 import type { Cell, PdfWriter, Span, TextStyle } from './writer.js';
-import { countText } from '../count-text.js';
+import { countText } from '../number-text.js';
 
 /**
  * The sections of the report, in order: cover, contents, executive summary, charts, findings by family,

@@ -11,7 +11,7 @@ import type { Presentation } from '../view/index.js';
 import { drawBlocks, drawVerdictPanel, L, render, styles, verdictBadge, type BaseCtx } from './sections.js';
 import type { Cell, Span } from './writer.js';
 import { reportFacts, resultFacts } from './context.js';
-import { countText } from '../count-text.js';
+import { countText, percentText } from '../number-text.js';
 
 /**
  * The sector report (OUT/sector.pdf): every operator of a run side by side, for a regulator. Its figures come
@@ -184,7 +184,7 @@ export function sectorContext(model: SectorReport, protocolName: (p: string) => 
       weakestControls: weakest.slice(0, 3).map((c) => ({
         id: c.id,
         title: c.title,
-        passRate: c.passRate,
+        passRate: percentText(c.passRate),
         passing: c.passing,
         applicable: c.applicable,
         failing: c.failing,
@@ -235,9 +235,7 @@ export interface SectorCtx extends BaseCtx {
   model: SectorReport;
 }
 
-function formatShare(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/0+$/, '').replace(/\.$/, '');
-}
+const formatShare = percentText;
 
 function protocolName(ctx: BaseCtx, p: string): string {
   return ctx.labels[`protocol.${p}`] ?? p;

@@ -5,7 +5,7 @@ import Handlebars from 'handlebars';
 import { parseDocument } from 'yaml';
 import { packageRoot } from '../../paths.js';
 import { escapeMarkup } from './markup.js';
-import { countText } from '../count-text.js';
+import { countText } from '../number-text.js';
 
 /**
  * Every word of narrative in the PDF comes from a Handlebars template in templates/pdf/. A consultant's

@@ -26,7 +26,7 @@ import { artifactUri } from '../uri.js';
 import { unlistedControl } from '../unlisted-control.js';
 import { controlHelpUri, type SarifLinks } from './links.js';
 import { GITHUB_LIMITS } from './limits.js';
-import { countText } from '../count-text.js';
+import { countText } from '../number-text.js';
 
 /**
  * How an ixaudit finding becomes a SARIF result. The whole mapping is documented in

@@ -130,6 +130,11 @@ describe('sector.pdf of the bundled samples', () => {
     expect(body).toContain('This audit was not compared with an earlier one');
   });
 
+  it('sets the cover title on one line, without a word left alone under it', (context) => {
+    requireTools(context, ['pdftotext']);
+    expect(pageText(pdf, 1)).toMatch(/^Sector Interconnect Security Audit\n/m);
+  });
+
   it('calls a count of subjects checks, not findings (a finding is one cause)', (context) => {
     requireTools(context, ['pdftotext']);
     const subjects = Object.values(report.result.summary.byStatus).reduce((n, k) => n + k, 0);

@@ -73,6 +73,19 @@ describe('PDF report of the bundled samples', () => {
     ]);
   });
 
+  it('keeps the exposure section heading on the page of its first chart', (context) => {
+    requireTools(context, ['pdftotext', 'pdfinfo']);
+    for (const pdf of written.filter((p) => p.endsWith('report.pdf'))) {
+      const pages = Number(/Pages:\s+(\d+)/.exec(tool('pdfinfo', pdf))![1]);
+      // Page 2 is the contents, which names the section too.
+      const page = Array.from({ length: pages - 2 }, (_, i) => i + 3).find((n) =>
+        /^2\s+Exposure at a glance$/m.test(textOfPage(pdf, n)),
+      );
+      expect(page, pdf).toBeDefined();
+      expect(textOfPage(pdf, page!), pdf).toContain('Findings needing action, by control family');
+    }
+  });
+
   it('passes qpdf --check, is tagged, has a title and PDF/A identification', async (context) => {
     for (const pdf of written.filter((p) => p.endsWith('report.pdf'))) {
       const bytes = readFileSync(pdf).toString('latin1');

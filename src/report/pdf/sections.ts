@@ -459,7 +459,9 @@ export function drawCharts(ctx: Ctx, number: string): void {
   w.group('Sect', () => {
     w.heading(1, [{ text: `${number}  ${L(ctx, 'sections.charts')}` }], s.h1, {
       destination: 'charts',
-      keep: 200,
+      // The heading, its introduction (about 90 pt) and the first chart together: a heading and introduction
+      // alone at the foot of a page, the chart overleaf, is what keeping only 200 pt gave.
+      keep: 140 + familyChartHeight(report),
       bookmark: `${number} ${L(ctx, 'sections.charts')}`,
     });
     drawBlocks(ctx, render(ctx, 'charts.hbs'), 'charts');

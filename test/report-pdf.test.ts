@@ -168,6 +168,8 @@ describe('PDF report of the bundled samples', () => {
     expect(jp).toMatch(/Compensating controls: ICX-FW-01; ICX-MON-01/);
     // The longest parameter name fits its column on one line, not broken as "…NotifyHo / urs".
     expect(layout).toMatch(/^\s*maxGovernmentRequestNotifyHours\s+72$/m);
+    // A waiver id whole in its column, then its status (it broke as "w-jp-req-" / "004").
+    expect(layout).toMatch(/^w-jp-req-004\s+requested\s+ICX-OWN-03/m);
     // The cover's 64-digit report id on one line (it used to leave its last digit alone on the next).
     expect(layout).toMatch(/^\s*Report id\s+[0-9a-f]{64}$/m);
   });

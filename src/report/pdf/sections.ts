@@ -1276,12 +1276,12 @@ export function drawWaivers(ctx: Ctx, letter: string): void {
     );
     w.table(
       [
-        { header: L(ctx, 'table.waiver'), width: 1.05 },
+        { header: L(ctx, 'table.waiver'), width: 1.3 },
         { header: L(ctx, 'table.status'), width: 1.15 },
         { header: L(ctx, 'table.control'), width: 1.05 },
         { header: L(ctx, 'table.expires'), width: 1 },
         { header: L(ctx, 'table.targets'), width: 2.3 },
-        { header: L(ctx, 'table.message'), width: 3.2 },
+        { header: L(ctx, 'table.message'), width: 2.95 },
       ],
       waivers.map((wv) => [
         {

@@ -15,8 +15,10 @@ import { percentText } from '../number-text.js';
 
 const TEMPLATE = 'index.html.hbs';
 
-/** Friendly names for the files other reporters write; anything else is listed by its file name. */
-/** An operator's own files, listed beside its name. */
+/**
+ * Friendly names for the files other reporters write (anything else is listed by its file name): here an
+ * operator's own files, listed beside its name.
+ */
 const OPERATOR_LABELS: Record<string, string> = {
   'report.pdf': 'PDF report',
   'findings.xlsx': 'workbook',

@@ -235,8 +235,6 @@ export interface SectorCtx extends BaseCtx {
   model: SectorReport;
 }
 
-const formatShare = percentText;
-
 function protocolName(ctx: BaseCtx, p: string): string {
   return ctx.labels[`protocol.${p}`] ?? p;
 }
@@ -309,7 +307,7 @@ export function drawSectorSummary(ctx: SectorCtx, number: string): void {
           {
             spans: [
               {
-                text: `${formatShare(o.maxExposure)} %`,
+                text: `${percentText(o.maxExposure)} %`,
                 bold: true,
                 color: o.maxExposure > model.limit ? c.status.fail : undefined,
               },
@@ -354,9 +352,9 @@ export function matrixAlt(ctx: SectorCtx, m: ProtocolMatrix): string {
   const carrierName = (id: string) => ctx.model.view.carriers.find((c) => c.id === id)?.name ?? id;
   const rows = m.rows.map((r) => {
     const cells = m.carriers.flatMap((carrier, i) =>
-      r.cells[i] ? [`${carrierName(carrier)} ${formatShare(r.cells[i]!.share)} %`] : [],
+      r.cells[i] ? [`${carrierName(carrier)} ${percentText(r.cells[i]!.share)} %`] : [],
     );
-    return `${ctx.model.operators.get(r.operator)?.name ?? r.operator}: ${cells.join(', ')}; ${L(ctx, 'sector.matrix.total')} ${formatShare(r.total)} %`;
+    return `${ctx.model.operators.get(r.operator)?.name ?? r.operator}: ${cells.join(', ')}; ${L(ctx, 'sector.matrix.total')} ${percentText(r.total)} %`;
   });
   return `${protocolName(ctx, m.protocol)} — ${rows.join('. ')}.`;
 }
@@ -421,7 +419,7 @@ function drawMatrix(ctx: SectorCtx, m: ProtocolMatrix): void {
             .fill(cell ? tint(c.severity.high, t) : c.shade)
             .restore();
           if (cell)
-            w.drawTextAt([{ text: `${formatShare(cell.share)} %`, bold: t > 0.55 }], cx, ry + 7, cellWidth, {
+            w.drawTextAt([{ text: `${percentText(cell.share)} %`, bold: t > 0.55 }], cx, ry + 7, cellWidth, {
               size: 7,
               color: t > 0.55 ? '#FFFFFF' : c.text,
               align: 'center',
@@ -429,7 +427,7 @@ function drawMatrix(ctx: SectorCtx, m: ProtocolMatrix): void {
         });
         const over = row.total > model.limit;
         w.drawTextAt(
-          [{ text: `${formatShare(row.total)} %`, bold: true }],
+          [{ text: `${percentText(row.total)} %`, bold: true }],
           x + labelWidth + cols * cellWidth + 4,
           ry + 7,
           totalWidth - 4,
@@ -502,7 +500,7 @@ export function drawRankings(ctx: SectorCtx, number: string): void {
         const o = byId.get(id)!;
         const parts = Object.entries(o.exposure)
           .sort((a, b) => compareProtocols(a[0], b[0]))
-          .map(([p, v]) => `${protocolName(ctx, p)} ${formatShare(v)} %`);
+          .map(([p, v]) => `${protocolName(ctx, p)} ${percentText(v)} %`);
         return [
           { spans: [{ text: String(i + 1), bold: true }] },
           { spans: operatorSpans(ctx, id) },
@@ -510,7 +508,7 @@ export function drawRankings(ctx: SectorCtx, number: string): void {
           {
             spans: [
               {
-                text: `${formatShare(o.maxExposure)} %`,
+                text: `${percentText(o.maxExposure)} %`,
                 bold: true,
                 color: o.maxExposure > model.limit ? c.status.fail : undefined,
               },
@@ -678,7 +676,7 @@ export function drawPassRates(ctx: SectorCtx, number: string): void {
             ? { spans: [{ text: L(ctx, 'passRates.nowhere'), color: c.muted, size: 6.5 }] }
             : {
                 spans: [
-                  { text: `${formatShare(rate)} %`, bold: true, color: rate < 100 ? c.status.fail : c.status.pass },
+                  { text: `${percentText(rate)} %`, bold: true, color: rate < 100 ? c.status.fail : c.status.pass },
                   {
                     text: `\n${countText(ctl.passing)} ${L(ctx, 'passRates.of')} ${countText(ctl.applicable)} ${L(ctx, 'passRates.whereItApplies')}`,
                     color: c.muted,

@@ -140,12 +140,13 @@ function escapeDeep(value: unknown): unknown {
 /** An isolated Handlebars with the few helpers the templates need (no global registrations). */
 function handlebarsEnvironment(): typeof Handlebars {
   const env = Handlebars.create();
+  // A number as the tables write it (20,000); anything else as it is.
+  const numberText = (value: unknown) => (typeof value === 'number' ? countText(value) : String(value ?? ''));
   env.registerHelper('plural', (count: number, singular: string, plural?: unknown) => {
     const many = typeof plural === 'string' ? plural : `${singular}s`;
-    return `${typeof count === 'number' ? countText(count) : count} ${count === 1 ? singular : many}`;
+    return `${numberText(count)} ${count === 1 ? singular : many}`;
   });
-  // A number as the tables write it (20,000); anything else as it is.
-  env.registerHelper('count', (value: unknown) => (typeof value === 'number' ? countText(value) : String(value ?? '')));
+  env.registerHelper('count', numberText);
   env.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   env.registerHelper('gt', (a: number, b: number) => a > b);
   env.registerHelper('join', (list: unknown[], separator: unknown) =>

@@ -13,6 +13,7 @@ import {
 } from './cells.js';
 import type { FailedControls } from '../view/operator.js';
 import type { WorkbookScope } from './scope.js';
+import { countText } from '../number-text.js';
 
 /**
  * How a column is shown. `severity` and `status` get conditional colours, `risk` highlights TRUE,
@@ -244,7 +245,7 @@ function csvPointer(
     columns: [{ header: `Where the ${what.noun} are`, width: 120 }],
     rows: [
       [
-        `${what.rows} are in ${what.csv}${filter}, with the columns this sheet would have: a workbook repeats them only up to ${what.limit.toLocaleString('en-US')}.${what.after}`,
+        `${what.rows} are in ${what.csv}${filter}, with the columns this sheet would have: a workbook repeats them only up to ${countText(what.limit)}.${what.after}`,
       ],
     ],
   };
@@ -256,7 +257,7 @@ export function occurrencesTable(scope: WorkbookScope, rowsPerSheet: number = MA
   if (total > WORKBOOK_OCCURRENCE_ROWS && scope.occurrencesCsv !== null)
     return csvPointer(scope, SHEET.occurrences, {
       noun: 'occurrences',
-      rows: `${total.toLocaleString('en-US')} occurrences (one row per subject)`,
+      rows: `${countText(total)} occurrences (one row per subject)`,
       csv: scope.occurrencesCsv,
       limit: WORKBOOK_OCCURRENCE_ROWS,
       after: ' Findings lists every cause with its occurrence count.',
@@ -402,7 +403,7 @@ export function routesTable(scope: WorkbookScope): Table {
   if (scope.routes.length > WORKBOOK_ROUTE_ROWS && scope.routesCsv !== null)
     return csvPointer(scope, SHEET.routes, {
       noun: 'routes',
-      rows: `${scope.routes.length.toLocaleString('en-US')} routes`,
+      rows: `${countText(scope.routes.length)} routes`,
       csv: scope.routesCsv,
       limit: WORKBOOK_ROUTE_ROWS,
       after: '',

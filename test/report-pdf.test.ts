@@ -36,6 +36,10 @@ function text(pdf: string): string {
   return tool('pdftotext', '-enc', 'UTF-8', pdf, '-');
 }
 
+function pagesOf(pdf: string): number {
+  return Number(/Pages:\s+(\d+)/.exec(tool('pdfinfo', pdf))![1]);
+}
+
 function textOfPage(pdf: string, page: number): string {
   return tool('pdftotext', '-enc', 'UTF-8', '-f', String(page), '-l', String(page), pdf, '-');
 }
@@ -76,7 +80,7 @@ describe('PDF report of the bundled samples', () => {
   it('keeps the exposure section heading on the page of its first chart', (context) => {
     requireTools(context, ['pdftotext', 'pdfinfo']);
     for (const pdf of written.filter((p) => p.endsWith('report.pdf'))) {
-      const pages = Number(/Pages:\s+(\d+)/.exec(tool('pdfinfo', pdf))![1]);
+      const pages = pagesOf(pdf);
       // Page 2 is the contents, which names the section too.
       const page = Array.from({ length: pages - 2 }, (_, i) => i + 3).find((n) =>
         /^2\s+Exposure at a glance$/m.test(textOfPage(pdf, n)),
@@ -208,7 +212,7 @@ describe('PDF report of the bundled samples', () => {
   it('has a running header with the report id and page numbers on every page but the cover', (context) => {
     requireTools(context, ['pdfinfo', 'pdftotext']);
     const pdf = join(out, 'no-nordlys/report.pdf');
-    const pages = Number(/Pages:\s+(\d+)/.exec(tool('pdfinfo', pdf))![1]);
+    const pages = pagesOf(pdf);
     // The manifest's id (manifest.json reportId), the same in every output of the run.
     const id = reportId(report.result);
     expect(textOfPage(pdf, 1)).not.toContain(`Page 1 of`);
@@ -412,7 +416,7 @@ describe('large audits', () => {
       expect(body).toContain(`Further findings of this control (15)`);
       expect(body).not.toContain('RoutingTable/rt-big#r-00042');
       expect(body).toMatch(/ICX-RT-02 No failover to a high-risk carrier High Fail \d+ fail · 4,0\d\d pass/);
-      const pages = Number(/Pages:\s+(\d+)/.exec(tool('pdfinfo', pdf))![1]);
+      const pages = pagesOf(pdf);
       expect(pages).toBeLessThan(60);
     });
   });

@@ -7,6 +7,7 @@
 //   IXAUDIT_BENCH_NO_DIRECT_CSV=1       every occurrences.csv and routes.csv record through csvRecord (src/report/csv/index.ts directCsv)
 //   IXAUDIT_BENCH_NO_SIMPLE_SHAPING=1   every PDF word shaped by fontkit (src/report/pdf/shaping.ts simpleShaping)
 //   IXAUDIT_BENCH_NO_OPERATOR_WORKERS=1 operators' PDFs and workbooks drawn in the main thread (src/report/operator-workers.ts)
+//   IXAUDIT_BENCH_NO_PARSE_HELPER=1     a large table's pieces all parsed in the main thread (src/load/parse-helper.ts)
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -73,7 +74,14 @@ if (mode === 'read') {
     const { simpleShaping } = await import('../dist/report/pdf/shaping.js');
     simpleShaping.enabled = false;
   }
-  const options = { paths: [dir], today: '2026-07-01' };
+  if (process.env.IXAUDIT_BENCH_NO_PARSE_HELPER === '1') {
+    const { parseHelper } = await import('../dist/load/parse-helper.js');
+    parseHelper.enabled = false;
+  }
+  // Loading may use as many threads as the CLI lets it (runAuditParallel: --jobs, by default the cores).
+  const { availableParallelism } = await import('node:os');
+  const loadThreads = jobs && jobs !== 'default' ? Number(jobs) : availableParallelism();
+  const options = { paths: [dir], today: '2026-07-01', loadThreads };
   // The stages of runAuditParallel (what `ixaudit audit` calls), timed one by one; in a function, so that
   // what the CLI would no longer hold (the prepared audit, the outcomes) is garbage while the reports are
   // written. "default" lets chooseJobs decide as the CLI does; a number is --jobs.

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AuditReport } from '../model/report.js';
@@ -50,7 +51,9 @@ export async function runAuditParallel(
   onProgress?: ProgressListener,
 ): Promise<AuditReport> {
   onProgress?.({ stage: 'loading' });
-  const prepared = prepareAudit(onProgress ? { ...options, onStep: onProgress } : options);
+  // Loading may use a second thread for a large table (src/load/parse-helper.ts) unless --jobs 1.
+  const loadThreads = options.loadThreads ?? requestedJobs ?? availableParallelism();
+  const prepared = prepareAudit({ ...options, loadThreads, ...(onProgress ? { onStep: onProgress } : {}) });
   if (prepared.profileErrors.length > 0) throw new ProfileError(prepared.profileErrors);
   onProgress?.({ stage: 'loaded', operators: prepared.operatorIds.length, routes: routesIn(prepared) });
   const jobs = chooseJobs(prepared, requestedJobs);

@@ -91,6 +91,8 @@ export interface AuditOptions {
   controlsDir?: string;
   /** Parser limits (--limit); defaults in src/load/yaml.ts. */
   limits?: YamlLimits;
+  /** Threads loading the submissions may use (LoadOptions.threads); runAuditParallel sets it from --jobs. */
+  loadThreads?: number;
   /** Operators with more routes than this get their passing / not-applicable route findings counted, not listed (--list-all lifts it). */
   listRouteFindingsUpTo?: number;
   /** The --out folder: never read as input even when it lies inside an input folder. */
@@ -302,6 +304,7 @@ export function prepareAudit(options: AuditOptions): PreparedAudit {
     collected.files.filter((f) => !auditorFiles.has(resolvePath(f))),
     {
       limits: options.limits,
+      threads: options.loadThreads,
       onFile: (file, index, total) => {
         reading = { file, index, total };
         options.onStep?.({ stage: 'reading', ...reading });

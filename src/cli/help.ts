@@ -69,7 +69,8 @@ function optionText(): Record<string, string> {
                         ${limits}`,
     jobs: `  --jobs N              worker threads for a sector run (auditing the operators, then drawing
                         their PDFs and workbooks), at most the cores (default: the cores, for
-                        runs of 20,000+ routes)`,
+                        runs of 20,000+ routes); with 2 or more (the default on 2+ cores) a
+                        large table is also parsed on a helper thread; --jobs 1: one thread`,
     'list-all': `  --list-all            list every passing route finding (by default an operator with more than
                         2,000 routes has them counted per control; failures are always listed)`,
     json: `  --json                print a machine-readable summary on stdout (no progress, no coloured text)`,

@@ -32,6 +32,7 @@ import { BUILTIN_PREFIX, packageRoot } from '../paths.js';
 import { describeSchemaErrors, kindValidator, schemaValidator } from './schemas.js';
 import { DEFAULT_YAML_LIMITS, parseYaml, type ParsedDocument, type YamlLimits } from './yaml.js';
 import { parseCsvTable } from './csv.js';
+import { stopHelper } from './parse-helper.js';
 import { appendAll } from '../model/arrays.js';
 import { normaliseLineEndings } from './lines.js';
 
@@ -57,6 +58,11 @@ export interface LoadOptions {
    * large table's routes parsed a piece at a time (see piecewiseParse), a CSV export's characters read.
    */
   onFileProgress?: (file: string, progress: FileProgress) => void;
+  /**
+   * Threads the loader may use (--jobs; by default 1): with 2 or more, a large table's routes are parsed
+   * on a helper thread beside this one (src/load/parse-helper.ts), ended once the files are read.
+   */
+  threads?: number;
 }
 
 /** Inputs: YAML documents, and CSV route exports with a YAML header (src/load/csv.ts). */
@@ -189,6 +195,15 @@ function isReportFolder(dir: string): boolean {
 /** Reads, parses and validates every file; a broken file or document is reported and the rest still load. */
 export function loadFiles(files: string[], options: LoadOptions = {}): LoadResult & { counts: Record<Kind, number> } {
   const result: LoadResult = { documents: [], diagnostics: [], inputs: [], texts: new Map() };
+  try {
+    loadEach(files, options, result);
+  } finally {
+    stopHelper();
+  }
+  return { ...result, counts: countByKind(result.documents) };
+}
+
+function loadEach(files: string[], options: LoadOptions, result: LoadResult): void {
   for (const [index, path] of files.entries()) {
     const shown = displayName(path, options);
     options.onFile?.(shown, index + 1, files.length);
@@ -221,7 +236,6 @@ export function loadFiles(files: string[], options: LoadOptions = {}): LoadResul
     appendAll(result.documents, loaded.documents);
     appendAll(result.diagnostics, loaded.diagnostics);
   }
-  return { ...result, counts: countByKind(result.documents) };
 }
 
 /**
@@ -305,6 +319,7 @@ export function loadText(file: string, text: string, options: LoadOptions = {}):
           onScanned: (done, total) => progress({ phase: 'scanning', read: { done, total } }),
           onSplit: (done, total) => progress({ phase: 'splitting', read: { done, total } }),
         },
+        options.threads,
       );
   progress?.({ phase: 'validating' });
   const documents: LoadedDocument[] = [];

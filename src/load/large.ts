@@ -4,6 +4,7 @@ import { type ParseProgress, PROGRESS_BLOCK_BYTES } from '../model/progress.js';
 import type { Diagnostic, DocPath, PositionLookup, SourcePos } from '../model/types.js';
 import type { YamlLimits } from './limits.js';
 import { type ParsedDocument, type ParsedFile, parseYamlDocuments } from './yaml-document.js';
+import { parsePiece, parsePieces } from './parse-helper.js';
 import { PositionIndex } from './positions.js';
 import { lineStarts, positionAt } from './lines.js';
 
@@ -18,6 +19,7 @@ export function parseLargeYaml(
   text: string,
   limits: YamlLimits,
   { onItems, onSplit }: ParseProgress = {},
+  threads = 1,
 ): ParsedFile {
   const documents: ParsedDocument[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -28,7 +30,8 @@ export function parseLargeYaml(
     let value: unknown;
     try {
       value =
-        parseInPieces(source, items, onItems) ?? jsyaml.load(source, { schema: jsyaml.CORE_SCHEMA, filename: file });
+        parseInPieces(source, items, onItems, threads) ??
+        jsyaml.load(source, { schema: jsyaml.CORE_SCHEMA, filename: file });
     } catch (err) {
       if (err instanceof RangeError) {
         diagnostics.push({
@@ -340,7 +343,7 @@ export function routeItems(source: string, onSplit?: (done: number, total: numbe
  * file. Whatever the pieces do not give exactly as one parse would (an error, an alias, an unexpected
  * shape), the document is parsed whole instead. `enabled` false: always whole (tests compare the two).
  */
-export const piecewiseParse = { enabled: true, itemsPerPiece: 20_000 };
+export const piecewiseParse = { enabled: true, itemsPerPiece: 5_000 };
 
 /**
  * The document's value from its pieces, or undefined to parse it whole: when it has no long `routes:`
@@ -349,7 +352,8 @@ export const piecewiseParse = { enabled: true, itemsPerPiece: 20_000 };
 function parseInPieces(
   source: string,
   items: RouteItems,
-  onItems?: (done: number, total: number) => void,
+  onItems: ((done: number, total: number) => void) | undefined,
+  threads: number,
 ): unknown | undefined {
   const { starts, end } = items;
   const per = Math.max(1, piecewiseParse.itemsPerPiece);
@@ -375,15 +379,22 @@ function parseInPieces(
     const spec = isRecord(head) ? head.spec : undefined;
     if (!isRecord(spec) || !Array.isArray(spec.routes) || spec.routes.length !== 1 || spec.routes[0] !== SENTINEL)
       return undefined;
+    const firsts: number[] = [];
+    for (let first = 0; first < starts.length; first += per) firsts.push(first);
+    const lastOf = (k: number) => Math.min(firsts[k] + per, starts.length);
+    const texts = firsts.map((first, k) => {
+      const last = lastOf(k);
+      return source.slice(starts[first], last < starts.length ? starts[last] : end);
+    });
+    // Pieces may be parsed out of order (on the helper thread, from the back): the count said is of items.
+    let parsed = 0;
+    const pieces = parsePieces(texts, parsePiece, threads, (k) =>
+      onItems?.((parsed += lastOf(k) - firsts[k]), starts.length),
+    );
     const routes: unknown[] = [];
-    for (let first = 0; first < starts.length; first += per) {
-      const last = Math.min(first + per, starts.length);
-      const piece = jsyaml.load(source.slice(starts[first], last < starts.length ? starts[last] : end), {
-        schema: jsyaml.CORE_SCHEMA,
-      });
-      if (!Array.isArray(piece) || piece.length !== last - first) return undefined;
+    for (const [k, piece] of pieces.entries()) {
+      if (!Array.isArray(piece) || piece.length !== lastOf(k) - firsts[k]) return undefined;
       appendAll(routes, piece);
-      onItems?.(last, starts.length);
     }
     spec.routes = routes;
     return head;

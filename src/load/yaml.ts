@@ -105,15 +105,17 @@ export function prescan(
 /**
  * Parses every YAML document of one file into plain data plus a position index.
  * A document with syntax errors is reported and skipped; the other documents of the file still load.
+ * `threads`: 2 or more lets a large table's pieces be parsed on a helper thread too (parse-helper.ts).
  */
 export function parseYaml(
   file: string,
   text: string,
   limits: YamlLimits = DEFAULT_YAML_LIMITS,
   progress: ParseProgress = {},
+  threads = 1,
 ): ParsedFile {
   const refused = prescan(file, text, limits, progress.onScanned);
   if (refused) return { documents: [], diagnostics: [refused] };
-  if (text.length >= limits.largeFileBytes) return parseLargeYaml(file, text, limits, progress);
+  if (text.length >= limits.largeFileBytes) return parseLargeYaml(file, text, limits, progress, threads);
   return parseYamlDocuments(file, text, limits);
 }

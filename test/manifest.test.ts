@@ -10,6 +10,34 @@ import { REGULATOR, SAMPLES, run } from './support/run.js';
 // The real command makes the keys and the signed outputs, and checks them once end to end; every other
 // check calls verifyOutputs in this process (one spawned verify per output took the best part of a minute).
 
+describe('the inputs of a run', () => {
+  it('list a shipped profile only when the audit runs under it, itself or through extends', () => {
+    const shipped = (profileId?: string) =>
+      audit(['inputs/jp-sakura'], profileId ? { profileId } : {})
+        .run.inputs.filter((i) => i.builtin)
+        .map((i) => i.file);
+    expect(shipped()).toEqual([
+      'ixaudit:profiles/default.yaml',
+      'ixaudit:registry/carriers.yaml',
+      'ixaudit:registry/owners.yaml',
+    ]);
+    expect(shipped('strict')).toEqual([
+      'ixaudit:profiles/default.yaml',
+      'ixaudit:profiles/strict.yaml',
+      'ixaudit:registry/carriers.yaml',
+      'ixaudit:registry/owners.yaml',
+    ]);
+    const extending = tempFiles({
+      'p.yaml': 'apiVersion: ixaudit/v1\nkind: AuditProfile\nmetadata: {id: mine}\nspec: {extends: strict}\n',
+    });
+    expect(
+      audit(['inputs/jp-sakura'], { profileFiles: [join(extending, 'p.yaml')], profileId: 'mine' }).run.inputs.map(
+        (i) => i.file,
+      ),
+    ).toContain('ixaudit:profiles/strict.yaml');
+  });
+});
+
 describe('evidence manifest, signing and verification', () => {
   const keys = tempFiles({});
   const out = tempFiles({});
@@ -31,6 +59,14 @@ describe('evidence manifest, signing and verification', () => {
       auditDate: '2026-07-01',
     });
     expect(manifest.run.inputs.map((i: { file: string }) => i.file)).toContain('inputs/jp-sakura/routing-ss7.yaml');
+    // Of the shipped profiles, only those the audit ran under (its chain: sample-2026h1, then default).
+    // It listed ixaudit:profiles/strict.yaml too, which said the strict profile applied.
+    const shipped = manifest.run.inputs.map((i: { file: string }) => i.file).filter((f: string) => /^ixaudit:/.test(f));
+    expect(shipped).toEqual([
+      'ixaudit:profiles/default.yaml',
+      'ixaudit:registry/carriers.yaml',
+      'ixaudit:registry/owners.yaml',
+    ]);
     // And where each was read, so verify finds it from any folder.
     expect(manifest.run.inputs.find((i: { file: string }) => i.file === 'inputs/jp-sakura/routing-ss7.yaml').path).toBe(
       resolve('inputs/jp-sakura/routing-ss7.yaml'),

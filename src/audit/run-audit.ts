@@ -154,6 +154,20 @@ export function loadBuiltins(): LoadResult {
   return builtinsKept.loaded;
 }
 
+/**
+ * The shipped files the audit used: the registry, and of the shipped profiles only those of its chain. A
+ * shipped profile it did not run under (`strict` under `default`) is loaded, since a profile may extend
+ * it, but listing it among the inputs of the report and the manifest said that it applied.
+ */
+export function inputsInForce(builtins: LoadResult, chain: readonly string[]): LoadResult['inputs'] {
+  const inForce = new Set(chain);
+  const unused = new Set<string>();
+  const used = new Set<string>();
+  for (const doc of builtins.documents)
+    (doc.kind === 'AuditProfile' && !inForce.has(doc.id) ? unused : used).add(doc.file);
+  return builtins.inputs.filter((i) => !unused.has(i.file) || used.has(i.file));
+}
+
 export type CompiledCatalog = { controls: CompiledControl[]; diagnostics: Diagnostic[] };
 
 const compiledCatalogs = new Map<string, { digest: string; catalog: CompiledCatalog }>();
@@ -360,7 +374,7 @@ export function prepareAudit(options: AuditOptions): PreparedAudit {
   }
   return {
     options,
-    inputs: [...builtins.inputs, ...auditor.inputs, ...user.inputs].sort(byKeys((i) => i.file)),
+    inputs: [...inputsInForce(builtins, profile.chain), ...auditor.inputs, ...user.inputs].sort(byKeys((i) => i.file)),
     texts: new Map([...builtins.texts, ...auditor.texts, ...user.texts]),
     world,
     profile,

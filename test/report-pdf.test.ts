@@ -77,6 +77,18 @@ describe('PDF report of the bundled samples', () => {
     ]);
   });
 
+  it('draws every top exposure whole: no bullet cut short with "…"', (context) => {
+    requireTools(context, ['pdftotext']);
+    // kr-hanbit's read "… Commission of the State Council (…": plainSummary cut inside an aside.
+    for (const operator of ['jp-sakura', 'kr-hanbit', 'nz-aotearoa']) {
+      const all = flat(text(join(out, operator, 'report.pdf')));
+      const start = all.indexOf('Top exposures');
+      const exposures = all.slice(start, all.indexOf('Exposure at a glance', start));
+      expect(exposures, operator).toMatch(/^Top exposures • /);
+      expect(exposures, operator).not.toMatch(/…/);
+    }
+  });
+
   it('keeps the exposure section heading on the page of its first chart', (context) => {
     requireTools(context, ['pdftotext', 'pdfinfo']);
     for (const pdf of written.filter((p) => p.endsWith('report.pdf'))) {
@@ -503,6 +515,26 @@ describe('PDF building blocks', () => {
     expect(
       plainSummary('Signalling data is processed in high-risk jurisdiction(s) HK (all processing countries: HK).'),
     ).toBe('Signalling data is processed in high-risk jurisdiction(s) HK (all processing countries: HK).');
+  });
+
+  it('shorten a long first clause by its asides, never ending inside one', () => {
+    // The samples' kr-hanbit report.pdf read "… Commission of the State Council (…" and "(国务院国有资产监督管理…".
+    const controller =
+      'ultimate controller State-owned Assets Supervision and Administration Commission of the State Council (国务院国有资产监督管理委员会) (government) is in CN';
+    expect(plainSummary(`Traffic transits high-risk carrier(s) transit 2 meridian-transit (${controller}).`)).toBe(
+      'Traffic transits high-risk carrier(s) transit 2 meridian-transit.',
+    );
+    expect(
+      plainSummary(
+        `Transit through transit 2 meridian-transit (high-risk: ${controller}) is neither approved in syniverse's agreement nor under an agreement of the operator's own.`,
+      ),
+    ).toBe(
+      "Transit through transit 2 meridian-transit is neither approved in syniverse's agreement nor under an agreement of the operator's own.",
+    );
+    // Short enough: the asides stay.
+    expect(
+      plainSummary('Traffic transits high-risk carrier(s) transit 2 pccw-global (ultimate controller PCCW Limited).'),
+    ).toBe('Traffic transits high-risk carrier(s) transit 2 pccw-global (ultimate controller PCCW Limited).');
   });
 
   it("take the report id from the evidence manifest's run section", () => {

@@ -165,8 +165,26 @@ export function plainSummary(message: string, max = 170): string {
     else if (ch === ')') depth = Math.max(0, depth - 1);
     else if (depth === 0 && (ch === ':' || ch === '.') && message[i + 1] === ' ') cut = i;
   }
-  const first = (cut > 30 ? message.slice(0, cut) : message).replace(/[.:]$/, '');
+  let first = (cut > 30 ? message.slice(0, cut) : message).replace(/[.:]$/, '');
+  // Too long, the asides go first, longest first: "transits transit 2 meridian-transit (ultimate controller
+  // State-owned Assets Supervision … (国务院…))" was cut inside the controller's name, ending "(…"; the
+  // finding itself gives the aside in full.
+  for (let aside = longestAside(first); first.length > max && aside; aside = longestAside(first))
+    first = `${first.slice(0, aside.start).trimEnd()}${first.slice(aside.end)}`;
   return first.length > max ? `${first.slice(0, max - 1).trimEnd()}…` : `${first}.`;
+}
+
+/** The longest parenthesised part of `text` outside any other, or undefined. */
+function longestAside(text: string): { start: number; end: number } | undefined {
+  let longest: { start: number; end: number } | undefined;
+  let depth = 0;
+  let open = -1;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '(' && depth++ === 0) open = i;
+    else if (text[i] === ')' && depth > 0 && --depth === 0 && (!longest || i + 1 - open > longest.end - longest.start))
+      longest = { start: open, end: i + 1 };
+  }
+  return longest;
 }
 
 /** The top exposures: failed controls, most severe first, then by how many subjects (occurrences) failed. */

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Finding, WaiverOutcome } from '../src/model/finding.js';
 import type { AuditReport, ControlSummary, InventoryHop, InventoryRoute } from '../src/model/report.js';
 import { STATUSES, type Severity, type Status } from '../src/model/types.js';
@@ -13,6 +13,7 @@ import { tally } from '../src/report/view/operator.js';
 import {
   FINDING_COLUMNS,
   OCCURRENCE_COLUMNS,
+  TITLE_WIDTH,
   WORKBOOK_OCCURRENCE_ROWS,
   WORKBOOK_ROUTE_ROWS,
 } from '../src/report/xlsx/tables.js';
@@ -24,6 +25,7 @@ import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { describeWith } from './support/tools.js';
 import { REGULATOR } from './support/run.js';
+import { loadControls } from '../src/load/controls.js';
 import { presentationOf } from '../src/report/view/index.js';
 import { mergedByCause, nationalScale } from './support/causes.js';
 import { parseCsv } from './support/csv.js';
@@ -1326,5 +1328,77 @@ describe('a national table’s occurrences', () => {
     let rows = 0;
     for (const _ of sheet.rows) rows++;
     expect(rows).toBe(big.result.findings.reduce((n, f) => n + f.occurrences.length, 0));
+  });
+});
+
+describe('findings workbook, printed or on screen', () => {
+  // The samples' jp-sakura workbook, converted to PDF by LibreOffice, printed its Summary so small it
+  // could not be read (the registry's changes ran on from column B, and the sheet is fitted to one page
+  // wide), cut its longer labels ("Registry changed by the aud") and cut longer control titles at the
+  // Severity column.
+  let out: string;
+  beforeAll(async () => {
+    out = tempFiles({});
+    await writeWorkbooks(presentationOf(auditReport(['inputs/jp-sakura'], REGULATOR)), out);
+  });
+
+  it('gives Title columns room, and wraps a long Summary fact across the sheet', async () => {
+    const book = await readBook(join(out, 'jp-sakura', 'findings.xlsx'));
+    for (const name of ['Findings', 'Controls']) {
+      const ws = sheet(book, name);
+      const title = (rowValues(ws, 1) as string[]).indexOf('Title') + 1;
+      expect(ws.getColumn(title).width, name).toBe(TITLE_WIDTH);
+    }
+    const summary = sheet(book, 'Summary');
+    const changed = summary
+      .getRows(1, summary.rowCount)!
+      .find((r) => r.getCell(1).value === 'Registry changed by the auditor')!;
+    expect(summary.getColumn(1).width).toBeGreaterThanOrEqual('Registry changed by the auditor'.length);
+    const value = String(changed.getCell(2).value);
+    expect(value.length).toBeGreaterThan(summary.getColumn(2).width!);
+    // Merged from B to the last column, wrapped, and as tall as its lines.
+    const last = summary.columnCount;
+    expect(changed.getCell(last).isMerged).toBe(true);
+    expect(changed.getCell(last).master.address).toBe(changed.getCell(2).address);
+    expect(changed.getCell(2).alignment).toMatchObject({ wrapText: true, vertical: 'top' });
+    expect(changed.height).toBeGreaterThanOrEqual(15 * value.split('\n').length);
+  });
+});
+
+describeWith(['soffice', 'pdftotext'], 'findings workbook printed by LibreOffice', () => {
+  it('prints the longest control title whole, beside its severity and status', async () => {
+    const out = tempFiles({});
+    await writeWorkbooks(presentationOf(auditReport(['inputs/jp-sakura'], REGULATOR)), out);
+    const longest = loadControls()
+      .controls.map((c) => c.definition.title)
+      .reduce((a, b) => (b.length > a.length ? b : a));
+    const book = join(out, 'jp-sakura', 'findings.xlsx');
+    spawnSync(
+      'soffice',
+      [
+        `-env:UserInstallation=file://${out}/profile`,
+        '--headless',
+        '--convert-to',
+        'pdf',
+        '--outdir',
+        join(out, 'printed'),
+        book,
+      ],
+      {
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
+    const printed = spawnSync('pdftotext', ['-layout', join(out, 'printed', 'findings.pdf'), '-'], {
+      encoding: 'utf8',
+    }).stdout;
+    expect(printed).toMatch(/ixaudit findings: jp-sakura/);
+    const escaped = longest.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(printed).toMatch(
+      new RegExp(
+        `^ICX-[A-Z]+-\\d+ +[A-Z]+ +${escaped} +(critical|high|medium|low|info) +(pass|fail|error|not-evidenced|waived|not-applicable)$`,
+        'm',
+      ),
+    );
   });
 });

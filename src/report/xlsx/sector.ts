@@ -6,7 +6,7 @@ import type { SectorView } from '../sector/model.js';
 import type { Presentation } from '../view/index.js';
 import { dateCell, listCell, type Cell } from './cells.js';
 import type { SummaryBlock } from './summary.js';
-import type { Column, Table } from './tables.js';
+import { type Column, type Table, TITLE_WIDTH } from './tables.js';
 import type { WorkbookModel } from './writer.js';
 
 /**
@@ -209,7 +209,7 @@ function carriersTable(view: SectorView): Table {
 function controlsTable(view: SectorView): Table {
   const columns: Column[] = [
     { header: 'Control', width: 13 },
-    { header: 'Title', width: 50 },
+    { header: 'Title', width: TITLE_WIDTH },
     { header: 'Severity', width: 10, format: 'severity' },
     { header: 'Operators where it applies', width: 12, format: 'number' },
     { header: 'Passing operators', width: 10, format: 'number' },

@@ -38,6 +38,16 @@ export interface Table {
   rows: Iterable<Cell[]>;
 }
 
+/**
+ * The Title columns' width, in characters. At 42, the longer titles of the catalog (up to 67 characters)
+ * were cut off at the next column, on screen and printed. At 57 each fits on one line as LibreOffice
+ * draws Calibri's stand-in, and a printed page still holds Control to Status (at 62 Status went to the
+ * next page; test/report-xlsx.test.ts). Wrapping instead does not work: neither reader fits a row's
+ * height to wrapped text when it opens the file. Nor does printing at 90 %: LibreOffice then fails to
+ * convert an operator's workbook to PDF ("Unspecified Application Error").
+ */
+export const TITLE_WIDTH = 57;
+
 export const SHEET = {
   summary: 'Summary',
   findings: 'Findings',
@@ -61,7 +71,7 @@ export const SHEET = {
 export const FINDING_COLUMNS: readonly Column[] = [
   { header: 'Control', width: 13, format: 'link' },
   { header: 'Family', width: 8 },
-  { header: 'Title', width: 42 },
+  { header: 'Title', width: TITLE_WIDTH },
   { header: 'Severity', width: 10, format: 'severity' },
   { header: 'Status', width: 15, format: 'status' },
   { header: 'Operator', width: 13 },
@@ -295,7 +305,7 @@ export function removedTable(baseline: NonNullable<WorkbookScope['baseline']>, s
   const columns: Column[] = [
     { header: 'Operator', width: 13 },
     { header: 'Control', width: 13, format: 'link' },
-    { header: 'Title', width: 42 },
+    { header: 'Title', width: TITLE_WIDTH },
     { header: 'Severity', width: 10, format: 'severity' },
     { header: 'Subject', width: 40 },
     { header: 'Previous status', width: 15, format: 'status' },
@@ -327,7 +337,7 @@ export function controlsTable(scope: WorkbookScope): Table {
   const columns: Column[] = [
     { header: 'Control', width: 13 },
     { header: 'Family', width: 8 },
-    { header: 'Title', width: 42 },
+    { header: 'Title', width: TITLE_WIDTH },
     { header: 'Severity', width: 10, format: 'severity' },
     { header: 'Requirement', width: 70 },
     { header: 'References', width: 50 },

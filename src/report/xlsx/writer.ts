@@ -368,18 +368,33 @@ function addHeatScale(sheet: Worksheet, columns: readonly Column[], last: number
 }
 
 /** Blocks one under another, a blank row between them; tables inside get a header and their colours. */
+/** Column A of the Summary: wide enough for its labels, within these bounds (characters). */
+const LABEL_WIDTH = { min: 24, max: 40 };
+
+/** Lines `text` takes wrapped at `width` characters (a little under, since words do not break). */
+export function wrappedLines(text: string, width: number): number {
+  const usable = Math.max(1, Math.floor(width * 0.9));
+  return text.split('\n').reduce((lines, line) => lines + Math.max(1, Math.ceil(line.length / usable)), 0);
+}
+
 function writeSummary(book: WorkbookWriter, blocks: readonly SummaryBlock[]): void {
   const sheet = book.addWorksheet('Summary', { pageSetup: { ...SUMMARY_PAGE_SETUP } });
-  // Fact values sit in column B and run on into the empty cells beside them, so B can stay as narrow
-  // as the counts below it.
-  const widths: number[] = [24];
+  // Column A fits the longest fact label (a value in B would clip it). Fact values sit in column B, as
+  // narrow as the counts below it; a value wider than B is merged across B to the last column and
+  // wrapped there. Left to run on, one long value (the registry's changes) stretched the printed page,
+  // fitted to one page wide, until every line of it was too small to read.
+  const widths: number[] = [LABEL_WIDTH.min];
   for (const block of blocks) {
     if (block.kind === 'table')
       block.columns.forEach((c, i) => {
         widths[i] = Math.max(widths[i] ?? 0, c.width);
       });
+    else if (block.kind === 'facts')
+      for (const [label] of block.rows) widths[0] = Math.min(LABEL_WIDTH.max, Math.max(widths[0], label.length + 2));
   }
+  if (widths.length < 2) widths.push(LABEL_WIDTH.max);
   sheet.columns = widths.map((width) => ({ width }));
+  const valueWidth = widths.slice(1).reduce((sum, w) => sum + w, 0);
   let row = 0;
   for (const block of blocks) {
     if (row > 0) {
@@ -396,8 +411,15 @@ function writeSummary(book: WorkbookWriter, blocks: readonly SummaryBlock[]): vo
       for (const [label, value] of block.rows) {
         const r = sheet.addRow([excelValue(label), excelValue(value)]);
         r.getCell(1).font = { ...BODY_FONT, bold: true };
+        r.getCell(1).alignment = { vertical: 'top', wrapText: true };
         if (value instanceof Date) r.getCell(2).numFmt = 'yyyy-mm-dd';
-        r.getCell(2).alignment = { horizontal: 'left' };
+        const text = typeof value === 'string' ? value : '';
+        if (text.length > widths[1]!) {
+          if (widths.length > 2) sheet.mergeCells(r.number, 2, r.number, widths.length);
+          r.getCell(2).alignment = { horizontal: 'left', vertical: 'top', wrapText: true };
+          // Neither Excel nor LibreOffice fits a merged row's height to its text: one line a valueWidth of it.
+          r.height = 15 * wrappedLines(text, valueWidth);
+        } else r.getCell(2).alignment = { horizontal: 'left' };
         r.commit();
         row++;
       }

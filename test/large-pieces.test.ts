@@ -2,6 +2,9 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { declaresAnchor, hasDirective, parseLargeYaml, piecewiseParse } from '../src/load/large.js';
 import { DEFAULT_YAML_LIMITS } from '../src/load/limits.js';
+import { parseHelper } from '../src/load/parse-helper.js';
+
+const minPieces = parseHelper.minPieces;
 
 // Issue 15: "a terminal that never goes quiet for more than 2 seconds (loading, …)". js-yaml parsed a
 // 275 MB table in one call of ~25 s. The routes are now parsed a piece at a time (piecewiseParse), which
@@ -59,10 +62,10 @@ const table = fc
       ),
   );
 
-/** What a parse gives: each document's value and every diagnostic. */
-function parsed(text: string, pieces: boolean) {
+/** What a parse gives: each document's value and every diagnostic (on two threads: see parse-helper.ts). */
+function parsed(text: string, pieces: boolean, threads = 1) {
   piecewiseParse.enabled = pieces;
-  const result = parseLargeYaml('t.yaml', text, DEFAULT_YAML_LIMITS);
+  const result = parseLargeYaml('t.yaml', text, DEFAULT_YAML_LIMITS, {}, threads);
   return { values: result.documents.map((d) => d.value), diagnostics: result.diagnostics };
 }
 
@@ -71,13 +74,19 @@ describe('a large table parsed in pieces', () => {
   afterEach(() => {
     piecewiseParse.enabled = true;
     piecewiseParse.itemsPerPiece = per;
+    parseHelper.minPieces = minPieces;
   });
 
   it('gives what one parse gives, whatever the items look like', () => {
     piecewiseParse.itemsPerPiece = 2;
     fc.assert(
       fc.property(table, (text) => {
-        expect(parsed(text, true)).toEqual(parsed(text, false));
+        const whole = parsed(text, false);
+        expect(parsed(text, true)).toEqual(whole);
+        // The same with a helper thread taking pieces from the back (every table with a piece or more).
+        parseHelper.minPieces = 1;
+        expect(parsed(text, true, 2)).toEqual(whole);
+        parseHelper.minPieces = minPieces;
         // Tables whose items are at least as indented as `routes:` are well-formed: beyond one piece,
         // the pieces are what is parsed. At the margin one parse fails, and the pieces are not used.
         let pieces = 0;
@@ -139,10 +148,13 @@ describe('a large table parsed in pieces', () => {
       'spec:\n  routes:\n  - a\n  - - b\n    -\n  - c\n',
       'spec:\n  routes:\n  - k:\n    - a\n    -\n  - b\n  - c\n',
     ];
+    parseHelper.minPieces = 1;
     for (const text of cases) {
       const whole = parsed(text, false);
       expect(parsed(text, true), text).toEqual(whole);
+      expect(parsed(text, true, 2), text).toEqual(whole);
     }
+    parseHelper.minPieces = minPieces;
     expect(parsed(cases[0], false).diagnostics).toEqual([expect.objectContaining({ code: 'yaml-syntax', line: 6 })]);
     expect(parsed(cases[1], false).diagnostics).toEqual([expect.objectContaining({ code: 'yaml-limit' })]);
   });

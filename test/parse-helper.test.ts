@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseLargeYaml, piecewiseParse } from '../src/load/large.js';
 import { DEFAULT_YAML_LIMITS } from '../src/load/limits.js';
-import { carriedByJson, parseHelper, parsePiece, parsePieces } from '../src/load/parse-helper.js';
+import { carriedByJson, MAX_SENT_DEPTH, parseHelper, parsePiece, parsePieces } from '../src/load/parse-helper.js';
 import { tempFiles } from './support/files.js';
 import { REGULATOR_OPTIONS, run } from './support/run.js';
 
@@ -102,6 +102,22 @@ describe('a large table parsed on two threads', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(values).toEqual(texts.map(parsePiece));
     expect(values.slice(0, 9).every(carriedByJson)).toBe(true);
+  });
+
+  it('leaves a deeply nested piece to this thread, which rejects it as it would alone', () => {
+    // A worker's stack is 4 MB, this thread's ~1 MB: the helper parsed a 5,000-deep flow sequence that
+    // this thread cannot, and a table --jobs 1 refused as "nesting too deep" was audited by default.
+    const deep = `- {id: r11, annotations: {x: ${'['.repeat(5000)}${']'.repeat(5000)}}}\n`;
+    expect(() => parsePiece(deep)).toThrow(RangeError); // in this thread
+    const texts = Array.from({ length: 12 }, (_, i) => `- {id: r${i}}\n`);
+    texts[11] = deep;
+    const here = new Set<number>();
+    expect(() => parsePieces(texts, slowParse(texts, here), 2)).toThrow(RangeError);
+    expect(here.has(11)).toBe(true);
+    // What the helper sends at most: MAX_SENT_DEPTH levels.
+    const nested = (depth: number): unknown => (depth === 0 ? 'x' : [nested(depth - 1)]);
+    expect(carriedByJson(nested(MAX_SENT_DEPTH))).toBe(true);
+    expect(carriedByJson(nested(MAX_SENT_DEPTH + 1))).toBe(false);
   });
 
   it('reports a syntax error where one parse does, with the helper taking pieces', () => {

@@ -182,27 +182,43 @@ export function stopHelper(): void {
 }
 
 /**
+ * Deepest nesting of a piece the helper sends (the piece's own sequence is 1, a route 2). A route is
+ * nested a few levels; a deeper piece is parsed in the loader's thread, because the two threads do not
+ * fail at the same depth: a worker's stack is 4 MB against the main thread's ~1 MB, so js-yaml there
+ * parsed a 5,000-deep flow sequence that the main thread rejects as "nesting too deep", and the table
+ * was audited with the helper and not without it (found by a review that attacked the helper).
+ */
+export const MAX_SENT_DEPTH = 64;
+
+/**
  * Whether JSON.parse(JSON.stringify(value)) gives back what js-yaml gave: plain objects and arrays of
  * strings, booleans, null and finite numbers other than -0 (JSON writes -0 as 0 and an infinity or NaN as
- * null). A `__proto__` key is left to the loader too.
+ * null), nested at most MAX_SENT_DEPTH deep. A `__proto__` key is left to the loader too.
  */
 export function carriedByJson(value: unknown): boolean {
   const stack: unknown[] = [value];
+  const depths: number[] = [0];
   while (stack.length > 0) {
     const v = stack.pop();
+    const depth = depths.pop()!;
     if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
     if (typeof v === 'number') {
       if (!Number.isFinite(v) || Object.is(v, -0)) return false;
       continue;
     }
+    if (depth >= MAX_SENT_DEPTH) return false;
     if (Array.isArray(v)) {
-      for (const item of v) stack.push(item);
+      for (const item of v) {
+        stack.push(item);
+        depths.push(depth + 1);
+      }
       continue;
     }
     if (typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return false;
     for (const key in v) {
       if (key === '__proto__') return false;
       stack.push((v as Record<string, unknown>)[key]);
+      depths.push(depth + 1);
     }
     if (Object.hasOwn(v, '__proto__')) return false;
   }

@@ -17,7 +17,7 @@ import {
   WORKBOOK_OCCURRENCE_ROWS,
   WORKBOOK_ROUTE_ROWS,
 } from '../src/report/xlsx/tables.js';
-import { DEFAULT_LIMITS, writeWorkbook } from '../src/report/xlsx/writer.js';
+import { DEFAULT_LIMITS, MAX_ROW_POINTS, writeWorkbook } from '../src/report/xlsx/writer.js';
 import { dosDate } from '../src/report/xlsx/zip-times.js';
 import { operatorWorkers } from '../src/report/operator-workers.js';
 import { withWorkerLimits } from './support/workers.js';
@@ -1362,6 +1362,42 @@ describe('findings workbook, printed or on screen', () => {
     expect(changed.getCell(last).master.address).toBe(changed.getCell(2).address);
     expect(changed.getCell(2).alignment).toMatchObject({ wrapText: true, vertical: 'top' });
     expect(changed.height).toBeGreaterThanOrEqual(15 * value.split('\n').length);
+  });
+});
+
+describe('Summary facts of any length', () => {
+  it('wrap a long fact in rows no taller than Excel allows (409 points)', async () => {
+    const out = tempFiles({});
+    const changes = Array.from({ length: 300 }, (_, i) => `Carrier/c-${i} added at registry/parties.yaml:${i + 1}:7`);
+    await writeWorkbook(join(out, 'w.xlsx'), {
+      day: utc(2026, 7, 1),
+      summary: [
+        { kind: 'title', text: 'ixaudit findings' },
+        {
+          kind: 'facts',
+          rows: [
+            ['Registry changed by the auditor', changes.join('\n')],
+            ['Result', 'FAIL'],
+          ],
+        },
+        {
+          kind: 'table',
+          caption: 'Counts',
+          columns: [
+            { header: 'severity', width: 12 },
+            { header: 'fail', width: 8 },
+          ],
+          rows: [],
+        },
+      ],
+      tables: [],
+    });
+    const ws = sheet(await readBook(join(out, 'w.xlsx')), 'Summary');
+    const changed = ws.getRows(1, ws.rowCount)!.find((r) => r.getCell(1).value === 'Registry changed by the auditor')!;
+    expect(changed.height).toBe(MAX_ROW_POINTS);
+    expect(String(changed.getCell(2).value).split('\n')).toHaveLength(300);
+    const result = ws.getRows(1, ws.rowCount)!.find((r) => r.getCell(1).value === 'Result')!;
+    expect(result.getCell(2).isMerged).toBe(false);
   });
 });
 

@@ -368,6 +368,9 @@ function addHeatScale(sheet: Worksheet, columns: readonly Column[], last: number
 }
 
 /** Blocks one under another, a blank row between them; tables inside get a header and their colours. */
+/** Excel's tallest row, in points (its specifications and limits: row height 409 points). */
+export const MAX_ROW_POINTS = 409;
+
 /** Column A of the Summary: wide enough for its labels, within these bounds (characters). */
 const LABEL_WIDTH = { min: 24, max: 40 };
 
@@ -417,8 +420,9 @@ function writeSummary(book: WorkbookWriter, blocks: readonly SummaryBlock[]): vo
         if (text.length > widths[1]!) {
           if (widths.length > 2) sheet.mergeCells(r.number, 2, r.number, widths.length);
           r.getCell(2).alignment = { horizontal: 'left', vertical: 'top', wrapText: true };
-          // Neither Excel nor LibreOffice fits a merged row's height to its text: one line a valueWidth of it.
-          r.height = 15 * wrappedLines(text, valueWidth);
+          // Neither Excel nor LibreOffice fits a merged row's height to its text: one line a valueWidth of
+          // it, up to the tallest row Excel allows (409 points; a longer value scrolls within its cell).
+          r.height = Math.min(MAX_ROW_POINTS, 15 * wrappedLines(text, valueWidth));
         } else r.getCell(2).alignment = { horizontal: 'left' };
         r.commit();
         row++;

@@ -17,12 +17,15 @@ const plain = { ...parseHelper };
 const per = piecewiseParse.itemsPerPiece;
 
 beforeEach(() => {
-  // Every table here has a few pieces: let the helper take them.
+  // Every table here has a few pieces: let the helper take them, and take the first before this thread
+  // starts (on tables this small this thread would otherwise take every piece before the helper woke).
   piecewiseParse.itemsPerPiece = 2;
   parseHelper.minPieces = 1;
+  parseHelper.helperFirst = true;
 });
 afterEach(() => {
-  Object.assign(parseHelper, { ...plain, started: parseHelper.started, helped: parseHelper.helped });
+  const { started, helped, declined } = parseHelper;
+  Object.assign(parseHelper, { ...plain, started, helped, declined });
   piecewiseParse.itemsPerPiece = per;
 });
 
@@ -58,6 +61,7 @@ const item = fc
 
 describe('a large table parsed on two threads', () => {
   it('gives exactly what one thread gives, whatever the values (JSON loses -0, infinities, NaN)', () => {
+    const { helped, declined } = parseHelper;
     fc.assert(
       fc.property(fc.array(item, { minLength: 0, maxLength: 12 }), (items) => {
         const text = table(items);
@@ -71,6 +75,9 @@ describe('a large table parsed on two threads', () => {
       }),
       { numRuns: 200 },
     );
+    // The helper took pieces: sent as JSON, or (those JSON would change) left to this thread.
+    expect(parseHelper.helped).toBeGreaterThan(helped);
+    expect(parseHelper.declined).toBeGreaterThan(declined);
   });
 
   it('shares the pieces: the helper takes them from the back while this thread takes them from the front', () => {
@@ -91,8 +98,10 @@ describe('a large table parsed on two threads', () => {
     texts[10] = '- {id: r10, share: .inf}\n';
     texts[9] = '- {id: r9, share: .nan, __proto__: {polluted: yes}}\n';
     const here = new Set<number>();
+    const declined = parseHelper.declined;
     const values = parsePieces(texts, slowParse(texts, here), 2) as Array<Array<Record<string, unknown>>>;
     // The helper takes the back pieces first, and leaves these three to this thread.
+    expect(parseHelper.declined - declined).toBe(3);
     expect(here.size).toBeLessThan(12);
     for (const k of [9, 10, 11]) expect(here.has(k), `piece ${k}`).toBe(true);
     expect(Object.is(values[11][0].share, -0)).toBe(true);
@@ -112,7 +121,10 @@ describe('a large table parsed on two threads', () => {
     const texts = Array.from({ length: 12 }, (_, i) => `- {id: r${i}}\n`);
     texts[11] = deep;
     const here = new Set<number>();
+    const declined = parseHelper.declined;
     expect(() => parsePieces(texts, slowParse(texts, here), 2)).toThrow(RangeError);
+    // The helper took it first, and left it here.
+    expect(parseHelper.declined - declined).toBe(1);
     expect(here.has(11)).toBe(true);
     // What the helper sends at most: MAX_SENT_DEPTH levels.
     const nested = (depth: number): unknown => (depth === 0 ? 'x' : [nested(depth - 1)]);
@@ -122,20 +134,27 @@ describe('a large table parsed on two threads', () => {
 
   it('reports a syntax error where one parse does, with the helper taking pieces', () => {
     const items = Array.from({ length: 9 }, (_, i) => `{id: r${i}}`);
-    items[7] = '{id: [r7}';
+    items[8] = '{id: [r8}';
     const text = table(items);
+    const declined = parseHelper.declined;
     expect(parsed(text, 2)).toEqual(parsed(text, 1));
-    expect(parsed(text, 2).diagnostics).toEqual([expect.objectContaining({ code: 'yaml-syntax', line: 12 })]);
+    // The broken piece is the last: the helper took it first and left it to this thread.
+    expect(parseHelper.declined).toBeGreaterThan(declined);
+    expect(parsed(text, 2).diagnostics).toEqual([expect.objectContaining({ code: 'yaml-syntax', line: 13 })]);
   });
 
   it('parses the pieces here when the helper goes quiet, and starts no other', () => {
     // The last piece is large (8 MB, about a second for js-yaml): the helper takes it first and is still
-    // on it when this thread, done with the small ones, waits with no patience at all.
+    // on it when this thread, done with the small ones in a millisecond, waits with no patience at all.
     const texts = Array.from({ length: 6 }, (_, i) => `- {id: r${i}}\n`);
     texts[5] = '- {id: r5, carrier: c}\n'.repeat(350_000);
-    parseHelper.stallMs = 0;
     const here = new Set<number>();
-    const values = parsePieces(texts, slowParse(texts, here), 2);
+    const parseNoting = (text: string) => {
+      here.add(texts.indexOf(text));
+      return parsePiece(text);
+    };
+    parseHelper.stallMs = 0;
+    const values = parsePieces(texts, parseNoting, 2);
     expect(parseHelper.broken).toBe(true);
     expect(here.has(5)).toBe(true);
     expect(values.slice(0, 5)).toEqual(texts.slice(0, 5).map(parsePiece));
@@ -179,15 +198,17 @@ describe('ixaudit audit and the helper thread', () => {
     ...more,
   ];
 
-  it('--jobs 1 parses in this thread alone; by default a helper takes pieces, and findings.json is the same', async () => {
+  it('--jobs 1 parses in this thread alone; --jobs 2 lets a helper take pieces, and findings.json is the same', async () => {
+    // (--jobs 2, not the default: a one-core machine's default is one thread.)
     const alone = tempFiles({});
     const started = parseHelper.started;
     expect((await run(...args(alone, '--jobs', '1'))).code).toBe(1);
     expect(parseHelper.started).toBe(started);
     const beside = tempFiles({});
-    expect((await run(...args(beside))).code).toBe(1);
-    // (Which pieces the helper took depends on how fast it started: the test above holds that it takes them.)
+    const helped = parseHelper.helped;
+    expect((await run(...args(beside, '--jobs', '2'))).code).toBe(1);
     expect(parseHelper.started).toBeGreaterThan(started);
+    expect(parseHelper.helped).toBeGreaterThan(helped);
     const findings = (dir: string) => readFileSync(join(dir, 'findings.json'), 'utf8');
     expect(findings(beside)).toBe(findings(alone));
   });

@@ -21,11 +21,13 @@ import { packageRoot } from '../paths.js';
 /**
  * The switch: off, every piece is parsed in this thread (the plain path, which tests compare against).
  * `minPieces`: fewer pieces than this are parsed here, since the helper costs ~0.1 s to start. `share`:
- * the fraction of the pieces, from the back, whose text the helper is sent (it parses at most those; it
- * sends JSON, which costs this thread a fifth of a parse, so the two meet a little past the middle).
- * `stallMs`: how long this thread waits for the helper's next piece before parsing the rest itself;
- * `broken` is then set and no other helper is started. `started` counts the helper threads started and
- * `helped` the pieces whose value came from one (tests read both).
+ * the fraction of the pieces, from the back, whose text the helper is sent (it parses at most those). It
+ * sends JSON, which costs this thread a fifth of a parse, so the two meet near the middle: at 200,000
+ * routes this thread took 17–21 of the 40 pieces. `stallMs`: how long this thread waits for the
+ * helper's next piece before parsing the rest itself; `broken` is then set and no other helper is
+ * started. `helperFirst` (tests): this thread starts only once the helper has taken its first piece, so
+ * that on a small table the helper's path is taken at all. `started` counts the helper threads started,
+ * `helped` the pieces whose value came from one, `declined` those it took and left to this thread.
  */
 export const parseHelper = {
   enabled: true,
@@ -33,8 +35,10 @@ export const parseHelper = {
   share: 0.75,
   stallMs: 5_000,
   broken: false,
+  helperFirst: false,
   started: 0,
   helped: 0,
+  declined: 0,
 };
 
 /** One piece of a table's routes: a YAML sequence, parsed alike in either thread. */
@@ -102,11 +106,14 @@ export function parsePieces(
   const claims = new Int32Array(new SharedArrayBuffer(8));
   const offered = Math.min(count, Math.ceil(count * parseHelper.share));
   running.port.postMessage({ job, pieces: count, texts: texts.slice(count - offered), claims: claims.buffer });
+  if (parseHelper.helperFirst) awaitFirstClaim(claims);
   const have = new Uint8Array(count);
-  const take = (answer: PieceAnswer) => {
+  const take = (answer: PieceAnswer, fromHelper = true) => {
     if (answer.job !== job || have[answer.piece]) return; // a stalled job's late answer
-    if (answer.json === undefined) values[answer.piece] = parseHere(texts[answer.piece]);
-    else {
+    if (answer.json === undefined) {
+      if (fromHelper) parseHelper.declined++;
+      values[answer.piece] = parseHere(texts[answer.piece]);
+    } else {
       values[answer.piece] = JSON.parse(answer.json);
       parseHelper.helped++;
     }
@@ -135,7 +142,7 @@ export function parsePieces(
         // owes here, and start no other.
         stopHelper();
         parseHelper.broken = true;
-        for (let k = missing; k < count; k++) if (!have[k]) take({ job, piece: k });
+        for (let k = missing; k < count; k++) if (!have[k]) take({ job, piece: k }, false);
       }
     }
   } finally {
@@ -143,6 +150,11 @@ export function parsePieces(
     Atomics.store(claims, CLAIMED, count);
   }
   return values;
+}
+
+/** Waits until the helper has taken a piece of this job, or 5 s have passed (helperFirst, for tests). */
+function awaitFirstClaim(claims: Int32Array): void {
+  while (Atomics.load(claims, CLAIMED) === 0) if (Atomics.wait(claims, CLAIMED, 0, 5_000) === 'timed-out') return;
 }
 
 /** The first piece at or after `from` not yet parsed, or -1. */

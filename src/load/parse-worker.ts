@@ -13,6 +13,7 @@ port.on('message', (job: PieceJob) => {
   const claims = new Int32Array(job.claims);
   for (let taken = 0; taken < job.texts.length; taken++) {
     if (Atomics.add(claims, CLAIMED, 1) >= job.pieces) break;
+    Atomics.notify(claims, CLAIMED); // (the loader's thread waits for this one with helperFirst)
     const answer: PieceAnswer = { job: job.job, piece: job.pieces - 1 - taken };
     const json = pieceJson(job.texts[job.texts.length - 1 - taken]);
     port.postMessage(json === undefined ? answer : { ...answer, json });

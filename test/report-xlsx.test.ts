@@ -1398,6 +1398,45 @@ describe('Summary facts of any length', () => {
     expect(String(changed.getCell(2).value).split('\n')).toHaveLength(300);
     const result = ws.getRows(1, ws.rowCount)!.find((r) => r.getCell(1).value === 'Result')!;
     expect(result.getCell(2).isMerged).toBe(false);
+    expect(result.height ?? 15).toBe(15); // no height of its own
+  });
+
+  it('wrap a short value of several lines, and a label past column A, in rows as tall as their lines', async () => {
+    // Found by a review: "Not audited" lists operators one a line, short enough to be left on one line;
+    // a label longer than column A's 40 characters wrapped with its second line hidden.
+    const out = tempFiles({});
+    const label = 'Registry facts older than the profile allows, by more than a year';
+    await writeWorkbook(join(out, 'w.xlsx'), {
+      day: utc(2026, 7, 1),
+      summary: [
+        {
+          kind: 'facts',
+          rows: [
+            ['Not audited', 'op-a\nop-b\nop-c'],
+            [label, 'none'],
+          ],
+        },
+        {
+          kind: 'table',
+          caption: 'Counts',
+          columns: [
+            { header: 'severity', width: 12 },
+            { header: 'fail', width: 30 },
+          ],
+          rows: [],
+        },
+      ],
+      tables: [],
+    });
+    const ws = sheet(await readBook(join(out, 'w.xlsx')), 'Summary');
+    const rows = ws.getRows(1, ws.rowCount)!;
+    const notAudited = rows.find((r) => r.getCell(1).value === 'Not audited')!;
+    expect(notAudited.getCell(2).alignment).toMatchObject({ wrapText: true });
+    expect(notAudited.height).toBe(45);
+    const long = rows.find((r) => r.getCell(1).value === label)!;
+    expect(ws.getColumn(1).width).toBe(40);
+    expect(long.getCell(1).alignment).toMatchObject({ wrapText: true });
+    expect(long.height).toBe(30);
   });
 });
 

@@ -367,7 +367,6 @@ function addHeatScale(sheet: Worksheet, columns: readonly Column[], last: number
   rulePriorities.set(sheet, priority + 1);
 }
 
-/** Blocks one under another, a blank row between them; tables inside get a header and their colours. */
 /** Excel's tallest row, in points (its specifications and limits: row height 409 points). */
 export const MAX_ROW_POINTS = 409;
 
@@ -380,12 +379,13 @@ export function wrappedLines(text: string, width: number): number {
   return text.split('\n').reduce((lines, line) => lines + Math.max(1, Math.ceil(line.length / usable)), 0);
 }
 
+/** Blocks one under another, a blank row between them; tables inside get a header and their colours. */
 function writeSummary(book: WorkbookWriter, blocks: readonly SummaryBlock[]): void {
   const sheet = book.addWorksheet('Summary', { pageSetup: { ...SUMMARY_PAGE_SETUP } });
   // Column A fits the longest fact label (a value in B would clip it). Fact values sit in column B, as
-  // narrow as the counts below it; a value wider than B is merged across B to the last column and
-  // wrapped there. Left to run on, one long value (the registry's changes) stretched the printed page,
-  // fitted to one page wide, until every line of it was too small to read.
+  // narrow as the counts below it; a value wider than B, or of several lines, is merged across B to the
+  // last column and wrapped there. Left to run on, one long value (the registry's changes) stretched the
+  // printed page, fitted to one page wide, until every line of it was too small to read.
   const widths: number[] = [LABEL_WIDTH.min];
   for (const block of blocks) {
     if (block.kind === 'table')
@@ -417,13 +417,17 @@ function writeSummary(book: WorkbookWriter, blocks: readonly SummaryBlock[]): vo
         r.getCell(1).alignment = { vertical: 'top', wrapText: true };
         if (value instanceof Date) r.getCell(2).numFmt = 'yyyy-mm-dd';
         const text = typeof value === 'string' ? value : '';
-        if (text.length > widths[1]!) {
+        const wrapped = text.length > widths[1]! || text.includes('\n');
+        if (wrapped) {
           if (widths.length > 2) sheet.mergeCells(r.number, 2, r.number, widths.length);
           r.getCell(2).alignment = { horizontal: 'left', vertical: 'top', wrapText: true };
-          // Neither Excel nor LibreOffice fits a merged row's height to its text: one line a valueWidth of
-          // it, up to the tallest row Excel allows (409 points; a longer value scrolls within its cell).
-          r.height = Math.min(MAX_ROW_POINTS, 15 * wrappedLines(text, valueWidth));
         } else r.getCell(2).alignment = { horizontal: 'left' };
+        // Neither Excel nor LibreOffice fits a row's height to wrapped text when it opens the file: as many
+        // lines as the label (wrapped in A) or the value (across B to the last column) takes, up to the
+        // tallest row Excel allows (past it the value is cut at the row's foot; findings.json has it whole).
+        const labelLines = label.length + 2 > widths[0]! ? wrappedLines(label, widths[0]!) : 1;
+        const lines = Math.max(labelLines, wrapped ? wrappedLines(text, valueWidth) : 1);
+        if (lines > 1) r.height = Math.min(MAX_ROW_POINTS, 15 * lines);
         r.commit();
         row++;
       }

@@ -1366,37 +1366,39 @@ describe('findings workbook, printed or on screen', () => {
 });
 
 describe('Summary facts of any length', () => {
-  it('wrap a long fact in rows no taller than Excel allows (409 points)', async () => {
+  /** The Summary sheet of a workbook holding only these facts above a two-column table of `width`. */
+  async function summaryOf(facts: Array<[string, string]>, width: number): Promise<ExcelJS.Worksheet> {
     const out = tempFiles({});
-    const changes = Array.from({ length: 300 }, (_, i) => `Carrier/c-${i} added at registry/parties.yaml:${i + 1}:7`);
+    const columns = [
+      { header: 'severity', width: 12 },
+      { header: 'fail', width },
+    ];
     await writeWorkbook(join(out, 'w.xlsx'), {
       day: utc(2026, 7, 1),
       summary: [
-        { kind: 'title', text: 'ixaudit findings' },
-        {
-          kind: 'facts',
-          rows: [
-            ['Registry changed by the auditor', changes.join('\n')],
-            ['Result', 'FAIL'],
-          ],
-        },
-        {
-          kind: 'table',
-          caption: 'Counts',
-          columns: [
-            { header: 'severity', width: 12 },
-            { header: 'fail', width: 8 },
-          ],
-          rows: [],
-        },
+        { kind: 'facts', rows: facts },
+        { kind: 'table', caption: 'Counts', columns, rows: [] },
       ],
       tables: [],
     });
-    const ws = sheet(await readBook(join(out, 'w.xlsx')), 'Summary');
-    const changed = ws.getRows(1, ws.rowCount)!.find((r) => r.getCell(1).value === 'Registry changed by the auditor')!;
+    return sheet(await readBook(join(out, 'w.xlsx')), 'Summary');
+  }
+  const rowOf = (ws: ExcelJS.Worksheet, label: string) =>
+    ws.getRows(1, ws.rowCount)!.find((r) => r.getCell(1).value === label)!;
+
+  it('wrap a long fact in rows no taller than Excel allows (409 points)', async () => {
+    const changes = Array.from({ length: 300 }, (_, i) => `Carrier/c-${i} added at registry/parties.yaml:${i + 1}:7`);
+    const ws = await summaryOf(
+      [
+        ['Registry changed by the auditor', changes.join('\n')],
+        ['Result', 'FAIL'],
+      ],
+      8,
+    );
+    const changed = rowOf(ws, 'Registry changed by the auditor');
     expect(changed.height).toBe(MAX_ROW_POINTS);
     expect(String(changed.getCell(2).value).split('\n')).toHaveLength(300);
-    const result = ws.getRows(1, ws.rowCount)!.find((r) => r.getCell(1).value === 'Result')!;
+    const result = rowOf(ws, 'Result');
     expect(result.getCell(2).isMerged).toBe(false);
     expect(result.height ?? 15).toBe(15); // no height of its own
   });
@@ -1404,36 +1406,18 @@ describe('Summary facts of any length', () => {
   it('wrap a short value of several lines, and a label past column A, in rows as tall as their lines', async () => {
     // Found by a review: "Not audited" lists operators one a line, short enough to be left on one line;
     // a label longer than column A's 40 characters wrapped with its second line hidden.
-    const out = tempFiles({});
     const label = 'Registry facts older than the profile allows, by more than a year';
-    await writeWorkbook(join(out, 'w.xlsx'), {
-      day: utc(2026, 7, 1),
-      summary: [
-        {
-          kind: 'facts',
-          rows: [
-            ['Not audited', 'op-a\nop-b\nop-c'],
-            [label, 'none'],
-          ],
-        },
-        {
-          kind: 'table',
-          caption: 'Counts',
-          columns: [
-            { header: 'severity', width: 12 },
-            { header: 'fail', width: 30 },
-          ],
-          rows: [],
-        },
+    const ws = await summaryOf(
+      [
+        ['Not audited', 'op-a\nop-b\nop-c'],
+        [label, 'none'],
       ],
-      tables: [],
-    });
-    const ws = sheet(await readBook(join(out, 'w.xlsx')), 'Summary');
-    const rows = ws.getRows(1, ws.rowCount)!;
-    const notAudited = rows.find((r) => r.getCell(1).value === 'Not audited')!;
+      30,
+    );
+    const notAudited = rowOf(ws, 'Not audited');
     expect(notAudited.getCell(2).alignment).toMatchObject({ wrapText: true });
     expect(notAudited.height).toBe(45);
-    const long = rows.find((r) => r.getCell(1).value === label)!;
+    const long = rowOf(ws, label);
     expect(ws.getColumn(1).width).toBe(40);
     expect(long.getCell(1).alignment).toMatchObject({ wrapText: true });
     expect(long.height).toBe(30);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { count, printSummary, type ProgressEvent, progressReporter } from '../src/cli/summary.js';
+import { printSummary, type ProgressEvent, progressReporter } from '../src/cli/summary.js';
+import { countText } from '../src/report/number-text.js';
 import type { Finding } from '../src/model/finding.js';
 import { cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -268,8 +269,13 @@ describe('progress on the terminal', () => {
     expect(files.length).toBeGreaterThan(10);
   });
 
-  it('count() writes thousands separators whatever the locale', () => {
-    expect([count(0), count(999), count(1000), count(1_048_576)]).toEqual(['0', '999', '1,000', '1,048,576']);
+  it('countText() writes thousands separators whatever the locale', () => {
+    expect([countText(0), countText(999), countText(1000), countText(1_048_576)]).toEqual([
+      '0',
+      '999',
+      '1,000',
+      '1,048,576',
+    ]);
   });
 });
 

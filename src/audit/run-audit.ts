@@ -159,7 +159,7 @@ export function loadBuiltins(): LoadResult {
  * shipped profile it did not run under (`strict` under `default`) is loaded, since a profile may extend
  * it, but listing it among the inputs of the report and the manifest said that it applied.
  */
-export function inputsInForce(builtins: LoadResult, chain: readonly string[]): LoadResult['inputs'] {
+function inputsInForce(builtins: LoadResult, chain: readonly string[]): LoadResult['inputs'] {
   const inForce = new Set(chain);
   const unused = new Set<string>();
   const used = new Set<string>();

@@ -36,7 +36,7 @@ export function printSummary(result: AuditResult, written: string[], color: bool
   for (const op of summary.operators) {
     const c = op.counts;
     lines.push(
-      `  ${verdictText(color, op.result)} ${t(op.id)} (${t(op.name)}): ${count(c.fail)} failed, ${count(c['not-evidenced'])} not evidenced, ${count(c.waived)} waived, ${count(c.error)} errors, ${count(c.pass)} passed, ${count(c['not-applicable'])} not applicable`,
+      `  ${verdictText(color, op.result)} ${t(op.id)} (${t(op.name)}): ${countText(c.fail)} failed, ${countText(c['not-evidenced'])} not evidenced, ${countText(c.waived)} waived, ${countText(c.error)} errors, ${countText(c.pass)} passed, ${countText(c['not-applicable'])} not applicable`,
     );
     // Why a result is not complete, on the operator's own line: the reader must not take its figures as the whole.
     const shown = op.incomplete.slice(0, 3);
@@ -50,7 +50,7 @@ export function printSummary(result: AuditResult, written: string[], color: bool
   if (result.baseline) {
     const c = result.baseline.counts;
     lines.push(
-      `  since ${t(result.baseline.previousAuditDate)} (${t(result.baseline.source)}): ${count(c.new)} new, ${count(c.regressed)} regressed, ${count(c.improved)} improved, ${count(c.changed)} changed, ${count(c.resolved)} resolved, ${count(c.unchanged)} unchanged`,
+      `  since ${t(result.baseline.previousAuditDate)} (${t(result.baseline.source)}): ${countText(c.new)} new, ${countText(c.regressed)} regressed, ${countText(c.improved)} improved, ${countText(c.changed)} changed, ${countText(c.resolved)} resolved, ${countText(c.unchanged)} unchanged`,
     );
   }
   // One line per cause, the most severe first (a stable sort keeps the findings' order within a severity).
@@ -63,12 +63,12 @@ export function printSummary(result: AuditResult, written: string[], color: bool
     for (const f of shown) {
       const others = f.occurrences.length - 1;
       lines.push(
-        `  ${style(color, 'bold', t(f.control))} ${style(color, f.severity === 'critical' ? 'red' : 'yellow', f.severity)} ${t(f.operator)} ${t(f.subject)}${others > 0 ? ` and ${count(others)} more with the same cause` : ''}`,
+        `  ${style(color, 'bold', t(f.control))} ${style(color, f.severity === 'critical' ? 'red' : 'yellow', f.severity)} ${t(f.operator)} ${t(f.subject)}${others > 0 ? ` and ${countText(others)} more with the same cause` : ''}`,
       );
       lines.push(`    ${quotedName(f.location.file)}:${f.location.line}:${f.location.column} ${t(f.message)}`);
     }
     if (blocking.length > shown.length)
-      lines.push(`  … and ${count(blocking.length - shown.length)} more in findings.json`);
+      lines.push(`  … and ${countText(blocking.length - shown.length)} more in findings.json`);
   }
   const waiverIssues = result.waivers.filter(
     (w) => w.status === 'expired' || w.status === 'unmatched' || w.status === 'requested',
@@ -92,9 +92,6 @@ const VERDICT_COLOUR: Record<Verdict, keyof typeof CODES> = {
 function verdictText(color: boolean, verdict: Verdict): string {
   return style(color, VERDICT_COLOUR[verdict], verdict);
 }
-
-/** A count as people read it: 1,048,576 (as every report writes it). */
-export const count = countText;
 
 export type ProgressEvent =
   | Parameters<ProgressListener>[0]
@@ -164,19 +161,19 @@ export function progressReporter(
     if (event.stage === 'loading') show('loading and validating the inputs…');
     else if (event.stage === 'reading')
       step(
-        `reading ${t(event.file)} (${count(event.index)}/${count(event.total)})${event.phase ? `: ${PHASE_TEXT[event.phase]}` : ''}${of(event.routes, 'routes')}${percent(event.read, event.phase ? '' : ' read')}…`,
+        `reading ${t(event.file)} (${countText(event.index)}/${countText(event.total)})${event.phase ? `: ${PHASE_TEXT[event.phase]}` : ''}${of(event.routes, 'routes')}${percent(event.read, event.phase ? '' : ' read')}…`,
         `reading ${event.file} ${event.phase ?? (event.routes ? 'routes' : '')}`,
       );
     else if (event.stage === 'cross-checking')
       step(`checking references, ownership and consistency across the inputs${of(event.routes, 'routes')}…`, 'cross');
     else if (event.stage === 'loaded') {
       large = event.routes >= LARGE_RUN_ROUTES;
-      show(`loaded ${count(event.routes)} route(s); auditing ${count(event.operators)} operator(s)…`);
+      show(`loaded ${countText(event.routes)} route(s); auditing ${countText(event.operators)} operator(s)…`);
     } else if (event.stage === 'enriching')
       step(`auditing ${t(event.operatorId)}: resolving carriers and routes${of(event.routes, 'routes')}…`, 'enriching');
     else if (event.stage === 'evaluating')
       step(
-        `auditing ${t(event.operatorId)}: control ${count(event.done + 1)}/${count(event.total)} (${t(event.control)})${of(event.subjects, 'subjects')}…`,
+        `auditing ${t(event.operatorId)}: control ${countText(event.done + 1)}/${countText(event.total)} (${t(event.control)})${of(event.subjects, 'subjects')}…`,
         `evaluating ${event.operatorId} ${event.control}`,
       );
     else if (event.stage === 'listing')
@@ -192,7 +189,7 @@ export function progressReporter(
     else if (event.stage === 'operator') {
       const c = countStatuses(event.outcome.findings);
       show(
-        `audited ${t(event.outcome.operatorId)} (${count(event.done)}/${count(event.total)}): ${count(c.fail)} failed, ${count(c.error)} errors`,
+        `audited ${t(event.outcome.operatorId)} (${countText(event.done)}/${countText(event.total)}): ${countText(c.fail)} failed, ${countText(c.error)} errors`,
       );
     } else if (event.stage === 'assembling') stage('assembling the findings of every operator…');
     else if (event.stage === 'preparing') stage('preparing the reports…');
@@ -218,7 +215,7 @@ const PHASE_TEXT: Record<LoadPhase, string> = {
 
 /** ", 400,000 of 1,000,000 routes" for a step under way, or nothing. */
 function of(progress: StepCount | undefined, noun: string): string {
-  return progress ? `, ${count(progress.done)} of ${count(progress.total)} ${noun}` : '';
+  return progress ? `, ${countText(progress.done)} of ${countText(progress.total)} ${noun}` : '';
 }
 
 /** ", 45 % read" for a file read part of the way (", 45 %" into a phase), or nothing. */
@@ -232,10 +229,10 @@ function percent(progress: StepCount | undefined, what: string): string {
  * size: a 24-page report shown at "2 pages" looked like a 2-page report.
  */
 function amount(progress: WriteProgress): string {
-  if (progress.unit === 'bytes') return `${count(Math.round(progress.done / 2 ** 20))} MB so far`;
-  if (progress.unit === 'occurrences') return `matching failures to routes, ${count(progress.done)} occurrences`;
-  if (progress.unit === 'rows') return `${count(progress.done)} ${progress.done === 1 ? 'row' : 'rows'} so far`;
-  return `page ${count(progress.done)}`;
+  if (progress.unit === 'bytes') return `${countText(Math.round(progress.done / 2 ** 20))} MB so far`;
+  if (progress.unit === 'occurrences') return `matching failures to routes, ${countText(progress.done)} occurrences`;
+  if (progress.unit === 'rows') return `${countText(progress.done)} ${progress.done === 1 ? 'row' : 'rows'} so far`;
+  return `page ${countText(progress.done)}`;
 }
 
 /** Verdicts per status, one per occurrence (subject), as the summary counts them: not one per cause. */

@@ -108,17 +108,20 @@ export function parsePieces(
   running.port.postMessage({ job, pieces: count, texts: texts.slice(count - offered), claims: claims.buffer });
   if (parseHelper.helperFirst) awaitFirstClaim(claims);
   const have = new Uint8Array(count);
+  const settle = (k: number, value: unknown) => {
+    values[k] = value;
+    have[k] = 1;
+    onParsed?.(k);
+  };
   const take = (answer: PieceAnswer, fromHelper = true) => {
     if (answer.job !== job || have[answer.piece]) return; // a stalled job's late answer
     if (answer.json === undefined) {
       if (fromHelper) parseHelper.declined++;
-      values[answer.piece] = parseHere(texts[answer.piece]);
+      settle(answer.piece, parseHere(texts[answer.piece]));
     } else {
-      values[answer.piece] = JSON.parse(answer.json);
       parseHelper.helped++;
+      settle(answer.piece, JSON.parse(answer.json));
     }
-    have[answer.piece] = 1;
-    onParsed?.(answer.piece);
   };
   const drain = () => {
     for (let m = receiveMessageOnPort(running.port); m; m = receiveMessageOnPort(running.port)) take(m.message);
@@ -126,9 +129,7 @@ export function parsePieces(
   let front = 0;
   try {
     while (Atomics.add(claims, CLAIMED, 1) < count) {
-      values[front] = parseHere(texts[front]);
-      have[front] = 1;
-      onParsed?.(front);
+      settle(front, parseHere(texts[front]));
       front++;
       drain();
     }

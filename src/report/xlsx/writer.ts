@@ -374,7 +374,7 @@ export const MAX_ROW_POINTS = 409;
 const LABEL_WIDTH = { min: 24, max: 40 };
 
 /** Lines `text` takes wrapped at `width` characters (a little under, since words do not break). */
-export function wrappedLines(text: string, width: number): number {
+function wrappedLines(text: string, width: number): number {
   const usable = Math.max(1, Math.floor(width * 0.9));
   return text.split('\n').reduce((lines, line) => lines + Math.max(1, Math.ceil(line.length / usable)), 0);
 }

@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Names the external programs (pdftotext, qpdf, soffice, chromium) that are missing, once a run.
-    globalSetup: ['test/support/tools-setup.ts'],
+    // Names the external programs (pdftotext, qpdf, soffice, chromium) that are missing, once a run, and
+    // makes the one temporary folder the tests write in, removed when the run ends.
+    globalSetup: ['test/support/global-setup.ts'],
     // Both cores: many tests wait on LibreOffice, Chromium or a spawned ixaudit, so two files at a time
     // finish sooner than one (vitest's default here is one worker on a 2-core machine; three gain nothing).
     maxWorkers: 2,

@@ -1,8 +1,7 @@
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempFiles } from './support/files.js';
+import { tempDir, tempFiles } from './support/files.js';
 import { REGULATOR_OPTIONS, run } from './support/run.js';
 
 // Issue 14, items 9 and 17: what is left of "earlier reports read back as inputs", and messages that
@@ -58,7 +57,7 @@ describe('messages a user can act on', () => {
   });
 
   it("an earlier run's reports inside an input folder are never read back as inputs", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ixaudit-msg-'));
+    const dir = tempDir('ixaudit-msg-');
     cpSync('inputs/no-nordlys', join(dir, 'no-nordlys'), { recursive: true });
     // The first run writes its reports under the input tree (allowed: below, not equal to, the input).
     const first = await run(

@@ -1,16 +1,15 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../src/model/types.js';
 import { findingOf } from './support/findings.js';
 import { audit } from './support/audit.js';
-import { tempFiles } from './support/files.js';
+import { tempDir, tempFiles } from './support/files.js';
 import { REGULATOR } from './support/run.js';
 
 /** A copy of the sample submissions, changed by `edit`. */
 function submissionsWith(edit: (root: string) => void): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ixaudit-refs-'));
+  const dir = tempDir('ixaudit-refs-');
   cpSync('inputs', dir, { recursive: true });
   edit(dir);
   return dir;

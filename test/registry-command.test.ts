@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from './support/files.js';
 import { REGISTRY_HELP, registryCommand } from '../src/cli/registry-command.js';
 import { prepareAudit } from '../src/audit/run-audit.js';
 import { run } from './support/run.js';
@@ -35,7 +35,7 @@ function keysSorted(value: unknown, path = '$'): string[] {
   return [...own, ...keys.flatMap((k) => keysSorted((value as Record<string, unknown>)[k], `${path}.${k}`))];
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'ixaudit-registry-'));
+const dir = tempDir('ixaudit-registry-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** An auditor's registry file: one stake changed (Proximus in Proximus Global, 91.3 → 90), one carrier added. */

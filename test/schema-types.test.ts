@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from './support/files.js';
 import type { Protocol as SchemaProtocol, Severity as SchemaSeverity } from '../src/model/generated/common.js';
 import type { Envelope } from '../src/model/generated/envelope.js';
 import { KINDS, type Kind, PROTOCOLS, type Protocol, SEVERITIES, type Severity } from '../src/model/types.js';
@@ -16,7 +16,7 @@ const SCHEMAS = join(packageRoot, 'src/model/schemas');
 
 describe('types generated from the JSON Schemas (src/model/generated)', () => {
   it('are what scripts/generate-types.mjs writes from the schemas as they are now', () => {
-    const out = mkdtempSync(join(tmpdir(), 'ixaudit-types-'));
+    const out = tempDir('ixaudit-types-');
     try {
       const run = spawnSync(process.execPath, [join(packageRoot, 'scripts/generate-types.mjs'), '--out', out], {
         encoding: 'utf8',

@@ -1,11 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findingOf, subjectFindings } from './support/findings.js';
 import { audit } from './support/audit.js';
-import { tempFiles } from './support/files.js';
+import { tempDir, tempFiles } from './support/files.js';
 import { REGULATOR, run, runWith, SAMPLES } from './support/run.js';
 import { requireTools } from './support/tools.js';
 
@@ -15,7 +14,7 @@ import { requireTools } from './support/tools.js';
 
 /** A copy of the sample submissions that a test may change; the regulator's folder stays the shipped one. */
 function submissionsCopy(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ixaudit-trust-'));
+  const dir = tempDir('ixaudit-trust-');
   cpSync('inputs', dir, { recursive: true });
   return dir;
 }

@@ -40,6 +40,25 @@ describe('hostile YAML gets one clear located error, in bounded time and memory'
     ]);
   });
 
+  it('a large table with one route nested too deep is refused at that route, as a small one is', () => {
+    // Large files (over largeFileBytes) had their flow brackets left to js-yaml: a route 100 levels deep
+    // loaded there but was refused in a small file, and deeper ones were refused at the document's first
+    // line, wherever the parser's stack ran out.
+    const route = (n: number, transit: string) =>
+      `  - id: r-${n}\n    primary: {carrier: c1}\n    transit: ${transit}\n    status: active\n`;
+    const routes = Array.from({ length: 40 }, (_, n) => route(n, '[c1]'));
+    routes[30] = route(30, `${'['.repeat(100)}c1${']'.repeat(100)}`);
+    const text = `apiVersion: ixaudit/v1\nkind: RoutingTable\nmetadata: {id: rt, operator: op}\nspec:\n  protocol: ss7\n  routes:\n${routes.join('')}`;
+    const deep = 'rt.yaml:129:75: nesting deeper than 64 levels (limit maxDepth; raise it with --limit maxDepth=N)';
+    const load = (limits: Partial<typeof DEFAULT_YAML_LIMITS>) =>
+      loadText('rt.yaml', text, { limits: { ...DEFAULT_YAML_LIMITS, ...limits } }).diagnostics.map(formatDiagnostic);
+    expect(load({})).toEqual([deep]);
+    expect(load({ largeFileBytes: 1 })).toEqual([deep]);
+    // Raised, the limit lets both through to the parser, and neither is refused for its nesting.
+    for (const largeFileBytes of [DEFAULT_YAML_LIMITS.largeFileBytes, 1])
+      expect(load({ largeFileBytes, maxDepth: 200 }).filter((d) => d.includes('nesting'))).toEqual([]);
+  });
+
   it('a 100 MB scalar is refused by line length before parsing, an oversized file by size', () => {
     const huge = Buffer.alloc(100 * 1024 * 1024 + 20, 'x');
     huge.write('name: "', 0);

@@ -17,10 +17,23 @@ const DASH = 0x2d;
 const HASH = 0x23;
 const CR = 0x0d;
 
+const QUOTE = 0x22;
+const APOSTROPHE = 0x27;
+const OPEN_SQUARE = 0x5b;
+const CLOSE_SQUARE = 0x5d;
+const OPEN_CURLY = 0x7b;
+const CLOSE_CURLY = 0x7d;
+/** The characters the flow scan acts on (quotes, `#`, brackets), as a table: most characters are none. */
+const FLOW_SPECIAL = new Uint8Array(0x80);
+for (const c of [QUOTE, APOSTROPHE, HASH, OPEN_SQUARE, CLOSE_SQUARE, OPEN_CURLY, CLOSE_CURLY]) FLOW_SPECIAL[c] = 1;
+
 /**
  * Cheap checks before the parser sees the text, so hostile shapes fail fast with one clear message
  * instead of exhausting the parser's stack or memory: over-long lines and excessive nesting (block
  * indentation levels plus open flow brackets; an over-estimate is fine at a limit no real document nears).
+ * Files of every size get the same checks: a large file used to have its flow brackets left to the parser,
+ * so it accepted what a small file refused (a route 100 levels deep) or was refused at its first line,
+ * wherever js-yaml's stack happened to run out.
  */
 export function prescan(
   file: string,
@@ -28,14 +41,22 @@ export function prescan(
   limits: YamlLimits,
   onScanned?: (done: number, total: number) => void,
 ): Diagnostic | undefined {
-  // In a large file, flow brackets are not scanned character by character (too slow for 300 MB); its
-  // parser reports excessive flow nesting instead.
-  const scanFlow = text.length < limits.largeFileBytes;
   const indents: number[] = [];
   let flowDepth = 0;
   let line = 1;
   let lineStart = 0;
   let report = onScanned ? PROGRESS_BLOCK_BYTES : Number.POSITIVE_INFINITY;
+  // Where the next `[` and `{` are (-1: none left), found by indexOf and kept until passed: outside a flow
+  // collection, a line with neither cannot change the depth, and is not scanned character by character.
+  let nextSquare = -2;
+  let nextCurly = -2;
+  const deeper = (column: number): Diagnostic => ({
+    file,
+    line,
+    column,
+    code: 'yaml-limit',
+    message: `nesting deeper than ${limits.maxDepth} levels (limit maxDepth; raise it with --limit maxDepth=N)`,
+  });
   while (lineStart <= text.length) {
     if (lineStart >= report) {
       onScanned!(lineStart, text.length);
@@ -67,34 +88,28 @@ export function prescan(
       const indent = i - lineStart;
       while (indents.length > 0 && indents[indents.length - 1] >= indent) indents.pop();
       indents.push(indent);
-      if (indents.length + dashes > limits.maxDepth) {
-        return {
-          file,
-          line,
-          column: i - lineStart + 1,
-          code: 'yaml-limit',
-          message: `nesting deeper than ${limits.maxDepth} levels (limit maxDepth; raise it with --limit maxDepth=N)`,
-        };
-      }
+      if (indents.length + dashes > limits.maxDepth) return deeper(i - lineStart + 1);
     }
-    let quote = '';
-    for (let k = scanFlow ? i : end; k < end; k++) {
-      const c = text[k];
-      if (quote) {
-        if (c === quote) quote = '';
-      } else if (c === '"' || c === "'") quote = c;
-      else if (c === '#' && (k === lineStart || text[k - 1] === ' ')) break;
-      else if (c === '[' || c === '{') {
-        if (++flowDepth + indents.length > limits.maxDepth) {
-          return {
-            file,
-            line,
-            column: k - lineStart + 1,
-            code: 'yaml-limit',
-            message: `nesting deeper than ${limits.maxDepth} levels (limit maxDepth; raise it with --limit maxDepth=N)`,
-          };
-        }
-      } else if ((c === ']' || c === '}') && flowDepth > 0) flowDepth--;
+    if (flowDepth === 0) {
+      if (nextSquare !== -1 && nextSquare < i) nextSquare = text.indexOf('[', i);
+      if (nextCurly !== -1 && nextCurly < i) nextCurly = text.indexOf('{', i);
+    }
+    const opensHere = (nextSquare >= 0 && nextSquare < end) || (nextCurly >= 0 && nextCurly < end);
+    if (flowDepth > 0 || opensHere) {
+      // Brackets inside quotes do not count, nor those after a comment's `#` (at the line's start or after
+      // a space). A quote does not run on past its line: an over-estimate, as said above.
+      let quote = 0;
+      for (let k = i; k < end; k++) {
+        const c = text.charCodeAt(k);
+        if (c >= 0x80 || FLOW_SPECIAL[c] === 0) continue;
+        if (quote !== 0) {
+          if (c === quote) quote = 0;
+        } else if (c === QUOTE || c === APOSTROPHE) quote = c;
+        else if (c === HASH && (k === lineStart || text.charCodeAt(k - 1) === SPACE)) break;
+        else if (c === OPEN_SQUARE || c === OPEN_CURLY) {
+          if (++flowDepth + indents.length > limits.maxDepth) return deeper(k - lineStart + 1);
+        } else if ((c === CLOSE_SQUARE || c === CLOSE_CURLY) && flowDepth > 0) flowDepth--;
+      }
     }
     line++;
     lineStart = end + 1;

@@ -1,7 +1,7 @@
 import { BASELINE_STATES, type BaselineState } from '../../model/finding.js';
 import { STATUSES } from '../../model/types.js';
 import type { OperatorView } from '../view/operator.js';
-import type { AuditReport, Verdict } from '../../model/report.js';
+import type { AuditReport, InventoryHop, Verdict } from '../../model/report.js';
 import { operatorFolderName } from '../paths.js';
 import { byKeys, compareText } from '../../model/order.js';
 
@@ -63,9 +63,16 @@ export function sectorView(report: AuditReport, views: readonly OperatorView[]):
     { operator: string; carrier: string; protocol: string; share: number; routes: number }
   >();
   const exposure = new Map<string, Record<string, number>>();
+  // Routes of one shape share their list of hops (src/enrich/route-view.ts): a million routes have a few
+  // thousand lists, so each list's avoidable high-risk carriers are worked out once.
+  const riskyOf = new Map<readonly InventoryHop[], string[]>();
   for (const route of inventory.routes) {
     if (route.status !== 'active') continue;
-    const risky = [...new Set(route.hops.filter((h) => h.highRisk && !h.unavoidable).map((h) => h.carrier))];
+    let risky = riskyOf.get(route.hops);
+    if (risky === undefined) {
+      risky = [...new Set(route.hops.filter((h) => h.highRisk && !h.unavoidable).map((h) => h.carrier))];
+      riskyOf.set(route.hops, risky);
+    }
     if (risky.length === 0) continue;
     const share = route.trafficShare ?? 0;
     const perProtocol = exposure.get(route.operator) ?? {};

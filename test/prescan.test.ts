@@ -7,7 +7,9 @@ import { prescan } from '../src/load/yaml.js';
 // prescan counts each line's leading dashes by char code instead of slicing and splitting the prefix
 // (2.4 s of loading a million routes, and ten million short-lived strings). It must refuse exactly what
 // the plain version refused, at the same line and column, for any text and limits. Since large files get
-// the flow-bracket check too, the reference is the plain version with that check for files of every size.
+// the flow-bracket check too, the reference is the plain version with that check for files of every size,
+// and with a quote taken as one only where a scalar can start (after the line's prefix, `[`, `{`, `,`, `:`
+// or `?`, and spaces).
 
 /** The plain version, as prescan was written before (with flow brackets scanned at every size): the reference. */
 function plainPrescan(file: string, text: string, limits: YamlLimits): Diagnostic | undefined {
@@ -49,7 +51,7 @@ function plainPrescan(file: string, text: string, limits: YamlLimits): Diagnosti
       const c = text[k];
       if (quote) {
         if (c === quote) quote = '';
-      } else if (c === '"' || c === "'") quote = c;
+      } else if ((c === '"' || c === "'") && /(?:^|[[{,:?])[ \t]*$/.test(text.slice(i, k))) quote = c;
       else if (c === '#' && (k === lineStart || text[k - 1] === ' ')) break;
       else if (c === '[' || c === '{') {
         if (++flowDepth + indents.length > limits.maxDepth) return deep(k - lineStart + 1);
@@ -64,7 +66,7 @@ function plainPrescan(file: string, text: string, limits: YamlLimits): Diagnosti
 const arbLine = fc
   .tuple(
     fc.array(fc.constantFrom(' ', ' ', '-', '\t'), { maxLength: 12 }),
-    fc.array(fc.constantFrom('a', 'b: ', '#', '[', ']', '{', '}', '"', "'", '\r', ' ', '-', 'x'), { maxLength: 10 }),
+    fc.array(fc.constantFrom('a', 'b: ', '#', '[', ']', '{', '}', '"', "'", '\r', ' ', '-', 'x', ',', ':', '?', '\t'), { maxLength: 10 }),
   )
   .map(([prefix, rest]) => prefix.join('') + rest.join(''));
 

@@ -59,6 +59,20 @@ describe('hostile YAML gets one clear located error, in bounded time and memory'
       expect(load({ largeFileBytes, maxDepth: 200 }).filter((d) => d.includes('nesting'))).toEqual([]);
   });
 
+  it('a quote inside a plain scalar hides no bracket: small and large files are refused alike', () => {
+    // Found by attacking the check above: an apostrophe or quote inside a plain scalar (`it's`, `5"x`),
+    // or the closing quote of a two-line scalar, was taken to open a quote that hid the rest of the line,
+    // so a large file loaded 200 levels of nesting that a small file refused.
+    const deep = `${'['.repeat(200)}x${']'.repeat(200)}`;
+    for (const text of [`a: [it's, ${deep}]\n`, `a: [5"x, ${deep}]\n`, `a: ["abc\n  def", ${deep}]\n`]) {
+      const small = loadText('q.yaml', text).diagnostics.map(formatDiagnostic);
+      const large = loadText('q.yaml', text, { limits: { ...DEFAULT_YAML_LIMITS, largeFileBytes: 1 } });
+      expect(small).toHaveLength(1);
+      expect(small[0]).toMatch(/^q\.yaml:\d+:\d+: nesting deeper than 64 levels/);
+      expect(large.diagnostics.map(formatDiagnostic)).toEqual(small);
+    }
+  });
+
   it('a 100 MB scalar is refused by line length before parsing, an oversized file by size', () => {
     const huge = Buffer.alloc(100 * 1024 * 1024 + 20, 'x');
     huge.write('name: "', 0);

@@ -23,6 +23,9 @@ const OPEN_SQUARE = 0x5b;
 const CLOSE_SQUARE = 0x5d;
 const OPEN_CURLY = 0x7b;
 const CLOSE_CURLY = 0x7d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const QUESTION = 0x3f;
 /** The characters the flow scan acts on (quotes, `#`, brackets), as a table: most characters are none. */
 const FLOW_SPECIAL = new Uint8Array(0x80);
 for (const c of [QUOTE, APOSTROPHE, HASH, OPEN_SQUARE, CLOSE_SQUARE, OPEN_CURLY, CLOSE_CURLY]) FLOW_SPECIAL[c] = 1;
@@ -97,14 +100,15 @@ export function prescan(
     const opensHere = (nextSquare >= 0 && nextSquare < end) || (nextCurly >= 0 && nextCurly < end);
     if (flowDepth > 0 || opensHere) {
       // Brackets inside quotes do not count, nor those after a comment's `#` (at the line's start or after
-      // a space). A quote does not run on past its line: an over-estimate, as said above.
+      // a space). A quote does not run on past its line: an over-estimate, as said above. A quote character
+      // inside a plain scalar is not a quote (opensQuote).
       let quote = 0;
       for (let k = i; k < end; k++) {
         const c = text.charCodeAt(k);
         if (c >= 0x80 || FLOW_SPECIAL[c] === 0) continue;
         if (quote !== 0) {
           if (c === quote) quote = 0;
-        } else if (c === QUOTE || c === APOSTROPHE) quote = c;
+        } else if ((c === QUOTE || c === APOSTROPHE) && opensQuote(text, k, i)) quote = c;
         else if (c === HASH && (k === lineStart || text.charCodeAt(k - 1) === SPACE)) break;
         else if (c === OPEN_SQUARE || c === OPEN_CURLY) {
           if (++flowDepth + indents.length > limits.maxDepth) return deeper(k - lineStart + 1);
@@ -115,6 +119,20 @@ export function prescan(
     lineStart = end + 1;
   }
   return undefined;
+}
+
+/**
+ * Whether the quote character at `k` starts a quoted scalar: only where a scalar can start, first on the
+ * line after its indentation and dashes (`contentStart`), or after `[`, `{`, `,`, `:` or `?` and any spaces.
+ * Within a plain scalar (`Carrier's hub`, `5"`) it is an ordinary character; taken for a quote, it hid
+ * the rest of the line's brackets from the scan, and nesting too deep there got past it in a large file.
+ */
+function opensQuote(text: string, k: number, contentStart: number): boolean {
+  let j = k - 1;
+  while (j >= contentStart && (text.charCodeAt(j) === SPACE || text.charCodeAt(j) === TAB)) j--;
+  if (j < contentStart) return true;
+  const c = text.charCodeAt(j);
+  return c === OPEN_SQUARE || c === OPEN_CURLY || c === COMMA || c === COLON || c === QUESTION;
 }
 
 /**

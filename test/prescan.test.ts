@@ -66,7 +66,9 @@ function plainPrescan(file: string, text: string, limits: YamlLimits): Diagnosti
 const arbLine = fc
   .tuple(
     fc.array(fc.constantFrom(' ', ' ', '-', '\t'), { maxLength: 12 }),
-    fc.array(fc.constantFrom('a', 'b: ', '#', '[', ']', '{', '}', '"', "'", '\r', ' ', '-', 'x', ',', ':', '?', '\t'), { maxLength: 10 }),
+    fc.array(fc.constantFrom('a', 'b: ', '#', '[', ']', '{', '}', '"', "'", '\r', ' ', '-', 'x', ',', ':', '?', '\t'), {
+      maxLength: 10,
+    }),
   )
   .map(([prefix, rest]) => prefix.join('') + rest.join(''));
 

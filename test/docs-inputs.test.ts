@@ -27,12 +27,30 @@ describe('docs/inputs.md', () => {
     expect(findingOf(result.findings, 'ICX-RT-03', 'RoutingTable/rt-example-ss7#r-hongkong')).toMatchObject({
       status: 'fail',
     });
+    // Its transit chain starts at the next hop, as ICX-RT-07 asks (the example used to fail it, listing
+    // only the hub behind the next hop), and the hub is then the route's second transit carrier.
+    expect(findingOf(result.findings, 'ICX-RT-07', 'RoutingTable/rt-example-ss7#r-hongkong')).toMatchObject({
+      status: 'pass',
+    });
+    expect(findingOf(result.findings, 'ICX-RT-03', 'RoutingTable/rt-example-ss7#r-hongkong').evidence).toMatchObject({
+      highRiskTransit: [expect.objectContaining({ carrier: 'example-hk-hub', position: 'transit 2' })],
+    });
     // Carriers only the submission knows are shown as declared by it.
     expect(
       subjectFindings(result.findings).find((f) => f.subject === 'Carrier/example-hk-hub')?.evidence,
     ).toMatchObject({
       declaredBy: 'declared by jp-example, not in the registry',
     });
+  });
+
+  it('its audit profile, copied as it is, is the profile the run uses', () => {
+    const dir = tempFiles({ 'my-submission.yaml': example('submission'), 'profile.yaml': example('profile') });
+    const result = audit([join(dir, 'my-submission.yaml')], { profileFiles: [join(dir, 'profile.yaml')] });
+    expect(result.errors).toEqual([]);
+    expect(result.run.profile).toMatchObject({ id: 'regulator-2026', failOn: 'high', disabled: ['ICX-RT-06'] });
+    expect(result.run.profile.parameters).toMatchObject({ maxCarrierShare: 50 });
+    expect(result.run.auditDate).toBe('2026-07-01');
+    expect(result.run.auditDateSource).toBe('profile');
   });
 
   it('its CSV table says the same as the YAML one', () => {

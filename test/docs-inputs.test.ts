@@ -32,7 +32,7 @@ describe('docs/inputs.md', () => {
     expect(findingOf(result.findings, 'ICX-RT-07', 'RoutingTable/rt-example-ss7#r-hongkong')).toMatchObject({
       status: 'pass',
     });
-    expect(findingOf(result.findings, 'ICX-RT-03', 'RoutingTable/rt-example-ss7#r-hongkong').evidence).toMatchObject({
+    expect(findingOf(result.findings, 'ICX-RT-03', 'RoutingTable/rt-example-ss7#r-hongkong')?.evidence).toMatchObject({
       highRiskTransit: [expect.objectContaining({ carrier: 'example-hk-hub', position: 'transit 2' })],
     });
     // Carriers only the submission knows are shown as declared by it.

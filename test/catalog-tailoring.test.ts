@@ -98,7 +98,7 @@ describe('ixaudit controls', () => {
   it('list --profile strict shows what the profile changes, control by control', async () => {
     const { code, stdout } = await cli('controls', 'list', '--profile', 'strict');
     expect(code).toBe(0);
-    expect(stdout).toContain('Controls of catalog 1.0.1 under profile strict (strict → default):');
+    expect(stdout).toContain('Controls of catalog 1.0.2 under profile strict (strict → default):');
     expect(stdout).toMatch(
       /Changes against default:\n {2}fail-on high → medium\n {2}notEvidencedIsFailure false → true\n/,
     );
@@ -116,7 +116,7 @@ describe('ixaudit controls', () => {
 
   it('list without a profile shows the default and no changes', async () => {
     const { stdout } = await cli('controls', 'list');
-    expect(stdout).toContain('Controls of catalog 1.0.1 under profile default (default):');
+    expect(stdout).toContain('Controls of catalog 1.0.2 under profile default (default):');
     expect(stdout).not.toContain('Changes against');
     expect(stdout).not.toContain('by profile');
   });
@@ -141,7 +141,7 @@ describe('ixaudit controls', () => {
     const { code, stdout } = await cli('controls', 'show', 'icx-ct-02');
     expect(code).toBe(0);
     expect(stdout).toContain('ICX-CT-02 — Government data requests are notified promptly');
-    expect(stdout).toContain('Catalog: 1.0.1 (this meaning since 1.0.0)');
+    expect(stdout).toContain('Catalog: 1.0.2 (this meaning since 1.0.0)');
     expect(stdout).toContain('Evidenced when (CEL): has(agreement.clauses.governmentRequests)');
     expect(stdout).toContain('Parameter maxGovernmentRequestNotifyHours = 72');
   });

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { controlsDocText } from '../src/cli/controls-command.js';
 import { catalogVersion, toolVersion } from '../src/audit/run-audit.js';
 import { DEFAULT_YAML_LIMITS } from '../src/load/yaml.js';
+import { BASELINE_STATES } from '../src/model/finding.js';
 import { tempFiles } from './support/files.js';
 import { run, SAMPLES } from './support/run.js';
 
@@ -61,6 +62,23 @@ describe('help', () => {
     expect((await run('help', 'validate')).stdout).toMatch(/Exit codes:\n\s+0 {2}the inputs are valid\n\s+2 {2}/);
     expect((await run('help', 'validate')).stdout).not.toContain('--out');
     expect((await run('help', 'keygen')).stdout).toContain('--force');
+  });
+
+  it("audit's help gives every exit code of the README's table, and every baseline state", async () => {
+    // A newcomer found 130 and 143 in the README but not in --help, and --baseline's help naming four
+    // of the six states.
+    const readme = readFileSync('README.md', 'utf8');
+    const table = readme.slice(readme.indexOf('### Exit codes'), readme.indexOf('The fail-on severity'));
+    const codes = [...table.matchAll(/^\| ([\d, ]+) \|/gm)].flatMap((m) => m[1].split(/, /));
+    expect(codes).toEqual(['0', '1', '2', '3', '4', '130', '143']);
+    const audit = (await run('help', 'audit')).stdout;
+    const exits = audit.slice(audit.indexOf('Exit codes'));
+    for (const code of codes) expect(exits).toMatch(new RegExp(`\\n\\s+(?:\\d+, )*${code}\\b`));
+    const baseline = audit.slice(
+      audit.indexOf('--baseline DIR'),
+      audit.indexOf('\n  -', audit.indexOf('--baseline DIR')),
+    );
+    for (const state of BASELINE_STATES) expect(baseline.replace(/\s+/g, ' ')).toContain(state);
   });
 
   it('--limit help names every parser limit, largeFileBytes included', async () => {

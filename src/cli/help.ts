@@ -57,7 +57,8 @@ function optionText(): Record<string, string> {
                         (default: the profile's failOn, else high)`,
     sign: `  --sign KEYFILE        sign OUT/manifest.json with an Ed25519 private key (see ixaudit keygen)`,
     baseline: `  --baseline DIR        compare with an earlier run's --out folder: each finding is marked
-                        new, unchanged, changed or resolved (by control + operator + subject)`,
+                        new, regressed, improved, changed, unchanged or resolved (by control +
+                        operator + subject)`,
     format: `  -f, --format NAMES    only these outputs, comma-separated (default: all):
                         ${formats}; manifest.json is always written`,
     stdout: `  --stdout FORMAT       also write one format's findings to standard output, for a pipe:
@@ -95,7 +96,8 @@ const EXIT_AUDIT = `Exit codes (a gating failure is never hidden by another prob
   2  no gating failure, but an input, profile, template or usage error (file:line:column):
      INCOMPLETE; everything else was still audited
   3  ERROR: a control or an operator's audit could not be evaluated (please report it)
-  4  reports could not be written (unwritable --out, disk full); previous reports are left intact`;
+  4  reports could not be written (unwritable --out, disk full); previous reports are left intact
+  130, 143  interrupted by Ctrl-C (SIGINT) or SIGTERM: the previous reports are left intact`;
 
 const RESULTS = `Results (per operator and for the run): PASS, FAIL, INCOMPLETE (something submitted could not be
 loaded), ERROR (something could not be evaluated), NOT GATED (--fail-on none: no verdict).`;

@@ -13,7 +13,7 @@ describe('ixaudit CLI', () => {
   it('explains itself with --help, including the exit codes', async () => {
     const { code, stdout } = await run('--help');
     expect(code).toBe(0);
-    expect(stdout).toContain('ixaudit audit <file|folder>... --out DIR');
+    expect(stdout).toContain('ixaudit audit <file|folder>... [--out DIR]');
     expect(stdout).toMatch(
       /Exit codes \(a gating failure is never hidden by another problem\):\n\s+0 {2}PASS, or NOT GATED.*\n\s+1 {2}FAIL: .*\n.*\n\s+2 {2}no gating failure, .*\n.*\n\s+3 {2}ERROR: /,
     );

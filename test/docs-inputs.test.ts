@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { findingOf, subjectFindings } from './support/findings.js';
 import { audit } from './support/audit.js';
 import { tempFiles } from './support/files.js';
+import { DEFAULT_YAML_LIMITS } from '../src/load/limits.js';
 
 // docs/inputs.md must suffice to write a submission: its complete example is audited here, as a user
 // who copied it would run it, and must load without a single error.
@@ -68,5 +69,11 @@ describe('docs/inputs.md', () => {
         .map((f) => `${f.control} ${f.subject} ${f.status}`)
         .sort();
     expect(statuses(fromCsv)).toEqual(statuses(fromYaml));
+  });
+
+  it('its Limits section names every limit --limit accepts', () => {
+    // It named three of the six.
+    const limits = DOC.slice(DOC.indexOf('\n## Limits\n'), DOC.indexOf('\n## ', DOC.indexOf('\n## Limits\n') + 1));
+    for (const name of Object.keys(DEFAULT_YAML_LIMITS)) expect(limits).toContain(`\`${name}\``);
   });
 });

@@ -244,7 +244,7 @@ export function overviewHelp(): string {
   return `ixaudit — audit mobile interconnect arrangements against a security control catalog
 
 Usage:
-  ixaudit audit <file|folder>... --out DIR [options]   audit every operator found in the inputs
+  ixaudit audit <file|folder>... [--out DIR] [options] audit every operator found in the inputs
   ixaudit validate <file|folder>... [options]           check inputs only: syntax, schema, references
   ixaudit controls list [--profile ID|FILE]             the controls in force, with severity
   ixaudit controls show <ID>                            one control in full

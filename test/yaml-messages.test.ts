@@ -40,3 +40,41 @@ describe('YAML syntax errors a user can act on', () => {
     ]);
   });
 });
+
+describe('schema messages say how to fix the value', () => {
+  // From a newcomer's first submission: "(quote them)" said of text that was already quoted, or came
+  // from a CSV cell; `transit: [{carrier: cmi}]` and `incorporatedIn: no` told nothing of the fix.
+  const errors = (name: string, text: string) => loadText(name, text).diagnostics.map(formatDiagnostic);
+  const CARRIER = (spec: string) =>
+    `apiVersion: ixaudit/v1\nkind: Carrier\nmetadata: {id: c1, name: C}\nspec:\n  roles: [ipx]\n${spec}`;
+  const ROUTE = (route: string) =>
+    `apiVersion: ixaudit/v1\nkind: RoutingTable\nmetadata: {id: rt, operator: op}\nspec:\n  protocol: ss7\n  routes:\n    - {id: r-1, match: {gtPrefix: "49"}, destination: {country: DE}, primary: {carrier: c1}, status: active, ${route}}\n`;
+
+  it('"(quote them)" only for bare digits, which YAML makes a number', () => {
+    const [text, digits] = errors('c.yaml', CARRIER('  incorporatedIn: NO\n  identifiers: {gtPrefixes: ["86x", 8613]}\n'));
+    expect(text).toBe('c.yaml:7:30: spec.identifiers.gtPrefixes[0]: expected E.164 digits, found the text "86x"');
+    expect(digits).toBe(
+      'c.yaml:7:37: spec.identifiers.gtPrefixes[1]: expected E.164 digits (quote them), found a number 8613',
+    );
+    const csv = errors(
+      'rt.csv',
+      'apiVersion: ixaudit/v1\nkind: RoutingTable\nmetadata: {id: rt, operator: op}\nspec: {protocol: ss7}\n---\nid,match.gtPrefix,destination.country,primary,status\nr-1,86x,CN,c1,active\n',
+    );
+    expect(csv[0]).toMatch(
+      /^rt\.csv:7:5: spec\.routes\[0\]\.match\.gtPrefix: expected E\.164 digits, found the text "86x" \(/,
+    );
+  });
+
+  it('a code in small letters is offered in capitals', () => {
+    expect(errors('c.yaml', CARRIER('  incorporatedIn: no\n  identifiers: {tadig: [swenk]}\n'))).toEqual([
+      'c.yaml:6:19: spec.incorporatedIn: expected an ISO 3166-1 alpha-2 country code such as JP, found the text "no" (did you mean "NO"?)',
+      'c.yaml:7:25: spec.identifiers.tadig[0]: expected a 5-character TADIG code such as HKGMC, found the text "swenk" (did you mean "SWENK"?)',
+    ]);
+  });
+
+  it('a one-field map where an id belongs is told to write the id alone', () => {
+    expect(errors('rt.yaml', ROUTE('transit: [{carrier: cmi}]'))[0]).toMatch(
+      /spec\.routes\[0\]\.transit\[0\]: expected an id .*, found a map \(write cmi alone, without "carrier:"\)/,
+    );
+  });
+});

@@ -170,6 +170,37 @@ function rewriteHint(schema: SchemaNode | undefined, data: unknown): string {
   return ` (write {${required[0]}: ${String(data)}})`;
 }
 
+/**
+ * What a value was expected to be, from its schema's description. "(quote them)" tells a YAML writer that
+ * bare digits become a number; said of a value that already is text (quoted, or from a CSV cell), it
+ * points at the wrong fix, so it is left out there.
+ */
+function valueExpectation(description: string | undefined, data: unknown): string | undefined {
+  return typeof data === 'string' ? description?.replace(/ \(quote them\)/, '') : description;
+}
+
+/** For text that would match in capitals (`no` for a country, `swenk` for a TADIG code): the capitals. */
+function caseHint(pattern: string, data: unknown): string {
+  if (typeof data !== 'string' || data === data.toUpperCase()) return '';
+  try {
+    return new RegExp(pattern, 'u').test(data.toUpperCase()) ? ` (did you mean "${data.toUpperCase()}"?)` : '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * For a one-field map where a plain value belongs (`transit: [{carrier: cmi}]`, whose items are ids): the
+ * value to write alone, the converse of rewriteHint.
+ */
+function unwrapHint(wanted: string, data: unknown): string {
+  if (wanted === TYPE_WORDS.object || data === null || typeof data !== 'object' || Array.isArray(data)) return '';
+  const entries = Object.entries(data);
+  if (entries.length !== 1) return '';
+  const [key, value] = entries[0];
+  return typeof value === 'string' || typeof value === 'number' ? ` (write ${String(value)} alone, without "${key}:")` : '';
+}
+
 interface Described {
   path: DocPath;
   message: string;
@@ -225,7 +256,10 @@ function describe(error: ErrorObject, path: DocPath): Described | undefined {
           path,
           message: `${field}: expected ${shape}, found ${found(error.data)}${rewriteHint(parent as SchemaNode, error.data)}`,
         };
-      return { path, message: `${field}: expected ${expectedHint ?? wanted}, found ${found(error.data)}` };
+      return {
+        path,
+        message: `${field}: expected ${valueExpectation(expectedHint, error.data) ?? wanted}, found ${found(error.data)}${unwrapHint(wanted, error.data)}`,
+      };
     }
     case 'enum': {
       const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String).join(' | ');
@@ -239,7 +273,7 @@ function describe(error: ErrorObject, path: DocPath): Described | undefined {
     case 'pattern':
       return {
         path,
-        message: `${field}: expected ${expectedHint ?? `text matching ${(error.params as { pattern: string }).pattern}`}, found ${found(error.data)}`,
+        message: `${field}: expected ${valueExpectation(expectedHint, error.data) ?? `text matching ${(error.params as { pattern: string }).pattern}`}, found ${found(error.data)}${caseHint((error.params as { pattern: string }).pattern, error.data)}`,
       };
     case 'minimum':
     case 'maximum':

@@ -51,7 +51,10 @@ describe('schema messages say how to fix the value', () => {
     `apiVersion: ixaudit/v1\nkind: RoutingTable\nmetadata: {id: rt, operator: op}\nspec:\n  protocol: ss7\n  routes:\n    - {id: r-1, match: {gtPrefix: "49"}, destination: {country: DE}, primary: {carrier: c1}, status: active, ${route}}\n`;
 
   it('"(quote them)" only for bare digits, which YAML makes a number', () => {
-    const [text, digits] = errors('c.yaml', CARRIER('  incorporatedIn: NO\n  identifiers: {gtPrefixes: ["86x", 8613]}\n'));
+    const [text, digits] = errors(
+      'c.yaml',
+      CARRIER('  incorporatedIn: NO\n  identifiers: {gtPrefixes: ["86x", 8613]}\n'),
+    );
     expect(text).toBe('c.yaml:7:30: spec.identifiers.gtPrefixes[0]: expected E.164 digits, found the text "86x"');
     expect(digits).toBe(
       'c.yaml:7:37: spec.identifiers.gtPrefixes[1]: expected E.164 digits (quote them), found a number 8613',

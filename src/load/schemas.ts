@@ -198,7 +198,9 @@ function unwrapHint(wanted: string, data: unknown): string {
   const entries = Object.entries(data);
   if (entries.length !== 1) return '';
   const [key, value] = entries[0];
-  return typeof value === 'string' || typeof value === 'number' ? ` (write ${String(value)} alone, without "${key}:")` : '';
+  return typeof value === 'string' || typeof value === 'number'
+    ? ` (write ${String(value)} alone, without "${key}:")`
+    : '';
 }
 
 interface Described {

@@ -44,6 +44,7 @@ import {
   type Kind,
   type LoadedDocument,
   type Severity,
+  type SourcePos,
   type Status,
 } from '../model/types.js';
 import { controlsDir, packageRoot, profilesDir, registryDir } from '../paths.js';
@@ -469,6 +470,7 @@ export function auditOperator(
     waive([], undefined);
     locations.resolve((done, total) => onStep?.({ stage: 'locating', operatorId, locations: { done, total } }));
     takeFirstLocations(findings);
+    markCarrierUses(submission.carrierUses, findings);
     const waivers = docs.waivers.map((w) => waiverOutcomes.get(w)!);
     inventoryOf(submission, inventory, (done, total) =>
       onStep?.({ stage: 'listing', operatorId, routes: { done, total } }),
@@ -642,6 +644,22 @@ function markDeclaredCarriers(
   };
   for (let i = 0; i < findings.length; i++)
     if (hasCarrierOccurrence(findings[i])) findings[i] = withSubjectEvidence(findings[i], 'declaredBy', declaredBy);
+}
+
+/**
+ * A carrier finding is located at the carrier's entry, which for a registry or auditor carrier is a file
+ * the operator cannot change (`ixaudit:registry/carriers.yaml`): its evidence also says where the
+ * operator's submission first names the carrier (`usedAt`, file:line:column: an agreement's counterparty,
+ * else a route). Where, not what: the baseline leaves it out of what it compares (findingDigest).
+ */
+function markCarrierUses(uses: ReadonlyMap<string, SourcePos>, findings: Finding[]): void {
+  if (uses.size === 0) return;
+  const usedAt = (o: Occurrence) => {
+    const at = o.subject.startsWith('Carrier/') ? uses.get(o.subject.slice('Carrier/'.length)) : undefined;
+    return at && `${at.file}:${at.line}:${at.column}`;
+  };
+  for (let i = 0; i < findings.length; i++)
+    if (hasCarrierOccurrence(findings[i])) findings[i] = withSubjectEvidence(findings[i], 'usedAt', usedAt);
 }
 
 /**

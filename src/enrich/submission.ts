@@ -2,7 +2,7 @@ import { progressEvery } from '../model/progress.js';
 import type { ChainLink } from '../model/report.js';
 import type { FirewallPolicySpec } from '../model/generated/firewall-policy.js';
 import type { AgreementClauses, AgreementService, SignedDocument } from '../model/generated/interconnect-agreement.js';
-import type { DocPath, LoadedDocument, Protocol } from '../model/types.js';
+import type { DocPath, LoadedDocument, Protocol, SourcePos } from '../model/types.js';
 import { docPathOf, PROTOCOLS } from '../model/types.js';
 import { compareText } from '../model/order.js';
 import { chainMarks, chainText, type OwnershipResolution, type OwnershipResolver } from './ownership.js';
@@ -152,6 +152,12 @@ export interface Submission {
   routes: Subject<RouteView>[];
   firewalls: Subject<FirewallView>[];
   waivers: LoadedDocument<'Waiver'>[];
+  /**
+   * Where the submission first names each carrier that it does not declare itself (a registry or auditor
+   * entry): its carrier findings are located at that entry, which the operator cannot change, so they
+   * also say where the operator uses it (`usedAt`, src/audit/run-audit.ts).
+   */
+  carrierUses: ReadonlyMap<string, SourcePos>;
 }
 
 export function carrierView(
@@ -434,6 +440,12 @@ export function buildSubmission(
           };
     });
 
+  const carrierUses = new Map<string, SourcePos>();
+  for (const [id, use] of usedBy) {
+    const origin = world.carriers.get(id)?.origin;
+    if (origin !== undefined && origin !== 'submission') carrierUses.set(id, use.doc.positions.locate(use.path));
+  }
+
   return {
     operatorId: operatorDoc.id,
     operatorDoc,
@@ -444,6 +456,7 @@ export function buildSubmission(
     routes,
     firewalls,
     waivers: docs.waivers,
+    carrierUses,
   };
 }
 

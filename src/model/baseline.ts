@@ -36,9 +36,23 @@ export interface PreviousFindings {
  */
 export function findingDigest(f: { message: string; evidence: unknown }): string {
   return createHash('sha256')
-    .update(canonicalJson([f.message, f.evidence ?? {}]))
+    .update(canonicalJson([f.message, withoutPlaces(f.evidence ?? {})]))
     .digest('hex')
     .slice(0, 16);
+}
+
+/**
+ * Evidence keys that say where, not what (a registry carrier's `usedAt`): a line moved in a submission
+ * must not make its finding `changed`.
+ */
+const PLACE_EVIDENCE: readonly string[] = ['usedAt'];
+
+function withoutPlaces(evidence: unknown): unknown {
+  if (evidence === null || typeof evidence !== 'object' || Array.isArray(evidence)) return evidence;
+  if (!PLACE_EVIDENCE.some((k) => k in evidence)) return evidence;
+  const rest = { ...(evidence as Record<string, unknown>) };
+  for (const k of PLACE_EVIDENCE) delete rest[k];
+  return rest;
 }
 
 /** JSON with object keys sorted at every level and undefined members dropped, as findings.json would hold them. */

@@ -73,6 +73,20 @@ describe('hostile YAML gets one clear located error, in bounded time and memory'
     }
   });
 
+  it('a table whose remarks hold unclosed brackets loads, small or large', () => {
+    // Found by review: a `[` in a comment after a tab, or in a plain scalar, was counted as an open flow
+    // list for the rest of the file, so 70 such routes had a whole table refused as nested too deep.
+    const route = (n: number) =>
+      `  - id: r-${n}\n    primary: {carrier: c1}\n    status: active\t# see ticket [INC-${n}\n`;
+    const routes = Array.from({ length: 70 }, (_, n) => route(n)).join('');
+    const text = `apiVersion: ixaudit/v1\nkind: RoutingTable\nmetadata: {id: rt, operator: op}\nspec:\n  protocol: ss7\n  source: STP export [partial\n  routes:\n${routes}`;
+    for (const largeFileBytes of [DEFAULT_YAML_LIMITS.largeFileBytes, 1]) {
+      const loaded = loadText('rt.yaml', text, { limits: { ...DEFAULT_YAML_LIMITS, largeFileBytes } });
+      expect(loaded.diagnostics.map(formatDiagnostic).filter((d) => d.includes('nesting'))).toEqual([]);
+      expect(loaded.documents).toHaveLength(1);
+    }
+  });
+
   it('a 100 MB scalar is refused by line length before parsing, an oversized file by size', () => {
     const huge = Buffer.alloc(100 * 1024 * 1024 + 20, 'x');
     huge.write('name: "', 0);

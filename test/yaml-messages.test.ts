@@ -80,4 +80,31 @@ describe('schema messages say how to fix the value', () => {
       /spec\.routes\[0\]\.transit\[0\]: expected an id .*, found a map \(write cmi alone, without "carrier:"\)/,
     );
   });
+
+  it('no unwrap hint where the value inside would still be wrong', () => {
+    // Found by review: `transit: {carrier: cmi}` was told to write cmi alone, where a list belongs, and
+    // `trafficShare: {percent: high}` to write text where a number belongs.
+    const [transit] = errors('rt.yaml', ROUTE('transit: {carrier: cmi}'));
+    expect(transit).toMatch(/spec\.routes\[0\]\.transit: expected a list, found a map/);
+    expect(transit).not.toContain('alone');
+    const [share] = errors('rt.yaml', ROUTE('trafficShare: {percent: high}'));
+    expect(share).toMatch(/spec\.routes\[0\]\.trafficShare: expected .*, found a map/);
+    expect(share).not.toContain('alone');
+    expect(errors('rt.yaml', ROUTE('trafficShare: {percent: 0.5}'))[0]).toContain(
+      '(write 0.5 alone, without "percent:")',
+    );
+  });
+
+  it('hints clip a long value as the message does', () => {
+    // Found by review: the hints echoed whole values, a 5,319-character line for one long id.
+    const long = `c${'x'.repeat(5_000)}`;
+    for (const message of [
+      errors('rt.yaml', ROUTE('firewall: fw').replace('primary: {carrier: c1}', `primary: ${long}`))[0]!,
+      errors('rt.yaml', ROUTE(`transit: [{carrier: ${long}}]`))[0]!,
+      errors('c.yaml', CARRIER(`  incorporatedIn: ${'n'.repeat(3_000)}\n`))[0]!,
+    ]) {
+      expect(message.length).toBeLessThan(400);
+      expect(message).toMatch(/(xxx|nnn)\.\.\./);
+    }
+  });
 });

@@ -100,9 +100,14 @@ function found(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
-  const text =
-    typeof value === 'string' ? JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value) : String(value);
+  const text = typeof value === 'string' ? JSON.stringify(clipped(value)) : String(value);
   return `${typeof value === 'string' ? 'the text' : `a ${typeof value}`} ${text}`;
+}
+
+/** A value as a message shows it: at most 60 characters, so that a 5,000-character value is not echoed. */
+function clipped(value: string | number): string {
+  const text = String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 const TYPE_WORDS: Record<string, string> = {
@@ -167,7 +172,7 @@ export function shapeOf(schema: SchemaNode | undefined): string | undefined {
 function rewriteHint(schema: SchemaNode | undefined, data: unknown): string {
   const required = schema?.required ?? [];
   if (required.length !== 1 || (typeof data !== 'string' && typeof data !== 'number')) return '';
-  return ` (write {${required[0]}: ${String(data)}})`;
+  return ` (write {${required[0]}: ${clipped(data)}})`;
 }
 
 /**
@@ -183,7 +188,7 @@ function valueExpectation(description: string | undefined, data: unknown): strin
 function caseHint(pattern: string, data: unknown): string {
   if (typeof data !== 'string' || data === data.toUpperCase()) return '';
   try {
-    return new RegExp(pattern, 'u').test(data.toUpperCase()) ? ` (did you mean "${data.toUpperCase()}"?)` : '';
+    return new RegExp(pattern, 'u').test(data.toUpperCase()) ? ` (did you mean "${clipped(data.toUpperCase())}"?)` : '';
   } catch {
     return '';
   }
@@ -191,16 +196,19 @@ function caseHint(pattern: string, data: unknown): string {
 
 /**
  * For a one-field map where a plain value belongs (`transit: [{carrier: cmi}]`, whose items are ids): the
- * value to write alone, the converse of rewriteHint.
+ * value to write alone, the converse of rewriteHint. Only when that value is of a type the field takes:
+ * `{percent: high}` where a number belongs, or `{carrier: cmi}` where a list belongs, would be told a
+ * fix that is still wrong.
  */
-function unwrapHint(wanted: string, data: unknown): string {
-  if (wanted === TYPE_WORDS.object || data === null || typeof data !== 'object' || Array.isArray(data)) return '';
+function unwrapHint(types: string[], data: unknown): string {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return '';
   const entries = Object.entries(data);
   if (entries.length !== 1) return '';
-  const [key, value] = entries[0];
-  return typeof value === 'string' || typeof value === 'number'
-    ? ` (write ${String(value)} alone, without "${key}:")`
-    : '';
+  const [key, value] = entries[0]!;
+  const fits =
+    (typeof value === 'string' && types.includes('string')) ||
+    (typeof value === 'number' && (types.includes('number') || (types.includes('integer') && Number.isInteger(value))));
+  return fits ? ` (write ${clipped(value as string | number)} alone, without "${clipped(key)}:")` : '';
 }
 
 interface Described {
@@ -243,10 +251,8 @@ function describe(error: ErrorObject, path: DocPath): Described | undefined {
       return { path: [...path, extra], atKey: true, message: `${fieldName([...path, extra])}: unknown field${hint}` };
     }
     case 'type': {
-      const wanted = String((error.params as { type: string }).type)
-        .split(',')
-        .map((t) => TYPE_WORDS[t] ?? t)
-        .join(' or ');
+      const types = String((error.params as { type: string }).type).split(',');
+      const wanted = types.map((t) => TYPE_WORDS[t] ?? t).join(' or ');
       if (path.length === 0)
         return {
           path,
@@ -260,7 +266,7 @@ function describe(error: ErrorObject, path: DocPath): Described | undefined {
         };
       return {
         path,
-        message: `${field}: expected ${valueExpectation(expectedHint, error.data) ?? wanted}, found ${found(error.data)}${unwrapHint(wanted, error.data)}`,
+        message: `${field}: expected ${valueExpectation(expectedHint, error.data) ?? wanted}, found ${found(error.data)}${unwrapHint(types, error.data)}`,
       };
     }
     case 'enum': {

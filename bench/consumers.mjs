@@ -28,6 +28,7 @@ import { gzipSync } from 'node:zlib';
 import {
   isDateTime,
   multitoolBinary,
+  multitoolEnv,
   SAF_INSTALL_HINT,
   safBinary,
   sofficeCsvArgs,
@@ -175,7 +176,7 @@ function multitool(file, extra = []) {
         'ForceOverwrite',
         ...extra,
       ],
-      { encoding: 'utf8', maxBuffer: 1 << 28, timeout: TIMEOUT },
+      { encoding: 'utf8', maxBuffer: 1 << 28, timeout: TIMEOUT, env: multitoolEnv() },
     );
     if (!existsSync(output))
       return { ok: false, detail: `no output: status ${run.status} ${run.error ?? ''} ${run.stdout.slice(-500)}` };

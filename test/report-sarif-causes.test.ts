@@ -21,7 +21,7 @@ import { isUri, isUriReference } from '../src/report/uri.js';
 import { auditReport } from './support/audit.js';
 import { tempFiles } from './support/files.js';
 import { REGULATOR } from './support/run.js';
-import { multitoolBinary } from './support/consumers.mjs';
+import { multitoolBinary, multitoolEnv } from './support/consumers.mjs';
 
 // Issue 15: one SARIF result per cause, its occurrences as locations, within GitHub code scanning's limits
 // (src/report/sarif/limits.ts), checked with Microsoft's SARIF multitool where it is installed.
@@ -192,7 +192,7 @@ function multitoolProblems(tool: string, logs: Record<string, string>): Record<s
       '--log',
       'ForceOverwrite',
     ],
-    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: multitoolEnv() },
   );
   expect(run.status, run.stdout + run.stderr).toBe(0);
   const validation = JSON.parse(readFileSync(out, 'utf8')) as {

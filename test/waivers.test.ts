@@ -88,4 +88,35 @@ describe('waivers', () => {
     const result = run(waiver('w-pass', '2026-12-31', '["RoutingTable/rt#r-hk"]', 'ICX-RT-06'));
     expect(result.waivers[0].status).toBe('not-needed');
   });
+
+  it('a waiver on a passing route is not needed also where passing routes are counted, not listed', () => {
+    // Review found it "unmatched" (Matches nothing) in a table above listRouteFindingsUpTo routes, and
+    // "not-needed" in the same run with --list-all: the waived route had been counted before waivers ran.
+    const twoRoutes = `${TABLE}    - id: r-hk2\n      match: {gtPrefix: "8522"}\n      destination: {country: HK}\n      primary: {carrier: risky-hub}\n      status: active\n`;
+    const dir = tempFiles({
+      'sub.yaml': twoRoutes,
+      'waivers.yaml': waiver('w-pass', '2026-12-31', '["RoutingTable/rt#r-hk"]', 'ICX-RT-06'),
+    });
+    const counted = audit([BASE, join(dir, 'sub.yaml')], {
+      profileFiles: ['test/controls/_profile.yaml'],
+      waiverPaths: [join(dir, 'waivers.yaml')],
+      listRouteFindingsUpTo: 0,
+    });
+    expect(counted.waivers).toMatchObject([{ id: 'w-pass', status: 'not-needed', matched: ['RoutingTable/rt#r-hk'] }]);
+    // The waived route is listed; the other route is still counted, and nothing is counted twice.
+    expect(findingOf(counted.findings, 'ICX-RT-06', 'RoutingTable/rt#r-hk')).toMatchObject({
+      status: 'not-applicable',
+    });
+    expect(findingOf(counted.findings, 'ICX-RT-06', 'RoutingTable/rt#r-hk2')).toBeUndefined();
+    expect(counted.summarised).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          control: 'ICX-RT-06',
+          status: 'not-applicable',
+          count: 1,
+          examples: ['RoutingTable/rt#r-hk2'],
+        }),
+      ]),
+    );
+  });
 });

@@ -56,7 +56,12 @@ const HEX_DIGITS = Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0)
 /** The character codes of the fingerprint being written (reused: one fingerprint at a time). */
 const hexCodes: number[] = new Array(32).fill(0);
 
-/** Evaluates one control for one operator's submission. Never throws: a broken expression becomes an `error` finding. */
+/**
+ * Evaluates one control for one operator's submission. Never throws: a broken expression becomes an
+ * `error` finding. With `tally`, passing and not-applicable routes are counted rather than listed, except
+ * the subjects in `alwaysListed` (those a waiver of this control names: the waiver must see the route's
+ * finding to say whether it is needed, whether or not the run lists passing routes).
+ */
 export function evaluateControl(
   control: CompiledControl,
   submission: Submission,
@@ -64,6 +69,7 @@ export function evaluateControl(
   tally?: RouteTally,
   locations?: LocationQueue,
   onSubjects?: (done: number, total: number) => void,
+  alwaysListed?: ReadonlySet<string>,
 ): Finding[] {
   const definition = control.definition;
   const applies = definition.appliesTo;
@@ -257,7 +263,7 @@ export function evaluateControl(
       status = verdict.status;
       if (projected !== undefined) statusByProjection[projected] = status;
     }
-    if (counts && (status === 'pass' || status === 'not-applicable')) {
+    if (counts && (status === 'pass' || status === 'not-applicable') && !alwaysListed?.has(subject.ref)) {
       counts[status].add(subject.ref);
       continue;
     }

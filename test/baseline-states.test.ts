@@ -310,3 +310,66 @@ describe('a findings.json written with the new states can be the next baseline',
     expect('message' in loadPreviousFindings(tempFiles({ 'findings.json': JSON.stringify(data) }))).toBe(false);
   });
 });
+
+describe('--baseline with a table whose passing routes are counted', () => {
+  // Review found a route fixed since the previous run counted as "1 resolved" and named nowhere: above
+  // listRouteFindingsUpTo routes its passing finding was folded into a count, so SARIF had no `absent`
+  // result at it and findings.json no finding for it (with --list-all it had both).
+  const table = (primary: string) => `apiVersion: ixaudit/v1
+kind: RoutingTable
+metadata: {id: rt, operator: op-jp}
+spec:
+  protocol: ss7
+  routes:
+    - id: r-hk
+      match: {gtPrefix: "852"}
+      destination: {country: HK}
+      primary: {carrier: ${primary}}
+      status: active
+    - id: r-hk2
+      match: {gtPrefix: "8522"}
+      destination: {country: HK}
+      primary: {carrier: clean-ipx}
+      status: active
+`;
+  const auditOf = (primary: string, baseline?: { source: string; previous: PreviousFindings }) => {
+    const dir = tempFiles({ 'sub.yaml': table(primary) });
+    return auditReport(['test/controls/_base.yaml', join(dir, 'sub.yaml')], {
+      profileFiles: ['test/controls/_profile.yaml'],
+      listRouteFindingsUpTo: 0,
+      ...(baseline ? { baseline } : {}),
+    });
+  };
+
+  it('lists a route that was a problem and passes now: resolved, and an absent SARIF result at it', () => {
+    const before = auditOf('risky-hub').result;
+    expect(findingOf(before.findings, 'ICX-RT-01', 'RoutingTable/rt#r-hk')).toMatchObject({ status: 'fail' });
+    const previous: PreviousFindings = {
+      auditDate: before.run.auditDate,
+      findings: JSON.parse(findingsJson(before)).findings.flatMap(comparedFields),
+    };
+    const now = auditOf('clean-ipx', { source: 'before', previous });
+    expect(findingOf(now.result.findings, 'ICX-RT-01', 'RoutingTable/rt#r-hk')).toMatchObject({
+      status: 'pass',
+      baseline: { state: 'resolved', previousStatus: 'fail' },
+    });
+    // The route that passed before too is still counted, not listed.
+    expect(findingOf(now.result.findings, 'ICX-RT-01', 'RoutingTable/rt#r-hk2')).toBeUndefined();
+    expect(now.result.summarised).toEqual(
+      expect.arrayContaining([expect.objectContaining({ control: 'ICX-RT-01', status: 'pass', count: 1 })]),
+    );
+    // Every resolved occurrence is a listed one or a subject that is gone (none hidden in a count), and
+    // each listed one has its absent result.
+    const resolved = now.result.findings.flatMap((f) =>
+      f.occurrences.filter((o) => o.baseline?.state === 'resolved').map((o) => `${f.control} ${o.subject}`),
+    );
+    expect(resolved).toContain('ICX-RT-01 RoutingTable/rt#r-hk');
+    expect(now.result.baseline!.counts.resolved).toBe(resolved.length + now.result.baseline!.removed.length);
+    const absent = sarifLog(now).runs[0].results.filter((r) => r.baselineState === 'absent');
+    expect(absent.map((r) => `${r.ruleId} ${r.kind}`)).toEqual(
+      expect.arrayContaining([...new Set(resolved.map((r) => `${r.split(' ')[0]} pass`))]),
+    );
+    const rt01 = absent.find((r) => r.ruleId === 'ICX-RT-01')!;
+    expect(JSON.stringify(rt01.locations)).toContain('RoutingTable/rt#r-hk"');
+  });
+});

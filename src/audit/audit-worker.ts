@@ -19,6 +19,8 @@ export interface WorkerTask {
   profile: EffectiveProfile;
   controlsDir?: string;
   listRouteFindingsUpTo?: number;
+  /** Subjects a counted table lists all the same, by control (auditOperator's listedAnyway). */
+  listedAnyway?: Record<string, string[]>;
   /** AuditOptions.faults, the test hooks. */
   faults?: FaultInjection;
 }
@@ -61,6 +63,7 @@ if (parentPort) {
       task.listRouteFindingsUpTo,
       task.faults,
       (step) => post({ kind: 'step', step }),
+      task.listedAnyway,
     );
     post({ kind: 'outcome', outcome });
   });

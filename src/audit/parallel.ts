@@ -7,6 +7,7 @@ import { askWorker, workerCount } from '../model/workers.js';
 import type { WorkerMessage, WorkerTask } from './audit-worker.js';
 import { toWire } from '../load/wire.js';
 import { releaseParsedRoutes } from '../enrich/world.js';
+import { previousProblems } from '../engine/baseline.js';
 import {
   assembleReport,
   auditAll,
@@ -85,6 +86,7 @@ export async function runAuditParallel(
         profile: prepared.profile,
         controlsDir: options.controlsDir,
         listRouteFindingsUpTo: options.listRouteFindingsUpTo,
+        listedAnyway: previousProblems(options.baseline?.previous, operatorId),
         faults: options.faults,
       };
     };

@@ -15,7 +15,7 @@ import { groupByCause, takeFirstLocations, withSubjectEvidence } from '../engine
 import { controlFiles, loadControls } from '../load/controls.js';
 import { collectFiles, type IgnoredPath, loadFiles, type LoadResult } from '../load/index.js';
 import type { YamlLimits } from '../load/yaml.js';
-import { compareWithBaseline } from '../engine/baseline.js';
+import { compareWithBaseline, previousProblems } from '../engine/baseline.js';
 import type { PreviousFindings } from '../model/baseline.js';
 import type { Finding, Occurrence, WaiverOutcome } from '../model/finding.js';
 import { byKeys, compareText } from '../model/order.js';
@@ -421,6 +421,8 @@ export function auditOperator(
   listRouteFindingsUpTo = LIST_ROUTE_FINDINGS_UP_TO,
   faults?: FaultInjection,
   onStep?: (step: AuditStep) => void,
+  /** The subjects a counted table lists all the same, by control: the previous run's problems (previousProblems). */
+  listedAnyway: Readonly<Record<string, readonly string[]>> = {},
 ): OperatorOutcome {
   const operatorDoc = world.operators.get(operatorId)!;
   const docs = world.submissions.get(operatorId)!;
@@ -467,7 +469,7 @@ export function auditOperator(
         counted?.tally,
         locations,
         (done, total) => onStep?.({ ...step, subjects: { done, total } }),
-        counted ? waivedSubjects(docs.waivers, control.definition.id) : undefined,
+        counted ? listedSubjects(docs.waivers, control.definition.id, listedAnyway) : undefined,
       );
       waive(own, control.definition.id);
       appendAll(findings, groupByCause(own, keysOf, { reuseOccurrences: true }));
@@ -672,9 +674,16 @@ function markCarrierUses(uses: ReadonlyMap<string, SourcePos>, findings: Finding
  * Whether any occurrence of the finding is a carrier. A plain loop: at national scale the route causes
  * hold millions of occurrences, and a callback per occurrence took 1.8 s of a 1M-route run's assembling.
  */
-/** The subjects the waivers of one control name (a counted table lists their findings all the same). */
-function waivedSubjects(waivers: readonly LoadedDocument<'Waiver'>[], control: string): ReadonlySet<string> {
-  const subjects = new Set<string>();
+/**
+ * The subjects a counted table lists all the same for one control: those its waivers name (so a waiver
+ * can say it is not needed) and the previous run's problems (so a fix is a finding of its own).
+ */
+function listedSubjects(
+  waivers: readonly LoadedDocument<'Waiver'>[],
+  control: string,
+  listedAnyway: Readonly<Record<string, readonly string[]>>,
+): ReadonlySet<string> {
+  const subjects = new Set<string>(listedAnyway[control] ?? []);
   for (const w of waivers) if (w.value.spec.control === control) for (const t of w.value.spec.targets) subjects.add(t);
   return subjects;
 }
@@ -725,6 +734,7 @@ export function auditAll(prepared: PreparedAudit, onOutcome?: (outcome: Operator
       prepared.options.listRouteFindingsUpTo,
       prepared.options.faults,
       prepared.options.onStep,
+      previousProblems(prepared.options.baseline?.previous, id),
     );
     onOutcome?.(outcome);
     return outcome;

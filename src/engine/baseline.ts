@@ -66,6 +66,19 @@ export function previousBySubject(findings: readonly PreviousFinding[]): Previou
 }
 
 /**
+ * The subjects of one operator that were problems in the previous run, by control: a large table that
+ * counts its passing routes lists these all the same, so a route fixed since is a finding of its own
+ * (resolved, and SARIF's `absent` result at it) rather than one more in a count.
+ */
+export function previousProblems(previous: PreviousFindings | undefined, operatorId: string): Record<string, string[]> {
+  const byControl: Record<string, string[]> = {};
+  if (!previous) return byControl;
+  for (const f of previousBySubject(previous.findings))
+    if (f.operator === operatorId && PROBLEM_STATUSES.has(f.status)) (byControl[f.control] ??= []).push(f.subject);
+  return byControl;
+}
+
+/**
  * What a finding says of one occurrence, as a digest: its message and its full evidence (the cause's,
  * with the occurrence's own), so the same subject saying the same reads `unchanged` however it was grouped.
  */

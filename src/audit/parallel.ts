@@ -70,6 +70,7 @@ export async function runAuditParallel(
   } else {
     const shared = [...prepared.world.carriers.values(), ...prepared.world.owners.values()].map(toWire);
     const queue = [...prepared.operatorIds];
+    const problems = previousProblems(options.baseline?.previous);
     const taskFor = (operatorId: string): WorkerTask => {
       const docs = prepared.world.submissions.get(operatorId)!;
       const own = [
@@ -86,7 +87,7 @@ export async function runAuditParallel(
         profile: prepared.profile,
         controlsDir: options.controlsDir,
         listRouteFindingsUpTo: options.listRouteFindingsUpTo,
-        listedAnyway: previousProblems(options.baseline?.previous, operatorId),
+        listedAnyway: problems.get(operatorId) ?? {},
         faults: options.faults,
       };
     };

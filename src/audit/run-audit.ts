@@ -682,10 +682,11 @@ function listedSubjects(
   waivers: readonly LoadedDocument<'Waiver'>[],
   control: string,
   listedAnyway: Readonly<Record<string, readonly string[]>>,
-): ReadonlySet<string> {
+): ReadonlySet<string> | undefined {
   const subjects = new Set<string>(listedAnyway[control] ?? []);
   for (const w of waivers) if (w.value.spec.control === control) for (const t of w.value.spec.targets) subjects.add(t);
-  return subjects;
+  // None (the usual case): no lookup per counted route.
+  return subjects.size > 0 ? subjects : undefined;
 }
 
 function hasCarrierOccurrence(finding: Finding): boolean {
@@ -724,6 +725,7 @@ export function loadedText(loaded: Record<Kind, number>): string {
  */
 export function auditAll(prepared: PreparedAudit, onOutcome?: (outcome: OperatorOutcome) => void): OperatorOutcome[] {
   const resolver = new OwnershipResolver(prepared.world);
+  const problems = previousProblems(prepared.options.baseline?.previous);
   return prepared.operatorIds.map((id) => {
     const outcome = auditOperator(
       prepared.world,
@@ -734,7 +736,7 @@ export function auditAll(prepared: PreparedAudit, onOutcome?: (outcome: Operator
       prepared.options.listRouteFindingsUpTo,
       prepared.options.faults,
       prepared.options.onStep,
-      previousProblems(prepared.options.baseline?.previous, id),
+      problems.get(id),
     );
     onOutcome?.(outcome);
     return outcome;

@@ -66,16 +66,22 @@ export function previousBySubject(findings: readonly PreviousFinding[]): Previou
 }
 
 /**
- * The subjects of one operator that were problems in the previous run, by control: a large table that
- * counts its passing routes lists these all the same, so a route fixed since is a finding of its own
- * (resolved, and SARIF's `absent` result at it) rather than one more in a count.
+ * The subjects that were problems in the previous run, by operator and control: a large table that counts
+ * its passing routes lists these all the same, so a route fixed since is a finding of its own (resolved,
+ * and SARIF's `absent` result at it) rather than one more in a count. Worked out once for all operators.
  */
-export function previousProblems(previous: PreviousFindings | undefined, operatorId: string): Record<string, string[]> {
-  const byControl: Record<string, string[]> = {};
-  if (!previous) return byControl;
-  for (const f of previousBySubject(previous.findings))
-    if (f.operator === operatorId && PROBLEM_STATUSES.has(f.status)) (byControl[f.control] ??= []).push(f.subject);
-  return byControl;
+export function previousProblems(previous: PreviousFindings | undefined): Map<string, Record<string, string[]>> {
+  const byOperator = new Map<string, Record<string, string[]>>();
+  if (!previous) return byOperator;
+  for (const f of previous.findings) {
+    if (!PROBLEM_STATUSES.has(f.status)) continue;
+    let byControl = byOperator.get(f.operator);
+    if (!byControl) byOperator.set(f.operator, (byControl = {}));
+    const subjects = (byControl[f.control] ??= []);
+    if (f.occurrences) for (const o of f.occurrences) subjects.push(o.subject);
+    else subjects.push(f.subject);
+  }
+  return byOperator;
 }
 
 /**

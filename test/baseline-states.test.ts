@@ -373,3 +373,45 @@ spec:
     expect(JSON.stringify(rt01.locations)).toContain('RoutingTable/rt#r-hk"');
   });
 });
+
+describe('--baseline: a cause that lost occurrences', () => {
+  // Review found a SARIF result whose cause went from three failures to two read `unchanged`, where
+  // interchange.md says a cause that lost occurrences is `updated`.
+  const route = (id: string, prefix: string, carrier: string) =>
+    `    - id: ${id}\n      match: {gtPrefix: "${prefix}"}\n      destination: {country: HK}\n      primary: {carrier: ${carrier}}\n      status: active\n`;
+  const table = (thirdCarrier: string) =>
+    `apiVersion: ixaudit/v1\nkind: RoutingTable\nmetadata: {id: rt, operator: op-jp}\nspec:\n  protocol: ss7\n  routes:\n${route('r-1', '8521', 'risky-hub')}${route('r-2', '8522', 'risky-hub')}${route('r-3', '8523', thirdCarrier)}`;
+  const auditOf = (thirdCarrier: string, baseline?: { source: string; previous: PreviousFindings }) => {
+    const dir = tempFiles({ 'sub.yaml': table(thirdCarrier) });
+    return auditReport(['test/controls/_base.yaml', join(dir, 'sub.yaml')], {
+      profileFiles: ['test/controls/_profile.yaml'],
+      ...(baseline ? { baseline } : {}),
+    });
+  };
+  const previousOf = (result: AuditReport['result']): PreviousFindings => ({
+    auditDate: result.run.auditDate,
+    findings: JSON.parse(findingsJson(result)).findings.flatMap(comparedFields),
+  });
+  const rt01 = (report: AuditReport) =>
+    report.result.findings.filter((f) => f.control === 'ICX-RT-01' && f.status === 'fail');
+
+  it('is `updated` in SARIF with baseline.lost, and an unchanged rerun stays `unchanged`', () => {
+    const before = auditOf('risky-hub');
+    expect(rt01(before).map((f) => f.occurrences.length)).toEqual([3]);
+    const previous = previousOf(before.result);
+
+    const same = auditOf('risky-hub', { source: 'before', previous });
+    expect(rt01(same)[0].baseline).toEqual({ state: 'unchanged', previousStatus: 'fail', counts: { unchanged: 3 } });
+    const sameResult = sarifLog(same).runs[0].results.find((r) => r.ruleId === 'ICX-RT-01' && r.kind === 'fail')!;
+    expect(sameResult.baselineState).toBe('unchanged');
+
+    const fixed = auditOf('clean-ipx', { source: 'before', previous });
+    const [cause] = rt01(fixed);
+    expect(cause.occurrences.map((o) => o.subject)).toEqual(['RoutingTable/rt#r-1', 'RoutingTable/rt#r-2']);
+    expect(cause.baseline).toEqual({ state: 'unchanged', previousStatus: 'fail', counts: { unchanged: 2 }, lost: 1 });
+    const results = sarifLog(fixed).runs[0].results.filter((r) => r.ruleId === 'ICX-RT-01');
+    expect(results.find((r) => r.kind === 'fail')!.baselineState).toBe('updated');
+    // The occurrence it lost is the absent result at r-3.
+    expect(JSON.stringify(results.find((r) => r.baselineState === 'absent')!.locations)).toContain('rt#r-3"');
+  });
+});

@@ -60,6 +60,7 @@ export function previousBySubject(findings: readonly PreviousFinding[]): Previou
       ...cause,
       subject: o.subject,
       fingerprint: o.fingerprint,
+      cause: f.fingerprint,
       ...(cause.evidence !== undefined && o.evidence ? { evidence: { ...cause.evidence, ...o.evidence } } : {}),
     }));
   });
@@ -98,10 +99,10 @@ function occurrenceDigest(finding: Finding, occurrence: Occurrence, causeDigest:
  * A cause's baseline from its occurrences': the first occurrence's state and previous status (as the
  * finding's subject is the first occurrence's), and how many occurrences are in each state.
  */
-export function causeBaseline(occurrences: readonly OccurrenceBaseline[]): FindingBaseline {
+export function causeBaseline(occurrences: readonly OccurrenceBaseline[], lost = 0): FindingBaseline {
   const counts: Partial<Record<BaselineState, number>> = {};
   for (const o of occurrences) counts[o.state] = (counts[o.state] ?? 0) + 1;
-  return { ...occurrences[0], counts };
+  return { ...occurrences[0], counts, ...(lost > 0 ? { lost } : {}) };
 }
 
 /** Zero for every state. */
@@ -126,14 +127,21 @@ export function compareWithBaseline(
 ): BaselineComparison {
   const earlier = previousBySubject(previous.findings);
   const before = new Map(earlier.map((f) => [f.fingerprint, f]));
+  // How many subjects each previous cause had: a cause that continues one (same status, shared
+  // subjects) and holds fewer of them lost the others.
+  const causeSizes = new Map<string, number>();
+  for (const f of earlier) if (f.cause !== undefined) causeSizes.set(f.cause, (causeSizes.get(f.cause) ?? 0) + 1);
   const counts = emptyBaselineCounts();
   const seen = new Set<string>();
   for (const finding of findings) {
     let digest: string | undefined;
     const causeDigest = () => (digest ??= findingDigest(finding));
+    const kept = new Map<string, number>();
     for (const occurrence of finding.occurrences) {
       const old = before.get(occurrence.fingerprint);
       seen.add(occurrence.fingerprint);
+      if (old?.cause !== undefined && old.status === finding.status)
+        kept.set(old.cause, (kept.get(old.cause) ?? 0) + 1);
       const state = baselineStateOf(finding.status, old?.status, () => {
         const was = previousDigest(old!);
         return was === undefined || was === occurrenceDigest(finding, occurrence, causeDigest);
@@ -141,7 +149,12 @@ export function compareWithBaseline(
       counts[state]++;
       occurrence.baseline = old ? { state, previousStatus: old.status } : { state };
     }
-    finding.baseline = causeBaseline(finding.occurrences.map((o) => o.baseline!));
+    let lost = 0;
+    for (const [cause, n] of kept) lost += (causeSizes.get(cause) ?? n) - n;
+    finding.baseline = causeBaseline(
+      finding.occurrences.map((o) => o.baseline!),
+      lost,
+    );
   }
   // A previous problem with no listed finding now either passes among the counted route findings of a
   // large table (resolved, its subject still exists) or lost its subject (removed).

@@ -83,7 +83,9 @@ export function loadPreviousFindings(dir: string, wholeParseBytes = WHOLE_PARSE_
       const path = (first?.instancePath ?? '').replace(/^\/(\d+)/, (_, i: string) => `/findings/${start + Number(i)}`);
       return problem(`not an ixaudit findings.json (${path || '/'} ${first?.message ?? ''})`);
     }
-    for (const f of batch as Finding[]) for (const compared of comparedFields(f)) kept.push(compared);
+    // Before 3.0 findings were not grouped, so which subjects were one cause is not known.
+    for (const f of batch as Finding[])
+      for (const compared of comparedFields(f, version === '3.0')) kept.push(compared);
   }
   const run = head as { run: { auditDate: string } };
   return { auditDate: run.run.auditDate, findings: kept };
@@ -107,7 +109,7 @@ const READABLE_VERSIONS = ['1.0', '2.0', '3.0'];
  * is per subject: its own fingerprint, and the message and full evidence (the cause's with the
  * occurrence's own) as a digest, the same digest a finding of 2.0 had for the same subject and evidence.
  */
-export function comparedFields(f: Finding): PreviousFinding[] {
+export function comparedFields(f: Finding, grouped = true): PreviousFinding[] {
   let causeDigest: string | undefined;
   return f.occurrences.map((o) => ({
     control: f.control,
@@ -117,6 +119,7 @@ export function comparedFields(f: Finding): PreviousFinding[] {
     fingerprint: o.fingerprint,
     severity: f.severity,
     title: f.title,
+    ...(grouped ? { cause: f.fingerprint } : {}),
     digest: o.evidence
       ? findingDigest({ message: f.message, evidence: { ...f.evidence, ...o.evidence } })
       : (causeDigest ??= findingDigest(f)),

@@ -12,6 +12,11 @@ export interface PreviousFinding
    * when the status is the same. The --baseline reader keeps this instead of the evidence itself.
    */
   digest?: string;
+  /**
+   * The fingerprint of the previous cause this subject belonged to (the previous finding's own): a cause
+   * that no longer holds all of a previous cause's subjects lost occurrences. Absent in 1.0/2.0 files.
+   */
+  cause?: string;
   /** Read instead of `digest` when that is absent (a previous AuditResult's findings passed in-process). */
   message?: string;
   evidence?: Record<string, unknown>;

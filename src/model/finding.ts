@@ -39,6 +39,11 @@ export interface OccurrenceBaseline {
  */
 export interface FindingBaseline extends OccurrenceBaseline {
   counts?: Partial<Record<BaselineState, number>>;
+  /**
+   * Occurrences of the previous run's causes that share occurrences with this one and are not in it now
+   * (they pass now, belong to another cause or are gone): the cause lost them. Absent when none.
+   */
+  lost?: number;
 }
 
 /**

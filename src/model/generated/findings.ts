@@ -139,6 +139,10 @@ export interface FindingsFile {
         unchanged?: number;
         resolved?: number;
       };
+      /**
+       * occurrences of the previous run's causes this one continues (same status, shared subjects) that are not in it now; absent when none
+       */
+      lost?: number;
     };
     /**
      * every subject with this cause, in table order; the first is the finding's subject

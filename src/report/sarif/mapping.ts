@@ -331,8 +331,8 @@ export interface ResultContext {
  * unchanged, updated and absent: a result that is still reported keeps its identity, new, unchanged, or
  * updated for ixaudit's regressed, improved and changed (and a problem now waived, which the comparison
  * calls resolved). A result stands for all its occurrences: new when every one is new, unchanged when
- * every one is unchanged, otherwise updated (finding.baseline.counts; without counts, the first
- * occurrence's state decides). ixaudit's own state is in the result's properties (baselineState,
+ * every one is unchanged and the cause lost none (finding.baseline.lost), otherwise updated
+ * (finding.baseline.counts; without counts, the first occurrence's state decides). ixaudit's own state is in the result's properties (baselineState,
  * previousStatus, occurrenceBaselineStates) and each location's. Without --baseline there is no state.
  */
 export function baselineStateOf(finding: Finding): SarifBaselineState | undefined {
@@ -342,7 +342,8 @@ export function baselineStateOf(finding: Finding): SarifBaselineState | undefine
     .filter(([, n]) => (n ?? 0) > 0)
     .map(([state]) => state);
   if (states.length === 1 && states[0] === 'new') return 'new';
-  if (states.length === 1 && states[0] === 'unchanged') return 'unchanged';
+  // A cause that lost occurrences has changed, however its remaining ones compare.
+  if (states.length === 1 && states[0] === 'unchanged' && !(baseline.lost ?? 0)) return 'unchanged';
   return 'updated';
 }
 

@@ -311,27 +311,19 @@ describe('a findings.json written with the new states can be the next baseline',
   });
 });
 
+/** One active SS7 route to Hong Kong through `carrier`, as an item of the table below. */
+const hkRoute = (id: string, prefix: string, carrier: string) =>
+  `    - id: ${id}\n      match: {gtPrefix: "${prefix}"}\n      destination: {country: HK}\n      primary: {carrier: ${carrier}}\n      status: active\n`;
+
+/** op-jp's SS7 table `rt` with these route items (test/controls/_base.yaml has the carriers). */
+const ss7Table = (routes: string) =>
+  `apiVersion: ixaudit/v1\nkind: RoutingTable\nmetadata: {id: rt, operator: op-jp}\nspec:\n  protocol: ss7\n  routes:\n${routes}`;
+
 describe('--baseline with a table whose passing routes are counted', () => {
   // Review found a route fixed since the previous run counted as "1 resolved" and named nowhere: above
   // listRouteFindingsUpTo routes its passing finding was folded into a count, so SARIF had no `absent`
   // result at it and findings.json no finding for it (with --list-all it had both).
-  const table = (primary: string) => `apiVersion: ixaudit/v1
-kind: RoutingTable
-metadata: {id: rt, operator: op-jp}
-spec:
-  protocol: ss7
-  routes:
-    - id: r-hk
-      match: {gtPrefix: "852"}
-      destination: {country: HK}
-      primary: {carrier: ${primary}}
-      status: active
-    - id: r-hk2
-      match: {gtPrefix: "8522"}
-      destination: {country: HK}
-      primary: {carrier: clean-ipx}
-      status: active
-`;
+  const table = (primary: string) => ss7Table(hkRoute('r-hk', '852', primary) + hkRoute('r-hk2', '8522', 'clean-ipx'));
   const auditOf = (primary: string, baseline?: { source: string; previous: PreviousFindings }) => {
     const dir = tempFiles({ 'sub.yaml': table(primary) });
     return auditReport(['test/controls/_base.yaml', join(dir, 'sub.yaml')], {
@@ -377,10 +369,10 @@ spec:
 describe('--baseline: a cause that lost occurrences', () => {
   // Review found a SARIF result whose cause went from three failures to two read `unchanged`, where
   // interchange.md says a cause that lost occurrences is `updated`.
-  const route = (id: string, prefix: string, carrier: string) =>
-    `    - id: ${id}\n      match: {gtPrefix: "${prefix}"}\n      destination: {country: HK}\n      primary: {carrier: ${carrier}}\n      status: active\n`;
   const table = (thirdCarrier: string) =>
-    `apiVersion: ixaudit/v1\nkind: RoutingTable\nmetadata: {id: rt, operator: op-jp}\nspec:\n  protocol: ss7\n  routes:\n${route('r-1', '8521', 'risky-hub')}${route('r-2', '8522', 'risky-hub')}${route('r-3', '8523', thirdCarrier)}`;
+    ss7Table(
+      hkRoute('r-1', '8521', 'risky-hub') + hkRoute('r-2', '8522', 'risky-hub') + hkRoute('r-3', '8523', thirdCarrier),
+    );
   const auditOf = (thirdCarrier: string, baseline?: { source: string; previous: PreviousFindings }) => {
     const dir = tempFiles({ 'sub.yaml': table(thirdCarrier) });
     return auditReport(['test/controls/_base.yaml', join(dir, 'sub.yaml')], {

@@ -671,10 +671,6 @@ function markCarrierUses(uses: ReadonlyMap<string, SourcePos>, findings: Finding
 }
 
 /**
- * Whether any occurrence of the finding is a carrier. A plain loop: at national scale the route causes
- * hold millions of occurrences, and a callback per occurrence took 1.8 s of a 1M-route run's assembling.
- */
-/**
  * The subjects a counted table lists all the same for one control: those its waivers name (so a waiver
  * can say it is not needed) and the previous run's problems (so a fix is a finding of its own).
  */
@@ -689,6 +685,10 @@ function listedSubjects(
   return subjects.size > 0 ? subjects : undefined;
 }
 
+/**
+ * Whether any occurrence of the finding is a carrier. A plain loop: at national scale the route causes
+ * hold millions of occurrences, and a callback per occurrence took 1.8 s of a 1M-route run's assembling.
+ */
 function hasCarrierOccurrence(finding: Finding): boolean {
   for (const o of finding.occurrences) if (o.subject.startsWith('Carrier/')) return true;
   return false;

@@ -150,7 +150,8 @@ export function compareWithBaseline(
       occurrence.baseline = old ? { state, previousStatus: old.status } : { state };
     }
     let lost = 0;
-    for (const [cause, n] of kept) lost += (causeSizes.get(cause) ?? n) - n;
+    // Every kept cause was counted in causeSizes: both come from the same previous subjects.
+    for (const [cause, n] of kept) lost += causeSizes.get(cause)! - n;
     finding.baseline = causeBaseline(
       finding.occurrences.map((o) => o.baseline!),
       lost,

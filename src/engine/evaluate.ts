@@ -59,8 +59,9 @@ const hexCodes: number[] = new Array(32).fill(0);
 /**
  * Evaluates one control for one operator's submission. Never throws: a broken expression becomes an
  * `error` finding. With `tally`, passing and not-applicable routes are counted rather than listed, except
- * the subjects in `alwaysListed` (those a waiver of this control names: the waiver must see the route's
- * finding to say whether it is needed, whether or not the run lists passing routes).
+ * the subjects in `alwaysListed`: those a waiver of this control names (the waiver must see the route's
+ * finding to say whether it is needed) and, with --baseline, the previous run's problems (a fix must be
+ * a finding of its own), whether or not the run lists passing routes.
  */
 export function evaluateControl(
   control: CompiledControl,

@@ -332,8 +332,9 @@ export interface ResultContext {
  * updated for ixaudit's regressed, improved and changed (and a problem now waived, which the comparison
  * calls resolved). A result stands for all its occurrences: new when every one is new, unchanged when
  * every one is unchanged and the cause lost none (finding.baseline.lost), otherwise updated
- * (finding.baseline.counts; without counts, the first occurrence's state decides). ixaudit's own state is in the result's properties (baselineState,
- * previousStatus, occurrenceBaselineStates) and each location's. Without --baseline there is no state.
+ * (finding.baseline.counts; without counts, the first occurrence's state decides). ixaudit's own state
+ * is in the result's properties (baselineState, previousStatus, occurrenceBaselineStates) and each
+ * location's. Without --baseline there is no state.
  */
 export function baselineStateOf(finding: Finding): SarifBaselineState | undefined {
   const baseline = finding.baseline;

@@ -1,5 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -14,8 +13,7 @@ import { describeWith } from './support/tools.js';
 import { zipEntry } from './support/zip.js';
 import { REGULATOR } from './support/run.js';
 import { presentationOf } from '../src/report/view/index.js';
-import { parseCsv } from './support/csv.js';
-import { sofficeCsvArgs } from './support/consumers.mjs';
+import { libreOfficeSheets } from './support/libreoffice.js';
 
 async function readBook(path: string): Promise<ExcelJS.Workbook> {
   const book = new ExcelJS.Workbook();
@@ -226,25 +224,15 @@ function sheetXml(workbook: string, name: string): string {
   return unzip(`xl/${target.replace(/^\/?xl\//, '')}`);
 }
 
-/** RFC 4180 text as rows of fields. */
 describeWith(['soffice'], 'sector.xlsx opened by LibreOffice', () => {
   it('converts every sheet to CSV with the values intact', async () => {
     const report = auditReport(['inputs'], REGULATOR);
     const view = presentationOf(report).sector;
-    const dir = tempFiles({});
-    copyFileSync(await writeSectorWorkbook(presentationOf(report), tempFiles({})), join(dir, 'book.xlsx'));
-    // Token 12 = -1: one CSV per sheet, book-<sheet>.csv. A profile of its own, so runs in parallel do not collide.
-    const result = spawnSync('soffice', sofficeCsvArgs(dir, join(dir, 'book.xlsx')), {
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    const sheets = libreOfficeSheets({ book: await writeSectorWorkbook(presentationOf(report), tempFiles({})) }).book!;
     const csv = (name: string) => {
-      const path = join(dir, `book-${name}.csv`);
-      try {
-        return parseCsv(readFileSync(path, 'utf8'));
-      } catch {
-        throw new Error(`soffice wrote no ${path}: status ${result.status} ${result.stderr}`);
-      }
+      const rows = sheets[name];
+      if (!rows) throw new Error(`LibreOffice wrote no sheet ${name} (it wrote ${Object.keys(sheets).join(', ')})`);
+      return rows;
     };
     const operators = csv('Operators');
     expect(operators.slice(1).map((r) => r[2])).toEqual(view.rankedByExposure);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +29,7 @@ import { loadControls } from '../src/load/controls.js';
 import { presentationOf } from '../src/report/view/index.js';
 import { mergedByCause, nationalScale } from './support/causes.js';
 import { parseCsv } from './support/csv.js';
-import { sofficeCsvArgs } from './support/consumers.mjs';
+import { libreOfficeSheets } from './support/libreoffice.js';
 
 // ---------------------------------------------------------------------------------------------
 // A small report built by hand, so every expected cell is known here rather than derived from the
@@ -1084,32 +1084,6 @@ describe('findings workbook: determinism, limits and failures', () => {
 // ---------------------------------------------------------------------------------------------
 // LibreOffice, as an analyst without Excel would open it. .ci/run installs it; where soffice is not
 // installed (or IXAUDIT_SKIP_TOOLS=soffice) these are skipped, saying so, except on CI, where they fail.
-
-/**
- * Every sheet of each workbook as CSV, by workbook name then sheet, via soffice's per-sheet export (token
- * 12 = -1), in its own profile: all of them in ONE run of soffice, since each start costs ~4 s of CPU.
- */
-function libreOfficeSheets(workbooks: Record<string, string>): Record<string, Record<string, string[][]>> {
-  const dir = tempFiles({});
-  const names = Object.keys(workbooks);
-  for (const name of names) copyFileSync(workbooks[name]!, join(dir, `${name}.xlsx`));
-  const result = spawnSync('soffice', sofficeCsvArgs(dir, ...names.map((name) => join(dir, `${name}.xlsx`))), {
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  const files = readdirSync(dir);
-  return Object.fromEntries(
-    names.map((name) => {
-      const sheets = files.filter((f) => f.startsWith(`${name}-`) && f.endsWith('.csv'));
-      if (sheets.length === 0)
-        throw new Error(
-          `soffice wrote no CSV of ${name}: status ${result.status}, ${result.error ?? ''} ${result.stderr}`,
-        );
-      const sheet = (f: string) => f.slice(`${name}-`.length, -'.csv'.length);
-      return [name, Object.fromEntries(sheets.map((f) => [sheet(f), parseCsv(readFileSync(join(dir, f), 'utf8'))]))];
-    }),
-  );
-}
 
 describeWith(['soffice'], 'findings workbook opened by LibreOffice', () => {
   // Both workbooks are written first and converted in one run of soffice.
